@@ -1,0 +1,707 @@
+//! One ref update (base -> tip) -> an [`Analysis`] with a [`Verdict`].
+//!
+//! The hot path compares only the ids of the watched paths (requirements closure, runtime
+//! files, the env folder) between the base and tip trees: when none changed, the only other
+//! thing that can matter is an `Env-Wipe` trailer, found with a byte scan of the pushed
+//! commits' messages. Only when something changed are requirement sets compared and the
+//! range walked to attribute each reason to the commit that introduced it.
+
+use std::cell::OnceCell;
+use std::collections::HashMap;
+use std::path::Path;
+use std::rc::Rc;
+
+use git2::{ObjectType, Oid, Repository, Sort};
+use serde::Serialize;
+
+use crate::config::{Config, Policy};
+use crate::requirements::{self, Closure, ParseCache, RequirementSet, SetDiff, TreeReader};
+use crate::trailers::{self, EnvWipe};
+use crate::{FileError, Result, runtime};
+
+/// What a push needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Nothing: the deployment's env stays valid.
+    None,
+    /// The runtime changes, so the platform builds a new env by itself.
+    Rebuild,
+    /// The env must be thrown away and rebuilt.
+    Wipe,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::None => "none",
+            Verdict::Rebuild => "rebuild",
+            Verdict::Wipe => "wipe",
+        }
+    }
+}
+
+/// Why a push needs a fresh env.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReasonKind {
+    RequirementRemoved,
+    RequirementSourceChanged,
+    /// Policy `changes`: a version, extra, marker or constraint changed.
+    RequirementChanged,
+    RequirementsFileDeleted,
+    /// Policy `any-byte`: a requirements file's bytes changed.
+    RequirementsFileChanged,
+    RuntimeChanged,
+    EnvFolderChanged,
+    Forced,
+}
+
+impl ReasonKind {
+    /// The kebab-case name used in JSON and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasonKind::RequirementRemoved => "requirement-removed",
+            ReasonKind::RequirementSourceChanged => "requirement-source-changed",
+            ReasonKind::RequirementChanged => "requirement-changed",
+            ReasonKind::RequirementsFileDeleted => "requirements-file-deleted",
+            ReasonKind::RequirementsFileChanged => "requirements-file-changed",
+            ReasonKind::RuntimeChanged => "runtime-changed",
+            ReasonKind::EnvFolderChanged => "env-folder-changed",
+            ReasonKind::Forced => "forced",
+        }
+    }
+}
+
+/// One reason, attributed to the commit that introduced it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    pub kind: ReasonKind,
+    pub file: String,
+    pub package: Option<String>,
+    pub commit: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl Reason {
+    fn new(kind: ReasonKind, file: &str, package: Option<&str>, detail: Option<String>) -> Self {
+        Reason {
+            kind,
+            file: file.to_string(),
+            package: package.map(str::to_string),
+            commit: None,
+            detail,
+        }
+    }
+
+    /// Whether two reasons name the same change (ignoring attribution and detail).
+    fn same_change(&self, other: &Reason) -> bool {
+        self.kind == other.kind
+            && self.package == other.package
+            && (self.package.is_some() || self.file == other.file)
+    }
+}
+
+/// A reason dropped by an `Env-Wipe: skip` trailer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedReason {
+    #[serde(flatten)]
+    pub reason: Reason,
+    /// The commit whose trailer dropped it.
+    pub skipped_by: String,
+}
+
+/// The result of analysing one ref update; serialized as `envguard check --format json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    pub schema: u32,
+    pub old: Option<String>,
+    pub new: String,
+    pub verdict: Verdict,
+    pub removed: Vec<String>,
+    pub added: Vec<String>,
+    pub changed: Vec<String>,
+    pub reasons: Vec<Reason>,
+    pub skipped: Vec<SkippedReason>,
+    pub warnings: Vec<FileError>,
+    pub errors: Vec<FileError>,
+}
+
+impl Analysis {
+    fn empty(base: Option<Oid>, tip: Oid) -> Self {
+        Analysis {
+            schema: 1,
+            old: base.map(|b| b.to_string()),
+            new: tip.to_string(),
+            verdict: Verdict::None,
+            removed: Vec::new(),
+            added: Vec::new(),
+            changed: Vec::new(),
+            reasons: Vec::new(),
+            skipped: Vec::new(),
+            warnings: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+}
+
+/// The watched paths of one commit.
+struct Watched {
+    /// App root inside the repository, `""` for the repository root.
+    root: String,
+    requirements: Closure<Oid>,
+    runtime_txt: Option<Oid>,
+    python_version: Option<Oid>,
+    /// The `<root>/<envDir>` entry (tree, or anything committed there).
+    env: Option<Oid>,
+    set: OnceCell<RequirementSet>,
+}
+
+impl Watched {
+    fn same(&self, other: &Watched) -> bool {
+        self.root == other.root
+            && self.runtime_txt == other.runtime_txt
+            && self.python_version == other.python_version
+            && self.env == other.env
+            && self.requirements.same_files(&other.requirements)
+    }
+
+    fn set(&self) -> &RequirementSet {
+        self.set
+            .get_or_init(|| RequirementSet::from_closure(&self.requirements))
+    }
+}
+
+/// A commit's tree as seen by the requirements reader.
+struct GitTree<'r> {
+    repo: &'r Repository,
+    tree: git2::Tree<'r>,
+}
+
+impl TreeReader for GitTree<'_> {
+    type Id = Oid;
+
+    fn lookup(&self, path: &str) -> Option<Oid> {
+        self.tree
+            .get_path(Path::new(path))
+            .ok()
+            .filter(|e| e.kind() == Some(ObjectType::Blob))
+            .map(|e| e.id())
+    }
+
+    fn read(&self, id: &Oid) -> Option<Vec<u8>> {
+        self.repo.find_blob(*id).ok().map(|b| b.content().to_vec())
+    }
+}
+
+/// `root/name`, or `name` at the repository root.
+pub fn join(root: &str, name: &str) -> String {
+    if root.is_empty() {
+        name.to_string()
+    } else {
+        format!("{root}/{name}")
+    }
+}
+
+/// The `project =` key of the `[config]` section of a `.deployment` file.
+pub fn deployment_project(text: &str) -> Option<String> {
+    let mut in_config = false;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_config = line.eq_ignore_ascii_case("[config]");
+            continue;
+        }
+        if !in_config || line.starts_with([';', '#']) {
+            continue;
+        }
+        if let Some((key, value)) = line.split_once('=')
+            && key.trim().eq_ignore_ascii_case("project")
+        {
+            let value = value
+                .trim()
+                .replace('\\', "/")
+                .trim_start_matches("./")
+                .trim_matches('/')
+                .to_string();
+            return Some(if value == "." { String::new() } else { value });
+        }
+    }
+    None
+}
+
+/// Analyses ref updates of one repository, caching parsed files and per-commit state.
+pub struct Analyzer<'r> {
+    repo: &'r Repository,
+    config: &'r Config,
+    parse: ParseCache<Oid>,
+    roots: HashMap<Oid, String>,
+    watched: HashMap<Oid, Rc<Watched>>,
+}
+
+impl<'r> Analyzer<'r> {
+    pub fn new(repo: &'r Repository, config: &'r Config) -> Self {
+        Analyzer {
+            repo,
+            config,
+            parse: ParseCache::new(),
+            roots: HashMap::new(),
+            watched: HashMap::new(),
+        }
+    }
+
+    /// The app root of a commit: `envguard.appRoot`, else `.deployment`'s `project`, else
+    /// the repository root (`""`).
+    pub fn app_root(&mut self, tree: &git2::Tree) -> String {
+        if let Some(root) = &self.config.app_root {
+            return root.clone();
+        }
+        let Some(entry) = tree.get_name(".deployment") else {
+            return String::new();
+        };
+        let id = entry.id();
+        if let Some(root) = self.roots.get(&id) {
+            return root.clone();
+        }
+        let root = self
+            .repo
+            .find_blob(id)
+            .ok()
+            .and_then(|b| deployment_project(&String::from_utf8_lossy(b.content())))
+            .unwrap_or_default();
+        self.roots.insert(id, root.clone());
+        root
+    }
+
+    fn watched(&mut self, commit: &git2::Commit) -> Result<Rc<Watched>> {
+        if let Some(w) = self.watched.get(&commit.id()) {
+            return Ok(Rc::clone(w));
+        }
+        let tree = commit.tree()?;
+        let root = self.app_root(&tree);
+        let entry_id = |name: &str| {
+            tree.get_path(Path::new(&join(&root, name)))
+                .ok()
+                .map(|e| e.id())
+        };
+        let runtime_txt = entry_id("runtime.txt");
+        let python_version = entry_id(".python-version");
+        let env = entry_id(&self.config.env_dir);
+        let reader = GitTree {
+            repo: self.repo,
+            tree: tree.clone(),
+        };
+        let requirements =
+            requirements::load_closure(&reader, &join(&root, "requirements.txt"), &mut self.parse);
+        let watched = Rc::new(Watched {
+            root,
+            requirements,
+            runtime_txt,
+            python_version,
+            env,
+            set: OnceCell::new(),
+        });
+        self.watched.insert(commit.id(), Rc::clone(&watched));
+        Ok(watched)
+    }
+
+    /// Analyses the update `base -> tip`. `base = None`: nothing is deployed yet (first
+    /// deploy), so nothing can be stale.
+    pub fn analyze(&mut self, base: Option<Oid>, tip: Oid) -> Result<Analysis> {
+        let tip_commit = self.repo.find_commit(tip)?;
+        let tip_watched = self.watched(&tip_commit)?;
+        let mut analysis = Analysis::empty(base, tip);
+        let Some(base) = base else {
+            analysis.added = tip_watched.set().requirements.keys().cloned().collect();
+            analysis.errors = tip_watched.requirements.errors.clone();
+            analysis.warnings = tip_watched.requirements.warnings.clone();
+            analysis
+                .errors
+                .extend(self.runtime_value(&tip_watched, RuntimeFile::Txt).err());
+            analysis
+                .errors
+                .extend(self.runtime_value(&tip_watched, RuntimeFile::PythonVersion).err());
+            return Ok(analysis);
+        };
+        let base_commit = self.repo.find_commit(base)?;
+        let base_watched = self.watched(&base_commit)?;
+        let changed = !base_watched.same(&tip_watched);
+        if changed {
+            let comparison = self.compare(&base_watched, &tip_watched);
+            analysis.reasons = comparison.reasons;
+            analysis.removed = comparison.removed;
+            analysis.added = comparison.added;
+            analysis.changed = comparison.changed;
+            analysis.errors = comparison.errors;
+            analysis.warnings = comparison.warnings;
+            analysis
+                .warnings
+                .extend(self.committed_venvs(&tip_commit, &tip_watched.root)?);
+        }
+        let marks = self.walk(base, &tip_commit, changed, &mut analysis)?;
+        apply_trailers(&mut analysis, tip, &marks);
+        analysis.verdict = verdict_of(&analysis.reasons);
+        Ok(analysis)
+    }
+
+    /// Walks `base..tip` newest first: reads `Env-Wipe` trailers and, when `attribute`,
+    /// names the commit that introduced each reason.
+    fn walk(
+        &mut self,
+        base: Oid,
+        tip: &git2::Commit,
+        attribute: bool,
+        analysis: &mut Analysis,
+    ) -> Result<Vec<(Oid, EnvWipe)>> {
+        let mut walk = self.repo.revwalk()?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
+        walk.push(tip.id())?;
+        walk.hide(base)?;
+        let mut marks = Vec::new();
+        let mut pending = if attribute {
+            analysis.reasons.len()
+        } else {
+            0
+        };
+        for oid in walk {
+            let commit = self.repo.find_commit(oid?)?;
+            if trailers::may_have_env_wipe(commit.message_raw_bytes()) {
+                let message = String::from_utf8_lossy(commit.message_raw_bytes());
+                match trailers::env_wipe(&message) {
+                    Ok(Some(mark)) => marks.push((commit.id(), mark)),
+                    Ok(None) => {}
+                    Err(e) => analysis
+                        .warnings
+                        .push(FileError::new(&format!("commit {}", commit.id()), None, e)),
+                }
+            }
+            if pending == 0 {
+                continue;
+            }
+            let Ok(parent) = commit.parent(0) else {
+                continue;
+            };
+            if parent.tree_id() == commit.tree_id() {
+                continue;
+            }
+            let (before, after) = (self.watched(&parent)?, self.watched(&commit)?);
+            if before.same(&after) {
+                continue;
+            }
+            let introduced = self.compare(&before, &after).reasons;
+            for reason in analysis.reasons.iter_mut().filter(|r| r.commit.is_none()) {
+                if introduced.iter().any(|i| i.same_change(reason)) {
+                    reason.commit = Some(commit.id().to_string());
+                    pending -= 1;
+                }
+            }
+        }
+        // A change that no single first-parent step shows (it arrived through a merge's
+        // other parent and was then reverted, say) is the tip's.
+        for reason in analysis.reasons.iter_mut().filter(|r| r.commit.is_none()) {
+            reason.commit = Some(tip.id().to_string());
+        }
+        Ok(marks)
+    }
+
+    fn runtime_value(
+        &self,
+        watched: &Watched,
+        file: RuntimeFile,
+    ) -> Result<Option<String>, FileError> {
+        let (id, name) = match file {
+            RuntimeFile::Txt => (watched.runtime_txt, "runtime.txt"),
+            RuntimeFile::PythonVersion => (watched.python_version, ".python-version"),
+        };
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        let path = join(&watched.root, name);
+        match self.repo.find_blob(id) {
+            Ok(blob) => runtime::parse_runtime(&path, blob.content()),
+            // A directory or submodule at that path is not a runtime file.
+            Err(_) => Err(FileError::new(&path, None, "is not a regular file")),
+        }
+    }
+
+    /// Everything that differs between two commits' watched paths, unattributed.
+    fn compare(&self, old: &Watched, new: &Watched) -> Comparison {
+        let mut out = Comparison::default();
+        self.compare_requirements(old, new, &mut out);
+        for file in [RuntimeFile::Txt, RuntimeFile::PythonVersion] {
+            let (old_id, new_id, name) = match file {
+                RuntimeFile::Txt => (old.runtime_txt, new.runtime_txt, "runtime.txt"),
+                RuntimeFile::PythonVersion => {
+                    (old.python_version, new.python_version, ".python-version")
+                }
+            };
+            if old_id == new_id && old.root == new.root {
+                continue;
+            }
+            let after = match self.runtime_value(new, file) {
+                Ok(v) => v,
+                Err(e) => {
+                    out.errors.push(e);
+                    continue;
+                }
+            };
+            // An invalid old value was deployed as whatever it was; any valid new value
+            // differs from it.
+            let before = self.runtime_value(old, file).unwrap_or(Some(String::new()));
+            if before != after {
+                let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".to_string());
+                out.reasons.push(Reason::new(
+                    ReasonKind::RuntimeChanged,
+                    &join(&new.root, name),
+                    None,
+                    Some(format!("{} -> {}", show(&before), show(&after))),
+                ));
+            }
+        }
+        if old.env != new.env || old.root != new.root && (old.env.is_some() || new.env.is_some())
+        {
+            let detail = match (old.env, new.env) {
+                (None, Some(_)) => "committed",
+                (Some(_), None) => "removed from the repository",
+                _ => "changed",
+            };
+            out.reasons.push(Reason::new(
+                ReasonKind::EnvFolderChanged,
+                &format!("{}/", join(&new.root, &self.config.env_dir)),
+                None,
+                Some(detail.to_string()),
+            ));
+        }
+        out
+    }
+
+    fn compare_requirements(&self, old: &Watched, new: &Watched, out: &mut Comparison) {
+        let (before, after) = (&old.requirements, &new.requirements);
+        if before.same_files(after) {
+            return;
+        }
+        out.errors.extend(after.errors.iter().cloned());
+        out.warnings.extend(after.warnings.iter().cloned());
+        let root_file = |c: &Closure<Oid>| c.files.first().map(|f| f.path.clone()).unwrap_or_default();
+        match (before.exists(), after.exists()) {
+            (false, false) => {}
+            (false, true) => out.added = new.set().requirements.keys().cloned().collect(),
+            (true, false) => {
+                out.removed = old.set().requirements.keys().cloned().collect();
+                out.reasons.push(Reason::new(
+                    ReasonKind::RequirementsFileDeleted,
+                    &root_file(before),
+                    None,
+                    None,
+                ));
+            }
+            (true, true) => {
+                let (old_set, new_set) = (old.set(), new.set());
+                let diff = SetDiff::between(old_set, new_set);
+                for name in &diff.removed {
+                    let entry = &old_set.requirements[name];
+                    out.reasons.push(Reason::new(
+                        ReasonKind::RequirementRemoved,
+                        &entry.file,
+                        Some(name),
+                        Some(format!("'{}' is no longer required", entry.first.text)),
+                    ));
+                }
+                for name in &diff.source_changed {
+                    let entry = &new_set.requirements[name];
+                    out.reasons.push(Reason::new(
+                        ReasonKind::RequirementSourceChanged,
+                        &entry.file,
+                        Some(name),
+                        Some(format!("now '{}'", entry.first.text)),
+                    ));
+                }
+                if self.config.policy == Policy::Changes {
+                    let semantic = diff
+                        .changed
+                        .iter()
+                        .filter(|n| !diff.source_changed.contains(n))
+                        .chain(&diff.constraints_changed);
+                    for name in semantic {
+                        let (file, text) = match new_set
+                            .requirements
+                            .get(name)
+                            .or_else(|| new_set.constraints.get(name))
+                        {
+                            Some(e) => (e.file.clone(), format!("now '{}'", e.first.text)),
+                            None => (root_file(after), "constraint removed".to_string()),
+                        };
+                        out.reasons.push(Reason::new(
+                            ReasonKind::RequirementChanged,
+                            &file,
+                            Some(name),
+                            Some(text),
+                        ));
+                    }
+                }
+                out.removed = diff.removed;
+                out.added = diff.added;
+                out.changed = diff.changed;
+            }
+        }
+        if self.config.policy == Policy::AnyByte && before.exists() && after.exists() {
+            out.reasons.push(Reason::new(
+                ReasonKind::RequirementsFileChanged,
+                &root_file(after),
+                None,
+                Some("policy any-byte: a requirements file changed".to_string()),
+            ));
+        }
+    }
+
+    /// Directories at the repository root or the app root holding a `pyvenv.cfg`: a
+    /// virtualenv committed outside the env folder.
+    fn committed_venvs(&self, commit: &git2::Commit, root: &str) -> Result<Vec<FileError>> {
+        let tree = commit.tree()?;
+        let mut dirs = vec![String::new()];
+        if !root.is_empty() {
+            dirs.push(root.to_string());
+        }
+        let env_path = join(root, &self.config.env_dir);
+        let mut found = Vec::new();
+        for dir in dirs {
+            let subtree = if dir.is_empty() {
+                tree.clone()
+            } else {
+                match tree.get_path(Path::new(&dir)).and_then(|e| e.to_object(self.repo)) {
+                    Ok(obj) => match obj.into_tree() {
+                        Ok(t) => t,
+                        Err(_) => continue,
+                    },
+                    Err(_) => continue,
+                }
+            };
+            for entry in subtree.iter() {
+                if entry.kind() != Some(ObjectType::Tree) {
+                    continue;
+                }
+                let Ok(name) = entry.name() else { continue };
+                let path = join(&dir, name);
+                if path == env_path || found.iter().any(|f: &FileError| f.file == format!("{path}/")) {
+                    continue;
+                }
+                let Ok(sub) = self.repo.find_tree(entry.id()) else {
+                    continue;
+                };
+                if sub.get_name("pyvenv.cfg").is_some() {
+                    found.push(FileError::new(
+                        &format!("{path}/"),
+                        None,
+                        format!(
+                            "a virtualenv is committed here (pyvenv.cfg); it is deployed with the app. \
+                             Remove it with `git rm -r --cached {path}` and add it to .gitignore"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum RuntimeFile {
+    Txt,
+    PythonVersion,
+}
+
+#[derive(Default)]
+struct Comparison {
+    reasons: Vec<Reason>,
+    removed: Vec<String>,
+    added: Vec<String>,
+    changed: Vec<String>,
+    errors: Vec<FileError>,
+    warnings: Vec<FileError>,
+}
+
+/// Applies `Env-Wipe` trailers: `skip` on the tip drops every reason (and turns errors into
+/// warnings), `skip` elsewhere drops the reasons that commit introduced, `force` anywhere
+/// adds a `forced` reason.
+fn apply_trailers(analysis: &mut Analysis, tip: Oid, marks: &[(Oid, EnvWipe)]) {
+    let tip_skips = marks.iter().any(|(c, m)| *c == tip && *m == EnvWipe::Skip);
+    if let Some((commit, _)) = marks.iter().find(|(_, m)| *m == EnvWipe::Force) {
+        analysis.reasons.push(Reason {
+            kind: ReasonKind::Forced,
+            file: format!("commit {commit}"),
+            package: None,
+            commit: Some(commit.to_string()),
+            detail: Some("Env-Wipe: force".to_string()),
+        });
+    }
+    for (skipper, mark) in marks {
+        if *mark != EnvWipe::Skip {
+            continue;
+        }
+        let skipper = skipper.to_string();
+        let (dropped, kept): (Vec<Reason>, Vec<Reason>) = std::mem::take(&mut analysis.reasons)
+            .into_iter()
+            .partition(|r| tip_skips || r.commit.as_deref() == Some(skipper.as_str()));
+        analysis.reasons = kept;
+        let by = if tip_skips { tip.to_string() } else { skipper };
+        analysis
+            .skipped
+            .extend(dropped.into_iter().map(|reason| SkippedReason {
+                reason,
+                skipped_by: by.clone(),
+            }));
+    }
+    if tip_skips {
+        for mut e in std::mem::take(&mut analysis.errors) {
+            e.message
+                .push_str(" (ignored: the pushed tip says Env-Wipe: skip)");
+            analysis.warnings.push(e);
+        }
+    }
+}
+
+/// `forced` wins; a runtime change rebuilds the env anyway; any other reason is a wipe.
+fn verdict_of(reasons: &[Reason]) -> Verdict {
+    if reasons.iter().any(|r| r.kind == ReasonKind::Forced) {
+        Verdict::Wipe
+    } else if reasons.iter().any(|r| r.kind == ReasonKind::RuntimeChanged) {
+        Verdict::Rebuild
+    } else if reasons.is_empty() {
+        Verdict::None
+    } else {
+        Verdict::Wipe
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deployment_project_key() {
+        assert_eq!(
+            deployment_project("[config]\nproject = app/\n").as_deref(),
+            Some("app")
+        );
+        assert_eq!(
+            deployment_project("[other]\nproject=x\n[CONFIG]\nPROJECT=./src\\web\n").as_deref(),
+            Some("src/web")
+        );
+        assert_eq!(deployment_project("[config]\ncommand = deploy.cmd\n"), None);
+    }
+
+    #[test]
+    fn verdict_precedence() {
+        let r = |kind| Reason::new(kind, "f", None, None);
+        assert_eq!(verdict_of(&[]), Verdict::None);
+        assert_eq!(verdict_of(&[r(ReasonKind::RequirementRemoved)]), Verdict::Wipe);
+        assert_eq!(
+            verdict_of(&[r(ReasonKind::RequirementRemoved), r(ReasonKind::RuntimeChanged)]),
+            Verdict::Rebuild
+        );
+        assert_eq!(
+            verdict_of(&[r(ReasonKind::RuntimeChanged), r(ReasonKind::Forced)]),
+            Verdict::Wipe
+        );
+    }
+}

@@ -1,0 +1,213 @@
+//! `envguard check`: explain what a push of a range would need, in a short human report or
+//! in the stable JSON schema, and the wording of verdicts and reasons shared with the hooks.
+
+use std::io::Write;
+
+use git2::{Oid, Repository};
+
+use crate::analyze::{Analysis, Analyzer, Reason, ReasonKind, Verdict};
+use crate::config::Config;
+use crate::{Error, Result};
+
+/// Output format of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+/// A command-line mistake: exit code 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+/// The base and tip a range names: `A..B`; `B` alone is `B^..B`; none is the deploy
+/// branch's remote-tracking ref `..HEAD`.
+pub fn resolve_range(
+    repo: &Repository,
+    config: &Config,
+    range: Option<&str>,
+) -> std::result::Result<(Option<Oid>, Oid), UsageError> {
+    let commit = |rev: &str| {
+        repo.revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map(|c| c.id())
+            .map_err(|e| UsageError(format!("unknown revision '{rev}': {}", e.message())))
+    };
+    match range {
+        Some(r) if r.contains("...") => Err(UsageError(format!(
+            "'{r}': symmetric ranges are not supported; use A..B"
+        ))),
+        Some(r) if r.contains("..") => {
+            let (a, b) = r.split_once("..").unwrap_or((r, ""));
+            let a = if a.is_empty() { "HEAD" } else { a };
+            let b = if b.is_empty() { "HEAD" } else { b };
+            Ok((Some(commit(a)?), commit(b)?))
+        }
+        Some(rev) => {
+            let tip = commit(rev)?;
+            let base = repo
+                .find_commit(tip)
+                .ok()
+                .and_then(|c| c.parent_id(0).ok());
+            Ok((base, tip))
+        }
+        None => {
+            let tip = commit("HEAD")?;
+            let base = deployed_tip(repo, config).ok_or_else(|| {
+                UsageError(
+                    "no remote-tracking ref of a deploy branch on a deploy remote, and HEAD has \
+                     no upstream; give a range, e.g. `envguard check origin/master..HEAD`"
+                        .to_string(),
+                )
+            })?;
+            Ok((Some(base), tip))
+        }
+    }
+}
+
+/// What the deploy remote has of a deploy branch, by its remote-tracking ref; else HEAD's
+/// upstream.
+fn deployed_tip(repo: &Repository, config: &Config) -> Option<Oid> {
+    let remotes = repo.remotes().ok()?;
+    for name in remotes.iter().filter_map(|n| n.ok().flatten()) {
+        let Ok(remote) = repo.find_remote(name) else {
+            continue;
+        };
+        if !config.is_deploy_remote(name, remote.url().unwrap_or_default()) {
+            continue;
+        }
+        for branch in &config.branches {
+            if let Ok(r) = repo.find_reference(&format!("refs/remotes/{name}/{branch}"))
+                && let Ok(c) = r.peel_to_commit()
+            {
+                return Some(c.id());
+            }
+        }
+    }
+    let head = repo.head().ok()?;
+    let branch = git2::Branch::wrap(head);
+    let upstream = branch.upstream().ok()?;
+    upstream.get().peel_to_commit().ok().map(|c| c.id())
+}
+
+/// Runs `check` and returns its exit code (0, or 1 when a watched file is invalid).
+pub fn run(
+    repo: &Repository,
+    config: &Config,
+    range: Option<&str>,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<std::result::Result<i32, UsageError>> {
+    let (base, tip) = match resolve_range(repo, config, range) {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(e)),
+    };
+    let analysis = Analyzer::new(repo, config).analyze(base, tip)?;
+    match format {
+        Format::Json => {
+            let json = serde_json::to_string_pretty(&analysis)
+                .map_err(|e| Error(format!("cannot write JSON: {e}")))?;
+            writeln!(out, "{json}")?;
+        }
+        Format::Human => write_human(repo, &analysis, out)?,
+    }
+    Ok(Ok(if analysis.errors.is_empty() { 0 } else { 1 }))
+}
+
+/// One line saying what a verdict means for the deployment.
+pub fn verdict_line(analysis: &Analysis) -> String {
+    let count = analysis.reasons.len();
+    let reasons = if count == 1 {
+        "1 reason".to_string()
+    } else {
+        format!("{count} reasons")
+    };
+    match analysis.verdict {
+        Verdict::None => "none: the deployed env stays valid".to_string(),
+        Verdict::Rebuild => {
+            format!("rebuild: the runtime changes, so the platform builds a fresh env ({reasons})")
+        }
+        Verdict::Wipe => format!(
+            "wipe: the deployed env would keep stale packages and must be rebuilt ({reasons})"
+        ),
+    }
+}
+
+/// One reason as a line: file, package, what happened, and the commit.
+pub fn describe(repo: &Repository, reason: &Reason) -> String {
+    let what = match reason.kind {
+        ReasonKind::RequirementRemoved => "removed",
+        ReasonKind::RequirementSourceChanged => "source changed",
+        ReasonKind::RequirementChanged => "changed",
+        ReasonKind::RequirementsFileDeleted => "deleted",
+        ReasonKind::RequirementsFileChanged => "changed",
+        ReasonKind::RuntimeChanged => "runtime changed",
+        ReasonKind::EnvFolderChanged => "committed env folder",
+        ReasonKind::Forced => "forced",
+    };
+    let mut line = match &reason.package {
+        Some(p) => format!("{}: {p} {what}", reason.file),
+        None if reason.kind == ReasonKind::Forced => "Env-Wipe: force".to_string(),
+        None => format!("{}: {what}", reason.file),
+    };
+    if let Some(detail) = &reason.detail
+        && reason.kind != ReasonKind::Forced
+    {
+        line.push_str(&format!(" ({detail})"));
+    }
+    if let Some(commit) = &reason.commit {
+        line.push_str(&format!(" in {}", commit_label(repo, commit)));
+    }
+    line
+}
+
+/// `abc1234 "subject"` for a commit id.
+pub fn commit_label(repo: &Repository, commit: &str) -> String {
+    let short = &commit[..commit.len().min(7)];
+    let subject = Oid::from_str_ext(commit, repo.object_format())
+        .ok()
+        .and_then(|id| repo.find_commit(id).ok())
+        .and_then(|c| c.summary().ok().flatten().map(str::to_string));
+    match subject {
+        Some(s) => format!("{short} \"{s}\""),
+        None => short.to_string(),
+    }
+}
+
+/// At most this many reason lines; the rest are counted.
+const MAX_REASON_LINES: usize = 12;
+
+fn write_human(repo: &Repository, analysis: &Analysis, out: &mut dyn Write) -> Result<()> {
+    writeln!(out, "envguard: {}", verdict_line(analysis))?;
+    for reason in analysis.reasons.iter().take(MAX_REASON_LINES) {
+        writeln!(out, "  {}", describe(repo, reason))?;
+    }
+    if analysis.reasons.len() > MAX_REASON_LINES {
+        writeln!(
+            out,
+            "  ... and {} more (see --format json)",
+            analysis.reasons.len() - MAX_REASON_LINES
+        )?;
+    }
+    for skipped in &analysis.skipped {
+        writeln!(
+            out,
+            "  skipped by Env-Wipe: skip in {}: {}",
+            commit_label(repo, &skipped.skipped_by),
+            describe(repo, &skipped.reason)
+        )?;
+    }
+    for warning in &analysis.warnings {
+        writeln!(out, "warning: {warning}")?;
+    }
+    for error in &analysis.errors {
+        writeln!(out, "error: {error}")?;
+    }
+    if !analysis.errors.is_empty() {
+        writeln!(
+            out,
+            "Fix the file, or push anyway with an `Env-Wipe: skip` trailer on the tip commit."
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,292 @@
+//! The `envguard.*` git-config keys, their defaults and validation. Config lives in git
+//! config, so it can be set per repository, globally or system-wide.
+
+use std::path::PathBuf;
+
+use crate::{Error, Result};
+
+/// How requirement changes are judged (`envguard.policy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// Removed packages and changed sources need a fresh env (default).
+    Removals,
+    /// Any semantic change except a pure addition needs a fresh env.
+    Changes,
+    /// Any byte change of a watched requirements file needs a fresh env.
+    AnyByte,
+}
+
+/// What the pre-push hook does with a `wipe` verdict (`envguard.mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Toggle,
+    Mark,
+    Warn,
+    Off,
+}
+
+/// What the post-receive hook does with a `wipe` verdict (`envguard.serverAction`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerAction {
+    Wipe,
+    Marker,
+}
+
+/// Every setting, with defaults applied.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// URL globs of deploy remotes (`envguard.remote`).
+    pub remote_urls: Vec<String>,
+    /// Names of deploy remotes (`envguard.remoteName`).
+    pub remote_names: Vec<String>,
+    /// Deploy branches (`envguard.branch`), short names.
+    pub branches: Vec<String>,
+    /// App root inside the repository (`envguard.appRoot`, `""` for the repository root);
+    /// `None`: from `.deployment`.
+    pub app_root: Option<String>,
+    /// The env folder name inside the app root (`envguard.envDir`).
+    pub env_dir: String,
+    pub policy: Policy,
+    /// `None`: decided per remote URL.
+    pub mode: Option<Mode>,
+    pub toggle_runtime: Option<String>,
+    /// Runtimes the toggle may pick from (`envguard.runtimes`).
+    pub runtimes: Vec<String>,
+    pub server_action: ServerAction,
+    /// The deployment target directory of the server side (`envguard.target`).
+    pub target: Option<PathBuf>,
+}
+
+pub const DEFAULT_REMOTE_URL: &str = "*.scm.azurewebsites.net*";
+pub const DEFAULT_RUNTIMES: &str = "python-2.7 python-3.4 python-3.6";
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            remote_urls: vec![DEFAULT_REMOTE_URL.to_string()],
+            remote_names: Vec::new(),
+            branches: vec!["master".to_string()],
+            app_root: None,
+            env_dir: "env".to_string(),
+            policy: Policy::Removals,
+            mode: None,
+            toggle_runtime: None,
+            runtimes: DEFAULT_RUNTIMES.split(' ').map(str::to_string).collect(),
+            server_action: ServerAction::Wipe,
+            target: None,
+        }
+    }
+}
+
+impl Config {
+    /// Reads the settings visible from `repo` (repository, global and system config).
+    pub fn from_repo(repo: &git2::Repository) -> Result<Config> {
+        let git = repo.config()?;
+        Config::from_git_config(&git)
+    }
+
+    pub fn from_git_config(git: &git2::Config) -> Result<Config> {
+        let mut config = Config::default();
+        if let Some(v) = list(git, "envguard.remote")? {
+            config.remote_urls = v;
+        }
+        config.remote_names = list(git, "envguard.remoteName")?.unwrap_or_default();
+        if let Some(v) = list(git, "envguard.branch")? {
+            config.branches = v
+                .into_iter()
+                .map(|b| b.trim_start_matches("refs/heads/").to_string())
+                .collect();
+        }
+        // An explicit "." is the repository root, and overrides `.deployment`.
+        config.app_root = string(git, "envguard.appRoot")?.map(|p| clean_dir(&p));
+        if let Some(dir) = string(git, "envguard.envDir")? {
+            let dir = clean_dir(&dir);
+            if dir.is_empty() || dir.split('/').any(|p| p == "..") {
+                return Err(invalid("envguard.envDir", &dir, "a directory inside the app root"));
+            }
+            config.env_dir = dir;
+        }
+        if let Some(v) = string(git, "envguard.policy")? {
+            config.policy = match v.to_ascii_lowercase().as_str() {
+                "removals" => Policy::Removals,
+                "changes" => Policy::Changes,
+                "any-byte" => Policy::AnyByte,
+                _ => return Err(invalid("envguard.policy", &v, "removals, changes or any-byte")),
+            };
+        }
+        if let Some(v) = string(git, "envguard.mode")? {
+            config.mode = Some(match v.to_ascii_lowercase().as_str() {
+                "toggle" => Mode::Toggle,
+                "mark" => Mode::Mark,
+                "warn" => Mode::Warn,
+                "off" => Mode::Off,
+                _ => return Err(invalid("envguard.mode", &v, "toggle, mark, warn or off")),
+            });
+        }
+        if let Some(v) = string(git, "envguard.toggleRuntime")? {
+            if !crate::runtime::is_known_runtime(&v) {
+                return Err(invalid("envguard.toggleRuntime", &v, "a runtime like python-3.6"));
+            }
+            config.toggle_runtime = Some(v);
+        }
+        if let Some(v) = list(git, "envguard.runtimes")? {
+            if let Some(bad) = v.iter().find(|r| !crate::runtime::is_known_runtime(r)) {
+                return Err(invalid("envguard.runtimes", bad, "runtimes like python-3.6"));
+            }
+            config.runtimes = v;
+        }
+        if let Some(v) = string(git, "envguard.serverAction")? {
+            config.server_action = match v.to_ascii_lowercase().as_str() {
+                "wipe" => ServerAction::Wipe,
+                "marker" => ServerAction::Marker,
+                _ => return Err(invalid("envguard.serverAction", &v, "wipe or marker")),
+            };
+        }
+        config.target = string(git, "envguard.target")?.map(PathBuf::from);
+        Ok(config)
+    }
+
+    /// Whether a remote (by name and URL) is a deploy remote.
+    pub fn is_deploy_remote(&self, name: &str, url: &str) -> bool {
+        self.remote_names.iter().any(|n| n == name)
+            || self.remote_urls.iter().any(|g| glob_match(g, url))
+    }
+
+    /// Whether a full ref name (`refs/heads/x`) is a deploy branch.
+    pub fn is_deploy_branch(&self, refname: &str) -> bool {
+        refname
+            .strip_prefix("refs/heads/")
+            .is_some_and(|b| self.branches.iter().any(|d| glob_match(d, b)))
+    }
+
+    /// The mode for a deploy remote: configured, else `toggle` for an Azure SCM URL and
+    /// `warn` for any other.
+    pub fn mode_for(&self, url: &str) -> Mode {
+        self.mode.unwrap_or_else(|| {
+            if glob_match(DEFAULT_REMOTE_URL, url) {
+                Mode::Toggle
+            } else {
+                Mode::Warn
+            }
+        })
+    }
+
+    /// The runtime to toggle to from `current`: `envguard.toggleRuntime`, else the nearest
+    /// other entry of `envguard.runtimes`.
+    pub fn toggle_runtime_for(&self, current: &str) -> Option<String> {
+        if let Some(t) = &self.toggle_runtime {
+            return (!t.eq_ignore_ascii_case(current)).then(|| t.clone());
+        }
+        let now = crate::runtime::version_numbers(current);
+        let distance = |r: &String| {
+            let v = crate::runtime::version_numbers(r);
+            let major = v.first().copied().unwrap_or(0);
+            let minor = v.get(1).copied().unwrap_or(0);
+            let now_major = now.first().copied().unwrap_or(0);
+            let now_minor = now.get(1).copied().unwrap_or(0);
+            (major.abs_diff(now_major), minor.abs_diff(now_minor))
+        };
+        self.runtimes
+            .iter()
+            .filter(|r| crate::runtime::version_numbers(r) != now)
+            .min_by_key(|r| distance(r))
+            .cloned()
+    }
+}
+
+fn invalid(key: &str, value: &str, expected: &str) -> Error {
+    Error(format!(
+        "invalid git config {key} = '{value}': expected {expected} (fix it with `git config {key} ...`)"
+    ))
+}
+
+fn string(git: &git2::Config, key: &str) -> Result<Option<String>> {
+    match git.get_string(key) {
+        Ok(v) => Ok(Some(v.trim().to_string())),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(Error(format!("cannot read git config {key}: {}", e.message()))),
+    }
+}
+
+/// A multi-valued key; each value may also hold several whitespace-separated items.
+fn list(git: &git2::Config, key: &str) -> Result<Option<Vec<String>>> {
+    let mut values = Vec::new();
+    let mut found = false;
+    let mut entries = git.multivar(key, None)?;
+    while let Some(entry) = entries.next() {
+        let entry = entry?;
+        found = true;
+        if let Ok(v) = entry.value() {
+            values.extend(v.split_whitespace().map(str::to_string));
+        }
+    }
+    Ok(found.then_some(values))
+}
+
+fn clean_dir(path: &str) -> String {
+    let path = path.trim().replace('\\', "/");
+    let path = path.trim_start_matches("./").trim_matches('/');
+    if path == "." { String::new() } else { path.to_string() }
+}
+
+/// Shell-style glob: `*` matches any run of characters, `?` one character.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match(
+            DEFAULT_REMOTE_URL,
+            "https://me@mysite.scm.azurewebsites.net:443/mysite.git"
+        ));
+        assert!(!glob_match(DEFAULT_REMOTE_URL, "git@github.com:me/site.git"));
+        assert!(glob_match("release/*", "release/1.2"));
+        assert!(glob_match("a?c", "abc"));
+        assert!(!glob_match("a?c", "ac"));
+    }
+
+    #[test]
+    fn toggle_runtime_is_the_nearest_other() {
+        let c = Config::default();
+        assert_eq!(c.toggle_runtime_for("python-3.6").as_deref(), Some("python-3.4"));
+        assert_eq!(c.toggle_runtime_for("python-3.4").as_deref(), Some("python-3.6"));
+        assert_eq!(c.toggle_runtime_for("python-2.7").as_deref(), Some("python-3.6"));
+        let c = Config {
+            toggle_runtime: Some("python-3.4".into()),
+            ..Config::default()
+        };
+        assert_eq!(c.toggle_runtime_for("python-3.6").as_deref(), Some("python-3.4"));
+        assert_eq!(c.toggle_runtime_for("python-3.4"), None);
+    }
+
+    #[test]
+    fn mode_defaults_by_url() {
+        let c = Config::default();
+        assert_eq!(c.mode_for("https://x.scm.azurewebsites.net/x.git"), Mode::Toggle);
+        assert_eq!(c.mode_for("/srv/git/app.git"), Mode::Warn);
+    }
+}

@@ -1,0 +1,192 @@
+//! The one fixture builder of the integration tests: real repositories in temporary
+//! directories, real commits, real `git push` into real bare remotes, and the built
+//! `envguard` binary. Every git and envguard process gets an environment isolated from the
+//! user's own git configuration.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use tempfile::TempDir;
+
+/// The `envguard` binary under test.
+pub fn envguard_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_envguard"))
+}
+
+/// A directory on PATH holding only `envguard`, put first so hooks find the binary under
+/// test.
+pub fn test_path() -> String {
+    let bin_dir = envguard_bin()
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+/// A command with the isolated environment.
+pub fn command(program: impl AsRef<std::ffi::OsStr>, cwd: &Path) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.current_dir(cwd)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("ENVGUARD")
+        .env_remove("ENVGUARD_LOG")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "Test Author")
+        .env("GIT_AUTHOR_EMAIL", "author@example.invalid")
+        .env("GIT_COMMITTER_NAME", "Test Committer")
+        .env("GIT_COMMITTER_EMAIL", "committer@example.invalid")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("PATH", test_path())
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// Runs a command, panicking with its output when it fails.
+pub fn run_ok(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("spawn");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed ({}):\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A git repository in a temporary directory.
+pub struct Repo {
+    _dir: TempDir,
+    pub path: PathBuf,
+}
+
+impl Repo {
+    /// A new repository with branch `master`.
+    pub fn new() -> Repo {
+        Repo::init(&[])
+    }
+
+    /// A new repository, `git init` given extra arguments (`--bare`,
+    /// `--object-format=sha256`).
+    pub fn init(args: &[&str]) -> Repo {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("repo");
+        std::fs::create_dir(&path).expect("mkdir");
+        let repo = Repo { _dir: dir, path };
+        let mut init = vec!["init", "-q", "-b", "master"];
+        init.extend_from_slice(args);
+        repo.git(&init);
+        repo
+    }
+
+    /// A clone of `origin` (a path), as a user would make it.
+    pub fn clone_of(origin: &Repo) -> Repo {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("clone");
+        run_ok(
+            command("git", dir.path())
+                .args(["clone", "-q"])
+                .arg(&origin.path)
+                .arg(&path),
+        );
+        Repo { _dir: dir, path }
+    }
+
+    /// A scratch directory that lives as long as the repository.
+    pub fn scratch(&self, name: &str) -> PathBuf {
+        let p = self._dir.path().join(name);
+        std::fs::create_dir_all(&p).expect("mkdir scratch");
+        p
+    }
+
+    pub fn cmd(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        command(program, &self.path)
+    }
+
+    /// Runs git, asserting success; returns stdout.
+    pub fn git(&self, args: &[&str]) -> String {
+        run_ok(self.cmd("git").args(args))
+    }
+
+    /// Runs git and returns its output whatever the status.
+    pub fn git_output(&self, args: &[&str]) -> Output {
+        self.cmd("git").args(args).output().expect("spawn git")
+    }
+
+    pub fn rev(&self, rev: &str) -> String {
+        self.git(&["rev-parse", rev]).trim().to_string()
+    }
+
+    pub fn write(&self, path: &str, contents: impl AsRef<[u8]>) -> &Self {
+        let full = self.path.join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(full, contents).expect("write");
+        self
+    }
+
+    pub fn remove(&self, path: &str) -> &Self {
+        self.git(&["rm", "-rq", path]);
+        self
+    }
+
+    /// Stages everything and commits; returns the new commit id.
+    pub fn commit(&self, message: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+        self.rev("HEAD")
+    }
+
+    /// Runs envguard in the repository.
+    pub fn envguard(&self, args: &[&str]) -> Output {
+        self.cmd(envguard_bin())
+            .args(args)
+            .output()
+            .expect("spawn envguard")
+    }
+
+    /// `envguard check RANGE --format json`: the parsed report and the exit code.
+    pub fn check_json(&self, range: &str) -> (serde_json::Value, i32) {
+        let out = self.envguard(&["check", range, "--format", "json"]);
+        let code = out.status.code().unwrap_or(-1);
+        let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "check printed no JSON ({e}); exit {code}\nstdout: {}\nstderr: {}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (json, code)
+    }
+}
+
+/// The string values of a JSON array field.
+pub fn strings(json: &serde_json::Value, field: &str) -> Vec<String> {
+    json[field]
+        .as_array()
+        .unwrap_or_else(|| panic!("{field} is not an array in {json}"))
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// The `kind` of every reason.
+pub fn reason_kinds(json: &serde_json::Value) -> Vec<String> {
+    json["reasons"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| r["kind"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
