@@ -318,9 +318,10 @@ impl<'r> Analyzer<'r> {
             analysis
                 .errors
                 .extend(self.runtime_value(&tip_watched, RuntimeFile::Txt).err());
-            analysis
-                .errors
-                .extend(self.runtime_value(&tip_watched, RuntimeFile::PythonVersion).err());
+            analysis.errors.extend(
+                self.runtime_value(&tip_watched, RuntimeFile::PythonVersion)
+                    .err(),
+            );
             return Ok(analysis);
         };
         let base_commit = self.repo.find_commit(base)?;
@@ -358,11 +359,7 @@ impl<'r> Analyzer<'r> {
         walk.push(tip.id())?;
         walk.hide(base)?;
         let mut marks = Vec::new();
-        let mut pending = if attribute {
-            analysis.reasons.len()
-        } else {
-            0
-        };
+        let mut pending = if attribute { analysis.reasons.len() } else { 0 };
         for oid in walk {
             let commit = self.repo.find_commit(oid?)?;
             if trailers::may_have_env_wipe(commit.message_raw_bytes()) {
@@ -370,9 +367,11 @@ impl<'r> Analyzer<'r> {
                 match trailers::env_wipe(&message) {
                     Ok(Some(mark)) => marks.push((commit.id(), mark)),
                     Ok(None) => {}
-                    Err(e) => analysis
-                        .warnings
-                        .push(FileError::new(&format!("commit {}", commit.id()), None, e)),
+                    Err(e) => analysis.warnings.push(FileError::new(
+                        &format!("commit {}", commit.id()),
+                        None,
+                        e,
+                    )),
                 }
             }
             if pending == 0 {
@@ -458,8 +457,7 @@ impl<'r> Analyzer<'r> {
                 ));
             }
         }
-        if old.env != new.env || old.root != new.root && (old.env.is_some() || new.env.is_some())
-        {
+        if old.env != new.env || old.root != new.root && (old.env.is_some() || new.env.is_some()) {
             let detail = match (old.env, new.env) {
                 (None, Some(_)) => "committed",
                 (Some(_), None) => "removed from the repository",
@@ -482,7 +480,8 @@ impl<'r> Analyzer<'r> {
         }
         out.errors.extend(after.errors.iter().cloned());
         out.warnings.extend(after.warnings.iter().cloned());
-        let root_file = |c: &Closure<Oid>| c.files.first().map(|f| f.path.clone()).unwrap_or_default();
+        let root_file =
+            |c: &Closure<Oid>| c.files.first().map(|f| f.path.clone()).unwrap_or_default();
         match (before.exists(), after.exists()) {
             (false, false) => {}
             (false, true) => out.added = new.set().requirements.keys().cloned().collect(),
@@ -568,7 +567,10 @@ impl<'r> Analyzer<'r> {
             let subtree = if dir.is_empty() {
                 tree.clone()
             } else {
-                match tree.get_path(Path::new(&dir)).and_then(|e| e.to_object(self.repo)) {
+                match tree
+                    .get_path(Path::new(&dir))
+                    .and_then(|e| e.to_object(self.repo))
+                {
                     Ok(obj) => match obj.into_tree() {
                         Ok(t) => t,
                         Err(_) => continue,
@@ -582,7 +584,11 @@ impl<'r> Analyzer<'r> {
                 }
                 let Ok(name) = entry.name() else { continue };
                 let path = join(&dir, name);
-                if path == env_path || found.iter().any(|f: &FileError| f.file == format!("{path}/")) {
+                if path == env_path
+                    || found
+                        .iter()
+                        .any(|f: &FileError| f.file == format!("{path}/"))
+                {
                     continue;
                 }
                 let Ok(sub) = self.repo.find_tree(entry.id()) else {
@@ -694,9 +700,15 @@ mod tests {
     fn verdict_precedence() {
         let r = |kind| Reason::new(kind, "f", None, None);
         assert_eq!(verdict_of(&[]), Verdict::None);
-        assert_eq!(verdict_of(&[r(ReasonKind::RequirementRemoved)]), Verdict::Wipe);
         assert_eq!(
-            verdict_of(&[r(ReasonKind::RequirementRemoved), r(ReasonKind::RuntimeChanged)]),
+            verdict_of(&[r(ReasonKind::RequirementRemoved)]),
+            Verdict::Wipe
+        );
+        assert_eq!(
+            verdict_of(&[
+                r(ReasonKind::RequirementRemoved),
+                r(ReasonKind::RuntimeChanged)
+            ]),
             Verdict::Rebuild
         );
         assert_eq!(

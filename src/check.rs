@@ -45,10 +45,7 @@ pub fn resolve_range(
         }
         Some(rev) => {
             let tip = commit(rev)?;
-            let base = repo
-                .find_commit(tip)
-                .ok()
-                .and_then(|c| c.parent_id(0).ok());
+            let base = repo.find_commit(tip).ok().and_then(|c| c.parent_id(0).ok());
             Ok((base, tip))
         }
         None => {

@@ -102,7 +102,11 @@ impl Config {
         if let Some(dir) = string(git, "envguard.envDir")? {
             let dir = clean_dir(&dir);
             if dir.is_empty() || dir.split('/').any(|p| p == "..") {
-                return Err(invalid("envguard.envDir", &dir, "a directory inside the app root"));
+                return Err(invalid(
+                    "envguard.envDir",
+                    &dir,
+                    "a directory inside the app root",
+                ));
             }
             config.env_dir = dir;
         }
@@ -111,7 +115,13 @@ impl Config {
                 "removals" => Policy::Removals,
                 "changes" => Policy::Changes,
                 "any-byte" => Policy::AnyByte,
-                _ => return Err(invalid("envguard.policy", &v, "removals, changes or any-byte")),
+                _ => {
+                    return Err(invalid(
+                        "envguard.policy",
+                        &v,
+                        "removals, changes or any-byte",
+                    ));
+                }
             };
         }
         if let Some(v) = string(git, "envguard.mode")? {
@@ -125,13 +135,21 @@ impl Config {
         }
         if let Some(v) = string(git, "envguard.toggleRuntime")? {
             if !crate::runtime::is_known_runtime(&v) {
-                return Err(invalid("envguard.toggleRuntime", &v, "a runtime like python-3.6"));
+                return Err(invalid(
+                    "envguard.toggleRuntime",
+                    &v,
+                    "a runtime like python-3.6",
+                ));
             }
             config.toggle_runtime = Some(v);
         }
         if let Some(v) = list(git, "envguard.runtimes")? {
             if let Some(bad) = v.iter().find(|r| !crate::runtime::is_known_runtime(r)) {
-                return Err(invalid("envguard.runtimes", bad, "runtimes like python-3.6"));
+                return Err(invalid(
+                    "envguard.runtimes",
+                    bad,
+                    "runtimes like python-3.6",
+                ));
             }
             config.runtimes = v;
         }
@@ -204,7 +222,10 @@ fn string(git: &git2::Config, key: &str) -> Result<Option<String>> {
     match git.get_string(key) {
         Ok(v) => Ok(Some(v.trim().to_string())),
         Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(e) => Err(Error(format!("cannot read git config {key}: {}", e.message()))),
+        Err(e) => Err(Error(format!(
+            "cannot read git config {key}: {}",
+            e.message()
+        ))),
     }
 }
 
@@ -226,7 +247,11 @@ fn list(git: &git2::Config, key: &str) -> Result<Option<Vec<String>>> {
 fn clean_dir(path: &str) -> String {
     let path = path.trim().replace('\\', "/");
     let path = path.trim_start_matches("./").trim_matches('/');
-    if path == "." { String::new() } else { path.to_string() }
+    if path == "." {
+        String::new()
+    } else {
+        path.to_string()
+    }
 }
 
 /// Shell-style glob: `*` matches any run of characters, `?` one character.
@@ -263,7 +288,10 @@ mod tests {
             DEFAULT_REMOTE_URL,
             "https://me@mysite.scm.azurewebsites.net:443/mysite.git"
         ));
-        assert!(!glob_match(DEFAULT_REMOTE_URL, "git@github.com:me/site.git"));
+        assert!(!glob_match(
+            DEFAULT_REMOTE_URL,
+            "git@github.com:me/site.git"
+        ));
         assert!(glob_match("release/*", "release/1.2"));
         assert!(glob_match("a?c", "abc"));
         assert!(!glob_match("a?c", "ac"));
@@ -272,21 +300,36 @@ mod tests {
     #[test]
     fn toggle_runtime_is_the_nearest_other() {
         let c = Config::default();
-        assert_eq!(c.toggle_runtime_for("python-3.6").as_deref(), Some("python-3.4"));
-        assert_eq!(c.toggle_runtime_for("python-3.4").as_deref(), Some("python-3.6"));
-        assert_eq!(c.toggle_runtime_for("python-2.7").as_deref(), Some("python-3.6"));
+        assert_eq!(
+            c.toggle_runtime_for("python-3.6").as_deref(),
+            Some("python-3.4")
+        );
+        assert_eq!(
+            c.toggle_runtime_for("python-3.4").as_deref(),
+            Some("python-3.6")
+        );
+        assert_eq!(
+            c.toggle_runtime_for("python-2.7").as_deref(),
+            Some("python-3.6")
+        );
         let c = Config {
             toggle_runtime: Some("python-3.4".into()),
             ..Config::default()
         };
-        assert_eq!(c.toggle_runtime_for("python-3.6").as_deref(), Some("python-3.4"));
+        assert_eq!(
+            c.toggle_runtime_for("python-3.6").as_deref(),
+            Some("python-3.4")
+        );
         assert_eq!(c.toggle_runtime_for("python-3.4"), None);
     }
 
     #[test]
     fn mode_defaults_by_url() {
         let c = Config::default();
-        assert_eq!(c.mode_for("https://x.scm.azurewebsites.net/x.git"), Mode::Toggle);
+        assert_eq!(
+            c.mode_for("https://x.scm.azurewebsites.net/x.git"),
+            Mode::Toggle
+        );
         assert_eq!(c.mode_for("/srv/git/app.git"), Mode::Warn);
     }
 }

@@ -59,10 +59,24 @@ mod tests {
 
     #[test]
     fn known_forms() {
-        for ok in ["python-3.6", "Python-2.7", "python-3.11.4", "3.12", "3.9.18"] {
+        for ok in [
+            "python-3.6",
+            "Python-2.7",
+            "python-3.11.4",
+            "3.12",
+            "3.9.18",
+        ] {
             assert!(is_known_runtime(ok), "{ok}");
         }
-        for bad in ["python3.6", "pyhton-3.6", "3", "3.x", "python-", "", "3.6.1.2"] {
+        for bad in [
+            "python3.6",
+            "pyhton-3.6",
+            "3",
+            "3.x",
+            "python-",
+            "",
+            "3.6.1.2",
+        ] {
             assert!(!is_known_runtime(bad), "{bad}");
         }
     }

@@ -132,7 +132,10 @@ mod tests {
     #[test]
     fn continuation_and_unknown_value() {
         let t = parse_trailers("s\n\nKey: a\n  b\nOther : c\n");
-        assert_eq!(t, vec![("Key".into(), "a b".into()), ("Other".into(), "c".into())]);
+        assert_eq!(
+            t,
+            vec![("Key".into(), "a b".into()), ("Other".into(), "c".into())]
+        );
         assert!(env_wipe("s\n\nEnv-Wipe: maybe\n").is_err());
     }
 

@@ -106,7 +106,10 @@ fn version_pin_change_depends_on_policy() {
 #[test]
 fn any_byte_policy_wipes_on_a_comment_change() {
     let repo = app();
-    repo.write("requirements.txt", format!("# a comment\n{BASE_REQUIREMENTS}"));
+    repo.write(
+        "requirements.txt",
+        format!("# a comment\n{BASE_REQUIREMENTS}"),
+    );
     repo.commit("comment");
     repo.git(&["config", "envguard.policy", "any-byte"]);
     let (json, _) = repo.check_json("HEAD");
@@ -148,7 +151,10 @@ fn unknown_runtime_is_an_error_with_file_and_line() {
     assert_eq!(json["errors"][0]["line"], 2);
     let out = repo.envguard(&["check", "HEAD"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("runtime.txt:2: unknown runtime 'pyhton-3.6'"), "{text}");
+    assert!(
+        text.contains("runtime.txt:2: unknown runtime 'pyhton-3.6'"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -298,7 +304,9 @@ fn a_long_range_attributes_the_one_changing_commit() {
         }
         stream.push_str(&format!("M 644 inline counter.txt\ndata <<EOM\n{i}\nEOM\n"));
         if i == 1234 {
-            stream.push_str("M 644 inline requirements.txt\ndata <<EOM\nFlask==2.0.1\nrequests>=2.25\nEOM\n");
+            stream.push_str(
+                "M 644 inline requirements.txt\ndata <<EOM\nFlask==2.0.1\nrequests>=2.25\nEOM\n",
+            );
         }
         stream.push('\n');
     }
@@ -363,7 +371,10 @@ fn human_report_is_short_with_verdict_first() {
     let text = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("envguard: wipe"), "{text}");
-    assert!(lines[1].contains("requirements.txt: flask-cors removed"), "{text}");
+    assert!(
+        lines[1].contains("requirements.txt: flask-cors removed"),
+        "{text}"
+    );
     assert!(lines[1].contains(&tip[..7]), "{text}");
     assert_eq!(lines.len(), 2, "{text}");
 }
@@ -393,7 +404,11 @@ fn usage_errors_exit_2() {
     let out = repo.envguard(&["check", "nonexistent..HEAD"]);
     assert_eq!(out.status.code(), Some(2));
     let out = repo.envguard(&["check"]);
-    assert_eq!(out.status.code(), Some(2), "no remote-tracking ref: a range is needed");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "no remote-tracking ref: a range is needed"
+    );
     let out = repo.envguard(&["check", "--format", "xml"]);
     assert_eq!(out.status.code(), Some(2));
 }

@@ -33,8 +33,8 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
         None => utf8(bytes),
         Some(coding) => match coding.as_str() {
             "utf-8" | "utf8" | "utf_8" | "ascii" | "us-ascii" => utf8(bytes),
-            "latin-1" | "latin1" | "latin_1" | "iso-8859-1" | "iso8859-1" | "iso_8859_1"
-            | "l1" | "cp819" => Ok(Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect())),
+            "latin-1" | "latin1" | "latin_1" | "iso-8859-1" | "iso8859-1" | "iso_8859_1" | "l1"
+            | "cp819" => Ok(Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect())),
             other => Err(DecodeError {
                 line: 1,
                 message: format!(
@@ -47,7 +47,10 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
 
 fn utf8(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
     std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|e| {
-        let line = 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
+        let line = 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
         DecodeError {
             line,
             message: "not valid UTF-8; save the file as UTF-8 or declare its encoding with a \
@@ -58,7 +61,7 @@ fn utf8(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
 }
 
 fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String, DecodeError> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(DecodeError {
             line: 1,
             message: "UTF-16 file has an odd number of bytes".to_string(),
@@ -81,7 +84,7 @@ fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String, DecodeError> 
 }
 
 fn utf32(bytes: &[u8], unit: fn([u8; 4]) -> u32) -> Result<String, DecodeError> {
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return Err(DecodeError {
             line: 1,
             message: "UTF-32 file has a length that is not a multiple of 4".to_string(),
@@ -154,7 +157,10 @@ mod tests {
 
     #[test]
     fn utf16_le_and_be() {
-        assert_eq!(decode(&utf16le_with_bom("a==1\r\nb\r\n")).unwrap(), "a==1\r\nb\r\n");
+        assert_eq!(
+            decode(&utf16le_with_bom("a==1\r\nb\r\n")).unwrap(),
+            "a==1\r\nb\r\n"
+        );
         let mut be = vec![0xFE, 0xFF];
         for unit in "b>2\n".encode_utf16() {
             be.extend_from_slice(&unit.to_be_bytes());
@@ -174,7 +180,10 @@ mod tests {
     #[test]
     fn latin1_coding_comment() {
         let bytes = b"# -*- coding: latin-1 -*-\ncaf\xE9-pkg\n";
-        assert_eq!(decode(bytes).unwrap(), "# -*- coding: latin-1 -*-\ncaf\u{e9}-pkg\n");
+        assert_eq!(
+            decode(bytes).unwrap(),
+            "# -*- coding: latin-1 -*-\ncaf\u{e9}-pkg\n"
+        );
     }
 
     #[test]

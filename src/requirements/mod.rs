@@ -56,10 +56,13 @@ pub fn parse_file(bytes: &[u8], env: &dyn Fn(&str) -> Option<String>) -> ParsedF
     parsed
 }
 
+/// Looks up a `${VAR}` value.
+pub type EnvLookup = Box<dyn Fn(&str) -> Option<String>>;
+
 /// Parses files once per blob id.
 pub struct ParseCache<Id> {
     files: HashMap<Id, Rc<ParsedFile>>,
-    env: Box<dyn Fn(&str) -> Option<String>>,
+    env: EnvLookup,
 }
 
 impl<Id: Clone + Eq + Hash> ParseCache<Id> {
@@ -68,7 +71,7 @@ impl<Id: Clone + Eq + Hash> ParseCache<Id> {
         Self::with_env(Box::new(|name| std::env::var(name).ok()))
     }
 
-    pub fn with_env(env: Box<dyn Fn(&str) -> Option<String>>) -> Self {
+    pub fn with_env(env: EnvLookup) -> Self {
         ParseCache {
             files: HashMap::new(),
             env,
@@ -169,7 +172,9 @@ fn visit<T: TreeReader>(
         return;
     };
     for (line, message) in &parsed.errors {
-        closure.errors.push(FileError::new(path, Some(*line), message));
+        closure
+            .errors
+            .push(FileError::new(path, Some(*line), message));
     }
     stack.push(path.to_string());
     for item in &parsed.items {
@@ -357,11 +362,16 @@ impl SetDiff {
             .filter(|n| !old.requirements.contains_key(*n))
             .cloned()
             .collect();
-        let names: BTreeSet<&String> = old.constraints.keys().chain(new.constraints.keys()).collect();
+        let names: BTreeSet<&String> = old
+            .constraints
+            .keys()
+            .chain(new.constraints.keys())
+            .collect();
         diff.constraints_changed = names
             .into_iter()
             .filter(|n| {
-                old.constraints.get(*n).map(|e| &e.forms) != new.constraints.get(*n).map(|e| &e.forms)
+                old.constraints.get(*n).map(|e| &e.forms)
+                    != new.constraints.get(*n).map(|e| &e.forms)
             })
             .cloned()
             .collect();
@@ -390,7 +400,10 @@ mod tests {
         MapTree(files.iter().copied().collect())
     }
 
-    fn set_of(files: &[(&'static str, &'static str)], root: &str) -> (RequirementSet, Closure<String>) {
+    fn set_of(
+        files: &[(&'static str, &'static str)],
+        root: &str,
+    ) -> (RequirementSet, Closure<String>) {
         let t = tree(files);
         let mut cache = ParseCache::with_env(Box::new(|_| None));
         let closure = load_closure(&t, root, &mut cache);
@@ -416,7 +429,10 @@ mod tests {
     #[test]
     fn include_cycles_are_errors() {
         let (_, closure) = set_of(
-            &[("requirements.txt", "-r a.txt\n"), ("a.txt", "x\n-r requirements.txt\n")],
+            &[
+                ("requirements.txt", "-r a.txt\n"),
+                ("a.txt", "x\n-r requirements.txt\n"),
+            ],
             "requirements.txt",
         );
         let messages: Vec<String> = closure.errors.iter().map(|e| e.to_string()).collect();
@@ -439,7 +455,10 @@ mod tests {
 
     #[test]
     fn diff_by_normalized_name() {
-        let (old, _) = set_of(&[("r", "Foo_Bar==1\nFlask-CORS\nx @ https://h/x-1.whl\n")], "r");
+        let (old, _) = set_of(
+            &[("r", "Foo_Bar==1\nFlask-CORS\nx @ https://h/x-1.whl\n")],
+            "r",
+        );
         let (new, _) = set_of(&[("r", "foo-bar==2\nx @ https://h/x-2.whl\nnew\n")], "r");
         let diff = SetDiff::between(&old, &new);
         assert_eq!(diff.removed, ["flask-cors"]);
@@ -451,7 +470,10 @@ mod tests {
     #[test]
     fn index_options_change_the_source_of_index_packages() {
         let (old, _) = set_of(&[("r", "a\n")], "r");
-        let (new, _) = set_of(&[("r", "--extra-index-url https://i.invalid/simple\na\n")], "r");
+        let (new, _) = set_of(
+            &[("r", "--extra-index-url https://i.invalid/simple\na\n")],
+            "r",
+        );
         assert_eq!(SetDiff::between(&old, &new).source_changed, ["a"]);
     }
 

@@ -109,9 +109,7 @@ pub fn parse_line(text: &str, line: usize) -> Result<Vec<Item>, String> {
             }),
             OptionKind::Editable => editable = Some(value),
             OptionKind::IndexUrl => items.push(Item::Index(IndexOption::IndexUrl(value))),
-            OptionKind::ExtraIndexUrl => {
-                items.push(Item::Index(IndexOption::ExtraIndexUrl(value)))
-            }
+            OptionKind::ExtraIndexUrl => items.push(Item::Index(IndexOption::ExtraIndexUrl(value))),
             OptionKind::FindLinks => items.push(Item::Index(IndexOption::FindLinks(value))),
             OptionKind::NoIndex => items.push(Item::Index(IndexOption::NoIndex)),
             OptionKind::PerRequirement => {
@@ -134,7 +132,9 @@ pub fn parse_line(text: &str, line: usize) -> Result<Vec<Item>, String> {
         let mut requirement = parse_requirement(&req, is_editable, line)?;
         if !per_requirement.is_empty() {
             per_requirement.sort();
-            requirement.spec.push_str(&format!(" {}", per_requirement.join(" ")));
+            requirement
+                .spec
+                .push_str(&format!(" {}", per_requirement.join(" ")));
         }
         items.push(Item::Requirement(requirement));
     }
@@ -170,7 +170,11 @@ const OPTIONS: &[OptionSpec] = &[
     opt(&["-f", "--find-links"], true, OptionKind::FindLinks),
     opt(&["--no-index"], false, OptionKind::NoIndex),
     opt(&["--hash"], true, OptionKind::PerRequirement),
-    opt(&["--config-settings", "-C"], true, OptionKind::PerRequirement),
+    opt(
+        &["--config-settings", "-C"],
+        true,
+        OptionKind::PerRequirement,
+    ),
     opt(&["--global-option"], true, OptionKind::PerRequirement),
     opt(&["--install-option"], true, OptionKind::PerRequirement),
     opt(&["--trusted-host"], true, OptionKind::Ignored),
@@ -298,8 +302,18 @@ pub fn normalize_name(name: &str) -> String {
 const VCS_PREFIXES: &[&str] = &["git+", "hg+", "svn+", "bzr+"];
 const URL_SCHEMES: &[&str] = &["http", "https", "file", "ftp", "git", "hg", "svn", "bzr"];
 const ARCHIVE_SUFFIXES: &[&str] = &[
-    ".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".tlz",
-    ".tar.lz", ".tar.lzma",
+    ".whl",
+    ".zip",
+    ".tar.gz",
+    ".tgz",
+    ".tar.bz2",
+    ".tbz",
+    ".tar.xz",
+    ".txz",
+    ".tar",
+    ".tlz",
+    ".tar.lz",
+    ".tar.lzma",
 ];
 
 /// pip's `is_url`: a known scheme (plain or `vcs+scheme`) before the first `:`.
@@ -465,7 +479,7 @@ fn archive_project_name(file_name: &str) -> Option<String> {
         .char_indices()
         .filter(|&(i, c)| c == '-' && stem[i + 1..].starts_with(|d: char| d.is_ascii_digit()))
         .map(|(i, _)| i)
-        .last()?;
+        .next_back()?;
     Some(stem[..cut].to_string())
 }
 
@@ -506,7 +520,10 @@ mod tests {
         let b = requirement("requests[socks,security]>=2.8.1;python_version>\"3.8\"");
         assert_eq!(a.spec, b.spec);
         assert_eq!(a.source, Source::Index);
-        assert_ne!(requirement("requests==2").spec, requirement("requests==3").spec);
+        assert_ne!(
+            requirement("requests==2").spec,
+            requirement("requests==3").spec
+        );
     }
 
     #[test]
@@ -514,7 +531,10 @@ mod tests {
         let r = requirement("flask==2.0 --hash=sha256:abc --config-settings key=value");
         assert_eq!(r.key, "flask");
         assert!(r.spec.contains("--config-settings=key=value"), "{}", r.spec);
-        assert!(!r.spec.contains("sha256"), "hashes do not change what is installed");
+        assert!(
+            !r.spec.contains("sha256"),
+            "hashes do not change what is installed"
+        );
     }
 
     #[test]
@@ -555,7 +575,13 @@ mod tests {
             }]
         );
         let items = parse_line("--constraint=c.txt", 1).unwrap();
-        assert!(matches!(&items[0], Item::Include { constraint: true, .. }));
+        assert!(matches!(
+            &items[0],
+            Item::Include {
+                constraint: true,
+                ..
+            }
+        ));
         let items = parse_line("-rother.txt", 1).unwrap();
         assert!(matches!(&items[0], Item::Include { target, .. } if target == "other.txt"));
         let items = parse_line("-i https://pypi.invalid/simple --pre", 1).unwrap();
