@@ -9,10 +9,18 @@
 //! - [`config`]: the `envguard.*` git-config keys.
 //! - [`analyze`]: one ref update -> a verdict, by net comparison of watched ids first.
 //! - [`check`]: the `envguard check` command and its human/JSON reports.
+//! - [`push`]: git's hook input -> [`push::RefUpdate`] values.
+//! - [`client`]: the pre-push hook (toggle, mark, warn) and the `envguard push` wrapper.
+//! - [`install`]: `envguard hook install|uninstall|status`.
+//! - [`gitcli`]: the `git` processes envguard runs (nested pushes, hook paths).
 
 pub mod analyze;
 pub mod check;
+pub mod client;
 pub mod config;
+pub mod gitcli;
+pub mod install;
+pub mod push;
 pub mod requirements;
 pub mod runtime;
 pub mod trailers;

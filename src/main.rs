@@ -1,12 +1,16 @@
 //! The `envguard` command line: parses arguments and calls one library function per
 //! subcommand. Exit codes: 0 ok, 1 refused/failed with a message, 2 usage error.
 
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use envguard::check::{self, Format};
+use envguard::client::{self, PrePushArgs};
 use envguard::config::Config;
+use envguard::install::{self, Side};
 
 /// Keeps git-push deployments of Python apps from running on a stale virtualenv.
 #[derive(Parser)]
@@ -30,6 +34,54 @@ enum Command {
         #[arg(long, value_enum, default_value_t = FormatArg::Human)]
         format: FormatArg,
     },
+    /// The pre-push hook: reads git's pre-push input on stdin (or the pre-commit
+    /// framework's PRE_COMMIT_* variables) and acts per envguard.mode.
+    PrePush {
+        /// The remote's name (or URL when pushing to a URL).
+        remote: Option<String>,
+        /// The remote's URL.
+        url: Option<String>,
+    },
+    /// `git push` with the env check; exits 0 when a runtime toggle deployed the push.
+    Push {
+        /// Finish a runtime toggle whose second push failed.
+        #[arg(long)]
+        resume: bool,
+        /// Arguments for `git push`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Install, remove or inspect envguard's git hook in this repository.
+    Hook {
+        #[command(subcommand)]
+        action: HookAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum HookAction {
+    /// Install the hook where git reads hooks from, chaining an existing one.
+    Install {
+        /// The server's post-receive hook (in a bare repository) instead of pre-push.
+        #[arg(long)]
+        server: bool,
+        /// With --server: the deployment directory whose env the hook wipes.
+        #[arg(long, requires = "server")]
+        target: Option<PathBuf>,
+        /// Write into the core.hooksPath directory (a hook manager's) when it is set.
+        #[arg(long)]
+        use_hooks_path: bool,
+    },
+    /// Remove the hook and restore the one it displaced.
+    Uninstall {
+        #[arg(long)]
+        server: bool,
+    },
+    /// Show where the hook is, what it chains, and which mode applies.
+    Status {
+        #[arg(long)]
+        server: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -41,7 +93,7 @@ enum FormatArg {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
-    match cli.command {
+    let code = match cli.command {
         Command::Check { range, format } => {
             let format = match format {
                 FormatArg::Human => Format::Human,
@@ -49,7 +101,14 @@ fn main() -> ExitCode {
             };
             run_check(range.as_deref(), format)
         }
-    }
+        Command::PrePush { remote, url } => {
+            let stdin = read_hook_stdin();
+            client::pre_push(&PrePushArgs { remote, url }, &stdin)
+        }
+        Command::Push { resume, args } => client::wrapper::push(&args, resume),
+        Command::Hook { action } => run_hook(action),
+    };
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
 fn init_logging(verbose: bool) {
@@ -60,7 +119,21 @@ fn init_logging(verbose: bool) {
         .init();
 }
 
-fn run_check(range: Option<&str>, format: Format) -> ExitCode {
+/// git's hook input; nothing when run from a terminal or by the pre-commit framework
+/// (which consumes git's stdin itself and passes PRE_COMMIT_* variables).
+fn read_hook_stdin() -> String {
+    let mut text = String::new();
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() || std::env::var_os("PRE_COMMIT_TO_REF").is_some() {
+        return text;
+    }
+    if let Err(e) = stdin.lock().read_to_string(&mut text) {
+        log::warn!("cannot read the hook input: {e}");
+    }
+    text
+}
+
+fn run_check(range: Option<&str>, format: Format) -> i32 {
     let result = git2::Repository::open_from_env()
         .map_err(envguard::Error::from)
         .and_then(|repo| {
@@ -68,14 +141,51 @@ fn run_check(range: Option<&str>, format: Format) -> ExitCode {
             check::run(&repo, &config, range, format, &mut std::io::stdout().lock())
         });
     match result {
-        Ok(Ok(code)) => ExitCode::from(code as u8),
+        Ok(Ok(code)) => code,
         Ok(Err(usage)) => {
             eprintln!("envguard: {}", usage.0);
-            ExitCode::from(2)
+            2
         }
         Err(e) => {
             eprintln!("envguard: {e}");
-            ExitCode::from(1)
+            1
+        }
+    }
+}
+
+fn run_hook(action: HookAction) -> i32 {
+    let cwd = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("envguard: {e}");
+            return 1;
+        }
+    };
+    let side = |server: bool| if server { Side::Server } else { Side::Client };
+    let result = match action {
+        HookAction::Install {
+            server,
+            target,
+            use_hooks_path,
+        } => install::install(&cwd, side(server), use_hooks_path).and_then(|mut lines| {
+            if let Some(target) = target {
+                lines.push(install::set_target(&cwd, &target)?);
+            }
+            Ok(lines)
+        }),
+        HookAction::Uninstall { server } => install::uninstall(&cwd, side(server)),
+        HookAction::Status { server } => install::status(&cwd, side(server)),
+    };
+    match result {
+        Ok(lines) => {
+            for line in lines {
+                println!("envguard: {line}");
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("envguard: {e}");
+            1
         }
     }
 }

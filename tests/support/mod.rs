@@ -190,3 +190,78 @@ pub fn reason_kinds(json: &serde_json::Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// Writes an executable hook script into a repository's hooks directory.
+pub fn write_hook(hooks_dir: &Path, name: &str, script: &str) {
+    std::fs::create_dir_all(hooks_dir).expect("hooks dir");
+    let path = hooks_dir.join(name);
+    std::fs::write(&path, script).expect("write hook");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+}
+
+/// A deployment: a bare "server" repository seeded with `files`, whose post-receive hook
+/// records every push, and a user's clone of it with envguard's hook installed.
+pub struct Deployment {
+    pub server: Repo,
+    pub clone: Repo,
+}
+
+/// What a server's recording post-receive hook saw: one entry per push, each the
+/// `<old> <new> <ref>` lines of that push.
+pub fn recorded_pushes(server: &Repo) -> Vec<Vec<String>> {
+    let log = std::fs::read_to_string(server.path.join("pushes.log")).unwrap_or_default();
+    log.split("--push--\n")
+        .filter(|p| !p.is_empty())
+        .map(|p| p.lines().map(str::to_string).collect())
+        .collect()
+}
+
+impl Deployment {
+    pub fn new(files: &[(&str, &str)]) -> Deployment {
+        Deployment::with_init(files, &[])
+    }
+
+    /// `init_args` go to both `git init`s (`--object-format=sha256`).
+    pub fn with_init(files: &[(&str, &str)], init_args: &[&str]) -> Deployment {
+        let mut bare_args = vec!["--bare"];
+        bare_args.extend_from_slice(init_args);
+        let server = Repo::init(&bare_args);
+        let seed = Repo::init(init_args);
+        for (path, contents) in files {
+            seed.write(path, contents);
+        }
+        seed.commit("Initial app");
+        let url = server.path.to_string_lossy().into_owned();
+        seed.git(&["push", "-q", &url, "master"]);
+        write_hook(
+            &server.path.join("hooks"),
+            "post-receive",
+            "#!/bin/sh\n{ echo '--push--'; cat; } >> pushes.log\n",
+        );
+        let clone = Repo::clone_of(&server);
+        clone.git(&["config", "envguard.remoteName", "origin"]);
+        clone.git(&["config", "envguard.mode", "toggle"]);
+        let out = clone.envguard(&["hook", "install"]);
+        assert!(out.status.success(), "hook install: {out:?}");
+        Deployment { server, clone }
+    }
+
+    /// `git push ARGS` from the clone: (exit code, stderr).
+    pub fn push(&self, args: &[&str]) -> (i32, String) {
+        let mut all = vec!["push"];
+        all.extend_from_slice(args);
+        let out = self.clone.git_output(&all);
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    pub fn server_rev(&self, rev: &str) -> String {
+        self.server.rev(rev)
+    }
+}

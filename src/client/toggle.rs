@@ -1,0 +1,290 @@
+//! The runtime toggle: two commits on top of the pushed tip. T1 switches runtime.txt to
+//! another runtime, T2 restores it (T2's tree is the tip's tree, byte for byte). Each is
+//! pushed on its own, so the platform deploys twice and recreates `env` both times. The
+//! commits are made with git2 from trees, never through the worktree or index.
+
+use std::path::{Path, PathBuf};
+
+use git2::{Oid, Repository};
+use serde::{Deserialize, Serialize};
+
+use crate::analyze::{Reason, join};
+use crate::config::Config;
+use crate::{Error, Result, gitcli};
+
+/// The two commits of a toggle.
+#[derive(Debug, Clone)]
+pub struct ToggleCommits {
+    pub t1: Oid,
+    pub t2: Oid,
+    pub runtime_path: String,
+    /// The tip's runtime value (`None`: the tip has no runtime.txt).
+    pub original: Option<String>,
+    pub toggle: String,
+}
+
+/// Builds T1 and T2 on top of `tip`. Errors here are the user's to fix (no runtime to
+/// toggle to, no git identity), so their messages say how.
+pub fn build(
+    repo: &Repository,
+    config: &Config,
+    app_root: &str,
+    tip: Oid,
+    reasons: &[Reason],
+) -> Result<ToggleCommits> {
+    let tip_commit = repo.find_commit(tip)?;
+    let tree = tip_commit.tree()?;
+    let runtime_path = join(app_root, "runtime.txt");
+    let current = match tree.get_path(Path::new(&runtime_path)) {
+        Ok(entry) => {
+            let blob = repo.find_blob(entry.id())?;
+            crate::runtime::parse_runtime(&runtime_path, blob.content())
+                .map_err(|e| Error(e.to_string()))?
+        }
+        Err(_) => None,
+    };
+    let toggle = match &current {
+        Some(value) => config.toggle_runtime_for(value).ok_or_else(|| {
+            Error(format!(
+                "{runtime_path} says {value} and there is no other runtime to toggle to; set \
+                 `git config envguard.toggleRuntime <runtime>` or `git config envguard.runtimes \
+                 \"python-3.6 python-3.4\"`, or use `git config envguard.mode mark`"
+            ))
+        })?,
+        None => config.toggle_runtime.clone().ok_or_else(|| {
+            Error(format!(
+                "the push needs a fresh env, but there is no {runtime_path} to toggle; set \
+                 `git config envguard.toggleRuntime python-3.6` (a runtime the site does not \
+                 use now), or use `git config envguard.mode mark` with the server hook"
+            ))
+        })?,
+    };
+    let author = identity(repo, "AUTHOR")?;
+    let committer = identity(repo, "COMMITTER")?;
+    let blob = repo.blob(format!("{toggle}\n").as_bytes())?;
+    let parts: Vec<&str> = runtime_path.split('/').collect();
+    let t1_tree = repo.find_tree(replace_path(repo, Some(&tree), &parts, blob)?)?;
+    let why = summary(reasons);
+    let from = current
+        .clone()
+        .unwrap_or_else(|| "the site's default".to_string());
+    let t1_message = format!(
+        "envguard: switch runtime to {toggle} to rebuild env\n\n\
+         The pushed commits need a fresh virtualenv on the deployment ({why}).\n\
+         A runtime change makes the platform recreate env; the next commit\n\
+         switches back to {from}, so both deployments start from a new env.\n\n\
+         Env-Wipe-By: envguard\nEnv-Wipe-Reason: {why}\n"
+    );
+    let t1 = repo.commit(
+        None,
+        &author,
+        &committer,
+        &t1_message,
+        &t1_tree,
+        &[&tip_commit],
+    )?;
+    let t1_commit = repo.find_commit(t1)?;
+    let t2_message = format!(
+        "envguard: restore runtime {from}\n\n\
+         Second commit of the runtime toggle: the files are exactly those of\n\
+         {tip}.\n\n\
+         Env-Wipe-By: envguard\nEnv-Wipe-Reason: {why}\n"
+    );
+    let t2 = repo.commit(None, &author, &committer, &t2_message, &tree, &[&t1_commit])?;
+    Ok(ToggleCommits {
+        t1,
+        t2,
+        runtime_path,
+        original: current,
+        toggle,
+    })
+}
+
+/// The user's git identity for `role` (`AUTHOR` or `COMMITTER`), as git finds it:
+/// `GIT_<role>_NAME`/`GIT_<role>_EMAIL`, else `user.name`/`user.email`.
+fn identity(repo: &Repository, role: &str) -> Result<git2::Signature<'static>> {
+    let config = repo.config()?;
+    let pick = |var: String, key: &str| {
+        std::env::var(var)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .or_else(|| config.get_string(key).ok())
+    };
+    let name = pick(format!("GIT_{role}_NAME"), "user.name");
+    let email = pick(format!("GIT_{role}_EMAIL"), "user.email");
+    match (name, email) {
+        (Some(name), Some(email)) => Ok(git2::Signature::now(&name, &email)?),
+        _ => Err(Error(
+            "the toggle commits need your git identity: set `git config user.name` and \
+             `git config user.email`"
+                .to_string(),
+        )),
+    }
+}
+
+/// A one-line summary of the reasons, for commit messages.
+fn summary(reasons: &[Reason]) -> String {
+    let mut parts: Vec<String> = reasons
+        .iter()
+        .map(|r| match &r.package {
+            Some(p) => format!("{} {p}", r.kind.as_str()),
+            None => format!("{} {}", r.kind.as_str(), r.file),
+        })
+        .collect();
+    if parts.len() > 5 {
+        let more = parts.len() - 4;
+        parts.truncate(4);
+        parts.push(format!("and {more} more"));
+    }
+    parts.join(", ")
+}
+
+/// A copy of `tree` with the blob at `path` replaced (or added).
+fn replace_path(
+    repo: &Repository,
+    tree: Option<&git2::Tree>,
+    path: &[&str],
+    blob: Oid,
+) -> Result<Oid> {
+    let mut builder = repo.treebuilder(tree)?;
+    match path {
+        [] => return Err(Error("empty path".to_string())),
+        [name] => {
+            let mode = tree
+                .and_then(|t| t.get_name(name))
+                .map(|e| e.filemode())
+                .filter(|m| *m == 0o100755)
+                .unwrap_or(0o100644);
+            builder.insert(name, blob, mode)?;
+        }
+        [dir, rest @ ..] => {
+            let sub = tree
+                .and_then(|t| t.get_name(dir))
+                .and_then(|e| repo.find_tree(e.id()).ok());
+            let id = replace_path(repo, sub.as_ref(), rest, blob)?;
+            builder.insert(dir, id, 0o040000)?;
+        }
+    }
+    Ok(builder.write()?)
+}
+
+/// What a toggle in progress has done, kept in the git dir so `envguard push --resume` can
+/// finish it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ToggleState {
+    pub remote: String,
+    pub remote_ref: String,
+    pub local_ref: Option<String>,
+    pub tip: String,
+    pub t1: String,
+    pub t2: String,
+}
+
+impl ToggleState {
+    pub fn path(repo: &Repository) -> PathBuf {
+        repo.commondir().join("envguard").join("toggle.json")
+    }
+
+    pub fn save(&self, repo: &Repository) -> Result<()> {
+        let path = Self::path(repo);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let json = serde_json::to_string_pretty(self)
+            .map_err(|e| Error(format!("cannot save toggle state: {e}")))?;
+        std::fs::write(path, json)?;
+        Ok(())
+    }
+
+    pub fn load(repo: &Repository) -> Result<Option<ToggleState>> {
+        let path = Self::path(repo);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|e| Error(format!("{}: {e}", path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub fn clear(repo: &Repository) -> Result<()> {
+        match std::fs::remove_file(Self::path(repo)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Pushes T1 then T2 as two deployments. On failure the state file says where it stopped.
+pub fn push_pair(repo: &Repository, state: &ToggleState, old: Option<&str>) -> Result<()> {
+    let git_dir = repo.path();
+    state.save(repo)?;
+    if let Err(e) = gitcli::push_commit(
+        git_dir,
+        &state.remote,
+        &state.t1,
+        &state.remote_ref,
+        old,
+        false,
+    ) {
+        ToggleState::clear(repo)?;
+        return Err(Error(format!(
+            "{e}\nenvguard: the toggle did not start: {} on {} is unchanged.",
+            state.remote_ref, state.remote
+        )));
+    }
+    push_second(repo, state)
+}
+
+/// Pushes T2 (the remote must be at T1), then moves the local branch to T2.
+pub fn push_second(repo: &Repository, state: &ToggleState) -> Result<()> {
+    let git_dir = repo.path();
+    if let Err(e) = gitcli::push_commit(
+        git_dir,
+        &state.remote,
+        &state.t2,
+        &state.remote_ref,
+        Some(&state.t1),
+        false,
+    ) {
+        return Err(Error(format!(
+            "{e}\nenvguard: {branch} on {remote} is at the first toggle commit {t1} (its env was \
+             rebuilt with the toggle runtime), not at your commit.\n\
+             envguard: finish with `envguard push --resume`, or push it by hand: \
+             git push --no-verify {remote} {t2}:{branch}",
+            branch = state.remote_ref,
+            remote = state.remote,
+            t1 = &state.t1[..state.t1.len().min(12)],
+            t2 = state.t2,
+        )));
+    }
+    move_local_ref(repo, state)?;
+    ToggleState::clear(repo)
+}
+
+/// Moves the pushed local branch from the tip to T2 (same tree, so the worktree and index
+/// stay valid), only if it still points at the tip.
+fn move_local_ref(repo: &Repository, state: &ToggleState) -> Result<()> {
+    let Some(local) = &state.local_ref else {
+        return Ok(());
+    };
+    let name = if local == "HEAD" {
+        match repo.find_reference("HEAD")?.symbolic_target() {
+            Ok(Some(target)) => target.to_string(),
+            _ => return Ok(()),
+        }
+    } else {
+        local.clone()
+    };
+    if !name.starts_with("refs/heads/") {
+        return Ok(());
+    }
+    let format = repo.object_format();
+    let tip = Oid::from_str_ext(&state.tip, format)?;
+    let t2 = Oid::from_str_ext(&state.t2, format)?;
+    let current = repo.refname_to_id(&name)?;
+    if current == tip {
+        repo.reference_matching(&name, t2, true, tip, "envguard: runtime toggle commits")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! `envguard push [git push args]`: runs `git push` with the pre-push hook (installed or,
+//! when it is not, a temporary one that chains the repository's own pre-push hook); when
+//! the hook did a runtime toggle it stopped that push, so the wrapper pushes once more for
+//! the remaining refs and exits 0. `--resume` finishes a toggle whose second push failed.
+
+use std::path::Path;
+use std::process::Command;
+
+use git2::Repository;
+
+use super::toggle::{self, ToggleState};
+use super::{LEGACY_VAR, WRAPPER_VAR, is_executable};
+use crate::install::{self, Side};
+use crate::{Error, Result};
+
+fn say(line: impl AsRef<str>) {
+    eprintln!("envguard: {}", line.as_ref());
+}
+
+/// Runs the wrapper; returns the exit code.
+pub fn push(args: &[String], resume: bool) -> i32 {
+    let result = if resume {
+        resume_toggle()
+    } else {
+        push_args(args)
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            say(format!("error: {e}"));
+            1
+        }
+    }
+}
+
+fn resume_toggle() -> Result<i32> {
+    let repo = Repository::open_from_env()?;
+    let Some(state) = ToggleState::load(&repo)? else {
+        say("no runtime toggle to resume");
+        return Ok(0);
+    };
+    toggle::push_second(&repo, &state)?;
+    say(format!(
+        "resumed: {} on {} is at {}, the toggle is complete",
+        state.remote_ref,
+        state.remote,
+        &state.t2[..state.t2.len().min(7)]
+    ));
+    Ok(0)
+}
+
+fn push_args(args: &[String]) -> Result<i32> {
+    let cwd = std::env::current_dir()?;
+    let (hooks, _) = install::hooks_dir(&cwd)?;
+    let hook = hooks.join(Side::Client.hook_name());
+    let temp = tempfile::tempdir()?;
+    let flag = temp.path().join("toggled");
+    let mut base = Command::new("git");
+    base.env(WRAPPER_VAR, &flag);
+    if !install::is_ours(&hook) {
+        // No installed hook: run with a temporary hooks directory whose pre-push is envguard,
+        // chaining the repository's own pre-push hook.
+        let dir = temp.path().join("hooks");
+        install::install_into(&dir, Side::Client)?;
+        base.arg("-c")
+            .arg(format!("core.hooksPath={}", dir.display()));
+        if is_executable(&hook) {
+            base.env(LEGACY_VAR, &hook);
+        }
+    }
+    let run = |cmd: &Command| -> Result<i32> {
+        let mut cmd = clone_command(cmd);
+        cmd.arg("push").args(args);
+        let status = cmd
+            .status()
+            .map_err(|e| Error(format!("cannot run git push: {e}")))?;
+        Ok(status.code().unwrap_or(1))
+    };
+    let code = run(&base)?;
+    if code == 0 || !toggled(&flag) {
+        return Ok(code);
+    }
+    say("the runtime toggle is deployed; pushing the rest of this push");
+    let _ = std::fs::remove_file(&flag);
+    run(&base)
+}
+
+fn toggled(flag: &Path) -> bool {
+    std::fs::read_to_string(flag).is_ok_and(|t| t.starts_with("toggled"))
+}
+
+fn clone_command(cmd: &Command) -> Command {
+    let mut out = Command::new(cmd.get_program());
+    out.args(cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(v) => out.env(key, v),
+            None => out.env_remove(key),
+        };
+    }
+    out
+}

@@ -1,0 +1,103 @@
+//! Running the `git` command line for what git2 is not used for: nested pushes and hook
+//! paths. Every command clears the repository-local variables a hook inherits (`GIT_DIR`
+//! and the rest of `git rev-parse --local-env-vars`) and names the repository explicitly.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use crate::{Error, Result};
+
+/// Set on nested pushes so that envguard's own hook lets them through untouched.
+pub const NESTED_VAR: &str = "ENVGUARD_NESTED";
+
+/// The variables `git rev-parse --local-env-vars` lists (asked once per process).
+fn local_env_vars() -> &'static [String] {
+    static VARS: OnceLock<Vec<String>> = OnceLock::new();
+    VARS.get_or_init(|| {
+        Command::new("git")
+            .args(["rev-parse", "--local-env-vars"])
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_else(|| {
+                [
+                    "GIT_DIR",
+                    "GIT_WORK_TREE",
+                    "GIT_INDEX_FILE",
+                    "GIT_COMMON_DIR",
+                ]
+                .map(String::from)
+                .to_vec()
+            })
+    })
+}
+
+/// `git --git-dir=<git_dir> …` with a clean environment.
+pub fn git(git_dir: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    for var in local_env_vars() {
+        cmd.env_remove(var);
+    }
+    cmd.arg("--git-dir").arg(git_dir).stdin(Stdio::null());
+    cmd
+}
+
+/// Runs git and returns its trimmed stdout, or an error with its stderr.
+pub fn output(cmd: &mut Command) -> Result<String> {
+    let out = cmd
+        .output()
+        .map_err(|e| Error(format!("cannot run git: {e}")))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    } else {
+        Err(Error(format!(
+            "git failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )))
+    }
+}
+
+/// Pushes `commit` to `remote_ref` of `remote` as a nested push: no hooks (they approved the
+/// outer push), envguard's recursion guard set, and a lease so that it only lands when the
+/// remote still has `expect` (`None`: the ref must not exist yet). Git's own output, with the
+/// deployment's `remote:` lines, goes to stderr.
+pub fn push_commit(
+    git_dir: &Path,
+    remote: &str,
+    commit: &str,
+    remote_ref: &str,
+    expect: Option<&str>,
+    quiet: bool,
+) -> Result<()> {
+    let lease = format!("--force-with-lease={remote_ref}:{}", expect.unwrap_or(""));
+    let mut cmd = git(git_dir);
+    cmd.args(["push", "--no-verify"])
+        .arg(lease)
+        .arg(remote)
+        .arg(format!("{commit}:{remote_ref}"))
+        .env(NESTED_VAR, "1")
+        .stdout(std::io::stderr());
+    if quiet {
+        cmd.arg("--quiet");
+    }
+    let status = cmd
+        .status()
+        .map_err(|e| Error(format!("cannot run git push: {e}")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Error(format!(
+            "git push {remote} {}:{remote_ref} failed ({status})",
+            &commit[..commit.len().min(12)]
+        )))
+    }
+}

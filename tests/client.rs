@@ -1,0 +1,494 @@
+//! The pre-push hook end to end: real `git push` from a clone into a bare remote, with the
+//! hook installed by `envguard hook install`.
+
+mod support;
+
+use support::{Deployment, Repo, recorded_pushes, write_hook};
+
+const APP: &[(&str, &str)] = &[
+    (
+        "requirements.txt",
+        "Flask==2.0.1\nFlask-CORS==3.0.10\nrequests\n",
+    ),
+    ("runtime.txt", "python-3.6\n"),
+    ("app.py", "print('hi')\n"),
+];
+
+fn drop_cors(clone: &Repo, message: &str) -> String {
+    clone.write("requirements.txt", "Flask==2.0.1\nrequests\n");
+    clone.commit(message)
+}
+
+fn show(repo: &Repo, spec: &str) -> String {
+    repo.git(&["show", spec])
+}
+
+#[test]
+fn toggle_pushes_two_deployments_and_moves_the_branch() {
+    let d = Deployment::new(APP);
+    let c = &d.clone;
+    // Local state that must survive: a stash, a staged change and an unstaged one.
+    c.write("app.py", "print('stashed')\n");
+    c.git(&["stash", "-q"]);
+    let tip = drop_cors(c, "Drop CORS");
+    c.write("staged.txt", "staged\n");
+    c.git(&["add", "staged.txt"]);
+    c.write("app.py", "print('work in progress')\n");
+    let stash_before = c.git(&["stash", "list", "--format=%H"]);
+    let status_before = c.git(&["status", "--porcelain"]);
+
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_ne!(code, 0, "the outer push is stopped: {stderr}");
+    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
+
+    let t2 = d.server_rev("master");
+    let t1 = d.server_rev("master^");
+    assert_eq!(d.server_rev("master^^"), tip);
+    assert_ne!(t1, tip);
+    assert_eq!(
+        show(&d.server, &format!("{t1}:runtime.txt")),
+        "python-3.4\n"
+    );
+    assert_eq!(
+        d.server_rev(&format!("{t2}^{{tree}}")),
+        c.rev(&format!("{tip}^{{tree}}"))
+    );
+    assert_eq!(c.rev("master"), t2);
+    assert_eq!(c.rev("refs/remotes/origin/master"), t2);
+    assert_eq!(c.git(&["stash", "list", "--format=%H"]), stash_before);
+    assert_eq!(c.git(&["status", "--porcelain"]), status_before);
+    assert_eq!(
+        std::fs::read_to_string(c.path.join("app.py")).unwrap_or_default(),
+        "print('work in progress')\n"
+    );
+    let message = c.git(&["log", "-1", "--format=%B", &t1]);
+    assert!(message.contains("Env-Wipe-By: envguard"), "{message}");
+    assert!(
+        message.contains("requirement-removed flask-cors"),
+        "{message}"
+    );
+    assert_eq!(
+        c.git(&["log", "-1", "--format=%an <%ae>", &t1]).trim(),
+        "Test Author <author@example.invalid>"
+    );
+
+    let pushes = recorded_pushes(&d.server);
+    assert_eq!(pushes.len(), 2, "T1, then T2: {pushes:?}");
+    assert_eq!(pushes[0].len(), 1, "{pushes:?}");
+    assert!(
+        pushes[0][0].ends_with(&format!("{t1} refs/heads/master")),
+        "{pushes:?}"
+    );
+    assert_eq!(pushes[1], [format!("{t1} {t2} refs/heads/master")]);
+
+    // Pushing again: nothing left to do, and no new toggle.
+    let (code, _) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0);
+    assert_eq!(recorded_pushes(&d.server).len(), 2);
+}
+
+#[test]
+fn a_push_without_trigger_is_a_normal_push() {
+    let d = Deployment::new(APP);
+    d.clone.write("app.py", "print('new')\n");
+    let tip = d.clone.commit("Change app");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(d.server_rev("master"), tip);
+    let ours = stderr.lines().filter(|l| l.contains("envguard")).count();
+    assert!(ours <= 1, "{stderr}");
+    assert_eq!(recorded_pushes(&d.server).len(), 1);
+}
+
+#[test]
+fn skip_trailer_pushes_normally_and_force_toggles() {
+    let d = Deployment::new(APP);
+    let tip = drop_cors(&d.clone, "Drop CORS\n\nEnv-Wipe: skip");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(d.server_rev("master"), tip);
+
+    d.clone.write("app.py", "print('x')\n");
+    let forced = d.clone.commit("Rebuild the env\n\nEnv-Wipe: force");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("Env-Wipe: force in"), "{stderr}");
+    assert_eq!(d.server_rev("master^^"), forced);
+}
+
+#[test]
+fn mark_mode_pushes_the_marker_before_the_branch() {
+    let d = Deployment::new(APP);
+    d.clone.git(&["config", "envguard.mode", "mark"]);
+    write_hook(
+        &d.server.path.join("hooks"),
+        "pre-receive",
+        "#!/bin/sh\nwhile read old new ref; do\n  if [ \"$ref\" = refs/heads/master ]; then\n    \
+         git rev-parse -q --verify refs/envguard/wipe/master > marker-at-update || echo missing > marker-at-update\n  \
+         fi\ndone\n",
+    );
+    let tip = drop_cors(&d.clone, "Drop CORS");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(d.server_rev("master"), tip);
+    let seen = std::fs::read_to_string(d.server.path.join("marker-at-update")).unwrap_or_default();
+    assert_eq!(seen.trim(), tip);
+}
+
+#[test]
+fn warn_mode_reports_and_pushes() {
+    let d = Deployment::new(APP);
+    d.clone.git(&["config", "envguard.mode", "warn"]);
+    let tip = drop_cors(&d.clone, "Drop CORS");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0);
+    assert!(stderr.contains("flask-cors removed"), "{stderr}");
+    assert_eq!(d.server_rev("master"), tip);
+}
+
+#[test]
+fn multi_ref_push_acts_only_on_the_deploy_branch() {
+    let d = Deployment::new(APP);
+    let c = &d.clone;
+    c.git(&["push", "-q", "origin", "master:old"]);
+    c.git(&["branch", "topic"]);
+    c.git(&["checkout", "-q", "topic"]);
+    drop_cors(c, "topic drops CORS too");
+    c.git(&["checkout", "-q", "master"]);
+    let tip = drop_cors(c, "Drop CORS");
+    c.git(&["tag", "v1"]);
+    let args = ["origin", "master", "topic", "v1", ":old"];
+    let (code, stderr) = d.push(&args);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("not pushed yet"), "{stderr}");
+    assert_eq!(d.server_rev("master^^"), tip);
+    assert!(
+        stderr.matches("runtime toggle for").count() == 1,
+        "{stderr}"
+    );
+    // The same push again pushes the rest, without another toggle.
+    let (code, stderr) = d.push(&args);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(d.server_rev("master^^"), tip);
+    assert_eq!(d.server_rev("topic"), c.rev("topic"));
+    assert_eq!(d.server_rev("v1"), tip);
+    assert!(
+        !d.server
+            .git_output(&["rev-parse", "--verify", "-q", "old"])
+            .status
+            .success()
+    );
+}
+
+#[test]
+fn a_new_deploy_branch_is_analysed_against_what_the_remote_has() {
+    let d = Deployment::new(APP);
+    let c = &d.clone;
+    c.git(&["config", "envguard.mode", "warn"]);
+    c.git(&["config", "--add", "envguard.branch", "master"]);
+    c.git(&["config", "--add", "envguard.branch", "release"]);
+    c.git(&["checkout", "-q", "-b", "release"]);
+    drop_cors(c, "Drop CORS on release");
+    let (code, stderr) = d.push(&["origin", "release"]);
+    assert_eq!(code, 0);
+    assert!(stderr.contains("refs/heads/release: wipe"), "{stderr}");
+    assert!(stderr.contains("flask-cors removed"), "{stderr}");
+
+    c.git(&["checkout", "-q", "-b", "release2", "origin/master"]);
+    c.write("app.py", "x\n");
+    c.commit("unrelated");
+    c.git(&["config", "--add", "envguard.branch", "release2"]);
+    let (code, stderr) = d.push(&["origin", "release2"]);
+    assert_eq!(code, 0);
+    assert!(!stderr.contains("envguard"), "{stderr}");
+}
+
+#[test]
+fn sha256_repositories_work() {
+    let d = Deployment::with_init(APP, &["--object-format=sha256"]);
+    let tip = drop_cors(&d.clone, "Drop CORS");
+    assert_eq!(tip.len(), 64);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
+    assert_eq!(d.server_rev("master^^"), tip);
+    assert_eq!(d.clone.rev("master"), d.server_rev("master"));
+}
+
+#[test]
+fn failed_second_push_is_resumable() {
+    let d = Deployment::new(APP);
+    write_hook(
+        &d.server.path.join("hooks"),
+        "pre-receive",
+        "#!/bin/sh\nwhile read old new ref; do\n  \
+         if [ -f refuse-restore ] && git log -1 --format=%s \"$new\" | grep -q '^envguard: restore'; then\n    \
+         rm refuse-restore; echo 'refusing the restore commit'; exit 1\n  fi\ndone\n",
+    );
+    std::fs::write(d.server.path.join("refuse-restore"), "").expect("flag");
+    let tip = drop_cors(&d.clone, "Drop CORS");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("envguard push --resume"), "{stderr}");
+    assert!(stderr.contains("is at the first toggle commit"), "{stderr}");
+    assert_eq!(d.server_rev("master^"), tip);
+    assert_eq!(
+        d.clone.rev("master"),
+        tip,
+        "the local branch waits for the resume"
+    );
+
+    let out = d.clone.envguard(&["push", "--resume"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(d.server_rev("master^^"), tip);
+    assert_eq!(d.clone.rev("master"), d.server_rev("master"));
+    let out = d.clone.envguard(&["push", "--resume"]);
+    assert!(out.status.success());
+}
+
+#[test]
+fn envguard_push_wrapper_exits_zero_after_a_toggle() {
+    let d = Deployment::new(APP);
+    let c = &d.clone;
+    c.git(&["branch", "topic"]);
+    let tip = drop_cors(c, "Drop CORS");
+    let out = c.envguard(&["push", "origin", "master", "topic"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(d.server_rev("master^^"), tip);
+    assert_eq!(d.server_rev("topic"), c.rev("topic"));
+}
+
+#[test]
+fn envguard_push_works_without_an_installed_hook() {
+    let d = Deployment::new(APP);
+    let c = &d.clone;
+    assert!(c.envguard(&["hook", "uninstall"]).status.success());
+    let tip = drop_cors(c, "Drop CORS");
+    let out = c.envguard(&["push", "origin", "master"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(d.server_rev("master^^"), tip);
+}
+
+#[test]
+fn foreign_hook_is_kept_chained_and_restored() {
+    let d = Deployment::new(APP);
+    let c = &d.clone;
+    assert!(c.envguard(&["hook", "uninstall"]).status.success());
+    let hooks = c.path.join(".git/hooks");
+    // Hooks run in the worktree's top directory.
+    let foreign = "#!/bin/sh\necho \"$1 $2\" > legacy-args\ncat > legacy-stdin\n\
+                   [ -f veto ] && { echo vetoed >&2; exit 3; }\nexit 0\n";
+    write_hook(&hooks, "pre-push", foreign);
+    let out = c.envguard(&["hook", "install"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-push.legacy")).unwrap_or_default(),
+        foreign
+    );
+    let before = std::fs::read(hooks.join("pre-push")).unwrap_or_default();
+    let out = c.envguard(&["hook", "install"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("already installed"));
+    assert_eq!(
+        std::fs::read(hooks.join("pre-push")).unwrap_or_default(),
+        before
+    );
+
+    c.write("app.py", "print(2)\n");
+    let tip = c.commit("change");
+    let old = d.server_rev("master");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    let stdin = std::fs::read_to_string(c.path.join("legacy-stdin")).unwrap_or_default();
+    assert_eq!(
+        stdin,
+        format!("refs/heads/master {tip} refs/heads/master {old}\n")
+    );
+    let args = std::fs::read_to_string(c.path.join("legacy-args")).unwrap_or_default();
+    assert!(args.starts_with("origin "), "{args}");
+
+    std::fs::write(c.path.join("veto"), "").expect("veto");
+    c.write("app.py", "print(3)\n");
+    c.commit("vetoed change");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("vetoed"), "{stderr}");
+    assert_eq!(d.server_rev("master"), tip);
+
+    assert!(c.envguard(&["hook", "uninstall"]).status.success());
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-push")).unwrap_or_default(),
+        foreign
+    );
+    assert!(!hooks.join("pre-push.legacy").exists());
+}
+
+#[test]
+fn hooks_path_is_respected() {
+    let repo = Repo::new();
+    repo.write(".husky/_/placeholder", "");
+    repo.git(&["config", "core.hooksPath", ".husky/_"]);
+    let out = repo.envguard(&["hook", "install"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("husky: echo 'envguard pre-push \"$@\"' >> .husky/pre-push"),
+        "{stderr}"
+    );
+    assert!(!repo.path.join(".husky/_/pre-push").exists());
+    assert!(!repo.path.join(".git/hooks/pre-push").exists());
+
+    let out = repo.envguard(&["hook", "install", "--use-hooks-path"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(repo.path.join(".husky/_/pre-push").exists());
+}
+
+#[test]
+fn linked_worktree_and_submodule_use_the_real_hooks_dir() {
+    let d = Deployment::new(APP);
+    let c = &d.clone;
+    assert!(c.envguard(&["hook", "uninstall"]).status.success());
+    let wt = c.scratch("wt");
+    std::fs::remove_dir(&wt).expect("rmdir");
+    c.git(&[
+        "worktree",
+        "add",
+        "-q",
+        "-b",
+        "wtbranch",
+        wt.to_str().unwrap_or_default(),
+    ]);
+    let out = support::command(support::envguard_bin(), &wt)
+        .args(["hook", "install"])
+        .output()
+        .expect("envguard");
+    assert!(out.status.success(), "{out:?}");
+    assert!(c.path.join(".git/hooks/pre-push").exists());
+    // The hook really runs for a push from the linked worktree.
+    support::run_ok(support::command("git", &wt).args(["config", "envguard.mode", "warn"]));
+    std::fs::write(wt.join("requirements.txt"), "Flask==2.0.1\n").expect("write");
+    support::run_ok(support::command("git", &wt).args(["commit", "-qam", "drop two"]));
+    let out = support::command("git", &wt)
+        .args(["push", "origin", "wtbranch:master"])
+        .output()
+        .expect("push");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("flask-cors removed"), "{stderr}");
+
+    let sub_origin = Repo::new();
+    sub_origin.write("x", "x\n");
+    sub_origin.commit("x");
+    let sub_url = sub_origin.path.to_string_lossy().into_owned();
+    c.git(&[
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        &sub_url,
+        "sub",
+    ]);
+    let out = support::command(support::envguard_bin(), &c.path.join("sub"))
+        .args(["hook", "install"])
+        .output()
+        .expect("envguard");
+    assert!(out.status.success(), "{out:?}");
+    assert!(c.path.join(".git/modules/sub/hooks/pre-push").exists());
+}
+
+#[test]
+fn invalid_requirements_refuse_the_push_with_a_way_out() {
+    let d = Deployment::new(APP);
+    d.clone
+        .write("requirements.txt", "Flask==2.0.1\nFlask-CORS==>3\n");
+    d.clone.commit("typo");
+    let old = d.server_rev("master");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("requirements.txt:2:"), "{stderr}");
+    assert!(stderr.contains("Env-Wipe: skip"), "{stderr}");
+    assert_eq!(d.server_rev("master"), old);
+
+    let out = d
+        .clone
+        .cmd("git")
+        .args(["push", "origin", "master"])
+        .env("ENVGUARD", "0")
+        .output()
+        .expect("push");
+    assert!(out.status.success(), "{out:?}");
+}
+
+#[test]
+fn non_deploy_remotes_are_left_alone() {
+    let d = Deployment::new(APP);
+    d.clone.git(&["config", "--unset", "envguard.remoteName"]);
+    let tip = drop_cors(&d.clone, "Drop CORS");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(d.server_rev("master"), tip);
+}
+
+#[test]
+fn missing_envguard_warns_and_pushes() {
+    let d = Deployment::new(APP);
+    let hook = d.clone.path.join(".git/hooks/pre-push");
+    let shim = std::fs::read_to_string(&hook).unwrap_or_default();
+    // The shim as shipped: no install-time fallback path.
+    let shipped = include_str!("../hooks/pre-push");
+    std::fs::write(&hook, shipped).expect("write");
+    assert!(shim.contains("# envguard-hook:"));
+    let tip = drop_cors(&d.clone, "Drop CORS");
+    let out = d
+        .clone
+        .cmd("git")
+        .args(["push", "origin", "master"])
+        .env("PATH", "/usr/bin:/bin:/usr/local/bin")
+        .output()
+        .expect("push");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("envguard is not on PATH"), "{stderr}");
+    assert_eq!(d.server_rev("master"), tip);
+}
+
+#[test]
+fn pre_commit_framework_variables_are_understood() {
+    let d = Deployment::new(APP);
+    let c = &d.clone;
+    c.git(&["config", "envguard.mode", "warn"]);
+    let old = c.rev("origin/master");
+    let tip = drop_cors(c, "Drop CORS");
+    let out = c
+        .cmd(support::envguard_bin())
+        .arg("pre-push")
+        .env("PRE_COMMIT_FROM_REF", &old)
+        .env("PRE_COMMIT_TO_REF", &tip)
+        .env("PRE_COMMIT_REMOTE_NAME", "origin")
+        .env(
+            "PRE_COMMIT_REMOTE_URL",
+            d.server.path.to_string_lossy().as_ref(),
+        )
+        .env("PRE_COMMIT_REMOTE_BRANCH", "refs/heads/master")
+        .env("PRE_COMMIT_LOCAL_BRANCH", "refs/heads/master")
+        .output()
+        .expect("envguard");
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("flask-cors removed"), "{stderr}");
+}
+
+#[test]
+fn hook_status_reports_mode_and_toggle_runtime() {
+    let d = Deployment::new(APP);
+    let out = d.clone.envguard(&["hook", "status"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(text.contains("envguard's hook, installed"), "{text}");
+    assert!(text.contains("deploy remote: origin"), "{text}");
+    assert!(text.contains("mode toggle"), "{text}");
+    assert!(
+        text.contains("python-3.6 -> python-3.4 -> python-3.6"),
+        "{text}"
+    );
+}
