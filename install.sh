@@ -18,8 +18,9 @@ done
 
 here="$(cd "$(dirname "$0")" && pwd)"
 cargo build --release --locked --manifest-path "$here/Cargo.toml"
+target_dir="${CARGO_TARGET_DIR:-$here/target}"
 mkdir -p "$prefix/bin"
-install -m 755 "$here/target/release/envguard" "$prefix/bin/envguard.tmp"
+install -m 755 "$target_dir/release/envguard" "$prefix/bin/envguard.tmp"
 mv -f "$prefix/bin/envguard.tmp" "$prefix/bin/envguard"
 echo "envguard: installed $prefix/bin/envguard"
 case ":$PATH:" in
