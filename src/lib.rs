@@ -11,6 +11,7 @@
 //! - [`check`]: the `envguard check` command and its human/JSON reports.
 //! - [`push`]: git's hook input -> [`push::RefUpdate`] values.
 //! - [`client`]: the pre-push hook (toggle, mark, warn) and the `envguard push` wrapper.
+//! - [`server`]: the post-receive hook, the safe env wipe, generated deploy scripts.
 //! - [`install`]: `envguard hook install|uninstall|status`.
 //! - [`gitcli`]: the `git` processes envguard runs (nested pushes, hook paths).
 
@@ -23,6 +24,7 @@ pub mod install;
 pub mod push;
 pub mod requirements;
 pub mod runtime;
+pub mod server;
 pub mod trailers;
 
 use std::fmt;

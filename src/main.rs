@@ -11,6 +11,7 @@ use envguard::check::{self, Format};
 use envguard::client::{self, PrePushArgs};
 use envguard::config::Config;
 use envguard::install::{self, Side};
+use envguard::server::{self, deploy_script, deploy_script::Platform, wipe};
 
 /// Keeps git-push deployments of Python apps from running on a stale virtualenv.
 #[derive(Parser)]
@@ -51,6 +52,30 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// The post-receive hook of a self-hosted git server: reads `<old> <new> <ref>` lines,
+    /// wipes the deployment's env (or writes a marker) when a push needs a fresh one.
+    PostReceive,
+    /// Safely delete the env folder of a deployment directory.
+    Wipe {
+        /// The deployment directory holding the env folder.
+        #[arg(long)]
+        target: PathBuf,
+        /// The env folder's name inside the target (default: envguard.envDir, else env).
+        #[arg(long)]
+        env_dir: Option<String>,
+        /// Also delete something that is not a virtualenv (a symbolic link: only the link).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write .deployment and a deploy script that rebuilds env when requirements or the
+    /// runtime change, for platforms without envguard on the server.
+    DeployScript {
+        #[arg(long, value_enum)]
+        platform: PlatformArg,
+        /// Replace an existing custom deploy script or deployment command.
+        #[arg(long)]
+        force: bool,
+    },
     /// Install, remove or inspect envguard's git hook in this repository.
     Hook {
         #[command(subcommand)]
@@ -85,6 +110,12 @@ enum HookAction {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum PlatformArg {
+    KuduWindows,
+    Linux,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum FormatArg {
     Human,
     Json,
@@ -107,6 +138,23 @@ fn main() -> ExitCode {
         }
         Command::Push { resume, args } => client::wrapper::push(&args, resume),
         Command::Hook { action } => run_hook(action),
+        Command::PostReceive => server::post_receive(&read_hook_stdin()),
+        Command::Wipe {
+            target,
+            env_dir,
+            force,
+        } => run_wipe(&target, env_dir, force),
+        Command::DeployScript { platform, force } => {
+            let platform = match platform {
+                PlatformArg::KuduWindows => Platform::KuduWindows,
+                PlatformArg::Linux => Platform::Linux,
+            };
+            print_lines(deploy_script::write(
+                std::path::Path::new("."),
+                platform,
+                force,
+            ))
+        }
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
@@ -176,6 +224,10 @@ fn run_hook(action: HookAction) -> i32 {
         HookAction::Uninstall { server } => install::uninstall(&cwd, side(server)),
         HookAction::Status { server } => install::status(&cwd, side(server)),
     };
+    print_lines(result)
+}
+
+fn print_lines(result: envguard::Result<Vec<String>>) -> i32 {
     match result {
         Ok(lines) => {
             for line in lines {
@@ -188,4 +240,16 @@ fn run_hook(action: HookAction) -> i32 {
             1
         }
     }
+}
+
+/// `envguard wipe`: the env folder name comes from the flag, else from the git config of
+/// the current repository (if any), else `env`.
+fn run_wipe(target: &std::path::Path, env_dir: Option<String>, force: bool) -> i32 {
+    let env_dir = env_dir.unwrap_or_else(|| {
+        git2::Repository::open_from_env()
+            .ok()
+            .and_then(|r| Config::from_repo(&r).ok())
+            .map_or_else(|| "env".to_string(), |c| c.env_dir)
+    });
+    print_lines(wipe::wipe(target, &env_dir, force).map(|o| vec![o.describe()]))
 }

@@ -254,6 +254,9 @@ fn envguard_push_wrapper_exits_zero_after_a_toggle() {
     let tip = drop_cors(c, "Drop CORS");
     let out = c.envguard(&["push", "origin", "master", "topic"]);
     assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("failed to push"), "{stderr}");
+    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
     assert_eq!(d.server_rev("master^^"), tip);
     assert_eq!(d.server_rev("topic"), c.rev("topic"));
 }

@@ -3,8 +3,9 @@
 //! the hook did a runtime toggle it stopped that push, so the wrapper pushes once more for
 //! the remaining refs and exits 0. `--resume` finishes a toggle whose second push failed.
 
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use git2::Repository;
 
@@ -70,10 +71,24 @@ fn push_args(args: &[String]) -> Result<i32> {
     }
     let run = |cmd: &Command| -> Result<i32> {
         let mut cmd = clone_command(cmd);
-        cmd.arg("push").args(args);
-        let status = cmd
-            .status()
+        cmd.arg("push").args(args).stderr(Stdio::piped());
+        let mut child = cmd
+            .spawn()
             .map_err(|e| Error(format!("cannot run git push: {e}")))?;
+        // git's own "failed to push" after a toggle is not a failure of this command.
+        if let Some(stderr) = child.stderr.take() {
+            let mut out = std::io::stderr();
+            for line in BufReader::new(stderr)
+                .lines()
+                .map_while(std::io::Result::ok)
+            {
+                if line.starts_with("error: failed to push some refs") && toggled(&flag) {
+                    continue;
+                }
+                let _ = writeln!(out, "{line}");
+            }
+        }
+        let status = child.wait().map_err(|e| Error(format!("git push: {e}")))?;
         Ok(status.code().unwrap_or(1))
     };
     let code = run(&base)?;

@@ -227,6 +227,31 @@ impl Deployment {
 
     /// `init_args` go to both `git init`s (`--object-format=sha256`).
     pub fn with_init(files: &[(&str, &str)], init_args: &[&str]) -> Deployment {
+        Deployment::build(files, init_args, None)
+    }
+
+    /// A deployment whose server runs the Kudu-like deploy of
+    /// `examples/local-deploy/kudu-deploy.sh` on every push, with real virtualenvs and pip
+    /// installing the wheels `a`, `b` and `c` built here. `None` (after saying so) when
+    /// `python3 -m venv` is not available.
+    pub fn kudu(files: &[(&str, &str)]) -> Option<(Deployment, KuduSite)> {
+        if !venv_available() {
+            eprintln!("skipping: `python3 -m venv` is not available on this machine");
+            return None;
+        }
+        let holder = tempfile::tempdir().expect("tempdir");
+        let site = KuduSite::new(holder);
+        let d = Deployment::build(files, &[], Some(&site));
+        let site_log = site.deployments();
+        assert_eq!(
+            site_log.len(),
+            1,
+            "the seed push deployed once: {site_log:?}"
+        );
+        Some((d, site))
+    }
+
+    fn build(files: &[(&str, &str)], init_args: &[&str], site: Option<&KuduSite>) -> Deployment {
         let mut bare_args = vec!["--bare"];
         bare_args.extend_from_slice(init_args);
         let server = Repo::init(&bare_args);
@@ -235,13 +260,27 @@ impl Deployment {
             seed.write(path, contents);
         }
         seed.commit("Initial app");
+        let recorder = "{ echo '--push--'; cat; } >> pushes.log\n";
+        if let Some(site) = site {
+            let script = format!(
+                "#!/bin/sh\ninput=$(cat)\nprintf '%s\\n' \"$input\" | {recorder}\
+                 tip=$(printf '%s\\n' \"$input\" | while read old new ref; do\n  \
+                 [ \"$ref\" = refs/heads/master ] && case \"$new\" in *[!0]*) echo \"$new\" ;; esac\n\
+                 done)\n[ -n \"$tip\" ] || exit 0\nsh '{}' \"$PWD\" '{}' \"$tip\"\n",
+                kudu_deploy_script().display(),
+                site.dir.display()
+            );
+            write_hook(&server.path.join("hooks"), "post-receive", &script);
+        }
         let url = server.path.to_string_lossy().into_owned();
         seed.git(&["push", "-q", &url, "master"]);
-        write_hook(
-            &server.path.join("hooks"),
-            "post-receive",
-            "#!/bin/sh\n{ echo '--push--'; cat; } >> pushes.log\n",
-        );
+        if site.is_none() {
+            write_hook(
+                &server.path.join("hooks"),
+                "post-receive",
+                &format!("#!/bin/sh\n{recorder}"),
+            );
+        }
         let clone = Repo::clone_of(&server);
         clone.git(&["config", "envguard.remoteName", "origin"]);
         clone.git(&["config", "envguard.mode", "toggle"]);
@@ -263,5 +302,82 @@ impl Deployment {
 
     pub fn server_rev(&self, rev: &str) -> String {
         self.server.rev(rev)
+    }
+}
+
+/// Whether `python3 -m venv` works here.
+pub fn venv_available() -> bool {
+    Command::new("python3")
+        .args(["-c", "import venv, ensurepip"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The Kudu-like deployment step shared with the demo.
+pub fn kudu_deploy_script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/local-deploy/kudu-deploy.sh")
+}
+
+/// A Kudu-like site: `repository/` (the checkout), `wwwroot/` (the app and its `env`), a
+/// `deployments.log` line per deployment, and wheels `a`, `b`, `c` for offline pip.
+pub struct KuduSite {
+    _holder: TempDir,
+    pub dir: PathBuf,
+    pub wwwroot: PathBuf,
+}
+
+impl KuduSite {
+    fn new(holder: TempDir) -> KuduSite {
+        let dir = holder.path().join("site");
+        let wheels = holder.path().join("wheels");
+        std::fs::create_dir_all(&dir).expect("site dir");
+        let maker =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/local-deploy/make-wheels.py");
+        run_ok(
+            command("python3", holder.path())
+                .arg(maker)
+                .arg(&wheels)
+                .args(["a", "b", "c"]),
+        );
+        std::fs::write(
+            dir.join("site.env"),
+            format!("PIP_NO_INDEX=1\nPIP_FIND_LINKS={}\n", wheels.display()),
+        )
+        .expect("site.env");
+        KuduSite {
+            wwwroot: dir.join("wwwroot"),
+            dir,
+            _holder: holder,
+        }
+    }
+
+    /// One line per deployment: `deploy <commit> runtime=<r> env=created|reused`.
+    pub fn deployments(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.join("deployments.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Whether the deployed env's Python can import `module`.
+    pub fn imports(&self, module: &str) -> bool {
+        Command::new(self.wwwroot.join("env/bin/python"))
+            .args(["-c", &format!("import {module}")])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// (inode, mtime in ns) of `env/pyvenv.cfg`: changes when env is recreated.
+    pub fn env_identity(&self) -> (u64, i128) {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(self.wwwroot.join("env/pyvenv.cfg")).expect("pyvenv.cfg");
+        (
+            meta.ino(),
+            meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128,
+        )
     }
 }

@@ -1,0 +1,77 @@
+#!/bin/sh
+# The stale-env problem and envguard's fix, on this machine, in under a minute:
+#
+#   sh examples/local-deploy/demo.sh
+#
+# Sets up a local bare "deployment server" whose post-receive runs a Kudu-like Python
+# deployment (kudu-deploy.sh), and a clone of the app. A package removed from
+# requirements.txt stays installed in the deployed env; with envguard's pre-push hook (toggle
+# mode, like on a stock Azure App Service) the next removal gives a fresh env.
+# Uses envguard from PATH, else builds it with cargo.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+if ! command -v envguard >/dev/null 2>&1; then
+    cargo build --quiet --manifest-path "$here/../../Cargo.toml"
+    PATH="$(cd "$here/../../target/debug" && pwd):$PATH"
+    export PATH
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+site="$work/site"
+mkdir -p "$site"
+export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+export GIT_AUTHOR_NAME=Demo GIT_AUTHOR_EMAIL=demo@example.invalid
+export GIT_COMMITTER_NAME=Demo GIT_COMMITTER_EMAIL=demo@example.invalid
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+installed() {
+    printf 'deployed env has: '
+    python3 -m pip --python "$site/wwwroot/env/bin/python" list --format=freeze 2>/dev/null |
+        grep -v -i -E '^(pip|setuptools)==' | tr '\n' ' '
+    echo
+}
+
+python3 "$here/make-wheels.py" "$work/wheels" alpha beta gamma
+printf 'PIP_NO_INDEX=1\nPIP_FIND_LINKS=%s\n' "$work/wheels" > "$site/site.env"
+git init -q --bare -b master "$work/server.git"
+cat > "$work/server.git/hooks/post-receive" <<HOOK
+#!/bin/sh
+while read old new ref; do
+    [ "\$ref" = refs/heads/master ] && case "\$new" in *[!0]*) tip=\$new ;; esac
+done
+[ -n "\${tip:-}" ] && sh "$here/kudu-deploy.sh" "$work/server.git" "$site" "\$tip"
+exit 0
+HOOK
+chmod +x "$work/server.git/hooks/post-receive"
+
+git init -q -b master "$work/app"
+cd "$work/app"
+printf 'alpha\nbeta\ngamma\n' > requirements.txt
+echo python-3.6 > runtime.txt
+echo "print('hello')" > app.py
+git add -A && git commit -qm "The app"
+git remote add azure "$work/server.git"
+
+step "First deployment"
+git push -q azure master 2>&1 | sed 's/^/  /'
+installed
+
+step "Remove beta from requirements.txt and push (no envguard)"
+printf 'alpha\ngamma\n' > requirements.txt
+git commit -qam "Drop beta"
+git push -q azure master 2>&1 | sed 's/^/  /'
+installed
+echo "beta is still installed: pip never uninstalls."
+
+step "Install envguard's pre-push hook (toggle mode) and remove gamma"
+envguard hook install
+git config envguard.remoteName azure
+git config envguard.mode toggle
+printf 'alpha\n' > requirements.txt
+git commit -qam "Drop gamma"
+envguard check azure/master..HEAD
+envguard push azure master 2>&1 | sed 's/^/  /'
+installed
+echo "Two deployments (runtime python-3.4, then back to python-3.6) rebuilt env: only alpha is left."
+echo "Deployments:"
+sed 's/^/  /' "$site/deployments.log"

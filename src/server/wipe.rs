@@ -1,0 +1,214 @@
+//! `envguard wipe`: delete a deployment's env folder safely. Only a real virtualenv is
+//! deleted unless forced; a symbolic link is never followed out of the target; the env is
+//! first renamed to a trash name inside the target (one atomic step), then deleted, so a
+//! crash never leaves a half-deleted env that the next deploy would reuse. Trash left by an
+//! earlier crash is deleted on the next run.
+
+use std::path::{Path, PathBuf};
+
+use crate::{Error, Result};
+
+/// Prefix of the trash names inside the target.
+pub const TRASH_PREFIX: &str = ".envguard-trash-";
+
+/// Fault injection for tests: `ENVGUARD_FAULT=after-rename` aborts right after the rename.
+const FAULT_VAR: &str = "ENVGUARD_FAULT";
+
+/// What a wipe did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct WipeOutcome {
+    /// The env that was deleted, if there was one.
+    pub removed: Option<PathBuf>,
+    pub files: u64,
+    pub bytes: u64,
+    /// Trash folders of earlier, interrupted wipes that were deleted.
+    pub stale_trash: u64,
+}
+
+impl WipeOutcome {
+    /// One line for the user.
+    pub fn describe(&self) -> String {
+        let mut line = match &self.removed {
+            Some(path) => format!(
+                "deleted {} ({} files, {})",
+                path.display(),
+                self.files,
+                human_bytes(self.bytes)
+            ),
+            None => "no env to delete".to_string(),
+        };
+        if self.stale_trash > 0 {
+            line.push_str(&format!(
+                "; cleaned {} leftover trash folder(s) of an interrupted wipe",
+                self.stale_trash
+            ));
+        }
+        line
+    }
+}
+
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// Whether `dir` looks like a virtualenv: `pyvenv.cfg`, or the POSIX / Windows layout of
+/// one (`bin/python`, `Scripts/python.exe`).
+pub fn is_virtualenv(dir: &Path) -> bool {
+    dir.join("pyvenv.cfg").is_file()
+        || dir.join("bin").join("python").exists()
+        || dir.join("Scripts").join("python.exe").is_file()
+}
+
+/// Deletes `target/<env_dir>`.
+pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
+    let meta = std::fs::metadata(target)
+        .map_err(|e| Error(format!("target {}: {e}", target.display())))?;
+    if !meta.is_dir() {
+        return Err(Error(format!(
+            "target {} is not a directory",
+            target.display()
+        )));
+    }
+    if env_dir.is_empty() || env_dir.contains("..") || Path::new(env_dir).is_absolute() {
+        return Err(Error(format!(
+            "env folder '{env_dir}' must be a name inside the target"
+        )));
+    }
+    let mut outcome = WipeOutcome {
+        stale_trash: clean_trash(target)?,
+        ..WipeOutcome::default()
+    };
+    let env = target.join(env_dir);
+    let env_meta = match std::fs::symlink_metadata(&env) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(outcome),
+        Err(e) => return Err(Error(format!("{}: {e}", env.display()))),
+    };
+    if env_meta.file_type().is_symlink() {
+        let points_to = std::fs::read_link(&env)
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        if !force {
+            return Err(Error(format!(
+                "{} is a symbolic link to {points_to}; envguard never deletes outside the \
+                 target. Remove the link yourself, or pass --force to remove only the link",
+                env.display()
+            )));
+        }
+        std::fs::remove_file(&env)?;
+        outcome.removed = Some(env);
+        return Ok(outcome);
+    }
+    if !env_meta.is_dir() {
+        if !force {
+            return Err(Error(format!(
+                "{} is not a directory; pass --force to delete it",
+                env.display()
+            )));
+        }
+        outcome.bytes = env_meta.len();
+        outcome.files = 1;
+        std::fs::remove_file(&env)?;
+        outcome.removed = Some(env);
+        return Ok(outcome);
+    }
+    if !force && !is_virtualenv(&env) {
+        return Err(Error(format!(
+            "{} is not a virtualenv (no pyvenv.cfg, bin/python or Scripts/python.exe); \
+             envguard deletes only virtualenvs. Pass --force to delete it anyway",
+            env.display()
+        )));
+    }
+    let trash = target.join(format!(
+        "{TRASH_PREFIX}{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    ));
+    std::fs::rename(&env, &trash)
+        .map_err(|e| Error(format!("cannot move {} aside: {e}", env.display())))?;
+    if std::env::var(FAULT_VAR).is_ok_and(|v| v == "after-rename") {
+        std::process::abort();
+    }
+    let (files, bytes) = measure(&trash);
+    std::fs::remove_dir_all(&trash)
+        .map_err(|e| Error(format!("cannot delete {}: {e}", trash.display())))?;
+    outcome.files = files;
+    outcome.bytes = bytes;
+    outcome.removed = Some(env);
+    Ok(outcome)
+}
+
+/// Deletes trash folders left by interrupted wipes; returns how many.
+fn clean_trash(target: &Path) -> Result<u64> {
+    let mut cleaned = 0;
+    for entry in std::fs::read_dir(target)? {
+        let entry = entry?;
+        if !entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(TRASH_PREFIX)
+        {
+            continue;
+        }
+        let path = entry.path();
+        // `remove_dir_all` does not follow symbolic links; a trash that is a link is just
+        // unlinked.
+        if entry.file_type()?.is_dir() {
+            std::fs::remove_dir_all(&path)?;
+        } else {
+            std::fs::remove_file(&path)?;
+        }
+        cleaned += 1;
+    }
+    Ok(cleaned)
+}
+
+/// Files and bytes under `dir`, not following symbolic links.
+fn measure(dir: &Path) -> (u64, u64) {
+    let mut files = 0;
+    let mut bytes = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(meta) = std::fs::symlink_metadata(entry.path()) else {
+                continue;
+            };
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else {
+                files += 1;
+                bytes += meta.len();
+            }
+        }
+    }
+    (files, bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(human_bytes(12), "12 B");
+        assert_eq!(human_bytes(2048), "2.0 KiB");
+        assert_eq!(human_bytes(5 * 1024 * 1024 + 1), "5.0 MiB");
+    }
+}

@@ -1,0 +1,307 @@
+//! Real deployments: a bare server whose post-receive runs the Kudu-like deploy step
+//! (real `python3 -m venv`, real pip installing wheels built here, offline), and the wipe's
+//! safety rules on real directories.
+
+mod support;
+
+use std::path::Path;
+
+use support::{Deployment, KuduSite, Repo, envguard_bin};
+
+const APP: &[(&str, &str)] = &[
+    ("requirements.txt", "a\nb\nc\n"),
+    ("runtime.txt", "python-3.6\n"),
+    ("app.py", "print('hi')\n"),
+];
+
+fn drop_b(clone: &Repo) -> String {
+    clone.write("requirements.txt", "a\nc\n");
+    clone.commit("Drop b")
+}
+
+/// Installs envguard's post-receive hook in the server, wiping `wwwroot/env`.
+fn install_server_hook(d: &Deployment, site: &KuduSite) {
+    let out = d
+        .server
+        .envguard(&["hook", "install", "--server", "--target"])
+        .status
+        .code();
+    assert_eq!(out, Some(2), "--target needs a value");
+    let out = d
+        .server
+        .cmd(envguard_bin())
+        .args(["hook", "install", "--server", "--target"])
+        .arg(&site.wwwroot)
+        .output()
+        .expect("envguard");
+    assert!(out.status.success(), "{out:?}");
+    assert!(d.server.path.join("hooks/post-receive.legacy").exists());
+}
+
+#[test]
+fn control_without_envguard_the_removed_package_stays() {
+    let Some((d, site)) = Deployment::kudu(APP) else {
+        return;
+    };
+    d.clone.git(&["config", "envguard.mode", "off"]);
+    assert!(site.imports("b"));
+    drop_b(&d.clone);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(site.deployments().len(), 2);
+    assert!(site.imports("b"), "pip never uninstalls: b is still there");
+}
+
+#[test]
+fn server_hook_wipes_before_the_deploy() {
+    let Some((d, site)) = Deployment::kudu(APP) else {
+        return;
+    };
+    d.clone.git(&["config", "envguard.mode", "off"]);
+    install_server_hook(&d, &site);
+    drop_b(&d.clone);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("remote: envguard: master: fresh env needed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("remote: envguard: deleted"), "{stderr}");
+    assert!(!site.imports("b"));
+    assert!(site.imports("a") && site.imports("c"));
+}
+
+#[test]
+fn client_toggle_alone_rebuilds_env_with_two_deployments() {
+    let Some((d, site)) = Deployment::kudu(APP) else {
+        return;
+    };
+    let tip = drop_b(&d.clone);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_ne!(code, 0, "{stderr}");
+    let deployments = site.deployments();
+    assert_eq!(deployments.len(), 3, "{deployments:?}");
+    assert!(
+        deployments[1].ends_with("runtime=python-3.4 env=created"),
+        "{deployments:?}"
+    );
+    assert!(
+        deployments[2].ends_with("runtime=python-3.6 env=created"),
+        "{deployments:?}"
+    );
+    assert!(!site.imports("b"));
+    assert!(site.imports("a") && site.imports("c"));
+    let runtime = std::fs::read_to_string(site.wwwroot.join("runtime.txt")).unwrap_or_default();
+    assert_eq!(runtime, "python-3.6\n");
+    assert!(site.wwwroot.join("env/azure.env.python-3.6.txt").exists());
+    assert!(!site.wwwroot.join("env/azure.env.python-3.4.txt").exists());
+    assert_eq!(d.server_rev("master^^"), tip);
+}
+
+#[test]
+fn mark_mode_with_the_server_hook() {
+    let Some((d, site)) = Deployment::kudu(APP) else {
+        return;
+    };
+    d.clone.git(&["config", "envguard.mode", "mark"]);
+    install_server_hook(&d, &site);
+    drop_b(&d.clone);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!site.imports("b"));
+    assert!(site.imports("a"));
+    let marker = d
+        .server
+        .git_output(&["rev-parse", "--verify", "-q", "refs/envguard/wipe/master"]);
+    assert!(!marker.status.success(), "the marker ref is consumed");
+}
+
+#[test]
+fn a_push_without_trigger_leaves_env_alone() {
+    let Some((d, site)) = Deployment::kudu(APP) else {
+        return;
+    };
+    install_server_hook(&d, &site);
+    let before = site.env_identity();
+    d.clone.write("app.py", "print('v2')\n");
+    d.clone.commit("Change the app");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(site.deployments().len(), 2);
+    assert_eq!(site.env_identity(), before);
+    assert!(site.imports("b"));
+}
+
+#[test]
+fn push_option_asks_the_server_for_a_wipe() {
+    let Some((d, site)) = Deployment::kudu(APP) else {
+        return;
+    };
+    d.server
+        .git(&["config", "receive.advertisePushOptions", "true"]);
+    install_server_hook(&d, &site);
+    let before = site.env_identity();
+    d.clone.write("app.py", "print('v2')\n");
+    d.clone.commit("Change the app");
+    let (code, stderr) = d.push(&["-o", "envguard.wipe", "origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("push option envguard.wipe"), "{stderr}");
+    assert_ne!(site.env_identity(), before);
+}
+
+#[test]
+fn generated_deploy_script_rebuilds_only_when_needed() {
+    let Some((d, site)) = Deployment::kudu(APP) else {
+        return;
+    };
+    d.clone.git(&["config", "envguard.mode", "off"]);
+    let out = d.clone.envguard(&["deploy-script", "--platform", "linux"]);
+    assert!(out.status.success(), "{out:?}");
+    d.clone.commit("Use envguard's deploy script");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("rebuilding env: env was not built by this script"),
+        "{stderr}"
+    );
+    assert!(site.imports("b"), "{stderr}");
+
+    drop_b(&d.clone);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("requirements or runtime changed"),
+        "{stderr}"
+    );
+    assert!(!site.imports("b"));
+    assert!(site.imports("a") && site.imports("c"));
+
+    let before = site.env_identity();
+    d.clone.write("app.py", "print('v3')\n");
+    d.clone.commit("Change the app");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("reusing env"), "{stderr}");
+    assert_eq!(site.env_identity(), before);
+}
+
+#[test]
+fn committed_env_is_rebuilt_not_merged() {
+    let Some((d, site)) = Deployment::kudu(APP) else {
+        return;
+    };
+    install_server_hook(&d, &site);
+    d.clone.git(&["config", "envguard.mode", "off"]);
+    let sentinel = site.wwwroot.join("env/lib/sentinel.txt");
+    std::fs::write(&sentinel, "from the old env\n").expect("sentinel");
+    d.clone.write("env/committed.py", "oops = True\n");
+    d.clone.commit("Commit a venv by mistake");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("env-folder-changed"), "{stderr}");
+    assert!(!sentinel.exists(), "the old env is gone");
+    assert!(
+        !site.wwwroot.join("env/committed.py").exists(),
+        "not merged"
+    );
+    assert!(site.imports("a") && site.imports("b"));
+}
+
+/// A target with a virtualenv-like `env`.
+fn target_with_env() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = dir.path().join("wwwroot");
+    std::fs::create_dir_all(target.join("env/lib")).expect("mkdir");
+    std::fs::write(target.join("env/pyvenv.cfg"), "home = /usr/bin\n").expect("cfg");
+    std::fs::write(target.join("env/lib/x.py"), "x = 1\n").expect("file");
+    (dir, target)
+}
+
+fn wipe(target: &Path, extra: &[&str]) -> std::process::Output {
+    support::command(envguard_bin(), target)
+        .arg("wipe")
+        .arg("--target")
+        .arg(target)
+        .args(extra)
+        .output()
+        .expect("envguard wipe")
+}
+
+#[test]
+fn wipe_deletes_a_virtualenv_and_reports_it() {
+    let (_dir, target) = target_with_env();
+    let out = wipe(&target, &[]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("deleted") && text.contains("2 files"),
+        "{text}"
+    );
+    assert!(!target.join("env").exists());
+    let out = wipe(&target, &[]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no env to delete"));
+}
+
+#[test]
+fn wipe_never_follows_a_symlink_out_of_the_target() {
+    let (dir, target) = target_with_env();
+    let outside = dir.path().join("outside-venv");
+    std::fs::rename(target.join("env"), &outside).expect("move");
+    std::os::unix::fs::symlink(&outside, target.join("env")).expect("symlink");
+    let out = wipe(&target, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("symbolic link"));
+    assert!(outside.join("lib/x.py").exists());
+    let out = wipe(&target, &["--force"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        std::fs::symlink_metadata(target.join("env")).is_err(),
+        "the link is gone"
+    );
+    assert!(
+        outside.join("lib/x.py").exists(),
+        "what it pointed to is not"
+    );
+}
+
+#[test]
+fn wipe_refuses_what_is_not_a_virtualenv() {
+    let (_dir, target) = target_with_env();
+    std::fs::remove_file(target.join("env/pyvenv.cfg")).expect("rm");
+    let out = wipe(&target, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a virtualenv"));
+    assert!(target.join("env/lib/x.py").exists());
+    assert!(wipe(&target, &["--force"]).status.success());
+    assert!(!target.join("env").exists());
+}
+
+#[test]
+fn an_interrupted_wipe_leaves_no_env_and_its_trash_is_cleaned() {
+    let (_dir, target) = target_with_env();
+    let out = support::command(envguard_bin(), &target)
+        .args(["wipe", "--target"])
+        .arg(&target)
+        .env("ENVGUARD_FAULT", "after-rename")
+        .output()
+        .expect("wipe");
+    assert!(!out.status.success(), "the wipe was killed");
+    assert!(
+        !target.join("env").exists(),
+        "no env for the next deploy to reuse"
+    );
+    let trash: Vec<_> = std::fs::read_dir(&target)
+        .expect("read")
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".envguard-trash-")
+        })
+        .collect();
+    assert_eq!(trash.len(), 1);
+    let out = wipe(&target, &[]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("cleaned 1 leftover trash"));
+    assert_eq!(std::fs::read_dir(&target).expect("read").count(), 0);
+}
