@@ -354,14 +354,9 @@ impl<'r> Analyzer<'r> {
         attribute: bool,
         analysis: &mut Analysis,
     ) -> Result<Vec<(Oid, EnvWipe)>> {
-        let mut walk = self.repo.revwalk()?;
-        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
-        walk.push(tip.id())?;
-        walk.hide(base)?;
         let mut marks = Vec::new();
         let mut pending = if attribute { analysis.reasons.len() } else { 0 };
-        for oid in walk {
-            let commit = self.repo.find_commit(oid?)?;
+        for commit in self.range(base, tip)? {
             if trailers::may_have_env_wipe(commit.message_raw_bytes()) {
                 let message = String::from_utf8_lossy(commit.message_raw_bytes());
                 match trailers::env_wipe(&message) {
@@ -377,17 +372,7 @@ impl<'r> Analyzer<'r> {
             if pending == 0 {
                 continue;
             }
-            let Ok(parent) = commit.parent(0) else {
-                continue;
-            };
-            if parent.tree_id() == commit.tree_id() {
-                continue;
-            }
-            let (before, after) = (self.watched(&parent)?, self.watched(&commit)?);
-            if before.same(&after) {
-                continue;
-            }
-            let introduced = self.compare(&before, &after).reasons;
+            let introduced = self.introduced_by(&commit)?;
             for reason in analysis.reasons.iter_mut().filter(|r| r.commit.is_none()) {
                 if introduced.iter().any(|i| i.same_change(reason)) {
                     reason.commit = Some(commit.id().to_string());
@@ -395,12 +380,64 @@ impl<'r> Analyzer<'r> {
                 }
             }
         }
-        // A change that no single first-parent step shows (it arrived through a merge's
-        // other parent and was then reverted, say) is the tip's.
+        // A change that no single step shows (it came in and went out again through
+        // different parents of merges, say) is the tip's.
         for reason in analysis.reasons.iter_mut().filter(|r| r.commit.is_none()) {
             reason.commit = Some(tip.id().to_string());
         }
         Ok(marks)
+    }
+
+    /// The reasons a commit introduced: what differs from its parent, or for a merge, what
+    /// differs from every parent (a change one side already had came from that side).
+    fn introduced_by(&mut self, commit: &git2::Commit) -> Result<Vec<Reason>> {
+        let after = self.watched(commit)?;
+        let mut introduced: Option<Vec<Reason>> = None;
+        for parent in commit.parents() {
+            let before = self.watched(&parent)?;
+            let reasons = if parent.tree_id() == commit.tree_id() || before.same(&after) {
+                Vec::new()
+            } else {
+                self.compare(&before, &after).reasons
+            };
+            introduced = Some(match introduced {
+                None => reasons,
+                Some(so_far) => so_far
+                    .into_iter()
+                    .filter(|r| reasons.iter().any(|o| o.same_change(r)))
+                    .collect(),
+            });
+            if introduced.as_ref().is_some_and(Vec::is_empty) {
+                break;
+            }
+        }
+        Ok(introduced.unwrap_or_default())
+    }
+
+    /// The commits of `base..tip`, newest first (topological order). A push is nearly always
+    /// a straight line of commits on top of what the remote has: that is followed directly,
+    /// reading each commit once; anything else (a merge, a base that is not an ancestor)
+    /// goes through a full revision walk.
+    fn range(&self, base: Oid, tip: &git2::Commit<'r>) -> Result<Vec<git2::Commit<'r>>> {
+        let mut line = Vec::new();
+        let mut current = tip.clone();
+        while current.id() != base {
+            if current.parent_count() != 1 {
+                return self.revwalk_range(base, tip.id());
+            }
+            let parent = current.parent(0)?;
+            line.push(current);
+            current = parent;
+        }
+        Ok(line)
+    }
+
+    fn revwalk_range(&self, base: Oid, tip: Oid) -> Result<Vec<git2::Commit<'r>>> {
+        let mut walk = self.repo.revwalk()?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
+        walk.push(tip)?;
+        walk.hide(base)?;
+        walk.map(|oid| Ok(self.repo.find_commit(oid?)?)).collect()
     }
 
     fn runtime_value(

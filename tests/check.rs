@@ -333,6 +333,23 @@ fn a_long_range_attributes_the_one_changing_commit() {
 }
 
 #[test]
+fn a_change_merged_from_a_branch_is_attributed_to_the_branch_commit() {
+    let repo = app();
+    let base = repo.rev("HEAD");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("requirements.txt", "Flask==2.0.1\nrequests>=2.25\n");
+    let feature = repo.commit("Drop CORS on the feature branch");
+    repo.git(&["checkout", "-q", "master"]);
+    repo.write("app.py", "print('master moved on')\n");
+    repo.commit("Master work");
+    repo.git(&["merge", "-q", "--no-ff", "-m", "Merge feature", "feature"]);
+    let (json, _) = repo.check_json(&format!("{base}..master"));
+    assert_eq!(json["verdict"], "wipe");
+    assert_eq!(strings(&json, "removed"), ["flask-cors"]);
+    assert_eq!(json["reasons"][0]["commit"], feature.as_str());
+}
+
+#[test]
 fn an_unparseable_line_is_an_error_with_file_and_line() {
     let repo = Repo::new();
     repo.write("requirements.txt", "-r base.txt\n")
