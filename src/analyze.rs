@@ -305,6 +305,28 @@ impl<'r> Analyzer<'r> {
         Ok(watched)
     }
 
+    /// The watched files of a commit that exist there, with their blob ids: the
+    /// requirements closure, then runtime.txt and .python-version.
+    pub fn watched_files(&mut self, commit: Oid) -> Result<Vec<(String, Oid)>> {
+        let commit = self.repo.find_commit(commit)?;
+        let watched = self.watched(&commit)?;
+        let mut files: Vec<(String, Oid)> = watched
+            .requirements
+            .files
+            .iter()
+            .filter_map(|f| f.id.map(|id| (f.path.clone(), id)))
+            .collect();
+        for (name, id) in [
+            ("runtime.txt", watched.runtime_txt),
+            (".python-version", watched.python_version),
+        ] {
+            if let Some(id) = id {
+                files.push((join(&watched.root, name), id));
+            }
+        }
+        Ok(files)
+    }
+
     /// Analyses the update `base -> tip`. `base = None`: nothing is deployed yet (first
     /// deploy), so nothing can be stale.
     pub fn analyze(&mut self, base: Option<Oid>, tip: Oid) -> Result<Analysis> {

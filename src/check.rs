@@ -93,22 +93,70 @@ pub fn run(
     config: &Config,
     range: Option<&str>,
     format: Format,
+    diff: bool,
     out: &mut dyn Write,
 ) -> Result<std::result::Result<i32, UsageError>> {
     let (base, tip) = match resolve_range(repo, config, range) {
         Ok(r) => r,
         Err(e) => return Ok(Err(e)),
     };
-    let analysis = Analyzer::new(repo, config).analyze(base, tip)?;
+    let mut analyzer = Analyzer::new(repo, config);
+    let analysis = analyzer.analyze(base, tip)?;
     match format {
         Format::Json => {
             let json = serde_json::to_string_pretty(&analysis)
                 .map_err(|e| Error(format!("cannot write JSON: {e}")))?;
             writeln!(out, "{json}")?;
         }
-        Format::Human => write_human(repo, &analysis, out)?,
+        Format::Human => {
+            write_human(repo, &analysis, out)?;
+            if diff {
+                write_diffs(repo, &mut analyzer, base, tip, out)?;
+            }
+        }
     }
     Ok(Ok(if analysis.errors.is_empty() { 0 } else { 1 }))
+}
+
+/// Unified diffs of the watched files that differ between base and tip.
+fn write_diffs(
+    repo: &Repository,
+    analyzer: &mut Analyzer,
+    base: Option<Oid>,
+    tip: Oid,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let before = match base {
+        Some(b) => analyzer.watched_files(b)?,
+        None => Vec::new(),
+    };
+    let after = analyzer.watched_files(tip)?;
+    let mut paths: Vec<&String> = before.iter().chain(&after).map(|(p, _)| p).collect();
+    paths.sort();
+    paths.dedup();
+    let text = |files: &[(String, Oid)], path: &str| -> String {
+        files
+            .iter()
+            .find(|(p, _)| p == path)
+            .and_then(|(_, id)| repo.find_blob(*id).ok())
+            .map(|b| String::from_utf8_lossy(b.content()).into_owned())
+            .unwrap_or_default()
+    };
+    for path in paths {
+        let (old, new) = (text(&before, path), text(&after, path));
+        if old == new {
+            continue;
+        }
+        let diff = similar::TextDiff::from_lines(&old, &new);
+        write!(
+            out,
+            "{}",
+            diff.unified_diff()
+                .context_radius(2)
+                .header(&format!("a/{path}"), &format!("b/{path}"))
+        )?;
+    }
+    Ok(())
 }
 
 /// One line saying what a verdict means for the deployment.

@@ -34,6 +34,9 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = FormatArg::Human)]
         format: FormatArg,
+        /// Also show the changes of the watched files as unified diffs (human format).
+        #[arg(long)]
+        diff: bool,
     },
     /// The pre-push hook: reads git's pre-push input on stdin (or the pre-commit
     /// framework's PRE_COMMIT_* variables) and acts per envguard.mode.
@@ -128,12 +131,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
     let code = match cli.command {
-        Command::Check { range, format } => {
+        Command::Check {
+            range,
+            format,
+            diff,
+        } => {
             let format = match format {
                 FormatArg::Human => Format::Human,
                 FormatArg::Json => Format::Json,
             };
-            run_check(range.as_deref(), format)
+            run_check(range.as_deref(), format, diff)
         }
         Command::PrePush { remote, url } => {
             let stdin = read_hook_stdin();
@@ -184,12 +191,19 @@ fn read_hook_stdin() -> String {
     text
 }
 
-fn run_check(range: Option<&str>, format: Format) -> i32 {
+fn run_check(range: Option<&str>, format: Format, diff: bool) -> i32 {
     let result = git2::Repository::open_from_env()
         .map_err(envguard::Error::from)
         .and_then(|repo| {
             let config = Config::from_repo(&repo)?;
-            check::run(&repo, &config, range, format, &mut std::io::stdout().lock())
+            check::run(
+                &repo,
+                &config,
+                range,
+                format,
+                diff,
+                &mut std::io::stdout().lock(),
+            )
         });
     match result {
         Ok(Ok(code)) => code,

@@ -397,6 +397,25 @@ fn human_report_is_short_with_verdict_first() {
 }
 
 #[test]
+fn diff_shows_the_changed_watched_files() {
+    let repo = Repo::new();
+    repo.write("requirements.txt", "-r base.txt\nflask\n")
+        .write("base.txt", "requests\nsix\n")
+        .write("runtime.txt", "python-3.6\n");
+    repo.commit("base");
+    repo.write("base.txt", "requests\n");
+    repo.commit("drop six");
+    let out = repo.envguard(&["check", "HEAD", "--diff"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("--- a/base.txt\n+++ b/base.txt\n"), "{text}");
+    assert!(text.contains("\n-six\n"), "{text}");
+    assert!(
+        !text.contains("requirements.txt\n+++"),
+        "unchanged files are not shown: {text}"
+    );
+}
+
+#[test]
 fn default_range_is_the_remote_tracking_ref_to_head() {
     let origin = Repo::init(&["--bare"]);
     let repo = app();

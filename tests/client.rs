@@ -88,6 +88,22 @@ fn toggle_pushes_two_deployments_and_moves_the_branch() {
 }
 
 #[test]
+fn dry_run_changes_nothing() {
+    let d = Deployment::new(APP);
+    let tip = drop_cors(&d.clone, "Drop CORS");
+    let old = d.server_rev("master");
+    let (code, stderr) = d.push(&["--dry-run", "origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("dry run: would insert the runtime toggle"),
+        "{stderr}"
+    );
+    assert_eq!(d.server_rev("master"), old);
+    assert_eq!(d.clone.rev("master"), tip);
+    assert!(recorded_pushes(&d.server).is_empty());
+}
+
+#[test]
 fn a_push_without_trigger_is_a_normal_push() {
     let d = Deployment::new(APP);
     d.clone.write("app.py", "print('new')\n");
@@ -278,9 +294,9 @@ fn foreign_hook_is_kept_chained_and_restored() {
     let c = &d.clone;
     assert!(c.envguard(&["hook", "uninstall"]).status.success());
     let hooks = c.path.join(".git/hooks");
-    // Hooks run in the worktree's top directory.
-    let foreign = "#!/bin/sh\necho \"$1 $2\" > legacy-args\ncat > legacy-stdin\n\
-                   [ -f veto ] && { echo vetoed >&2; exit 3; }\nexit 0\n";
+    // Hooks run in the worktree's top directory; the hook keeps its records in .git.
+    let foreign = "#!/bin/sh\necho \"$1 $2\" > .git/legacy-args\ncat >> .git/legacy-stdin\n\
+                   [ -f .git/veto ] && { echo vetoed >&2; exit 3; }\nexit 0\n";
     write_hook(&hooks, "pre-push", foreign);
     let out = c.envguard(&["hook", "install"]);
     assert!(out.status.success(), "{out:?}");
@@ -301,21 +317,31 @@ fn foreign_hook_is_kept_chained_and_restored() {
     let old = d.server_rev("master");
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    let stdin = std::fs::read_to_string(c.path.join("legacy-stdin")).unwrap_or_default();
+    let stdin = std::fs::read_to_string(c.path.join(".git/legacy-stdin")).unwrap_or_default();
     assert_eq!(
         stdin,
         format!("refs/heads/master {tip} refs/heads/master {old}\n")
     );
-    let args = std::fs::read_to_string(c.path.join("legacy-args")).unwrap_or_default();
+    let args = std::fs::read_to_string(c.path.join(".git/legacy-args")).unwrap_or_default();
     assert!(args.starts_with("origin "), "{args}");
 
-    std::fs::write(c.path.join("veto"), "").expect("veto");
+    std::fs::write(c.path.join(".git/veto"), "").expect("veto");
     c.write("app.py", "print(3)\n");
     c.commit("vetoed change");
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_ne!(code, 0, "{stderr}");
     assert!(stderr.contains("vetoed"), "{stderr}");
     assert_eq!(d.server_rev("master"), tip);
+
+    // A toggle runs the chained hook once, for the outer push only.
+    std::fs::remove_file(c.path.join(".git/veto")).expect("unveto");
+    drop_cors(c, "Drop CORS");
+    std::fs::remove_file(c.path.join(".git/legacy-stdin")).expect("rm");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
+    let stdin = std::fs::read_to_string(c.path.join(".git/legacy-stdin")).unwrap_or_default();
+    assert_eq!(stdin.lines().count(), 1, "{stdin}");
 
     assert!(c.envguard(&["hook", "uninstall"]).status.success());
     assert_eq!(

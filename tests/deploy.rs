@@ -186,6 +186,41 @@ fn generated_deploy_script_rebuilds_only_when_needed() {
 }
 
 #[test]
+fn marker_action_hands_the_wipe_to_the_deploy_script() {
+    let Some((d, site)) = Deployment::kudu(APP) else {
+        return;
+    };
+    d.clone.git(&["config", "envguard.mode", "off"]);
+    assert!(
+        d.clone
+            .envguard(&["deploy-script", "--platform", "linux"])
+            .status
+            .success()
+    );
+    d.clone.commit("Use envguard's deploy script");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    install_server_hook(&d, &site);
+    d.server.git(&["config", "envguard.serverAction", "marker"]);
+    let before = site.env_identity();
+    d.clone.write("app.py", "print('v2')\n");
+    d.clone.commit("Start over\n\nEnv-Wipe: force");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("wrote") && stderr.contains(".envguard-wipe"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("rebuilding env: a wipe was requested"),
+        "{stderr}"
+    );
+    assert_ne!(site.env_identity(), before);
+    assert!(!site.wwwroot.join(".envguard-wipe").exists(), "consumed");
+    assert!(site.imports("b"));
+}
+
+#[test]
 fn committed_env_is_rebuilt_not_merged() {
     let Some((d, site)) = Deployment::kudu(APP) else {
         return;

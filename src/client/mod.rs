@@ -27,6 +27,79 @@ pub const HOOK_DIR_VAR: &str = "ENVGUARD_HOOK_DIR";
 /// An explicit legacy hook to chain (used by `envguard push` without an installed hook).
 pub const LEGACY_VAR: &str = "ENVGUARD_LEGACY_HOOK";
 
+/// Set to `1` to make the hook report what it would do without pushing anything.
+pub const DRY_RUN_VAR: &str = "ENVGUARD_DRY_RUN";
+
+/// Whether the push is a `git push --dry-run`: git runs pre-push for a dry run too but does
+/// not tell the hook, so the command line of the `git push` process above the hook is read
+/// (Linux `/proc`; up to a few levels, for hook managers in between).
+pub fn is_dry_run() -> bool {
+    if let Ok(v) = std::env::var(DRY_RUN_VAR) {
+        return v == "1";
+    }
+    let mut pid = std::os::unix::process::parent_id();
+    for _ in 0..4 {
+        let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+            return false;
+        };
+        let args: Vec<String> = cmdline
+            .split(|&b| b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        if let Some(dry) = git_push_dry_run(&args) {
+            return dry;
+        }
+        let Some(ppid) = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|stat| {
+                // `pid (comm) state ppid ...`; comm may hold spaces, so split after ')'.
+                let rest = stat.rsplit_once(')')?.1.to_string();
+                rest.split_whitespace().nth(1)?.parse().ok()
+            })
+        else {
+            return false;
+        };
+        if ppid <= 1 {
+            return false;
+        }
+        pid = ppid;
+    }
+    false
+}
+
+/// For the arguments of a `git … push …` process, whether it is a dry run; `None` for
+/// any other process.
+fn git_push_dry_run(args: &[String]) -> Option<bool> {
+    let program = args.first()?.rsplit('/').next()?;
+    if program != "git" && program != "git-push" {
+        return None;
+    }
+    let push_at = if program == "git-push" {
+        0
+    } else {
+        args.iter().position(|a| a == "push")?
+    };
+    for arg in &args[push_at + 1..] {
+        if arg == "--" {
+            break;
+        }
+        if arg == "--dry-run" {
+            return Some(true);
+        }
+        if let Some(cluster) = arg.strip_prefix('-').filter(|c| !c.starts_with('-')) {
+            // Short options; `-o` takes a value that may follow in the same word.
+            for c in cluster.chars() {
+                match c {
+                    'n' => return Some(true),
+                    'o' => break,
+                    _ => {}
+                }
+            }
+        }
+    }
+    Some(false)
+}
+
 /// How the pre-push hook was invoked.
 #[derive(Debug, Clone, Default)]
 pub struct PrePushArgs {
@@ -184,8 +257,25 @@ fn pre_push_checked(args: &PrePushArgs, stdin: &str) -> Result<i32> {
         say("  ENVGUARD=0 git push ...   or   git push --no-verify ...");
         return Ok(1);
     }
+    let dry_run = is_dry_run();
     let mut toggled = Vec::new();
     for plan in &planned {
+        if dry_run
+            && plan.analysis.verdict == Verdict::Wipe
+            && matches!(mode, Mode::Toggle | Mode::Mark)
+        {
+            report(&repo, plan);
+            say(format!(
+                "dry run: would {} for {}; nothing was pushed",
+                if mode == Mode::Toggle {
+                    "insert the runtime toggle commits"
+                } else {
+                    "push the wipe marker"
+                },
+                plan.update.remote_ref
+            ));
+            continue;
+        }
         match (plan.analysis.verdict, mode) {
             (Verdict::None, _) => {}
             (Verdict::Rebuild, _) => say(format!(
@@ -367,4 +457,39 @@ fn finish_toggled(
         "git now reports this push as failed because a hook cannot change what git pushes; \
          nothing is lost. `envguard push` does the same without this message.",
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::git_push_dry_run;
+
+    fn args(line: &str) -> Vec<String> {
+        line.split(' ').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn dry_run_flags() {
+        assert_eq!(
+            git_push_dry_run(&args("git push --dry-run origin master")),
+            Some(true)
+        );
+        assert_eq!(
+            git_push_dry_run(&args("/usr/bin/git -c a=b push -qn origin")),
+            Some(true)
+        );
+        assert_eq!(
+            git_push_dry_run(&args("git push -o envguard.wipe origin")),
+            Some(false)
+        );
+        assert_eq!(
+            git_push_dry_run(&args("git push -oenvguard.wipe origin")),
+            Some(false)
+        );
+        assert_eq!(
+            git_push_dry_run(&args("git push origin -- -n")),
+            Some(false)
+        );
+        assert_eq!(git_push_dry_run(&args("git fetch -n")), None);
+        assert_eq!(git_push_dry_run(&args("python3 pre-commit")), None);
+    }
 }
