@@ -516,7 +516,8 @@ impl<'r> Analyzer<'r> {
                 ));
             }
         }
-        if old.env != new.env || old.root != new.root && (old.env.is_some() || new.env.is_some()) {
+        let env_moved = old.root != new.root && (old.env.is_some() || new.env.is_some());
+        if old.env != new.env || env_moved {
             let detail = match (old.env, new.env) {
                 (None, Some(_)) => "committed",
                 (Some(_), None) => "removed from the repository",

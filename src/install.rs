@@ -153,7 +153,7 @@ pub fn manager_snippet(worktree: Option<&Path>, hooks_path: &str, side: Side) ->
         format!("husky: echo '{command}' >> .husky/{}", side.hook_name())
     } else if has("lefthook.yml") || has(".lefthook.yml") || has("lefthook.yaml") {
         format!(
-            "lefthook: add to lefthook.yml: {}: {{ commands: {{ envguard: {{ run: envguard {} {{1}} {{2}}, use_stdin: true }} }} }}",
+            "lefthook: add to lefthook.yml: {}: {{ commands: {{ envguard: {{ run: \"envguard {} {{1}} {{2}}\", use_stdin: true }} }} }}",
             side.hook_name(),
             side.hook_name()
         )

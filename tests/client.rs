@@ -521,3 +521,24 @@ fn hook_status_reports_mode_and_toggle_runtime() {
         "{text}"
     );
 }
+
+#[test]
+fn hooks_path_snippets_name_the_manager() {
+    let repo = Repo::new();
+    repo.write("lefthook.yml", "pre-commit: {}\n");
+    repo.git(&["config", "core.hooksPath", ".lefthook-hooks"]);
+    let out = repo.envguard(&["hook", "install"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("run: \"envguard pre-push {1} {2}\", use_stdin: true"),
+        "{stderr}"
+    );
+    std::fs::remove_file(repo.path.join("lefthook.yml")).expect("rm");
+    repo.write(".pre-commit-config.yaml", "repos: []\n");
+    let out = repo.envguard(&["hook", "install"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("entry: envguard pre-push, language: system, stages: [pre-push]"),
+        "{stderr}"
+    );
+}
