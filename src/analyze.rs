@@ -438,13 +438,19 @@ impl<'r> Analyzer<'r> {
 
     /// The commits of `base..tip`, newest first (topological order). A push is nearly always
     /// a straight line of commits on top of what the remote has: that is followed directly,
-    /// reading each commit once; anything else (a merge, a base that is not an ancestor)
-    /// goes through a full revision walk.
+    /// reading each commit once. Anything else (a merge, a base that is not an ancestor, as
+    /// after `commit --amend` and a forced push) goes through a full revision walk; the
+    /// straight walk gives up on such a base once it is a day older than the base, so it
+    /// never crawls far into old history.
     fn range(&self, base: Oid, tip: &git2::Commit<'r>) -> Result<Vec<git2::Commit<'r>>> {
+        const CLOCK_SKEW_SECONDS: i64 = 86_400;
+        let base_time = self.repo.find_commit(base)?.time().seconds();
         let mut line = Vec::new();
         let mut current = tip.clone();
         while current.id() != base {
-            if current.parent_count() != 1 {
+            if current.parent_count() != 1
+                || current.time().seconds() < base_time - CLOCK_SKEW_SECONDS
+            {
                 return self.revwalk_range(base, tip.id());
             }
             let parent = current.parent(0)?;

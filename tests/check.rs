@@ -350,6 +350,21 @@ fn a_change_merged_from_a_branch_is_attributed_to_the_branch_commit() {
 }
 
 #[test]
+fn an_amended_tip_is_compared_with_the_commit_it_replaces() {
+    let repo = app();
+    repo.write("app.py", "print('first try')\n");
+    let first = repo.commit("First try");
+    repo.write("requirements.txt", "Flask==2.0.1\nrequests>=2.25\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--amend", "-m", "Second try, without CORS"]);
+    let amended = repo.rev("HEAD");
+    let (json, _) = repo.check_json(&format!("{first}..{amended}"));
+    assert_eq!(json["verdict"], "wipe");
+    assert_eq!(strings(&json, "removed"), ["flask-cors"]);
+    assert_eq!(json["reasons"][0]["commit"], amended.as_str());
+}
+
+#[test]
 fn an_unparseable_line_is_an_error_with_file_and_line() {
     let repo = Repo::new();
     repo.write("requirements.txt", "-r base.txt\n")
