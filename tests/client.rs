@@ -542,3 +542,37 @@ fn hooks_path_snippets_name_the_manager() {
         "{stderr}"
     );
 }
+
+#[test]
+fn toggle_without_runtime_txt_needs_a_toggle_runtime() {
+    let files = [
+        (
+            "requirements.txt",
+            "Flask==2.0.1\nFlask-CORS==3.0.10\nrequests\n",
+        ),
+        ("app.py", "print('hi')\n"),
+    ];
+    let d = Deployment::new(&files);
+    let tip = drop_cors(&d.clone, "Drop CORS");
+    let old = d.server_rev("master");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("envguard.toggleRuntime"), "{stderr}");
+    assert!(stderr.contains("envguard.mode mark"), "{stderr}");
+    assert_eq!(d.server_rev("master"), old);
+
+    d.clone
+        .git(&["config", "envguard.toggleRuntime", "python-3.6"]);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
+    let t1 = d.server_rev("master^");
+    assert_eq!(
+        show(&d.server, &format!("{t1}:runtime.txt")),
+        "python-3.6\n"
+    );
+    assert_eq!(
+        d.server_rev("master^{tree}"),
+        d.clone.rev(&format!("{tip}^{{tree}}"))
+    );
+}

@@ -117,6 +117,36 @@ fn mark_mode_with_the_server_hook() {
 }
 
 #[test]
+fn a_marker_pushed_alone_waits_for_its_branch() {
+    let Some((d, site)) = Deployment::kudu(APP) else {
+        return;
+    };
+    d.clone.git(&["config", "envguard.mode", "off"]);
+    install_server_hook(&d, &site);
+    let before = site.env_identity();
+    let (code, stderr) = d.push(&["origin", "HEAD:refs/envguard/wipe/master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("wipe marker for master received"),
+        "{stderr}"
+    );
+    assert_eq!(site.env_identity(), before, "nothing deployed yet");
+    d.clone.write("app.py", "print('v2')\n");
+    d.clone.commit("Change the app");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("wipe marker pushed by the client"),
+        "{stderr}"
+    );
+    assert_ne!(site.env_identity(), before);
+    let marker = d
+        .server
+        .git_output(&["rev-parse", "--verify", "-q", "refs/envguard/wipe/master"]);
+    assert!(!marker.status.success(), "the marker ref is consumed");
+}
+
+#[test]
 fn a_push_without_trigger_leaves_env_alone() {
     let Some((d, site)) = Deployment::kudu(APP) else {
         return;
