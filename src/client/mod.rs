@@ -300,6 +300,10 @@ fn pre_push_checked(args: &PrePushArgs, stdin: &str) -> Result<i32> {
                     Ok(state) => toggled.push(state),
                     Err(e) => {
                         say(format!("error: {e}"));
+                        // Refs toggled before this one are deployed; say so.
+                        if !toggled.is_empty() {
+                            finish_toggled(&toggled, &planned, &others, &remote);
+                        }
                         return Ok(1);
                     }
                 }
