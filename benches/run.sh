@@ -171,9 +171,11 @@ for i in $(seq 1 200); do
 done
 git checkout -q master
 head -n 1 "$work/many.stdin" > "$work/one.stdin"
+head -n 50 "$work/many.stdin" > "$work/fifty.stdin"
 measure case4 \
     "git rev-parse HEAD < $work/one.stdin" \
     "envguard pre-push origin $many.remote < $work/one.stdin" \
+    "envguard pre-push origin $many.remote < $work/fifty.stdin" \
     "envguard pre-push origin $many.remote < $work/many.stdin"
 
 [ "$smoke" = 1 ] && exit 0

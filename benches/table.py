@@ -23,6 +23,8 @@ def label(command):
         return "envguard through the installed shim (hooks/pre-push)"
     if "many.stdin" in command:
         return "envguard pre-push, 200 refs"
+    if "fifty.stdin" in command:
+        return "envguard pre-push, 50 refs"
     if "one.stdin" in command and "envguard" in command:
         return "envguard pre-push, 1 ref"
     if command.startswith("git log"):
