@@ -38,6 +38,25 @@ fn install_server_hook(d: &Deployment, site: &KuduSite) {
     assert!(d.server.path.join("hooks/post-receive.legacy").exists());
 }
 
+/// Whether the server still has the wipe marker ref of `master`.
+fn has_marker(d: &Deployment) -> bool {
+    d.server
+        .git_output(&["rev-parse", "--verify", "-q", "refs/envguard/wipe/master"])
+        .status
+        .success()
+}
+
+/// Commits `envguard deploy-script --platform linux` in the clone and pushes it: the first
+/// deployment through the script. Returns its output.
+fn use_deploy_script(d: &Deployment) -> String {
+    let out = d.clone.envguard(&["deploy-script", "--platform", "linux"]);
+    assert!(out.status.success(), "{out:?}");
+    d.clone.commit("Use envguard's deploy script");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    stderr
+}
+
 #[test]
 fn control_without_envguard_the_removed_package_stays() {
     let Some((d, site)) = Deployment::kudu(APP) else {
@@ -110,10 +129,7 @@ fn mark_mode_with_the_server_hook() {
     assert_eq!(code, 0, "{stderr}");
     assert!(!site.imports("b"));
     assert!(site.imports("a"));
-    let marker = d
-        .server
-        .git_output(&["rev-parse", "--verify", "-q", "refs/envguard/wipe/master"]);
-    assert!(!marker.status.success(), "the marker ref is consumed");
+    assert!(!has_marker(&d), "the marker ref is consumed");
 }
 
 #[test]
@@ -140,10 +156,7 @@ fn a_marker_pushed_alone_waits_for_its_branch() {
         "{stderr}"
     );
     assert_ne!(site.env_identity(), before);
-    let marker = d
-        .server
-        .git_output(&["rev-parse", "--verify", "-q", "refs/envguard/wipe/master"]);
-    assert!(!marker.status.success(), "the marker ref is consumed");
+    assert!(!has_marker(&d), "the marker ref is consumed");
 }
 
 #[test]
@@ -185,11 +198,7 @@ fn generated_deploy_script_rebuilds_only_when_needed() {
         return;
     };
     d.clone.git(&["config", "envguard.mode", "off"]);
-    let out = d.clone.envguard(&["deploy-script", "--platform", "linux"]);
-    assert!(out.status.success(), "{out:?}");
-    d.clone.commit("Use envguard's deploy script");
-    let (code, stderr) = d.push(&["origin", "master"]);
-    assert_eq!(code, 0, "{stderr}");
+    let stderr = use_deploy_script(&d);
     assert!(
         stderr.contains("rebuilding env: env was not built by this script"),
         "{stderr}"
@@ -221,15 +230,7 @@ fn marker_action_hands_the_wipe_to_the_deploy_script() {
         return;
     };
     d.clone.git(&["config", "envguard.mode", "off"]);
-    assert!(
-        d.clone
-            .envguard(&["deploy-script", "--platform", "linux"])
-            .status
-            .success()
-    );
-    d.clone.commit("Use envguard's deploy script");
-    let (code, stderr) = d.push(&["origin", "master"]);
-    assert_eq!(code, 0, "{stderr}");
+    use_deploy_script(&d);
     install_server_hook(&d, &site);
     d.server.git(&["config", "envguard.serverAction", "marker"]);
     let before = site.env_identity();
