@@ -51,21 +51,6 @@ pub fn git(git_dir: &Path) -> Command {
     cmd
 }
 
-/// Runs git and returns its trimmed stdout, or an error with its stderr.
-pub fn output(cmd: &mut Command) -> Result<String> {
-    let out = cmd
-        .output()
-        .map_err(|e| Error(format!("cannot run git: {e}")))?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-    } else {
-        Err(Error(format!(
-            "git failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )))
-    }
-}
-
 /// Pushes `commit` to `remote_ref` of `remote` as a nested push: no hooks (they approved the
 /// outer push), envguard's recursion guard set, and a lease so that it only lands when the
 /// remote still has `expect` (`None`: the ref must not exist yet). Git's own output, with the

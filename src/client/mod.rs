@@ -37,6 +37,16 @@ pub fn is_dry_run() -> bool {
     if let Ok(v) = std::env::var(DRY_RUN_VAR) {
         return v == "1";
     }
+    dry_run_from_proc()
+}
+
+#[cfg(not(unix))]
+fn dry_run_from_proc() -> bool {
+    false
+}
+
+#[cfg(unix)]
+fn dry_run_from_proc() -> bool {
     let mut pid = std::os::unix::process::parent_id();
     for _ in 0..4 {
         let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
