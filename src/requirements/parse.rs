@@ -584,11 +584,11 @@ mod tests {
         ));
         let items = parse_line("-rother.txt", 1).unwrap();
         assert!(matches!(&items[0], Item::Include { target, .. } if target == "other.txt"));
-        let items = parse_line("-i https://pypi.invalid/simple --pre", 1).unwrap();
+        let items = parse_line("-i https://index.invalid/simple --pre", 1).unwrap();
         assert_eq!(
             items,
             vec![Item::Index(IndexOption::IndexUrl(
-                "https://pypi.invalid/simple".into()
+                "https://index.invalid/simple".into()
             ))]
         );
         assert!(parse_line("--no-index", 1).is_ok());
