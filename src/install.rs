@@ -159,7 +159,7 @@ pub fn manager_snippet(worktree: Option<&Path>, hooks_path: &str, side: Side) ->
         )
     } else if has(".pre-commit-config.yaml") {
         "pre-commit: add to .pre-commit-config.yaml: - { repo: local, hooks: [{ id: envguard, name: envguard, \
-         entry: envguard pre-push, language: system, stages: [pre-push], pass_filenames: false, always_run: true }] }"
+         entry: envguard pre-push, language: system, stages: [pre-push], pass_filenames: false, always_run: true, verbose: true }] }"
             .to_string()
     } else {
         format!(

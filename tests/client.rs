@@ -576,3 +576,52 @@ fn toggle_without_runtime_txt_needs_a_toggle_runtime() {
         d.clone.rev(&format!("{tip}^{{tree}}"))
     );
 }
+
+#[test]
+fn runs_as_a_pre_commit_framework_hook() {
+    let Some(pre_commit) = std::env::var_os("ENVGUARD_TEST_PRE_COMMIT") else {
+        eprintln!(
+            "skipping: ENVGUARD_TEST_PRE_COMMIT (a pre-commit executable) is not set; .ci/run sets it"
+        );
+        return;
+    };
+    let d = Deployment::new(APP);
+    let c = &d.clone;
+    assert!(c.envguard(&["hook", "uninstall"]).status.success());
+    c.git(&["config", "envguard.mode", "warn"]);
+    c.write(
+        ".pre-commit-config.yaml",
+        "repos:\n- repo: local\n  hooks:\n  - id: envguard\n    name: envguard\n    entry: envguard pre-push\n    \
+         language: system\n    stages: [pre-push]\n    pass_filenames: false\n    always_run: true\n    \
+         verbose: true\n",
+    );
+    c.commit("Add pre-commit");
+    support::run_ok(
+        c.cmd(&pre_commit)
+            .args(["install", "--hook-type", "pre-push"]),
+    );
+    // pre-commit prints the hooks' output on its stdout, which git passes through.
+    let push = || {
+        let out = c.git_output(&["push", "origin", "master"]);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code().unwrap_or(-1), text)
+    };
+    let tip = drop_cors(c, "Drop CORS");
+    let (code, output) = push();
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains("flask-cors removed"), "{output}");
+    assert_eq!(d.server_rev("master"), tip);
+
+    // In toggle mode the hook stops the push after deploying the toggle, as without pre-commit.
+    c.git(&["config", "envguard.mode", "toggle"]);
+    c.write("requirements.txt", "Flask==2.0.1\n");
+    let tip = c.commit("Drop requests");
+    let (code, output) = push();
+    assert_ne!(code, 0, "{output}");
+    assert!(output.contains("the deployment push succeeded"), "{output}");
+    assert_eq!(d.server_rev("master^^"), tip);
+}

@@ -72,6 +72,11 @@ git commit -qam "Drop gamma"
 envguard check azure/master..HEAD
 envguard push azure master 2>&1 | sed 's/^/  /'
 installed
+py="$site/wwwroot/env/bin/python"
+if "$py" -c 'import beta' 2>/dev/null || "$py" -c 'import gamma' 2>/dev/null || ! "$py" -c 'import alpha'; then
+    echo "demo: the env was not rebuilt as expected" >&2
+    exit 1
+fi
 echo "Two deployments (runtime python-3.4, then back to python-3.6) rebuilt env: only alpha is left."
 echo "Deployments:"
 sed 's/^/  /' "$site/deployments.log"
