@@ -22,8 +22,11 @@ use toggle::ToggleState;
 pub const DISABLE_VAR: &str = "ENVGUARD";
 /// Set by `envguard push` to a file where the hook records that it toggled.
 pub const WRAPPER_VAR: &str = "ENVGUARD_WRAPPER";
-/// Set by the hook shim: the directory it runs from (where `pre-push.legacy` lives).
-pub const HOOK_DIR_VAR: &str = "ENVGUARD_HOOK_DIR";
+/// Set by the hook shim: its own path; the displaced hook is that path plus `.legacy`.
+pub const HOOK_VAR: &str = "ENVGUARD_HOOK";
+/// Set while envguard runs a displaced hook: an envguard started inside it (a hook manager
+/// chaining hooks the other way round) leaves the push to the envguard already running.
+pub const CHAINED_VAR: &str = "ENVGUARD_CHAINED";
 /// An explicit legacy hook to chain (used by `envguard push` without an installed hook).
 pub const LEGACY_VAR: &str = "ENVGUARD_LEGACY_HOOK";
 
@@ -123,7 +126,7 @@ fn say(line: impl AsRef<str>) {
 
 /// The pre-push hook. Returns the exit code: non-zero stops the push.
 pub fn pre_push(args: &PrePushArgs, stdin: &str) -> i32 {
-    if std::env::var_os(gitcli::NESTED_VAR).is_some() {
+    if std::env::var_os(gitcli::NESTED_VAR).is_some() || std::env::var_os(CHAINED_VAR).is_some() {
         return 0;
     }
     let code = run_legacy("pre-push", args, stdin);
@@ -143,21 +146,25 @@ pub fn pre_push(args: &PrePushArgs, stdin: &str) -> i32 {
     }
 }
 
-/// Runs the hook that envguard displaced (`<hook>.legacy`), with the same arguments and
-/// stdin; its exit code vetoes the push.
+/// Runs the hook that envguard displaced (`<hook>.legacy` beside the shim that started
+/// envguard), with the same arguments and stdin; its exit code vetoes the push.
 pub fn run_legacy(hook: &str, args: &PrePushArgs, stdin: &str) -> i32 {
-    let legacy = match std::env::var_os(LEGACY_VAR) {
-        Some(path) => PathBuf::from(path),
-        None => match std::env::var_os(HOOK_DIR_VAR) {
-            Some(dir) => PathBuf::from(dir).join(format!("{hook}.legacy")),
-            None => return 0,
-        },
+    let legacy = match (std::env::var_os(LEGACY_VAR), std::env::var_os(HOOK_VAR)) {
+        (Some(path), _) => PathBuf::from(path),
+        (None, Some(shim)) => {
+            let mut path = shim;
+            path.push(".legacy");
+            PathBuf::from(path)
+        }
+        (None, None) => return 0,
     };
     if !is_executable(&legacy) {
         return 0;
     }
+    log::debug!("running {} for {hook}", legacy.display());
     let mut cmd = Command::new(&legacy);
     cmd.args(args.remote.iter().chain(args.url.iter()))
+        .env(CHAINED_VAR, "1")
         .stdin(Stdio::piped());
     let mut child = match cmd.spawn() {
         Ok(c) => c,

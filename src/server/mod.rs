@@ -31,6 +31,9 @@ fn say(line: impl AsRef<str>) {
 /// The post-receive hook: decides, acts, then runs the displaced hook. Returns the displaced
 /// hook's exit code (git ignores it).
 pub fn post_receive(stdin: &str) -> i32 {
+    if std::env::var_os(crate::client::CHAINED_VAR).is_some() {
+        return 0;
+    }
     if std::env::var("ENVGUARD").is_ok_and(|v| v == "0") {
         say("ENVGUARD=0: deploying without the env check");
     } else if let Err(e) = post_receive_checked(stdin) {
