@@ -82,3 +82,9 @@ impl From<std::io::Error> for Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Fault injection for tests: whether `ENVGUARD_FAULT` names this point (`after-rename` in
+/// the wipe, `panic` in the hooks).
+pub fn fault_injected(point: &str) -> bool {
+    std::env::var("ENVGUARD_FAULT").is_ok_and(|v| v == point)
+}

@@ -142,13 +142,15 @@ fn main() -> ExitCode {
             };
             run_check(range.as_deref(), format, diff)
         }
-        Command::PrePush { remote, url } => {
+        Command::PrePush { remote, url } => never_blocking("pushing", || {
             let stdin = read_hook_stdin();
             client::pre_push(&PrePushArgs { remote, url }, &stdin)
-        }
+        }),
         Command::Push { resume, args } => client::wrapper::push(&args, resume),
         Command::Hook { action } => run_hook(action),
-        Command::PostReceive => server::post_receive(&read_hook_stdin()),
+        Command::PostReceive => {
+            never_blocking("deploying", || server::post_receive(&read_hook_stdin()))
+        }
         Command::Wipe {
             target,
             env_dir,
@@ -167,6 +169,14 @@ fn main() -> ExitCode {
         }
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// Runs a hook so that a bug in envguard (a panic) is a warning and never blocks a push.
+fn never_blocking(going_on: &'static str, hook: impl FnOnce() -> i32) -> i32 {
+    std::panic::set_hook(Box::new(move |info| {
+        eprintln!("envguard: internal error ({info}); {going_on} without the env check");
+    }));
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(hook)).unwrap_or(0)
 }
 
 fn init_logging(verbose: bool) {

@@ -680,3 +680,21 @@ fn pre_commit_installed_after_envguard_runs_it_once() {
     assert_eq!(d.server_rev("master^^"), tip);
     assert_eq!(recorded_pushes(&d.server).len(), 2);
 }
+
+#[test]
+fn a_crash_of_envguard_never_blocks_a_push() {
+    let d = Deployment::new(APP);
+    let tip = drop_cors(&d.clone, "Drop CORS");
+    let out = d
+        .clone
+        .cmd("git")
+        .args(["push", "origin", "master"])
+        .env("ENVGUARD_FAULT", "panic")
+        .output()
+        .expect("push");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("envguard: internal error"), "{stderr}");
+    assert!(stderr.contains("pushing without the env check"), "{stderr}");
+    assert_eq!(d.server_rev("master"), tip);
+}

@@ -205,6 +205,9 @@ struct Planned {
 }
 
 fn pre_push_checked(args: &PrePushArgs, stdin: &str) -> Result<i32> {
+    if crate::fault_injected("panic") {
+        panic!("injected fault");
+    }
     let repo = Repository::open_from_env()?;
     let format = repo.object_format();
     let env = |name: &str| std::env::var(name).ok();

@@ -489,3 +489,104 @@ mod tests {
         assert!(!a.same_files(&missing));
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+
+    /// A small deterministic generator (xorshift), so failures reproduce.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+            items[(self.next() % items.len() as u64) as usize]
+        }
+    }
+
+    const TOKENS: &[&str] = &[
+        "flask",
+        "Foo_Bar",
+        "==",
+        ">=",
+        "<",
+        "~=",
+        "!=",
+        "1.0",
+        "2.*",
+        "[",
+        "]",
+        ",",
+        ";",
+        "python_version",
+        "'3.8'",
+        "@",
+        "https://h/x-1.0.whl",
+        "git+https://h/r.git@v1",
+        "#egg=",
+        "#",
+        " ",
+        "  ",
+        "\\",
+        "\t",
+        "-r",
+        "-c",
+        "-e",
+        "-i",
+        "--hash=sha256:ab",
+        "--config-settings",
+        "--no-index",
+        "--",
+        "-",
+        "=",
+        "./p",
+        "../q",
+        "/abs",
+        "${X}",
+        "${",
+        "}",
+        "\"",
+        "'",
+        "é",
+        "\u{feff}",
+        "\r",
+        "extra",
+        "and",
+        "or",
+        "(",
+        ")",
+    ];
+
+    #[test]
+    fn arbitrary_lines_never_panic() {
+        let mut rng = Rng(0x5eed_1234_abcd_ef01);
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..(1 + rng.next() % 4) {
+                for _ in 0..(rng.next() % 8) {
+                    text.push_str(rng.pick(TOKENS));
+                }
+                text.push('\n');
+            }
+            let parsed = parse_file(text.as_bytes(), &|_| None);
+            for (line, _) in &parsed.errors {
+                assert!(*line >= 1, "errors name a line: {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic() {
+        let mut rng = Rng(42);
+        for _ in 0..2000 {
+            let len = (rng.next() % 64) as usize;
+            let bytes: Vec<u8> = (0..len).map(|_| (rng.next() & 0xff) as u8).collect();
+            let _ = parse_file(&bytes, &|_| None);
+        }
+    }
+}

@@ -366,6 +366,7 @@ fn parse_requirement(text: &str, editable: bool, line: usize) -> Result<Requirem
             "'{text}' is not a valid editable requirement: use a path or a VCS URL"
         ));
     }
+    check_name_end(text)?;
     let parsed = Pep508Requirement::<pep508_rs::VerbatimUrl>::from_str(text).map_err(|e| {
         format!(
             "invalid requirement '{text}': {} (at column {})",
@@ -400,6 +401,35 @@ fn parse_requirement(text: &str, editable: bool, line: usize) -> Result<Requirem
         text: text.to_string(),
         line,
     })
+}
+
+/// A name or an extra may not end in `.`, `-` or `_`. Checked here because pep508_rs 0.9
+/// panics on such an identifier when something follows it (`foo_ >=1`, `foo[bar-]`).
+fn check_name_end(text: &str) -> Result<(), String> {
+    let is_identifier_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
+    let rest = text.trim_start();
+    let name_len = rest.find(|c| !is_identifier_char(c)).unwrap_or(rest.len());
+    let mut identifiers = vec![("package name", &rest[..name_len])];
+    let after = rest[name_len..].trim_start();
+    if let Some(extras) = after.strip_prefix('[') {
+        let extras = extras.split(']').next().unwrap_or_default();
+        for extra in extras.split(',') {
+            let extra = extra.trim();
+            let len = extra
+                .find(|c| !is_identifier_char(c))
+                .unwrap_or(extra.len());
+            identifiers.push(("extra", &extra[..len]));
+        }
+    }
+    for (what, identifier) in identifiers {
+        if let Some(c @ ('.' | '-' | '_')) = identifier.chars().last() {
+            return Err(format!(
+                "invalid requirement '{text}': the {what} '{identifier}' must end with a \
+                 letter or digit, not '{c}'"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A URL, VCS or path requirement without a PEP 508 name: the name comes from `#egg=` or
@@ -602,5 +632,9 @@ mod tests {
         assert!(parse_line("--bogus", 1).unwrap_err().contains("--bogus"));
         assert!(parse_line("-r", 1).unwrap_err().contains("needs a value"));
         assert!(parse_line("-i 'unclosed", 1).is_err());
+        let err = parse_line("Foo_ >=1", 1).unwrap_err();
+        assert!(err.contains("must end with a letter or digit"), "{err}");
+        let err = parse_line("foo[bar-, baz]", 1).unwrap_err();
+        assert!(err.contains("the extra 'bar-'"), "{err}");
     }
 }

@@ -11,9 +11,6 @@ use crate::{Error, Result};
 /// Prefix of the trash names inside the target.
 pub const TRASH_PREFIX: &str = ".envguard-trash-";
 
-/// Fault injection for tests: `ENVGUARD_FAULT=after-rename` aborts right after the rename.
-const FAULT_VAR: &str = "ENVGUARD_FAULT";
-
 /// What a wipe did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct WipeOutcome {
@@ -140,7 +137,8 @@ pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
     ));
     std::fs::rename(&env, &trash)
         .map_err(|e| Error(format!("cannot move {} aside: {e}", env.display())))?;
-    if std::env::var(FAULT_VAR).is_ok_and(|v| v == "after-rename") {
+    // A crash right here must leave no env for the next deploy to reuse.
+    if crate::fault_injected("after-rename") {
         std::process::abort();
     }
     let (files, bytes) = measure(&trash);
