@@ -66,11 +66,11 @@ pub fn resolve_range(
 /// upstream.
 fn deployed_tip(repo: &Repository, config: &Config) -> Option<Oid> {
     let remotes = repo.remotes().ok()?;
+    let git_config = repo.config().ok()?;
     for name in remotes.iter().filter_map(|n| n.ok().flatten()) {
-        let Ok(remote) = repo.find_remote(name) else {
-            continue;
-        };
-        if !config.is_deploy_remote(name, remote.url().unwrap_or_default()) {
+        let urls = crate::config::configured_urls(&git_config, name);
+        let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+        if config.deploy_mode(name, &urls).is_none() {
             continue;
         }
         for branch in &config.branches {

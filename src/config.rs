@@ -164,12 +164,6 @@ impl Config {
         Ok(config)
     }
 
-    /// Whether a remote (by name and URL) is a deploy remote.
-    pub fn is_deploy_remote(&self, name: &str, url: &str) -> bool {
-        self.remote_names.iter().any(|n| n == name)
-            || self.remote_urls.iter().any(|g| glob_match(g, url))
-    }
-
     /// Whether a full ref name (`refs/heads/x`) is a deploy branch.
     pub fn is_deploy_branch(&self, refname: &str) -> bool {
         refname
@@ -180,13 +174,28 @@ impl Config {
     /// The mode for a deploy remote: configured, else `toggle` for an Azure SCM URL and
     /// `warn` for any other.
     pub fn mode_for(&self, url: &str) -> Mode {
+        self.mode_for_urls(&[url])
+    }
+
+    fn mode_for_urls(&self, urls: &[&str]) -> Mode {
         self.mode.unwrap_or_else(|| {
-            if glob_match(DEFAULT_REMOTE_URL, url) {
+            if urls.iter().any(|u| glob_match(DEFAULT_REMOTE_URL, u)) {
                 Mode::Toggle
             } else {
                 Mode::Warn
             }
         })
+    }
+
+    /// For a remote known by its name and URLs (the one git passed the hook, and those of
+    /// [`configured_urls`], which `insteadOf` rewriting hides from the hook): `None` when it
+    /// is not a deploy remote, else the mode that applies.
+    pub fn deploy_mode(&self, name: &str, urls: &[&str]) -> Option<Mode> {
+        let named = self.remote_names.iter().any(|n| n == name);
+        let matched = urls
+            .iter()
+            .any(|u| self.remote_urls.iter().any(|g| glob_match(g, u)));
+        (named || matched).then(|| self.mode_for_urls(urls))
     }
 
     /// The runtime to toggle to from `current`: `envguard.toggleRuntime`, else the nearest
@@ -210,6 +219,15 @@ impl Config {
             .min_by_key(|r| distance(r))
             .cloned()
     }
+}
+
+/// A remote's `url` and `pushurl` as written in the git config, before `insteadOf`
+/// rewriting.
+pub fn configured_urls(git: &git2::Config, remote: &str) -> Vec<String> {
+    ["url", "pushurl"]
+        .iter()
+        .filter_map(|key| git.get_string(&format!("remote.{remote}.{key}")).ok())
+        .collect()
 }
 
 fn invalid(key: &str, value: &str, expected: &str) -> Error {
@@ -321,6 +339,22 @@ mod tests {
             Some("python-3.4")
         );
         assert_eq!(c.toggle_runtime_for("python-3.4"), None);
+    }
+
+    #[test]
+    fn deploy_remotes_by_name_or_url() {
+        let c = Config {
+            remote_names: vec!["prod".into()],
+            ..Config::default()
+        };
+        assert_eq!(c.deploy_mode("prod", &["/srv/app.git"]), Some(Mode::Warn));
+        assert_eq!(c.deploy_mode("origin", &["/srv/app.git"]), None);
+        // The hook sees a rewritten URL; the configured one still tells it is Azure.
+        let azure = "https://me@site.scm.azurewebsites.net/site.git";
+        assert_eq!(
+            c.deploy_mode("azure", &["/tmp/x", azure]),
+            Some(Mode::Toggle)
+        );
     }
 
     #[test]

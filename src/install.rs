@@ -262,13 +262,17 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
         Side::Client => {
             let mut any = false;
             let remotes = repo.remotes()?;
+            let git_config = repo.config()?;
             for name in remotes.iter().filter_map(|n| n.ok().flatten()) {
-                let remote = repo.find_remote(name)?;
-                let url = remote.url().unwrap_or_default();
-                if config.is_deploy_remote(name, url) {
+                let urls = crate::config::configured_urls(&git_config, name);
+                let url_refs: Vec<&str> = urls.iter().map(String::as_str).collect();
+                if let Some(mode) = config.deploy_mode(name, &url_refs) {
                     any = true;
-                    let mode = format!("{:?}", config.mode_for(url)).to_lowercase();
-                    lines.push(format!("deploy remote: {name} ({url}), mode {mode}"));
+                    let mode = format!("{mode:?}").to_lowercase();
+                    lines.push(format!(
+                        "deploy remote: {name} ({}), mode {mode}",
+                        urls.join(", ")
+                    ));
                 }
             }
             if !any {

@@ -698,3 +698,26 @@ fn a_crash_of_envguard_never_blocks_a_push() {
     assert!(stderr.contains("pushing without the env check"), "{stderr}");
     assert_eq!(d.server_rev("master"), tip);
 }
+
+#[test]
+fn an_azure_remote_toggles_with_no_configuration() {
+    let d = Deployment::new(APP);
+    let c = &d.clone;
+    c.git(&["config", "--unset", "envguard.remoteName"]);
+    c.git(&["config", "--unset", "envguard.mode"]);
+    // The remote as Azure gives it; pushes really go to the local bare repository.
+    let azure = "https://me@mysite.scm.azurewebsites.net:443/mysite.git";
+    c.git(&["remote", "add", "azure", azure]);
+    let server = d.server.path.to_string_lossy().into_owned();
+    c.git(&["config", &format!("url.{server}.insteadOf"), azure]);
+    c.git(&["fetch", "-q", "azure"]);
+    let tip = drop_cors(c, "Drop CORS");
+    let (code, stderr) = d.push(&["azure", "master"]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("runtime toggle for refs/heads/master"),
+        "{stderr}"
+    );
+    assert_eq!(d.server_rev("master^^"), tip);
+    assert_eq!(c.rev("refs/remotes/azure/master"), d.server_rev("master"));
+}

@@ -233,11 +233,23 @@ fn pre_push_checked(args: &PrePushArgs, stdin: &str) -> Result<i32> {
         return Ok(0);
     }
     let config = Config::from_repo(&repo)?;
-    if !config.is_deploy_remote(&remote, &url) {
+    // The URLs as configured, before `insteadOf` rewriting (git passes the hook the
+    // rewritten one).
+    let git_config = repo.config()?;
+    let configured: Vec<String> = ["url", "pushurl"]
+        .iter()
+        .filter_map(|key| {
+            git_config
+                .get_string(&format!("remote.{remote}.{key}"))
+                .ok()
+        })
+        .collect();
+    let mut urls = vec![url.as_str()];
+    urls.extend(configured.iter().map(String::as_str));
+    let Some(mode) = config.deploy_mode(&remote, &urls) else {
         log::debug!("{remote} ({url}) is not a deploy remote");
         return Ok(0);
-    }
-    let mode = config.mode_for(&url);
+    };
     if mode == Mode::Off {
         return Ok(0);
     }
