@@ -438,14 +438,8 @@ fn invalid_requirements_refuse_the_push_with_a_way_out() {
     assert!(stderr.contains("Env-Wipe: skip"), "{stderr}");
     assert_eq!(d.server_rev("master"), old);
 
-    let out = d
-        .clone
-        .cmd("git")
-        .args(["push", "origin", "master"])
-        .env("ENVGUARD", "0")
-        .output()
-        .expect("push");
-    assert!(out.status.success(), "{out:?}");
+    let (code, stderr) = d.push_with(&["origin", "master"], &[("ENVGUARD", "0")]);
+    assert_eq!(code, 0, "{stderr}");
 }
 
 #[test]
@@ -468,15 +462,11 @@ fn missing_envguard_warns_and_pushes() {
     std::fs::write(&hook, shipped).expect("write");
     assert!(shim.contains("# envguard-hook:"));
     let tip = drop_cors(&d.clone, "Drop CORS");
-    let out = d
-        .clone
-        .cmd("git")
-        .args(["push", "origin", "master"])
-        .env("PATH", "/usr/bin:/bin:/usr/local/bin")
-        .output()
-        .expect("push");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let (code, stderr) = d.push_with(
+        &["origin", "master"],
+        &[("PATH", "/usr/bin:/bin:/usr/local/bin")],
+    );
+    assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("envguard is not on PATH"), "{stderr}");
     assert_eq!(d.server_rev("master"), tip);
 }
@@ -685,15 +675,8 @@ fn pre_commit_installed_after_envguard_runs_it_once() {
 fn a_crash_of_envguard_never_blocks_a_push() {
     let d = Deployment::new(APP);
     let tip = drop_cors(&d.clone, "Drop CORS");
-    let out = d
-        .clone
-        .cmd("git")
-        .args(["push", "origin", "master"])
-        .env("ENVGUARD_FAULT", "panic")
-        .output()
-        .expect("push");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let (code, stderr) = d.push_with(&["origin", "master"], &[("ENVGUARD_FAULT", "panic")]);
+    assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("envguard: internal error"), "{stderr}");
     assert!(stderr.contains("pushing without the env check"), "{stderr}");
     assert_eq!(d.server_rev("master"), tip);

@@ -291,9 +291,17 @@ impl Deployment {
 
     /// `git push ARGS` from the clone: (exit code, stderr).
     pub fn push(&self, args: &[&str]) -> (i32, String) {
-        let mut all = vec!["push"];
-        all.extend_from_slice(args);
-        let out = self.clone.git_output(&all);
+        self.push_with(args, &[])
+    }
+
+    /// `git push ARGS` from the clone with extra environment variables.
+    pub fn push_with(&self, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+        let mut cmd = self.clone.cmd("git");
+        cmd.arg("push").args(args);
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
+        let out = cmd.output().expect("spawn git push");
         (
             out.status.code().unwrap_or(-1),
             String::from_utf8_lossy(&out.stderr).into_owned(),
