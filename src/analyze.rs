@@ -102,6 +102,27 @@ impl Reason {
     }
 }
 
+/// The reasons in one line (`requirement-removed flask-cors, env-folder-changed env/`), at
+/// most five items, for commit trailers and server messages.
+pub fn summarize(reasons: &[Reason]) -> String {
+    let mut parts: Vec<String> = reasons
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r.kind.as_str(),
+                r.package.as_ref().unwrap_or(&r.file)
+            )
+        })
+        .collect();
+    if parts.len() > 5 {
+        let more = parts.len() - 4;
+        parts.truncate(4);
+        parts.push(format!("and {more} more"));
+    }
+    parts.join(", ")
+}
+
 /// A reason dropped by an `Env-Wipe: skip` trailer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SkippedReason {
@@ -164,6 +185,13 @@ impl Watched {
             && self.python_version == other.python_version
             && self.env == other.env
             && self.requirements.same_files(&other.requirements)
+    }
+
+    fn runtime_id(&self, file: RuntimeFile) -> Option<Oid> {
+        match file {
+            RuntimeFile::Txt => self.runtime_txt,
+            RuntimeFile::PythonVersion => self.python_version,
+        }
     }
 
     fn set(&self) -> &RequirementSet {
@@ -284,8 +312,8 @@ impl<'r> Analyzer<'r> {
                 .ok()
                 .map(|e| e.id())
         };
-        let runtime_txt = entry_id("runtime.txt");
-        let python_version = entry_id(".python-version");
+        let runtime_txt = entry_id(RuntimeFile::Txt.name());
+        let python_version = entry_id(RuntimeFile::PythonVersion.name());
         let env = entry_id(&self.config.env_dir);
         let reader = GitTree {
             repo: self.repo,
@@ -316,12 +344,9 @@ impl<'r> Analyzer<'r> {
             .iter()
             .filter_map(|f| f.id.map(|id| (f.path.clone(), id)))
             .collect();
-        for (name, id) in [
-            ("runtime.txt", watched.runtime_txt),
-            (".python-version", watched.python_version),
-        ] {
-            if let Some(id) = id {
-                files.push((join(&watched.root, name), id));
+        for file in RuntimeFile::ALL {
+            if let Some(id) = watched.runtime_id(file) {
+                files.push((join(&watched.root, file.name()), id));
             }
         }
         Ok(files)
@@ -337,13 +362,11 @@ impl<'r> Analyzer<'r> {
             analysis.added = tip_watched.set().requirements.keys().cloned().collect();
             analysis.errors = tip_watched.requirements.errors.clone();
             analysis.warnings = tip_watched.requirements.warnings.clone();
-            analysis
-                .errors
-                .extend(self.runtime_value(&tip_watched, RuntimeFile::Txt).err());
-            analysis.errors.extend(
-                self.runtime_value(&tip_watched, RuntimeFile::PythonVersion)
-                    .err(),
-            );
+            for file in RuntimeFile::ALL {
+                analysis
+                    .errors
+                    .extend(self.runtime_value(&tip_watched, file).err());
+            }
             return Ok(analysis);
         };
         let base_commit = self.repo.find_commit(base)?;
@@ -473,14 +496,10 @@ impl<'r> Analyzer<'r> {
         watched: &Watched,
         file: RuntimeFile,
     ) -> Result<Option<String>, FileError> {
-        let (id, name) = match file {
-            RuntimeFile::Txt => (watched.runtime_txt, "runtime.txt"),
-            RuntimeFile::PythonVersion => (watched.python_version, ".python-version"),
-        };
-        let Some(id) = id else {
+        let Some(id) = watched.runtime_id(file) else {
             return Ok(None);
         };
-        let path = join(&watched.root, name);
+        let path = join(&watched.root, file.name());
         match self.repo.find_blob(id) {
             Ok(blob) => runtime::parse_runtime(&path, blob.content()),
             // A directory or submodule at that path is not a runtime file.
@@ -492,14 +511,8 @@ impl<'r> Analyzer<'r> {
     fn compare(&self, old: &Watched, new: &Watched) -> Comparison {
         let mut out = Comparison::default();
         self.compare_requirements(old, new, &mut out);
-        for file in [RuntimeFile::Txt, RuntimeFile::PythonVersion] {
-            let (old_id, new_id, name) = match file {
-                RuntimeFile::Txt => (old.runtime_txt, new.runtime_txt, "runtime.txt"),
-                RuntimeFile::PythonVersion => {
-                    (old.python_version, new.python_version, ".python-version")
-                }
-            };
-            if old_id == new_id && old.root == new.root {
+        for file in RuntimeFile::ALL {
+            if old.runtime_id(file) == new.runtime_id(file) && old.root == new.root {
                 continue;
             }
             let after = match self.runtime_value(new, file) {
@@ -516,7 +529,7 @@ impl<'r> Analyzer<'r> {
                 let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".to_string());
                 out.reasons.push(Reason::new(
                     ReasonKind::RuntimeChanged,
-                    &join(&new.root, name),
+                    &join(&new.root, file.name()),
                     None,
                     Some(format!("{} -> {}", show(&before), show(&after))),
                 ));
@@ -676,10 +689,22 @@ impl<'r> Analyzer<'r> {
     }
 }
 
+/// The two files that name the runtime.
 #[derive(Clone, Copy)]
 enum RuntimeFile {
     Txt,
     PythonVersion,
+}
+
+impl RuntimeFile {
+    const ALL: [RuntimeFile; 2] = [RuntimeFile::Txt, RuntimeFile::PythonVersion];
+
+    fn name(self) -> &'static str {
+        match self {
+            RuntimeFile::Txt => "runtime.txt",
+            RuntimeFile::PythonVersion => ".python-version",
+        }
+    }
 }
 
 #[derive(Default)]
