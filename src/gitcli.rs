@@ -51,29 +51,41 @@ pub fn git(git_dir: &Path) -> Command {
     cmd
 }
 
+/// What a nested push may overwrite on the remote.
+#[derive(Debug, Clone, Copy)]
+pub enum Expect<'a> {
+    /// Only this value (`None`: the ref must not exist yet), as `--force-with-lease`.
+    Value(Option<&'a str>),
+    /// Whatever is there (`--force`).
+    Anything,
+}
+
 /// Pushes `commit` to `remote_ref` of `remote` as a nested push: no hooks (they approved the
-/// outer push), envguard's recursion guard set, and a lease so that it only lands when the
-/// remote still has `expect` (`None`: the ref must not exist yet). Git's own output, with the
-/// deployment's `remote:` lines, goes to stderr.
+/// outer push), envguard's recursion guard set, and only over what `expect` allows. Git's
+/// own output, with the deployment's `remote:` lines, goes to stderr.
 pub fn push_commit(
     git_dir: &Path,
     remote: &str,
     commit: &str,
     remote_ref: &str,
-    expect: Option<&str>,
+    expect: Expect,
     quiet: bool,
 ) -> Result<()> {
-    let lease = format!("--force-with-lease={remote_ref}:{}", expect.unwrap_or(""));
     let mut cmd = git(git_dir);
     cmd.args(["push", "--no-verify"])
-        .arg(lease)
-        .arg(remote)
-        .arg(format!("{commit}:{remote_ref}"))
         .env(NESTED_VAR, "1")
         .stdout(std::io::stderr());
+    match expect {
+        Expect::Value(old) => cmd.arg(format!(
+            "--force-with-lease={remote_ref}:{}",
+            old.unwrap_or("")
+        )),
+        Expect::Anything => cmd.arg("--force"),
+    };
     if quiet {
         cmd.arg("--quiet");
     }
+    cmd.arg(remote).arg(format!("{commit}:{remote_ref}"));
     let status = cmd
         .status()
         .map_err(|e| Error(format!("cannot run git push: {e}")))?;

@@ -14,8 +14,9 @@ use git2::{Oid, Repository};
 use crate::analyze::{Analysis, Analyzer, Verdict};
 use crate::check::{describe, verdict_line};
 use crate::config::{Config, Mode};
+use crate::gitcli::{self, Expect};
 use crate::push::{self, RefUpdate};
-use crate::{Error, Result, gitcli};
+use crate::{Error, Result};
 use toggle::ToggleState;
 
 /// Set to `0` to disable envguard for one push.
@@ -397,20 +398,12 @@ fn mark(repo: &Repository, remote: &str, plan: &Planned) {
         return;
     };
     let marker = format!("refs/envguard/wipe/{branch}");
-    let result = gitcli::git(repo.path())
-        .args(["push", "--no-verify", "--quiet", "--force", remote])
-        .arg(format!("{}:{marker}", plan.tip))
-        .env(gitcli::NESTED_VAR, "1")
-        .stdout(std::io::stderr())
-        .status();
-    match result {
-        Ok(s) if s.success() => say(format!(
+    let tip = plan.tip.to_string();
+    match gitcli::push_commit(repo.path(), remote, &tip, &marker, Expect::Anything, true) {
+        Ok(()) => say(format!(
             "marked {marker} on {remote}: the server rebuilds env when {branch} arrives"
         )),
-        Ok(s) => say(format!(
-            "warning: pushing {marker} failed ({s}); the server will not rebuild env"
-        )),
-        Err(e) => say(format!("warning: cannot run git push for {marker}: {e}")),
+        Err(e) => say(format!("warning: {e}; the server will not rebuild env")),
     }
 }
 

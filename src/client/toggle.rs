@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::analyze::{Reason, join};
 use crate::config::Config;
-use crate::{Error, Result, gitcli};
+use crate::gitcli::{self, Expect};
+use crate::{Error, Result};
 
 /// The two commits of a toggle.
 #[derive(Debug, Clone)]
@@ -64,7 +65,7 @@ pub fn build(
     let blob = repo.blob(format!("{toggle}\n").as_bytes())?;
     let parts: Vec<&str> = runtime_path.split('/').collect();
     let t1_tree = repo.find_tree(replace_path(repo, Some(&tree), &parts, blob)?)?;
-    let why = summary(reasons);
+    let why = crate::analyze::summarize(reasons);
     let from = current
         .clone()
         .unwrap_or_else(|| "the site's default".to_string());
@@ -120,23 +121,6 @@ fn identity(repo: &Repository, role: &str) -> Result<git2::Signature<'static>> {
                 .to_string(),
         )),
     }
-}
-
-/// A one-line summary of the reasons, for commit messages.
-fn summary(reasons: &[Reason]) -> String {
-    let mut parts: Vec<String> = reasons
-        .iter()
-        .map(|r| match &r.package {
-            Some(p) => format!("{} {p}", r.kind.as_str()),
-            None => format!("{} {}", r.kind.as_str(), r.file),
-        })
-        .collect();
-    if parts.len() > 5 {
-        let more = parts.len() - 4;
-        parts.truncate(4);
-        parts.push(format!("and {more} more"));
-    }
-    parts.join(", ")
 }
 
 /// A copy of `tree` with the blob at `path` replaced (or added).
@@ -224,7 +208,7 @@ pub fn push_pair(repo: &Repository, state: &ToggleState, old: Option<&str>) -> R
         &state.remote,
         &state.t1,
         &state.remote_ref,
-        old,
+        Expect::Value(old),
         false,
     ) {
         ToggleState::clear(repo)?;
@@ -244,7 +228,7 @@ pub fn push_second(repo: &Repository, state: &ToggleState) -> Result<()> {
         &state.remote,
         &state.t2,
         &state.remote_ref,
-        Some(&state.t1),
+        Expect::Value(Some(&state.t1)),
         false,
     ) {
         return Err(Error(format!(

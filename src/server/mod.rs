@@ -81,18 +81,10 @@ fn post_receive_checked(stdin: &str) -> Result<()> {
                     say(format!("warning: {e}"));
                 }
                 if analysis.verdict != Verdict::None {
-                    let kinds: Vec<String> = analysis
-                        .reasons
-                        .iter()
-                        .map(|r| match &r.package {
-                            Some(p) => format!("{} {p}", r.kind.as_str()),
-                            None => format!("{} {}", r.kind.as_str(), r.file),
-                        })
-                        .collect();
                     why.push(format!(
                         "{}: {}",
                         analysis.verdict.as_str(),
-                        kinds.join(", ")
+                        crate::analyze::summarize(&analysis.reasons)
                     ));
                 }
             }
