@@ -56,23 +56,30 @@ fn push_args(args: &[String]) -> Result<i32> {
     let hook = hooks.join(Side::Client.hook_name());
     let temp = tempfile::tempdir()?;
     let flag = temp.path().join("toggled");
-    let mut base = Command::new("git");
-    base.env(WRAPPER_VAR, &flag);
-    if !install::is_ours(&hook) {
-        // No installed hook: run with a temporary hooks directory whose pre-push is envguard,
-        // chaining the repository's own pre-push hook.
+    // No installed hook: run with a temporary hooks directory whose pre-push is envguard,
+    // chaining the repository's own pre-push hook.
+    let temp_hooks = if install::is_ours(&hook) {
+        None
+    } else {
         let dir = temp.path().join("hooks");
         install::install_into(&dir, Side::Client)?;
-        base.arg("-c")
-            .arg(format!("core.hooksPath={}", dir.display()));
-        if is_executable(&hook) {
-            base.env(LEGACY_VAR, &hook);
+        Some(dir)
+    };
+    let git_push = || {
+        let mut cmd = Command::new("git");
+        cmd.env(WRAPPER_VAR, &flag);
+        if let Some(dir) = &temp_hooks {
+            cmd.arg("-c")
+                .arg(format!("core.hooksPath={}", dir.display()));
+            if is_executable(&hook) {
+                cmd.env(LEGACY_VAR, &hook);
+            }
         }
-    }
-    let run = |cmd: &Command| -> Result<i32> {
-        let mut cmd = clone_command(cmd);
         cmd.arg("push").args(args).stderr(Stdio::piped());
-        let mut child = cmd
+        cmd
+    };
+    let run = || -> Result<i32> {
+        let mut child = git_push()
             .spawn()
             .map_err(|e| Error(format!("cannot run git push: {e}")))?;
         // git's own "failed to push" after a toggle is not a failure of this command.
@@ -91,27 +98,15 @@ fn push_args(args: &[String]) -> Result<i32> {
         let status = child.wait().map_err(|e| Error(format!("git push: {e}")))?;
         Ok(status.code().unwrap_or(1))
     };
-    let code = run(&base)?;
+    let code = run()?;
     if code == 0 || !toggled(&flag) {
         return Ok(code);
     }
     say("the runtime toggle is deployed; pushing the rest of this push");
     let _ = std::fs::remove_file(&flag);
-    run(&base)
+    run()
 }
 
 fn toggled(flag: &Path) -> bool {
     std::fs::read_to_string(flag).is_ok_and(|t| t.starts_with("toggled"))
-}
-
-fn clone_command(cmd: &Command) -> Command {
-    let mut out = Command::new(cmd.get_program());
-    out.args(cmd.get_args());
-    for (key, value) in cmd.get_envs() {
-        match value {
-            Some(v) => out.env(key, v),
-            None => out.env_remove(key),
-        };
-    }
-    out
 }
