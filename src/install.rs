@@ -99,14 +99,16 @@ pub fn install_into(dir: &Path, side: Side) -> Result<Installed> {
     let content = shim(side);
     let mut kept = None;
     if hook.exists() || hook.is_symlink() {
-        if is_ours(&hook) {
-            if std::fs::read_to_string(&hook).is_ok_and(|t| t == content) {
+        // A binary hook has no text: it is a foreign hook like any other.
+        let existing = std::fs::read_to_string(&hook).unwrap_or_default();
+        if existing.contains(MARKER) {
+            if existing == content {
                 return Ok(Installed::AlreadyInstalled);
             }
             write_executable(&hook, &content)?;
             return Ok(Installed::Updated);
         }
-        if std::fs::read_to_string(&hook).is_ok_and(|t| t.contains(PRE_COMMIT_MARKER)) {
+        if existing.contains(PRE_COMMIT_MARKER) {
             // pre-commit's script runs `<hook>.legacy` beside it itself: kept under that
             // name it would run itself. pre-commit chains hooks on its own terms.
             return Err(Error(format!(
