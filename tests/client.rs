@@ -569,10 +569,7 @@ fn toggle_without_runtime_txt_needs_a_toggle_runtime() {
 
 #[test]
 fn runs_as_a_pre_commit_framework_hook() {
-    let Some(pre_commit) = std::env::var_os("ENVGUARD_TEST_PRE_COMMIT") else {
-        eprintln!(
-            "skipping: ENVGUARD_TEST_PRE_COMMIT (a pre-commit executable) is not set; .ci/run sets it"
-        );
+    let Some(pre_commit) = support::pre_commit_executable() else {
         return;
     };
     let d = Deployment::new(APP);
@@ -590,18 +587,8 @@ fn runs_as_a_pre_commit_framework_hook() {
         c.cmd(&pre_commit)
             .args(["install", "--hook-type", "pre-push"]),
     );
-    // pre-commit prints the hooks' output on its stdout, which git passes through.
-    let push = || {
-        let out = c.git_output(&["push", "origin", "master"]);
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.code().unwrap_or(-1), text)
-    };
     let tip = drop_cors(c, "Drop CORS");
-    let (code, output) = push();
+    let (code, output) = d.push_all(&["origin", "master"]);
     assert_eq!(code, 0, "{output}");
     assert!(output.contains("flask-cors removed"), "{output}");
     assert_eq!(d.server_rev("master"), tip);
@@ -610,7 +597,7 @@ fn runs_as_a_pre_commit_framework_hook() {
     c.git(&["config", "envguard.mode", "toggle"]);
     c.write("requirements.txt", "Flask==2.0.1\n");
     let tip = c.commit("Drop requests");
-    let (code, output) = push();
+    let (code, output) = d.push_all(&["origin", "master"]);
     assert_ne!(code, 0, "{output}");
     assert!(output.contains("the deployment push succeeded"), "{output}");
     assert_eq!(d.server_rev("master^^"), tip);
@@ -637,10 +624,7 @@ fn a_pre_commit_hook_is_not_displaced() {
 
 #[test]
 fn pre_commit_installed_after_envguard_runs_it_once() {
-    let Some(pre_commit) = std::env::var_os("ENVGUARD_TEST_PRE_COMMIT") else {
-        eprintln!(
-            "skipping: ENVGUARD_TEST_PRE_COMMIT (a pre-commit executable) is not set; .ci/run sets it"
-        );
+    let Some(pre_commit) = support::pre_commit_executable() else {
         return;
     };
     let d = Deployment::new(APP);
@@ -658,13 +642,8 @@ fn pre_commit_installed_after_envguard_runs_it_once() {
             .is_ok_and(|t| t.contains("# envguard-hook:"))
     );
     let tip = drop_cors(c, "Drop CORS");
-    let out = c.git_output(&["push", "origin", "master"]);
-    let output = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(!out.status.success(), "{output}");
+    let (code, output) = d.push_all(&["origin", "master"]);
+    assert_ne!(code, 0, "{output}");
     assert_eq!(output.matches("runtime toggle for").count(), 1, "{output}");
     assert!(output.contains("the deployment push succeeded"), "{output}");
     assert_eq!(d.server_rev("master^^"), tip);

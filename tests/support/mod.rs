@@ -294,18 +294,36 @@ impl Deployment {
         self.push_with(args, &[])
     }
 
-    /// `git push ARGS` from the clone with extra environment variables.
+    /// `git push ARGS` from the clone with extra environment variables: (exit code, stderr).
     pub fn push_with(&self, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+        let out = self.push_output(args, env);
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// `git push ARGS` from the clone: (exit code, stdout and stderr). A hook's stdout goes
+    /// to git's stdout, and the pre-commit framework prints its hooks' output there.
+    pub fn push_all(&self, args: &[&str]) -> (i32, String) {
+        let out = self.push_output(args, &[]);
+        (
+            out.status.code().unwrap_or(-1),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    }
+
+    fn push_output(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         let mut cmd = self.clone.cmd("git");
         cmd.arg("push").args(args);
         for (key, value) in env {
             cmd.env(key, value);
         }
-        let out = cmd.output().expect("spawn git push");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        cmd.output().expect("spawn git push")
     }
 
     pub fn server_rev(&self, rev: &str) -> String {
@@ -388,4 +406,16 @@ impl KuduSite {
             meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128,
         )
     }
+}
+
+/// The pre-commit executable the pre-commit framework tests use (`ENVGUARD_TEST_PRE_COMMIT`,
+/// set by .ci/run); `None`, after saying so, when it is not set.
+pub fn pre_commit_executable() -> Option<std::ffi::OsString> {
+    let found = std::env::var_os("ENVGUARD_TEST_PRE_COMMIT");
+    if found.is_none() {
+        eprintln!(
+            "skipping: ENVGUARD_TEST_PRE_COMMIT (a pre-commit executable) is not set; .ci/run sets it"
+        );
+    }
+    found
 }
