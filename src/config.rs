@@ -23,6 +23,21 @@ pub enum Mode {
     Mark,
     Warn,
     Off,
+    /// Delete env on the site over Kudu's REST API, then let the push deploy.
+    RemoteWipe,
+}
+
+impl Mode {
+    /// The name as written in `envguard.mode`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Toggle => "toggle",
+            Mode::Mark => "mark",
+            Mode::Warn => "warn",
+            Mode::Off => "off",
+            Mode::RemoteWipe => "remote-wipe",
+        }
+    }
 }
 
 /// What the post-receive hook does with a `wipe` verdict (`envguard.serverAction`).
@@ -55,6 +70,14 @@ pub struct Config {
     pub server_action: ServerAction,
     /// The deployment target directory of the server side (`envguard.target`).
     pub target: Option<PathBuf>,
+    /// The site's SCM address (`envguard.scmUrl`); `None`: derived from the remote URL.
+    pub scm_url: Option<String>,
+    /// The app folder on the site, relative to its home (`envguard.sitePath`).
+    pub site_path: String,
+    /// The limit for one API request, in seconds (`envguard.remoteTimeout`).
+    pub remote_timeout: u64,
+    /// Tries per API request for transient failures (`envguard.remoteAttempts`).
+    pub remote_attempts: u32,
 }
 
 pub const DEFAULT_REMOTE_URL: &str = "*.scm.azurewebsites.net*";
@@ -74,6 +97,10 @@ impl Default for Config {
             runtimes: DEFAULT_RUNTIMES.split(' ').map(str::to_string).collect(),
             server_action: ServerAction::Wipe,
             target: None,
+            scm_url: None,
+            site_path: "site/wwwroot".to_string(),
+            remote_timeout: 240,
+            remote_attempts: 4,
         }
     }
 }
@@ -130,7 +157,14 @@ impl Config {
                 "mark" => Mode::Mark,
                 "warn" => Mode::Warn,
                 "off" => Mode::Off,
-                _ => return Err(invalid("envguard.mode", &v, "toggle, mark, warn or off")),
+                "remote-wipe" => Mode::RemoteWipe,
+                _ => {
+                    return Err(invalid(
+                        "envguard.mode",
+                        &v,
+                        "toggle, mark, remote-wipe, warn or off",
+                    ));
+                }
             });
         }
         if let Some(v) = string(git, "envguard.toggleRuntime")? {
@@ -161,7 +195,42 @@ impl Config {
             };
         }
         config.target = string(git, "envguard.target")?.map(PathBuf::from);
+        config.scm_url = string(git, "envguard.scmUrl")?.filter(|v| !v.is_empty());
+        if let Some(path) = string(git, "envguard.sitePath")? {
+            let path = clean_dir(&path);
+            if path.split('/').any(|p| p == "..") {
+                return Err(invalid(
+                    "envguard.sitePath",
+                    &path,
+                    "a folder of the site like site/wwwroot",
+                ));
+            }
+            config.site_path = path;
+        }
+        if let Some(v) = string(git, "envguard.remoteTimeout")? {
+            config.remote_timeout = v
+                .parse()
+                .ok()
+                .filter(|&s| s > 0)
+                .ok_or_else(|| invalid("envguard.remoteTimeout", &v, "seconds, like 240"))?;
+        }
+        if let Some(v) = string(git, "envguard.remoteAttempts")? {
+            config.remote_attempts = v
+                .parse()
+                .ok()
+                .filter(|&n| (1..=20).contains(&n))
+                .ok_or_else(|| invalid("envguard.remoteAttempts", &v, "a number from 1 to 20"))?;
+        }
         Ok(config)
+    }
+
+    /// How hard the remote wipe tries.
+    pub fn patience(&self) -> crate::remote::kudu::Patience {
+        crate::remote::kudu::Patience {
+            timeout: std::time::Duration::from_secs(self.remote_timeout),
+            attempts: self.remote_attempts,
+            ..Default::default()
+        }
     }
 
     /// Whether a full ref name (`refs/heads/x`) is a deploy branch.

@@ -270,10 +270,12 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
                 let url_refs: Vec<&str> = urls.iter().map(String::as_str).collect();
                 if let Some(mode) = config.deploy_mode(name, &url_refs) {
                     any = true;
-                    let mode = format!("{mode:?}").to_lowercase();
+                    let shown: Vec<String> =
+                        urls.iter().map(|u| crate::remote::url::redact(u)).collect();
                     lines.push(format!(
-                        "deploy remote: {name} ({}), mode {mode}",
-                        urls.join(", ")
+                        "deploy remote: {name} ({}), mode {}",
+                        shown.join(", "),
+                        mode.as_str()
                     ));
                 }
             }

@@ -12,6 +12,7 @@
 //! - [`push`]: git's hook input -> [`push::RefUpdate`] values.
 //! - [`client`]: the pre-push hook (toggle, mark, warn) and the `envguard push` wrapper.
 //! - [`server`]: the post-receive hook, the safe env wipe, generated deploy scripts.
+//! - [`remote`]: the env wipe on the platform itself, over Kudu's REST API.
 //! - [`install`]: `envguard hook install|uninstall|status`.
 //! - [`gitcli`]: the `git` processes envguard runs (nested pushes, hook paths).
 
@@ -22,6 +23,7 @@ pub mod config;
 pub mod gitcli;
 pub mod install;
 pub mod push;
+pub mod remote;
 pub mod requirements;
 pub mod runtime;
 pub mod server;

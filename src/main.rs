@@ -58,11 +58,19 @@ enum Command {
     /// The post-receive hook of a self-hosted git server: reads `<old> <new> <ref>` lines,
     /// wipes the deployment's env (or writes a marker) when a push needs a fresh one.
     PostReceive,
-    /// Safely delete the env folder of a deployment directory.
+    /// Safely delete the env folder of a deployment directory (--target), or of the site
+    /// behind a deploy remote over Kudu's REST API (--remote).
     Wipe {
         /// The deployment directory holding the env folder.
-        #[arg(long)]
-        target: PathBuf,
+        #[arg(long, required_unless_present = "remote", conflicts_with = "remote")]
+        target: Option<PathBuf>,
+        /// Delete env on the Kudu site of this deploy remote (default: the one deploy
+        /// remote), with the credentials `git credential fill` gives for its URL.
+        #[arg(long, value_name = "REMOTE", num_args = 0..=1, default_missing_value = "")]
+        remote: Option<String>,
+        /// With --remote: show the requests without sending any.
+        #[arg(long, requires = "remote")]
+        dry_run: bool,
         /// The env folder's name inside the target (default: envguard.envDir, else env).
         #[arg(long)]
         env_dir: Option<String>,
@@ -153,9 +161,14 @@ fn main() -> ExitCode {
         }
         Command::Wipe {
             target,
+            remote,
+            dry_run,
             env_dir,
             force,
-        } => run_wipe(&target, env_dir, force),
+        } => match (target, remote) {
+            (Some(target), _) => run_wipe(&target, env_dir, force),
+            (None, remote) => run_remote_wipe(remote.filter(|r| !r.is_empty()), env_dir, dry_run),
+        },
         Command::DeployScript { platform, force } => {
             let platform = match platform {
                 PlatformArg::KuduWindows => Platform::KuduWindows,
@@ -279,4 +292,18 @@ fn run_wipe(target: &std::path::Path, env_dir: Option<String>, force: bool) -> i
             .map_or_else(|| "env".to_string(), |c| c.env_dir)
     });
     print_lines(wipe::wipe(target, &env_dir, force).map(|o| vec![o.describe()]))
+}
+
+/// `envguard wipe --remote [REMOTE]`: the site's env, over Kudu's REST API.
+fn run_remote_wipe(remote: Option<String>, env_dir: Option<String>, dry_run: bool) -> i32 {
+    let result = git2::Repository::open_from_env()
+        .map_err(envguard::Error::from)
+        .and_then(|repo| {
+            let mut config = Config::from_repo(&repo)?;
+            if let Some(dir) = env_dir {
+                config.env_dir = dir;
+            }
+            envguard::remote::wipe_command(&repo, &config, remote.as_deref(), dry_run)
+        });
+    print_lines(result)
 }

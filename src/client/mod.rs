@@ -13,9 +13,10 @@ use git2::{Oid, Repository};
 
 use crate::analyze::{Analysis, Analyzer, Verdict};
 use crate::check::{describe, verdict_line};
-use crate::config::{Config, Mode};
+use crate::config::{Config, Mode, configured_urls};
 use crate::gitcli::{self, Expect};
 use crate::push::{self, RefUpdate};
+use crate::remote::RemoteSite;
 use crate::{Error, Result};
 use toggle::ToggleState;
 
@@ -236,15 +237,7 @@ fn pre_push_checked(args: &PrePushArgs, stdin: &str) -> Result<i32> {
     let config = Config::from_repo(&repo)?;
     // The URLs as configured, before `insteadOf` rewriting (git passes the hook the
     // rewritten one).
-    let git_config = repo.config()?;
-    let configured: Vec<String> = ["url", "pushurl"]
-        .iter()
-        .filter_map(|key| {
-            git_config
-                .get_string(&format!("remote.{remote}.{key}"))
-                .ok()
-        })
-        .collect();
+    let configured = configured_urls(&repo.config()?, &remote);
     let mut urls = vec![url.as_str()];
     urls.extend(configured.iter().map(String::as_str));
     let Some(mode) = config.deploy_mode(&remote, &urls) else {
@@ -292,6 +285,7 @@ fn pre_push_checked(args: &PrePushArgs, stdin: &str) -> Result<i32> {
     }
     let dry_run = is_dry_run();
     let mut toggled = Vec::new();
+    let mut remote_wipe = false;
     for plan in &planned {
         if dry_run
             && plan.analysis.verdict == Verdict::Wipe
@@ -307,6 +301,11 @@ fn pre_push_checked(args: &PrePushArgs, stdin: &str) -> Result<i32> {
                 },
                 plan.update.remote_ref
             ));
+            continue;
+        }
+        if plan.analysis.verdict == Verdict::Wipe && mode == Mode::RemoteWipe {
+            report(&repo, plan);
+            remote_wipe = true;
             continue;
         }
         match (plan.analysis.verdict, mode) {
@@ -327,6 +326,7 @@ fn pre_push_checked(args: &PrePushArgs, stdin: &str) -> Result<i32> {
                 report(&repo, plan);
                 mark(&repo, &remote, plan);
             }
+            (Verdict::Wipe, Mode::RemoteWipe) => {}
             (Verdict::Wipe, Mode::Toggle) => {
                 report(&repo, plan);
                 match toggle_one(&repo, &config, &mut analyzer, &remote, plan) {
@@ -343,11 +343,48 @@ fn pre_push_checked(args: &PrePushArgs, stdin: &str) -> Result<i32> {
             }
         }
     }
+    if remote_wipe {
+        return Ok(wipe_on_site(&repo, &config, &remote, &url, dry_run));
+    }
     if toggled.is_empty() {
         return Ok(0);
     }
     finish_toggled(&toggled, &planned, &others, &remote);
     Ok(1)
+}
+
+/// `remote-wipe` mode: delete env on the site before git sends anything, so this push's
+/// own deployment builds a fresh one. A wipe that fails refuses the push.
+fn wipe_on_site(repo: &Repository, config: &Config, remote: &str, url: &str, dry_run: bool) -> i32 {
+    let site = match RemoteSite::resolve(repo, config, remote, &[url]) {
+        Ok(site) => site,
+        Err(e) => return refuse_remote_wipe(&e),
+    };
+    if dry_run {
+        for line in site.dry_run(config) {
+            say(line);
+        }
+        return 0;
+    }
+    match site.wipe(config) {
+        Ok(line) => {
+            say(format!(
+                "{line}; this push's deployment creates a fresh env"
+            ));
+            0
+        }
+        Err(e) => refuse_remote_wipe(&e),
+    }
+}
+
+fn refuse_remote_wipe(e: &Error) -> i32 {
+    say(format!("error: the env on the site was not deleted: {e}"));
+    say("push refused, because it would deploy onto the stale env. Alternatives:");
+    say("  the runtime toggle, which needs no API access: git config envguard.mode toggle");
+    say(
+        "  push without the wipe: an `Env-Wipe: skip` trailer on the tip, or ENVGUARD=0 git push ...",
+    );
+    1
 }
 
 /// What the remote already has for a ref update: its old id when known here; for a new

@@ -1,0 +1,216 @@
+//! Credentials the way git gets them: `git credential fill` for the site's URL, so the
+//! user's configured helper (the one `git push` uses) answers. A password is kept in memory
+//! only, sent only in an `Authorization` header, and never printed.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use super::url::Url;
+use crate::{Error, Result};
+
+/// A user name and password from `git credential fill`.
+pub struct Credential {
+    pub username: String,
+    password: String,
+    /// What was asked, to hand back to `git credential approve`.
+    request: String,
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credential")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Credential {
+    /// The value of an HTTP basic `Authorization` header.
+    pub fn basic_auth(&self) -> String {
+        use base64::Engine;
+        let pair = format!("{}:{}", self.username, self.password);
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        )
+    }
+
+    /// Whether a text contains the password (for scrubbing what a server echoes back).
+    pub fn leaks_into(&self, text: &str) -> bool {
+        !self.password.is_empty() && text.contains(&self.password)
+    }
+
+    /// Tells the helpers the credentials worked, so a caching helper keeps them (what git
+    /// does after a successful request). Failures are ignored, as git ignores them.
+    pub fn approve(&self) {
+        let text = format!(
+            "{}username={}\npassword={}\n\n",
+            self.request, self.username, self.password
+        );
+        let _ = run_credential("approve", &text);
+    }
+}
+
+/// The `git credential` request for a URL: protocol, host (with the port as written, as git
+/// asks for it on push), path, and the user name when the URL names one.
+fn request_for(url: &Url) -> String {
+    let mut text = format!("protocol={}\nhost={}\n", url.scheme, url.authority);
+    if !url.path.is_empty() {
+        text.push_str(&format!("path={}\n", url.path));
+    }
+    if let Some(user) = &url.user {
+        text.push_str(&format!("username={}\n", percent_decode(user)));
+    }
+    text
+}
+
+/// Asks git's credential helpers (and, like git, the terminal when none answers and
+/// prompting is allowed) for the credentials of `url`.
+pub fn fill(url: &Url) -> Result<Credential> {
+    let request = request_for(url);
+    let out = run_credential("fill", &format!("{request}\n")).map_err(|e| {
+        Error(format!(
+            "no credentials for {}: `git credential fill` failed ({e}). {}",
+            url.redacted(),
+            helper_hint()
+        ))
+    })?;
+    let mut username = None;
+    let mut password = None;
+    for line in out.lines() {
+        if let Some(v) = line.strip_prefix("username=") {
+            username = Some(v.to_string());
+        } else if let Some(v) = line.strip_prefix("password=") {
+            password = Some(v.to_string());
+        }
+    }
+    match (username, password) {
+        (Some(username), Some(password)) => Ok(Credential {
+            username,
+            password,
+            request,
+        }),
+        _ => Err(Error(format!(
+            "no credentials for {}: `git credential fill` gave no user name and password. {}",
+            url.redacted(),
+            helper_hint()
+        ))),
+    }
+}
+
+fn run_credential(action: &str, input: &str) -> std::result::Result<String, String> {
+    let mut child = Command::new("git")
+        .args(["credential", action])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(input.as_bytes())
+            .map_err(|e| format!("cannot talk to git credential: {e}"))?;
+    }
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("git credential: {e}"))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let last = stderr.lines().last().unwrap_or("").trim().to_string();
+        return Err(if last.is_empty() {
+            format!("exit status {}", out.status)
+        } else {
+            last
+        });
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The configured credential helpers, as `git config` lists them (values only; a helper's
+/// command line holds no secret of its own in any sane setup, but only its first word is
+/// shown to be safe).
+pub fn helpers() -> Vec<String> {
+    let Ok(out) = Command::new("git")
+        .args(["config", "--get-regexp", r"^credential\..*helper$"])
+        .stderr(Stdio::null())
+        .output()
+    else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| line.split_once(' ').map(|(_, value)| value.trim()))
+        .filter(|value| !value.is_empty())
+        .map(|value| {
+            let first = value.split_whitespace().next().unwrap_or(value);
+            first.trim_start_matches('!').to_string()
+        })
+        .collect()
+}
+
+/// A sentence naming the credential helper in use, for messages about credentials.
+pub fn helper_hint() -> String {
+    let helpers = helpers();
+    if helpers.is_empty() {
+        "No credential helper is configured: store the site's deployment credentials with one \
+         (`git config credential.helper store`, or manager on Windows and macOS), or push to \
+         the remote once so git asks for them"
+            .to_string()
+    } else {
+        format!(
+            "They come from the credential helper {}: update the site's deployment credentials \
+             there (for `store`, `git credential reject` then push once to enter them again)",
+            helpers
+                .iter()
+                .map(|h| format!("`{h}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = text.get(i + 1..i + 3)
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_names_host_as_written_and_user() {
+        let url =
+            Url::parse("https://%24site@site.scm.azurewebsites.net:443/site.git").expect("url");
+        assert_eq!(
+            request_for(&url),
+            "protocol=https\nhost=site.scm.azurewebsites.net:443\npath=site.git\nusername=$site\n"
+        );
+    }
+
+    #[test]
+    fn debug_hides_the_password() {
+        let c = Credential {
+            username: "u".into(),
+            password: "hunter2".into(),
+            request: String::new(),
+        };
+        assert!(!format!("{c:?}").contains("hunter2"));
+        assert_eq!(c.basic_auth(), "Basic dTpodW50ZXIy");
+        assert!(c.leaks_into("x hunter2 y"));
+    }
+}

@@ -1,0 +1,347 @@
+//! The two calls of Kudu's REST API that delete a directory on the site: the VFS API
+//! (`DELETE /api/vfs/<path>/?recursive=true`) and, where the VFS call is refused, the command
+//! API (`POST /api/command` with `rmdir /s /q`). Blocking HTTP with retries and backoff for
+//! transient failures, and one plain message per failure the user can act on.
+
+use std::time::Duration;
+
+use super::credential::{Credential, helper_hint};
+use super::url::encode_path;
+use crate::{Error, Result};
+
+/// What a wipe found and did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wiped {
+    /// Deleted through the VFS API.
+    Vfs,
+    /// Deleted through the command API after the VFS API refused.
+    Command,
+    /// There was no env folder on the site.
+    Absent,
+}
+
+/// One site and the folder to delete on it.
+pub struct EnvOnSite<'a> {
+    /// The API base, `https://<site>.scm.azurewebsites.net`.
+    pub base: &'a str,
+    /// The folder holding the app on the site, `site/wwwroot`.
+    pub site_path: &'a str,
+    /// The env folder inside it, `env`.
+    pub env_dir: &'a str,
+}
+
+impl EnvOnSite<'_> {
+    fn vfs_url(&self, path: &str) -> String {
+        format!("{}/api/vfs/{}/", self.base, encode_path(path))
+    }
+
+    fn env_path(&self) -> String {
+        format!("{}/{}", self.site_path, self.env_dir)
+    }
+
+    /// The VFS delete of the env folder.
+    pub fn delete_url(&self) -> String {
+        format!("{}?recursive=true", self.vfs_url(&self.env_path()))
+    }
+
+    pub fn command_url(&self) -> String {
+        format!("{}/api/command", self.base)
+    }
+
+    /// The command API's request body: `rmdir /s /q <env>` run in the app folder (Windows
+    /// path separators, as Kudu's console uses them).
+    pub fn command_body(&self) -> String {
+        serde_json::json!({
+            "command": format!("rmdir /s /q \"{}\"", self.env_dir.replace('/', "\\")),
+            "dir": self.site_path.replace('/', "\\"),
+        })
+        .to_string()
+    }
+
+    /// The requests a wipe sends, for `--dry-run`.
+    pub fn describe(&self) -> Vec<String> {
+        vec![
+            format!("DELETE {} (If-Match: *, basic auth)", self.delete_url()),
+            format!(
+                "only if the VFS API refuses (409, 412, 405, 423): POST {} {}, then GET {} to confirm",
+                self.command_url(),
+                self.command_body(),
+                self.vfs_url(&self.env_path())
+            ),
+        ]
+    }
+}
+
+/// How hard to try.
+#[derive(Debug, Clone, Copy)]
+pub struct Patience {
+    /// The limit for one request, start to end.
+    pub timeout: Duration,
+    /// Tries per request for transient failures (connection refused or reset, 429, 5xx).
+    pub attempts: u32,
+    /// The first pause between tries; it doubles each time.
+    pub backoff: Duration,
+}
+
+impl Default for Patience {
+    fn default() -> Self {
+        Patience {
+            timeout: Duration::from_secs(240),
+            attempts: 4,
+            backoff: Duration::from_millis(500),
+        }
+    }
+}
+
+struct Answer {
+    status: u16,
+    body: String,
+}
+
+enum Failure {
+    /// Worth another try.
+    Transient(String),
+    /// Final.
+    Fatal(String),
+}
+
+/// A blocking client for one site's API with the user's credentials.
+pub struct Client<'a> {
+    agent: ureq::Agent,
+    credential: &'a Credential,
+    patience: Patience,
+}
+
+impl<'a> Client<'a> {
+    pub fn new(credential: &'a Credential, patience: Patience) -> Client<'a> {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(patience.timeout))
+            // A redirect would carry the request elsewhere; the API never redirects.
+            .max_redirects(0)
+            .user_agent(concat!("envguard/", env!("CARGO_PKG_VERSION")))
+            .build();
+        Client {
+            agent: config.into(),
+            credential,
+            patience,
+        }
+    }
+
+    /// Deletes the env folder: the VFS API first, the command API where VFS refuses.
+    pub fn wipe(&self, site: &EnvOnSite) -> Result<Wiped> {
+        let inside = |p: &str| {
+            !p.is_empty()
+                && !p.starts_with(['/', '\\'])
+                && !p.contains(':')
+                && !p.split(['/', '\\']).any(|s| s == "..")
+        };
+        if !inside(site.env_dir) || site.site_path.split(['/', '\\']).any(|s| s == "..") {
+            return Err(Error(format!(
+                "refusing to delete '{}' in '{}' on the site: the env folder must be a folder \
+                 inside the app folder (envguard.envDir, envguard.sitePath)",
+                site.env_dir, site.site_path
+            )));
+        }
+        let delete_url = site.delete_url();
+        let answer = self.with_retries("DELETE", &delete_url, None)?;
+        match answer.status {
+            200..=299 => Ok(Wiped::Vfs),
+            404 => {
+                // Either env is not there, or the site path (or the whole API) is wrong.
+                let parent = site.vfs_url(site.site_path);
+                let check = self.with_retries("GET", &parent, None)?;
+                if (200..300).contains(&check.status) {
+                    Ok(Wiped::Absent)
+                } else {
+                    Err(Error(format!(
+                        "{} answered 404 for {} and {} for {}: is this a Kudu site, and are \
+                         envguard.scmUrl and envguard.sitePath right?",
+                        site.base,
+                        site.env_path(),
+                        check.status,
+                        site.site_path
+                    )))
+                }
+            }
+            405 | 409 | 412 | 423 => {
+                log::debug!(
+                    "the VFS API refused the delete ({}): {}",
+                    answer.status,
+                    answer.body
+                );
+                self.wipe_by_command(site, answer.status)
+            }
+            status => Err(self.status_error(status, &delete_url, &answer.body)),
+        }
+    }
+
+    fn wipe_by_command(&self, site: &EnvOnSite, vfs_status: u16) -> Result<Wiped> {
+        let url = site.command_url();
+        let answer = self.with_retries("POST", &url, Some(&site.command_body()))?;
+        if !(200..300).contains(&answer.status) {
+            return Err(self.status_error(answer.status, &url, &answer.body));
+        }
+        let reply: serde_json::Value = serde_json::from_str(&answer.body).unwrap_or_default();
+        let error_text = reply
+            .get("Error")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        // rmdir fails on a missing folder too; whether env is gone is what counts.
+        let check_url = site.vfs_url(&site.env_path());
+        let check = self.with_retries("GET", &check_url, None)?;
+        match check.status {
+            404 => Ok(Wiped::Command),
+            200..=299 => Err(Error(format!(
+                "{} refused to delete {} (VFS API: HTTP {vfs_status}; `rmdir` in the console: {}); \
+                 a running process may hold files in it: stop the site and try again",
+                site.base,
+                site.env_path(),
+                if error_text.is_empty() {
+                    "no error, but the folder is still there"
+                } else {
+                    &error_text
+                }
+            ))),
+            status => Err(self.status_error(status, &check_url, &check.body)),
+        }
+    }
+
+    fn status_error(&self, status: u16, url: &str, body: &str) -> Error {
+        let body = self.scrub(body);
+        let detail = body.trim().lines().next().unwrap_or("").trim();
+        let detail = if detail.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", truncate(detail, 200))
+        };
+        Error(match status {
+            401 => format!(
+                "{url}: the site refused the credentials for user '{}' (HTTP 401){detail}. {}",
+                self.credential.username,
+                helper_hint()
+            ),
+            403 => format!(
+                "{url}: forbidden (HTTP 403){detail}: the user '{}' may not use the site's API, \
+                 or basic authentication is switched off for the SCM site (App Service setting \
+                 \"SCM Basic Auth Publishing Credentials\")",
+                self.credential.username
+            ),
+            _ => format!("{url}: HTTP {status}{detail}"),
+        })
+    }
+
+    /// A server's text with the password, should it echo it, blanked out.
+    fn scrub(&self, text: &str) -> String {
+        if self.credential.leaks_into(text) {
+            "(a reply that repeats the credentials; not shown)".to_string()
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn with_retries(&self, method: &str, url: &str, body: Option<&str>) -> Result<Answer> {
+        let mut pause = self.patience.backoff;
+        let attempts = self.patience.attempts.max(1);
+        let mut last = String::new();
+        for attempt in 1..=attempts {
+            match self.once(method, url, body) {
+                Ok(answer) => return Ok(answer),
+                Err(Failure::Fatal(message)) => return Err(Error(message)),
+                Err(Failure::Transient(message)) => {
+                    log::debug!("{method} {url}: {message} (try {attempt} of {attempts})");
+                    last = message;
+                }
+            }
+            if attempt < attempts {
+                std::thread::sleep(pause);
+                pause = pause.saturating_mul(2);
+            }
+        }
+        Err(Error(format!(
+            "{method} {url}: {last} (tried {attempts} times)"
+        )))
+    }
+
+    fn once(&self, method: &str, url: &str, body: Option<&str>) -> Result<Answer, Failure> {
+        let auth = self.credential.basic_auth();
+        let result = match method {
+            "DELETE" => self
+                .agent
+                .delete(url)
+                .header("Authorization", &auth)
+                .header("If-Match", "*")
+                .call(),
+            "POST" => self
+                .agent
+                .post(url)
+                .header("Authorization", &auth)
+                .header("Content-Type", "application/json")
+                .send(body.unwrap_or("")),
+            _ => self.agent.get(url).header("Authorization", &auth).call(),
+        };
+        let mut response = result.map_err(|e| self.classify(url, e))?;
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(1 << 20)
+            .read_to_string()
+            .unwrap_or_default();
+        if status == 429 || (500..600).contains(&status) {
+            return Err(Failure::Transient(format!(
+                "HTTP {status} {}",
+                truncate(self.scrub(&body).trim(), 200)
+            )));
+        }
+        Ok(Answer { status, body })
+    }
+
+    fn classify(&self, url: &str, error: ureq::Error) -> Failure {
+        match error {
+            ureq::Error::Timeout(_) => Failure::Fatal(format!(
+                "{url}: no answer within {} s; the site may still be deleting env: run \
+                 `envguard wipe --remote` again to finish, or raise envguard.remoteTimeout",
+                self.patience.timeout.as_secs()
+            )),
+            ureq::Error::HostNotFound => Failure::Fatal(format!(
+                "{url}: host not found; check the remote URL or envguard.scmUrl"
+            )),
+            ureq::Error::ConnectionFailed | ureq::Error::Io(_) => {
+                Failure::Transient(format!("cannot reach the site ({error})"))
+            }
+            other => Failure::Fatal(format!("{url}: {other}")),
+        }
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_of_a_wipe() {
+        let site = EnvOnSite {
+            base: "https://s.scm.azurewebsites.net",
+            site_path: "site/wwwroot",
+            env_dir: "env",
+        };
+        assert_eq!(
+            site.delete_url(),
+            "https://s.scm.azurewebsites.net/api/vfs/site/wwwroot/env/?recursive=true"
+        );
+        let body: serde_json::Value = serde_json::from_str(&site.command_body()).expect("json");
+        assert_eq!(body["command"], "rmdir /s /q \"env\"");
+        assert_eq!(body["dir"], "site\\wwwroot");
+        assert_eq!(site.describe().len(), 2);
+    }
+}

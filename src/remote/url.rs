@@ -1,0 +1,289 @@
+//! Remote URLs: the parts envguard needs (scheme, user, host, path), the Kudu SCM site a
+//! deploy remote belongs to, and redaction, so that no password in a URL is ever printed.
+
+use crate::{Error, Result};
+
+/// A URL of the form `scheme://[user[:password]@]host[:port][/path]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Url {
+    pub scheme: String,
+    /// The user name as written (percent-encoded), without any password.
+    pub user: Option<String>,
+    pub has_password: bool,
+    /// Host and port exactly as written (`host`, `host:443`, `[::1]:8080`).
+    pub authority: String,
+    /// The path without its leading `/`.
+    pub path: String,
+}
+
+impl Url {
+    /// Parses a URL with a scheme; `None` for anything else (scp-like `user@host:path`,
+    /// local paths).
+    pub fn parse(text: &str) -> Option<Url> {
+        let (scheme, rest) = text.trim().split_once("://")?;
+        if scheme.is_empty()
+            || !scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        {
+            return None;
+        }
+        let (authority, path) = match rest.find(['/', '?', '#']) {
+            Some(i) => (&rest[..i], rest[i..].trim_start_matches('/')),
+            None => (rest, ""),
+        };
+        let (userinfo, host) = match authority.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, authority),
+        };
+        if host.is_empty() {
+            return None;
+        }
+        let (user, has_password) = match userinfo {
+            Some(u) => match u.split_once(':') {
+                Some((name, _)) => (Some(name.to_string()), true),
+                None => (Some(u.to_string()), false),
+            },
+            None => (None, false),
+        };
+        Some(Url {
+            scheme: scheme.to_ascii_lowercase(),
+            user: user.filter(|u| !u.is_empty()),
+            has_password,
+            authority: host.to_string(),
+            path: path.to_string(),
+        })
+    }
+
+    /// The host name without port or brackets, lowercased.
+    pub fn host(&self) -> String {
+        let a = self.authority.as_str();
+        let host = if let Some(rest) = a.strip_prefix('[') {
+            rest.split(']').next().unwrap_or(rest)
+        } else {
+            a.rsplit_once(':')
+                .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
+                .map_or(a, |(h, _)| h)
+        };
+        host.to_ascii_lowercase()
+    }
+
+    /// `scheme://authority`, without user or path.
+    pub fn origin(&self) -> String {
+        format!("{}://{}", self.scheme, self.authority)
+    }
+
+    /// The URL with its user name but never its password.
+    pub fn redacted(&self) -> String {
+        let user = match (&self.user, self.has_password) {
+            (Some(u), true) => format!("{u}:***@"),
+            (Some(u), false) => format!("{u}@"),
+            (None, true) => "***@".to_string(),
+            (None, false) => String::new(),
+        };
+        let path = if self.path.is_empty() {
+            String::new()
+        } else {
+            format!("/{}", self.path)
+        };
+        format!("{}://{user}{}{path}", self.scheme, self.authority)
+    }
+}
+
+/// A remote URL or path for messages: any password in it is replaced by `***`.
+pub fn redact(text: &str) -> String {
+    match Url::parse(text) {
+        Some(url) => url.redacted(),
+        None => text.to_string(),
+    }
+}
+
+/// The Kudu site behind a deploy remote: where its REST API is, and what to ask `git
+/// credential` for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScmSite {
+    /// `https://<site>.scm.azurewebsites.net` (or `envguard.scmUrl`), no trailing `/`.
+    pub base: String,
+    /// The URL whose credentials authenticate against the API: the remote's own URL (so the
+    /// helper answers as it does for `git push`), or `envguard.scmUrl`.
+    pub credential: Url,
+}
+
+/// Whether a host name is a Kudu SCM host: a `scm` label after the site's name, as in
+/// `site.scm.azurewebsites.net`, `site-slot.scm.azurewebsites.us` or
+/// `site.scm.myase.appserviceenvironment.net`.
+fn is_scm_host(host: &str) -> bool {
+    host.split('.').skip(1).any(|label| label == "scm")
+}
+
+/// The SCM site of a deploy remote. `scm_url` (`envguard.scmUrl`) wins, for custom domains
+/// and for tests; else the first of `remote_urls` on a Kudu SCM host gives it.
+pub fn scm_site(scm_url: Option<&str>, remote_urls: &[&str]) -> Result<ScmSite> {
+    if let Some(configured) = scm_url {
+        let url = Url::parse(configured)
+            .filter(|u| u.scheme == "https" || u.scheme == "http")
+            .ok_or_else(|| {
+                Error(format!(
+                    "envguard.scmUrl = '{}' is not an http(s) URL; set it like \
+                     `git config envguard.scmUrl https://<site>.scm.azurewebsites.net`",
+                    redact(configured)
+                ))
+            })?;
+        // Credentials go in headers, never in the request URL.
+        let base = format!("{}/{}", url.origin(), url.path)
+            .trim_end_matches('/')
+            .to_string();
+        return Ok(ScmSite {
+            base,
+            credential: url,
+        });
+    }
+    for text in remote_urls {
+        let Some(url) = Url::parse(text) else {
+            continue;
+        };
+        if (url.scheme == "https" || url.scheme == "http") && is_scm_host(&url.host()) {
+            return Ok(ScmSite {
+                base: url.origin(),
+                credential: url,
+            });
+        }
+    }
+    let shown: Vec<String> = remote_urls.iter().map(|u| redact(u)).collect();
+    Err(Error(format!(
+        "cannot tell the site's SCM address from the remote URL ({}): it is not \
+         https://<site>.scm.azurewebsites.net/...; set it with \
+         `git config envguard.scmUrl https://<site>.scm.<domain>`",
+        shown.join(", ")
+    )))
+}
+
+/// Percent-encodes one path segment (everything but RFC 3986's unreserved characters).
+pub fn encode_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Percent-encodes a `/`-separated path, segment by segment.
+pub fn encode_path(path: &str) -> String {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(encode_segment)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base(url: &str) -> String {
+        scm_site(None, &[url]).map(|s| s.base).unwrap_or_default()
+    }
+
+    #[test]
+    fn scm_base_from_real_world_remote_urls() {
+        let want = "https://mysite.scm.azurewebsites.net";
+        assert_eq!(
+            base("https://mysite.scm.azurewebsites.net/mysite.git"),
+            want
+        );
+        assert_eq!(
+            base("https://mysite.scm.azurewebsites.net:443/mysite.git"),
+            "https://mysite.scm.azurewebsites.net:443"
+        );
+        assert_eq!(
+            base("https://$mysite@mysite.scm.azurewebsites.net:443/mysite.git"),
+            "https://mysite.scm.azurewebsites.net:443"
+        );
+        assert_eq!(
+            base("https://deployer@mysite.scm.azurewebsites.net/mysite"),
+            want
+        );
+        assert_eq!(base("https://MySite.SCM.AzureWebsites.net/MySite.git"), {
+            "https://MySite.SCM.AzureWebsites.net"
+        });
+        // Deployment slots, unique default host names, sovereign clouds, ASE.
+        assert_eq!(
+            base("https://mysite-staging.scm.azurewebsites.net/mysite.git"),
+            "https://mysite-staging.scm.azurewebsites.net"
+        );
+        assert_eq!(
+            base("https://mysite-a1b2c3.westeurope-01.scm.azurewebsites.net/mysite.git"),
+            "https://mysite-a1b2c3.westeurope-01.scm.azurewebsites.net"
+        );
+        assert_eq!(
+            base("https://mysite.scm.chinacloudsites.cn/mysite.git"),
+            "https://mysite.scm.chinacloudsites.cn"
+        );
+        assert_eq!(
+            base("https://mysite.scm.myase.appserviceenvironment.net/mysite.git"),
+            "https://mysite.scm.myase.appserviceenvironment.net"
+        );
+        // The password never reaches the base URL.
+        assert_eq!(
+            base("https://u:secret@mysite.scm.azurewebsites.net/mysite.git"),
+            want
+        );
+    }
+
+    #[test]
+    fn not_an_scm_remote() {
+        for url in [
+            "git@github.com:me/app.git",
+            "https://github.com/me/app.git",
+            "/srv/git/app.git",
+            "ssh://git@mysite.scm.azurewebsites.net/mysite.git",
+            "https://scm.example.com/app.git",
+        ] {
+            let e = scm_site(None, &[url]).expect_err(url);
+            assert!(e.0.contains("envguard.scmUrl"), "{e}");
+        }
+        let e = scm_site(None, &["https://u:hunter2@example.com/a.git"]).expect_err("x");
+        assert!(!e.0.contains("hunter2"), "{e}");
+    }
+
+    #[test]
+    fn configured_scm_url_wins() {
+        let site = scm_site(
+            Some("https://deploy.example.com/"),
+            &["https://mysite.scm.azurewebsites.net/mysite.git"],
+        )
+        .expect("site");
+        assert_eq!(site.base, "https://deploy.example.com");
+        assert_eq!(site.credential.host(), "deploy.example.com");
+        let site = scm_site(Some("http://127.0.0.1:8080/kudu/"), &[]).expect("site");
+        assert_eq!(site.base, "http://127.0.0.1:8080/kudu");
+        let site = scm_site(Some("https://me:pw@x.example/"), &[]).expect("site");
+        assert_eq!(site.base, "https://x.example");
+        assert!(scm_site(Some("ftp://x.example"), &[]).is_err());
+        assert!(scm_site(Some("x.example"), &[]).is_err());
+    }
+
+    #[test]
+    fn redaction() {
+        assert_eq!(
+            redact("https://me:secret@h.example:443/a.git"),
+            "https://me:***@h.example:443/a.git"
+        );
+        assert_eq!(redact("https://me@h.example/a"), "https://me@h.example/a");
+        assert_eq!(redact("/srv/app.git"), "/srv/app.git");
+        let u = Url::parse("http://[::1]:8080/x").expect("url");
+        assert_eq!(u.host(), "::1");
+        assert_eq!(u.authority, "[::1]:8080");
+    }
+
+    #[test]
+    fn path_encoding() {
+        assert_eq!(encode_path("site/wwwroot/my env"), "site/wwwroot/my%20env");
+        assert_eq!(encode_path("/a//b/"), "a/b");
+        assert_eq!(encode_segment("ä?#"), "%C3%A4%3F%23");
+    }
+}

@@ -1,0 +1,326 @@
+//! The env wipe on the platform itself: `envguard wipe --remote` and the pre-push hook's
+//! `remote-wipe` mode, against a local stand-in of Kudu's REST API (basic auth, a real
+//! directory deleted on disk) and real pushes into a bare remote.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use support::kudu_api::{ApiSettings, KuduApi, dead_url};
+use support::{Deployment, Repo};
+
+const APP: &[(&str, &str)] = &[
+    ("requirements.txt", "a\nb\nc\n"),
+    ("runtime.txt", "python-3.6\n"),
+    ("app.py", "print('hi')\n"),
+];
+
+/// A deployment in `remote-wipe` mode whose site (`wwwroot`, holding an `env`) is served by
+/// the stand-in API, and whose server records, when a push's ref updates arrive, whether
+/// `env` still existed.
+struct Site {
+    d: Deployment,
+    wwwroot: PathBuf,
+    _holder: tempfile::TempDir,
+}
+
+impl Site {
+    fn new() -> Site {
+        let d = Deployment::new(APP);
+        let holder = tempfile::tempdir().expect("tempdir");
+        let wwwroot = holder.path().join("wwwroot");
+        std::fs::create_dir_all(wwwroot.join("env/lib/b")).expect("env");
+        std::fs::write(wwwroot.join("env/pyvenv.cfg"), "home = /usr/bin\n").expect("cfg");
+        std::fs::write(wwwroot.join("env/lib/b/__init__.py"), "").expect("b");
+        support::write_hook(
+            &d.server.path.join("hooks"),
+            "pre-receive",
+            &format!(
+                "#!/bin/sh\ncat >/dev/null\nif [ -d '{0}/env' ]; then echo present; else echo absent; fi >> envstate.log\n",
+                wwwroot.display()
+            ),
+        );
+        d.clone.git(&["config", "envguard.mode", "remote-wipe"]);
+        d.clone.git(&["config", "envguard.remoteAttempts", "2"]);
+        Site {
+            d,
+            wwwroot,
+            _holder: holder,
+        }
+    }
+
+    /// Points envguard at `url` with credentials kept by git's `store` helper.
+    fn use_api(&self, url: &str, user: &str, password: &str) {
+        let store = self.d.clone.scratch("secrets").join("credentials");
+        let host = url.trim_start_matches("http://");
+        std::fs::write(
+            &store,
+            format!("http://{}:{password}@{host}\n", user.replace('$', "%24")),
+        )
+        .expect("credentials");
+        self.d.clone.git(&["config", "envguard.scmUrl", url]);
+        self.d.clone.git(&[
+            "config",
+            "credential.helper",
+            &format!("store --file={}", store.display()),
+        ]);
+    }
+
+    fn env(&self) -> PathBuf {
+        self.wwwroot.join("env")
+    }
+
+    /// What the server's pre-receive saw of env, one word per push that reached it.
+    fn env_states(&self) -> Vec<String> {
+        std::fs::read_to_string(self.d.server.path.join("envstate.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn drop_b(&self) -> String {
+        self.d.clone.write("requirements.txt", "a\nc\n");
+        self.d.clone.commit("Drop b")
+    }
+}
+
+fn assert_no_secret(output: &str, settings: &ApiSettings) {
+    assert!(
+        !output.contains(&settings.password) && !output.contains("wrong-Pa55"),
+        "a password was printed:\n{output}"
+    );
+}
+
+#[test]
+fn remote_wipe_push_deletes_env_once_before_the_branch_update() {
+    let site = Site::new();
+    let settings = ApiSettings::new(&site.wwwroot);
+    let api = KuduApi::start(settings.clone());
+    site.use_api(&api.url, &settings.user, &settings.password);
+    let old_server = site.d.server_rev("master");
+    let tip = site.drop_b();
+
+    let (code, stderr) = site.d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("deleted site/wwwroot/env on http://127.0.0.1"),
+        "{stderr}"
+    );
+    assert_no_secret(&stderr, &settings);
+    assert!(!site.env().exists(), "env is gone");
+    assert_eq!(api.deletions(), 1, "{:?}", api.seen());
+    let deletes: Vec<_> = api
+        .seen()
+        .into_iter()
+        .filter(|s| s.method == "DELETE")
+        .collect();
+    assert_eq!(deletes.len(), 1, "{deletes:?}");
+    assert_eq!(deletes[0].path, "/api/vfs/site/wwwroot/env/?recursive=true");
+    // The pre-receive of this push already found env gone: the wipe came first.
+    assert_eq!(site.env_states(), vec!["absent"]);
+    // A plain push: the tip itself, no toggle commits.
+    assert_eq!(site.d.server_rev("master"), tip);
+    assert_ne!(old_server, tip);
+
+    // A push without a trigger sends nothing to the API.
+    std::fs::create_dir_all(site.env()).expect("env again");
+    let before = api.seen().len();
+    site.d.clone.write("app.py", "print('hello')\n");
+    site.d.clone.commit("Greet");
+    let (code, stderr) = site.d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("envguard"), "{stderr}");
+    assert_eq!(api.seen().len(), before);
+    assert!(site.env().exists());
+}
+
+#[test]
+fn wrong_credentials_refuse_the_push_and_name_the_helper() {
+    let site = Site::new();
+    let settings = ApiSettings::new(&site.wwwroot);
+    let api = KuduApi::start(settings.clone());
+    site.use_api(&api.url, &settings.user, "wrong-Pa55");
+    let old_server = site.d.server_rev("master");
+    site.drop_b();
+
+    let (code, stderr) = site.d.push(&["origin", "master"]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("HTTP 401"), "{stderr}");
+    assert!(stderr.contains("credential helper `store`"), "{stderr}");
+    assert!(stderr.contains("envguard.mode toggle"), "{stderr}");
+    assert_no_secret(&stderr, &settings);
+    assert!(site.env().join("pyvenv.cfg").exists(), "env untouched");
+    assert_eq!(api.deletions(), 0);
+    assert_eq!(site.d.server_rev("master"), old_server, "nothing pushed");
+    assert!(
+        site.env_states().is_empty(),
+        "the push never reached the server"
+    );
+}
+
+#[test]
+fn server_down_refuses_the_push_and_deletes_nothing() {
+    let site = Site::new();
+    let settings = ApiSettings::new(&site.wwwroot);
+    site.use_api(&dead_url(), &settings.user, &settings.password);
+    let old_server = site.d.server_rev("master");
+    site.drop_b();
+
+    let (code, stderr) = site.d.push(&["origin", "master"]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("cannot reach the site"), "{stderr}");
+    assert!(stderr.contains("tried 2 times"), "{stderr}");
+    assert!(stderr.contains("push refused"), "{stderr}");
+    assert_no_secret(&stderr, &settings);
+    assert!(site.env().join("pyvenv.cfg").exists());
+    assert_eq!(site.d.server_rev("master"), old_server);
+}
+
+#[test]
+fn a_refused_vfs_delete_falls_back_to_the_command_api() {
+    let site = Site::new();
+    let settings = ApiSettings {
+        vfs_refuses: Some(409),
+        ..ApiSettings::new(&site.wwwroot)
+    };
+    let api = KuduApi::start(settings.clone());
+    site.use_api(&api.url, &settings.user, &settings.password);
+    site.drop_b();
+
+    let (code, stderr) = site.d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("through the command API"), "{stderr}");
+    assert!(!site.env().exists());
+    let seen = api.seen();
+    let summary: Vec<String> = seen
+        .iter()
+        .map(|s| format!("{} {} {}", s.method, s.path, s.status))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            "DELETE /api/vfs/site/wwwroot/env/?recursive=true 409",
+            "POST /api/command 200",
+            "GET /api/vfs/site/wwwroot/env/ 404",
+        ],
+        "{seen:?}"
+    );
+    assert_eq!(api.deletions(), 1);
+    assert_eq!(site.env_states(), vec!["absent"]);
+}
+
+#[test]
+fn transient_errors_are_retried() {
+    let site = Site::new();
+    let settings = ApiSettings {
+        transient_failures: 1,
+        ..ApiSettings::new(&site.wwwroot)
+    };
+    let api = KuduApi::start(settings.clone());
+    site.use_api(&api.url, &settings.user, &settings.password);
+    let statuses = |api: &KuduApi| api.seen().iter().map(|s| s.status).collect::<Vec<_>>();
+    let out = site.d.clone.envguard(&["wipe", "--remote", "origin"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(statuses(&api), vec![503, 200]);
+    assert!(!site.env().exists());
+}
+
+#[test]
+fn no_answer_is_a_timeout_with_a_clear_message() {
+    let site = Site::new();
+    let settings = ApiSettings {
+        hang: true,
+        ..ApiSettings::new(&site.wwwroot)
+    };
+    let api = KuduApi::start(settings.clone());
+    site.use_api(&api.url, &settings.user, &settings.password);
+    site.d.clone.git(&["config", "envguard.remoteTimeout", "1"]);
+    site.drop_b();
+    let (code, stderr) = site.d.push(&["origin", "master"]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("no answer within 1 s"), "{stderr}");
+    assert!(site.env().exists());
+}
+
+#[test]
+fn wipe_command_dry_run_and_missing_env() {
+    let site = Site::new();
+    let settings = ApiSettings::new(&site.wwwroot);
+    let api = KuduApi::start(settings.clone());
+    site.use_api(&api.url, &settings.user, &settings.password);
+    let clone: &Repo = &site.d.clone;
+
+    let out = clone.envguard(&["wipe", "--remote", "--dry-run"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        stdout.contains(&format!(
+            "DELETE {}/api/vfs/site/wwwroot/env/?recursive=true",
+            api.url
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("POST"), "{stdout}");
+    assert!(api.seen().is_empty(), "a dry run sends nothing");
+    assert!(site.env().exists());
+
+    let out = clone.envguard(&["wipe", "--remote"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(!site.env().exists());
+    let out = clone.envguard(&["wipe", "--remote", "origin"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        stdout.contains("does not exist; nothing to delete"),
+        "{stdout}"
+    );
+    assert_eq!(api.deletions(), 1);
+
+    // A wrong site path is not mistaken for a missing env.
+    clone.git(&["config", "envguard.sitePath", "site/elsewhere"]);
+    let out = clone.envguard(&["wipe", "--remote", "origin"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("is this a Kudu site"), "{stderr}");
+
+    // Neither a traversal in the env folder nor an unknown remote is sent anywhere.
+    clone.git(&["config", "--unset", "envguard.sitePath"]);
+    let before = api.seen().len();
+    let out = clone.envguard(&["wipe", "--remote", "origin", "--env-dir", "../.."]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let out = clone.envguard(&["wipe", "--remote", "nosuch"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no remote named 'nosuch'"));
+    assert_eq!(api.seen().len(), before);
+    assert_no_secret(&String::from_utf8_lossy(&out.stderr), &settings);
+}
+
+#[test]
+fn remote_wipe_gives_a_real_deployment_a_fresh_env() {
+    let Some((d, kudu)) = Deployment::kudu(APP) else {
+        return;
+    };
+    assert!(kudu.imports("b"));
+    let settings = ApiSettings::new(&kudu.wwwroot);
+    let api = KuduApi::start(settings.clone());
+    let site = Site {
+        d,
+        wwwroot: kudu.wwwroot.clone(),
+        _holder: tempfile::tempdir().expect("tempdir"),
+    };
+    site.d
+        .clone
+        .git(&["config", "envguard.mode", "remote-wipe"]);
+    site.use_api(&api.url, &settings.user, &settings.password);
+    site.drop_b();
+    let (code, stderr) = site.d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(api.deletions(), 1);
+    let log = kudu.deployments();
+    assert_eq!(log.len(), 2, "one deployment for the push: {log:?}");
+    assert!(log[1].contains("env=created"), "{log:?}");
+    assert!(!kudu.imports("b"), "b is gone");
+    assert!(kudu.imports("a") && kudu.imports("c"));
+    let _: &Path = &site.wwwroot;
+}

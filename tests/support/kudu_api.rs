@@ -1,0 +1,350 @@
+//! A local stand-in for the two endpoints of Kudu's REST API that delete a folder, served on
+//! 127.0.0.1 by the test itself: `DELETE /api/vfs/<path>/?recursive=true` and `POST
+//! /api/command` (`rmdir /s /q <dir>`), plus `GET /api/vfs/<path>/`, all with HTTP basic
+//! auth, acting on a real directory standing in for the site's `site/wwwroot`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+
+/// How the stand-in answers.
+#[derive(Clone)]
+pub struct ApiSettings {
+    pub user: String,
+    pub password: String,
+    /// The directory the site's `site/wwwroot` maps to.
+    pub wwwroot: PathBuf,
+    /// Answer every VFS delete with this status (a locked folder: 409).
+    pub vfs_refuses: Option<u16>,
+    /// Answer this many requests with 503 before serving.
+    pub transient_failures: usize,
+    /// Read requests but never answer.
+    pub hang: bool,
+}
+
+impl ApiSettings {
+    pub fn new(wwwroot: &Path) -> ApiSettings {
+        ApiSettings {
+            user: "$site".to_string(),
+            password: "s3cret-Pa55".to_string(),
+            wwwroot: wwwroot.to_path_buf(),
+            vfs_refuses: None,
+            transient_failures: 0,
+            hang: false,
+        }
+    }
+}
+
+/// One request the stand-in saw: method, path with query, and its answer's status.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+    /// For deletes: whether something was deleted.
+    pub deleted: bool,
+}
+
+/// The running stand-in; stops when dropped.
+pub struct KuduApi {
+    pub url: String,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl KuduApi {
+    pub fn start(settings: ApiSettings) -> KuduApi {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        listener.set_nonblocking(true).expect("nonblocking");
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let failures = Arc::new(AtomicUsize::new(settings.transient_failures));
+        let thread = {
+            let (seen, stop) = (seen.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let started = Instant::now();
+                // Bounded: the stand-in never outlives a test by more than a minute.
+                while !stop.load(Ordering::SeqCst) && started.elapsed() < Duration::from_secs(60) {
+                    match listener.accept() {
+                        Ok((stream, _)) => {
+                            let (seen, stop, failures, settings) = (
+                                seen.clone(),
+                                stop.clone(),
+                                failures.clone(),
+                                settings.clone(),
+                            );
+                            std::thread::spawn(move || {
+                                serve(stream, &settings, &seen, &stop, &failures)
+                            });
+                        }
+                        Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                    }
+                }
+            })
+        };
+        KuduApi {
+            url,
+            seen,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// How many requests deleted something.
+    pub fn deletions(&self) -> usize {
+        self.seen().iter().filter(|s| s.deleted).count()
+    }
+}
+
+impl Drop for KuduApi {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// An address on 127.0.0.1 where nothing listens.
+pub fn dead_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    format!("http://{addr}")
+}
+
+struct Request {
+    method: String,
+    target: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Request {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn read_request(stream: &TcpStream) -> Option<Request> {
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_string();
+    let target = parts.next()?.to_string();
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        reader.read_line(&mut h).ok()?;
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        let (k, v) = h.split_once(':')?;
+        headers.push((k.trim().to_string(), v.trim().to_string()));
+    }
+    let length: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length.min(1 << 20)];
+    reader.read_exact(&mut body).ok()?;
+    Some(Request {
+        method,
+        target,
+        headers,
+        body,
+    })
+}
+
+fn serve(
+    mut stream: TcpStream,
+    settings: &ApiSettings,
+    seen: &Mutex<Vec<Seen>>,
+    stop: &AtomicBool,
+    failures: &AtomicUsize,
+) {
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let Some(request) = read_request(&stream) else {
+        return;
+    };
+    if settings.hang {
+        let started = Instant::now();
+        while !stop.load(Ordering::SeqCst) && started.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        return;
+    }
+    let (status, body, deleted) = if failures
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+    {
+        (503, "Service Unavailable".to_string(), false)
+    } else if !authorized(&request, settings) {
+        (401, "Unauthorized".to_string(), false)
+    } else {
+        route(&request, settings)
+    };
+    if let Ok(mut s) = seen.lock() {
+        s.push(Seen {
+            method: request.method.clone(),
+            path: request.target.clone(),
+            status,
+            deleted,
+        });
+    }
+    let reason = match status {
+        200 => "OK",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        409 => "Conflict",
+        412 => "Precondition Failed",
+        503 => "Service Unavailable",
+        _ => "Other",
+    };
+    let mut head = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Length: {}\r\nContent-Type: application/json\r\nConnection: close\r\n",
+        body.len()
+    );
+    if status == 401 {
+        head.push_str("WWW-Authenticate: Basic realm=\"site\"\r\n");
+    }
+    let _ = stream.write_all(format!("{head}\r\n{body}").as_bytes());
+}
+
+fn authorized(request: &Request, settings: &ApiSettings) -> bool {
+    let Some(encoded) = request
+        .header("authorization")
+        .and_then(|v| v.strip_prefix("Basic "))
+    else {
+        return false;
+    };
+    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
+        return false;
+    };
+    decoded == format!("{}:{}", settings.user, settings.password).as_bytes()
+}
+
+/// A site path (`site/wwwroot/...`, `/` or `\` separated, percent-encoded) on disk.
+fn on_disk(settings: &ApiSettings, site_path: &str) -> Option<PathBuf> {
+    let decoded = percent_decode(site_path).replace('\\', "/");
+    let parts: Vec<&str> = decoded.split('/').filter(|p| !p.is_empty()).collect();
+    if parts.iter().any(|p| *p == ".." || *p == ".") {
+        return None;
+    }
+    match parts.as_slice() {
+        ["site", "wwwroot", rest @ ..] => {
+            let mut path = settings.wwwroot.clone();
+            path.extend(rest);
+            Some(path)
+        }
+        _ => None,
+    }
+}
+
+fn route(request: &Request, settings: &ApiSettings) -> (u16, String, bool) {
+    let (path, query) = request
+        .target
+        .split_once('?')
+        .unwrap_or((request.target.as_str(), ""));
+    if let Some(vfs) = path.strip_prefix("/api/vfs/") {
+        let Some(disk) = on_disk(settings, vfs) else {
+            return (404, "{}".into(), false);
+        };
+        return match request.method.as_str() {
+            "GET" if disk.is_dir() => (200, "[]".into(), false),
+            "GET" => (404, "{}".into(), false),
+            "DELETE" => {
+                if request.header("if-match").is_none() {
+                    return (412, "If-Match header required".into(), false);
+                }
+                if let Some(status) = settings.vfs_refuses {
+                    return (status, "The process cannot access the file".into(), false);
+                }
+                if std::fs::symlink_metadata(&disk).is_err() {
+                    return (404, "{}".into(), false);
+                }
+                let recursive = query.split('&').any(|q| q == "recursive=true");
+                let result = if disk.is_dir() && recursive {
+                    std::fs::remove_dir_all(&disk)
+                } else if disk.is_dir() {
+                    std::fs::remove_dir(&disk)
+                } else {
+                    std::fs::remove_file(&disk)
+                };
+                match result {
+                    Ok(()) => (200, String::new(), true),
+                    Err(e) => (409, e.to_string(), false),
+                }
+            }
+            _ => (405, "{}".into(), false),
+        };
+    }
+    if path == "/api/command" && request.method == "POST" {
+        let Ok(body) = serde_json::from_slice::<serde_json::Value>(&request.body) else {
+            return (400, "bad json".into(), false);
+        };
+        let command = body["command"].as_str().unwrap_or("");
+        let dir = body["dir"].as_str().unwrap_or("");
+        let reply = |code: i32, error: &str| {
+            serde_json::json!({"Output": "", "Error": error, "ExitCode": code}).to_string()
+        };
+        let Some(name) = command.strip_prefix("rmdir /s /q ") else {
+            return (200, reply(1, "unknown command"), false);
+        };
+        let Some(disk) = on_disk(settings, &format!("{dir}/{}", name.trim_matches('"'))) else {
+            return (
+                200,
+                reply(2, "The system cannot find the path specified."),
+                false,
+            );
+        };
+        return match std::fs::remove_dir_all(&disk) {
+            Ok(()) => (200, reply(0, ""), true),
+            Err(_) => (
+                200,
+                reply(2, "The system cannot find the file specified."),
+                false,
+            ),
+        };
+    }
+    (404, "{}".into(), false)
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(b) = text
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
