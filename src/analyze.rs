@@ -209,17 +209,53 @@ struct GitTree<'r> {
 impl TreeReader for GitTree<'_> {
     type Id = Oid;
 
-    fn lookup(&self, path: &str) -> Option<Oid> {
-        self.tree
-            .get_path(Path::new(path))
-            .ok()
-            .filter(|e| e.kind() == Some(ObjectType::Blob))
-            .map(|e| e.id())
+    fn lookup(&self, path: &str) -> Result<Option<Oid>, String> {
+        file_at(self.repo, &self.tree, path)
     }
 
     fn read(&self, id: &Oid) -> Option<Vec<u8>> {
         self.repo.find_blob(*id).ok().map(|b| b.content().to_vec())
     }
+}
+
+/// Symbolic links followed in a row before giving up (as a loop).
+const MAX_LINKS: usize = 8;
+
+/// The blob id of the file at `path` in `tree`, following symbolic links inside the
+/// repository as a checkout would. `Ok(None)`: nothing there; `Err`: something that is not
+/// a file (a folder, a submodule, a link leading out of the repository or nowhere).
+pub fn file_at(repo: &Repository, tree: &git2::Tree, path: &str) -> Result<Option<Oid>, String> {
+    let mut path = path.to_string();
+    for _ in 0..=MAX_LINKS {
+        let Ok(entry) = tree.get_path(Path::new(&path)) else {
+            return Ok(None);
+        };
+        match entry.filemode() {
+            0o100644 | 0o100755 | 0o100664 => return Ok(Some(entry.id())),
+            0o120000 => {
+                let blob = repo
+                    .find_blob(entry.id())
+                    .map_err(|e| format!("cannot read the symbolic link: {}", e.message()))?;
+                let target = String::from_utf8_lossy(blob.content()).into_owned();
+                path = requirements::resolve_relative(&path, &target).map_err(|_| {
+                    format!("is a symbolic link to '{target}', outside the repository")
+                })?;
+                if tree.get_path(Path::new(&path)).is_err() {
+                    return Err(format!(
+                        "is a symbolic link to '{target}', which is not in this commit"
+                    ));
+                }
+            }
+            0o160000 => return Err("is a submodule, not a file".to_string()),
+            _ if entry.kind() == Some(ObjectType::Tree) => {
+                return Err("is a folder, not a file".to_string());
+            }
+            mode => return Err(format!("is not a regular file (mode {mode:o})")),
+        }
+    }
+    Err(format!(
+        "is a chain of more than {MAX_LINKS} symbolic links"
+    ))
 }
 
 /// `root/name`, or `name` at the repository root.
@@ -307,14 +343,14 @@ impl<'r> Analyzer<'r> {
         }
         let tree = commit.tree()?;
         let root = self.app_root(&tree);
-        let entry_id = |name: &str| {
-            tree.get_path(Path::new(&join(&root, name)))
-                .ok()
-                .map(|e| e.id())
-        };
-        let runtime_txt = entry_id(RuntimeFile::Txt.name());
-        let python_version = entry_id(RuntimeFile::PythonVersion.name());
-        let env = entry_id(&self.config.env_dir);
+        // A runtime file that is not a file is no runtime file, as for the platform.
+        let file_id = |name: &str| file_at(self.repo, &tree, &join(&root, name)).ok().flatten();
+        let runtime_txt = file_id(RuntimeFile::Txt.name());
+        let python_version = file_id(RuntimeFile::PythonVersion.name());
+        let env = tree
+            .get_path(Path::new(&join(&root, &self.config.env_dir)))
+            .ok()
+            .map(|e| e.id());
         let reader = GitTree {
             repo: self.repo,
             tree: tree.clone(),

@@ -98,3 +98,27 @@ pub fn push_commit(
         )))
     }
 }
+
+/// The id `remote_ref` has on `remote` now (`git ls-remote`); `None` when it does not exist.
+pub fn remote_value(git_dir: &Path, remote: &str, remote_ref: &str) -> Result<Option<String>> {
+    let out = git(git_dir)
+        .args(["ls-remote", "--refs", remote, remote_ref])
+        .env(NESTED_VAR, "1")
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| Error(format!("cannot run git ls-remote: {e}")))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(Error(format!(
+            "cannot ask {} where {remote_ref} is: {}",
+            crate::remote::url::redact(remote),
+            stderr.lines().last().unwrap_or("").trim()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|line| {
+            let (id, name) = line.split_once('\t')?;
+            (name == remote_ref).then(|| id.to_string())
+        }))
+}

@@ -469,9 +469,9 @@ fn toggle_one(
         tip: plan.tip.to_string(),
         t1: commits.t1.to_string(),
         t2: commits.t2.to_string(),
+        old: plan.update.old.map(|o| o.to_string()),
     };
-    let old = plan.update.old.map(|o| o.to_string());
-    toggle::push_pair(repo, &state, old.as_deref())?;
+    toggle::push_pair(repo, &state)?;
     Ok(state)
 }
 

@@ -162,6 +162,9 @@ pub struct ToggleState {
     pub tip: String,
     pub t1: String,
     pub t2: String,
+    /// What the remote ref was before T1 (`None`: it did not exist).
+    #[serde(default)]
+    pub old: Option<String>,
 }
 
 impl ToggleState {
@@ -200,7 +203,7 @@ impl ToggleState {
 }
 
 /// Pushes T1 then T2 as two deployments. On failure the state file says where it stopped.
-pub fn push_pair(repo: &Repository, state: &ToggleState, old: Option<&str>) -> Result<()> {
+pub fn push_pair(repo: &Repository, state: &ToggleState) -> Result<()> {
     let git_dir = repo.path();
     state.save(repo)?;
     if let Err(e) = gitcli::push_commit(
@@ -208,16 +211,67 @@ pub fn push_pair(repo: &Repository, state: &ToggleState, old: Option<&str>) -> R
         &state.remote,
         &state.t1,
         &state.remote_ref,
-        Expect::Value(old),
+        Expect::Value(state.old.as_deref()),
         false,
     ) {
         ToggleState::clear(repo)?;
         return Err(Error(format!(
-            "{e}\nenvguard: the toggle did not start: {} on {} is unchanged.",
+            "{e}\nenvguard: the toggle did not start: {} on {} is unchanged. If someone else \
+             pushed meanwhile, fetch and merge their commits, then push again.",
             state.remote_ref, state.remote
         )));
     }
+    if crate::fault_injected("kill-after-t1") {
+        kill_self();
+    }
     push_second(repo, state)
+}
+
+/// Fault injection: a SIGKILL to this process, as a killed terminal or CI job would send.
+fn kill_self() {
+    let _ = std::process::Command::new("kill")
+        .args(["-KILL", &std::process::id().to_string()])
+        .status();
+    std::process::abort();
+}
+
+/// `envguard push --resume`: finishes a toggle from wherever the remote is now: before T1
+/// (pushes both), at T1 (pushes T2), at T2 (only moves the local branch). Returns a line
+/// for the user. A remote that moved elsewhere ends the toggle without touching anything.
+pub fn resume(repo: &Repository, state: &ToggleState) -> Result<String> {
+    let now = gitcli::remote_value(repo.path(), &state.remote, &state.remote_ref)?;
+    let short = |id: &str| id[..id.len().min(7)].to_string();
+    if now.as_deref() == Some(state.t2.as_str()) {
+        move_local_ref(repo, state)?;
+        ToggleState::clear(repo)?;
+        return Ok(format!(
+            "{} on {} was already at {}; the toggle is complete",
+            state.remote_ref,
+            state.remote,
+            short(&state.t2)
+        ));
+    }
+    if now.as_deref() == Some(state.t1.as_str()) {
+        push_second(repo, state)?;
+    } else if now == state.old {
+        push_pair(repo, state)?;
+    } else {
+        ToggleState::clear(repo)?;
+        return Err(Error(format!(
+            "{} on {} moved to {} since the toggle started (someone else pushed); the toggle \
+             is abandoned and nothing was changed: fetch, merge, and push again",
+            state.remote_ref,
+            state.remote,
+            now.as_deref()
+                .map_or_else(|| "(deleted)".to_string(), short)
+        )));
+    }
+    Ok(format!(
+        "resumed: {} on {} is at {}, the toggle is complete",
+        state.remote_ref,
+        state.remote,
+        short(&state.t2)
+    ))
 }
 
 /// Pushes T2 (the remote must be at T1), then moves the local branch to T2.

@@ -40,13 +40,7 @@ fn resume_toggle() -> Result<i32> {
         say("no runtime toggle to resume");
         return Ok(0);
     };
-    toggle::push_second(&repo, &state)?;
-    say(format!(
-        "resumed: {} on {} is at {}, the toggle is complete",
-        state.remote_ref,
-        state.remote,
-        &state.t2[..state.t2.len().min(7)]
-    ));
+    say(toggle::resume(&repo, &state)?);
     Ok(0)
 }
 

@@ -61,6 +61,10 @@ fn request_for(url: &Url) -> String {
     if let Some(user) = &url.user {
         text.push_str(&format!("username={}\n", percent_decode(user)));
     }
+    // A password in the URL is used as is, as git does.
+    if let Some(password) = url.password() {
+        text.push_str(&format!("password={}\n", percent_decode(password)));
+    }
     text
 }
 

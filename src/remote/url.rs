@@ -3,13 +3,16 @@
 
 use crate::{Error, Result};
 
-/// A URL of the form `scheme://[user[:password]@]host[:port][/path]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A URL of the form `scheme://[user[:password]@]host[:port][/path]`. Its `Debug` and
+/// [`Url::redacted`] never show the password.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Url {
     pub scheme: String,
-    /// The user name as written (percent-encoded), without any password.
+    /// The user name as written (percent-encoded).
     pub user: Option<String>,
     pub has_password: bool,
+    /// The password as written (percent-encoded), for `git credential` only.
+    password: Option<String>,
     /// Host and port exactly as written (`host`, `host:443`, `[::1]:8080`).
     pub authority: String,
     /// The path without its leading `/`.
@@ -39,20 +42,26 @@ impl Url {
         if host.is_empty() {
             return None;
         }
-        let (user, has_password) = match userinfo {
+        let (user, password) = match userinfo {
             Some(u) => match u.split_once(':') {
-                Some((name, _)) => (Some(name.to_string()), true),
-                None => (Some(u.to_string()), false),
+                Some((name, password)) => (Some(name.to_string()), Some(password.to_string())),
+                None => (Some(u.to_string()), None),
             },
-            None => (None, false),
+            None => (None, None),
         };
         Some(Url {
             scheme: scheme.to_ascii_lowercase(),
             user: user.filter(|u| !u.is_empty()),
-            has_password,
+            has_password: password.is_some(),
+            password,
             authority: host.to_string(),
             path: path.to_string(),
         })
+    }
+
+    /// The password written in the URL, percent-encoded as written.
+    pub fn password(&self) -> Option<&str> {
+        self.password.as_deref()
     }
 
     /// The host name without port or brackets, lowercased.
@@ -87,6 +96,12 @@ impl Url {
             format!("/{}", self.path)
         };
         format!("{}://{user}{}{path}", self.scheme, self.authority)
+    }
+}
+
+impl std::fmt::Debug for Url {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Url({})", self.redacted())
     }
 }
 
@@ -275,6 +290,9 @@ mod tests {
         );
         assert_eq!(redact("https://me@h.example/a"), "https://me@h.example/a");
         assert_eq!(redact("/srv/app.git"), "/srv/app.git");
+        let u = Url::parse("https://me:secret@h.example/a").expect("url");
+        assert!(!format!("{u:?}").contains("secret"));
+        assert_eq!(u.password(), Some("secret"));
         let u = Url::parse("http://[::1]:8080/x").expect("url");
         assert_eq!(u.host(), "::1");
         assert_eq!(u.authority, "[::1]:8080");

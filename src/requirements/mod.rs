@@ -21,8 +21,9 @@ use crate::FileError;
 /// Read access to one commit's files, by repository-relative path.
 pub trait TreeReader {
     type Id: Clone + Eq + Hash;
-    /// The blob id at `path`, if a file is there.
-    fn lookup(&self, path: &str) -> Option<Self::Id>;
+    /// The blob id of the file at `path`: `Ok(None)` when nothing is there, `Err` with the
+    /// reason when something that is not a file is.
+    fn lookup(&self, path: &str) -> Result<Option<Self::Id>, String>;
     /// The bytes of a blob.
     fn read(&self, id: &Self::Id) -> Option<Vec<u8>>;
 }
@@ -160,7 +161,13 @@ fn visit<T: TreeReader>(
     stack: &mut Vec<String>,
     closure: &mut Closure<T::Id>,
 ) {
-    let id = tree.lookup(path);
+    let id = match tree.lookup(path) {
+        Ok(id) => id,
+        Err(message) => {
+            closure.errors.push(FileError::new(path, None, message));
+            None
+        }
+    };
     let parsed = id.as_ref().map(|id| cache.get(tree, id));
     closure.files.push(LoadedFile {
         path: path.to_string(),
@@ -200,6 +207,12 @@ fn visit<T: TreeReader>(
                 continue;
             }
         };
+        if let Err(message) = tree.lookup(&resolved) {
+            closure
+                .errors
+                .push(at(format!("included file '{target}' {message}")));
+            continue;
+        }
         if let Some(start) = stack.iter().position(|p| *p == resolved) {
             let mut cycle: Vec<&str> = stack[start..].iter().map(String::as_str).collect();
             cycle.push(&resolved);
@@ -208,7 +221,7 @@ fn visit<T: TreeReader>(
                 .push(at(format!("include cycle: {}", cycle.join(" -> "))));
             continue;
         }
-        if tree.lookup(&resolved).is_none() {
+        if tree.lookup(&resolved).ok().flatten().is_none() {
             closure.errors.push(at(format!(
                 "included file '{target}' ({resolved}) does not exist in this commit"
             )));
@@ -228,24 +241,39 @@ fn visit<T: TreeReader>(
 /// Resolves an include target relative to the including file's directory, inside the
 /// repository.
 fn resolve_include(including: &str, target: &str) -> Result<String, String> {
+    resolve_relative(including, target).map_err(|absolute| {
+        if absolute {
+            format!(
+                "include '{target}' is an absolute path; only files inside the repository can be compared"
+            )
+        } else {
+            format!("include '{target}' points outside the repository")
+        }
+    })
+}
+
+/// `target` (`/` or `\\` separated) relative to the folder of the repository path `from`.
+/// `Err(true)`: an absolute path; `Err(false)`: a path leading out of the repository.
+pub fn resolve_relative(from: &str, target: &str) -> Result<String, bool> {
     let target_slashed = target.replace('\\', "/");
     if target_slashed.starts_with('/') || target_slashed.get(1..2) == Some(":") {
-        return Err(format!(
-            "include '{target}' is an absolute path; only files inside the repository can be compared"
-        ));
+        return Err(true);
     }
-    let mut parts: Vec<&str> = including.split('/').collect();
+    let mut parts: Vec<&str> = from.split('/').collect();
     parts.pop();
     for part in target_slashed.split('/') {
         match part {
             "" | "." => {}
             ".." => {
                 if parts.pop().is_none() {
-                    return Err(format!("include '{target}' points outside the repository"));
+                    return Err(false);
                 }
             }
             other => parts.push(other),
         }
+    }
+    if parts.is_empty() {
+        return Err(false);
     }
     Ok(parts.join("/"))
 }
@@ -388,8 +416,8 @@ mod tests {
 
     impl TreeReader for MapTree {
         type Id = String;
-        fn lookup(&self, path: &str) -> Option<String> {
-            self.0.get(path).map(|c| format!("{path}\0{c}"))
+        fn lookup(&self, path: &str) -> Result<Option<String>, String> {
+            Ok(self.0.get(path).map(|c| format!("{path}\0{c}")))
         }
         fn read(&self, id: &String) -> Option<Vec<u8>> {
             id.split_once('\0').map(|(_, c)| c.as_bytes().to_vec())

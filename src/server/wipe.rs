@@ -77,16 +77,12 @@ pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
             target.display()
         )));
     }
-    if env_dir.is_empty() || env_dir.contains("..") || Path::new(env_dir).is_absolute() {
-        return Err(Error(format!(
-            "env folder '{env_dir}' must be a name inside the target"
-        )));
-    }
+    let target = &refuse_dangerous_target(target)?;
+    let env = env_path(target, env_dir)?;
     let mut outcome = WipeOutcome {
         stale_trash: clean_trash(target)?,
         ..WipeOutcome::default()
     };
-    let env = target.join(env_dir);
     let env_meta = match std::fs::symlink_metadata(&env) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(outcome),
@@ -148,6 +144,65 @@ pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
     outcome.bytes = bytes;
     outcome.removed = Some(env);
     Ok(outcome)
+}
+
+/// The target, resolved; refused when it is the filesystem root, the user's home or a
+/// folder above it, where a mistyped setting would put "env" next to everything the user
+/// has.
+fn refuse_dangerous_target(target: &Path) -> Result<PathBuf> {
+    let resolved = target
+        .canonicalize()
+        .map_err(|e| Error(format!("target {}: {e}", target.display())))?;
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .and_then(|h| h.canonicalize().ok());
+    let why = if resolved.parent().is_none() {
+        Some("the filesystem root")
+    } else if home.as_deref().is_some_and(|h| h.starts_with(&resolved)) {
+        Some("your home folder or a folder above it")
+    } else {
+        None
+    };
+    match why {
+        Some(why) => Err(Error(format!(
+            "refusing to wipe in {} ({}): it is {why}; the target must be the deployment's own \
+             folder (envguard.target, --target)",
+            target.display(),
+            resolved.display()
+        ))),
+        None => Ok(resolved),
+    }
+}
+
+/// `target/<env_dir>`, where `env_dir` is a relative path of plain names and no folder on
+/// the way is a symbolic link (which would lead the wipe out of the target).
+fn env_path(target: &Path, env_dir: &str) -> Result<PathBuf> {
+    use std::path::Component;
+    let relative = Path::new(env_dir);
+    let plain = !env_dir.is_empty()
+        && relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
+    if !plain {
+        return Err(Error(format!(
+            "env folder '{env_dir}' must be a relative path inside the target, without `..` \
+             (envguard.envDir, --env-dir)"
+        )));
+    }
+    let mut path = target.to_path_buf();
+    let mut parts = relative.components().peekable();
+    while let Some(part) = parts.next() {
+        path.push(part);
+        if parts.peek().is_some()
+            && std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return Err(Error(format!(
+                "{} is a symbolic link; envguard never follows one out of the target",
+                path.display()
+            )));
+        }
+    }
+    Ok(path)
 }
 
 /// Deletes trash folders left by interrupted wipes; returns how many.
