@@ -20,6 +20,8 @@ pub mod analyze;
 pub mod check;
 pub mod client;
 pub mod config;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod gitcli;
 pub mod install;
 pub mod push;

@@ -72,6 +72,9 @@ pub enum Item {
 pub fn parse_line(text: &str, line: usize) -> Result<Vec<Item>, String> {
     let (args, options) = split_args_options(text);
     let options = shell_split(options)?;
+    // As in pip, a line is a requirement line when it has a requirement or an `-e`; then
+    // only the per-requirement options count, and the rest (includes, index options) are
+    // ignored. Otherwise it is an option line.
     let mut items = Vec::new();
     let mut per_requirement = Vec::new();
     let mut editable = None;
@@ -107,7 +110,10 @@ pub fn parse_line(text: &str, line: usize) -> Result<Vec<Item>, String> {
                 constraint: true,
                 line,
             }),
-            OptionKind::Editable => editable = Some(value),
+            // pip takes the first `-e` of a line.
+            OptionKind::Editable => {
+                editable.get_or_insert(value);
+            }
             OptionKind::IndexUrl => items.push(Item::Index(IndexOption::IndexUrl(value))),
             OptionKind::ExtraIndexUrl => items.push(Item::Index(IndexOption::ExtraIndexUrl(value))),
             OptionKind::FindLinks => items.push(Item::Index(IndexOption::FindLinks(value))),
@@ -121,14 +127,12 @@ pub fn parse_line(text: &str, line: usize) -> Result<Vec<Item>, String> {
         }
     }
     let requirement_text = match (args.is_empty(), editable) {
-        (false, Some(_)) => {
-            return Err("a line cannot hold both a requirement and '-e'".to_string());
-        }
-        (false, None) => Some((args.to_string(), false)),
+        (false, _) => Some((args.to_string(), false)),
         (true, Some(e)) => Some((e, true)),
         (true, None) => None,
     };
     if let Some((req, is_editable)) = requirement_text {
+        items.clear();
         let mut requirement = parse_requirement(&req, is_editable, line)?;
         if !per_requirement.is_empty() {
             per_requirement.sort();
@@ -358,7 +362,16 @@ fn is_direct_reference(text: &str) -> bool {
 }
 
 fn parse_requirement(text: &str, editable: bool, line: usize) -> Result<Requirement, String> {
+    let text = text.trim();
     if is_url(text) || (!is_direct_reference(text) && looks_like_path(text)) {
+        let location = text.split(';').next().unwrap_or(text);
+        if !editable && !is_url(text) && location.trim().contains(char::is_whitespace) {
+            // pip reads it as a path, which does not exist, then fails on it as a name.
+            return Err(format!(
+                "invalid requirement '{text}': not a name, and a path with spaces; one \
+                 requirement per line (a line ending in '\\' continues on the next)"
+            ));
+        }
         return Ok(parse_location_requirement(text, editable, line));
     }
     if editable {
@@ -367,19 +380,31 @@ fn parse_requirement(text: &str, editable: bool, line: usize) -> Result<Requirem
         ));
     }
     check_name_end(text)?;
-    let parsed = Pep508Requirement::<pep508_rs::VerbatimUrl>::from_str(text).map_err(|e| {
-        format!(
-            "invalid requirement '{text}': {} (at column {})",
-            e.message,
-            e.start + 1
-        )
-    })?;
+    let (for_parser, arbitrary) = mask_arbitrary_equality(text);
+    let parsed =
+        Pep508Requirement::<pep508_rs::VerbatimUrl>::from_str(&for_parser).map_err(|e| {
+            format!(
+                "invalid requirement '{text}': {} (at column {})",
+                e.message,
+                e.start + 1
+            )
+        })?;
     let mut extras: Vec<String> = parsed.extras.iter().map(|e| e.to_string()).collect();
     extras.sort();
     extras.dedup();
     let (source, specifiers) = match &parsed.version_or_url {
         None => (Source::Index, String::new()),
-        Some(VersionOrUrl::VersionSpecifier(v)) => (Source::Index, v.to_string()),
+        Some(VersionOrUrl::VersionSpecifier(v)) => {
+            let mut specifiers = v.to_string();
+            for version in &arbitrary {
+                specifiers = specifiers.replacen(
+                    &format!("==={ARBITRARY_PLACEHOLDER}"),
+                    &format!("==={version}"),
+                    1,
+                );
+            }
+            (Source::Index, specifiers)
+        }
         Some(VersionOrUrl::Url(url)) => {
             let given = url.given().map_or_else(|| url.to_string(), str::to_string);
             let source = if is_vcs(&given) {
@@ -401,6 +426,35 @@ fn parse_requirement(text: &str, editable: bool, line: usize) -> Result<Requirem
         text: text.to_string(),
         line,
     })
+}
+
+const ARBITRARY_PLACEHOLDER: &str = "0";
+
+/// PEP 440 arbitrary equality (`===anything`) takes any string as its version, which
+/// pep508_rs rejects: each such version is replaced by a placeholder for the parser and
+/// returned, in order, to be put back into the specifiers.
+fn mask_arbitrary_equality(text: &str) -> (String, Vec<String>) {
+    let mut masked = String::with_capacity(text.len());
+    let mut versions = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("===") {
+        masked.push_str(&rest[..at + 3]);
+        let after = &rest[at + 3..];
+        let spaces = after.len() - after.trim_start().len();
+        let value = &after[spaces..];
+        let len = value
+            .find(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ')'))
+            .unwrap_or(value.len());
+        if len == 0 {
+            rest = after;
+            continue;
+        }
+        versions.push(value[..len].to_string());
+        masked.push_str(ARBITRARY_PLACEHOLDER);
+        rest = &value[len..];
+    }
+    masked.push_str(rest);
+    (masked, versions)
 }
 
 /// A name or an extra may not end in `.`, `-` or `_`. Checked here because pep508_rs 0.9

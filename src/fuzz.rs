@@ -1,0 +1,81 @@
+//! Entry points for the fuzz targets in `fuzz/` and for the replay of their corpora in the
+//! normal test suite (`tests/hardening.rs`). Each takes arbitrary bytes, runs one reader of
+//! outside input, and panics only when an invariant breaks; a panic from the reader itself
+//! is a bug the fuzzer reports.
+
+use git2::ObjectFormat;
+
+use crate::requirements::{self, Item, normalize_name};
+use crate::{push, runtime, trailers};
+
+/// The requirements reader: decode, join lines, parse. Invariant: every requirement key of
+/// a named requirement is normalized (normalizing it again changes nothing).
+pub fn requirements_file(data: &[u8]) {
+    let parsed = requirements::parse_file(data, &|_| None);
+    for item in &parsed.items {
+        if let Item::Requirement(r) = item {
+            if r.source == requirements::Source::Index {
+                assert_eq!(normalize_name(&r.key), r.key, "key of {:?}", r.text);
+            }
+            assert!(r.line >= 1);
+        }
+    }
+}
+
+/// The runtime reader: `runtime.txt` and `.python-version` contents.
+pub fn runtime_file(data: &[u8]) {
+    for path in ["runtime.txt", ".python-version"] {
+        if let Ok(Some(value)) = runtime::parse_runtime(path, data) {
+            assert!(!value.is_empty());
+        }
+    }
+}
+
+/// The trailer parser. Invariant: the cheap pre-filter never hides a trailer the full
+/// parser finds.
+pub fn commit_message(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let _ = trailers::parse_trailers(&text);
+    let found = trailers::env_wipe(&text);
+    if matches!(found, Ok(Some(_)) | Err(_)) {
+        assert!(trailers::may_have_env_wipe(text.as_bytes()));
+    }
+}
+
+/// The hook input parsers: pre-push and post-receive stdin, and the pre-commit framework's
+/// variables (the input split at NUL bytes into their values). Invariant: a parsed update
+/// has the id length of its object format.
+pub fn hook_input(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    for format in [ObjectFormat::Sha1, ObjectFormat::Sha256] {
+        let hex = match format {
+            ObjectFormat::Sha1 => 40,
+            _ => 64,
+        };
+        for updates in [
+            push::parse_pre_push(&text, format),
+            push::parse_receive(&text, format),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for u in updates {
+                for id in [u.old, u.new].into_iter().flatten() {
+                    assert_eq!(id.to_string().len(), hex);
+                }
+            }
+        }
+        let values: Vec<&str> = text.split('\0').collect();
+        let get = |name: &str| {
+            let i = match name {
+                "PRE_COMMIT_TO_REF" => 0,
+                "PRE_COMMIT_FROM_REF" => 1,
+                "PRE_COMMIT_REMOTE_BRANCH" => 2,
+                "PRE_COMMIT_LOCAL_BRANCH" => 3,
+                _ => return None,
+            };
+            values.get(i).map(|v| v.to_string())
+        };
+        let _ = push::from_pre_commit_env(get, format);
+    }
+}
