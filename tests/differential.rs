@@ -5,8 +5,10 @@
 //! them with a real pip). The normalized names must agree, and so must whether the file is
 //! an error.
 //!
-//! The Python used is `ENVGUARD_TEST_PIP_PYTHON` (set by `.ci/run` to a venv with a pinned
-//! pip), else `python3`.
+//! pip's reading of a few odd lines changed over its versions (a requirement and an `-e`
+//! on one line: the requirement wins up to pip 24, it is read as the editable one from pip
+//! 25 on), so the reference is one pinned pip: `ENVGUARD_TEST_PIP_PYTHON` (set by
+//! `.ci/run`), else a venv under `target/` with that pip.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -252,8 +254,50 @@ fn envguard_names(dir: &Path) -> Result<BTreeSet<String>, String> {
         .collect())
 }
 
+/// The pip this test compares with; `.ci/run` installs the same one.
+const REFERENCE_PIP: &str = "26.3";
+
+/// A Python whose pip is [`REFERENCE_PIP`]: `ENVGUARD_TEST_PIP_PYTHON`, else a venv under
+/// `target/` made once (`python3 -m venv`, then pip from the package index).
 fn pip_python() -> String {
-    std::env::var("ENVGUARD_TEST_PIP_PYTHON").unwrap_or_else(|_| "python3".to_string())
+    if let Ok(python) = std::env::var("ENVGUARD_TEST_PIP_PYTHON") {
+        return python;
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pip-reference");
+    let python = venv.join("bin/python");
+    let version = |python: &Path| {
+        Command::new(python)
+            .args(["-c", "import pip; print(pip.__version__)"])
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    if version(&python).as_deref() != Some(REFERENCE_PIP) {
+        let made = Command::new("python3")
+            .arg("-m")
+            .arg("venv")
+            .arg(&venv)
+            .status()
+            .is_ok_and(|s| s.success())
+            && Command::new(&python)
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                ])
+                .arg(format!("pip=={REFERENCE_PIP}"))
+                .status()
+                .is_ok_and(|s| s.success());
+        assert!(
+            made,
+            "cannot install pip {REFERENCE_PIP} into {}; set ENVGUARD_TEST_PIP_PYTHON to a \
+             Python with that pip",
+            venv.display()
+        );
+    }
+    python.display().to_string()
 }
 
 #[test]

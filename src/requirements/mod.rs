@@ -126,9 +126,11 @@ impl<Id: PartialEq> Closure<Id> {
         self.files.first().is_some_and(|f| f.id.is_some())
     }
 
-    /// Whether two closures consist of the same files with the same contents.
+    /// Whether two closures consist of the same files with the same contents (and so the
+    /// same problems: a path that is no file has no id, only its error).
     pub fn same_files(&self, other: &Closure<Id>) -> bool {
-        self.files.len() == other.files.len()
+        self.errors == other.errors
+            && self.files.len() == other.files.len()
             && self
                 .files
                 .iter()

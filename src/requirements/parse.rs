@@ -127,7 +127,9 @@ pub fn parse_line(text: &str, line: usize) -> Result<Vec<Item>, String> {
         }
     }
     let requirement_text = match (args.is_empty(), editable) {
-        (false, _) => Some((args.to_string(), false)),
+        // pip (25 on) reads the requirement of such a line as the editable one.
+        (false, Some(_)) => Some((args.to_string(), true)),
+        (false, None) => Some((args.to_string(), false)),
         (true, Some(e)) => Some((e, true)),
         (true, None) => None,
     };
