@@ -58,7 +58,8 @@ fn errors(json: &serde_json::Value) -> Vec<String> {
 #[test]
 fn fuzz_corpora_replay_without_panics() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
-    let targets: [(&str, fn(&[u8])); 4] = [
+    type Target = fn(&[u8]);
+    let targets: [(&str, Target); 4] = [
         ("requirements", envguard::fuzz::requirements_file),
         ("runtime", envguard::fuzz::runtime_file),
         ("trailers", envguard::fuzz::commit_message),
