@@ -500,6 +500,29 @@ fn sigkill_between_t1_and_t2_then_resume() {
 }
 
 #[test]
+fn resume_after_the_remote_moved_elsewhere_changes_nothing() {
+    let d = Deployment::new(APP);
+    let tip = drop_cors(&d.clone);
+    let (code, _) = d.push_with(
+        &["origin", "master"],
+        &[("ENVGUARD_FAULT", "kill-after-t1")],
+    );
+    assert_ne!(code, 0);
+    let other = Repo::clone_of(&d.server);
+    other.write("app.py", "print('theirs')\n");
+    let theirs = other.commit("Their change");
+    other.git(&["push", "-q", "origin", "master"]);
+
+    let out = d.clone.envguard(&["push", "--resume"]);
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("the toggle is abandoned"), "{stderr}");
+    assert_eq!(d.server_rev("master"), theirs);
+    assert_eq!(d.clone.rev("master"), tip);
+    assert!(!d.clone.path.join(".git/envguard/toggle.json").exists());
+}
+
+#[test]
 fn a_concurrent_push_between_analysis_and_t1() {
     let d = Deployment::new(APP);
     let other = Repo::clone_of(&d.server);

@@ -692,5 +692,38 @@ mod tests {
         assert!(err.contains("must end with a letter or digit"), "{err}");
         let err = parse_line("foo[bar-, baz]", 1).unwrap_err();
         assert!(err.contains("the extra 'bar-'"), "{err}");
+        // Two requirements joined by a continuation read as one path with spaces.
+        let err = parse_line("flask https://h.example/x-1.0.zip#egg=x", 1).unwrap_err();
+        assert!(err.contains("one requirement per line"), "{err}");
+    }
+
+    #[test]
+    fn arbitrary_equality_keeps_its_version() {
+        let r = requirement("Foo===weird-1.0 ; python_version > '3'");
+        assert_eq!(r.key, "foo");
+        assert!(r.spec.contains("===weird-1.0"), "{}", r.spec);
+        assert_ne!(requirement("foo===a").spec, requirement("foo===b").spec);
+    }
+
+    #[test]
+    fn a_requirement_line_ignores_option_line_options() {
+        // pip: on a requirement line, -r, -i and the like are not read.
+        assert_eq!(
+            parse_line("flask -i https://x.example/simple", 1).map(|items| items.len()),
+            Ok(1)
+        );
+        let r = requirement("flask==2.0 --hash=sha256:00 -r other.txt");
+        assert_eq!(r.key, "flask");
+        // A requirement and an -e on one line: the requirement is the editable one, as in
+        // pip 25 and later; a name cannot be editable.
+        assert!(parse_line("flask -e git+https://h.example/x.git#egg=x", 1).is_err());
+        let r =
+            requirement("git+https://h.example/y.git#egg=y -e git+https://h.example/x.git#egg=x");
+        assert!(r.editable && r.key == "y", "{r:?}");
+        // Of several -e, the first counts.
+        let r = requirement(
+            "-e git+https://h.example/a.git#egg=a -e git+https://h.example/b.git#egg=b",
+        );
+        assert_eq!(r.key, "a");
     }
 }
