@@ -82,6 +82,14 @@ proptest! {
     }
 
     #[test]
+    fn markers_with_multibyte_characters_never_panic(tail in "[a-z0-9 ;=\"'<>()!~.,üé慡\u{ffff}⤚]{0,60}") {
+        let line = format!("b ; sys_platform == {tail}");
+        let _ = parse_file(line.as_bytes(), &|_| None);
+        let line = format!("b[x]>=1 ; {tail}");
+        let _ = parse_file(line.as_bytes(), &|_| None);
+    }
+
+    #[test]
     fn normalization_is_idempotent(name in "\\PC{0,40}") {
         let once = normalize_name(&name);
         prop_assert_eq!(normalize_name(&once), once);

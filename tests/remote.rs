@@ -324,3 +324,22 @@ fn remote_wipe_gives_a_real_deployment_a_fresh_env() {
     assert!(kudu.imports("a") && kudu.imports("c"));
     let _: &Path = &site.wwwroot;
 }
+
+#[test]
+fn forbidden_names_the_sites_basic_auth_setting() {
+    let site = Site::new();
+    let settings = ApiSettings {
+        vfs_refuses: Some(403),
+        ..ApiSettings::new(&site.wwwroot)
+    };
+    let api = KuduApi::start(settings.clone());
+    site.use_api(&api.url, &settings.user, &settings.password);
+    let out = site.d.clone.envguard(&["wipe", "--remote", "origin"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("forbidden (HTTP 403)"), "{stderr}");
+    assert!(stderr.contains("SCM Basic Auth Publishing Credentials"), "{stderr}");
+    assert_no_secret(&stderr, &settings);
+    assert!(site.env().exists());
+    assert_eq!(api.seen().len(), 1, "no fallback after a 403");
+}

@@ -382,7 +382,8 @@ fn parse_requirement(text: &str, editable: bool, line: usize) -> Result<Requirem
         ));
     }
     check_name_end(text)?;
-    let (for_parser, arbitrary) = mask_arbitrary_equality(text);
+    let ascii = ascii_for_parser(text)?;
+    let (for_parser, arbitrary) = mask_arbitrary_equality(&ascii);
     let parsed =
         Pep508Requirement::<pep508_rs::VerbatimUrl>::from_str(&for_parser).map_err(|e| {
             format!(
@@ -428,6 +429,34 @@ fn parse_requirement(text: &str, editable: bool, line: usize) -> Result<Requirem
         text: text.to_string(),
         line,
     })
+}
+
+/// PEP 508 is ASCII outside quoted strings. Non-ASCII text inside quotes (a marker value)
+/// is written as `_uXXXX_` escapes for the parser, because pep508_rs 0.9 panics on
+/// multi-byte characters after a marker expression (it counts characters where it needs
+/// bytes). Distinct values stay distinct.
+fn ascii_for_parser(text: &str) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut quote = None;
+    for (column, c) in text.chars().enumerate() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            _ => {}
+        }
+        if c.is_ascii() {
+            out.push(c);
+        } else if quote.is_some() {
+            out.push_str(&format!("_u{:04x}_", u32::from(c)));
+        } else {
+            return Err(format!(
+                "invalid requirement '{text}': non-ASCII character '{c}' at column {}; only \
+                 quoted marker values may hold one",
+                column + 1
+            ));
+        }
+    }
+    Ok(out)
 }
 
 const ARBITRARY_PLACEHOLDER: &str = "0";
@@ -695,6 +724,17 @@ mod tests {
         // Two requirements joined by a continuation read as one path with spaces.
         let err = parse_line("flask https://h.example/x-1.0.zip#egg=x", 1).unwrap_err();
         assert!(err.contains("one requirement per line"), "{err}");
+    }
+
+    #[test]
+    fn non_ascii_outside_quotes_is_an_error_and_inside_is_kept_apart() {
+        let err = parse_line("b ; sys_platform == \"win\" wün\"", 1).unwrap_err();
+        assert!(err.contains("non-ASCII character 'ü'"), "{err}");
+        assert!(parse_line("b ; os_name == \"x\" \"ü\"", 1).is_err());
+        let a = requirement("b ; platform_release == \"ä\"");
+        let o = requirement("b ; platform_release == \"ö\"");
+        assert_ne!(a.spec, o.spec);
+        assert_eq!(a.key, "b");
     }
 
     #[test]
