@@ -22,13 +22,14 @@ pub fn requirements_file(data: &[u8]) {
     }
 }
 
-/// The runtime reader: `runtime.txt` and `.python-version` contents.
+/// The runtime reader (`runtime.txt`, `.python-version`) and the `.deployment` reader.
 pub fn runtime_file(data: &[u8]) {
     for path in ["runtime.txt", ".python-version"] {
         if let Ok(Some(value)) = runtime::parse_runtime(path, data) {
             assert!(!value.is_empty());
         }
     }
+    let _ = crate::analyze::deployment_project(&String::from_utf8_lossy(data));
 }
 
 /// The trailer parser. Invariant: the cheap pre-filter never hides a trailer the full
@@ -43,10 +44,18 @@ pub fn commit_message(data: &[u8]) {
 }
 
 /// The hook input parsers: pre-push and post-receive stdin, and the pre-commit framework's
-/// variables (the input split at NUL bytes into their values). Invariant: a parsed update
-/// has the id length of its object format.
+/// variables (the input split at NUL bytes into their values); also the remote URL as git
+/// passes it. Invariants: a parsed update has the id length of its object format; a
+/// redacted URL never holds the password.
 pub fn hook_input(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
+    if let Some(url) = crate::remote::url::Url::parse(&text) {
+        let shown = url.redacted();
+        if let Some(password) = url.password().filter(|p| !p.is_empty() && *p != "***") {
+            assert!(!shown.contains(&format!(":{password}@")), "{shown}");
+        }
+        let _ = crate::remote::url::scm_site(None, &[text.as_ref()]);
+    }
     for format in [ObjectFormat::Sha1, ObjectFormat::Sha256] {
         let hex = match format {
             ObjectFormat::Sha1 => 40,

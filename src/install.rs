@@ -277,6 +277,18 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
                         shown.join(", "),
                         mode.as_str()
                     ));
+                    if mode == crate::config::Mode::RemoteWipe {
+                        lines.push(format!(
+                            "  remote wipe: {}",
+                            match crate::remote::RemoteSite::resolve(&repo, &config, name, &[]) {
+                                Ok(site) => format!(
+                                    "{}/{} on {}",
+                                    config.site_path, config.env_dir, site.site.base
+                                ),
+                                Err(e) => format!("not possible: {e}"),
+                            }
+                        ));
+                    }
                 }
             }
             if !any {

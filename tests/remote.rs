@@ -251,6 +251,12 @@ fn wipe_command_dry_run_and_missing_env() {
     site.use_api(&api.url, &settings.user, &settings.password);
     let clone: &Repo = &site.d.clone;
 
+    let out = clone.envguard(&["hook", "status"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!("remote wipe: site/wwwroot/env on {}", api.url)),
+        "{stdout}"
+    );
     let out = clone.envguard(&["wipe", "--remote", "--dry-run"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{out:?}");
@@ -338,7 +344,10 @@ fn forbidden_names_the_sites_basic_auth_setting() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("forbidden (HTTP 403)"), "{stderr}");
-    assert!(stderr.contains("SCM Basic Auth Publishing Credentials"), "{stderr}");
+    assert!(
+        stderr.contains("SCM Basic Auth Publishing Credentials"),
+        "{stderr}"
+    );
     assert_no_secret(&stderr, &settings);
     assert!(site.env().exists());
     assert_eq!(api.seen().len(), 1, "no fallback after a 403");
