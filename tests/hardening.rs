@@ -523,6 +523,32 @@ fn resume_after_the_remote_moved_elsewhere_changes_nothing() {
 }
 
 #[test]
+fn a_push_git_will_refuse_sets_off_no_toggle() {
+    let d = Deployment::new(APP);
+    let other = Repo::clone_of(&d.server);
+    other.write("app.py", "print('theirs')\n");
+    let theirs = other.commit("Their change");
+    other.git(&["push", "-q", "origin", "master"]);
+    // Not fetched: git will refuse this push ("fetch first") after the hook ran.
+    let tip = drop_cors(&d.clone);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("not a fast-forward"), "{stderr}");
+    assert!(!stderr.contains("runtime toggle"), "{stderr}");
+    assert_eq!(d.server_rev("master"), theirs, "their commit stays");
+    assert_eq!(d.clone.rev("master"), tip);
+    assert!(
+        recorded_pushes(&d.server).len() <= 1,
+        "no toggle push reached the server"
+    );
+
+    // Forced, the user means it: the toggle goes over their commit, as the push would.
+    let (_, stderr) = d.push(&["--force", "origin", "master"]);
+    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
+    assert_eq!(d.server_rev("master^^"), tip);
+}
+
+#[test]
 fn a_concurrent_push_between_analysis_and_t1() {
     let d = Deployment::new(APP);
     let other = Repo::clone_of(&d.server);

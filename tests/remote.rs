@@ -352,3 +352,24 @@ fn forbidden_names_the_sites_basic_auth_setting() {
     assert!(site.env().exists());
     assert_eq!(api.seen().len(), 1, "no fallback after a 403");
 }
+
+#[test]
+fn a_push_git_will_refuse_wipes_nothing() {
+    let site = Site::new();
+    let settings = ApiSettings::new(&site.wwwroot);
+    let api = KuduApi::start(settings.clone());
+    site.use_api(&api.url, &settings.user, &settings.password);
+    let other = Repo::clone_of(&site.d.server);
+    other.write("app.py", "print('theirs')\n");
+    other.commit("Their change");
+    other.git(&["push", "-q", "origin", "master"]);
+    site.drop_b();
+    let (code, stderr) = site.d.push(&["origin", "master"]);
+    assert_ne!(
+        code, 0,
+        "git refuses a push that is not a fast-forward: {stderr}"
+    );
+    assert!(stderr.contains("not a fast-forward"), "{stderr}");
+    assert!(api.seen().is_empty(), "nothing was sent: {:?}", api.seen());
+    assert!(site.env().join("pyvenv.cfg").exists());
+}

@@ -2,6 +2,7 @@
 //! `envguard push` wrapper. A problem in the pushed files refuses the push with `file:line`
 //! and how to skip; a failure of envguard itself is a warning and the push proceeds.
 
+pub mod invocation;
 pub mod toggle;
 pub mod wrapper;
 
@@ -18,6 +19,7 @@ use crate::gitcli::{self, Expect};
 use crate::push::{self, RefUpdate};
 use crate::remote::RemoteSite;
 use crate::{Error, Result};
+use invocation::PushFlags;
 use toggle::ToggleState;
 
 /// Set to `0` to disable envguard for one push.
@@ -31,89 +33,6 @@ pub const HOOK_VAR: &str = "ENVGUARD_HOOK";
 pub const CHAINED_VAR: &str = "ENVGUARD_CHAINED";
 /// An explicit legacy hook to chain (used by `envguard push` without an installed hook).
 pub const LEGACY_VAR: &str = "ENVGUARD_LEGACY_HOOK";
-
-/// Set to `1` to make the hook report what it would do without pushing anything.
-pub const DRY_RUN_VAR: &str = "ENVGUARD_DRY_RUN";
-
-/// Whether the push is a `git push --dry-run`: git runs pre-push for a dry run too but does
-/// not tell the hook, so the command line of the `git push` process above the hook is read
-/// (Linux `/proc`; up to a few levels, for hook managers in between).
-pub fn is_dry_run() -> bool {
-    if let Ok(v) = std::env::var(DRY_RUN_VAR) {
-        return v == "1";
-    }
-    dry_run_from_proc()
-}
-
-#[cfg(not(unix))]
-fn dry_run_from_proc() -> bool {
-    false
-}
-
-#[cfg(unix)]
-fn dry_run_from_proc() -> bool {
-    let mut pid = std::os::unix::process::parent_id();
-    for _ in 0..4 {
-        let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
-            return false;
-        };
-        let args: Vec<String> = cmdline
-            .split(|&b| b == 0)
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect();
-        if let Some(dry) = git_push_dry_run(&args) {
-            return dry;
-        }
-        let Some(ppid) = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .ok()
-            .and_then(|stat| {
-                // `pid (comm) state ppid ...`; comm may hold spaces, so split after ')'.
-                let rest = stat.rsplit_once(')')?.1.to_string();
-                rest.split_whitespace().nth(1)?.parse().ok()
-            })
-        else {
-            return false;
-        };
-        if ppid <= 1 {
-            return false;
-        }
-        pid = ppid;
-    }
-    false
-}
-
-/// For the arguments of a `git … push …` process, whether it is a dry run; `None` for
-/// any other process.
-fn git_push_dry_run(args: &[String]) -> Option<bool> {
-    let program = args.first()?.rsplit('/').next()?;
-    if program != "git" && program != "git-push" {
-        return None;
-    }
-    let push_at = if program == "git-push" {
-        0
-    } else {
-        args.iter().position(|a| a == "push")?
-    };
-    for arg in &args[push_at + 1..] {
-        if arg == "--" {
-            break;
-        }
-        if arg == "--dry-run" {
-            return Some(true);
-        }
-        if let Some(cluster) = arg.strip_prefix('-').filter(|c| !c.starts_with('-')) {
-            // Short options; `-o` takes a value that may follow in the same word.
-            for c in cluster.chars() {
-                match c {
-                    'n' => return Some(true),
-                    'o' => break,
-                    _ => {}
-                }
-            }
-        }
-    }
-    Some(false)
-}
 
 /// How the pre-push hook was invoked.
 #[derive(Debug, Clone, Default)]
@@ -248,7 +167,7 @@ fn pre_push_checked(args: &PrePushArgs, stdin: &str) -> Result<i32> {
         return Ok(0);
     }
     let mut analyzer = Analyzer::new(&repo, &config);
-    let mut planned = Vec::new();
+    let mut planned: Vec<Planned> = Vec::new();
     let mut others = Vec::new();
     for update in updates {
         let (Some(tip), true) = (update.new, config.is_deploy_branch(&update.remote_ref)) else {
@@ -268,6 +187,26 @@ fn pre_push_checked(args: &PrePushArgs, stdin: &str) -> Result<i32> {
             )),
         }
     }
+    let flags = PushFlags::of_this_push();
+    // git refuses a non-fast-forward only after this hook: such an update must set off no
+    // toggle (whose lease would overwrite the remote's newer commits) and no wipe.
+    if !flags.force {
+        let (refused, accepted): (Vec<Planned>, Vec<Planned>) = planned
+            .into_iter()
+            .partition(|p| !is_fast_forward(&repo, &p.update));
+        for plan in refused {
+            if plan.analysis.verdict != Verdict::None {
+                say(format!(
+                    "{}: not a fast-forward of what {remote} has (someone pushed since you \
+                     fetched?); git refuses it, so envguard does nothing. Fetch and merge, then \
+                     push again",
+                    plan.update.remote_ref
+                ));
+            }
+            others.push(plan.update);
+        }
+        planned = accepted;
+    }
     let errors: Vec<String> = planned
         .iter()
         .flat_map(|p| p.analysis.errors.iter().map(|e| e.to_string()))
@@ -283,7 +222,7 @@ fn pre_push_checked(args: &PrePushArgs, stdin: &str) -> Result<i32> {
         say("  ENVGUARD=0 git push ...   or   git push --no-verify ...");
         return Ok(1);
     }
-    let dry_run = is_dry_run();
+    let dry_run = flags.dry_run;
     let mut toggled = Vec::new();
     let mut remote_wipe = false;
     for plan in &planned {
@@ -371,6 +310,10 @@ fn wipe_on_site(repo: &Repository, config: &Config, remote: &str, url: &str, dry
             say(format!(
                 "{line}; this push's deployment creates a fresh env"
             ));
+            say(
+                "if this push fails from here on, push again: the site gets its env back \
+                 with its next deployment",
+            );
             0
         }
         Err(e) => refuse_remote_wipe(&e),
@@ -385,6 +328,19 @@ fn refuse_remote_wipe(e: &Error) -> i32 {
         "  push without the wipe: an `Env-Wipe: skip` trailer on the tip, or ENVGUARD=0 git push ...",
     );
     1
+}
+
+/// Whether git accepts `update` without force: a new ref, a deletion, or an old id this
+/// repository has and the new commit descends from.
+fn is_fast_forward(repo: &Repository, update: &RefUpdate) -> bool {
+    match (update.old, update.new) {
+        (Some(old), Some(new)) => {
+            old == new
+                || (repo.find_commit(old).is_ok()
+                    && repo.graph_descendant_of(new, old).unwrap_or(false))
+        }
+        _ => true,
+    }
 }
 
 /// What the remote already has for a ref update: its old id when known here; for a new
@@ -523,39 +479,4 @@ fn finish_toggled(
         "git now reports this push as failed because a hook cannot change what git pushes; \
          nothing is lost. `envguard push` does the same without this message.",
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::git_push_dry_run;
-
-    fn args(line: &str) -> Vec<String> {
-        line.split(' ').map(str::to_string).collect()
-    }
-
-    #[test]
-    fn dry_run_flags() {
-        assert_eq!(
-            git_push_dry_run(&args("git push --dry-run origin master")),
-            Some(true)
-        );
-        assert_eq!(
-            git_push_dry_run(&args("/usr/bin/git -c a=b push -qn origin")),
-            Some(true)
-        );
-        assert_eq!(
-            git_push_dry_run(&args("git push -o envguard.wipe origin")),
-            Some(false)
-        );
-        assert_eq!(
-            git_push_dry_run(&args("git push -oenvguard.wipe origin")),
-            Some(false)
-        );
-        assert_eq!(
-            git_push_dry_run(&args("git push origin -- -n")),
-            Some(false)
-        );
-        assert_eq!(git_push_dry_run(&args("git fetch -n")), None);
-        assert_eq!(git_push_dry_run(&args("python3 pre-commit")), None);
-    }
 }
