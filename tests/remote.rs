@@ -373,3 +373,26 @@ fn a_push_git_will_refuse_wipes_nothing() {
     assert!(api.seen().is_empty(), "nothing was sent: {:?}", api.seen());
     assert!(site.env().join("pyvenv.cfg").exists());
 }
+
+#[test]
+fn a_locked_env_is_refused_by_both_apis_with_the_reason() {
+    let site = Site::new();
+    let settings = ApiSettings {
+        vfs_refuses: Some(409),
+        command_fails: true,
+        ..ApiSettings::new(&site.wwwroot)
+    };
+    let api = KuduApi::start(settings.clone());
+    site.use_api(&api.url, &settings.user, &settings.password);
+    site.drop_b();
+    let (code, stderr) = site.d.push(&["origin", "master"]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("VFS API: HTTP 409"), "{stderr}");
+    assert!(stderr.contains("being used by another process"), "{stderr}");
+    assert!(stderr.contains("stop the site and try again"), "{stderr}");
+    assert!(site.env().join("pyvenv.cfg").exists());
+    assert!(
+        site.env_states().is_empty(),
+        "the push never reached the server"
+    );
+}

@@ -26,6 +26,8 @@ pub struct ApiSettings {
     pub transient_failures: usize,
     /// Read requests but never answer.
     pub hang: bool,
+    /// The command API's `rmdir` fails as on a locked file, deleting nothing.
+    pub command_fails: bool,
 }
 
 impl ApiSettings {
@@ -37,6 +39,7 @@ impl ApiSettings {
             vfs_refuses: None,
             transient_failures: 0,
             hang: false,
+            command_fails: false,
         }
     }
 }
@@ -310,6 +313,16 @@ fn route(request: &Request, settings: &ApiSettings) -> (u16, String, bool) {
         let Some(name) = command.strip_prefix("rmdir /s /q ") else {
             return (200, reply(1, "unknown command"), false);
         };
+        if settings.command_fails {
+            return (
+                200,
+                reply(
+                    32,
+                    "The process cannot access the file because it is being used by another process.",
+                ),
+                false,
+            );
+        }
         let Some(disk) = on_disk(settings, &format!("{dir}/{}", name.trim_matches('"'))) else {
             return (
                 200,
