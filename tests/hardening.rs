@@ -497,6 +497,13 @@ fn sigkill_between_t1_and_t2_then_resume() {
     assert_eq!(d.clone.rev("master"), d.server_rev("master"));
     assert!(!state.exists());
     assert_eq!(recorded_pushes(&d.server).len(), 2, "T1, T2");
+
+    // A damaged state file is named, and nothing is pushed.
+    std::fs::write(&state, "{ not json").expect("state");
+    let out = d.clone.envguard(&["push", "--resume"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(stderr_of(&out).contains("toggle.json"), "{out:?}");
+    assert_eq!(recorded_pushes(&d.server).len(), 2);
 }
 
 #[test]
