@@ -65,15 +65,9 @@ pub fn resolve_range(
 /// What the deploy remote has of a deploy branch, by its remote-tracking ref; else HEAD's
 /// upstream.
 fn deployed_tip(repo: &Repository, config: &Config) -> Option<Oid> {
-    let remotes = repo.remotes().ok()?;
-    let git_config = repo.config().ok()?;
-    for name in remotes.iter().filter_map(|n| n.ok().flatten()) {
-        let urls = crate::config::configured_urls(&git_config, name);
-        let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
-        if config.deploy_mode(name, &urls).is_none() {
-            continue;
-        }
+    for remote in crate::config::deploy_remotes(repo, config).ok()? {
         for branch in &config.branches {
+            let name = &remote.name;
             if let Ok(r) = repo.find_reference(&format!("refs/remotes/{name}/{branch}"))
                 && let Ok(c) = r.peel_to_commit()
             {
@@ -208,7 +202,7 @@ pub fn describe(repo: &Repository, reason: &Reason) -> String {
 
 /// `abc1234 "subject"` for a commit id.
 pub fn commit_label(repo: &Repository, commit: &str) -> String {
-    let short = &commit[..commit.len().min(7)];
+    let short = crate::short_id(commit);
     let subject = Oid::from_str_ext(commit, repo.object_format())
         .ok()
         .and_then(|id| repo.find_commit(id).ok())

@@ -128,7 +128,7 @@ impl Config {
         config.app_root = string(git, "envguard.appRoot")?.map(|p| clean_dir(&p));
         if let Some(dir) = string(git, "envguard.envDir")? {
             let dir = clean_dir(&dir);
-            if dir.is_empty() || dir.split('/').any(|p| p == "..") {
+            if !is_relative_inside(&dir) {
                 return Err(invalid(
                     "envguard.envDir",
                     &dir,
@@ -198,7 +198,7 @@ impl Config {
         config.scm_url = string(git, "envguard.scmUrl")?.filter(|v| !v.is_empty());
         if let Some(path) = string(git, "envguard.sitePath")? {
             let path = clean_dir(&path);
-            if path.split('/').any(|p| p == "..") {
+            if climbs_out(&path) {
                 return Err(invalid(
                     "envguard.sitePath",
                     &path,
@@ -299,6 +299,35 @@ pub fn configured_urls(git: &git2::Config, remote: &str) -> Vec<String> {
         .collect()
 }
 
+/// A configured remote that envguard treats as a deploy remote.
+#[derive(Debug, Clone)]
+pub struct DeployRemote {
+    pub name: String,
+    /// Its [`configured_urls`].
+    pub urls: Vec<String>,
+    pub mode: Mode,
+}
+
+/// The deploy remotes among `repo`'s remotes, in git's order.
+pub fn deploy_remotes(repo: &git2::Repository, config: &Config) -> Result<Vec<DeployRemote>> {
+    let git = repo.config()?;
+    let names = repo.remotes()?;
+    Ok(names
+        .iter()
+        .filter_map(|n| n.ok().flatten())
+        .filter_map(|name| {
+            let urls = configured_urls(&git, name);
+            let refs: Vec<&str> = urls.iter().map(String::as_str).collect();
+            let mode = config.deploy_mode(name, &refs)?;
+            Some(DeployRemote {
+                name: name.to_string(),
+                urls,
+                mode,
+            })
+        })
+        .collect())
+}
+
 fn invalid(key: &str, value: &str, expected: &str) -> Error {
     Error(format!(
         "invalid git config {key} = '{value}': expected {expected} (fix it with `git config {key} ...`)"
@@ -329,6 +358,17 @@ fn list(git: &git2::Config, key: &str) -> Result<Option<Vec<String>>> {
         }
     }
     Ok(found.then_some(values))
+}
+
+/// Whether a `/` or `\\` separated path has a `..` step.
+pub fn climbs_out(path: &str) -> bool {
+    path.split(['/', '\\']).any(|step| step == "..")
+}
+
+/// Whether a path stays inside the folder it is relative to: not empty, not absolute (no
+/// leading separator, no drive), no `..` step.
+pub fn is_relative_inside(path: &str) -> bool {
+    !path.is_empty() && !path.starts_with(['/', '\\']) && !path.contains(':') && !climbs_out(path)
 }
 
 fn clean_dir(path: &str) -> String {

@@ -262,36 +262,34 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
     let config = Config::from_repo(&repo)?;
     match side {
         Side::Client => {
-            let mut any = false;
-            let remotes = repo.remotes()?;
-            let git_config = repo.config()?;
-            for name in remotes.iter().filter_map(|n| n.ok().flatten()) {
-                let urls = crate::config::configured_urls(&git_config, name);
-                let url_refs: Vec<&str> = urls.iter().map(String::as_str).collect();
-                if let Some(mode) = config.deploy_mode(name, &url_refs) {
-                    any = true;
-                    let shown: Vec<String> =
-                        urls.iter().map(|u| crate::remote::url::redact(u)).collect();
+            let remotes = crate::config::deploy_remotes(&repo, &config)?;
+            for remote in &remotes {
+                let shown: Vec<String> = remote
+                    .urls
+                    .iter()
+                    .map(|u| crate::remote::url::redact(u))
+                    .collect();
+                lines.push(format!(
+                    "deploy remote: {} ({}), mode {}",
+                    remote.name,
+                    shown.join(", "),
+                    remote.mode.as_str()
+                ));
+                if remote.mode == crate::config::Mode::RemoteWipe {
                     lines.push(format!(
-                        "deploy remote: {name} ({}), mode {}",
-                        shown.join(", "),
-                        mode.as_str()
+                        "  remote wipe: {}",
+                        match crate::remote::RemoteSite::resolve(&repo, &config, &remote.name, &[])
+                        {
+                            Ok(site) => format!(
+                                "{}/{} on {}",
+                                config.site_path, config.env_dir, site.site.base
+                            ),
+                            Err(e) => format!("not possible: {e}"),
+                        }
                     ));
-                    if mode == crate::config::Mode::RemoteWipe {
-                        lines.push(format!(
-                            "  remote wipe: {}",
-                            match crate::remote::RemoteSite::resolve(&repo, &config, name, &[]) {
-                                Ok(site) => format!(
-                                    "{}/{} on {}",
-                                    config.site_path, config.env_dir, site.site.base
-                                ),
-                                Err(e) => format!("not possible: {e}"),
-                            }
-                        ));
-                    }
                 }
             }
-            if !any {
+            if remotes.is_empty() {
                 lines.push(format!(
                     "deploy remote: none matches (envguard.remote = {}, envguard.remoteName = {})",
                     config.remote_urls.join(" "),

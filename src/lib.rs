@@ -87,6 +87,11 @@ impl From<std::io::Error> for Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The first 7 characters of a commit id, for messages.
+pub fn short_id(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
+}
+
 /// Fault injection for tests: whether `ENVGUARD_FAULT` names this point (`after-rename` in
 /// the wipe, `panic` in the hooks).
 pub fn fault_injected(point: &str) -> bool {

@@ -18,7 +18,7 @@ use crate::config::{Config, Mode, configured_urls};
 use crate::gitcli::{self, Expect};
 use crate::push::{self, RefUpdate};
 use crate::remote::RemoteSite;
-use crate::{Error, Result};
+use crate::{Error, Result, short_id};
 use invocation::PushFlags;
 use toggle::ToggleState;
 
@@ -415,8 +415,8 @@ fn toggle_one(
         commits.original.as_deref().unwrap_or("(no runtime.txt)"),
         commits.toggle,
         commits.original.as_deref().unwrap_or("(no runtime.txt)"),
-        short(&commits.t1.to_string()),
-        short(&commits.t2.to_string()),
+        short_id(&commits.t1.to_string()),
+        short_id(&commits.t2.to_string()),
     ));
     let state = ToggleState {
         remote: remote.to_string(),
@@ -429,10 +429,6 @@ fn toggle_one(
     };
     toggle::push_pair(repo, &state)?;
     Ok(state)
-}
-
-fn short(id: &str) -> &str {
-    &id[..id.len().min(7)]
 }
 
 /// After a toggle: say plainly that the deployment succeeded, then stop the outer push (git
@@ -450,13 +446,13 @@ fn finish_toggled(
         say(format!(
             "the deployment push succeeded: {} on {remote} is at {} (two deployments, each with a fresh env).",
             state.remote_ref,
-            short(&state.t2)
+            short_id(&state.t2)
         ));
         if let Some(local) = &state.local_ref {
             say(format!(
                 "{local} now points at {} too: same files as your commit {}, plus the two toggle commits.",
-                short(&state.t2),
-                short(&state.tip)
+                short_id(&state.t2),
+                short_id(&state.tip)
             ));
         }
     }

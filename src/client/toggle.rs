@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::analyze::{Reason, join};
 use crate::config::Config;
 use crate::gitcli::{self, Expect};
-use crate::{Error, Result};
+use crate::{Error, Result, short_id};
 
 /// The two commits of a toggle.
 #[derive(Debug, Clone)]
@@ -240,7 +240,6 @@ fn kill_self() {
 /// for the user. A remote that moved elsewhere ends the toggle without touching anything.
 pub fn resume(repo: &Repository, state: &ToggleState) -> Result<String> {
     let now = gitcli::remote_value(repo.path(), &state.remote, &state.remote_ref)?;
-    let short = |id: &str| id[..id.len().min(7)].to_string();
     if now.as_deref() == Some(state.t2.as_str()) {
         move_local_ref(repo, state)?;
         ToggleState::clear(repo)?;
@@ -248,7 +247,7 @@ pub fn resume(repo: &Repository, state: &ToggleState) -> Result<String> {
             "{} on {} was already at {}; the toggle is complete",
             state.remote_ref,
             state.remote,
-            short(&state.t2)
+            short_id(&state.t2)
         ));
     }
     if now.as_deref() == Some(state.t1.as_str()) {
@@ -262,15 +261,14 @@ pub fn resume(repo: &Repository, state: &ToggleState) -> Result<String> {
              is abandoned and nothing was changed: fetch, merge, and push again",
             state.remote_ref,
             state.remote,
-            now.as_deref()
-                .map_or_else(|| "(deleted)".to_string(), short)
+            now.as_deref().map_or("(deleted)", short_id)
         )));
     }
     Ok(format!(
         "resumed: {} on {} is at {}, the toggle is complete",
         state.remote_ref,
         state.remote,
-        short(&state.t2)
+        short_id(&state.t2)
     ))
 }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::credential::{Credential, helper_hint};
 use super::url::encode_path;
+use crate::config::{climbs_out, is_relative_inside};
 use crate::{Error, Result};
 
 /// What a wipe found and did.
@@ -130,13 +131,7 @@ impl<'a> Client<'a> {
 
     /// Deletes the env folder: the VFS API first, the command API where VFS refuses.
     pub fn wipe(&self, site: &EnvOnSite) -> Result<Wiped> {
-        let inside = |p: &str| {
-            !p.is_empty()
-                && !p.starts_with(['/', '\\'])
-                && !p.contains(':')
-                && !p.split(['/', '\\']).any(|s| s == "..")
-        };
-        if !inside(site.env_dir) || site.site_path.split(['/', '\\']).any(|s| s == "..") {
+        if !is_relative_inside(site.env_dir) || climbs_out(site.site_path) {
             return Err(Error(format!(
                 "refusing to delete '{}' in '{}' on the site: the env folder must be a folder \
                  inside the app folder (envguard.envDir, envguard.sitePath)",

@@ -12,7 +12,7 @@ pub mod url;
 
 use git2::Repository;
 
-use crate::config::{Config, configured_urls};
+use crate::config::{Config, configured_urls, deploy_remotes};
 use crate::{Error, Result};
 use kudu::{Client, EnvOnSite, Wiped};
 
@@ -55,16 +55,9 @@ impl RemoteSite {
     /// The deploy remote to use when none is named: the one remote envguard treats as a
     /// deploy remote.
     pub fn default_remote(repo: &Repository, config: &Config) -> Result<String> {
-        let git_config = repo.config()?;
-        let names = repo.remotes()?;
-        let deploy: Vec<String> = (0..names.len())
-            .filter_map(|i| names.get(i).ok().flatten())
-            .filter(|&name| {
-                let urls = configured_urls(&git_config, name);
-                let refs: Vec<&str> = urls.iter().map(String::as_str).collect();
-                config.deploy_mode(name, &refs).is_some()
-            })
-            .map(str::to_string)
+        let deploy: Vec<String> = deploy_remotes(repo, config)?
+            .into_iter()
+            .map(|r| r.name)
             .collect();
         match deploy.as_slice() {
             [one] => Ok(one.clone()),

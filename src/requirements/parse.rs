@@ -365,9 +365,10 @@ fn is_direct_reference(text: &str) -> bool {
 
 fn parse_requirement(text: &str, editable: bool, line: usize) -> Result<Requirement, String> {
     let text = text.trim();
-    if is_url(text) || (!is_direct_reference(text) && looks_like_path(text)) {
+    let url = is_url(text);
+    if url || (!is_direct_reference(text) && looks_like_path(text)) {
         let location = text.split(';').next().unwrap_or(text);
-        if !editable && !is_url(text) && location.trim().contains(char::is_whitespace) {
+        if !editable && !url && location.trim().contains(char::is_whitespace) {
             // pip reads it as a path, which does not exist, then fails on it as a name.
             return Err(format!(
                 "invalid requirement '{text}': not a name, and a path with spaces; one \
