@@ -15,7 +15,11 @@ use git2::{ObjectType, Oid, Repository, Sort};
 use serde::Serialize;
 
 use crate::config::{Config, Policy};
-use crate::requirements::{self, Closure, ParseCache, RequirementSet, SetDiff, TreeReader};
+use crate::deployment::Deployment;
+use crate::paths::join;
+use crate::requirements::{
+    self, Closure, EnvLookup, ParseCache, RequirementSet, SetDiff, TreeReader,
+};
 use crate::trailers::{self, EnvWipe};
 use crate::{FileError, Result, runtime};
 
@@ -79,7 +83,8 @@ pub struct Reason {
     pub kind: ReasonKind,
     pub file: String,
     pub package: Option<String>,
-    pub commit: Option<String>,
+    #[serde(serialize_with = "serialize_opt_oid")]
+    pub commit: Option<Oid>,
     pub detail: Option<String>,
 }
 
@@ -102,42 +107,26 @@ impl Reason {
     }
 }
 
-/// The reasons in one line (`requirement-removed flask-cors, env-folder-changed env/`), at
-/// most five items, for commit trailers and server messages.
-pub fn summarize(reasons: &[Reason]) -> String {
-    let mut parts: Vec<String> = reasons
-        .iter()
-        .map(|r| {
-            format!(
-                "{} {}",
-                r.kind.as_str(),
-                r.package.as_ref().unwrap_or(&r.file)
-            )
-        })
-        .collect();
-    if parts.len() > 5 {
-        let more = parts.len() - 4;
-        parts.truncate(4);
-        parts.push(format!("and {more} more"));
-    }
-    parts.join(", ")
-}
-
 /// A reason dropped by an `Env-Wipe: skip` trailer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SkippedReason {
     #[serde(flatten)]
     pub reason: Reason,
     /// The commit whose trailer dropped it.
-    pub skipped_by: String,
+    #[serde(serialize_with = "serialize_oid")]
+    pub skipped_by: Oid,
 }
 
-/// The result of analysing one ref update; serialized as `envguard check --format json`.
+/// The result of analysing one ref update: everything an action needs, so nothing after
+/// the analysis reads the commits again. Serialized as `envguard check --format json`
+/// (schema 1: ids as hex strings; the app root and runtime are not part of it).
 #[derive(Debug, Clone, Serialize)]
 pub struct Analysis {
     pub schema: u32,
-    pub old: Option<String>,
-    pub new: String,
+    #[serde(serialize_with = "serialize_opt_oid")]
+    pub old: Option<Oid>,
+    #[serde(serialize_with = "serialize_oid")]
+    pub new: Oid,
     pub verdict: Verdict,
     pub removed: Vec<String>,
     pub added: Vec<String>,
@@ -146,14 +135,37 @@ pub struct Analysis {
     pub skipped: Vec<SkippedReason>,
     pub warnings: Vec<FileError>,
     pub errors: Vec<FileError>,
+    /// The tip's app root (`""`: the repository root).
+    #[serde(skip)]
+    pub app_root: String,
+    /// The tip's runtime.txt value (`Ok(None)`: it has none).
+    #[serde(skip)]
+    pub runtime: std::result::Result<Option<String>, FileError>,
+}
+
+fn serialize_oid<S: serde::Serializer>(id: &Oid, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(id)
+}
+
+fn serialize_opt_oid<S: serde::Serializer>(id: &Option<Oid>, s: S) -> Result<S::Ok, S::Error> {
+    match id {
+        Some(id) => s.collect_str(id),
+        None => s.serialize_none(),
+    }
 }
 
 impl Analysis {
-    fn empty(base: Option<Oid>, tip: Oid) -> Self {
+    /// The runtime.txt path of the tip, inside its app root.
+    pub fn runtime_path(&self) -> String {
+        join(&self.app_root, RuntimeFile::Txt.name())
+    }
+
+    /// An analysis of `base -> tip` that found nothing (yet).
+    pub fn new(base: Option<Oid>, tip: Oid) -> Self {
         Analysis {
             schema: 1,
-            old: base.map(|b| b.to_string()),
-            new: tip.to_string(),
+            old: base,
+            new: tip,
             verdict: Verdict::None,
             removed: Vec::new(),
             added: Vec::new(),
@@ -162,6 +174,8 @@ impl Analysis {
             skipped: Vec::new(),
             warnings: Vec::new(),
             errors: Vec::new(),
+            app_root: String::new(),
+            runtime: Ok(None),
         }
     }
 }
@@ -237,7 +251,7 @@ pub fn file_at(repo: &Repository, tree: &git2::Tree, path: &str) -> Result<Optio
                     .find_blob(entry.id())
                     .map_err(|e| format!("cannot read the symbolic link: {}", e.message()))?;
                 let target = String::from_utf8_lossy(blob.content()).into_owned();
-                path = requirements::resolve_relative(&path, &target).map_err(|_| {
+                path = crate::paths::resolve_relative(&path, &target).map_err(|_| {
                     format!("is a symbolic link to '{target}', outside the repository")
                 })?;
                 if tree.get_path(Path::new(&path)).is_err() {
@@ -258,42 +272,6 @@ pub fn file_at(repo: &Repository, tree: &git2::Tree, path: &str) -> Result<Optio
     ))
 }
 
-/// `root/name`, or `name` at the repository root.
-pub fn join(root: &str, name: &str) -> String {
-    if root.is_empty() {
-        name.to_string()
-    } else {
-        format!("{root}/{name}")
-    }
-}
-
-/// The `project =` key of the `[config]` section of a `.deployment` file.
-pub fn deployment_project(text: &str) -> Option<String> {
-    let mut in_config = false;
-    for line in text.lines() {
-        let line = line.trim();
-        if line.starts_with('[') {
-            in_config = line.eq_ignore_ascii_case("[config]");
-            continue;
-        }
-        if !in_config || line.starts_with([';', '#']) {
-            continue;
-        }
-        if let Some((key, value)) = line.split_once('=')
-            && key.trim().eq_ignore_ascii_case("project")
-        {
-            let value = value
-                .trim()
-                .replace('\\', "/")
-                .trim_start_matches("./")
-                .trim_matches('/')
-                .to_string();
-            return Some(if value == "." { String::new() } else { value });
-        }
-    }
-    None
-}
-
 /// Analyses ref updates of one repository, caching parsed files and per-commit state.
 pub struct Analyzer<'r> {
     repo: &'r Repository,
@@ -304,11 +282,13 @@ pub struct Analyzer<'r> {
 }
 
 impl<'r> Analyzer<'r> {
-    pub fn new(repo: &'r Repository, config: &'r Config) -> Self {
+    /// An analyzer that expands `${VAR}` in requirement lines with `env` (usually
+    /// [`requirements::process_env`]).
+    pub fn new(repo: &'r Repository, config: &'r Config, env: EnvLookup) -> Self {
         Analyzer {
             repo,
             config,
-            parse: ParseCache::new(),
+            parse: ParseCache::with_env(env),
             roots: HashMap::new(),
             watched: HashMap::new(),
         }
@@ -331,7 +311,7 @@ impl<'r> Analyzer<'r> {
             .repo
             .find_blob(id)
             .ok()
-            .and_then(|b| deployment_project(&String::from_utf8_lossy(b.content())))
+            .and_then(|b| Deployment::parse(&String::from_utf8_lossy(b.content())).project)
             .unwrap_or_default();
         self.roots.insert(id, root.clone());
         root
@@ -369,6 +349,17 @@ impl<'r> Analyzer<'r> {
         Ok(watched)
     }
 
+    /// The app root of a commit and its runtime.txt value (`Ok(None)`: no runtime.txt).
+    pub fn runtime_of(
+        &mut self,
+        commit: Oid,
+    ) -> Result<(String, Result<Option<String>, FileError>)> {
+        let commit = self.repo.find_commit(commit)?;
+        let watched = self.watched(&commit)?;
+        let value = self.runtime_value(&watched, RuntimeFile::Txt);
+        Ok((watched.root.clone(), value))
+    }
+
     /// The watched files of a commit that exist there, with their blob ids: the
     /// requirements closure, then runtime.txt and .python-version.
     pub fn watched_files(&mut self, commit: Oid) -> Result<Vec<(String, Oid)>> {
@@ -393,7 +384,9 @@ impl<'r> Analyzer<'r> {
     pub fn analyze(&mut self, base: Option<Oid>, tip: Oid) -> Result<Analysis> {
         let tip_commit = self.repo.find_commit(tip)?;
         let tip_watched = self.watched(&tip_commit)?;
-        let mut analysis = Analysis::empty(base, tip);
+        let mut analysis = Analysis::new(base, tip);
+        analysis.app_root = tip_watched.root.clone();
+        analysis.runtime = self.runtime_value(&tip_watched, RuntimeFile::Txt);
         let Some(base) = base else {
             analysis.added = tip_watched.set().requirements.keys().cloned().collect();
             analysis.errors = tip_watched.requirements.errors.clone();
@@ -456,7 +449,7 @@ impl<'r> Analyzer<'r> {
             let introduced = self.introduced_by(&commit)?;
             for reason in analysis.reasons.iter_mut().filter(|r| r.commit.is_none()) {
                 if introduced.iter().any(|i| i.same_change(reason)) {
-                    reason.commit = Some(commit.id().to_string());
+                    reason.commit = Some(commit.id());
                     pending -= 1;
                 }
             }
@@ -464,7 +457,7 @@ impl<'r> Analyzer<'r> {
         // A change that no single step shows (it came in and went out again through
         // different parents of merges, say) is the tip's.
         for reason in analysis.reasons.iter_mut().filter(|r| r.commit.is_none()) {
-            reason.commit = Some(tip.id().to_string());
+            reason.commit = Some(tip.id());
         }
         Ok(marks)
     }
@@ -763,7 +756,7 @@ fn apply_trailers(analysis: &mut Analysis, tip: Oid, marks: &[(Oid, EnvWipe)]) {
             kind: ReasonKind::Forced,
             file: format!("commit {commit}"),
             package: None,
-            commit: Some(commit.to_string()),
+            commit: Some(*commit),
             detail: Some("Env-Wipe: force".to_string()),
         });
     }
@@ -771,17 +764,16 @@ fn apply_trailers(analysis: &mut Analysis, tip: Oid, marks: &[(Oid, EnvWipe)]) {
         if *mark != EnvWipe::Skip {
             continue;
         }
-        let skipper = skipper.to_string();
         let (dropped, kept): (Vec<Reason>, Vec<Reason>) = std::mem::take(&mut analysis.reasons)
             .into_iter()
-            .partition(|r| tip_skips || r.commit.as_deref() == Some(skipper.as_str()));
+            .partition(|r| tip_skips || r.commit == Some(*skipper));
         analysis.reasons = kept;
-        let by = if tip_skips { tip.to_string() } else { skipper };
+        let by = if tip_skips { tip } else { *skipper };
         analysis
             .skipped
             .extend(dropped.into_iter().map(|reason| SkippedReason {
                 reason,
-                skipped_by: by.clone(),
+                skipped_by: by,
             }));
     }
     if tip_skips {
@@ -809,19 +801,6 @@ fn verdict_of(reasons: &[Reason]) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn deployment_project_key() {
-        assert_eq!(
-            deployment_project("[config]\nproject = app/\n").as_deref(),
-            Some("app")
-        );
-        assert_eq!(
-            deployment_project("[other]\nproject=x\n[CONFIG]\nPROJECT=./src\\web\n").as_deref(),
-            Some("src/web")
-        );
-        assert_eq!(deployment_project("[config]\ncommand = deploy.cmd\n"), None);
-    }
 
     #[test]
     fn verdict_precedence() {

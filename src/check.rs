@@ -5,12 +5,14 @@ use std::io::Write;
 
 use git2::{Oid, Repository};
 
-use crate::analyze::{Analysis, Analyzer, Reason, ReasonKind, Verdict};
+use crate::analyze::{Analysis, Analyzer};
 use crate::config::Config;
+use crate::report::{commit_label, describe, reason_lines, verdict_line};
+use crate::requirements::process_env;
 use crate::{Error, Result};
 
 /// Output format of `check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Human,
     Json,
@@ -94,12 +96,12 @@ pub fn run(
         Ok(r) => r,
         Err(e) => return Ok(Err(e)),
     };
-    let mut analyzer = Analyzer::new(repo, config);
+    let mut analyzer = Analyzer::new(repo, config, process_env());
     let analysis = analyzer.analyze(base, tip)?;
     match format {
         Format::Json => {
             let json = serde_json::to_string_pretty(&analysis)
-                .map_err(|e| Error(format!("cannot write JSON: {e}")))?;
+                .map_err(|e| Error::msg(format!("cannot write JSON: {e}")))?;
             writeln!(out, "{json}")?;
         }
         Format::Human => {
@@ -153,86 +155,16 @@ fn write_diffs(
     Ok(())
 }
 
-/// One line saying what a verdict means for the deployment.
-pub fn verdict_line(analysis: &Analysis) -> String {
-    let count = analysis.reasons.len();
-    let reasons = if count == 1 {
-        "1 reason".to_string()
-    } else {
-        format!("{count} reasons")
-    };
-    match analysis.verdict {
-        Verdict::None => "none: the deployed env stays valid".to_string(),
-        Verdict::Rebuild => {
-            format!("rebuild: the runtime changes, so the platform builds a fresh env ({reasons})")
-        }
-        Verdict::Wipe => format!(
-            "wipe: the deployed env would keep stale packages and must be rebuilt ({reasons})"
-        ),
-    }
-}
-
-/// One reason as a line: file, package, what happened, and the commit.
-pub fn describe(repo: &Repository, reason: &Reason) -> String {
-    let what = match reason.kind {
-        ReasonKind::RequirementRemoved => "removed",
-        ReasonKind::RequirementSourceChanged => "source changed",
-        ReasonKind::RequirementChanged => "changed",
-        ReasonKind::RequirementsFileDeleted => "deleted",
-        ReasonKind::RequirementsFileChanged => "changed",
-        ReasonKind::RuntimeChanged => "runtime changed",
-        ReasonKind::EnvFolderChanged => "committed env folder",
-        ReasonKind::Forced => "forced",
-    };
-    let mut line = match &reason.package {
-        Some(p) => format!("{}: {p} {what}", reason.file),
-        None if reason.kind == ReasonKind::Forced => "Env-Wipe: force".to_string(),
-        None => format!("{}: {what}", reason.file),
-    };
-    if let Some(detail) = &reason.detail
-        && reason.kind != ReasonKind::Forced
-    {
-        line.push_str(&format!(" ({detail})"));
-    }
-    if let Some(commit) = &reason.commit {
-        line.push_str(&format!(" in {}", commit_label(repo, commit)));
-    }
-    line
-}
-
-/// `abc1234 "subject"` for a commit id.
-pub fn commit_label(repo: &Repository, commit: &str) -> String {
-    let short = crate::short_id(commit);
-    let subject = Oid::from_str_ext(commit, repo.object_format())
-        .ok()
-        .and_then(|id| repo.find_commit(id).ok())
-        .and_then(|c| c.summary().ok().flatten().map(str::to_string));
-    match subject {
-        Some(s) => format!("{short} \"{s}\""),
-        None => short.to_string(),
-    }
-}
-
-/// At most this many reason lines; the rest are counted.
-const MAX_REASON_LINES: usize = 12;
-
 fn write_human(repo: &Repository, analysis: &Analysis, out: &mut dyn Write) -> Result<()> {
     writeln!(out, "envguard: {}", verdict_line(analysis))?;
-    for reason in analysis.reasons.iter().take(MAX_REASON_LINES) {
-        writeln!(out, "  {}", describe(repo, reason))?;
-    }
-    if analysis.reasons.len() > MAX_REASON_LINES {
-        writeln!(
-            out,
-            "  ... and {} more (see --format json)",
-            analysis.reasons.len() - MAX_REASON_LINES
-        )?;
+    for line in reason_lines(repo, analysis) {
+        writeln!(out, "{line}")?;
     }
     for skipped in &analysis.skipped {
         writeln!(
             out,
             "  skipped by Env-Wipe: skip in {}: {}",
-            commit_label(repo, &skipped.skipped_by),
+            commit_label(repo, skipped.skipped_by),
             describe(repo, &skipped.reason)
         )?;
     }

@@ -3,10 +3,13 @@
 
 use std::path::PathBuf;
 
+use clap::ValueEnum;
+
+use crate::paths::{clean_dir, climbs_out, is_relative_inside};
 use crate::{Error, Result};
 
 /// How requirement changes are judged (`envguard.policy`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Policy {
     /// Removed packages and changed sources need a fresh env (default).
     Removals,
@@ -17,34 +20,52 @@ pub enum Policy {
 }
 
 /// What the pre-push hook does with a `wipe` verdict (`envguard.mode`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Mode {
+    /// Push the runtime-toggle commit pair: two deployments, each with a fresh env.
     Toggle,
+    /// Push a marker ref that the server hook consumes.
     Mark,
+    /// Say what is stale and push as usual.
     Warn,
+    /// Do nothing.
     Off,
     /// Delete env on the site over Kudu's REST API, then let the push deploy.
     RemoteWipe,
 }
 
-impl Mode {
-    /// The name as written in `envguard.mode`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Toggle => "toggle",
-            Mode::Mark => "mark",
-            Mode::Warn => "warn",
-            Mode::Off => "off",
-            Mode::RemoteWipe => "remote-wipe",
-        }
+/// What the post-receive hook does with a `wipe` verdict (`envguard.serverAction`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ServerAction {
+    /// Delete the env folder of the deployment target.
+    Wipe,
+    /// Write a marker file into the target for a deploy script.
+    Marker,
+}
+
+/// The name of an enum value as written in git config (`remote-wipe`).
+pub fn name_of<T: ValueEnum>(value: &T) -> String {
+    value
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
+}
+
+/// The values of an enum, for messages: `a, b or c`.
+fn expected<T: ValueEnum>() -> String {
+    let names: Vec<String> = T::value_variants().iter().map(name_of).collect();
+    match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 
-/// What the post-receive hook does with a `wipe` verdict (`envguard.serverAction`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ServerAction {
-    Wipe,
-    Marker,
+/// An enum-valued key, case-insensitive.
+fn enum_value<T: ValueEnum>(git: &git2::Config, key: &str) -> Result<Option<T>> {
+    string(git, key)?
+        .map(|v| T::from_str(&v, true).map_err(|_| Error::config(key, &v, &expected::<T>())))
+        .transpose()
 }
 
 /// Every setting, with defaults applied.
@@ -137,36 +158,10 @@ impl Config {
             }
             config.env_dir = dir;
         }
-        if let Some(v) = string(git, "envguard.policy")? {
-            config.policy = match v.to_ascii_lowercase().as_str() {
-                "removals" => Policy::Removals,
-                "changes" => Policy::Changes,
-                "any-byte" => Policy::AnyByte,
-                _ => {
-                    return Err(invalid(
-                        "envguard.policy",
-                        &v,
-                        "removals, changes or any-byte",
-                    ));
-                }
-            };
+        if let Some(policy) = enum_value(git, "envguard.policy")? {
+            config.policy = policy;
         }
-        if let Some(v) = string(git, "envguard.mode")? {
-            config.mode = Some(match v.to_ascii_lowercase().as_str() {
-                "toggle" => Mode::Toggle,
-                "mark" => Mode::Mark,
-                "warn" => Mode::Warn,
-                "off" => Mode::Off,
-                "remote-wipe" => Mode::RemoteWipe,
-                _ => {
-                    return Err(invalid(
-                        "envguard.mode",
-                        &v,
-                        "toggle, mark, remote-wipe, warn or off",
-                    ));
-                }
-            });
-        }
+        config.mode = enum_value(git, "envguard.mode")?;
         if let Some(v) = string(git, "envguard.toggleRuntime")? {
             if !crate::runtime::is_known_runtime(&v) {
                 return Err(invalid(
@@ -187,12 +182,8 @@ impl Config {
             }
             config.runtimes = v;
         }
-        if let Some(v) = string(git, "envguard.serverAction")? {
-            config.server_action = match v.to_ascii_lowercase().as_str() {
-                "wipe" => ServerAction::Wipe,
-                "marker" => ServerAction::Marker,
-                _ => return Err(invalid("envguard.serverAction", &v, "wipe or marker")),
-            };
+        if let Some(action) = enum_value(git, "envguard.serverAction")? {
+            config.server_action = action;
         }
         config.target = string(git, "envguard.target")?.map(PathBuf::from);
         config.scm_url = string(git, "envguard.scmUrl")?.filter(|v| !v.is_empty());
@@ -224,15 +215,6 @@ impl Config {
         Ok(config)
     }
 
-    /// How hard the remote wipe tries.
-    pub fn patience(&self) -> crate::remote::kudu::Patience {
-        crate::remote::kudu::Patience {
-            timeout: std::time::Duration::from_secs(self.remote_timeout),
-            attempts: self.remote_attempts,
-            ..Default::default()
-        }
-    }
-
     /// Whether a full ref name (`refs/heads/x`) is a deploy branch.
     pub fn is_deploy_branch(&self, refname: &str) -> bool {
         refname
@@ -242,10 +224,6 @@ impl Config {
 
     /// The mode for a deploy remote: configured, else `toggle` for an Azure SCM URL and
     /// `warn` for any other.
-    pub fn mode_for(&self, url: &str) -> Mode {
-        self.mode_for_urls(&[url])
-    }
-
     fn mode_for_urls(&self, urls: &[&str]) -> Mode {
         self.mode.unwrap_or_else(|| {
             if urls.iter().any(|u| glob_match(DEFAULT_REMOTE_URL, u)) {
@@ -329,16 +307,14 @@ pub fn deploy_remotes(repo: &git2::Repository, config: &Config) -> Result<Vec<De
 }
 
 fn invalid(key: &str, value: &str, expected: &str) -> Error {
-    Error(format!(
-        "invalid git config {key} = '{value}': expected {expected} (fix it with `git config {key} ...`)"
-    ))
+    Error::config(key, value, expected)
 }
 
 fn string(git: &git2::Config, key: &str) -> Result<Option<String>> {
     match git.get_string(key) {
         Ok(v) => Ok(Some(v.trim().to_string())),
         Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(e) => Err(Error(format!(
+        Err(e) => Err(Error::msg(format!(
             "cannot read git config {key}: {}",
             e.message()
         ))),
@@ -358,27 +334,6 @@ fn list(git: &git2::Config, key: &str) -> Result<Option<Vec<String>>> {
         }
     }
     Ok(found.then_some(values))
-}
-
-/// Whether a `/` or `\\` separated path has a `..` step.
-pub fn climbs_out(path: &str) -> bool {
-    path.split(['/', '\\']).any(|step| step == "..")
-}
-
-/// Whether a path stays inside the folder it is relative to: not empty, not absolute (no
-/// leading separator, no drive), no `..` step.
-pub fn is_relative_inside(path: &str) -> bool {
-    !path.is_empty() && !path.starts_with(['/', '\\']) && !path.contains(':') && !climbs_out(path)
-}
-
-fn clean_dir(path: &str) -> String {
-    let path = path.trim().replace('\\', "/");
-    let path = path.trim_start_matches("./").trim_matches('/');
-    if path == "." {
-        String::new()
-    } else {
-        path.to_string()
-    }
 }
 
 /// Shell-style glob: `*` matches any run of characters, `?` one character.
@@ -470,9 +425,11 @@ mod tests {
     fn mode_defaults_by_url() {
         let c = Config::default();
         assert_eq!(
-            c.mode_for("https://x.scm.azurewebsites.net/x.git"),
+            c.mode_for_urls(&["https://x.scm.azurewebsites.net/x.git"]),
             Mode::Toggle
         );
-        assert_eq!(c.mode_for("/srv/git/app.git"), Mode::Warn);
+        assert_eq!(c.mode_for_urls(&["/srv/git/app.git"]), Mode::Warn);
+        assert_eq!(name_of(&Mode::RemoteWipe), "remote-wipe");
+        assert_eq!(expected::<Mode>(), "toggle, mark, warn, off or remote-wipe");
     }
 }

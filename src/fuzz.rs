@@ -6,7 +6,7 @@
 use git2::ObjectFormat;
 
 use crate::requirements::{self, Item, normalize_name};
-use crate::{push, runtime, trailers};
+use crate::{hook_input, runtime, trailers};
 
 /// The requirements reader: decode, join lines, parse. Invariant: every requirement key of
 /// a named requirement is normalized (normalizing it again changes nothing).
@@ -29,7 +29,7 @@ pub fn runtime_file(data: &[u8]) {
             assert!(!value.is_empty());
         }
     }
-    let _ = crate::analyze::deployment_project(&String::from_utf8_lossy(data));
+    let _ = crate::deployment::Deployment::parse(&String::from_utf8_lossy(data));
 }
 
 /// The trailer parser. Invariant: the cheap pre-filter never hides a trailer the full
@@ -49,7 +49,7 @@ pub fn commit_message(data: &[u8]) {
 /// redacted URL never holds the password.
 pub fn hook_input(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    if let Some(url) = crate::remote::url::Url::parse(&text) {
+    if let Some(url) = crate::url::Url::parse(&text) {
         let shown = url.redacted();
         if let Some(password) = url.password().filter(|p| !p.is_empty() && *p != "***") {
             // The part before the path: user, `***` and host (the path may hold any text).
@@ -58,7 +58,7 @@ pub fn hook_input(data: &[u8]) {
                 .map_or("", |(_, rest)| rest.split('/').next().unwrap_or(""));
             assert!(!authority.contains(&format!(":{password}@")), "{shown}");
         }
-        let _ = crate::remote::url::scm_site(None, &[text.as_ref()]);
+        let _ = crate::url::scm_site(None, &[text.as_ref()]);
     }
     for format in [ObjectFormat::Sha1, ObjectFormat::Sha256] {
         let hex = match format {
@@ -66,8 +66,8 @@ pub fn hook_input(data: &[u8]) {
             _ => 64,
         };
         for updates in [
-            push::parse_pre_push(&text, format),
-            push::parse_receive(&text, format),
+            hook_input::parse_pre_push(&text, format),
+            hook_input::parse_receive(&text, format),
         ]
         .into_iter()
         .flatten()
@@ -89,6 +89,6 @@ pub fn hook_input(data: &[u8]) {
             };
             values.get(i).map(|v| v.to_string())
         };
-        let _ = push::from_pre_commit_env(get, format);
+        let _ = hook_input::from_pre_commit_env(get, format);
     }
 }

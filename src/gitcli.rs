@@ -1,6 +1,8 @@
-//! Running the `git` command line for what git2 is not used for: nested pushes and hook
-//! paths. Every command clears the repository-local variables a hook inherits (`GIT_DIR`
-//! and the rest of `git rev-parse --local-env-vars`) and names the repository explicitly.
+//! The one place that starts `git` processes, for what git2 is not used for: nested pushes,
+//! `ls-remote`, hook paths, `git credential`, the wrapper's `git push`. Each command says
+//! how it treats the repository variables of its environment ([`GitEnv`]): a command on
+//! this repository from inside a hook clears the variables a hook inherits (`GIT_DIR` and
+//! the rest of `git rev-parse --local-env-vars`) and names the repository explicitly.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -8,8 +10,7 @@ use std::sync::OnceLock;
 
 use crate::{Error, Result};
 
-/// Set on nested pushes so that envguard's own hook lets them through untouched.
-pub const NESTED_VAR: &str = "ENVGUARD_NESTED";
+use crate::vars;
 
 /// The variables `git rev-parse --local-env-vars` lists (asked once per process).
 fn local_env_vars() -> &'static [String] {
@@ -41,46 +42,84 @@ fn local_env_vars() -> &'static [String] {
     })
 }
 
+/// Which repository a git process works on, and so which inherited variables it keeps.
+#[derive(Debug, Clone, Copy)]
+pub enum GitEnv<'a> {
+    /// This git dir, named with `--git-dir`; the repository variables a hook inherits are
+    /// cleared, so they cannot point the command elsewhere.
+    Repo(&'a Path),
+    /// The repository the user is in (found from this directory, or the process's), with
+    /// the environment the user gave envguard: as if the user typed the command.
+    User(Option<&'a Path>),
+}
+
+/// `git` set up for `env`, with stdin closed.
+pub fn git_in(env: GitEnv) -> Command {
+    let mut cmd = Command::new("git");
+    match env {
+        GitEnv::Repo(git_dir) => {
+            for var in local_env_vars() {
+                cmd.env_remove(var);
+            }
+            cmd.arg("--git-dir").arg(git_dir);
+        }
+        GitEnv::User(Some(dir)) => {
+            cmd.current_dir(dir);
+        }
+        GitEnv::User(None) => {}
+    }
+    cmd.stdin(Stdio::null());
+    cmd
+}
+
 /// `git --git-dir=<git_dir> …` with a clean environment.
 pub fn git(git_dir: &Path) -> Command {
-    let mut cmd = Command::new("git");
-    for var in local_env_vars() {
-        cmd.env_remove(var);
-    }
-    cmd.arg("--git-dir").arg(git_dir).stdin(Stdio::null());
-    cmd
+    git_in(GitEnv::Repo(git_dir))
+}
+
+/// Runs `cmd` and returns its trimmed stdout when it succeeds with some output.
+pub fn output_line(mut cmd: Command) -> Result<Option<String>> {
+    let out = cmd
+        .stderr(Stdio::null())
+        .output()
+        .map_err(|e| Error::io("cannot run git", e))?;
+    Ok(out
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        .filter(|s| !s.is_empty()))
 }
 
 /// What a nested push may overwrite on the remote.
 #[derive(Debug, Clone, Copy)]
-pub enum Expect<'a> {
+pub enum Lease<'a> {
     /// Only this value (`None`: the ref must not exist yet), as `--force-with-lease`.
-    Value(Option<&'a str>),
+    Expect(Option<&'a str>),
     /// Whatever is there (`--force`).
-    Anything,
+    Any,
 }
 
 /// Pushes `commit` to `remote_ref` of `remote` as a nested push: no hooks (they approved the
-/// outer push), envguard's recursion guard set, and only over what `expect` allows. Git's
+/// outer push), envguard's recursion guard set, and only over what `lease` allows. Git's
 /// own output, with the deployment's `remote:` lines, goes to stderr.
 pub fn push_commit(
     git_dir: &Path,
     remote: &str,
     commit: &str,
     remote_ref: &str,
-    expect: Expect,
+    lease: Lease,
     quiet: bool,
 ) -> Result<()> {
     let mut cmd = git(git_dir);
     cmd.args(["push", "--no-verify"])
-        .env(NESTED_VAR, "1")
+        .env(vars::NESTED, "1")
         .stdout(std::io::stderr());
-    match expect {
-        Expect::Value(old) => cmd.arg(format!(
+    match lease {
+        Lease::Expect(old) => cmd.arg(format!(
             "--force-with-lease={remote_ref}:{}",
             old.unwrap_or("")
         )),
-        Expect::Anything => cmd.arg("--force"),
+        Lease::Any => cmd.arg("--force"),
     };
     if quiet {
         cmd.arg("--quiet");
@@ -88,11 +127,11 @@ pub fn push_commit(
     cmd.arg(remote).arg(format!("{commit}:{remote_ref}"));
     let status = cmd
         .status()
-        .map_err(|e| Error(format!("cannot run git push: {e}")))?;
+        .map_err(|e| Error::io("cannot run git push", e))?;
     if status.success() {
         Ok(())
     } else {
-        Err(Error(format!(
+        Err(Error::msg(format!(
             "git push {remote} {}:{remote_ref} failed ({status})",
             &commit[..commit.len().min(12)]
         )))
@@ -103,15 +142,15 @@ pub fn push_commit(
 pub fn remote_value(git_dir: &Path, remote: &str, remote_ref: &str) -> Result<Option<String>> {
     let out = git(git_dir)
         .args(["ls-remote", "--refs", remote, remote_ref])
-        .env(NESTED_VAR, "1")
+        .env(vars::NESTED, "1")
         .stderr(Stdio::piped())
         .output()
-        .map_err(|e| Error(format!("cannot run git ls-remote: {e}")))?;
+        .map_err(|e| Error::io("cannot run git ls-remote", e))?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
-        return Err(Error(format!(
+        return Err(Error::msg(format!(
             "cannot ask {} where {remote_ref} is: {}",
-            crate::remote::url::redact(remote),
+            crate::url::redact(remote),
             stderr.lines().last().unwrap_or("").trim()
         )));
     }

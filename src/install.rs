@@ -4,9 +4,9 @@
 //! on uninstall, and never write into a `core.hooksPath` directory without being asked.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::config::Config;
+use crate::gitcli::{GitEnv, git_in, output_line};
 use crate::{Error, Result};
 
 /// Which hook: the client's pre-push or the server's post-receive.
@@ -58,20 +58,13 @@ pub fn is_ours(path: &Path) -> bool {
 
 /// Where git reads hooks from, as an absolute path, and the `core.hooksPath` value if set.
 pub fn hooks_dir(cwd: &Path) -> Result<(PathBuf, Option<String>)> {
-    let run = |args: &[&str]| -> Result<Option<String>> {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(cwd)
-            .output()
-            .map_err(|e| Error(format!("cannot run git: {e}")))?;
-        Ok(out
-            .status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-            .filter(|s| !s.is_empty()))
+    let run = |args: &[&str]| {
+        let mut cmd = git_in(GitEnv::User(Some(cwd)));
+        cmd.args(args);
+        output_line(cmd)
     };
     let dir = run(&["rev-parse", "--git-path", "hooks"])?
-        .ok_or_else(|| Error("not a git repository (or git is missing)".to_string()))?;
+        .ok_or_else(|| Error::msg("not a git repository (or git is missing)"))?;
     let hooks_path = run(&["config", "core.hooksPath"])?;
     let dir = PathBuf::from(dir);
     let dir = if dir.is_absolute() {
@@ -111,7 +104,7 @@ pub fn install_into(dir: &Path, side: Side) -> Result<Installed> {
         if existing.contains(PRE_COMMIT_MARKER) {
             // pre-commit's script runs `<hook>.legacy` beside it itself: kept under that
             // name it would run itself. pre-commit chains hooks on its own terms.
-            return Err(Error(format!(
+            return Err(Error::msg(format!(
                 "{} is the pre-commit framework's hook; envguard wrote nothing. Run envguard \
                  from pre-commit instead:\n  {}",
                 hook.display(),
@@ -119,7 +112,7 @@ pub fn install_into(dir: &Path, side: Side) -> Result<Installed> {
             )));
         }
         if legacy.exists() || legacy.is_symlink() {
-            return Err(Error(format!(
+            return Err(Error::msg(format!(
                 "{} exists and so does {}; envguard would have to overwrite one of them. Move \
                  one away, then run `envguard hook install` again",
                 hook.display(),
@@ -194,7 +187,7 @@ pub fn install(cwd: &Path, side: Side, use_hooks_path: bool) -> Result<Vec<Strin
         && !use_hooks_path
     {
         let worktree = worktree_root(cwd);
-        return Err(Error(format!(
+        return Err(Error::msg(format!(
             "core.hooksPath is set to '{hp}' (a hook manager or a shared hooks directory), so \
              envguard wrote nothing. Add it there instead:\n  {}\nor let envguard write into \
              that directory: `envguard hook install --use-hooks-path`",
@@ -264,16 +257,13 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
         Side::Client => {
             let remotes = crate::config::deploy_remotes(&repo, &config)?;
             for remote in &remotes {
-                let shown: Vec<String> = remote
-                    .urls
-                    .iter()
-                    .map(|u| crate::remote::url::redact(u))
-                    .collect();
+                let shown: Vec<String> =
+                    remote.urls.iter().map(|u| crate::url::redact(u)).collect();
                 lines.push(format!(
                     "deploy remote: {} ({}), mode {}",
                     remote.name,
                     shown.join(", "),
-                    remote.mode.as_str()
+                    crate::config::name_of(&remote.mode)
                 ));
                 if remote.mode == crate::config::Mode::RemoteWipe {
                     lines.push(format!(
@@ -331,7 +321,7 @@ fn toggle_runtime_line(repo: &git2::Repository, config: &Config) -> String {
         .and_then(|h| h.peel_to_tree().ok())
         .and_then(|tree| {
             let root = config.app_root.clone().unwrap_or_default();
-            let path = crate::analyze::join(&root, "runtime.txt");
+            let path = crate::paths::join(&root, "runtime.txt");
             let entry = tree.get_path(Path::new(&path)).ok()?;
             let blob = repo.find_blob(entry.id()).ok()?;
             crate::runtime::parse_runtime(&path, blob.content())

@@ -5,13 +5,15 @@ use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
+use envguard::chain::HookArgs;
 use envguard::check::{self, Format};
-use envguard::client::{self, PrePushArgs};
+use envguard::client;
 use envguard::config::Config;
 use envguard::install::{self, Side};
 use envguard::server::{self, deploy_script, deploy_script::Platform, wipe};
+use envguard::vars;
 
 /// Keeps git-push deployments of Python apps from running on a stale virtualenv.
 #[derive(Parser)]
@@ -32,8 +34,8 @@ enum Command {
         /// remote-tracking ref `..HEAD`.
         range: Option<String>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = FormatArg::Human)]
-        format: FormatArg,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
         /// Also show the changes of the watched files as unified diffs (human format).
         #[arg(long)]
         diff: bool,
@@ -82,7 +84,7 @@ enum Command {
     /// runtime change, for platforms without envguard on the server.
     DeployScript {
         #[arg(long, value_enum)]
-        platform: PlatformArg,
+        platform: Platform,
         /// Replace an existing custom deploy script or deployment command.
         #[arg(long)]
         force: bool,
@@ -120,18 +122,6 @@ enum HookAction {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum PlatformArg {
-    KuduWindows,
-    Linux,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum FormatArg {
-    Human,
-    Json,
-}
-
 fn main() -> ExitCode {
     // Like git itself, trust the object store on reads instead of re-hashing every object:
     // a hook may read thousands of commits and trees.
@@ -143,16 +133,10 @@ fn main() -> ExitCode {
             range,
             format,
             diff,
-        } => {
-            let format = match format {
-                FormatArg::Human => Format::Human,
-                FormatArg::Json => Format::Json,
-            };
-            run_check(range.as_deref(), format, diff)
-        }
+        } => run_check(range.as_deref(), format, diff),
         Command::PrePush { remote, url } => never_blocking("pushing", || {
             let stdin = read_hook_stdin();
-            client::pre_push(&PrePushArgs { remote, url }, &stdin)
+            client::pre_push(&HookArgs { remote, url }, &stdin)
         }),
         Command::Push { resume, args } => client::wrapper::push(&args, resume),
         Command::Hook { action } => run_hook(action),
@@ -169,17 +153,11 @@ fn main() -> ExitCode {
             (Some(target), _) => run_wipe(&target, env_dir, force),
             (None, remote) => run_remote_wipe(remote.filter(|r| !r.is_empty()), env_dir, dry_run),
         },
-        Command::DeployScript { platform, force } => {
-            let platform = match platform {
-                PlatformArg::KuduWindows => Platform::KuduWindows,
-                PlatformArg::Linux => Platform::Linux,
-            };
-            print_lines(deploy_script::write(
-                std::path::Path::new("."),
-                platform,
-                force,
-            ))
-        }
+        Command::DeployScript { platform, force } => print_lines(deploy_script::write(
+            std::path::Path::new("."),
+            platform,
+            force,
+        )),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
@@ -194,7 +172,7 @@ fn never_blocking(going_on: &'static str, hook: impl FnOnce() -> i32) -> i32 {
 
 fn init_logging(verbose: bool) {
     let default = if verbose { "debug" } else { "warn" };
-    env_logger::Builder::from_env(env_logger::Env::new().filter_or("ENVGUARD_LOG", default))
+    env_logger::Builder::from_env(env_logger::Env::new().filter_or(vars::LOG, default))
         .format_timestamp(None)
         .format_target(false)
         .init();
@@ -202,13 +180,13 @@ fn init_logging(verbose: bool) {
 
 /// git's hook input; nothing when run from a terminal or by the pre-commit framework
 /// (which consumes git's stdin itself and passes PRE_COMMIT_* variables).
-fn read_hook_stdin() -> String {
-    let mut text = String::new();
+fn read_hook_stdin() -> Vec<u8> {
+    let mut text = Vec::new();
     let stdin = std::io::stdin();
-    if stdin.is_terminal() || std::env::var_os("PRE_COMMIT_TO_REF").is_some() {
+    if stdin.is_terminal() || std::env::var_os(vars::PRE_COMMIT_TO_REF).is_some() {
         return text;
     }
-    if let Err(e) = stdin.lock().read_to_string(&mut text) {
+    if let Err(e) = stdin.lock().read_to_end(&mut text) {
         log::warn!("cannot read the hook input: {e}");
     }
     text

@@ -22,7 +22,7 @@ impl TreeReader for OneFile {
 }
 
 fn set_of(bytes: Vec<u8>) -> (RequirementSet, usize) {
-    let mut cache = ParseCache::new();
+    let mut cache = ParseCache::with_env(Box::new(|_| None));
     let closure = load_closure(&OneFile(bytes), "requirements.txt", &mut cache);
     (RequirementSet::from_closure(&closure), closure.errors.len())
 }

@@ -4,27 +4,16 @@
 //! managers in between). Elsewhere, or when no such process is found, it assumes a plain
 //! push.
 
-/// Set to `1` (or `0`) to say the push is (or is not) a dry run, instead of reading it.
-pub const DRY_RUN_VAR: &str = "ENVGUARD_DRY_RUN";
+pub use crate::hook_input::PushFlags;
+use crate::vars;
 
-/// What matters of a `git push` command line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PushFlags {
-    /// `--dry-run` / `-n`.
-    pub dry_run: bool,
-    /// `--force` / `-f`, `--force-with-lease`, `--mirror`, or a `+refspec`.
-    pub force: bool,
-}
-
-impl PushFlags {
-    /// The flags of the `git push` running this hook.
-    pub fn of_this_push() -> PushFlags {
-        let mut flags = from_proc().unwrap_or_default();
-        if let Ok(v) = std::env::var(DRY_RUN_VAR) {
-            flags.dry_run = v == "1";
-        }
-        flags
+/// The flags of the `git push` running this hook.
+pub fn of_this_push() -> PushFlags {
+    let mut flags = from_proc().unwrap_or_default();
+    if let Ok(v) = std::env::var(vars::DRY_RUN) {
+        flags.dry_run = v == "1";
     }
+    flags
 }
 
 #[cfg(not(unix))]

@@ -3,57 +3,49 @@
 //! pushed on its own, so the platform deploys twice and recreates `env` both times. The
 //! commits are made with git2 from trees, never through the worktree or index.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use git2::{Oid, Repository};
 use serde::{Deserialize, Serialize};
 
-use crate::analyze::{Reason, join};
+use crate::analyze::Analysis;
 use crate::config::Config;
-use crate::gitcli::{self, Expect};
-use crate::{Error, Result, short_id};
+use crate::gitcli::{self, Lease};
+use crate::report::{short_id, summarize};
+use crate::{Error, Result, vars};
 
 /// The two commits of a toggle.
 #[derive(Debug, Clone)]
 pub struct ToggleCommits {
     pub t1: Oid,
     pub t2: Oid,
-    pub runtime_path: String,
     /// The tip's runtime value (`None`: the tip has no runtime.txt).
     pub original: Option<String>,
     pub toggle: String,
 }
 
-/// Builds T1 and T2 on top of `tip`. Errors here are the user's to fix (no runtime to
-/// toggle to, no git identity), so their messages say how.
-pub fn build(
-    repo: &Repository,
-    config: &Config,
-    app_root: &str,
-    tip: Oid,
-    reasons: &[Reason],
-) -> Result<ToggleCommits> {
+/// Builds T1 and T2 on top of the analysed tip, from the runtime the analysis read. Errors
+/// here are the user's to fix (no runtime to toggle to, no git identity), so their messages
+/// say how.
+pub fn build(repo: &Repository, config: &Config, analysis: &Analysis) -> Result<ToggleCommits> {
+    let tip = analysis.new;
     let tip_commit = repo.find_commit(tip)?;
     let tree = tip_commit.tree()?;
-    let runtime_path = join(app_root, "runtime.txt");
-    let current = match tree.get_path(Path::new(&runtime_path)) {
-        Ok(entry) => {
-            let blob = repo.find_blob(entry.id())?;
-            crate::runtime::parse_runtime(&runtime_path, blob.content())
-                .map_err(|e| Error(e.to_string()))?
-        }
-        Err(_) => None,
-    };
+    let runtime_path = analysis.runtime_path();
+    let current = analysis
+        .runtime
+        .clone()
+        .map_err(|e| Error::msg(e.to_string()))?;
     let toggle = match &current {
         Some(value) => config.toggle_runtime_for(value).ok_or_else(|| {
-            Error(format!(
+            Error::msg(format!(
                 "{runtime_path} says {value} and there is no other runtime to toggle to; set \
                  `git config envguard.toggleRuntime <runtime>` or `git config envguard.runtimes \
                  \"python-3.6 python-3.4\"`, or use `git config envguard.mode mark`"
             ))
         })?,
         None => config.toggle_runtime.clone().ok_or_else(|| {
-            Error(format!(
+            Error::msg(format!(
                 "the push needs a fresh env, but there is no {runtime_path} to toggle; set \
                  `git config envguard.toggleRuntime python-3.6` (a runtime the site does not \
                  use now), or use `git config envguard.mode mark` with the server hook"
@@ -65,7 +57,7 @@ pub fn build(
     let blob = repo.blob(format!("{toggle}\n").as_bytes())?;
     let parts: Vec<&str> = runtime_path.split('/').collect();
     let t1_tree = repo.find_tree(replace_path(repo, Some(&tree), &parts, blob)?)?;
-    let why = crate::analyze::summarize(reasons);
+    let why = summarize(&analysis.reasons);
     let from = current
         .clone()
         .unwrap_or_else(|| "the site's default".to_string());
@@ -95,7 +87,6 @@ pub fn build(
     Ok(ToggleCommits {
         t1,
         t2,
-        runtime_path,
         original: current,
         toggle,
     })
@@ -115,7 +106,7 @@ fn identity(repo: &Repository, role: &str) -> Result<git2::Signature<'static>> {
     let email = pick(format!("GIT_{role}_EMAIL"), "user.email");
     match (name, email) {
         (Some(name), Some(email)) => Ok(git2::Signature::now(&name, &email)?),
-        _ => Err(Error(
+        _ => Err(Error::msg(
             "the toggle commits need your git identity: set `git config user.name` and \
              `git config user.email`"
                 .to_string(),
@@ -132,7 +123,7 @@ fn replace_path(
 ) -> Result<Oid> {
     let mut builder = repo.treebuilder(tree)?;
     match path {
-        [] => return Err(Error("empty path".to_string())),
+        [] => return Err(Error::msg("empty path")),
         [name] => {
             let mode = tree
                 .and_then(|t| t.get_name(name))
@@ -178,7 +169,7 @@ impl ToggleState {
             std::fs::create_dir_all(dir)?;
         }
         let json = serde_json::to_string_pretty(self)
-            .map_err(|e| Error(format!("cannot save toggle state: {e}")))?;
+            .map_err(|e| Error::msg(format!("cannot save toggle state: {e}")))?;
         std::fs::write(path, json)?;
         Ok(())
     }
@@ -188,7 +179,7 @@ impl ToggleState {
         match std::fs::read_to_string(&path) {
             Ok(text) => serde_json::from_str(&text)
                 .map(Some)
-                .map_err(|e| Error(format!("{}: {e}", path.display()))),
+                .map_err(|e| Error::msg(format!("{}: {e}", path.display()))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e.into()),
         }
@@ -211,17 +202,17 @@ pub fn push_pair(repo: &Repository, state: &ToggleState) -> Result<()> {
         &state.remote,
         &state.t1,
         &state.remote_ref,
-        Expect::Value(state.old.as_deref()),
+        Lease::Expect(state.old.as_deref()),
         false,
     ) {
         ToggleState::clear(repo)?;
-        return Err(Error(format!(
+        return Err(Error::msg(format!(
             "{e}\nenvguard: the toggle did not start: {} on {} is unchanged. If someone else \
              pushed meanwhile, fetch and merge their commits, then push again.",
             state.remote_ref, state.remote
         )));
     }
-    if crate::fault_injected("kill-after-t1") {
+    if vars::fault_injected("kill-after-t1") {
         kill_self();
     }
     push_second(repo, state)
@@ -256,7 +247,7 @@ pub fn resume(repo: &Repository, state: &ToggleState) -> Result<String> {
         push_pair(repo, state)?;
     } else {
         ToggleState::clear(repo)?;
-        return Err(Error(format!(
+        return Err(Error::msg(format!(
             "{} on {} moved to {} since the toggle started (someone else pushed); the toggle \
              is abandoned and nothing was changed: fetch, merge, and push again",
             state.remote_ref,
@@ -280,10 +271,10 @@ pub fn push_second(repo: &Repository, state: &ToggleState) -> Result<()> {
         &state.remote,
         &state.t2,
         &state.remote_ref,
-        Expect::Value(Some(&state.t1)),
+        Lease::Expect(Some(&state.t1)),
         false,
     ) {
-        return Err(Error(format!(
+        return Err(Error::msg(format!(
             "{e}\nenvguard: {branch} on {remote} is at the first toggle commit {t1} (its env was \
              rebuilt with the toggle runtime), not at your commit.\n\
              envguard: finish with `envguard push --resume`, or push it by hand: \

@@ -5,14 +5,15 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use git2::Repository;
 
 use super::toggle::{self, ToggleState};
-use super::{LEGACY_VAR, WRAPPER_VAR, is_executable};
+use crate::chain::is_executable;
+use crate::gitcli::{GitEnv, git_in};
 use crate::install::{self, Side};
-use crate::{Error, Result};
+use crate::{Error, Result, vars};
 
 fn say(line: impl AsRef<str>) {
     eprintln!("envguard: {}", line.as_ref());
@@ -60,13 +61,13 @@ fn push_args(args: &[String]) -> Result<i32> {
         Some(dir)
     };
     let git_push = || {
-        let mut cmd = Command::new("git");
-        cmd.env(WRAPPER_VAR, &flag);
+        let mut cmd = git_in(GitEnv::User(None));
+        cmd.env(vars::WRAPPER, &flag).stdin(Stdio::inherit());
         if let Some(dir) = &temp_hooks {
             cmd.arg("-c")
                 .arg(format!("core.hooksPath={}", dir.display()));
             if is_executable(&hook) {
-                cmd.env(LEGACY_VAR, &hook);
+                cmd.env(vars::LEGACY_HOOK, &hook);
             }
         }
         cmd.arg("push").args(args).stderr(Stdio::piped());
@@ -75,7 +76,7 @@ fn push_args(args: &[String]) -> Result<i32> {
     let run = || -> Result<i32> {
         let mut child = git_push()
             .spawn()
-            .map_err(|e| Error(format!("cannot run git push: {e}")))?;
+            .map_err(|e| Error::io("cannot run git push", e))?;
         // git's own "failed to push" after a toggle is not a failure of this command.
         if let Some(stderr) = child.stderr.take() {
             let mut out = std::io::stderr();
@@ -89,7 +90,7 @@ fn push_args(args: &[String]) -> Result<i32> {
                 let _ = writeln!(out, "{line}");
             }
         }
-        let status = child.wait().map_err(|e| Error(format!("git push: {e}")))?;
+        let status = child.wait().map_err(|e| Error::io("git push", e))?;
         Ok(status.code().unwrap_or(1))
     };
     let code = run()?;

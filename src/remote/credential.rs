@@ -3,9 +3,10 @@
 //! only, sent only in an `Authorization` header, and never printed.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use super::url::{Url, percent_decode};
+use crate::gitcli::{GitEnv, git_in};
+use crate::url::{Url, percent_decode};
 use crate::{Error, Result};
 
 /// A user name and password from `git credential fill`.
@@ -73,7 +74,7 @@ fn request_for(url: &Url) -> String {
 pub fn fill(url: &Url) -> Result<Credential> {
     let request = request_for(url);
     let out = run_credential("fill", &format!("{request}\n")).map_err(|e| {
-        Error(format!(
+        Error::msg(format!(
             "no credentials for {}: `git credential fill` failed ({e}). {}",
             url.redacted(),
             helper_hint()
@@ -94,7 +95,7 @@ pub fn fill(url: &Url) -> Result<Credential> {
             password,
             request,
         }),
-        _ => Err(Error(format!(
+        _ => Err(Error::msg(format!(
             "no credentials for {}: `git credential fill` gave no user name and password. {}",
             url.redacted(),
             helper_hint()
@@ -102,30 +103,30 @@ pub fn fill(url: &Url) -> Result<Credential> {
     }
 }
 
-fn run_credential(action: &str, input: &str) -> std::result::Result<String, String> {
-    let mut child = Command::new("git")
+fn run_credential(action: &str, input: &str) -> Result<String> {
+    let mut child = git_in(GitEnv::User(None))
         .args(["credential", action])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot run git: {e}"))?;
+        .map_err(|e| Error::io("cannot run git", e))?;
     if let Some(mut stdin) = child.stdin.take() {
         stdin
             .write_all(input.as_bytes())
-            .map_err(|e| format!("cannot talk to git credential: {e}"))?;
+            .map_err(|e| Error::io("cannot talk to git credential", e))?;
     }
     let out = child
         .wait_with_output()
-        .map_err(|e| format!("git credential: {e}"))?;
+        .map_err(|e| Error::io("git credential", e))?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let last = stderr.lines().last().unwrap_or("").trim().to_string();
-        return Err(if last.is_empty() {
+        return Err(Error::msg(if last.is_empty() {
             format!("exit status {}", out.status)
         } else {
             last
-        });
+        }));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -134,7 +135,7 @@ fn run_credential(action: &str, input: &str) -> std::result::Result<String, Stri
 /// command line holds no secret of its own in any sane setup, but only its first word is
 /// shown to be safe).
 pub fn helpers() -> Vec<String> {
-    let Ok(out) = Command::new("git")
+    let Ok(out) = git_in(GitEnv::User(None))
         .args(["config", "--get-regexp", r"^credential\..*helper$"])
         .stderr(Stdio::null())
         .output()

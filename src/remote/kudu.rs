@@ -3,11 +3,10 @@
 //! API (`POST /api/command` with `rmdir /s /q`). Blocking HTTP with retries and backoff for
 //! transient failures, and one plain message per failure the user can act on.
 
-use std::time::Duration;
-
 use super::credential::{Credential, helper_hint};
-use super::url::encode_path;
-use crate::config::{climbs_out, is_relative_inside};
+use super::retry::{Failure, RetryPolicy};
+use crate::paths::{climbs_out, is_relative_inside};
+use crate::url::encode_path;
 use crate::{Error, Result};
 
 /// What a wipe found and did.
@@ -73,51 +72,23 @@ impl EnvOnSite<'_> {
     }
 }
 
-/// How hard to try.
-#[derive(Debug, Clone, Copy)]
-pub struct Patience {
-    /// The limit for one request, start to end.
-    pub timeout: Duration,
-    /// Tries per request for transient failures (connection refused or reset, 429, 5xx).
-    pub attempts: u32,
-    /// The first pause between tries; it doubles each time.
-    pub backoff: Duration,
-}
-
-impl Default for Patience {
-    fn default() -> Self {
-        Patience {
-            timeout: Duration::from_secs(240),
-            attempts: 4,
-            backoff: Duration::from_millis(500),
-        }
-    }
-}
-
 struct Answer {
     status: u16,
     body: String,
-}
-
-enum Failure {
-    /// Worth another try.
-    Transient(String),
-    /// Final.
-    Fatal(String),
 }
 
 /// A blocking client for one site's API with the user's credentials.
 pub struct Client<'a> {
     agent: ureq::Agent,
     credential: &'a Credential,
-    patience: Patience,
+    retry: RetryPolicy,
 }
 
 impl<'a> Client<'a> {
-    pub fn new(credential: &'a Credential, patience: Patience) -> Client<'a> {
+    pub fn new(credential: &'a Credential, retry: RetryPolicy) -> Client<'a> {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(patience.timeout))
+            .timeout_global(Some(retry.timeout))
             // A redirect would carry the request elsewhere; the API never redirects.
             .max_redirects(0)
             .user_agent(concat!("envguard/", env!("CARGO_PKG_VERSION")))
@@ -125,14 +96,14 @@ impl<'a> Client<'a> {
         Client {
             agent: config.into(),
             credential,
-            patience,
+            retry,
         }
     }
 
     /// Deletes the env folder: the VFS API first, the command API where VFS refuses.
     pub fn wipe(&self, site: &EnvOnSite) -> Result<Wiped> {
         if !is_relative_inside(site.env_dir) || climbs_out(site.site_path) {
-            return Err(Error(format!(
+            return Err(Error::msg(format!(
                 "refusing to delete '{}' in '{}' on the site: the env folder must be a folder \
                  inside the app folder (envguard.envDir, envguard.sitePath)",
                 site.env_dir, site.site_path
@@ -149,7 +120,7 @@ impl<'a> Client<'a> {
                 if (200..300).contains(&check.status) {
                     Ok(Wiped::Absent)
                 } else {
-                    Err(Error(format!(
+                    Err(Error::msg(format!(
                         "{} answered 404 for {} and {} for {}: is this a Kudu site, and are \
                          envguard.scmUrl and envguard.sitePath right?",
                         site.base,
@@ -189,7 +160,7 @@ impl<'a> Client<'a> {
         let check = self.with_retries("GET", &check_url, None)?;
         match check.status {
             404 => Ok(Wiped::Command),
-            200..=299 => Err(Error(format!(
+            200..=299 => Err(Error::msg(format!(
                 "{} refused to delete {} (VFS API: HTTP {vfs_status}; `rmdir` in the console: {}); \
                  a running process may hold files in it: stop the site and try again",
                 site.base,
@@ -212,7 +183,7 @@ impl<'a> Client<'a> {
         } else {
             format!(" ({})", truncate(detail, 200))
         };
-        Error(match status {
+        Error::msg(match status {
             401 => format!(
                 "{url}: the site refused the credentials for user '{}' (HTTP 401){detail}. {}",
                 self.credential.username,
@@ -238,26 +209,8 @@ impl<'a> Client<'a> {
     }
 
     fn with_retries(&self, method: &str, url: &str, body: Option<&str>) -> Result<Answer> {
-        let mut pause = self.patience.backoff;
-        let attempts = self.patience.attempts.max(1);
-        let mut last = String::new();
-        for attempt in 1..=attempts {
-            match self.once(method, url, body) {
-                Ok(answer) => return Ok(answer),
-                Err(Failure::Fatal(message)) => return Err(Error(message)),
-                Err(Failure::Transient(message)) => {
-                    log::debug!("{method} {url}: {message} (try {attempt} of {attempts})");
-                    last = message;
-                }
-            }
-            if attempt < attempts {
-                std::thread::sleep(pause);
-                pause = pause.saturating_mul(2);
-            }
-        }
-        Err(Error(format!(
-            "{method} {url}: {last} (tried {attempts} times)"
-        )))
+        self.retry
+            .run(&format!("{method} {url}"), || self.once(method, url, body))
     }
 
     fn once(&self, method: &str, url: &str, body: Option<&str>) -> Result<Answer, Failure> {
@@ -299,7 +252,7 @@ impl<'a> Client<'a> {
             ureq::Error::Timeout(_) => Failure::Fatal(format!(
                 "{url}: no answer within {} s; the site may still be deleting env: run \
                  `envguard wipe --remote` again to finish, or raise envguard.remoteTimeout",
-                self.patience.timeout.as_secs()
+                self.retry.timeout.as_secs()
             )),
             ureq::Error::HostNotFound => Failure::Fatal(format!(
                 "{url}: host not found; check the remote URL or envguard.scmUrl"

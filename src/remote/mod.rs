@@ -2,17 +2,18 @@
 //! --remote` and the pre-push hook's `remote-wipe` mode. The site comes from the deploy
 //! remote's URL (or `envguard.scmUrl`), the credentials from `git credential`.
 //!
-//! - [`url`]: remote URLs, the SCM site they name, redaction of passwords.
 //! - [`credential`]: `git credential fill|approve`.
-//! - [`kudu`]: the VFS and command API calls, with retries.
+//! - [`kudu`]: the VFS and command API calls.
+//! - [`retry`]: the retry policy of those calls.
 
 pub mod credential;
 pub mod kudu;
-pub mod url;
+pub mod retry;
 
 use git2::Repository;
 
 use crate::config::{Config, configured_urls, deploy_remotes};
+use crate::url;
 use crate::{Error, Result};
 use kudu::{Client, EnvOnSite, Wiped};
 
@@ -38,7 +39,7 @@ impl RemoteSite {
             if url::Url::parse(remote).is_some() {
                 urls.push(remote.to_string());
             } else {
-                return Err(Error(format!(
+                return Err(Error::msg(format!(
                     "no remote named '{remote}' (see `git remote -v`)"
                 )));
             }
@@ -61,12 +62,12 @@ impl RemoteSite {
             .collect();
         match deploy.as_slice() {
             [one] => Ok(one.clone()),
-            [] => Err(Error(
+            [] => Err(Error::msg(
                 "no deploy remote here (none matches envguard.remote or envguard.remoteName); \
                  name one: envguard wipe --remote NAME"
                     .to_string(),
             )),
-            several => Err(Error(format!(
+            several => Err(Error::msg(format!(
                 "several deploy remotes ({}); name one: envguard wipe --remote NAME",
                 several.join(", ")
             ))),
@@ -104,7 +105,7 @@ impl RemoteSite {
     /// Deletes the env folder on the site. Returns what happened, in one line.
     pub fn wipe(&self, config: &Config) -> Result<String> {
         let credential = credential::fill(&self.site.credential)?;
-        let client = Client::new(&credential, config.patience());
+        let client = Client::new(&credential, retry::RetryPolicy::from_config(config));
         let target = self.env_on_site(config);
         let wiped = client.wipe(&target)?;
         credential.approve();

@@ -66,12 +66,13 @@ pub struct ParseCache<Id> {
     env: EnvLookup,
 }
 
-impl<Id: Clone + Eq + Hash> ParseCache<Id> {
-    /// A cache expanding `${VAR}` from the process environment.
-    pub fn new() -> Self {
-        Self::with_env(Box::new(|name| std::env::var(name).ok()))
-    }
+/// `${VAR}` values from this process's environment, as pip expands them.
+pub fn process_env() -> EnvLookup {
+    Box::new(|name| std::env::var(name).ok())
+}
 
+impl<Id: Clone + Eq + Hash> ParseCache<Id> {
+    /// A cache expanding `${VAR}` with `env`.
     pub fn with_env(env: EnvLookup) -> Self {
         ParseCache {
             files: HashMap::new(),
@@ -92,12 +93,6 @@ impl<Id: Clone + Eq + Hash> ParseCache<Id> {
         });
         self.files.insert(id.clone(), Rc::clone(&parsed));
         parsed
-    }
-}
-
-impl<Id: Clone + Eq + Hash> Default for ParseCache<Id> {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -243,41 +238,14 @@ fn visit<T: TreeReader>(
 /// Resolves an include target relative to the including file's directory, inside the
 /// repository.
 fn resolve_include(including: &str, target: &str) -> Result<String, String> {
-    resolve_relative(including, target).map_err(|absolute| {
-        if absolute {
-            format!(
-                "include '{target}' is an absolute path; only files inside the repository can be compared"
-            )
-        } else {
+    crate::paths::resolve_relative(including, target).map_err(|outside| match outside {
+        crate::paths::Outside::Absolute => format!(
+            "include '{target}' is an absolute path; only files inside the repository can be compared"
+        ),
+        crate::paths::Outside::ClimbsOut => {
             format!("include '{target}' points outside the repository")
         }
     })
-}
-
-/// `target` (`/` or `\\` separated) relative to the folder of the repository path `from`.
-/// `Err(true)`: an absolute path; `Err(false)`: a path leading out of the repository.
-pub fn resolve_relative(from: &str, target: &str) -> Result<String, bool> {
-    let target_slashed = target.replace('\\', "/");
-    if target_slashed.starts_with('/') || target_slashed.get(1..2) == Some(":") {
-        return Err(true);
-    }
-    let mut parts: Vec<&str> = from.split('/').collect();
-    parts.pop();
-    for part in target_slashed.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if parts.pop().is_none() {
-                    return Err(false);
-                }
-            }
-            other => parts.push(other),
-        }
-    }
-    if parts.is_empty() {
-        return Err(false);
-    }
-    Ok(parts.join("/"))
 }
 
 /// Every requirement of one name, gathered over a closure.

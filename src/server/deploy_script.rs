@@ -5,11 +5,11 @@
 
 use std::path::Path;
 
-use crate::analyze::deployment_project;
+use crate::deployment::Deployment;
 use crate::{Error, Result};
 
 /// Which deploy script to write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Platform {
     /// Azure App Service on Windows (Kudu): `deploy.cmd`.
     KuduWindows,
@@ -46,25 +46,26 @@ pub fn write(dir: &Path, platform: Platform, force: bool) -> Result<Vec<String>>
         && !existing.contains(MARKER)
         && !force
     {
-        return Err(Error(format!(
+        return Err(Error::msg(format!(
             "{} is a custom deploy script; envguard does not replace it. Pass --force to \
              overwrite it",
             script.display()
         )));
     }
     let old_deployment = std::fs::read_to_string(&deployment).unwrap_or_default();
-    if let Some(command) = deployment_command(&old_deployment)
+    let old = Deployment::parse(&old_deployment);
+    if let Some(command) = &old.command
         && command != script_name
         && !force
     {
-        return Err(Error(format!(
+        return Err(Error::msg(format!(
             "{} runs '{command}'; envguard does not replace another deployment command. \
              Pass --force to make it run {script_name}",
             deployment.display()
         )));
     }
     let mut text = String::from("[config]\n");
-    if let Some(project) = deployment_project(&old_deployment).filter(|p| !p.is_empty()) {
+    if let Some(project) = old.project.filter(|p| !p.is_empty()) {
         text.push_str(&format!("project = {project}\n"));
     }
     text.push_str(&format!("command = {script_name}\n"));
@@ -86,23 +87,6 @@ pub fn write(dir: &Path, platform: Platform, force: bool) -> Result<Vec<String>>
     ])
 }
 
-/// The `command =` key of `.deployment`'s `[config]` section.
-fn deployment_command(text: &str) -> Option<String> {
-    let mut in_config = false;
-    for line in text.lines() {
-        let line = line.trim();
-        if line.starts_with('[') {
-            in_config = line.eq_ignore_ascii_case("[config]");
-        } else if in_config
-            && let Some((key, value)) = line.split_once('=')
-            && key.trim().eq_ignore_ascii_case("command")
-        {
-            return Some(value.trim().to_string());
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,7 +105,7 @@ mod tests {
         assert!(write(dir.path(), Platform::KuduWindows, false).is_err());
         std::fs::remove_file(dir.path().join("deploy.cmd")).unwrap();
         let err = write(dir.path(), Platform::KuduWindows, false).unwrap_err();
-        assert!(err.0.contains("runs 'deploy.sh'"), "{err}");
+        assert!(err.to_string().contains("runs 'deploy.sh'"), "{err}");
         write(dir.path(), Platform::KuduWindows, true).unwrap();
         let cmd = std::fs::read_to_string(dir.path().join("deploy.cmd")).unwrap();
         assert!(cmd.contains("\r\n") && cmd.contains(MARKER));

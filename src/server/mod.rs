@@ -10,11 +10,14 @@ pub mod wipe;
 
 use git2::{Oid, Repository};
 
-use crate::analyze::{Analyzer, Verdict};
-use crate::client::{PrePushArgs, run_legacy};
-use crate::config::{Config, ServerAction};
-use crate::push;
-use crate::{Error, Result};
+use crate::analyze::{Analyzer, Reason};
+use crate::chain::{self, HookArgs};
+use crate::config::Config;
+use crate::hook_input::{self, RefUpdate};
+use crate::plan::{Cause, ServerPlan, ServerStep, plan_receive};
+use crate::report::summarize;
+use crate::requirements::process_env;
+use crate::{Result, vars};
 
 /// The push option that asks for a wipe (`git push -o envguard.wipe`).
 pub const WIPE_PUSH_OPTION: &str = "envguard.wipe";
@@ -30,20 +33,21 @@ fn say(line: impl AsRef<str>) {
 
 /// The post-receive hook: decides, acts, then runs the displaced hook. Returns the displaced
 /// hook's exit code (git ignores it).
-pub fn post_receive(stdin: &str) -> i32 {
-    if std::env::var_os(crate::client::CHAINED_VAR).is_some() {
+pub fn post_receive(stdin: &[u8]) -> i32 {
+    if std::env::var_os(vars::CHAINED).is_some() {
         return 0;
     }
-    if std::env::var("ENVGUARD").is_ok_and(|v| v == "0") {
+    if vars::disabled() {
         say("ENVGUARD=0: deploying without the env check");
     } else if let Err(e) = post_receive_checked(stdin) {
+        log::debug!("{e:?}");
         say(format!("warning: {e}; deploying without the env check"));
     }
-    run_legacy("post-receive", &PrePushArgs::default(), stdin)
+    chain::run_legacy("post-receive", &HookArgs::default(), stdin)
 }
 
 fn push_options() -> Vec<String> {
-    let count: usize = std::env::var("GIT_PUSH_OPTION_COUNT")
+    let count: usize = std::env::var(vars::GIT_PUSH_OPTION_COUNT)
         .ok()
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
@@ -52,12 +56,12 @@ fn push_options() -> Vec<String> {
         .collect()
 }
 
-fn post_receive_checked(stdin: &str) -> Result<()> {
+fn post_receive_checked(stdin: &[u8]) -> Result<()> {
     let repo = Repository::open_from_env()?;
     let config = Config::from_repo(&repo)?;
-    let updates = push::parse_receive(stdin, repo.object_format()).map_err(|e| Error(e.0))?;
+    let updates = hook_input::parse_receive(&String::from_utf8_lossy(stdin), repo.object_format())?;
     let wipe_option = push_options().iter().any(|o| o == WIPE_PUSH_OPTION);
-    let mut analyzer = Analyzer::new(&repo, &config);
+    let mut analyzer = Analyzer::new(&repo, &config, process_env());
     for update in &updates {
         if let Some(branch) = update.remote_ref.strip_prefix(MARKER_PREFIX) {
             if update.new.is_some() && !updates.iter().any(|u| u.branch() == Some(branch)) {
@@ -67,46 +71,89 @@ fn post_receive_checked(stdin: &str) -> Result<()> {
             }
             continue;
         }
-        let (Some(new), Some(branch)) = (update.new, update.branch()) else {
-            continue;
-        };
-        if !config.is_deploy_branch(&update.remote_ref) {
-            continue;
+        if update.new.is_some() && config.is_deploy_branch(&update.remote_ref) {
+            receive_one(&repo, &config, &mut analyzer, update, wipe_option);
         }
-        let mut why = Vec::new();
-        let base = update.old.filter(|o| repo.find_commit(*o).is_ok());
-        match analyzer.analyze(base, new) {
-            Ok(analysis) => {
-                for e in &analysis.errors {
-                    say(format!("warning: {e}"));
-                }
-                if analysis.verdict != Verdict::None {
-                    why.push(format!(
-                        "{}: {}",
-                        analysis.verdict.as_str(),
-                        crate::analyze::summarize(&analysis.reasons)
-                    ));
-                }
-            }
-            Err(e) => say(format!("warning: cannot analyse {branch}: {e}")),
-        }
-        let marker = consume_marker(&repo, branch, new);
-        if marker {
-            why.push("wipe marker pushed by the client".to_string());
-        }
-        if wipe_option {
-            why.push(format!("push option {WIPE_PUSH_OPTION}"));
-        }
-        if why.is_empty() {
-            say(format!(
-                "{branch}: env kept (nothing that needs a fresh env)"
-            ));
-            continue;
-        }
-        say(format!("{branch}: fresh env needed ({})", why.join("; ")));
-        act(&config, &why.join("; "));
     }
     Ok(())
+}
+
+/// Analyses, plans and carries out one deploy-branch update.
+fn receive_one(
+    repo: &Repository,
+    config: &Config,
+    analyzer: &mut Analyzer,
+    update: &RefUpdate,
+    wipe_option: bool,
+) {
+    let (Some(new), Some(branch)) = (update.new, update.branch()) else {
+        return;
+    };
+    let base = update.old.filter(|o| repo.find_commit(*o).is_ok());
+    let analysis = match analyzer.analyze(base, new) {
+        Ok(analysis) => {
+            for e in &analysis.errors {
+                say(format!("warning: {e}"));
+            }
+            Some(analysis)
+        }
+        Err(e) => {
+            say(format!("warning: cannot analyse {branch}: {e}"));
+            None
+        }
+    };
+    let marker = consume_marker(repo, branch, new);
+    let plan = plan_receive(
+        analysis.as_ref().map(|a| a.verdict),
+        marker,
+        wipe_option,
+        config.server_action,
+        config.target.is_some(),
+    );
+    let reasons = analysis.map(|a| a.reasons).unwrap_or_default();
+    execute(config, branch, &plan, &reasons);
+}
+
+/// Why, in words, for the `remote:` lines and the marker file.
+fn causes_text(plan: &ServerPlan, reasons: &[Reason]) -> String {
+    plan.causes
+        .iter()
+        .map(|cause| match cause {
+            Cause::Verdict(v) => format!("{}: {}", v.as_str(), summarize(reasons)),
+            Cause::Marker => "wipe marker pushed by the client".to_string(),
+            Cause::PushOption => format!("push option {WIPE_PUSH_OPTION}"),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn execute(config: &Config, branch: &str, plan: &ServerPlan, reasons: &[Reason]) {
+    let why = causes_text(plan, reasons);
+    if plan.step != ServerStep::Keep {
+        say(format!("{branch}: fresh env needed ({why})"));
+    }
+    match (plan.step, &config.target) {
+        (ServerStep::Keep, _) => say(format!(
+            "{branch}: env kept (nothing that needs a fresh env)"
+        )),
+        (ServerStep::NoTarget, _) | (_, None) => say(
+            "warning: envguard.target is not set, so there is no env to act on; set it with \
+             `git config envguard.target /path/to/deployment`",
+        ),
+        (ServerStep::Wipe, Some(target)) => match wipe::wipe(target, &config.env_dir, false) {
+            Ok(outcome) => say(outcome.describe()),
+            Err(e) => say(format!("warning: env not wiped: {e}")),
+        },
+        (ServerStep::WriteMarker, Some(target)) => {
+            let path = target.join(MARKER_FILE);
+            match std::fs::create_dir_all(target)
+                .and_then(|_| std::fs::write(&path, format!("{why}\n")))
+            {
+                Ok(()) => say(format!("wrote {} for the deploy script", path.display())),
+                Err(e) => say(format!("warning: cannot write {}: {e}", path.display())),
+            }
+        }
+    }
 }
 
 /// Whether a marker for `branch` applies to the new tip (the marker's commit or a
@@ -124,29 +171,4 @@ fn consume_marker(repo: &Repository, branch: &str, new: Oid) -> bool {
         say(format!("warning: cannot delete {name}: {}", e.message()));
     }
     applies
-}
-
-fn act(config: &Config, why: &str) {
-    let Some(target) = &config.target else {
-        say(
-            "warning: envguard.target is not set, so there is no env to act on; set it with \
-             `git config envguard.target /path/to/deployment`",
-        );
-        return;
-    };
-    match config.server_action {
-        ServerAction::Wipe => match wipe::wipe(target, &config.env_dir, false) {
-            Ok(outcome) => say(outcome.describe()),
-            Err(e) => say(format!("warning: env not wiped: {e}")),
-        },
-        ServerAction::Marker => {
-            let path = target.join(MARKER_FILE);
-            match std::fs::create_dir_all(target)
-                .and_then(|_| std::fs::write(&path, format!("{why}\n")))
-            {
-                Ok(()) => say(format!("wrote {} for the deploy script", path.display())),
-                Err(e) => say(format!("warning: cannot write {}: {e}", path.display())),
-            }
-        }
-    }
 }

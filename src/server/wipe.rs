@@ -70,9 +70,9 @@ pub fn is_virtualenv(dir: &Path) -> bool {
 /// Deletes `target/<env_dir>`.
 pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
     let meta = std::fs::metadata(target)
-        .map_err(|e| Error(format!("target {}: {e}", target.display())))?;
+        .map_err(|e| Error::msg(format!("target {}: {e}", target.display())))?;
     if !meta.is_dir() {
-        return Err(Error(format!(
+        return Err(Error::msg(format!(
             "target {} is not a directory",
             target.display()
         )));
@@ -86,14 +86,14 @@ pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
     let env_meta = match std::fs::symlink_metadata(&env) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(outcome),
-        Err(e) => return Err(Error(format!("{}: {e}", env.display()))),
+        Err(e) => return Err(Error::msg(format!("{}: {e}", env.display()))),
     };
     if env_meta.file_type().is_symlink() {
         let points_to = std::fs::read_link(&env)
             .map(|p| p.display().to_string())
             .unwrap_or_default();
         if !force {
-            return Err(Error(format!(
+            return Err(Error::msg(format!(
                 "{} is a symbolic link to {points_to}; envguard never deletes outside the \
                  target. Remove the link yourself, or pass --force to remove only the link",
                 env.display()
@@ -105,7 +105,7 @@ pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
     }
     if !env_meta.is_dir() {
         if !force {
-            return Err(Error(format!(
+            return Err(Error::msg(format!(
                 "{} is not a directory; pass --force to delete it",
                 env.display()
             )));
@@ -117,7 +117,7 @@ pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
         return Ok(outcome);
     }
     if !force && !is_virtualenv(&env) {
-        return Err(Error(format!(
+        return Err(Error::msg(format!(
             "{} is not a virtualenv (no pyvenv.cfg, bin/python or Scripts/python.exe); \
              envguard deletes only virtualenvs. Pass --force to delete it anyway",
             env.display()
@@ -132,14 +132,14 @@ pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
             .unwrap_or(0)
     ));
     std::fs::rename(&env, &trash)
-        .map_err(|e| Error(format!("cannot move {} aside: {e}", env.display())))?;
+        .map_err(|e| Error::msg(format!("cannot move {} aside: {e}", env.display())))?;
     // A crash right here must leave no env for the next deploy to reuse.
-    if crate::fault_injected("after-rename") {
+    if crate::vars::fault_injected("after-rename") {
         std::process::abort();
     }
     let (files, bytes) = measure(&trash);
     std::fs::remove_dir_all(&trash)
-        .map_err(|e| Error(format!("cannot delete {}: {e}", trash.display())))?;
+        .map_err(|e| Error::msg(format!("cannot delete {}: {e}", trash.display())))?;
     outcome.files = files;
     outcome.bytes = bytes;
     outcome.removed = Some(env);
@@ -152,7 +152,7 @@ pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
 fn refuse_dangerous_target(target: &Path) -> Result<PathBuf> {
     let resolved = target
         .canonicalize()
-        .map_err(|e| Error(format!("target {}: {e}", target.display())))?;
+        .map_err(|e| Error::msg(format!("target {}: {e}", target.display())))?;
     let home = std::env::var_os("HOME")
         .map(PathBuf::from)
         .and_then(|h| h.canonicalize().ok());
@@ -164,7 +164,7 @@ fn refuse_dangerous_target(target: &Path) -> Result<PathBuf> {
         None
     };
     match why {
-        Some(why) => Err(Error(format!(
+        Some(why) => Err(Error::msg(format!(
             "refusing to wipe in {} ({}): it is {why}; the target must be the deployment's own \
              folder (envguard.target, --target)",
             target.display(),
@@ -184,7 +184,7 @@ fn env_path(target: &Path, env_dir: &str) -> Result<PathBuf> {
             .components()
             .all(|c| matches!(c, Component::Normal(_)));
     if !plain {
-        return Err(Error(format!(
+        return Err(Error::msg(format!(
             "env folder '{env_dir}' must be a relative path inside the target, without `..` \
              (envguard.envDir, --env-dir)"
         )));
@@ -196,7 +196,7 @@ fn env_path(target: &Path, env_dir: &str) -> Result<PathBuf> {
         if parts.peek().is_some()
             && std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
         {
-            return Err(Error(format!(
+            return Err(Error::msg(format!(
                 "{} is a symbolic link; envguard never follows one out of the target",
                 path.display()
             )));

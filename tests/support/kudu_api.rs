@@ -12,7 +12,6 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use envguard::remote::url::percent_decode;
 
 /// How the stand-in answers.
 #[derive(Clone)]
@@ -249,7 +248,10 @@ fn authorized(request: &Request, settings: &ApiSettings) -> bool {
 
 /// A site path (`site/wwwroot/...`, `/` or `\` separated, percent-encoded) on disk.
 fn on_disk(settings: &ApiSettings, site_path: &str) -> Option<PathBuf> {
-    let decoded = percent_decode(site_path).replace('\\', "/");
+    let decoded = percent_encoding::percent_decode_str(site_path)
+        .decode_utf8_lossy()
+        .into_owned()
+        .replace('\\', "/");
     let parts: Vec<&str> = decoded.split('/').filter(|p| !p.is_empty()).collect();
     if parts.iter().any(|p| *p == ".." || *p == ".") {
         return None;

@@ -25,8 +25,19 @@ impl RefUpdate {
     }
 }
 
+/// What matters of the `git push` command line that runs the hook (git does not pass it;
+/// the client reads it where it can).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PushFlags {
+    /// `--dry-run` / `-n`.
+    pub dry_run: bool,
+    /// `--force` / `-f`, `--force-with-lease`, `--mirror`, or a `+refspec`.
+    pub force: bool,
+}
+
 /// A malformed hook input line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct InputError(pub String);
 
 fn parse_id(text: &str, format: ObjectFormat) -> Result<Option<Oid>, InputError> {

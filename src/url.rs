@@ -1,6 +1,8 @@
 //! Remote URLs: the parts envguard needs (scheme, user, host, path), the Kudu SCM site a
 //! deploy remote belongs to, and redaction, so that no password in a URL is ever printed.
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
 use crate::{Error, Result};
 
 /// A URL of the form `scheme://[user[:password]@]host[:port][/path]`. Its `Debug` and
@@ -138,7 +140,7 @@ pub fn scm_site(scm_url: Option<&str>, remote_urls: &[&str]) -> Result<ScmSite> 
         let url = Url::parse(configured)
             .filter(|u| u.scheme == "https" || u.scheme == "http")
             .ok_or_else(|| {
-                Error(format!(
+                Error::msg(format!(
                     "envguard.scmUrl = '{}' is not an http(s) URL; set it like \
                      `git config envguard.scmUrl https://<site>.scm.azurewebsites.net`",
                     redact(configured)
@@ -165,7 +167,7 @@ pub fn scm_site(scm_url: Option<&str>, remote_urls: &[&str]) -> Result<ScmSite> 
         }
     }
     let shown: Vec<String> = remote_urls.iter().map(|u| redact(u)).collect();
-    Err(Error(format!(
+    Err(Error::msg(format!(
         "cannot tell the site's SCM address from the remote URL ({}): it is not \
          https://<site>.scm.azurewebsites.net/...; set it with \
          `git config envguard.scmUrl https://<site>.scm.<domain>`",
@@ -175,35 +177,21 @@ pub fn scm_site(scm_url: Option<&str>, remote_urls: &[&str]) -> Result<ScmSite> 
 
 /// Decodes `%XX` escapes; anything else, including a malformed escape, is kept as is.
 pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = text.get(i + 1..i + 3)
-            && let Ok(b) = u8::from_str_radix(hex, 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
+
+/// What a path segment keeps unencoded: RFC 3986's unreserved characters.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Percent-encodes one path segment (everything but RFC 3986's unreserved characters).
 pub fn encode_segment(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(segment, SEGMENT).to_string()
 }
 
 /// Percent-encodes a `/`-separated path, segment by segment.
@@ -279,10 +267,10 @@ mod tests {
             "https://scm.example.com/app.git",
         ] {
             let e = scm_site(None, &[url]).expect_err(url);
-            assert!(e.0.contains("envguard.scmUrl"), "{e}");
+            assert!(e.to_string().contains("envguard.scmUrl"), "{e}");
         }
         let e = scm_site(None, &["https://u:hunter2@example.com/a.git"]).expect_err("x");
-        assert!(!e.0.contains("hunter2"), "{e}");
+        assert!(!e.to_string().contains("hunter2"), "{e}");
     }
 
     #[test]

@@ -1,0 +1,90 @@
+//! Hook chaining, shared by both sides: the hook that envguard displaced at install time
+//! (`<hook>.legacy` beside the shim, or an explicit one from `envguard push`) runs with the
+//! same arguments and stdin, and its exit code decides for the pre-push side. While it runs,
+//! an envguard started inside it (a hook manager chaining the other way round) stands aside.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::vars;
+
+/// The arguments git gives a hook: for pre-push, the remote's name and URL; none for
+/// post-receive.
+#[derive(Debug, Clone, Default)]
+pub struct HookArgs {
+    pub remote: Option<String>,
+    pub url: Option<String>,
+}
+
+impl HookArgs {
+    fn iter(&self) -> impl Iterator<Item = &String> {
+        self.remote.iter().chain(self.url.iter())
+    }
+}
+
+/// Whether this envguard runs inside another envguard: a nested push, or a displaced hook
+/// that calls envguard again. It must then let everything through untouched.
+pub fn inside_envguard() -> bool {
+    std::env::var_os(vars::NESTED).is_some() || std::env::var_os(vars::CHAINED).is_some()
+}
+
+/// The displaced hook for this run, if any.
+fn legacy_hook() -> Option<PathBuf> {
+    match (
+        std::env::var_os(vars::LEGACY_HOOK),
+        std::env::var_os(vars::HOOK),
+    ) {
+        (Some(path), _) => Some(PathBuf::from(path)),
+        (None, Some(shim)) => {
+            let mut path = shim;
+            path.push(".legacy");
+            Some(PathBuf::from(path))
+        }
+        (None, None) => None,
+    }
+}
+
+/// Runs the displaced hook, with the same arguments and stdin. Returns its exit code (0
+/// when there is none); a hook that cannot be started is a warning, never a veto.
+pub fn run_legacy(hook: &str, args: &HookArgs, stdin: &[u8]) -> i32 {
+    let Some(legacy) = legacy_hook().filter(|p| is_executable(p)) else {
+        return 0;
+    };
+    log::debug!("running {} for {hook}", legacy.display());
+    let mut child = match Command::new(&legacy)
+        .args(args.iter())
+        .env(vars::CHAINED, "1")
+        .stdin(Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("envguard: warning: cannot run {}: {e}", legacy.display());
+            return 0;
+        }
+    };
+    if let Some(mut input) = child.stdin.take() {
+        // A hook that does not read its stdin closes the pipe early; that is fine.
+        let _ = input.write_all(stdin);
+    }
+    match child.wait() {
+        Ok(status) => status.code().unwrap_or(1),
+        Err(e) => {
+            eprintln!("envguard: warning: {}: {e}", legacy.display());
+            0
+        }
+    }
+}
+
+/// Whether git would run this file as a hook.
+#[cfg(unix)]
+pub fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+pub fn is_executable(path: &Path) -> bool {
+    path.is_file()
+}

@@ -1,0 +1,488 @@
+//! The plan: what envguard does about analysed ref updates, decided in one pure place. The
+//! client's [`plan_push`] turns the deploy-branch updates of a push, the mode and the push's
+//! flags into a list of [`Action`]s and an [`Outcome`]; the server's [`plan_receive`] turns
+//! one received update into a [`ServerPlan`]. Nothing here does I/O: the executors of
+//! `client` and `server` run the actions in order and report. A new mode or platform is a
+//! new case here, not a new branch in a hook.
+
+use crate::FileError;
+use crate::analyze::{Analysis, Verdict};
+use crate::config::{Mode, ServerAction};
+use crate::hook_input::{PushFlags, RefUpdate};
+
+/// One deploy-branch update of a push, with its analysis.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub update: RefUpdate,
+    pub analysis: Analysis,
+    /// Whether git accepts it without force (a new ref, or a descendant of what the remote
+    /// has).
+    pub fast_forward: bool,
+}
+
+/// How a push ends for git.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The hook lets git push.
+    Proceed,
+    /// The hook stops the push; nothing of it was sent.
+    Refused,
+    /// The toggle deployed the push already; the hook stops git's own push, which would
+    /// only repeat it.
+    StoppedAfterToggle,
+}
+
+impl Outcome {
+    /// The hook's exit code.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Outcome::Proceed => 0,
+            Outcome::Refused | Outcome::StoppedAfterToggle => 1,
+        }
+    }
+}
+
+/// One step of the client's plan. `update` indexes the [`Checked`] slice that was planned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Say the verdict of an update, with its reasons when `reasons`.
+    Report { update: usize, reasons: bool },
+    /// An update git will refuse as not a fast-forward: it sets off nothing.
+    NotFastForward { update: usize },
+    /// The pushed files are invalid: name each error and the ways to push anyway.
+    RefuseInvalid { errors: Vec<FileError> },
+    /// The env keeps stale packages and the mode does nothing about it: say so.
+    WarnStale { update: usize },
+    /// A dry run: what a real push would do for an update in this mode.
+    WouldAct { update: usize, mode: Mode },
+    /// Push the wipe marker ref for an update (mark mode).
+    PushMarker { update: usize },
+    /// Build and push the runtime-toggle pair for an update.
+    Toggle { update: usize },
+    /// Delete env on the site before git sends anything (once per push).
+    RemoteWipe { dry_run: bool },
+    /// After the toggles: say what was deployed, what was not pushed yet, and why git
+    /// reports the push as failed.
+    FinishToggle { not_toggled: Vec<usize> },
+}
+
+/// The client's plan for one push.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub actions: Vec<Action>,
+    pub outcome: Outcome,
+}
+
+/// Plans a push of `checked` updates in `mode`.
+///
+/// The rules: `off` does nothing. An update that is not a fast-forward (and not forced) is
+/// refused by git after the hook, so it only gets a notice. Invalid watched files in the
+/// others refuse the push. Then per update: `none` nothing; `rebuild` a report (the
+/// platform rebuilds by itself); `wipe` a report and the mode's remedy (in a dry run, what
+/// the remedy would be). A toggle stops git's own push afterwards.
+pub fn plan_push(checked: &[Checked], mode: Mode, flags: PushFlags) -> Plan {
+    let mut actions = Vec::new();
+    if mode == Mode::Off {
+        return Plan {
+            actions,
+            outcome: Outcome::Proceed,
+        };
+    }
+    let accepted = |c: &Checked| flags.force || c.fast_forward;
+    for (i, c) in checked.iter().enumerate() {
+        if !accepted(c) && c.analysis.verdict != Verdict::None {
+            actions.push(Action::NotFastForward { update: i });
+        }
+    }
+    let errors: Vec<FileError> = checked
+        .iter()
+        .filter(|c| accepted(c))
+        .flat_map(|c| c.analysis.errors.iter().cloned())
+        .collect();
+    if !errors.is_empty() {
+        actions.push(Action::RefuseInvalid { errors });
+        return Plan {
+            actions,
+            outcome: Outcome::Refused,
+        };
+    }
+    let mut toggled = Vec::new();
+    let mut remote_wipe = false;
+    for (i, c) in checked.iter().enumerate().filter(|(_, c)| accepted(c)) {
+        match c.analysis.verdict {
+            Verdict::None => {}
+            Verdict::Rebuild => actions.push(Action::Report {
+                update: i,
+                reasons: false,
+            }),
+            Verdict::Wipe => {
+                actions.push(Action::Report {
+                    update: i,
+                    reasons: true,
+                });
+                actions.extend(remedy(i, mode, flags.dry_run));
+                remote_wipe |= mode == Mode::RemoteWipe;
+                if mode == Mode::Toggle && !flags.dry_run {
+                    toggled.push(i);
+                }
+            }
+        }
+    }
+    if remote_wipe {
+        actions.push(Action::RemoteWipe {
+            dry_run: flags.dry_run,
+        });
+    }
+    if toggled.is_empty() {
+        return Plan {
+            actions,
+            outcome: Outcome::Proceed,
+        };
+    }
+    let not_toggled = (0..checked.len())
+        .filter(|i| !toggled.contains(i))
+        .collect();
+    actions.push(Action::FinishToggle { not_toggled });
+    Plan {
+        actions,
+        outcome: Outcome::StoppedAfterToggle,
+    }
+}
+
+/// The remedy of a `wipe` verdict for one update in `mode` (the remote wipe is one action
+/// for the whole push, added by the caller).
+fn remedy(update: usize, mode: Mode, dry_run: bool) -> Option<Action> {
+    match mode {
+        Mode::Toggle | Mode::Mark if dry_run => Some(Action::WouldAct { update, mode }),
+        Mode::Toggle => Some(Action::Toggle { update }),
+        Mode::Mark => Some(Action::PushMarker { update }),
+        Mode::Warn | Mode::Off => Some(Action::WarnStale { update }),
+        Mode::RemoteWipe => None,
+    }
+}
+
+/// Why the server acts on a received update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// The analysis of the update says so (`wipe`, or `rebuild`).
+    Verdict(Verdict),
+    /// A wipe marker ref pushed by the client's mark mode applies to the new tip.
+    Marker,
+    /// The push option `envguard.wipe`.
+    PushOption,
+}
+
+/// What the server does for one received update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerStep {
+    /// Nothing needs a fresh env: keep it.
+    Keep,
+    /// Delete the env folder of the deployment target.
+    Wipe,
+    /// Write the marker file for a deploy script into the target.
+    WriteMarker,
+    /// A fresh env is needed but `envguard.target` is not set: say how to set it.
+    NoTarget,
+}
+
+/// The server's plan for one received update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerPlan {
+    pub causes: Vec<Cause>,
+    pub step: ServerStep,
+}
+
+/// What the post-receive hook does for one update. `verdict` is `None` when the update
+/// could not be analysed. A self-hosted deploy step keeps env across runtime changes (it
+/// only runs pip into it), so on the server `rebuild` needs a wipe just as `wipe` does.
+pub fn plan_receive(
+    verdict: Option<Verdict>,
+    marker: bool,
+    push_option: bool,
+    action: ServerAction,
+    has_target: bool,
+) -> ServerPlan {
+    let mut causes = Vec::new();
+    match verdict {
+        Some(v @ (Verdict::Wipe | Verdict::Rebuild)) => causes.push(Cause::Verdict(v)),
+        Some(Verdict::None) | None => {}
+    }
+    if marker {
+        causes.push(Cause::Marker);
+    }
+    if push_option {
+        causes.push(Cause::PushOption);
+    }
+    let step = match (causes.is_empty(), has_target, action) {
+        (true, _, _) => ServerStep::Keep,
+        (false, false, _) => ServerStep::NoTarget,
+        (false, true, ServerAction::Wipe) => ServerStep::Wipe,
+        (false, true, ServerAction::Marker) => ServerStep::WriteMarker,
+    };
+    ServerPlan { causes, step }
+}
+
+#[cfg(test)]
+mod tests {
+    use git2::Oid;
+
+    use super::*;
+
+    const MODES: [Mode; 5] = [
+        Mode::Toggle,
+        Mode::Mark,
+        Mode::Warn,
+        Mode::Off,
+        Mode::RemoteWipe,
+    ];
+
+    fn id(n: u8) -> Oid {
+        Oid::from_bytes(&[n; 20]).unwrap()
+    }
+
+    fn checked(verdict: Verdict, fast_forward: bool) -> Checked {
+        let mut analysis = Analysis::new(Some(id(1)), id(2));
+        analysis.verdict = verdict;
+        Checked {
+            update: RefUpdate {
+                local_ref: Some("refs/heads/master".into()),
+                remote_ref: "refs/heads/master".into(),
+                old: Some(id(1)),
+                new: Some(id(2)),
+            },
+            analysis,
+            fast_forward,
+        }
+    }
+
+    fn invalid(verdict: Verdict) -> Checked {
+        let mut c = checked(verdict, true);
+        c.analysis
+            .errors
+            .push(FileError::new("requirements.txt", Some(3), "bad line"));
+        c
+    }
+
+    const PUSH: PushFlags = PushFlags {
+        dry_run: false,
+        force: false,
+    };
+    const DRY: PushFlags = PushFlags {
+        dry_run: true,
+        force: false,
+    };
+    const FORCE: PushFlags = PushFlags {
+        dry_run: false,
+        force: true,
+    };
+
+    fn report(update: usize) -> Action {
+        Action::Report {
+            update,
+            reasons: true,
+        }
+    }
+
+    #[test]
+    fn nothing_to_do_proceeds_silently_in_every_mode() {
+        for mode in MODES {
+            for flags in [PUSH, DRY, FORCE] {
+                let plan = plan_push(&[checked(Verdict::None, true)], mode, flags);
+                assert_eq!(plan.actions, vec![], "{mode:?} {flags:?}");
+                assert_eq!(plan.outcome, Outcome::Proceed);
+            }
+        }
+        assert_eq!(plan_push(&[], Mode::Toggle, PUSH).actions, vec![]);
+    }
+
+    #[test]
+    fn wipe_in_toggle_mode_toggles_and_stops_the_outer_push() {
+        let plan = plan_push(&[checked(Verdict::Wipe, true)], Mode::Toggle, PUSH);
+        assert_eq!(
+            plan.actions,
+            vec![
+                report(0),
+                Action::Toggle { update: 0 },
+                Action::FinishToggle {
+                    not_toggled: vec![]
+                }
+            ]
+        );
+        assert_eq!(plan.outcome, Outcome::StoppedAfterToggle);
+        assert_eq!(plan.outcome.exit_code(), 1);
+    }
+
+    #[test]
+    fn wipe_in_mark_mode_pushes_the_marker_and_proceeds() {
+        let plan = plan_push(&[checked(Verdict::Wipe, true)], Mode::Mark, PUSH);
+        assert_eq!(
+            plan.actions,
+            vec![report(0), Action::PushMarker { update: 0 }]
+        );
+        assert_eq!(plan.outcome, Outcome::Proceed);
+    }
+
+    #[test]
+    fn wipe_in_warn_mode_warns_and_proceeds() {
+        let plan = plan_push(&[checked(Verdict::Wipe, true)], Mode::Warn, PUSH);
+        assert_eq!(
+            plan.actions,
+            vec![report(0), Action::WarnStale { update: 0 }]
+        );
+        assert_eq!(plan.outcome, Outcome::Proceed);
+    }
+
+    #[test]
+    fn off_mode_does_nothing_even_for_invalid_files() {
+        let plan = plan_push(&[invalid(Verdict::Wipe)], Mode::Off, PUSH);
+        assert_eq!(plan.actions, vec![]);
+        assert_eq!(plan.outcome, Outcome::Proceed);
+    }
+
+    #[test]
+    fn remote_wipe_is_one_action_for_all_updates() {
+        let both = [checked(Verdict::Wipe, true), checked(Verdict::Wipe, true)];
+        let plan = plan_push(&both, Mode::RemoteWipe, PUSH);
+        assert_eq!(
+            plan.actions,
+            vec![report(0), report(1), Action::RemoteWipe { dry_run: false }]
+        );
+        assert_eq!(plan.outcome, Outcome::Proceed);
+        let dry = plan_push(&both, Mode::RemoteWipe, DRY);
+        assert_eq!(
+            dry.actions.last(),
+            Some(&Action::RemoteWipe { dry_run: true })
+        );
+    }
+
+    #[test]
+    fn dry_run_says_what_it_would_do_and_changes_nothing() {
+        for mode in [Mode::Toggle, Mode::Mark] {
+            let plan = plan_push(&[checked(Verdict::Wipe, true)], mode, DRY);
+            assert_eq!(
+                plan.actions,
+                vec![report(0), Action::WouldAct { update: 0, mode }]
+            );
+            assert_eq!(plan.outcome, Outcome::Proceed, "{mode:?}");
+        }
+        let warn = plan_push(&[checked(Verdict::Wipe, true)], Mode::Warn, DRY);
+        assert_eq!(
+            warn.actions,
+            vec![report(0), Action::WarnStale { update: 0 }]
+        );
+    }
+
+    #[test]
+    fn rebuild_is_reported_without_a_remedy() {
+        for mode in [Mode::Toggle, Mode::Mark, Mode::Warn, Mode::RemoteWipe] {
+            let plan = plan_push(&[checked(Verdict::Rebuild, true)], mode, PUSH);
+            assert_eq!(
+                plan.actions,
+                vec![Action::Report {
+                    update: 0,
+                    reasons: false
+                }],
+                "{mode:?}"
+            );
+            assert_eq!(plan.outcome, Outcome::Proceed);
+        }
+    }
+
+    #[test]
+    fn invalid_files_refuse_the_push_in_every_active_mode() {
+        for mode in [Mode::Toggle, Mode::Mark, Mode::Warn, Mode::RemoteWipe] {
+            for flags in [PUSH, DRY, FORCE] {
+                for verdict in [Verdict::None, Verdict::Wipe] {
+                    let plan = plan_push(&[invalid(verdict)], mode, flags);
+                    assert_eq!(plan.outcome, Outcome::Refused, "{mode:?} {flags:?}");
+                    assert!(matches!(
+                        plan.actions.last(),
+                        Some(Action::RefuseInvalid { errors }) if errors.len() == 1
+                    ));
+                    assert!(!plan.actions.iter().any(|a| matches!(
+                        a,
+                        Action::Toggle { .. }
+                            | Action::PushMarker { .. }
+                            | Action::RemoteWipe { .. }
+                    )));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_non_fast_forward_sets_off_nothing_unless_forced() {
+        let plan = plan_push(&[checked(Verdict::Wipe, false)], Mode::Toggle, PUSH);
+        assert_eq!(plan.actions, vec![Action::NotFastForward { update: 0 }]);
+        assert_eq!(plan.outcome, Outcome::Proceed);
+        // Its invalid files are git's refusal's business, not envguard's.
+        let mut bad = invalid(Verdict::Wipe);
+        bad.fast_forward = false;
+        assert_eq!(
+            plan_push(&[bad], Mode::Toggle, PUSH).outcome,
+            Outcome::Proceed
+        );
+        let forced = plan_push(&[checked(Verdict::Wipe, false)], Mode::Toggle, FORCE);
+        assert!(forced.actions.contains(&Action::Toggle { update: 0 }));
+        assert_eq!(forced.outcome, Outcome::StoppedAfterToggle);
+        // A non-fast-forward with nothing to do needs no notice.
+        let quiet = plan_push(&[checked(Verdict::None, false)], Mode::Toggle, PUSH);
+        assert_eq!(quiet.actions, vec![]);
+    }
+
+    #[test]
+    fn finish_names_the_updates_that_were_not_toggled() {
+        let updates = [
+            checked(Verdict::None, true),
+            checked(Verdict::Wipe, true),
+            checked(Verdict::Wipe, false),
+        ];
+        let plan = plan_push(&updates, Mode::Toggle, PUSH);
+        assert_eq!(
+            plan.actions.last(),
+            Some(&Action::FinishToggle {
+                not_toggled: vec![0, 2]
+            })
+        );
+        assert_eq!(plan.actions[0], Action::NotFastForward { update: 2 });
+    }
+
+    #[test]
+    fn server_acts_on_wipe_and_rebuild_and_explicit_requests() {
+        use ServerAction::{Marker, Wipe};
+        let keep = plan_receive(Some(Verdict::None), false, false, Wipe, true);
+        assert_eq!(keep.step, ServerStep::Keep);
+        assert!(keep.causes.is_empty());
+        assert_eq!(
+            plan_receive(None, false, false, Wipe, true).step,
+            ServerStep::Keep
+        );
+        for verdict in [Verdict::Wipe, Verdict::Rebuild] {
+            let plan = plan_receive(Some(verdict), false, false, Wipe, true);
+            assert_eq!(plan.step, ServerStep::Wipe, "{verdict:?}");
+            assert_eq!(plan.causes, vec![Cause::Verdict(verdict)]);
+        }
+        let marker = plan_receive(Some(Verdict::None), true, false, Wipe, true);
+        assert_eq!(marker.causes, vec![Cause::Marker]);
+        assert_eq!(marker.step, ServerStep::Wipe);
+        let option = plan_receive(None, false, true, Marker, true);
+        assert_eq!(option.causes, vec![Cause::PushOption]);
+        assert_eq!(option.step, ServerStep::WriteMarker);
+    }
+
+    #[test]
+    fn server_without_a_target_says_so_instead_of_acting() {
+        let plan = plan_receive(Some(Verdict::Wipe), true, true, ServerAction::Wipe, false);
+        assert_eq!(plan.step, ServerStep::NoTarget);
+        assert_eq!(
+            plan.causes,
+            vec![
+                Cause::Verdict(Verdict::Wipe),
+                Cause::Marker,
+                Cause::PushOption
+            ]
+        );
+        let nothing = plan_receive(Some(Verdict::None), false, false, ServerAction::Wipe, false);
+        assert_eq!(nothing.step, ServerStep::Keep);
+    }
+}

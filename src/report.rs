@@ -1,0 +1,120 @@
+//! The wording of verdicts and reasons, in one place, for `check`, the hooks, the toggle
+//! commits' trailers and the server's `remote:` lines.
+
+use git2::{Oid, Repository};
+
+use crate::analyze::{Analysis, Reason, ReasonKind, Verdict};
+
+/// At most this many reason lines in a report; the rest are counted.
+pub const MAX_REASON_LINES: usize = 12;
+
+/// The characters of a commit id shown in messages.
+pub const SHORT_ID_LEN: usize = 7;
+
+/// The first characters of a commit id, for messages.
+pub fn short_id(id: &str) -> &str {
+    id.get(..SHORT_ID_LEN).unwrap_or(id)
+}
+
+/// [`short_id`] of an [`Oid`].
+pub fn short_oid(id: Oid) -> String {
+    short_id(&id.to_string()).to_string()
+}
+
+/// One line saying what a verdict means for the deployment.
+pub fn verdict_line(analysis: &Analysis) -> String {
+    let count = analysis.reasons.len();
+    let reasons = if count == 1 {
+        "1 reason".to_string()
+    } else {
+        format!("{count} reasons")
+    };
+    match analysis.verdict {
+        Verdict::None => "none: the deployed env stays valid".to_string(),
+        Verdict::Rebuild => {
+            format!("rebuild: the runtime changes, so the platform builds a fresh env ({reasons})")
+        }
+        Verdict::Wipe => format!(
+            "wipe: the deployed env would keep stale packages and must be rebuilt ({reasons})"
+        ),
+    }
+}
+
+/// One reason as a line: file, package, what happened, and the commit.
+pub fn describe(repo: &Repository, reason: &Reason) -> String {
+    let what = match reason.kind {
+        ReasonKind::RequirementRemoved => "removed",
+        ReasonKind::RequirementSourceChanged => "source changed",
+        ReasonKind::RequirementChanged => "changed",
+        ReasonKind::RequirementsFileDeleted => "deleted",
+        ReasonKind::RequirementsFileChanged => "changed",
+        ReasonKind::RuntimeChanged => "runtime changed",
+        ReasonKind::EnvFolderChanged => "committed env folder",
+        ReasonKind::Forced => "forced",
+    };
+    let mut line = match &reason.package {
+        Some(p) => format!("{}: {p} {what}", reason.file),
+        None if reason.kind == ReasonKind::Forced => "Env-Wipe: force".to_string(),
+        None => format!("{}: {what}", reason.file),
+    };
+    if let Some(detail) = &reason.detail
+        && reason.kind != ReasonKind::Forced
+    {
+        line.push_str(&format!(" ({detail})"));
+    }
+    if let Some(commit) = reason.commit {
+        line.push_str(&format!(" in {}", commit_label(repo, commit)));
+    }
+    line
+}
+
+/// `abc1234 "subject"` for a commit id.
+pub fn commit_label(repo: &Repository, commit: Oid) -> String {
+    let short = short_oid(commit);
+    let subject = repo
+        .find_commit(commit)
+        .ok()
+        .and_then(|c| c.summary().ok().flatten().map(str::to_string));
+    match subject {
+        Some(s) => format!("{short} \"{s}\""),
+        None => short,
+    }
+}
+
+/// The verdict line and at most [`MAX_REASON_LINES`] reasons, indented; the rest counted.
+pub fn reason_lines(repo: &Repository, analysis: &Analysis) -> Vec<String> {
+    let mut lines: Vec<String> = analysis
+        .reasons
+        .iter()
+        .take(MAX_REASON_LINES)
+        .map(|r| format!("  {}", describe(repo, r)))
+        .collect();
+    if analysis.reasons.len() > MAX_REASON_LINES {
+        lines.push(format!(
+            "  ... and {} more (envguard check --format json)",
+            analysis.reasons.len() - MAX_REASON_LINES
+        ));
+    }
+    lines
+}
+
+/// The reasons in one line (`requirement-removed flask-cors, env-folder-changed env/`), at
+/// most five items, for commit trailers and server messages.
+pub fn summarize(reasons: &[Reason]) -> String {
+    let mut parts: Vec<String> = reasons
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r.kind.as_str(),
+                r.package.as_ref().unwrap_or(&r.file)
+            )
+        })
+        .collect();
+    if parts.len() > 5 {
+        let more = parts.len() - 4;
+        parts.truncate(4);
+        parts.push(format!("and {more} more"));
+    }
+    parts.join(", ")
+}
