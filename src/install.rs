@@ -5,8 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::analyze::Analyzer;
 use crate::config::Config;
 use crate::gitcli::{GitEnv, git_in, output_line};
+use crate::requirements::process_env;
 use crate::{Error, Result};
 
 /// Which hook: the client's pre-push or the server's post-receive.
@@ -314,30 +316,24 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
     Ok(lines)
 }
 
+/// The toggle a push of HEAD would make, read as the analysis reads it (app root from
+/// `envguard.appRoot` or `.deployment`).
 fn toggle_runtime_line(repo: &git2::Repository, config: &Config) -> String {
-    let current = repo
-        .head()
-        .ok()
-        .and_then(|h| h.peel_to_tree().ok())
-        .and_then(|tree| {
-            let root = config.app_root.clone().unwrap_or_default();
-            let path = crate::paths::join(&root, "runtime.txt");
-            let entry = tree.get_path(Path::new(&path)).ok()?;
-            let blob = repo.find_blob(entry.id()).ok()?;
-            crate::runtime::parse_runtime(&path, blob.content())
-                .ok()
-                .flatten()
-        });
+    let mut analyzer = Analyzer::new(repo, config, process_env());
+    let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let Some((root, current)) = head.and_then(|c| analyzer.runtime_of(c.id()).ok()) else {
+        return "none: HEAD has no commit yet".to_string();
+    };
+    let path = crate::paths::join(&root, "runtime.txt");
     match current {
-        Some(value) => match config.toggle_runtime_for(&value) {
-            Some(t) => format!("{value} -> {t} -> {value}"),
+        Err(e) => format!("none: {e}"),
+        Ok(Some(value)) => match config.toggle_runtime_for(&value) {
+            Some(t) => format!("{value} -> {t} -> {value} ({path})"),
             None => format!("none: no other runtime than {value} (set envguard.toggleRuntime)"),
         },
-        None => match &config.toggle_runtime {
-            Some(t) => format!("{t} (no runtime.txt at HEAD)"),
-            None => {
-                "none: no runtime.txt at HEAD and envguard.toggleRuntime is not set".to_string()
-            }
+        Ok(None) => match &config.toggle_runtime {
+            Some(t) => format!("{t} (no {path} at HEAD)"),
+            None => format!("none: no {path} at HEAD and envguard.toggleRuntime is not set"),
         },
     }
 }

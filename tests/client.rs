@@ -3,21 +3,7 @@
 
 mod support;
 
-use support::{Deployment, Repo, recorded_pushes, write_hook};
-
-const APP: &[(&str, &str)] = &[
-    (
-        "requirements.txt",
-        "Flask==2.0.1\nFlask-CORS==3.0.10\nrequests\n",
-    ),
-    ("runtime.txt", "python-3.6\n"),
-    ("app.py", "print('hi')\n"),
-];
-
-fn drop_cors(clone: &Repo, message: &str) -> String {
-    clone.write("requirements.txt", "Flask==2.0.1\nrequests\n");
-    clone.commit(message)
-}
+use support::{APP, Deployment, Repo, drop_cors, recorded_pushes, write_hook};
 
 fn show(repo: &Repo, spec: &str) -> String {
     repo.git(&["show", spec])
@@ -682,4 +668,21 @@ fn an_azure_remote_toggles_with_no_configuration() {
     );
     assert_eq!(d.server_rev("master^^"), tip);
     assert_eq!(c.rev("refs/remotes/azure/master"), d.server_rev("master"));
+}
+
+#[test]
+fn hook_status_reads_the_runtime_of_the_deployment_project() {
+    let d = Deployment::new(&[
+        (".deployment", "[config]\nproject = app\n"),
+        ("app/requirements.txt", "Flask==2.0.1\n"),
+        ("app/runtime.txt", "python-3.4\n"),
+        ("app/app.py", "print('hi')\n"),
+    ]);
+    let out = d.clone.envguard(&["hook", "status"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        text.contains("python-3.4 -> python-3.6 -> python-3.4 (app/runtime.txt)"),
+        "{text}"
+    );
 }

@@ -10,9 +10,13 @@
 //! 25 on), so the reference is one pinned pip: `ENVGUARD_TEST_PIP_PYTHON` (set by
 //! `.ci/run`), else a venv under `target/` with that pip.
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use support::Gen;
 
 use envguard::requirements::{
     ParseCache, RequirementSet, TreeReader, load_closure, normalize_name,
@@ -22,27 +26,6 @@ use envguard::requirements::{
 const CASES: usize = 5_000;
 const VAR: &str = "ENVGUARD_DIFF_VAR";
 const VAR_VALUE: &str = "Var_Pkg";
-
-/// A small deterministic generator (xorshift), so a failing case can be regenerated.
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-}
 
 const NAMES: &[&str] = &[
     "flask",
@@ -313,7 +296,7 @@ fn names_agree_with_pips_own_parser() {
     );
 
     let root = tempfile::tempdir().expect("tempdir");
-    let mut g = Gen(0x9e37_79b9_7f4a_7c15);
+    let mut g = Gen::seeded(0x9e37_79b9_7f4a_7c15);
     let mut texts = BTreeMap::new();
     for i in 0..CASES {
         let dir = root.path().join(format!("case{i:05}"));

@@ -8,21 +8,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use support::{Deployment, Repo, envguard_bin, recorded_pushes, write_hook};
-
-const APP: &[(&str, &str)] = &[
-    (
-        "requirements.txt",
-        "Flask==2.0.1\nFlask-CORS==3.0.10\nrequests\n",
-    ),
-    ("runtime.txt", "python-3.6\n"),
-    ("app.py", "print('hi')\n"),
-];
-
-fn drop_cors(clone: &Repo) -> String {
-    clone.write("requirements.txt", "Flask==2.0.1\nrequests\n");
-    clone.commit("Drop CORS")
-}
+use support::{APP, Deployment, Repo, drop_cors, envguard_bin, recorded_pushes, write_hook};
 
 fn stderr_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -300,7 +286,7 @@ fn ten_thousand_refs() {
     assert!(child.wait().expect("wait").success());
     c.git(&["checkout", "-qb", "release"]);
     c.git(&["config", "envguard.branch", "release"]);
-    drop_cors(c);
+    drop_cors(c, "Drop CORS");
     let (code, stderr) = d.push(&["origin", "release"]);
     assert_ne!(code, 0, "a toggle stops the outer push: {stderr}");
     assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
@@ -314,7 +300,7 @@ fn deploy_branch_names_with_slashes() {
     c.git(&["config", "envguard.branch", "release/*"]);
     c.git(&["config", "envguard.mode", "mark"]);
     c.git(&["checkout", "-qb", "release/v1.2"]);
-    let tip = drop_cors(c);
+    let tip = drop_cors(c, "Drop CORS");
     let (code, stderr) = d.push(&["origin", "release/v1.2"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(d.server_rev("refs/envguard/wipe/release/v1.2"), tip);
@@ -337,7 +323,7 @@ fn credentials_in_a_remote_url_are_never_printed() {
     let server = d.server.path.display().to_string();
     c.git(&["config", &format!("url.{server}.insteadOf"), secret_url]);
     c.git(&["config", "--unset", "envguard.mode"]);
-    drop_cors(c);
+    drop_cors(c, "Drop CORS");
     let mut printed = String::new();
     let (_, stderr) = d.push(&["azure", "master"]);
     assert!(
@@ -453,7 +439,7 @@ fn network_lost_after_t1_then_resume() {
             link.display()
         ),
     );
-    let tip = drop_cors(&d.clone);
+    let tip = drop_cors(&d.clone, "Drop CORS");
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_ne!(code, 0);
     assert!(stderr.contains("envguard push --resume"), "{stderr}");
@@ -480,7 +466,7 @@ fn network_lost_after_t1_then_resume() {
 #[test]
 fn sigkill_between_t1_and_t2_then_resume() {
     let d = Deployment::new(APP);
-    let tip = drop_cors(&d.clone);
+    let tip = drop_cors(&d.clone, "Drop CORS");
     let (code, stderr) = d.push_with(
         &["origin", "master"],
         &[("ENVGUARD_FAULT", "kill-after-t1")],
@@ -509,7 +495,7 @@ fn sigkill_between_t1_and_t2_then_resume() {
 #[test]
 fn resume_after_the_remote_moved_elsewhere_changes_nothing() {
     let d = Deployment::new(APP);
-    let tip = drop_cors(&d.clone);
+    let tip = drop_cors(&d.clone, "Drop CORS");
     let (code, _) = d.push_with(
         &["origin", "master"],
         &[("ENVGUARD_FAULT", "kill-after-t1")],
@@ -537,7 +523,7 @@ fn a_push_git_will_refuse_sets_off_no_toggle() {
     let theirs = other.commit("Their change");
     other.git(&["push", "-q", "origin", "master"]);
     // Not fetched: git will refuse this push ("fetch first") after the hook ran.
-    let tip = drop_cors(&d.clone);
+    let tip = drop_cors(&d.clone, "Drop CORS");
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_ne!(code, 0);
     assert!(stderr.contains("not a fast-forward"), "{stderr}");
@@ -573,7 +559,7 @@ fn a_concurrent_push_between_analysis_and_t1() {
             other = other.path.display()
         ),
     );
-    let tip = drop_cors(&d.clone);
+    let tip = drop_cors(&d.clone, "Drop CORS");
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_ne!(code, 0);
     assert!(stderr.contains("the toggle did not start"), "{stderr}");

@@ -11,6 +11,48 @@ use std::process::{Command, Output, Stdio};
 
 use tempfile::TempDir;
 
+/// The app most tests deploy: three requirements, a Kudu runtime, one module.
+pub const APP: &[(&str, &str)] = &[
+    (
+        "requirements.txt",
+        "Flask==2.0.1\nFlask-CORS==3.0.10\nrequests\n",
+    ),
+    ("runtime.txt", "python-3.6\n"),
+    ("app.py", "print('hi')\n"),
+];
+
+/// Commits the removal of Flask-CORS from [`APP`]'s requirements; returns the commit id.
+pub fn drop_cors(clone: &Repo, message: &str) -> String {
+    clone.write("requirements.txt", "Flask==2.0.1\nrequests\n");
+    clone.commit(message)
+}
+
+/// The one seeded generator of the tests (xorshift64): the same seed gives the same
+/// cases, so a failure can be regenerated.
+pub struct Gen(u64);
+
+impl Gen {
+    /// A generator from a non-zero seed.
+    pub fn seeded(seed: u64) -> Gen {
+        Gen(seed.max(1))
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+    pub fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+}
+
 /// The `envguard` binary under test.
 pub fn envguard_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_envguard"))
