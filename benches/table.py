@@ -20,7 +20,7 @@ def label(command):
     if "lefthook" in command:
         return "lefthook no-op pre-push hook"
     if command.startswith("./.git/hooks/pre-push"):
-        return "envguard through the installed shim (hooks/pre-push)"
+        return "envguard through the installed shim (hooks/hook.sh)"
     if "many.stdin" in command:
         return "envguard pre-push, 200 refs"
     if "fifty.stdin" in command:

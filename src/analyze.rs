@@ -432,8 +432,7 @@ impl<'r> Analyzer<'r> {
         let mut pending = if attribute { analysis.reasons.len() } else { 0 };
         for commit in self.range(base, tip)? {
             if trailers::may_have_env_wipe(commit.message_raw_bytes()) {
-                let message = String::from_utf8_lossy(commit.message_raw_bytes());
-                match trailers::env_wipe(&message) {
+                match trailers::env_wipe(commit.message_raw_bytes()) {
                     Ok(Some(mark)) => marks.push((commit.id(), mark)),
                     Ok(None) => {}
                     Err(e) => analysis.warnings.push(FileError::new(

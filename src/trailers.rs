@@ -1,6 +1,7 @@
-//! Commit-message trailers, by git's rules: the last paragraph of the message (never the
-//! subject), ended early by a `---` line, holding `Key: value` lines (key of letters, digits
-//! and `-`, matched case-insensitively); indented lines continue the previous value.
+//! Commit-message trailers, by git's rules (read by libgit2): the last paragraph of the
+//! message (never the subject), ended early by a `---` line, holding `Key: value` lines
+//! (matched case-insensitively here); indented lines continue the previous value. A cheap
+//! byte scan comes first, so messages without `Env-Wipe` are never parsed.
 
 /// What an `Env-Wipe` trailer asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -9,70 +10,26 @@ pub enum EnvWipe {
     Force,
 }
 
-/// The trailers of a message, as (key, value) in order.
-pub fn parse_trailers(message: &str) -> Vec<(String, String)> {
-    let body: Vec<&str> = message
-        .lines()
-        .take_while(|l| !l.starts_with("---"))
-        .filter(|l| !l.starts_with('#'))
-        .collect();
-    // Drop trailing blank lines, then take the last paragraph.
-    let end = body
-        .iter()
-        .rposition(|l| !l.trim().is_empty())
-        .map_or(0, |i| i + 1);
-    let body = &body[..end];
-    let start = body
-        .iter()
-        .rposition(|l| l.trim().is_empty())
-        .map_or(0, |i| i + 1);
-    if start == 0 {
-        // The only paragraph holds the subject: no trailers.
+/// The trailers of a message, as (key, value) in order, by libgit2's port of git's own
+/// trailer rules (the same as `git interpret-trailers --parse`).
+pub fn parse_trailers(message: &[u8]) -> Vec<(String, String)> {
+    let Ok(trailers) = git2::message_trailers_bytes(message) else {
         return Vec::new();
-    }
-    let mut trailers: Vec<(String, String)> = Vec::new();
-    let mut trailer_lines = 0;
-    let mut other_lines = 0;
-    let mut has_git_trailer = false;
-    for line in &body[start..] {
-        if line.starts_with([' ', '\t']) {
-            if let Some(last) = trailers.last_mut() {
-                last.1.push(' ');
-                last.1.push_str(line.trim());
-            }
-            continue;
-        }
-        match split_trailer(line) {
-            Some((key, value)) => {
-                trailer_lines += 1;
-                has_git_trailer |= key.eq_ignore_ascii_case("Signed-off-by");
-                trailers.push((key.to_string(), value.to_string()));
-            }
-            None => {
-                other_lines += 1;
-                has_git_trailer |= line.starts_with("(cherry picked from commit ");
-            }
-        }
-    }
-    // git accepts a block where every line is a trailer, or one with a git-generated
-    // trailer where at least a quarter of the lines are trailers.
-    let accepted = trailer_lines > 0
-        && (other_lines == 0 || (has_git_trailer && trailer_lines * 3 >= other_lines));
-    if accepted { trailers } else { Vec::new() }
-}
-
-fn split_trailer(line: &str) -> Option<(&str, &str)> {
-    let (key, value) = line.split_once(':')?;
-    let key = key.trim_end();
-    let valid = !key.is_empty()
-        && !key.starts_with('-')
-        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    valid.then(|| (key, value.trim()))
+    };
+    trailers
+        .iter()
+        .map(|(key, value)| {
+            let value = String::from_utf8_lossy(value);
+            // A continuation line keeps its line break and indent; the value is one line.
+            let value: Vec<&str> = value.lines().map(str::trim).collect();
+            (String::from_utf8_lossy(key).into_owned(), value.join(" "))
+        })
+        .collect()
 }
 
 /// The `Env-Wipe` request of a message, if any: the last valid one wins. `Err` carries an
 /// unknown value.
-pub fn env_wipe(message: &str) -> Result<Option<EnvWipe>, String> {
+pub fn env_wipe(message: &[u8]) -> Result<Option<EnvWipe>, String> {
     let mut found = None;
     for (key, value) in parse_trailers(message) {
         if !key.eq_ignore_ascii_case("Env-Wipe") {
@@ -105,38 +62,38 @@ mod tests {
     #[test]
     fn last_paragraph_only() {
         let msg = "Drop cors\n\nEnv-Wipe: skip\n\nSome text after.\n";
-        assert_eq!(env_wipe(msg), Ok(None));
+        assert_eq!(env_wipe(msg.as_bytes()), Ok(None));
         let msg = "Drop cors\n\nWhy we do it.\n\nenv-wipe: SKIP\nSigned-off-by: A <a@b>\n";
-        assert_eq!(env_wipe(msg), Ok(Some(EnvWipe::Skip)));
+        assert_eq!(env_wipe(msg.as_bytes()), Ok(Some(EnvWipe::Skip)));
     }
 
     #[test]
     fn subject_is_never_a_trailer() {
-        assert_eq!(env_wipe("Env-Wipe: force\n"), Ok(None));
+        assert_eq!(env_wipe(b"Env-Wipe: force\n"), Ok(None));
     }
 
     #[test]
     fn mixed_paragraph_needs_a_git_trailer() {
         let msg = "s\n\nplain words\nEnv-Wipe: force\n";
-        assert_eq!(env_wipe(msg), Ok(None));
+        assert_eq!(env_wipe(msg.as_bytes()), Ok(None));
         let msg = "s\n\nplain words\nEnv-Wipe: force\nSigned-off-by: x <x@y>\n";
-        assert_eq!(env_wipe(msg), Ok(Some(EnvWipe::Force)));
+        assert_eq!(env_wipe(msg.as_bytes()), Ok(Some(EnvWipe::Force)));
     }
 
     #[test]
     fn dashes_end_the_message() {
         let msg = "s\n\nEnv-Wipe: force\n---\nnotes\n\nEnv-Wipe: skip\n";
-        assert_eq!(env_wipe(msg), Ok(Some(EnvWipe::Force)));
+        assert_eq!(env_wipe(msg.as_bytes()), Ok(Some(EnvWipe::Force)));
     }
 
     #[test]
     fn continuation_and_unknown_value() {
-        let t = parse_trailers("s\n\nKey: a\n  b\nOther : c\n");
+        let t = parse_trailers(b"s\n\nKey: a\n  b\nOther: c\n");
         assert_eq!(
             t,
             vec![("Key".into(), "a b".into()), ("Other".into(), "c".into())]
         );
-        assert!(env_wipe("s\n\nEnv-Wipe: maybe\n").is_err());
+        assert!(env_wipe(b"s\n\nEnv-Wipe: maybe\n").is_err());
     }
 
     #[test]

@@ -443,9 +443,20 @@ fn missing_envguard_warns_and_pushes() {
     let d = Deployment::new(APP);
     let hook = d.clone.path.join(".git/hooks/pre-push");
     let shim = std::fs::read_to_string(&hook).unwrap_or_default();
-    // The shim as shipped: no install-time fallback path.
-    let shipped = include_str!("../hooks/pre-push");
-    std::fs::write(&hook, shipped).expect("write");
+    // The shim with an install-time fallback path that no longer exists.
+    let moved: String = shim
+        .lines()
+        .map(|l| {
+            if l.starts_with("bin=") {
+                "bin='/nonexistent/envguard'".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .map(|l| l + "\n")
+        .collect();
+    assert_ne!(moved, shim);
+    std::fs::write(&hook, moved).expect("write");
     assert!(shim.contains("# envguard-hook:"));
     let tip = drop_cors(&d.clone, "Drop CORS");
     let (code, stderr) = d.push_with(
@@ -684,5 +695,34 @@ fn hook_status_reads_the_runtime_of_the_deployment_project() {
     assert!(
         text.contains("python-3.4 -> python-3.6 -> python-3.4 (app/runtime.txt)"),
         "{text}"
+    );
+}
+
+#[test]
+fn hook_status_names_an_outdated_shim_and_install_renews_it() {
+    let d = Deployment::new(APP);
+    let hook = d.clone.path.join(".git/hooks/pre-push");
+    let text = std::fs::read_to_string(&hook).expect("hook");
+    assert!(text.contains("# envguard-hook-version: "), "{text}");
+    // A shim from before versions: no version line.
+    let old: String = text
+        .lines()
+        .filter(|l| !l.starts_with("# envguard-hook-version"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&hook, old).expect("write");
+    let status = d.clone.envguard(&["hook", "status"]);
+    let out = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        out.contains("outdated: run `envguard hook install` again"),
+        "{out}"
+    );
+    let install = d.clone.envguard(&["hook", "install"]);
+    assert!(install.status.success(), "{install:?}");
+    let status = d.clone.envguard(&["hook", "status"]);
+    let out = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        !out.contains("outdated") && out.contains("envguard's hook, installed"),
+        "{out}"
     );
 }
