@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::out::say;
 use crate::vars;
 
 /// The arguments git gives a hook: for pre-push, the remote's name and URL; none for
@@ -60,7 +61,7 @@ pub fn run_legacy(hook: &str, args: &HookArgs, stdin: &[u8]) -> i32 {
     {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("envguard: warning: cannot run {}: {e}", legacy.display());
+            say(format!("warning: cannot run {}: {e}", legacy.display()));
             return 0;
         }
     };
@@ -71,7 +72,7 @@ pub fn run_legacy(hook: &str, args: &HookArgs, stdin: &[u8]) -> i32 {
     match child.wait() {
         Ok(status) => status.code().unwrap_or(1),
         Err(e) => {
-            eprintln!("envguard: warning: {}: {e}", legacy.display());
+            say(format!("warning: {}: {e}", legacy.display()));
             0
         }
     }

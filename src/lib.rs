@@ -6,7 +6,7 @@
 //!
 //! Modules, lowest layer first; a module imports only from its own layer or below (the
 //! `layering` test checks it):
-//! 1. [`error`], [`vars`], [`paths`], [`url`], [`hook_input`], [`runtime`], [`trailers`],
+//! 1. [`error`], [`vars`], [`out`], [`paths`], [`url`], [`hook_input`], [`runtime`], [`trailers`],
 //!    [`deployment`], [`requirements`]: values and pure readers.
 //! 2. [`config`] (the `envguard.*` keys), [`gitcli`] (every `git` process), [`chain`] (the
 //!    displaced hook).
@@ -28,6 +28,7 @@ pub mod fuzz;
 pub mod gitcli;
 pub mod hook_input;
 pub mod install;
+pub mod out;
 pub mod paths;
 pub mod plan;
 pub mod remote;

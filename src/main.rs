@@ -13,7 +13,7 @@ use envguard::client;
 use envguard::config::Config;
 use envguard::install::{self, Side};
 use envguard::server::{self, deploy_script, deploy_script::Platform, wipe};
-use envguard::vars;
+use envguard::{out, vars};
 
 /// Keeps git-push deployments of Python apps from running on a stale virtualenv.
 #[derive(Parser)]
@@ -165,7 +165,9 @@ fn main() -> ExitCode {
 /// Runs a hook so that a bug in envguard (a panic) is a warning and never blocks a push.
 fn never_blocking(going_on: &'static str, hook: impl FnOnce() -> i32) -> i32 {
     std::panic::set_hook(Box::new(move |info| {
-        eprintln!("envguard: internal error ({info}); {going_on} without the env check");
+        out::say(format!(
+            "internal error ({info}); {going_on} without the env check"
+        ));
     }));
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(hook)).unwrap_or(0)
 }
@@ -209,11 +211,11 @@ fn run_check(range: Option<&str>, format: Format, diff: bool) -> i32 {
     match result {
         Ok(Ok(code)) => code,
         Ok(Err(usage)) => {
-            eprintln!("envguard: {}", usage.0);
+            out::say(&usage.0);
             2
         }
         Err(e) => {
-            eprintln!("envguard: {e}");
+            out::say(e.to_string());
             1
         }
     }
@@ -223,7 +225,7 @@ fn run_hook(action: HookAction) -> i32 {
     let cwd = match std::env::current_dir() {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("envguard: {e}");
+            out::say(e.to_string());
             return 1;
         }
     };
@@ -249,12 +251,12 @@ fn print_lines(result: envguard::Result<Vec<String>>) -> i32 {
     match result {
         Ok(lines) => {
             for line in lines {
-                println!("envguard: {line}");
+                out::say_out(line);
             }
             0
         }
         Err(e) => {
-            eprintln!("envguard: {e}");
+            out::say(e.to_string());
             1
         }
     }

@@ -660,3 +660,122 @@ fn wipe_refuses_traversal_symlinked_parents_root_and_home() {
     assert!(outside.join("env/pyvenv.cfg").exists());
     assert!(site.join("env/pyvenv.cfg").exists());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_non_utf8_branch_name_does_not_drop_the_rest_of_the_push() {
+    use std::os::unix::ffi::OsStrExt;
+    let d = Deployment::new(APP);
+    let c = &d.clone;
+    c.git(&["config", "envguard.mode", "warn"]);
+    let odd = std::ffi::OsStr::from_bytes(b"caf\xe9");
+    let out = c
+        .cmd("git")
+        .arg("branch")
+        .arg(odd)
+        .output()
+        .expect("git branch");
+    assert!(out.status.success(), "{out:?}");
+    drop_cors(c, "Drop CORS");
+    let (code, output) = d.push_all(&["--all", "origin"]);
+    assert_eq!(code, 0, "{output}");
+    assert!(
+        output.contains("refs/heads/master: wipe:") && output.contains("flask-cors"),
+        "master was pushed unchecked: {output}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_server_hook_reads_past_a_non_utf8_ref_name() {
+    let d = Deployment::new(APP);
+    let target = d.server.scratch("target");
+    std::fs::create_dir_all(target.join("env/bin")).expect("env");
+    std::fs::write(target.join("env/pyvenv.cfg"), "home = /usr/bin\n").expect("cfg");
+    let old = d.server.rev("master");
+    let tip = drop_cors(&d.clone, "Drop CORS");
+    d.clone
+        .git(&["push", "--no-verify", "origin", "master:refs/heads/staging"]);
+    // A line whose ref name is not UTF-8, then master's line.
+    let mut odd = format!("{old} {tip} refs/heads/caf").into_bytes();
+    odd.extend_from_slice(b"\xe9\n");
+    odd.extend_from_slice(format!("{old} {tip} refs/heads/master\n").as_bytes());
+    d.server
+        .git(&["config", "envguard.target", target.to_str().expect("utf-8")]);
+    let mut child = d
+        .server
+        .cmd(envguard_bin())
+        .arg("post-receive")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(&odd).expect("write");
+    }
+    let out = child.wait_with_output().expect("wait");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("master: fresh env needed"), "{text}");
+    assert!(!target.join("env").exists(), "env was not wiped: {text}");
+}
+
+#[test]
+fn hook_status_into_a_closed_pipe_does_not_panic() {
+    let d = Deployment::new(APP);
+    let mut child = d
+        .clone
+        .cmd(envguard_bin())
+        .args(["hook", "status"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Close the reading end at once, as `| head -0` would.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
+
+#[test]
+fn post_receive_whose_pusher_went_away_still_runs_the_chained_deploy_step() {
+    let d = Deployment::new(APP);
+    let hooks = d.server.path.join("hooks");
+    let done = d.server.scratch("deployed");
+    write_hook(
+        &hooks,
+        "post-receive",
+        &format!("#!/bin/sh\ncat >/dev/null\ntouch '{}'\n", done.display()),
+    );
+    let install = d.server.envguard(&["hook", "install", "--server"]);
+    assert!(install.status.success(), "{install:?}");
+    let old = d.server.rev("master");
+    let tip = drop_cors(&d.clone, "Drop CORS");
+    d.clone
+        .git(&["push", "--no-verify", "origin", "master:refs/heads/other"]);
+    let mut child = d
+        .server
+        .cmd(hooks.join("post-receive"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin
+            .write_all(format!("{old} {tip} refs/heads/master\n").as_bytes())
+            .expect("write");
+    }
+    let status = child.wait().expect("wait");
+    assert!(
+        done.exists(),
+        "the chained deploy step did not run ({status})"
+    );
+}

@@ -11,6 +11,7 @@ const LAYERS: &[&[&str]] = &[
     &[
         "error",
         "vars",
+        "out",
         "paths",
         "url",
         "hook_input",

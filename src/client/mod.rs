@@ -15,16 +15,13 @@ use crate::chain::{self, HookArgs};
 use crate::config::{Config, Mode, configured_urls};
 use crate::gitcli::{self, Lease};
 use crate::hook_input::{self, RefUpdate};
+use crate::out::say;
 use crate::plan::{self, Action, Checked, Outcome, Plan};
 use crate::remote::RemoteSite;
 use crate::report::{reason_lines, short_oid, verdict_line};
 use crate::requirements::process_env;
 use crate::{Error, Result, vars};
 use toggle::ToggleState;
-
-fn say(line: impl AsRef<str>) {
-    eprintln!("envguard: {}", line.as_ref());
-}
 
 /// The ways to push anyway, said after every refusal.
 const WAYS_OUT: [&str; 2] = [

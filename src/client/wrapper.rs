@@ -13,11 +13,8 @@ use super::toggle::{self, ToggleState};
 use crate::chain::is_executable;
 use crate::gitcli::{GitEnv, git_in};
 use crate::install::{self, Side};
+use crate::out::say;
 use crate::{Error, Result, vars};
-
-fn say(line: impl AsRef<str>) {
-    eprintln!("envguard: {}", line.as_ref());
-}
 
 /// Runs the wrapper; returns the exit code.
 pub fn push(args: &[String], resume: bool) -> i32 {

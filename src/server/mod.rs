@@ -26,10 +26,8 @@ pub const MARKER_PREFIX: &str = "refs/envguard/wipe/";
 /// The marker file the `marker` action writes into the target for a deploy script.
 pub const MARKER_FILE: &str = ".envguard-wipe";
 
-fn say(line: impl AsRef<str>) {
-    // post-receive output reaches the pusher as `remote:` lines.
-    println!("envguard: {}", line.as_ref());
-}
+/// post-receive output reaches the pusher as `remote:` lines.
+use crate::out::say_out as say;
 
 /// The post-receive hook: decides, acts, then runs the displaced hook. Returns the displaced
 /// hook's exit code (git ignores it).
