@@ -33,6 +33,9 @@ pub enum Verdict {
     Rebuild,
     /// The env must be thrown away and rebuilt.
     Wipe,
+    /// A watched file has errors, so no other verdict holds: the push is refused until the
+    /// file is fixed or the check skipped. Given by [`Analysis::shown_verdict`].
+    Invalid,
 }
 
 impl Verdict {
@@ -41,6 +44,7 @@ impl Verdict {
             Verdict::None => "none",
             Verdict::Rebuild => "rebuild",
             Verdict::Wipe => "wipe",
+            Verdict::Invalid => "invalid",
         }
     }
 }
@@ -155,6 +159,16 @@ fn serialize_opt_oid<S: serde::Serializer>(id: &Option<Oid>, s: S) -> Result<S::
 }
 
 impl Analysis {
+    /// The verdict to show: `invalid` when a watched file has errors (the verdict of the
+    /// reasons alone would read as something to act on, or as nothing to do).
+    pub fn shown_verdict(&self) -> Verdict {
+        if self.errors.is_empty() {
+            self.verdict
+        } else {
+            Verdict::Invalid
+        }
+    }
+
     /// The runtime.txt path of the tip, inside its app root.
     pub fn runtime_path(&self) -> String {
         join(&self.app_root, RuntimeFile::Txt.name())
@@ -567,7 +581,7 @@ impl<'r> Analyzer<'r> {
         if old.env != new.env || env_moved {
             let detail = match (old.env, new.env) {
                 (None, Some(_)) => "committed",
-                (Some(_), None) => "removed from the repository",
+                (Some(_), None) => ENV_REMOVED,
                 _ => "changed",
             };
             out.reasons.push(Reason::new(
@@ -716,6 +730,9 @@ impl<'r> Analyzer<'r> {
         Ok(found)
     }
 }
+
+/// The detail of an `env-folder-changed` reason whose folder left the repository.
+pub const ENV_REMOVED: &str = "removed from the repository";
 
 /// The two files that name the runtime.
 #[derive(Clone, Copy)]

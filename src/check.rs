@@ -100,7 +100,10 @@ pub fn run(
     let analysis = analyzer.analyze(base, tip)?;
     match format {
         Format::Json => {
-            let json = serde_json::to_string_pretty(&analysis)
+            // An invalid push has no verdict a consumer could act on.
+            let mut shown = analysis.clone();
+            shown.verdict = analysis.shown_verdict();
+            let json = serde_json::to_string_pretty(&shown)
                 .map_err(|e| Error::msg(format!("cannot write JSON: {e}")))?;
             writeln!(out, "{json}")?;
         }

@@ -246,7 +246,36 @@ pub fn install(cwd: &Path, side: Side, use_hooks_path: bool) -> Result<Vec<Strin
         Installed::Updated => lines.push(format!("updated {}", hook.display())),
         Installed::AlreadyInstalled => lines.push(format!("already installed: {}", hook.display())),
     }
+    if side == Side::Client {
+        lines.extend(no_deploy_remote_warning(cwd));
+    }
     Ok(lines)
+}
+
+/// When no remote is a deploy remote, every push goes through unchecked: say so, list the
+/// remotes, and give the setting that names one.
+fn no_deploy_remote_warning(cwd: &Path) -> Option<String> {
+    let repo = git2::Repository::discover(cwd).ok()?;
+    let config = Config::from_repo(&repo).ok()?;
+    if !crate::config::deploy_remotes(&repo, &config)
+        .ok()?
+        .is_empty()
+    {
+        return None;
+    }
+    let names = repo.remotes().ok()?;
+    let names: Vec<&str> = names.iter().flatten().flatten().collect();
+    let remotes = if names.is_empty() {
+        "this repository has no remote yet".to_string()
+    } else {
+        format!("its remotes: {}", names.join(", "))
+    };
+    Some(format!(
+        "warning: no remote is a deploy remote (none matches envguard.remote = {}; {remotes}), \
+         so pushes are not checked. Name the remote you deploy with: \
+         git config envguard.remoteName <name>",
+        config.remote_urls.join(" ")
+    ))
 }
 
 /// `envguard hook uninstall`.
@@ -299,48 +328,7 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
     let repo = git2::Repository::discover(cwd)?;
     let config = Config::from_repo(&repo)?;
     match side {
-        Side::Client => {
-            let remotes = crate::config::deploy_remotes(&repo, &config)?;
-            for remote in &remotes {
-                let shown: Vec<String> =
-                    remote.urls.iter().map(|u| crate::url::redact(u)).collect();
-                lines.push(format!(
-                    "deploy remote: {} ({}), mode {}",
-                    remote.name,
-                    shown.join(", "),
-                    crate::config::name_of(&remote.mode)
-                ));
-                if remote.mode == crate::config::Mode::RemoteWipe {
-                    lines.push(format!(
-                        "  remote wipe: {}",
-                        match crate::remote::RemoteSite::resolve(&repo, &config, &remote.name, &[])
-                        {
-                            Ok(site) => format!(
-                                "{}/{} on {}",
-                                config.site_path, config.env_dir, site.site.base
-                            ),
-                            Err(e) => format!("not possible: {e}"),
-                        }
-                    ));
-                }
-            }
-            if remotes.is_empty() {
-                lines.push(format!(
-                    "deploy remote: none matches (envguard.remote = {}, envguard.remoteName = {})",
-                    config.remote_urls.join(" "),
-                    if config.remote_names.is_empty() {
-                        "(not set)".to_string()
-                    } else {
-                        config.remote_names.join(" ")
-                    }
-                ));
-            }
-            lines.push(format!("deploy branches: {}", config.branches.join(" ")));
-            lines.push(format!(
-                "toggle runtime: {}",
-                toggle_runtime_line(&repo, &config)
-            ));
-        }
+        Side::Client => lines.extend(client_status(&repo, &config)?),
         Side::Server => {
             let action = format!("{:?}", config.server_action).to_lowercase();
             lines.push(format!("server action: {action}"));
@@ -356,6 +344,51 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
             lines.push(format!("deploy branches: {}", config.branches.join(" ")));
         }
     }
+    Ok(lines)
+}
+
+/// `hook status` of the client side: the deploy remotes and their modes, the deploy
+/// branches, and the toggle a push of HEAD would make.
+fn client_status(repo: &git2::Repository, config: &Config) -> Result<Vec<String>> {
+    let mut lines = Vec::new();
+    let remotes = crate::config::deploy_remotes(repo, config)?;
+    for remote in &remotes {
+        let shown: Vec<String> = remote.urls.iter().map(|u| crate::url::redact(u)).collect();
+        lines.push(format!(
+            "deploy remote: {} ({}), mode {}",
+            remote.name,
+            shown.join(", "),
+            crate::config::name_of(&remote.mode)
+        ));
+        if remote.mode == crate::config::Mode::RemoteWipe {
+            lines.push(format!(
+                "  remote wipe: {}",
+                match crate::remote::RemoteSite::resolve(repo, config, &remote.name, &[]) {
+                    Ok(site) => format!(
+                        "{}/{} on {}",
+                        config.site_path, config.env_dir, site.site.base
+                    ),
+                    Err(e) => format!("not possible: {e}"),
+                }
+            ));
+        }
+    }
+    if remotes.is_empty() {
+        lines.push(format!(
+            "deploy remote: none matches (envguard.remote = {}, envguard.remoteName = {})",
+            config.remote_urls.join(" "),
+            if config.remote_names.is_empty() {
+                "(not set)".to_string()
+            } else {
+                config.remote_names.join(" ")
+            }
+        ));
+    }
+    lines.push(format!("deploy branches: {}", config.branches.join(" ")));
+    lines.push(format!(
+        "toggle runtime: {}",
+        toggle_runtime_line(repo, config)
+    ));
     Ok(lines)
 }
 

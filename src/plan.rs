@@ -110,7 +110,8 @@ pub fn plan_push(checked: &[Checked], mode: Mode, flags: PushFlags) -> Plan {
     let mut remote_wipe = false;
     for (i, c) in checked.iter().enumerate().filter(|(_, c)| accepted(c)) {
         match c.analysis.verdict {
-            Verdict::None => {}
+            // Errors refused the push above; an analysis never holds `Invalid` itself.
+            Verdict::None | Verdict::Invalid => {}
             Verdict::Rebuild => actions.push(Action::Report {
                 update: i,
                 reasons: false,
@@ -205,7 +206,7 @@ pub fn plan_receive(
     let mut causes = Vec::new();
     match verdict {
         Some(v @ (Verdict::Wipe | Verdict::Rebuild)) => causes.push(Cause::Verdict(v)),
-        Some(Verdict::None) | None => {}
+        Some(Verdict::None | Verdict::Invalid) | None => {}
     }
     if marker {
         causes.push(Cause::Marker);

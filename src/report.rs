@@ -29,8 +29,11 @@ pub fn verdict_line(analysis: &Analysis) -> String {
     } else {
         format!("{count} reasons")
     };
-    match analysis.verdict {
+    match analysis.shown_verdict() {
         Verdict::None => "none: the deployed env stays valid".to_string(),
+        Verdict::Invalid => "invalid: a watched file has errors, so there is no verdict until \
+                             they are fixed"
+            .to_string(),
         Verdict::Rebuild => {
             format!("rebuild: the runtime changes, so the platform builds a fresh env ({reasons})")
         }
@@ -95,7 +98,21 @@ pub fn reason_lines(repo: &Repository, analysis: &Analysis) -> Vec<String> {
             analysis.reasons.len() - MAX_REASON_LINES
         ));
     }
+    lines.extend(analysis.reasons.iter().filter_map(stop_committing_hint));
     lines
+}
+
+/// For an env folder that the tip commits: how to stop committing it.
+fn stop_committing_hint(reason: &Reason) -> Option<String> {
+    let removed = reason.detail.as_deref() == Some(crate::analyze::ENV_REMOVED);
+    if reason.kind != ReasonKind::EnvFolderChanged || removed {
+        return None;
+    }
+    let path = reason.file.trim_end_matches('/');
+    Some(format!(
+        "  stop committing the env folder: git rm -r --cached {path} && echo '/{path}/' >> \
+         .gitignore && git commit -m 'Stop committing {path}'"
+    ))
 }
 
 /// The reasons in one line (`requirement-removed flask-cors, env-folder-changed env/`), at

@@ -133,6 +133,15 @@ fn is_scm_host(host: &str) -> bool {
     host.split('.').skip(1).any(|label| label == "scm")
 }
 
+/// Whether a host is this machine: `localhost`, `127.0.0.0/8` or `::1`.
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// The SCM site of a deploy remote. `scm_url` (`envguard.scmUrl`) wins, for custom domains
 /// and for tests; else the first of `remote_urls` on a Kudu SCM host gives it.
 pub fn scm_site(scm_url: Option<&str>, remote_urls: &[&str]) -> Result<ScmSite> {
@@ -146,6 +155,13 @@ pub fn scm_site(scm_url: Option<&str>, remote_urls: &[&str]) -> Result<ScmSite> 
                     redact(configured)
                 ))
             })?;
+        if url.scheme == "http" && !is_loopback(&url.host()) {
+            return Err(Error::msg(format!(
+                "envguard.scmUrl = '{}' is plain http: the deployment password would cross \
+                 the network in clear. Use https (plain http is only for a loopback address)",
+                redact(configured)
+            )));
+        }
         // Credentials go in headers, never in the request URL.
         let base = format!("{}/{}", url.origin(), url.path)
             .trim_end_matches('/')
@@ -288,6 +304,20 @@ mod tests {
         assert_eq!(site.base, "https://x.example");
         assert!(scm_site(Some("ftp://x.example"), &[]).is_err());
         assert!(scm_site(Some("x.example"), &[]).is_err());
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:9",
+        ] {
+            assert!(scm_site(Some(ok), &[]).is_ok(), "{ok}");
+        }
+        let e = scm_site(Some("http://site.scm.example.net"), &[]).unwrap_err();
+        assert!(e.to_string().contains("plain http"), "{e}");
+        assert!(scm_site(Some("https://site.scm.example.net"), &[]).is_ok());
     }
 
     #[test]

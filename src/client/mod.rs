@@ -44,6 +44,14 @@ pub fn pre_push(args: &HookArgs, stdin: &[u8]) -> i32 {
     }
     match pre_push_checked(args, stdin) {
         Ok(outcome) => outcome.exit_code(),
+        // A setting the user wrote wrong is the user's to fix, like a broken file: pushing
+        // on would leave the push unguarded without a word.
+        Err(e @ Error::Config { .. }) => {
+            say(format!("error: {e}"));
+            say("push refused: fix the setting, or push anyway with:");
+            say(WAYS_OUT[1]);
+            Outcome::Refused.exit_code()
+        }
         Err(e) => {
             log::debug!("{e:?}");
             say(format!("warning: {e}; pushing without the env check"));
@@ -205,6 +213,8 @@ fn execute(cx: &Context, plan: &Plan) -> Outcome {
                 Ok(state) => toggled.push(state),
                 Err(e) => {
                     say(format!("error: {e}"));
+                    say("push refused; to push without the toggle, use one of:");
+                    WAYS_OUT.iter().for_each(say);
                     // Refs toggled before this one are deployed; say so.
                     if !toggled.is_empty() {
                         let rest: Vec<&RefUpdate> = cx

@@ -1,0 +1,124 @@
+//! Every way envguard could stop guarding a push says so on that push: a deploy remote that
+//! matches nothing, a misspelt setting, invalid files in `check`, plain-http credentials, a
+//! committed env, a huge report, a refusal without its ways out. Real repositories, real
+//! pushes, the hook installed by `envguard hook install`.
+
+mod support;
+
+use support::{APP, Deployment, Repo, drop_cors};
+
+#[test]
+fn install_without_a_deploy_remote_names_the_setting() {
+    let repo = Repo::new();
+    repo.write("requirements.txt", "flask\n");
+    repo.commit("base");
+    repo.git(&["remote", "add", "origin", "/srv/git/app.git"]);
+    let out = repo.envguard(&["hook", "install"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(text.contains("no remote is a deploy remote"), "{text}");
+    assert!(text.contains("its remotes: origin"), "{text}");
+    assert!(
+        text.contains("git config envguard.remoteName <name>"),
+        "{text}"
+    );
+    // Once a remote is named, install says nothing of the kind.
+    repo.git(&["config", "envguard.remoteName", "origin"]);
+    let out = repo.envguard(&["hook", "install"]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("no remote is a deploy remote"));
+}
+
+#[test]
+fn a_misspelt_mode_refuses_the_push_naming_the_key() {
+    let d = Deployment::new(APP);
+    d.clone.git(&["config", "envguard.mode", "togle"]);
+    let tip = drop_cors(&d.clone, "Drop CORS");
+    let before = d.server_rev("master");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("envguard.mode = 'togle'"), "{stderr}");
+    assert!(
+        stderr.contains("expected toggle, mark, warn, off or remote-wipe"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("ENVGUARD=0 git push"), "{stderr}");
+    assert_eq!(d.server_rev("master"), before);
+    assert_ne!(before, tip);
+}
+
+#[test]
+fn check_on_an_invalid_file_never_says_stays_valid() {
+    let repo = Repo::new();
+    repo.write("requirements.txt", "flask\nrequests\n");
+    repo.commit("base");
+    repo.write("requirements.txt", "flask\nrequests==>2\n");
+    repo.commit("bad line");
+    let out = repo.envguard(&["check", "HEAD"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(!text.contains("stays valid"), "{text}");
+    assert!(text.starts_with("envguard: invalid:"), "{text}");
+    let (json, code) = repo.check_json("HEAD");
+    assert_eq!(code, 1);
+    assert_eq!(json["verdict"], "invalid", "{json}");
+}
+
+#[test]
+fn plain_http_credentials_to_a_remote_host_are_refused() {
+    let d = Deployment::new(APP);
+    d.clone
+        .git(&["config", "envguard.scmUrl", "http://mysite.scm.example.net"]);
+    let out = d
+        .clone
+        .envguard(&["wipe", "--remote", "origin", "--dry-run"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("plain http"), "{stderr}");
+}
+
+#[test]
+fn a_committed_env_push_says_how_to_stop_committing_it() {
+    let d = Deployment::new(APP);
+    d.clone.git(&["config", "envguard.mode", "warn"]);
+    d.clone.write("env/pyvenv.cfg", "home = /usr/bin\n");
+    d.clone.write("env/lib/site.py", "x = 1\n");
+    d.clone.commit("Commit the venv");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("git rm -r --cached env"), "{stderr}");
+    assert!(stderr.contains(".gitignore"), "{stderr}");
+}
+
+#[test]
+fn a_push_removing_99_packages_prints_a_short_report() {
+    let many: String = (0..100).map(|i| format!("pkg{i}\n")).collect();
+    let d = Deployment::new(&[("requirements.txt", &many), ("runtime.txt", "python-3.6\n")]);
+    d.clone.git(&["config", "envguard.mode", "warn"]);
+    d.clone.write("requirements.txt", "pkg0\n");
+    d.clone.commit("Drop 99 packages");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    let ours = stderr.lines().filter(|l| l.contains("envguard")).count();
+    assert!(ours <= 30, "{ours} lines:\n{stderr}");
+    assert!(
+        stderr.contains("... and 87 more (envguard check --format json)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_toggle_refusal_lists_the_ways_out() {
+    let d = Deployment::new(&[
+        ("requirements.txt", "Flask==2.0.1\nFlask-CORS==3.0.10\n"),
+        ("app.py", "print('hi')\n"),
+    ]);
+    d.clone.git(&["config", "envguard.mode", "toggle"]);
+    d.clone.write("requirements.txt", "Flask==2.0.1\n");
+    d.clone.commit("Drop CORS");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("no runtime.txt to toggle"), "{stderr}");
+    assert!(stderr.contains("Env-Wipe: skip"), "{stderr}");
+    assert!(stderr.contains("ENVGUARD=0 git push"), "{stderr}");
+    assert!(stderr.contains("--no-verify"), "{stderr}");
+}
