@@ -35,6 +35,24 @@ pub struct PushFlags {
     pub force: bool,
 }
 
+impl PushFlags {
+    /// A plain push.
+    pub const PLAIN: PushFlags = PushFlags {
+        dry_run: false,
+        force: false,
+    };
+    /// `git push --dry-run`.
+    pub const DRY_RUN: PushFlags = PushFlags {
+        dry_run: true,
+        force: false,
+    };
+    /// `git push --force`.
+    pub const FORCED: PushFlags = PushFlags {
+        dry_run: false,
+        force: true,
+    };
+}
+
 /// A malformed hook input line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]

@@ -264,18 +264,9 @@ mod tests {
         c
     }
 
-    const PUSH: PushFlags = PushFlags {
-        dry_run: false,
-        force: false,
-    };
-    const DRY: PushFlags = PushFlags {
-        dry_run: true,
-        force: false,
-    };
-    const FORCE: PushFlags = PushFlags {
-        dry_run: false,
-        force: true,
-    };
+    const PUSH: PushFlags = PushFlags::PLAIN;
+    const DRY: PushFlags = PushFlags::DRY_RUN;
+    const FORCE: PushFlags = PushFlags::FORCED;
 
     fn report(update: usize) -> Action {
         Action::Report {

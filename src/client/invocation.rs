@@ -101,14 +101,8 @@ mod tests {
         git_push_flags(&args)
     }
 
-    const DRY: PushFlags = PushFlags {
-        dry_run: true,
-        force: false,
-    };
-    const FORCE: PushFlags = PushFlags {
-        dry_run: false,
-        force: true,
-    };
+    const DRY: PushFlags = PushFlags::DRY_RUN;
+    const FORCE: PushFlags = PushFlags::FORCED;
 
     #[test]
     fn dry_run_and_force() {
