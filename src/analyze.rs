@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::config::{Config, Policy};
 use crate::deployment::Deployment;
 use crate::paths::join;
+use crate::platform::{Platform, RuntimeRule};
 use crate::requirements::{
     self, Closure, EnvLookup, ParseCache, RequirementSet, SetDiff, TreeReader,
 };
@@ -142,9 +143,17 @@ pub struct Analysis {
     /// The tip's app root (`""`: the repository root).
     #[serde(skip)]
     pub app_root: String,
-    /// The tip's runtime.txt value (`Ok(None)`: it has none).
+    /// The tip's runtime as the platform reads it (on Kudu: the runtime runtime.txt selects;
+    /// `Ok(None)`: no runtime file, or one the platform does not read).
     #[serde(skip)]
     pub runtime: std::result::Result<Option<String>, FileError>,
+    /// The platform whose rules gave the verdict.
+    #[serde(serialize_with = "serialize_platform")]
+    pub platform: Platform,
+}
+
+fn serialize_platform<S: serde::Serializer>(p: &Platform, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(p.name())
 }
 
 fn serialize_oid<S: serde::Serializer>(id: &Oid, s: S) -> Result<S::Ok, S::Error> {
@@ -174,8 +183,8 @@ impl Analysis {
         join(&self.app_root, RuntimeFile::Txt.name())
     }
 
-    /// An analysis of `base -> tip` that found nothing (yet).
-    pub fn new(base: Option<Oid>, tip: Oid) -> Self {
+    /// An analysis of `base -> tip` on `platform` that found nothing (yet).
+    pub fn new(base: Option<Oid>, tip: Oid, platform: Platform) -> Self {
         Analysis {
             schema: 1,
             old: base,
@@ -190,6 +199,7 @@ impl Analysis {
             errors: Vec::new(),
             app_root: String::new(),
             runtime: Ok(None),
+            platform,
         }
     }
 }
@@ -290,18 +300,26 @@ pub fn file_at(repo: &Repository, tree: &git2::Tree, path: &str) -> Result<Optio
 pub struct Analyzer<'r> {
     repo: &'r Repository,
     config: &'r Config,
+    platform: Platform,
     parse: ParseCache<Oid>,
-    roots: HashMap<Oid, String>,
+    /// App roots by the ids of `.deployment` and the script its command runs.
+    roots: HashMap<(Oid, Option<Oid>), String>,
     watched: HashMap<Oid, Rc<Watched>>,
 }
 
 impl<'r> Analyzer<'r> {
-    /// An analyzer that expands `${VAR}` in requirement lines with `env` (usually
-    /// [`requirements::process_env`]).
-    pub fn new(repo: &'r Repository, config: &'r Config, env: EnvLookup) -> Self {
+    /// An analyzer for deployments to `platform` that expands `${VAR}` in requirement lines
+    /// with `env` (usually [`requirements::process_env`]).
+    pub fn new(
+        repo: &'r Repository,
+        config: &'r Config,
+        platform: Platform,
+        env: EnvLookup,
+    ) -> Self {
         Analyzer {
             repo,
             config,
+            platform,
             parse: ParseCache::with_env(env),
             roots: HashMap::new(),
             watched: HashMap::new(),
@@ -317,17 +335,23 @@ impl<'r> Analyzer<'r> {
         let Some(entry) = tree.get_name(".deployment") else {
             return String::new();
         };
-        let id = entry.id();
-        if let Some(root) = self.roots.get(&id) {
+        let Ok(blob) = self.repo.find_blob(entry.id()) else {
+            return String::new();
+        };
+        let deployment = Deployment::parse(&String::from_utf8_lossy(blob.content()));
+        let script = deployment
+            .command_script()
+            .and_then(|path| tree.get_path(Path::new(&path)).ok())
+            .map(|e| e.id());
+        let key = (entry.id(), script);
+        if let Some(root) = self.roots.get(&key) {
             return root.clone();
         }
-        let root = self
-            .repo
-            .find_blob(id)
-            .ok()
-            .and_then(|b| Deployment::parse(&String::from_utf8_lossy(b.content())).project)
-            .unwrap_or_default();
-        self.roots.insert(id, root.clone());
+        let root = deployment.app_root(|_| {
+            let blob = self.repo.find_blob(script?).ok()?;
+            Some(String::from_utf8_lossy(blob.content()).into_owned())
+        });
+        self.roots.insert(key, root.clone());
         root
     }
 
@@ -398,7 +422,7 @@ impl<'r> Analyzer<'r> {
     pub fn analyze(&mut self, base: Option<Oid>, tip: Oid) -> Result<Analysis> {
         let tip_commit = self.repo.find_commit(tip)?;
         let tip_watched = self.watched(&tip_commit)?;
-        let mut analysis = Analysis::new(base, tip);
+        let mut analysis = Analysis::new(base, tip, self.platform);
         analysis.app_root = tip_watched.root.clone();
         analysis.runtime = self.runtime_value(&tip_watched, RuntimeFile::Txt);
         let Some(base) = base else {
@@ -429,7 +453,7 @@ impl<'r> Analyzer<'r> {
         }
         let marks = self.walk(base, &tip_commit, changed, &mut analysis)?;
         apply_trailers(&mut analysis, tip, &marks);
-        analysis.verdict = verdict_of(&analysis.reasons);
+        analysis.verdict = verdict_of(&analysis.reasons, self.platform);
         Ok(analysis)
     }
 
@@ -542,8 +566,20 @@ impl<'r> Analyzer<'r> {
             return Ok(None);
         };
         let path = join(&watched.root, file.name());
+        let rule = self.platform.runtime_rule();
+        let read = match (rule, file) {
+            (RuntimeRule::SiteSetting, _) | (RuntimeRule::KuduPrefix, RuntimeFile::PythonVersion) => {
+                return Ok(None);
+            }
+            (RuntimeRule::KuduPrefix, RuntimeFile::Txt) => |path: &str, bytes: &[u8], runtimes: &[String]| {
+                runtime::parse_kudu_runtime(path, bytes, runtimes).map(Some)
+            },
+            (RuntimeRule::AnyRuntimeFile, _) => |path: &str, bytes: &[u8], _: &[String]| {
+                runtime::parse_runtime(path, bytes)
+            },
+        };
         match self.repo.find_blob(id) {
-            Ok(blob) => runtime::parse_runtime(&path, blob.content()),
+            Ok(blob) => read(&path, blob.content(), &self.config.runtimes),
             // A directory or submodule at that path is not a runtime file.
             Err(_) => Err(FileError::new(&path, None, "is not a regular file")),
         }
@@ -564,10 +600,19 @@ impl<'r> Analyzer<'r> {
                     continue;
                 }
             };
-            // An invalid old value was deployed as whatever it was; any valid new value
-            // differs from it.
-            let before = self.runtime_value(old, file).unwrap_or(Some(String::new()));
-            if before != after {
+            let before = self.runtime_value(old, file);
+            let rebuilds = match self.platform.runtime_rule() {
+                // Kudu recreates env only when the selected runtime changes; what "no
+                // runtime.txt" selects is the site's setting, unknown here.
+                RuntimeRule::KuduPrefix => {
+                    matches!((&before, &after), (Ok(Some(b)), Some(a)) if a != b)
+                }
+                // An invalid old value was deployed as whatever it was; any valid new value
+                // differs from it.
+                _ => before.clone().unwrap_or(Some(String::new())) != after,
+            };
+            let before = before.unwrap_or(Some(String::new()));
+            if rebuilds {
                 let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".to_string());
                 out.reasons.push(Reason::new(
                     ReasonKind::RuntimeChanged,
@@ -801,9 +846,12 @@ fn apply_trailers(analysis: &mut Analysis, tip: Oid, marks: &[(Oid, EnvWipe)]) {
     }
 }
 
-/// `forced` wins; a runtime change rebuilds the env anyway; any other reason is a wipe.
-fn verdict_of(reasons: &[Reason]) -> Verdict {
-    if reasons.iter().any(|r| r.kind == ReasonKind::Forced) {
+/// Nothing goes stale where every build is fresh; else `forced` wins; a runtime change
+/// rebuilds the env anyway; any other reason is a wipe.
+fn verdict_of(reasons: &[Reason], platform: Platform) -> Verdict {
+    if platform.builds_fresh() {
+        Verdict::None
+    } else if reasons.iter().any(|r| r.kind == ReasonKind::Forced) {
         Verdict::Wipe
     } else if reasons.iter().any(|r| r.kind == ReasonKind::RuntimeChanged) {
         Verdict::Rebuild
@@ -821,6 +869,7 @@ mod tests {
     #[test]
     fn verdict_precedence() {
         let r = |kind| Reason::new(kind, "f", None, None);
+        let verdict_of = |reasons: &[Reason]| verdict_of(reasons, Platform::KuduWindows);
         assert_eq!(verdict_of(&[]), Verdict::None);
         assert_eq!(
             verdict_of(&[r(ReasonKind::RequirementRemoved)]),
@@ -836,6 +885,10 @@ mod tests {
         assert_eq!(
             verdict_of(&[r(ReasonKind::RuntimeChanged), r(ReasonKind::Forced)]),
             Verdict::Wipe
+        );
+        assert_eq!(
+            super::verdict_of(&[r(ReasonKind::Forced)], Platform::Oryx),
+            Verdict::None
         );
     }
 }

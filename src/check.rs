@@ -96,7 +96,8 @@ pub fn run(
         Ok(r) => r,
         Err(e) => return Ok(Err(e)),
     };
-    let mut analyzer = Analyzer::new(repo, config, process_env());
+    let platform = crate::config::platform_here(repo, config);
+    let mut analyzer = Analyzer::new(repo, config, platform, process_env());
     let analysis = analyzer.analyze(base, tip)?;
     match format {
         Format::Json => {

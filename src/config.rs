@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use crate::paths::{clean_dir, climbs_out, is_relative_inside};
+use crate::platform::Platform;
 use crate::{Error, Result};
 
 /// How requirement changes are judged (`envguard.policy`).
@@ -83,8 +84,10 @@ pub struct Config {
     /// The env folder name inside the app root (`envguard.envDir`).
     pub env_dir: String,
     pub policy: Policy,
-    /// `None`: decided per remote URL.
+    /// `None`: decided per platform.
     pub mode: Option<Mode>,
+    /// `envguard.platform`; `None`: `auto` (detected, or assumed from the remote URL).
+    pub platform: Option<Platform>,
     pub toggle_runtime: Option<String>,
     /// Runtimes the toggle may pick from (`envguard.runtimes`).
     pub runtimes: Vec<String>,
@@ -102,7 +105,8 @@ pub struct Config {
 }
 
 pub const DEFAULT_REMOTE_URL: &str = "*.scm.azurewebsites.net*";
-pub const DEFAULT_RUNTIMES: &str = "python-2.7 python-3.4 python-3.6";
+/// The default of `envguard.runtimes`: Kudu's supported runtimes.
+pub const DEFAULT_RUNTIMES: [&str; 3] = crate::runtime::KUDU_RUNTIMES;
 
 impl Default for Config {
     fn default() -> Self {
@@ -114,13 +118,15 @@ impl Default for Config {
             env_dir: "env".to_string(),
             policy: Policy::Removals,
             mode: None,
+            platform: None,
             toggle_runtime: None,
-            runtimes: DEFAULT_RUNTIMES.split(' ').map(str::to_string).collect(),
+            runtimes: DEFAULT_RUNTIMES.map(str::to_string).to_vec(),
             server_action: ServerAction::Wipe,
             target: None,
             scm_url: None,
             site_path: "site/wwwroot".to_string(),
-            remote_timeout: 240,
+            // Below the ~230 s after which App Service's front end cuts a request.
+            remote_timeout: 200,
             remote_attempts: 4,
         }
     }
@@ -162,6 +168,17 @@ impl Config {
             config.policy = policy;
         }
         config.mode = enum_value(git, "envguard.mode")?;
+        config.platform = match string(git, "envguard.platform")? {
+            Some(v) if v.eq_ignore_ascii_case("auto") => None,
+            Some(v) => Some(Platform::from_str(&v, true).map_err(|_| {
+                Error::config(
+                    "envguard.platform",
+                    &v,
+                    &format!("auto, {}", expected::<Platform>()),
+                )
+            })?),
+            None => None,
+        };
         if let Some(v) = string(git, "envguard.toggleRuntime")? {
             if !crate::runtime::is_known_runtime(&v) {
                 return Err(invalid(
@@ -222,34 +239,56 @@ impl Config {
             .is_some_and(|b| self.branches.iter().any(|d| glob_match(d, b)))
     }
 
-    /// The mode for a deploy remote: configured, else `toggle` for an Azure SCM URL and
-    /// `warn` for any other.
-    fn mode_for_urls(&self, urls: &[&str]) -> Mode {
-        self.mode.unwrap_or_else(|| {
-            if urls.iter().any(|u| glob_match(DEFAULT_REMOTE_URL, u)) {
-                Mode::Toggle
-            } else {
-                Mode::Warn
-            }
+    /// The platform a remote with these URLs deploys to, and where that came from:
+    /// `envguard.platform`, else `kudu-windows` assumed for an App Service remote (or one with
+    /// `envguard.scmUrl`), else `self-hosted`.
+    pub fn platform_for(&self, urls: &[&str]) -> (Platform, PlatformSource) {
+        if let Some(platform) = self.platform {
+            (platform, PlatformSource::Configured)
+        } else if self.scm_url.is_some() || urls.iter().any(|u| glob_match(DEFAULT_REMOTE_URL, u))
+        {
+            (Platform::KuduWindows, PlatformSource::AssumedAppService)
+        } else {
+            (Platform::SelfHosted, PlatformSource::NotAppService)
+        }
+    }
+
+    /// The mode on `platform`: `envguard.mode`, else what fixes a stale env there: the
+    /// toggle on Kudu for Windows, the remote wipe on Linux sites that keep `antenv`, a
+    /// warning elsewhere (the server hook guards a self-hosted server; Oryx needs nothing).
+    pub fn mode_on(&self, platform: Platform) -> Mode {
+        self.mode.unwrap_or(match platform {
+            Platform::KuduWindows => Mode::Toggle,
+            Platform::KuduLinux | Platform::OryxInPlace => Mode::RemoteWipe,
+            Platform::Oryx | Platform::SelfHosted => Mode::Warn,
         })
     }
 
     /// For a remote known by its name and URLs (the one git passed the hook, and those of
     /// [`configured_urls`], which `insteadOf` rewriting hides from the hook): `None` when it
-    /// is not a deploy remote, else the mode that applies.
-    pub fn deploy_mode(&self, name: &str, urls: &[&str]) -> Option<Mode> {
+    /// is not a deploy remote, else where it deploys and the mode that applies there.
+    pub fn deploy_target(&self, name: &str, urls: &[&str]) -> Option<DeployTarget> {
         let named = self.remote_names.iter().any(|n| n == name);
         let matched = urls
             .iter()
             .any(|u| self.remote_urls.iter().any(|g| glob_match(g, u)));
-        (named || matched).then(|| self.mode_for_urls(urls))
+        (named || matched).then(|| {
+            let (platform, source) = self.platform_for(urls);
+            DeployTarget {
+                platform,
+                source,
+                mode: self.mode_on(platform),
+            }
+        })
     }
 
-    /// The runtime to toggle to from `current`: `envguard.toggleRuntime`, else the nearest
-    /// other entry of `envguard.runtimes`.
+    /// The runtime to toggle to from the runtime Kudu selects now (`current`):
+    /// `envguard.toggleRuntime` when Kudu selects another runtime for it, else the nearest
+    /// entry of `envguard.runtimes` that is another runtime.
     pub fn toggle_runtime_for(&self, current: &str) -> Option<String> {
         if let Some(t) = &self.toggle_runtime {
-            return (!t.eq_ignore_ascii_case(current)).then(|| t.clone());
+            let selects = crate::runtime::kudu_select(t.as_bytes(), &self.runtimes);
+            return (selects.is_some_and(|s| !s.eq_ignore_ascii_case(current))).then(|| t.clone());
         }
         let now = crate::runtime::version_numbers(current);
         let distance = |r: &String| {
@@ -277,13 +316,48 @@ pub fn configured_urls(git: &git2::Config, remote: &str) -> Vec<String> {
         .collect()
 }
 
+/// Where the platform of a deploy remote comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlatformSource {
+    /// `envguard.platform` (set by hand or by `envguard platform detect`).
+    Configured,
+    /// An App Service remote whose platform was never detected: `kudu-windows` is assumed.
+    AssumedAppService,
+    /// Not an App Service remote: its server is guarded by envguard's post-receive hook.
+    NotAppService,
+}
+
+/// What envguard does for a deploy remote: its platform and mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeployTarget {
+    pub platform: Platform,
+    pub source: PlatformSource,
+    pub mode: Mode,
+}
+
+impl DeployTarget {
+    /// The platform and where it came from, for `hook status` and `envguard platform`.
+    pub fn platform_label(&self) -> String {
+        match self.source {
+            PlatformSource::Configured => format!("{} (envguard.platform)", self.platform),
+            PlatformSource::AssumedAppService => format!(
+                "{} (assumed; `envguard platform detect` asks the site)",
+                self.platform
+            ),
+            PlatformSource::NotAppService => {
+                format!("{} (not an App Service remote)", self.platform)
+            }
+        }
+    }
+}
+
 /// A configured remote that envguard treats as a deploy remote.
 #[derive(Debug, Clone)]
 pub struct DeployRemote {
     pub name: String,
     /// Its [`configured_urls`].
     pub urls: Vec<String>,
-    pub mode: Mode,
+    pub target: DeployTarget,
 }
 
 /// The deploy remotes among `repo`'s remotes, in git's order.
@@ -296,14 +370,24 @@ pub fn deploy_remotes(repo: &git2::Repository, config: &Config) -> Result<Vec<De
         .filter_map(|name| {
             let urls = configured_urls(&git, name);
             let refs: Vec<&str> = urls.iter().map(String::as_str).collect();
-            let mode = config.deploy_mode(name, &refs)?;
+            let target = config.deploy_target(name, &refs)?;
             Some(DeployRemote {
                 name: name.to_string(),
                 urls,
-                mode,
+                target,
             })
         })
         .collect())
+}
+
+/// The platform `check` and `hook status` analyse for: that of the first deploy remote,
+/// else `envguard.platform`, else `self-hosted` (a server repository).
+pub fn platform_here(repo: &git2::Repository, config: &Config) -> Platform {
+    deploy_remotes(repo, config)
+        .ok()
+        .and_then(|remotes| remotes.first().map(|r| r.target.platform))
+        .or(config.platform)
+        .unwrap_or(Platform::SelfHosted)
 }
 
 fn invalid(key: &str, value: &str, expected: &str) -> Error {
@@ -394,6 +478,13 @@ mod tests {
             c.toggle_runtime_for("python-2.7").as_deref(),
             Some("python-3.6")
         );
+        // A toggle runtime that selects the tip's runtime would rebuild nothing.
+        let c = Config {
+            toggle_runtime: Some("python-3.6.8".into()),
+            ..Config::default()
+        };
+        assert_eq!(c.toggle_runtime_for("python-3.6"), None);
+        assert_eq!(c.toggle_runtime_for("python-3.4").as_deref(), Some("python-3.6.8"));
         let c = Config {
             toggle_runtime: Some("python-3.4".into()),
             ..Config::default()
@@ -411,24 +502,33 @@ mod tests {
             remote_names: vec!["prod".into()],
             ..Config::default()
         };
-        assert_eq!(c.deploy_mode("prod", &["/srv/app.git"]), Some(Mode::Warn));
-        assert_eq!(c.deploy_mode("origin", &["/srv/app.git"]), None);
+        let mode = |name, urls: &[&str]| c.deploy_target(name, urls).map(|t| t.mode);
+        assert_eq!(mode("prod", &["/srv/app.git"]), Some(Mode::Warn));
+        assert_eq!(mode("origin", &["/srv/app.git"]), None);
         // The hook sees a rewritten URL; the configured one still tells it is Azure.
         let azure = "https://me@site.scm.azurewebsites.net/site.git";
+        let target = c.deploy_target("azure", &["/tmp/x", azure]);
         assert_eq!(
-            c.deploy_mode("azure", &["/tmp/x", azure]),
-            Some(Mode::Toggle)
+            target,
+            Some(DeployTarget {
+                platform: Platform::KuduWindows,
+                source: PlatformSource::AssumedAppService,
+                mode: Mode::Toggle
+            })
         );
     }
 
     #[test]
-    fn mode_defaults_by_url() {
+    fn mode_defaults_by_platform() {
         let c = Config::default();
+        assert_eq!(c.mode_on(Platform::KuduWindows), Mode::Toggle);
+        assert_eq!(c.mode_on(Platform::KuduLinux), Mode::RemoteWipe);
+        assert_eq!(c.mode_on(Platform::OryxInPlace), Mode::RemoteWipe);
+        assert_eq!(c.mode_on(Platform::SelfHosted), Mode::Warn);
         assert_eq!(
-            c.mode_for_urls(&["https://x.scm.azurewebsites.net/x.git"]),
-            Mode::Toggle
+            c.platform_for(&["/srv/git/app.git"]),
+            (Platform::SelfHosted, PlatformSource::NotAppService)
         );
-        assert_eq!(c.mode_for_urls(&["/srv/git/app.git"]), Mode::Warn);
         assert_eq!(name_of(&Mode::RemoteWipe), "remote-wipe");
         assert_eq!(expected::<Mode>(), "toggle, mark, warn, off or remote-wipe");
     }

@@ -355,12 +355,13 @@ fn client_status(repo: &git2::Repository, config: &Config) -> Result<Vec<String>
     for remote in &remotes {
         let shown: Vec<String> = remote.urls.iter().map(|u| crate::url::redact(u)).collect();
         lines.push(format!(
-            "deploy remote: {} ({}), mode {}",
+            "deploy remote: {} ({}), platform {}, mode {}",
             remote.name,
             shown.join(", "),
-            crate::config::name_of(&remote.mode)
+            remote.target.platform_label(),
+            crate::config::name_of(&remote.target.mode)
         ));
-        if remote.mode == crate::config::Mode::RemoteWipe {
+        if remote.target.mode == crate::config::Mode::RemoteWipe {
             lines.push(format!(
                 "  remote wipe: {}",
                 match crate::remote::RemoteSite::resolve(repo, config, &remote.name, &[]) {
@@ -395,7 +396,11 @@ fn client_status(repo: &git2::Repository, config: &Config) -> Result<Vec<String>
 /// The toggle a push of HEAD would make, read as the analysis reads it (app root from
 /// `envguard.appRoot` or `.deployment`).
 fn toggle_runtime_line(repo: &git2::Repository, config: &Config) -> String {
-    let mut analyzer = Analyzer::new(repo, config, process_env());
+    let platform = crate::config::platform_here(repo, config);
+    if !platform.can_toggle() {
+        return format!("none: {platform} does not read runtime.txt, so a toggle rebuilds nothing");
+    }
+    let mut analyzer = Analyzer::new(repo, config, platform, process_env());
     let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
     let Some((root, current)) = head.and_then(|c| analyzer.runtime_of(c.id()).ok()) else {
         return "none: HEAD has no commit yet".to_string();

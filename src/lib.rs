@@ -7,7 +7,7 @@
 //! Modules, lowest layer first; a module imports only from its own layer or below (the
 //! `layering` test checks it):
 //! 1. [`error`], [`vars`], [`out`], [`paths`], [`url`], [`hook_input`], [`runtime`], [`trailers`],
-//!    [`deployment`], [`requirements`]: values and pure readers.
+//!    [`deployment`], [`requirements`], [`platform`]: values and pure readers.
 //! 2. [`config`] (the `envguard.*` keys), [`gitcli`] (every `git` process), [`chain`] (the
 //!    displaced hook).
 //! 3. [`analyze`]: one ref update -> a verdict, by net comparison of watched ids first.
@@ -31,6 +31,7 @@ pub mod install;
 pub mod out;
 pub mod paths;
 pub mod plan;
+pub mod platform;
 pub mod remote;
 pub mod report;
 pub mod requirements;

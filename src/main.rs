@@ -89,10 +89,25 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Show the platform of each deploy remote, or detect it (`platform detect`).
+    Platform {
+        #[command(subcommand)]
+        action: Option<PlatformAction>,
+    },
     /// Install, remove or inspect envguard's git hook in this repository.
     Hook {
         #[command(subcommand)]
         action: HookAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlatformAction {
+    /// Ask the site's Kudu API which App Service platform it runs (Windows, Linux with or
+    /// without Oryx) and record it as envguard.platform in this repository.
+    Detect {
+        /// The deploy remote (default: the one deploy remote).
+        remote: Option<String>,
     },
 }
 
@@ -140,6 +155,19 @@ fn main() -> ExitCode {
         }),
         Command::Push { resume, args } => client::wrapper::push(&args, resume),
         Command::Hook { action } => run_hook(action),
+        Command::Platform { action } => print_lines(
+            git2::Repository::open_from_env()
+                .map_err(envguard::Error::from)
+                .and_then(|repo| {
+                    let config = Config::from_repo(&repo)?;
+                    match action {
+                        Some(PlatformAction::Detect { remote }) => {
+                            envguard::remote::detect_command(&repo, &config, remote.as_deref())
+                        }
+                        None => envguard::remote::platform_status(&repo, &config),
+                    }
+                }),
+        ),
         Command::PostReceive => {
             never_blocking("deploying", || server::post_receive(&read_hook_stdin()))
         }

@@ -9,6 +9,7 @@ use crate::FileError;
 use crate::analyze::{Analysis, Verdict};
 use crate::config::{Mode, ServerAction};
 use crate::hook_input::{PushFlags, RefUpdate};
+use crate::platform::Platform;
 
 /// One deploy-branch update of a push, with its analysis.
 #[derive(Debug, Clone)]
@@ -51,6 +52,9 @@ pub enum Action {
     NotFastForward { update: usize },
     /// The pushed files are invalid: name each error and the ways to push anyway.
     RefuseInvalid { errors: Vec<FileError> },
+    /// The mode cannot rebuild the env on this platform (a toggle where runtime.txt is not
+    /// read, a remote wipe without a site API): say so, and what works there.
+    RefuseMode { mode: Mode, platform: Platform },
     /// The env keeps stale packages and the mode does nothing about it: say so.
     WarnStale { update: usize },
     /// A dry run: what a real push would do for an update in this mode.
@@ -73,14 +77,26 @@ pub struct Plan {
     pub outcome: Outcome,
 }
 
-/// Plans a push of `checked` updates in `mode`.
+/// Whether `mode` can rebuild the env on `platform`: a toggle only where runtime.txt
+/// selects the runtime, a remote wipe only where the site has Kudu's API.
+pub fn mode_works_on(mode: Mode, platform: Platform) -> bool {
+    match mode {
+        Mode::Toggle => platform.can_toggle(),
+        Mode::RemoteWipe => platform.has_site_api(),
+        Mode::Mark | Mode::Warn | Mode::Off => true,
+    }
+}
+
+/// Plans a push of `checked` updates to `platform` in `mode`.
 ///
 /// The rules: `off` does nothing. An update that is not a fast-forward (and not forced) is
 /// refused by git after the hook, so it only gets a notice. Invalid watched files in the
-/// others refuse the push. Then per update: `none` nothing; `rebuild` a report (the
-/// platform rebuilds by itself); `wipe` a report and the mode's remedy (in a dry run, what
-/// the remedy would be). A toggle stops git's own push afterwards.
-pub fn plan_push(checked: &[Checked], mode: Mode, flags: PushFlags) -> Plan {
+/// others refuse the push. Then per update: `none` nothing (where every build is fresh, a
+/// report of why changes need nothing); `rebuild` a report (the platform rebuilds by
+/// itself); `wipe` a report and the mode's remedy (in a dry run, what the remedy would be),
+/// or a refusal when the mode cannot rebuild the env on this platform. A toggle stops git's
+/// own push afterwards.
+pub fn plan_push(checked: &[Checked], mode: Mode, platform: Platform, flags: PushFlags) -> Plan {
     let mut actions = Vec::new();
     if mode == Mode::Off {
         return Plan {
@@ -108,8 +124,32 @@ pub fn plan_push(checked: &[Checked], mode: Mode, flags: PushFlags) -> Plan {
     }
     let mut toggled = Vec::new();
     let mut remote_wipe = false;
+    let stale = checked
+        .iter()
+        .any(|c| accepted(c) && c.analysis.verdict == Verdict::Wipe);
+    if stale && !mode_works_on(mode, platform) {
+        actions.extend(
+            (0..checked.len())
+                .filter(|&i| accepted(&checked[i]) && checked[i].analysis.verdict == Verdict::Wipe)
+                .map(|update| Action::Report {
+                    update,
+                    reasons: true,
+                }),
+        );
+        actions.push(Action::RefuseMode { mode, platform });
+        return Plan {
+            actions,
+            outcome: Outcome::Refused,
+        };
+    }
     for (i, c) in checked.iter().enumerate().filter(|(_, c)| accepted(c)) {
         match c.analysis.verdict {
+            Verdict::None if platform.builds_fresh() && !c.analysis.reasons.is_empty() => {
+                actions.push(Action::Report {
+                    update: i,
+                    reasons: false,
+                });
+            }
             // Errors refused the push above; an analysis never holds `Invalid` itself.
             Verdict::None | Verdict::Invalid => {}
             Verdict::Rebuild => actions.push(Action::Report {
@@ -242,7 +282,7 @@ mod tests {
     }
 
     fn checked(verdict: Verdict, fast_forward: bool) -> Checked {
-        let mut analysis = Analysis::new(Some(id(1)), id(2));
+        let mut analysis = Analysis::new(Some(id(1)), id(2), KUDU);
         analysis.verdict = verdict;
         Checked {
             update: RefUpdate {
@@ -264,6 +304,7 @@ mod tests {
         c
     }
 
+    const KUDU: Platform = Platform::KuduWindows;
     const PUSH: PushFlags = PushFlags::PLAIN;
     const DRY: PushFlags = PushFlags::DRY_RUN;
     const FORCE: PushFlags = PushFlags::FORCED;
@@ -279,17 +320,17 @@ mod tests {
     fn nothing_to_do_proceeds_silently_in_every_mode() {
         for mode in MODES {
             for flags in [PUSH, DRY, FORCE] {
-                let plan = plan_push(&[checked(Verdict::None, true)], mode, flags);
+                let plan = plan_push(&[checked(Verdict::None, true)], mode, KUDU, flags);
                 assert_eq!(plan.actions, vec![], "{mode:?} {flags:?}");
                 assert_eq!(plan.outcome, Outcome::Proceed);
             }
         }
-        assert_eq!(plan_push(&[], Mode::Toggle, PUSH).actions, vec![]);
+        assert_eq!(plan_push(&[], Mode::Toggle, KUDU, PUSH).actions, vec![]);
     }
 
     #[test]
     fn wipe_in_toggle_mode_toggles_and_stops_the_outer_push() {
-        let plan = plan_push(&[checked(Verdict::Wipe, true)], Mode::Toggle, PUSH);
+        let plan = plan_push(&[checked(Verdict::Wipe, true)], Mode::Toggle, KUDU, PUSH);
         assert_eq!(
             plan.actions,
             vec![
@@ -306,7 +347,7 @@ mod tests {
 
     #[test]
     fn wipe_in_mark_mode_pushes_the_marker_and_proceeds() {
-        let plan = plan_push(&[checked(Verdict::Wipe, true)], Mode::Mark, PUSH);
+        let plan = plan_push(&[checked(Verdict::Wipe, true)], Mode::Mark, KUDU, PUSH);
         assert_eq!(
             plan.actions,
             vec![report(0), Action::PushMarker { update: 0 }]
@@ -316,7 +357,7 @@ mod tests {
 
     #[test]
     fn wipe_in_warn_mode_warns_and_proceeds() {
-        let plan = plan_push(&[checked(Verdict::Wipe, true)], Mode::Warn, PUSH);
+        let plan = plan_push(&[checked(Verdict::Wipe, true)], Mode::Warn, KUDU, PUSH);
         assert_eq!(
             plan.actions,
             vec![report(0), Action::WarnStale { update: 0 }]
@@ -326,7 +367,7 @@ mod tests {
 
     #[test]
     fn off_mode_does_nothing_even_for_invalid_files() {
-        let plan = plan_push(&[invalid(Verdict::Wipe)], Mode::Off, PUSH);
+        let plan = plan_push(&[invalid(Verdict::Wipe)], Mode::Off, KUDU, PUSH);
         assert_eq!(plan.actions, vec![]);
         assert_eq!(plan.outcome, Outcome::Proceed);
     }
@@ -334,13 +375,13 @@ mod tests {
     #[test]
     fn remote_wipe_is_one_action_for_all_updates() {
         let both = [checked(Verdict::Wipe, true), checked(Verdict::Wipe, true)];
-        let plan = plan_push(&both, Mode::RemoteWipe, PUSH);
+        let plan = plan_push(&both, Mode::RemoteWipe, KUDU, PUSH);
         assert_eq!(
             plan.actions,
             vec![report(0), report(1), Action::RemoteWipe { dry_run: false }]
         );
         assert_eq!(plan.outcome, Outcome::Proceed);
-        let dry = plan_push(&both, Mode::RemoteWipe, DRY);
+        let dry = plan_push(&both, Mode::RemoteWipe, KUDU, DRY);
         assert_eq!(
             dry.actions.last(),
             Some(&Action::RemoteWipe { dry_run: true })
@@ -350,14 +391,14 @@ mod tests {
     #[test]
     fn dry_run_says_what_it_would_do_and_changes_nothing() {
         for mode in [Mode::Toggle, Mode::Mark] {
-            let plan = plan_push(&[checked(Verdict::Wipe, true)], mode, DRY);
+            let plan = plan_push(&[checked(Verdict::Wipe, true)], mode, KUDU, DRY);
             assert_eq!(
                 plan.actions,
                 vec![report(0), Action::WouldAct { update: 0, mode }]
             );
             assert_eq!(plan.outcome, Outcome::Proceed, "{mode:?}");
         }
-        let warn = plan_push(&[checked(Verdict::Wipe, true)], Mode::Warn, DRY);
+        let warn = plan_push(&[checked(Verdict::Wipe, true)], Mode::Warn, KUDU, DRY);
         assert_eq!(
             warn.actions,
             vec![report(0), Action::WarnStale { update: 0 }]
@@ -367,7 +408,7 @@ mod tests {
     #[test]
     fn rebuild_is_reported_without_a_remedy() {
         for mode in [Mode::Toggle, Mode::Mark, Mode::Warn, Mode::RemoteWipe] {
-            let plan = plan_push(&[checked(Verdict::Rebuild, true)], mode, PUSH);
+            let plan = plan_push(&[checked(Verdict::Rebuild, true)], mode, KUDU, PUSH);
             assert_eq!(
                 plan.actions,
                 vec![Action::Report {
@@ -385,7 +426,7 @@ mod tests {
         for mode in [Mode::Toggle, Mode::Mark, Mode::Warn, Mode::RemoteWipe] {
             for flags in [PUSH, DRY, FORCE] {
                 for verdict in [Verdict::None, Verdict::Wipe] {
-                    let plan = plan_push(&[invalid(verdict)], mode, flags);
+                    let plan = plan_push(&[invalid(verdict)], mode, KUDU, flags);
                     assert_eq!(plan.outcome, Outcome::Refused, "{mode:?} {flags:?}");
                     assert!(matches!(
                         plan.actions.last(),
@@ -404,21 +445,21 @@ mod tests {
 
     #[test]
     fn a_non_fast_forward_sets_off_nothing_unless_forced() {
-        let plan = plan_push(&[checked(Verdict::Wipe, false)], Mode::Toggle, PUSH);
+        let plan = plan_push(&[checked(Verdict::Wipe, false)], Mode::Toggle, KUDU, PUSH);
         assert_eq!(plan.actions, vec![Action::NotFastForward { update: 0 }]);
         assert_eq!(plan.outcome, Outcome::Proceed);
         // Its invalid files are git's refusal's business, not envguard's.
         let mut bad = invalid(Verdict::Wipe);
         bad.fast_forward = false;
         assert_eq!(
-            plan_push(&[bad], Mode::Toggle, PUSH).outcome,
+            plan_push(&[bad], Mode::Toggle, KUDU, PUSH).outcome,
             Outcome::Proceed
         );
-        let forced = plan_push(&[checked(Verdict::Wipe, false)], Mode::Toggle, FORCE);
+        let forced = plan_push(&[checked(Verdict::Wipe, false)], Mode::Toggle, KUDU, FORCE);
         assert!(forced.actions.contains(&Action::Toggle { update: 0 }));
         assert_eq!(forced.outcome, Outcome::StoppedAfterToggle);
         // A non-fast-forward with nothing to do needs no notice.
-        let quiet = plan_push(&[checked(Verdict::None, false)], Mode::Toggle, PUSH);
+        let quiet = plan_push(&[checked(Verdict::None, false)], Mode::Toggle, KUDU, PUSH);
         assert_eq!(quiet.actions, vec![]);
     }
 
@@ -429,7 +470,7 @@ mod tests {
             checked(Verdict::Wipe, true),
             checked(Verdict::Wipe, false),
         ];
-        let plan = plan_push(&updates, Mode::Toggle, PUSH);
+        let plan = plan_push(&updates, Mode::Toggle, KUDU, PUSH);
         assert_eq!(
             plan.actions.last(),
             Some(&Action::FinishToggle {
@@ -437,6 +478,57 @@ mod tests {
             })
         );
         assert_eq!(plan.actions[0], Action::NotFastForward { update: 2 });
+    }
+
+    #[test]
+    fn a_mode_that_cannot_rebuild_on_the_platform_refuses_only_a_stale_push() {
+        for (mode, platform) in [
+            (Mode::Toggle, Platform::KuduLinux),
+            (Mode::Toggle, Platform::OryxInPlace),
+            (Mode::Toggle, Platform::SelfHosted),
+            (Mode::RemoteWipe, Platform::SelfHosted),
+        ] {
+            let plan = plan_push(&[checked(Verdict::Wipe, true)], mode, platform, PUSH);
+            assert_eq!(
+                plan.actions,
+                vec![report(0), Action::RefuseMode { mode, platform }],
+                "{mode:?} on {platform}"
+            );
+            assert_eq!(plan.outcome, Outcome::Refused);
+            let fine = plan_push(&[checked(Verdict::None, true)], mode, platform, PUSH);
+            assert_eq!(fine.outcome, Outcome::Proceed);
+        }
+        let wipe = plan_push(
+            &[checked(Verdict::Wipe, true)],
+            Mode::RemoteWipe,
+            Platform::KuduLinux,
+            PUSH,
+        );
+        assert_eq!(wipe.outcome, Outcome::Proceed);
+    }
+
+    #[test]
+    fn where_every_build_is_fresh_changes_are_reported_and_nothing_is_done() {
+        let mut c = checked(Verdict::None, true);
+        c.analysis.platform = Platform::Oryx;
+        c.analysis.reasons.push(crate::analyze::Reason {
+            kind: crate::analyze::ReasonKind::RequirementRemoved,
+            file: "requirements.txt".into(),
+            package: Some("gunicorn".into()),
+            commit: None,
+            detail: None,
+        });
+        for mode in [Mode::Toggle, Mode::RemoteWipe, Mode::Warn] {
+            let plan = plan_push(std::slice::from_ref(&c), mode, Platform::Oryx, PUSH);
+            assert_eq!(
+                plan.actions,
+                vec![Action::Report {
+                    update: 0,
+                    reasons: false
+                }]
+            );
+            assert_eq!(plan.outcome, Outcome::Proceed);
+        }
     }
 
     #[test]

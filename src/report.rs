@@ -30,6 +30,11 @@ pub fn verdict_line(analysis: &Analysis) -> String {
         format!("{count} reasons")
     };
     match analysis.shown_verdict() {
+        Verdict::None if analysis.platform.builds_fresh() && count > 0 => format!(
+            "none: {} builds a fresh env on every deployment, so this push needs nothing \
+             ({reasons} that would matter elsewhere)",
+            analysis.platform
+        ),
         Verdict::None => "none: the deployed env stays valid".to_string(),
         Verdict::Invalid => "invalid: a watched file has errors, so there is no verdict until \
                              they are fixed"

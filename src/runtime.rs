@@ -1,6 +1,9 @@
-//! `runtime.txt` and `.python-version`: the runtime a deployment asks for. The effective value
-//! is the trimmed first meaningful line; it must be one of the known forms `python-X.Y`,
-//! `python-X.Y.Z`, `X.Y` or `X.Y.Z`.
+//! `runtime.txt` and `.python-version`: the runtime a deployment asks for, read by two rules.
+//! Kudu's own ([`kudu_select`]): the whole file, lower-cased and untrimmed, must start with
+//! one of its supported runtimes (`python-2.7`, `python-3.4`, `python-3.6`), and that prefix
+//! is the runtime. The generic one ([`parse_runtime`]) for deploy steps envguard does not
+//! know: the trimmed first meaningful line, one of `python-X.Y`, `python-X.Y.Z`, `X.Y` or
+//! `X.Y.Z`.
 
 use crate::FileError;
 
@@ -28,6 +31,54 @@ pub fn parse_runtime(path: &str, bytes: &[u8]) -> Result<Option<String>, FileErr
             ),
         ))
     }
+}
+
+/// The runtimes Kudu on Windows supports, in the order its `select_python_version.py` tries
+/// them.
+pub const KUDU_RUNTIMES: [&str; 3] = ["python-2.7", "python-3.4", "python-3.6"];
+
+/// The runtime Kudu selects for a runtime.txt: the first of `supported` that the whole file,
+/// ASCII-lower-cased, starts with (`python-3.6.1` selects `python-3.6`).
+pub fn kudu_select<'a, S: AsRef<str>>(bytes: &[u8], supported: &'a [S]) -> Option<&'a str> {
+    supported.iter().map(AsRef::as_ref).find(|runtime| {
+        bytes.len() >= runtime.len()
+            && bytes[..runtime.len()].eq_ignore_ascii_case(runtime.as_bytes())
+    })
+}
+
+/// runtime.txt under Kudu's rule: the selected runtime, or an error at line 1 that says why
+/// Kudu would fail the deployment ("Unsupported runtime") and what it accepts.
+pub fn parse_kudu_runtime<S: AsRef<str>>(
+    path: &str,
+    bytes: &[u8],
+    supported: &[S],
+) -> Result<String, FileError> {
+    if let Some(runtime) = kudu_select(bytes, supported) {
+        return Ok(runtime.to_string());
+    }
+    let names: Vec<&str> = supported.iter().map(AsRef::as_ref).collect();
+    let text = String::from_utf8_lossy(bytes);
+    let first = text.lines().next().unwrap_or("");
+    let why = if bytes.starts_with(b"\xef\xbb\xbf") {
+        "starts with a byte order mark (save it as UTF-8 without BOM)".to_string()
+    } else if bytes.is_empty() {
+        "is empty".to_string()
+    } else if first.trim().is_empty() || first.trim_start().starts_with('#') {
+        "has a blank or comment line first (Kudu reads from the first byte)".to_string()
+    } else if first.starts_with(char::is_whitespace) {
+        "starts with whitespace (Kudu reads from the first byte)".to_string()
+    } else {
+        format!("says '{}'", first.trim_end())
+    };
+    Err(FileError::new(
+        path,
+        Some(1),
+        format!(
+            "Kudu fails every deployment of it (\"Unsupported runtime\"): the file {why}; it \
+             must start with one of {}",
+            names.join(", ")
+        ),
+    ))
 }
 
 /// Whether `value` has one of the known runtime forms (case-insensitive `python-` prefix).
@@ -92,6 +143,22 @@ mod tests {
         assert_eq!(err.file, "app/runtime.txt");
         assert_eq!(err.line, Some(2));
         assert!(err.message.contains("python-banana"));
+    }
+
+    #[test]
+    fn kudu_selects_by_prefix_of_the_whole_file() {
+        let select = |text: &str| kudu_select(text.as_bytes(), &KUDU_RUNTIMES);
+        assert_eq!(select("python-3.6.1\n"), Some("python-3.6"));
+        assert_eq!(select("PYTHON-2.7.18"), Some("python-2.7"));
+        assert_eq!(select("python-3.4"), Some("python-3.4"));
+        for refused in ["3.6", "python-3.7", "\u{feff}python-3.6", "\npython-3.6", " python-3.6", "# x\npython-3.6", ""] {
+            assert_eq!(select(refused), None, "{refused:?}");
+        }
+        let err = parse_kudu_runtime("runtime.txt", b"python-3.7\n", &KUDU_RUNTIMES).unwrap_err();
+        assert_eq!((err.file.as_str(), err.line), ("runtime.txt", Some(1)));
+        assert!(err.message.contains("'python-3.7'") && err.message.contains("python-3.6"), "{err}");
+        let err = parse_kudu_runtime("runtime.txt", "\u{feff}python-3.6".as_bytes(), &KUDU_RUNTIMES).unwrap_err();
+        assert!(err.message.contains("byte order mark"), "{err}");
     }
 
     #[test]

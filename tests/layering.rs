@@ -19,6 +19,7 @@ const LAYERS: &[&[&str]] = &[
         "trailers",
         "deployment",
         "requirements",
+        "platform",
     ],
     &["config", "gitcli", "chain"],
     &["analyze"],

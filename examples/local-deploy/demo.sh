@@ -67,6 +67,7 @@ step "Install envguard's pre-push hook (toggle mode) and remove gamma"
 envguard hook install
 git config envguard.remoteName azure
 git config envguard.mode toggle
+git config envguard.platform kudu-windows
 printf 'alpha\n' > requirements.txt
 git commit -qam "Drop gamma"
 envguard check azure/master..HEAD

@@ -10,13 +10,14 @@ pub mod wrapper;
 
 use git2::{Oid, Repository};
 
-use crate::analyze::Analyzer;
+use crate::analyze::{Analyzer, Verdict};
 use crate::chain::{self, HookArgs};
-use crate::config::{Config, Mode, configured_urls};
+use crate::config::{Config, DeployTarget, Mode, PlatformSource, configured_urls};
 use crate::gitcli::{self, Lease};
 use crate::hook_input::{self, RefUpdate};
 use crate::out::say;
 use crate::plan::{self, Action, Checked, Outcome, Plan};
+use crate::platform::Platform;
 use crate::remote::RemoteSite;
 use crate::report::{reason_lines, short_oid, verdict_line};
 use crate::requirements::process_env;
@@ -100,6 +101,7 @@ fn read_push(repo: &Repository, args: &HookArgs, stdin: &[u8]) -> Result<Push> {
 struct Context<'a> {
     repo: &'a Repository,
     config: &'a Config,
+    platform: Platform,
     remote: &'a str,
     url: &'a str,
     checked: &'a [Checked],
@@ -123,18 +125,34 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     let configured = configured_urls(&repo.config()?, &push.remote);
     let mut urls = vec![push.url.as_str()];
     urls.extend(configured.iter().map(String::as_str));
-    let Some(mode) = config.deploy_mode(&push.remote, &urls) else {
+    let Some(mut target) = config.deploy_target(&push.remote, &urls) else {
         log::debug!("{} ({}) is not a deploy remote", push.remote, push.url);
         return Ok(Outcome::Proceed);
     };
-    if mode == Mode::Off {
+    if target.mode == Mode::Off {
         return Ok(Outcome::Proceed);
     }
-    let (checked, others) = check_updates(&repo, &config, &push);
-    let plan = plan::plan_push(&checked, mode, invocation::of_this_push());
+    let (mut checked, mut others) = check_updates(&repo, &config, target.platform, &push);
+    let needs_action = checked
+        .iter()
+        .any(|c| c.analysis.verdict != Verdict::None || !c.analysis.errors.is_empty());
+    if needs_action && target.source == PlatformSource::AssumedAppService {
+        let settled = settle_platform(&repo, &config, &push, target);
+        if settled.platform != target.platform {
+            (checked, others) = check_updates(&repo, &config, settled.platform, &push);
+        }
+        target = settled;
+    }
+    let plan = plan::plan_push(
+        &checked,
+        target.mode,
+        target.platform,
+        invocation::of_this_push(),
+    );
     let context = Context {
         repo: &repo,
         config: &config,
+        platform: target.platform,
         remote: &push.remote,
         url: &push.url,
         checked: &checked,
@@ -143,13 +161,48 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     Ok(execute(&context, &plan))
 }
 
+/// An App Service remote whose platform was never recorded, on a push that needs action:
+/// asks the site once (only with credentials a helper gives, never a prompt) and records
+/// the answer; else says, on this push, that Windows is assumed and how to detect.
+fn settle_platform(
+    repo: &Repository,
+    config: &Config,
+    push: &Push,
+    assumed: DeployTarget,
+) -> DeployTarget {
+    match crate::remote::detect_quietly(repo, config, &push.remote, &push.url) {
+        Ok(detected) => {
+            say(format!(
+                "platform {}: {} (recorded as envguard.platform)",
+                detected.platform, detected.why
+            ));
+            DeployTarget {
+                platform: detected.platform,
+                source: PlatformSource::Configured,
+                mode: config.mode_on(detected.platform),
+            }
+        }
+        Err(e) => {
+            log::debug!("platform detection: {e}");
+            say(format!(
+                "platform {} assumed (App Service on Windows): the site's API could not be \
+                 asked without a prompt; run `envguard platform detect {}` once to record the \
+                 real one",
+                assumed.platform, push.remote
+            ));
+            assumed
+        }
+    }
+}
+
 /// Analyses the deploy-branch updates of a push; the rest are returned as they are.
 fn check_updates(
     repo: &Repository,
     config: &Config,
+    platform: Platform,
     push: &Push,
 ) -> (Vec<Checked>, Vec<RefUpdate>) {
-    let mut analyzer = Analyzer::new(repo, config, process_env());
+    let mut analyzer = Analyzer::new(repo, config, platform, process_env());
     let mut checked = Vec::new();
     let mut others = Vec::new();
     for update in &push.updates {
@@ -195,10 +248,24 @@ fn execute(cx: &Context, plan: &Plan) -> Outcome {
                 say("push refused: fix the file above and commit, or push anyway with one of:");
                 WAYS_OUT.iter().for_each(say);
             }
-            Action::WarnStale { .. } => say(
-                "the deployed env keeps the old packages; set `git config envguard.mode toggle` \
-                 (or mark, with the server hook), or delete env on the server",
-            ),
+            Action::WarnStale { .. } => say(format!(
+                "the deployed env keeps the old packages; {}",
+                fixes_on(cx.platform)
+            )),
+            Action::RefuseMode { mode, platform } => {
+                say(format!(
+                    "error: envguard.mode {} cannot rebuild the env on {platform}: {}",
+                    crate::config::name_of(mode),
+                    if *mode == Mode::Toggle {
+                        "the platform does not select the runtime from runtime.txt, so a toggle \
+                         would deploy twice onto the same env"
+                    } else {
+                        "it has no Kudu API to delete the env through"
+                    }
+                ));
+                say(format!("push refused; {}", fixes_on(*platform)));
+                WAYS_OUT.iter().for_each(say);
+            }
             Action::WouldAct { update, mode } => say(format!(
                 "dry run: would {} for {}; nothing was pushed",
                 if *mode == Mode::Toggle {
@@ -262,15 +329,15 @@ fn report(cx: &Context, update: usize, reasons: bool) {
 fn wipe_on_site(cx: &Context, dry_run: bool) -> bool {
     let site = match RemoteSite::resolve(cx.repo, cx.config, cx.remote, &[cx.url]) {
         Ok(site) => site,
-        Err(e) => return refuse_remote_wipe(&e),
+        Err(e) => return refuse_remote_wipe(cx, &e),
     };
     if dry_run {
-        for line in site.dry_run(cx.config) {
+        for line in site.dry_run(cx.config, cx.platform) {
             say(line);
         }
         return true;
     }
-    match site.wipe(cx.config) {
+    match site.wipe(cx.config, cx.platform) {
         Ok(line) => {
             say(format!(
                 "{line}; this push's deployment creates a fresh env"
@@ -281,14 +348,34 @@ fn wipe_on_site(cx: &Context, dry_run: bool) -> bool {
             );
             true
         }
-        Err(e) => refuse_remote_wipe(&e),
+        Err(e) => refuse_remote_wipe(cx, &e),
     }
 }
 
-fn refuse_remote_wipe(e: &Error) -> bool {
+/// What rebuilds a stale env on `platform`, as a hint.
+fn fixes_on(platform: Platform) -> &'static str {
+    match platform {
+        Platform::KuduWindows => {
+            "set `git config envguard.mode toggle` (no API access needed) or remote-wipe"
+        }
+        Platform::KuduLinux | Platform::OryxInPlace => {
+            "set `git config envguard.mode remote-wipe` (the site's deployment credentials in a \
+             credential helper)"
+        }
+        Platform::Oryx => "nothing is needed: Oryx builds a fresh env on every deployment",
+        Platform::SelfHosted => {
+            "install envguard's server hook (envguard hook install --server) and set `git config \
+             envguard.mode mark`, or delete env on the server"
+        }
+    }
+}
+
+fn refuse_remote_wipe(cx: &Context, e: &Error) -> bool {
     say(format!("error: the env on the site was not deleted: {e}"));
     say("push refused, because it would deploy onto the stale env. Alternatives:");
-    say("  the runtime toggle, which needs no API access: git config envguard.mode toggle");
+    if cx.platform.can_toggle() {
+        say("  the runtime toggle, which needs no API access: git config envguard.mode toggle");
+    }
     say(
         "  push without the wipe: an `Env-Wipe: skip` trailer on the tip, or ENVGUARD=0 git push ...",
     );

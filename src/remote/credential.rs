@@ -48,7 +48,7 @@ impl Credential {
             "{}username={}\npassword={}\n\n",
             self.request, self.username, self.password
         );
-        let _ = run_credential("approve", &text);
+        let _ = run_credential("approve", &text, true);
     }
 }
 
@@ -72,8 +72,18 @@ fn request_for(url: &Url) -> String {
 /// Asks git's credential helpers (and, like git, the terminal when none answers and
 /// prompting is allowed) for the credentials of `url`.
 pub fn fill(url: &Url) -> Result<Credential> {
+    fill_with(url, false)
+}
+
+/// [`fill`] from the helpers only: never a prompt (for what envguard does on its own, like
+/// detecting the platform during a push).
+pub fn fill_quiet(url: &Url) -> Result<Credential> {
+    fill_with(url, true)
+}
+
+fn fill_with(url: &Url, quiet: bool) -> Result<Credential> {
     let request = request_for(url);
-    let out = run_credential("fill", &format!("{request}\n")).map_err(|e| {
+    let out = run_credential("fill", &format!("{request}\n"), quiet).map_err(|e| {
         Error::msg(format!(
             "no credentials for {}: `git credential fill` failed ({e}). {}",
             url.redacted(),
@@ -103,8 +113,16 @@ pub fn fill(url: &Url) -> Result<Credential> {
     }
 }
 
-fn run_credential(action: &str, input: &str) -> Result<String> {
-    let mut child = git_in(GitEnv::User(None))
+fn run_credential(action: &str, input: &str, quiet: bool) -> Result<String> {
+    let mut command = git_in(GitEnv::User(None));
+    if quiet {
+        command
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_ASKPASS", "")
+            .env("SSH_ASKPASS", "")
+            .args(["-c", "credential.interactive=false"]);
+    }
+    let mut child = command
         .args(["credential", action])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -1,11 +1,12 @@
-//! The two calls of Kudu's REST API that delete a directory on the site: the VFS API
+//! The calls of Kudu's REST API that delete a directory on the site: the VFS API
 //! (`DELETE /api/vfs/<path>/?recursive=true`) and, where the VFS call is refused, the command
-//! API (`POST /api/command` with `rmdir /s /q`). Blocking HTTP with retries and backoff for
+//! API (`POST /api/command` with `rmdir /s /q` on Windows, `rm -rf` on Linux). Blocking HTTP with retries and backoff for
 //! transient failures, and one plain message per failure the user can act on.
 
 use super::credential::{Credential, helper_hint};
 use super::retry::{Failure, RetryPolicy};
 use crate::paths::{climbs_out, is_relative_inside};
+use crate::platform::Platform;
 use crate::url::encode_path;
 use crate::{Error, Result};
 
@@ -20,14 +21,14 @@ pub enum Wiped {
     Absent,
 }
 
-/// One site and the folder to delete on it.
+/// One site and one env folder to delete on it.
 pub struct EnvOnSite<'a> {
     /// The API base, `https://<site>.scm.azurewebsites.net`.
     pub base: &'a str,
-    /// The folder holding the app on the site, `site/wwwroot`.
-    pub site_path: &'a str,
-    /// The env folder inside it, `env`.
-    pub env_dir: &'a str,
+    /// The folder, relative to the site's home: `site/wwwroot/env`.
+    pub folder: &'a str,
+    /// The site's platform (the command API runs `cmd` on Windows, `bash` on Linux).
+    pub platform: Platform,
 }
 
 impl EnvOnSite<'_> {
@@ -35,25 +36,32 @@ impl EnvOnSite<'_> {
         format!("{}/api/vfs/{}/", self.base, encode_path(path))
     }
 
-    fn env_path(&self) -> String {
-        format!("{}/{}", self.site_path, self.env_dir)
+    /// The folder holding the env folder, and the env folder's name.
+    fn parent_and_name(&self) -> (&str, &str) {
+        self.folder.rsplit_once('/').unwrap_or(("", self.folder))
     }
 
     /// The VFS delete of the env folder.
     pub fn delete_url(&self) -> String {
-        format!("{}?recursive=true", self.vfs_url(&self.env_path()))
+        format!("{}?recursive=true", self.vfs_url(self.folder))
     }
 
     pub fn command_url(&self) -> String {
         format!("{}/api/command", self.base)
     }
 
-    /// The command API's request body: `rmdir /s /q <env>` run in the app folder (Windows
-    /// path separators, as Kudu's console uses them).
+    /// The command API's request body: the platform's delete command run in the folder
+    /// holding the env (`dir` as Kudu's console writes it on that platform).
     pub fn command_body(&self) -> String {
+        let (parent, name) = self.parent_and_name();
+        let dir = if self.platform.is_windows() {
+            parent.replace('/', "\\")
+        } else {
+            parent.to_string()
+        };
         serde_json::json!({
-            "command": format!("rmdir /s /q \"{}\"", self.env_dir.replace('/', "\\")),
-            "dir": self.site_path.replace('/', "\\"),
+            "command": self.platform.delete_command(name),
+            "dir": dir,
         })
         .to_string()
     }
@@ -66,7 +74,7 @@ impl EnvOnSite<'_> {
                 "only if the VFS API refuses (409, 412, 405, 423): POST {} {}, then GET {} to confirm",
                 self.command_url(),
                 self.command_body(),
-                self.vfs_url(&self.env_path())
+                self.vfs_url(self.folder)
             ),
         ]
     }
@@ -102,31 +110,28 @@ impl<'a> Client<'a> {
 
     /// Deletes the env folder: the VFS API first, the command API where VFS refuses.
     pub fn wipe(&self, site: &EnvOnSite) -> Result<Wiped> {
-        if !is_relative_inside(site.env_dir) || climbs_out(site.site_path) {
+        let (parent, name) = site.parent_and_name();
+        if !is_relative_inside(name) || climbs_out(parent) || climbs_out(site.folder) {
             return Err(Error::msg(format!(
-                "refusing to delete '{}' in '{}' on the site: the env folder must be a folder \
-                 inside the app folder (envguard.envDir, envguard.sitePath)",
-                site.env_dir, site.site_path
+                "refusing to delete '{}' on the site: the env folder must be a folder inside \
+                 the app folder (envguard.envDir, envguard.sitePath)",
+                site.folder
             )));
         }
-        let delete_url = site.delete_url();
-        let answer = self.with_retries("DELETE", &delete_url, None)?;
+        let answer = self.delete_polling_first(site)?;
         match answer.status {
             200..=299 => Ok(Wiped::Vfs),
             404 => {
                 // Either env is not there, or the site path (or the whole API) is wrong.
-                let parent = site.vfs_url(site.site_path);
-                let check = self.with_retries("GET", &parent, None)?;
+                let parent_url = site.vfs_url(parent);
+                let check = self.with_retries("GET", &parent_url, None)?;
                 if (200..300).contains(&check.status) {
                     Ok(Wiped::Absent)
                 } else {
                     Err(Error::msg(format!(
-                        "{} answered 404 for {} and {} for {}: is this a Kudu site, and are \
-                         envguard.scmUrl and envguard.sitePath right?",
-                        site.base,
-                        site.env_path(),
-                        check.status,
-                        site.site_path
+                        "{} answered 404 for {} and {} for {parent}: is this a Kudu site, and \
+                         are envguard.scmUrl and envguard.sitePath right?",
+                        site.base, site.folder, check.status,
                     )))
                 }
             }
@@ -138,7 +143,51 @@ impl<'a> Client<'a> {
                 );
                 self.wipe_by_command(site, answer.status)
             }
-            status => Err(self.status_error(status, &delete_url, &answer.body)),
+            status => Err(self.status_error(status, &site.delete_url(), &answer.body)),
+        }
+    }
+
+    /// The VFS delete, tried again after a transient failure only once a GET shows the
+    /// folder is still there: App Service's front end answers 5xx after ~230 s while the
+    /// delete may still be running, and a second delete would race the first.
+    fn delete_polling_first(&self, site: &EnvOnSite) -> Result<Answer> {
+        let delete_url = site.delete_url();
+        let attempts = self.retry.attempts.max(1);
+        let mut pause = self.retry.backoff;
+        let mut last = String::new();
+        for attempt in 1..=attempts {
+            match self.once("DELETE", &delete_url, None) {
+                Ok(answer) => return Ok(answer),
+                Err(Failure::Fatal(message)) => return Err(Error::msg(message)),
+                Err(Failure::Transient(message)) => {
+                    log::debug!("DELETE {delete_url}: {message} (try {attempt} of {attempts})");
+                    last = message;
+                }
+            }
+            std::thread::sleep(pause);
+            pause = pause.saturating_mul(2);
+            let check = self.with_retries("GET", &site.vfs_url(site.folder), None)?;
+            if check.status == 404 {
+                // The interrupted delete finished on the site.
+                return Ok(Answer {
+                    status: 200,
+                    body: String::new(),
+                });
+            }
+        }
+        Err(Error::msg(format!(
+            "DELETE {delete_url}: {last} (tried {attempts} times, checking in between)"
+        )))
+    }
+
+    /// `GET <base>/<path>`: the body, or `None` for 404. Other statuses are errors.
+    pub fn get(&self, base: &str, path: &str) -> Result<Option<String>> {
+        let url = format!("{base}/{path}");
+        let answer = self.with_retries("GET", &url, None)?;
+        match answer.status {
+            200..=299 => Ok(Some(answer.body)),
+            404 => Ok(None),
+            status => Err(self.status_error(status, &url, &answer.body)),
         }
     }
 
@@ -149,22 +198,30 @@ impl<'a> Client<'a> {
             return Err(self.status_error(answer.status, &url, &answer.body));
         }
         let reply: serde_json::Value = serde_json::from_str(&answer.body).unwrap_or_default();
-        let error_text = reply
+        let mut error_text = reply
             .get("Error")
             .and_then(|v| v.as_str())
             .unwrap_or("")
             .trim()
             .to_string();
-        // rmdir fails on a missing folder too; whether env is gone is what counts.
-        let check_url = site.vfs_url(&site.env_path());
+        if error_text.to_ascii_lowercase().contains("timed out")
+            || error_text.to_ascii_lowercase().contains("idle")
+        {
+            error_text.push_str(
+                " (the command API aborts a command silent for SCM_COMMAND_IDLE_TIMEOUT \
+                 seconds, 60 by default: raise that app setting)",
+            );
+        }
+        // The delete fails on a missing folder too; whether env is gone is what counts.
+        let check_url = site.vfs_url(site.folder);
         let check = self.with_retries("GET", &check_url, None)?;
         match check.status {
             404 => Ok(Wiped::Command),
             200..=299 => Err(Error::msg(format!(
-                "{} refused to delete {} (VFS API: HTTP {vfs_status}; `rmdir` in the console: {}); \
+                "{} refused to delete {} (VFS API: HTTP {vfs_status}; the console: {}); \
                  a running process may hold files in it: stop the site and try again",
                 site.base,
-                site.env_path(),
+                site.folder,
                 if error_text.is_empty() {
                     "no error, but the folder is still there"
                 } else {
@@ -280,8 +337,8 @@ mod tests {
     fn requests_of_a_wipe() {
         let site = EnvOnSite {
             base: "https://s.scm.azurewebsites.net",
-            site_path: "site/wwwroot",
-            env_dir: "env",
+            folder: "site/wwwroot/env",
+            platform: Platform::KuduWindows,
         };
         assert_eq!(
             site.delete_url(),
@@ -291,5 +348,13 @@ mod tests {
         assert_eq!(body["command"], "rmdir /s /q \"env\"");
         assert_eq!(body["dir"], "site\\wwwroot");
         assert_eq!(site.describe().len(), 2);
+        let linux = EnvOnSite {
+            folder: "site/wwwroot/antenv",
+            platform: Platform::KuduLinux,
+            ..site
+        };
+        let body: serde_json::Value = serde_json::from_str(&linux.command_body()).expect("json");
+        assert_eq!(body["command"], "rm -rf -- 'antenv'");
+        assert_eq!(body["dir"], "site/wwwroot");
     }
 }

@@ -3,10 +3,12 @@
 //! remote's URL (or `envguard.scmUrl`), the credentials from `git credential`.
 //!
 //! - [`credential`]: `git credential fill|approve`.
+//! - [`detect`]: which App Service platform a site runs (`envguard platform detect`).
 //! - [`kudu`]: the VFS and command API calls.
 //! - [`retry`]: the retry policy of those calls.
 
 pub mod credential;
+pub mod detect;
 pub mod kudu;
 pub mod retry;
 
@@ -15,6 +17,7 @@ use git2::Repository;
 use crate::config::{Config, configured_urls, deploy_remotes};
 use crate::url;
 use crate::{Error, Result};
+use crate::platform::Platform;
 use kudu::{Client, EnvOnSite, Wiped};
 
 /// A deploy remote whose env can be wiped: its name, its URLs and the site they lead to.
@@ -74,50 +77,86 @@ impl RemoteSite {
         }
     }
 
-    fn env_on_site<'a>(&'a self, config: &'a Config) -> EnvOnSite<'a> {
-        EnvOnSite {
-            base: &self.site.base,
-            site_path: &config.site_path,
-            env_dir: &config.env_dir,
-        }
+    /// The env folders of `platform` on the site, relative to its home.
+    fn folders(config: &Config, platform: Platform) -> Vec<String> {
+        platform.env_folders(&config.site_path, &config.env_dir)
     }
 
     /// What a wipe would send, without credentials or network.
-    pub fn dry_run(&self, config: &Config) -> Vec<String> {
+    pub fn dry_run(&self, config: &Config, platform: Platform) -> Vec<String> {
+        let folders = Self::folders(config, platform);
         let mut lines = vec![format!(
-            "dry run: would delete {}/{} on {} (remote {}), with credentials from \
+            "dry run: would delete {} on {} ({platform}, remote {}), with credentials from \
              `git credential fill` for {}:",
-            config.site_path,
-            config.env_dir,
+            folders.join(" and "),
             self.site.base,
             url::redact(&self.remote),
             self.site.credential.redacted()
         )];
-        lines.extend(
-            self.env_on_site(config)
-                .describe()
-                .into_iter()
-                .map(|l| format!("  {l}")),
-        );
+        for folder in &folders {
+            let target = EnvOnSite {
+                base: &self.site.base,
+                folder,
+                platform,
+            };
+            lines.extend(target.describe().into_iter().map(|l| format!("  {l}")));
+        }
         lines
     }
 
-    /// Deletes the env folder on the site. Returns what happened, in one line.
-    pub fn wipe(&self, config: &Config) -> Result<String> {
-        let credential = credential::fill(&self.site.credential)?;
-        let client = Client::new(&credential, retry::RetryPolicy::from_config(config));
-        let target = self.env_on_site(config);
-        let wiped = client.wipe(&target)?;
-        credential.approve();
-        let place = format!(
-            "{}/{} on {}",
-            config.site_path, config.env_dir, self.site.base
-        );
-        Ok(match wiped {
-            Wiped::Vfs => format!("deleted {place}"),
-            Wiped::Command => format!("deleted {place} (through the command API)"),
-            Wiped::Absent => format!("{place} does not exist; nothing to delete"),
+    /// The site's API with the user's credentials (from the helpers only when `quiet`, so
+    /// that nothing prompts).
+    pub fn connect(&self, config: &Config, quiet: bool) -> Result<Connected> {
+        let credential = if quiet {
+            credential::fill_quiet(&self.site.credential)?
+        } else {
+            credential::fill(&self.site.credential)?
+        };
+        Ok(Connected {
+            credential,
+            retry: retry::RetryPolicy::from_config(config),
+            base: self.site.base.clone(),
         })
+    }
+
+    /// Deletes the env folders of `platform` on the site. Returns what happened, in one
+    /// line.
+    pub fn wipe(&self, config: &Config, platform: Platform) -> Result<String> {
+        let connected = self.connect(config, false)?;
+        let client = connected.client();
+        let mut done = Vec::new();
+        for folder in Self::folders(config, platform) {
+            let target = EnvOnSite {
+                base: &self.site.base,
+                folder: &folder,
+                platform,
+            };
+            done.push(match client.wipe(&target)? {
+                Wiped::Vfs => format!("deleted {folder}"),
+                Wiped::Command => format!("deleted {folder} (through the command API)"),
+                Wiped::Absent => format!("{folder} does not exist"),
+            });
+        }
+        connected.credential.approve();
+        if done.is_empty() {
+            return Ok(format!(
+                "{platform} builds a fresh env on every deployment; nothing to delete"
+            ));
+        }
+        Ok(format!("{} on {}", done.join(", "), self.site.base))
+    }
+}
+
+/// A site's API base with credentials that a helper gave.
+pub struct Connected {
+    pub credential: credential::Credential,
+    retry: retry::RetryPolicy,
+    pub base: String,
+}
+
+impl Connected {
+    pub fn client(&self) -> Client<'_> {
+        Client::new(&self.credential, self.retry)
     }
 }
 
@@ -133,8 +172,86 @@ pub fn wipe_command(
         None => RemoteSite::default_remote(repo, config)?,
     };
     let site = RemoteSite::resolve(repo, config, &remote, &[])?;
+    // Without a recorded platform, Windows: the App Service that keeps a stale env.
+    let platform = config.platform.unwrap_or(Platform::KuduWindows);
     if dry_run {
-        return Ok(site.dry_run(config));
+        return Ok(site.dry_run(config, platform));
     }
-    Ok(vec![site.wipe(config)?])
+    Ok(vec![site.wipe(config, platform)?])
+}
+
+/// Asks the site of `remote` which platform it runs, with credentials a helper gives (no
+/// prompt), and records it as `envguard.platform`.
+pub fn detect_quietly(
+    repo: &Repository,
+    config: &Config,
+    remote: &str,
+    url: &str,
+) -> Result<detect::Detected> {
+    let site = RemoteSite::resolve(repo, config, remote, &[url])?;
+    detect_and_record(repo, config, &site, true)
+}
+
+fn detect_and_record(
+    repo: &Repository,
+    config: &Config,
+    site: &RemoteSite,
+    quiet: bool,
+) -> Result<detect::Detected> {
+    let connected = site.connect(config, quiet)?;
+    let detected = detect::detect(&connected.client(), &connected.base)?;
+    connected.credential.approve();
+    repo.config()?
+        .open_level(git2::ConfigLevel::Local)?
+        .set_str("envguard.platform", detected.platform.name())?;
+    Ok(detected)
+}
+
+/// `envguard platform detect [REMOTE]`.
+pub fn detect_command(
+    repo: &Repository,
+    config: &Config,
+    remote: Option<&str>,
+) -> Result<Vec<String>> {
+    let remote = match remote {
+        Some(r) => r.to_string(),
+        None => RemoteSite::default_remote(repo, config)?,
+    };
+    let site = RemoteSite::resolve(repo, config, &remote, &[])?;
+    let detected = detect_and_record(repo, config, &site, false)?;
+    Ok(vec![
+        format!(
+            "{}: {} ({})",
+            url::redact(&remote),
+            detected.platform,
+            detected.why
+        ),
+        format!(
+            "recorded: envguard.platform = {} (in this repository's config); mode {}",
+            detected.platform,
+            crate::config::name_of(&config.mode_on(detected.platform))
+        ),
+    ])
+}
+
+/// `envguard platform`: the platform of each deploy remote and where it came from.
+pub fn platform_status(repo: &Repository, config: &Config) -> Result<Vec<String>> {
+    let remotes = deploy_remotes(repo, config)?;
+    if remotes.is_empty() {
+        return Ok(vec![format!(
+            "no deploy remote; envguard.platform = {}",
+            config.platform.map_or("auto", Platform::name)
+        )]);
+    }
+    Ok(remotes
+        .iter()
+        .map(|r| {
+            format!(
+                "{}: {}, mode {}",
+                r.name,
+                r.target.platform_label(),
+                crate::config::name_of(&r.target.mode)
+            )
+        })
+        .collect())
 }

@@ -1,7 +1,11 @@
 //! `envguard deploy-script`: writes `.deployment` and a deploy script (the platform's
-//! documented "custom deployment script" option) that rebuilds env when the requirements
-//! files or the runtime differ from copies saved inside env by the last successful deploy,
-//! or when a `.envguard-wipe` marker asks for it. The scripts need no envguard on the server.
+//! documented "custom deployment script" option). The scripts are KuduScript's own Python
+//! templates (the `deploy.cmd` that `kuduscript -y --python -r . -p <app folder>` 1.0.17
+//! generates, and its bash template for Linux), kept line for line, plus envguard's steps:
+//! env gets a fresh start when the requirements files or the runtime differ from copies saved
+//! inside env by the last successful deployment, or when a `.envguard-wipe` marker asks for
+//! it. The app folder is baked into the script, since Kudu ignores `project` when `command` is
+//! set. The scripts need no envguard on the server.
 
 use std::path::Path;
 
@@ -11,9 +15,11 @@ use crate::{Error, Result};
 /// Which deploy script to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Platform {
-    /// Azure App Service on Windows (Kudu): `deploy.cmd`.
+    /// App Service on Windows (Kudu): `deploy.cmd`, with env in wwwroot.
     KuduWindows,
-    /// A Linux deployment (Kudu on Linux, piku-like, a home-made post-receive): `deploy.sh`.
+    /// App Service on Linux without Oryx (`ENABLE_ORYX_BUILD=false`), or any Linux server
+    /// that runs Kudu-like deployments: `deploy.sh`, with antenv in the target.
+    #[value(alias = "kudu-linux")]
     Linux,
 }
 
@@ -25,10 +31,41 @@ impl Platform {
         }
     }
 
+    /// The `command =` of `.deployment`: Linux Kudu runs it through PATH, where the
+    /// repository is not, so the script goes to bash.
+    pub fn command(self) -> &'static str {
+        match self {
+            Platform::KuduWindows => "deploy.cmd",
+            Platform::Linux => "bash deploy.sh",
+        }
+    }
+
     fn template(self) -> &'static str {
         match self {
             Platform::KuduWindows => include_str!("deploy.cmd"),
             Platform::Linux => include_str!("deploy.sh"),
+        }
+    }
+
+    /// The script for the app folder `app_root` (`""`: the repository root).
+    pub fn render(self, app_root: &str) -> String {
+        let site_path = if app_root.is_empty() {
+            String::new()
+        } else if self == Platform::KuduWindows {
+            format!("\\{}", app_root.replace('/', "\\"))
+        } else {
+            format!("/{app_root}")
+        };
+        let project = if app_root.is_empty() { "." } else { app_root };
+        let text = self
+            .template()
+            .replace("{SitePath}", &site_path)
+            .replace("{AppRoot}", app_root)
+            .replace("{Project}", project);
+        if self == Platform::KuduWindows {
+            text.replace('\n', "\r\n")
+        } else {
+            text
         }
     }
 }
@@ -36,7 +73,8 @@ impl Platform {
 /// The marker that identifies a script written by envguard.
 const MARKER: &str = "envguard-deploy-script";
 
-/// Writes the script and `.deployment` into `dir` (the repository's root). Refuses to
+/// Writes the script and `.deployment` into `dir` (the repository's root). The app folder
+/// is `.deployment`'s `project`, or the one a script envguard wrote before names. Refuses to
 /// replace a custom script or a `.deployment` that runs another command unless `force`.
 pub fn write(dir: &Path, platform: Platform, force: bool) -> Result<Vec<String>> {
     let script_name = platform.script_name();
@@ -52,37 +90,44 @@ pub fn write(dir: &Path, platform: Platform, force: bool) -> Result<Vec<String>>
             script.display()
         )));
     }
-    let old_deployment = std::fs::read_to_string(&deployment).unwrap_or_default();
-    let old = Deployment::parse(&old_deployment);
-    if let Some(command) = &old.command
-        && command != script_name
+    let old = Deployment::parse(&std::fs::read_to_string(&deployment).unwrap_or_default());
+    let ours = |path: &str| {
+        std::fs::read_to_string(dir.join(path))
+            .ok()
+            .filter(|text| text.contains(MARKER))
+    };
+    if let Some(path) = old.command_script()
+        && ours(&path).is_none()
         && !force
     {
         return Err(Error::msg(format!(
-            "{} runs '{command}'; envguard does not replace another deployment command. \
-             Pass --force to make it run {script_name}",
-            deployment.display()
+            "{} runs '{}'; envguard does not replace another deployment command. Pass --force \
+             to make it run {script_name}",
+            deployment.display(),
+            old.command.as_deref().unwrap_or_default()
         )));
     }
-    let mut text = String::from("[config]\n");
-    if let Some(project) = old.project.filter(|p| !p.is_empty()) {
-        text.push_str(&format!("project = {project}\n"));
-    }
-    text.push_str(&format!("command = {script_name}\n"));
-    let mut content = platform.template().to_string();
-    if platform == Platform::KuduWindows {
-        content = content.replace('\n', "\r\n");
-    }
-    std::fs::write(&script, content)?;
+    // Kudu ignores `project` once `command` is set, so the folder moves into the script.
+    let app_root = match old.command_script() {
+        Some(_) => old.app_root(|path| ours(path)),
+        None => old.project.clone().unwrap_or_default(),
+    };
+    std::fs::write(&script, platform.render(&app_root))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
     }
-    std::fs::write(&deployment, text)?;
+    let command = platform.command();
+    std::fs::write(&deployment, format!("[config]\ncommand = {command}\n"))?;
+    let folder = if app_root.is_empty() {
+        "the repository root".to_string()
+    } else {
+        app_root.clone()
+    };
     Ok(vec![
-        format!("wrote {}", script.display()),
-        format!("wrote {} (command = {script_name})", deployment.display()),
+        format!("wrote {} (deploys {folder})", script.display()),
+        format!("wrote {} (command = {command})", deployment.display()),
         "commit both files; the next deployment runs the script".to_string(),
     ])
 }
@@ -97,17 +142,29 @@ mod tests {
         std::fs::write(dir.path().join(".deployment"), "[config]\nproject = app\n").unwrap();
         write(dir.path(), Platform::Linux, false).unwrap();
         let deployment = std::fs::read_to_string(dir.path().join(".deployment")).unwrap();
-        assert_eq!(deployment, "[config]\nproject = app\ncommand = deploy.sh\n");
-        // Ours: rewriting is fine.
+        assert_eq!(deployment, "[config]\ncommand = bash deploy.sh\n");
+        let script = std::fs::read_to_string(dir.path().join("deploy.sh")).unwrap();
+        assert!(script.contains("-f \"$DEPLOYMENT_SOURCE/app\""), "{script}");
+        // Ours: rewriting is fine, and keeps the app folder the script names.
         write(dir.path(), Platform::Linux, false).unwrap();
+        let script = std::fs::read_to_string(dir.path().join("deploy.sh")).unwrap();
+        assert!(script.contains("# envguard-app-root: app\n"), "{script}");
         // A custom deploy.cmd, and a .deployment running deploy.sh: both refused.
         std::fs::write(dir.path().join("deploy.cmd"), "@echo custom\r\n").unwrap();
         assert!(write(dir.path(), Platform::KuduWindows, false).is_err());
         std::fs::remove_file(dir.path().join("deploy.cmd")).unwrap();
+        std::fs::write(dir.path().join("deploy.sh"), "echo custom\n").unwrap();
         let err = write(dir.path(), Platform::KuduWindows, false).unwrap_err();
-        assert!(err.to_string().contains("runs 'deploy.sh'"), "{err}");
+        assert!(err.to_string().contains("runs 'bash deploy.sh'"), "{err}");
         write(dir.path(), Platform::KuduWindows, true).unwrap();
         let cmd = std::fs::read_to_string(dir.path().join("deploy.cmd")).unwrap();
         assert!(cmd.contains("\r\n") && cmd.contains(MARKER));
+        // The custom script that ran before names no app folder: the repository root.
+        assert!(cmd.contains("-f \"%DEPLOYMENT_SOURCE%\" -t"), "{cmd}");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".deployment"), "[config]\nproject = src/web\n").unwrap();
+        write(dir.path(), Platform::KuduWindows, false).unwrap();
+        let cmd = std::fs::read_to_string(dir.path().join("deploy.cmd")).unwrap();
+        assert!(cmd.contains("-f \"%DEPLOYMENT_SOURCE%\\src\\web\" -t"), "{cmd}");
     }
 }

@@ -10,6 +10,7 @@ pub mod wipe;
 
 use git2::{Oid, Repository};
 
+use crate::platform::Platform;
 use crate::analyze::{Analyzer, Reason};
 use crate::chain::{self, HookArgs};
 use crate::config::Config;
@@ -59,7 +60,8 @@ fn post_receive_checked(stdin: &[u8]) -> Result<()> {
     let config = Config::from_repo(&repo)?;
     let updates = hook_input::parse_receive(&String::from_utf8_lossy(stdin), repo.object_format())?;
     let wipe_option = push_options().iter().any(|o| o == WIPE_PUSH_OPTION);
-    let mut analyzer = Analyzer::new(&repo, &config, process_env());
+    let platform = config.platform.unwrap_or(Platform::SelfHosted);
+    let mut analyzer = Analyzer::new(&repo, &config, platform, process_env());
     for update in &updates {
         if let Some(branch) = update.remote_ref.strip_prefix(MARKER_PREFIX) {
             if update.new.is_some() && !updates.iter().any(|u| u.branch() == Some(branch)) {

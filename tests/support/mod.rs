@@ -334,6 +334,8 @@ impl Deployment {
         let clone = Repo::clone_of(&server);
         clone.git(&["config", "envguard.remoteName", "origin"]);
         clone.git(&["config", "envguard.mode", "toggle"]);
+        // The local deployment stands in for App Service on Windows.
+        clone.git(&["config", "envguard.platform", "kudu-windows"]);
         let out = clone.envguard(&["hook", "install"]);
         assert!(out.status.success(), "hook install: {out:?}");
         Deployment { server, clone }
