@@ -465,6 +465,27 @@ fn toggle_one(cx: &Context, checked: &Checked) -> Result<ToggleState> {
     Ok(state)
 }
 
+/// Says what the site's two deployments of a toggle did, read from its deployment API;
+/// without API access, says that it was not verified.
+fn verify_toggle(cx: &Context, state: &ToggleState) {
+    let commits = [state.t1.clone(), state.t2.clone()];
+    let result = if cx.platform.has_site_api() {
+        crate::remote::verify_deployments(cx.repo, cx.config, cx.remote, cx.url, &commits)
+    } else {
+        Err(Error::msg("the platform has no deployment API"))
+    };
+    match result {
+        Ok(lines) => lines.into_iter().for_each(say),
+        Err(e) => {
+            log::debug!("verifying the toggle: {e}");
+            say(format!(
+                "each deployment recreates env when the platform follows runtime.txt (not \
+                 verified: {e})"
+            ));
+        }
+    }
+}
+
 /// After a toggle: say plainly that the deployment succeeded and what is not pushed yet
 /// (`rest`, and the updates envguard does not guard), then stop the outer push (git cannot
 /// let a pre-push hook change what it pushes).
@@ -474,11 +495,12 @@ fn finish_toggled(cx: &Context, toggled: &[ToggleState], rest: &[&RefUpdate]) {
     }
     for state in toggled {
         say(format!(
-            "the deployment push succeeded: {} on {} is at {} (two deployments, each with a fresh env).",
+            "the deployment push succeeded: {} on {} is at {} (two deployments).",
             state.remote_ref,
             cx.remote,
             crate::report::short_id(&state.t2)
         ));
+        verify_toggle(cx, state);
         if let Some(local) = &state.local_ref {
             say(format!(
                 "{local} now points at {} too: same files as your commit {}, plus the two toggle commits.",

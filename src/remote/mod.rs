@@ -6,11 +6,13 @@
 //! - [`detect`]: which App Service platform a site runs (`envguard platform detect`).
 //! - [`kudu`]: the VFS and command API calls.
 //! - [`retry`]: the retry policy of those calls.
+//! - [`verify`]: what a deployment did, from the deployment API.
 
 pub mod credential;
 pub mod detect;
 pub mod kudu;
 pub mod retry;
+pub mod verify;
 
 use git2::Repository;
 
@@ -134,7 +136,7 @@ impl RemoteSite {
             done.push(match client.wipe(&target)? {
                 Wiped::Vfs => format!("deleted {folder}"),
                 Wiped::Command => format!("deleted {folder} (through the command API)"),
-                Wiped::Absent => format!("{folder} does not exist"),
+                Wiped::Absent => format!("{folder} does not exist; nothing to delete"),
             });
         }
         connected.credential.approve();
@@ -254,4 +256,28 @@ pub fn platform_status(repo: &Repository, config: &Config) -> Result<Vec<String>
             )
         })
         .collect())
+}
+
+/// Reads what the site's deployments of `commits` did (with credentials a helper gives, no
+/// prompt): one line per commit.
+pub fn verify_deployments(
+    repo: &Repository,
+    config: &Config,
+    remote: &str,
+    url: &str,
+    commits: &[String],
+) -> Result<Vec<String>> {
+    let site = RemoteSite::resolve(repo, config, remote, &[url])?;
+    let connected = site.connect(config, true)?;
+    let client = connected.client();
+    let mut lines = Vec::new();
+    for commit in commits {
+        let short = crate::report::short_id(commit);
+        lines.push(match verify::deployment(&client, &connected.base, commit)? {
+            Some(report) => report.describe(short),
+            None => format!("warning: the site reports no deployment of {short}"),
+        });
+    }
+    connected.credential.approve();
+    Ok(lines)
 }

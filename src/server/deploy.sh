@@ -79,8 +79,9 @@ if [ "$WEBSITE_PYTHON_VERSION" = "3.6" ]; then
     export PYTHON3="python3.6"
 fi
 
-# envguard: a machine without that Python (outside App Service) uses python3.
-if ! command -v "$PYTHON3" >/dev/null 2>&1; then
+# envguard: a machine without that Python (outside App Service) uses python3. Run it, not
+# just look it up: version managers install shims for every version.
+if ! "$PYTHON3" -c '' >/dev/null 2>&1; then
     export PYTHON3="python3"
 fi
 
@@ -142,10 +143,12 @@ if [ -e "$DEPLOYMENT_TARGET/requirements.txt" ]; then
   #2a. Setup virtual Environment
   echo "Create virtual environment"
   $PYTHON3 -m venv $ANTENV --copies
+  exitWithMessageOnError "creating the virtual environment failed"
 
   #2b. Activate virtual environment
   echo "Activate virtual environment"
   source $ANTENV/bin/activate
+  exitWithMessageOnError "activating the virtual environment failed"
 
   #2c. Install dependencies
   pip install -r requirements.txt

@@ -1,7 +1,14 @@
-//! A local stand-in for the two endpoints of Kudu's REST API that delete a folder, served on
-//! 127.0.0.1 by the test itself: `DELETE /api/vfs/<path>/?recursive=true` and `POST
-//! /api/command` (`rmdir /s /q <dir>`), plus `GET /api/vfs/<path>/`, all with HTTP basic
-//! auth, acting on a real directory standing in for the site's `site/wwwroot`.
+//! A local stand-in for the endpoints of Kudu's REST API that envguard uses, served on
+//! 127.0.0.1 by the test itself, all with HTTP basic auth, acting on a real directory standing
+//! in for the site's `site` folder (the parent of `wwwroot`):
+//! - `DELETE /api/vfs/<path>/?recursive=true` (`If-Match` required; 200, 404, 409);
+//! - `GET /api/vfs/<path>/` (a folder's listing, each entry with the platform's `path`) and
+//!   `GET /api/vfs/<file>` (its bytes);
+//! - `POST /api/command` (`rmdir /s /q <dir>` on Windows, `rm -rf -- '<dir>'` on Linux;
+//!   always 200 with `{Output, Error, ExitCode}`);
+//! - `GET /api/settings` (the app settings);
+//! - `GET /api/deployments/<id>`, `.../log` and its details, from what the local deployment
+//!   (`kudu-deploy.sh`) recorded in `site/deployments/<id>/`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -26,8 +33,12 @@ pub struct ApiSettings {
     pub transient_failures: usize,
     /// Read requests but never answer.
     pub hang: bool,
-    /// The command API's `rmdir` fails as on a locked file, deleting nothing.
+    /// The command API's delete fails as on a locked file, deleting nothing.
     pub command_fails: bool,
+    /// The site runs Linux (paths under `/home`, bash in the command API).
+    pub linux: bool,
+    /// The app settings `GET /api/settings` returns.
+    pub app_settings: Vec<(String, String)>,
 }
 
 impl ApiSettings {
@@ -40,6 +51,24 @@ impl ApiSettings {
             transient_failures: 0,
             hang: false,
             command_fails: false,
+            linux: false,
+            app_settings: Vec::new(),
+        }
+    }
+
+    /// The `site` folder on disk.
+    fn site_dir(&self) -> PathBuf {
+        self.wwwroot
+            .parent()
+            .map_or_else(|| self.wwwroot.clone(), Path::to_path_buf)
+    }
+
+    /// A path of the site's home as the platform writes it.
+    fn home_path(&self, relative: &str) -> String {
+        if self.linux {
+            format!("/home/{relative}")
+        } else {
+            format!("D:\\home\\{}", relative.replace('/', "\\"))
         }
     }
 }
@@ -118,6 +147,24 @@ impl Drop for KuduApi {
             let _ = t.join();
         }
     }
+}
+
+/// Points envguard in `repo` at the API at `url` (`envguard.scmUrl`), with the credentials
+/// `user`/`password` kept by git's `store` helper.
+pub fn use_api(repo: &super::Repo, url: &str, user: &str, password: &str) {
+    let store = repo.scratch("secrets").join("credentials");
+    let host = url.trim_start_matches("http://");
+    std::fs::write(
+        &store,
+        format!("http://{}:{password}@{host}\n", user.replace('$', "%24")),
+    )
+    .expect("credentials");
+    repo.git(&["config", "envguard.scmUrl", url]);
+    repo.git(&[
+        "config",
+        "credential.helper",
+        &format!("store --file={}", store.display()),
+    ]);
 }
 
 /// An address on 127.0.0.1 where nothing listens.
@@ -257,12 +304,76 @@ fn on_disk(settings: &ApiSettings, site_path: &str) -> Option<PathBuf> {
         return None;
     }
     match parts.as_slice() {
-        ["site", "wwwroot", rest @ ..] => {
-            let mut path = settings.wwwroot.clone();
+        ["site", rest @ ..] => {
+            let mut path = settings.site_dir();
             path.extend(rest);
             Some(path)
         }
         _ => None,
+    }
+}
+
+/// A VFS listing of a folder of the home (`""`: the home itself, holding `site`).
+fn listing(settings: &ApiSettings, relative: &str, disk: &Path) -> String {
+    let names: Vec<String> = if relative.is_empty() {
+        vec!["site".to_string()]
+    } else {
+        let mut names: Vec<String> = std::fs::read_dir(disk)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    let entries: Vec<serde_json::Value> = names
+        .iter()
+        .map(|name| {
+            let child = if relative.is_empty() {
+                name.clone()
+            } else {
+                format!("{relative}/{name}")
+            };
+            serde_json::json!({"name": name, "path": settings.home_path(&child)})
+        })
+        .collect();
+    serde_json::Value::from(entries).to_string()
+}
+
+/// `GET /api/deployments/<id>[/log[/details]]` from `site/deployments/<id>/` (what the local
+/// deployment recorded: `status.json`, `log.txt`).
+fn deployments(settings: &ApiSettings, rest: &str, base: &str) -> (u16, String, bool) {
+    let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
+    let Some(id) = parts.first().filter(|id| id.bytes().all(|b| b.is_ascii_hexdigit())) else {
+        return (404, "{}".into(), false);
+    };
+    let dir = settings.site_dir().join("deployments").join(id);
+    let Ok(status) = std::fs::read_to_string(dir.join("status.json")) else {
+        return (404, "{}".into(), false);
+    };
+    let log = std::fs::read_to_string(dir.join("log.txt")).unwrap_or_default();
+    let entry = |message: &str, details: Option<String>| {
+        serde_json::json!({"log_time": "2026-11-29T00:00:00Z", "id": "1", "message": message,
+            "type": 0, "details_url": details})
+    };
+    match parts.as_slice() {
+        [_] => (200, status, false),
+        [_, "log"] => {
+            let details = format!("{base}/api/deployments/{id}/log/details");
+            let entries = vec![
+                entry("Updating branch 'master'.", None),
+                entry("Running deployment command...", Some(details)),
+            ];
+            (200, serde_json::Value::from(entries).to_string(), false)
+        }
+        [_, "log", "details"] => {
+            let entries: Vec<serde_json::Value> = log.lines().map(|l| entry(l, None)).collect();
+            (200, serde_json::Value::from(entries).to_string(), false)
+        }
+        _ => (404, "{}".into(), false),
     }
 }
 
@@ -271,12 +382,39 @@ fn route(request: &Request, settings: &ApiSettings) -> (u16, String, bool) {
         .target
         .split_once('?')
         .unwrap_or((request.target.as_str(), ""));
+    if path == "/api/vfs/" && request.method == "GET" {
+        return (200, listing(settings, "", &settings.site_dir()), false);
+    }
+    if path == "/api/settings" && request.method == "GET" {
+        let map: serde_json::Map<String, serde_json::Value> = settings
+            .app_settings
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
+            .collect();
+        return (200, serde_json::Value::from(map).to_string(), false);
+    }
+    if let Some(rest) = path.strip_prefix("/api/deployments/")
+        && request.method == "GET"
+    {
+        let host = request.header("host").unwrap_or("127.0.0.1");
+        return deployments(settings, rest, &format!("http://{host}"));
+    }
     if let Some(vfs) = path.strip_prefix("/api/vfs/") {
         let Some(disk) = on_disk(settings, vfs) else {
             return (404, "{}".into(), false);
         };
         return match request.method.as_str() {
-            "GET" if disk.is_dir() => (200, "[]".into(), false),
+            "GET" if disk.is_dir() => {
+                let relative = percent_encoding::percent_decode_str(vfs.trim_end_matches('/'))
+                    .decode_utf8_lossy()
+                    .into_owned();
+                (200, listing(settings, &relative, &disk), false)
+            }
+            "GET" if disk.is_file() && !vfs.ends_with('/') => (
+                200,
+                std::fs::read_to_string(&disk).unwrap_or_default(),
+                false,
+            ),
             "GET" => (404, "{}".into(), false),
             "DELETE" => {
                 if request.header("if-match").is_none() {
@@ -313,9 +451,21 @@ fn route(request: &Request, settings: &ApiSettings) -> (u16, String, bool) {
         let reply = |code: i32, error: &str| {
             serde_json::json!({"Output": "", "Error": error, "ExitCode": code}).to_string()
         };
-        let Some(name) = command.strip_prefix("rmdir /s /q ") else {
-            return (200, reply(1, "unknown command"), false);
+        let deletes = if settings.linux {
+            command.strip_prefix("rm -rf -- ")
+        } else {
+            command.strip_prefix("rmdir /s /q ")
         };
+        let Some(name) = deletes else {
+            // cmd's rmdir under bash, or rm under cmd: what the wrong shell says.
+            let error = if settings.linux {
+                "bash: rmdir: /s: No such file or directory"
+            } else {
+                "'rm' is not recognized as an internal or external command"
+            };
+            return (200, reply(1, error), false);
+        };
+        let name = name.trim_matches(|c| c == '"' || c == '\'');
         if settings.command_fails {
             return (
                 200,
@@ -326,7 +476,7 @@ fn route(request: &Request, settings: &ApiSettings) -> (u16, String, bool) {
                 false,
             );
         }
-        let Some(disk) = on_disk(settings, &format!("{dir}/{}", name.trim_matches('"'))) else {
+        let Some(disk) = on_disk(settings, &format!("{dir}/{name}")) else {
             return (
                 200,
                 reply(2, "The system cannot find the path specified."),

@@ -404,6 +404,8 @@ pub struct KuduSite {
     _holder: TempDir,
     pub dir: PathBuf,
     pub wwwroot: PathBuf,
+    /// The wheels `a`, `b`, `c` (PIP_FIND_LINKS of the site).
+    pub wheels: PathBuf,
 }
 
 impl KuduSite {
@@ -427,6 +429,7 @@ impl KuduSite {
         KuduSite {
             wwwroot: dir.join("wwwroot"),
             dir,
+            wheels,
             _holder: holder,
         }
     }
@@ -442,7 +445,12 @@ impl KuduSite {
 
     /// Whether the deployed env's Python can import `module`.
     pub fn imports(&self, module: &str) -> bool {
-        Command::new(self.wwwroot.join("env/bin/python"))
+        self.imports_in("env", module)
+    }
+
+    /// Whether the Python of the env folder `env` in wwwroot can import `module`.
+    pub fn imports_in(&self, env: &str, module: &str) -> bool {
+        Command::new(self.wwwroot.join(env).join("bin/python"))
             .args(["-c", &format!("import {module}")])
             .stderr(Stdio::null())
             .status()
@@ -451,8 +459,14 @@ impl KuduSite {
 
     /// (inode, mtime in ns) of `env/pyvenv.cfg`: changes when env is recreated.
     pub fn env_identity(&self) -> (u64, i128) {
+        self.env_identity_of("env")
+    }
+
+    /// [`Self::env_identity`] of the env folder `env` in wwwroot.
+    pub fn env_identity_of(&self, env: &str) -> (u64, i128) {
         use std::os::unix::fs::MetadataExt;
-        let meta = std::fs::metadata(self.wwwroot.join("env/pyvenv.cfg")).expect("pyvenv.cfg");
+        let meta =
+            std::fs::metadata(self.wwwroot.join(env).join("pyvenv.cfg")).expect("pyvenv.cfg");
         (
             meta.ino(),
             meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128,

@@ -1,0 +1,133 @@
+//! What the platform really did with a deployment, read from Kudu's deployment API
+//! (`GET /api/deployments/<commit>`, its log and the log's details) instead of assumed: did
+//! it succeed, and did its script create a new virtual environment or reuse the old one.
+
+use super::kudu::Client;
+use crate::Result;
+
+/// Kudu's status of a finished, successful deployment.
+const SUCCESS: i64 = 4;
+
+/// What the deployment log says about the env.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvOutcome {
+    /// "Creating ... virtual environment", "Deleting incompatible virtual environment".
+    Created,
+    /// "Found compatible virtual environment".
+    Reused,
+    /// The log says neither.
+    Unknown,
+}
+
+/// One deployment as the API reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeploymentReport {
+    pub succeeded: bool,
+    pub env: EnvOutcome,
+}
+
+impl DeploymentReport {
+    /// One line for the user: what the platform did, or why it needs a look.
+    pub fn describe(&self, commit: &str) -> String {
+        match (self.succeeded, self.env) {
+            (true, EnvOutcome::Created) => {
+                format!("deployed {commit}: a new virtual environment was created")
+            }
+            (true, EnvOutcome::Reused) => format!(
+                "warning: deployed {commit}, but the platform reused the old virtual environment"
+            ),
+            (true, EnvOutcome::Unknown) => format!(
+                "deployed {commit}; its log does not say whether the env was created anew"
+            ),
+            (false, _) => format!(
+                "warning: the deployment of {commit} failed on the site; see its log in the \
+                 portal (Deployment Center) or at /api/deployments/{commit}/log"
+            ),
+        }
+    }
+}
+
+/// The env outcome of a deployment log's lines.
+pub fn env_outcome<S: AsRef<str>>(lines: &[S]) -> EnvOutcome {
+    let has = |needle: &str| {
+        lines
+            .iter()
+            .any(|l| l.as_ref().to_ascii_lowercase().contains(needle))
+    };
+    if has("deleting incompatible virtual environment")
+        || (has("creating ") && has("virtual environment."))
+        || has("a fresh virtual environment")
+    {
+        EnvOutcome::Created
+    } else if has("found compatible virtual environment") {
+        EnvOutcome::Reused
+    } else {
+        EnvOutcome::Unknown
+    }
+}
+
+/// The deployment of `commit` on the site at `base`; `None` when the API knows none.
+pub fn deployment(client: &Client, base: &str, commit: &str) -> Result<Option<DeploymentReport>> {
+    let Some(status) = client.get(base, &format!("api/deployments/{commit}"))? else {
+        return Ok(None);
+    };
+    let status: serde_json::Value = serde_json::from_str(&status).unwrap_or_default();
+    let succeeded = status.get("status").and_then(serde_json::Value::as_i64) == Some(SUCCESS);
+    let mut lines = Vec::new();
+    let log = client
+        .get(base, &format!("api/deployments/{commit}/log"))?
+        .unwrap_or_default();
+    for entry in entries(&log) {
+        if let Some(message) = entry.get("message").and_then(|m| m.as_str()) {
+            lines.push(message.to_string());
+        }
+        // Details live on the same site; a link elsewhere is not followed.
+        let details = entry
+            .get("details_url")
+            .and_then(|u| u.as_str())
+            .and_then(|u| u.strip_prefix(base))
+            .map(|path| path.trim_start_matches('/').to_string());
+        if let Some(path) = details {
+            let text = client.get(base, &path)?.unwrap_or_default();
+            lines.extend(
+                entries(&text)
+                    .iter()
+                    .filter_map(|e| e.get("message")?.as_str().map(str::to_string)),
+            );
+        }
+    }
+    Ok(Some(DeploymentReport {
+        succeeded,
+        env: env_outcome(&lines),
+    }))
+}
+
+fn entries(json: &str) -> Vec<serde_json::Value> {
+    match serde_json::from_str(json) {
+        Ok(serde_json::Value::Array(entries)) => entries,
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_outcome_from_kudus_own_lines() {
+        let created = [
+            "Detected python-3.4",
+            "Deleting incompatible virtual environment.",
+            "Creating python-3.4 virtual environment.",
+        ];
+        assert_eq!(env_outcome(&created), EnvOutcome::Created);
+        let reused = ["Detected python-3.6", "Found compatible virtual environment."];
+        assert_eq!(env_outcome(&reused), EnvOutcome::Reused);
+        assert_eq!(env_outcome(&["Pip install requirements."]), EnvOutcome::Unknown);
+        let report = DeploymentReport {
+            succeeded: false,
+            env: EnvOutcome::Created,
+        };
+        assert!(report.describe("abc1234").starts_with("warning:"));
+    }
+}
