@@ -568,15 +568,18 @@ impl<'r> Analyzer<'r> {
         let path = join(&watched.root, file.name());
         let rule = self.platform.runtime_rule();
         let read = match (rule, file) {
-            (RuntimeRule::SiteSetting, _) | (RuntimeRule::KuduPrefix, RuntimeFile::PythonVersion) => {
+            (RuntimeRule::SiteSetting, _)
+            | (RuntimeRule::KuduPrefix, RuntimeFile::PythonVersion) => {
                 return Ok(None);
             }
-            (RuntimeRule::KuduPrefix, RuntimeFile::Txt) => |path: &str, bytes: &[u8], runtimes: &[String]| {
-                runtime::parse_kudu_runtime(path, bytes, runtimes).map(Some)
-            },
-            (RuntimeRule::AnyRuntimeFile, _) => |path: &str, bytes: &[u8], _: &[String]| {
-                runtime::parse_runtime(path, bytes)
-            },
+            (RuntimeRule::KuduPrefix, RuntimeFile::Txt) => {
+                |path: &str, bytes: &[u8], runtimes: &[String]| {
+                    runtime::parse_kudu_runtime(path, bytes, runtimes).map(Some)
+                }
+            }
+            (RuntimeRule::AnyRuntimeFile, _) => {
+                |path: &str, bytes: &[u8], _: &[String]| runtime::parse_runtime(path, bytes)
+            }
         };
         match self.repo.find_blob(id) {
             Ok(blob) => read(&path, blob.content(), &self.config.runtimes),

@@ -69,6 +69,21 @@ fn enum_value<T: ValueEnum>(git: &git2::Config, key: &str) -> Result<Option<T>> 
         .transpose()
 }
 
+/// `envguard.platform`: `None` for `auto` or unset.
+fn platform_value(git: &git2::Config) -> Result<Option<Platform>> {
+    match string(git, "envguard.platform")? {
+        Some(v) if v.eq_ignore_ascii_case("auto") => Ok(None),
+        Some(v) => Platform::from_str(&v, true).map(Some).map_err(|_| {
+            Error::config(
+                "envguard.platform",
+                &v,
+                &format!("auto, {}", expected::<Platform>()),
+            )
+        }),
+        None => Ok(None),
+    }
+}
+
 /// Every setting, with defaults applied.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -168,17 +183,7 @@ impl Config {
             config.policy = policy;
         }
         config.mode = enum_value(git, "envguard.mode")?;
-        config.platform = match string(git, "envguard.platform")? {
-            Some(v) if v.eq_ignore_ascii_case("auto") => None,
-            Some(v) => Some(Platform::from_str(&v, true).map_err(|_| {
-                Error::config(
-                    "envguard.platform",
-                    &v,
-                    &format!("auto, {}", expected::<Platform>()),
-                )
-            })?),
-            None => None,
-        };
+        config.platform = platform_value(git)?;
         if let Some(v) = string(git, "envguard.toggleRuntime")? {
             if !crate::runtime::is_known_runtime(&v) {
                 return Err(invalid(
@@ -245,8 +250,7 @@ impl Config {
     pub fn platform_for(&self, urls: &[&str]) -> (Platform, PlatformSource) {
         if let Some(platform) = self.platform {
             (platform, PlatformSource::Configured)
-        } else if self.scm_url.is_some() || urls.iter().any(|u| glob_match(DEFAULT_REMOTE_URL, u))
-        {
+        } else if self.scm_url.is_some() || urls.iter().any(|u| glob_match(DEFAULT_REMOTE_URL, u)) {
             (Platform::KuduWindows, PlatformSource::AssumedAppService)
         } else {
             (Platform::SelfHosted, PlatformSource::NotAppService)
@@ -484,7 +488,10 @@ mod tests {
             ..Config::default()
         };
         assert_eq!(c.toggle_runtime_for("python-3.6"), None);
-        assert_eq!(c.toggle_runtime_for("python-3.4").as_deref(), Some("python-3.6.8"));
+        assert_eq!(
+            c.toggle_runtime_for("python-3.4").as_deref(),
+            Some("python-3.6.8")
+        );
         let c = Config {
             toggle_runtime: Some("python-3.4".into()),
             ..Config::default()

@@ -77,6 +77,12 @@ pub struct Plan {
     pub outcome: Outcome,
 }
 
+impl Plan {
+    fn of(actions: Vec<Action>, outcome: Outcome) -> Plan {
+        Plan { actions, outcome }
+    }
+}
+
 /// Whether `mode` can rebuild the env on `platform`: a toggle only where runtime.txt
 /// selects the runtime, a remote wipe only where the site has Kudu's API.
 pub fn mode_works_on(mode: Mode, platform: Platform) -> bool {
@@ -99,10 +105,7 @@ pub fn mode_works_on(mode: Mode, platform: Platform) -> bool {
 pub fn plan_push(checked: &[Checked], mode: Mode, platform: Platform, flags: PushFlags) -> Plan {
     let mut actions = Vec::new();
     if mode == Mode::Off {
-        return Plan {
-            actions,
-            outcome: Outcome::Proceed,
-        };
+        return Plan::of(actions, Outcome::Proceed);
     }
     let accepted = |c: &Checked| flags.force || c.fast_forward;
     for (i, c) in checked.iter().enumerate() {
@@ -117,33 +120,28 @@ pub fn plan_push(checked: &[Checked], mode: Mode, platform: Platform, flags: Pus
         .collect();
     if !errors.is_empty() {
         actions.push(Action::RefuseInvalid { errors });
-        return Plan {
-            actions,
-            outcome: Outcome::Refused,
-        };
+        return Plan::of(actions, Outcome::Refused);
+    }
+    let stale: Vec<usize> = (0..checked.len())
+        .filter(|&i| accepted(&checked[i]) && checked[i].analysis.verdict == Verdict::Wipe)
+        .collect();
+    if !stale.is_empty() && !mode_works_on(mode, platform) {
+        actions.extend(stale.into_iter().map(|update| Action::Report {
+            update,
+            reasons: true,
+        }));
+        actions.push(Action::RefuseMode { mode, platform });
+        return Plan::of(actions, Outcome::Refused);
     }
     let mut toggled = Vec::new();
     let mut remote_wipe = false;
-    let stale = checked
-        .iter()
-        .any(|c| accepted(c) && c.analysis.verdict == Verdict::Wipe);
-    if stale && !mode_works_on(mode, platform) {
-        actions.extend(
-            (0..checked.len())
-                .filter(|&i| accepted(&checked[i]) && checked[i].analysis.verdict == Verdict::Wipe)
-                .map(|update| Action::Report {
-                    update,
-                    reasons: true,
-                }),
-        );
-        actions.push(Action::RefuseMode { mode, platform });
-        return Plan {
-            actions,
-            outcome: Outcome::Refused,
-        };
-    }
     for (i, c) in checked.iter().enumerate().filter(|(_, c)| accepted(c)) {
         match c.analysis.verdict {
+            // The platform rebuilds by itself, or builds afresh every time anyway.
+            Verdict::Rebuild => actions.push(Action::Report {
+                update: i,
+                reasons: false,
+            }),
             Verdict::None if platform.builds_fresh() && !c.analysis.reasons.is_empty() => {
                 actions.push(Action::Report {
                     update: i,
@@ -152,10 +150,6 @@ pub fn plan_push(checked: &[Checked], mode: Mode, platform: Platform, flags: Pus
             }
             // Errors refused the push above; an analysis never holds `Invalid` itself.
             Verdict::None | Verdict::Invalid => {}
-            Verdict::Rebuild => actions.push(Action::Report {
-                update: i,
-                reasons: false,
-            }),
             Verdict::Wipe => {
                 actions.push(Action::Report {
                     update: i,
@@ -175,19 +169,13 @@ pub fn plan_push(checked: &[Checked], mode: Mode, platform: Platform, flags: Pus
         });
     }
     if toggled.is_empty() {
-        return Plan {
-            actions,
-            outcome: Outcome::Proceed,
-        };
+        return Plan::of(actions, Outcome::Proceed);
     }
     let not_toggled = (0..checked.len())
         .filter(|i| !toggled.contains(i))
         .collect();
     actions.push(Action::FinishToggle { not_toggled });
-    Plan {
-        actions,
-        outcome: Outcome::StoppedAfterToggle,
-    }
+    Plan::of(actions, Outcome::StoppedAfterToggle)
 }
 
 /// The remedy of a `wipe` verdict for one update in `mode` (the remote wipe is one action

@@ -151,13 +151,29 @@ mod tests {
         assert_eq!(select("python-3.6.1\n"), Some("python-3.6"));
         assert_eq!(select("PYTHON-2.7.18"), Some("python-2.7"));
         assert_eq!(select("python-3.4"), Some("python-3.4"));
-        for refused in ["3.6", "python-3.7", "\u{feff}python-3.6", "\npython-3.6", " python-3.6", "# x\npython-3.6", ""] {
+        for refused in [
+            "3.6",
+            "python-3.7",
+            "\u{feff}python-3.6",
+            "\npython-3.6",
+            " python-3.6",
+            "# x\npython-3.6",
+            "",
+        ] {
             assert_eq!(select(refused), None, "{refused:?}");
         }
         let err = parse_kudu_runtime("runtime.txt", b"python-3.7\n", &KUDU_RUNTIMES).unwrap_err();
         assert_eq!((err.file.as_str(), err.line), ("runtime.txt", Some(1)));
-        assert!(err.message.contains("'python-3.7'") && err.message.contains("python-3.6"), "{err}");
-        let err = parse_kudu_runtime("runtime.txt", "\u{feff}python-3.6".as_bytes(), &KUDU_RUNTIMES).unwrap_err();
+        assert!(
+            err.message.contains("'python-3.7'") && err.message.contains("python-3.6"),
+            "{err}"
+        );
+        let err = parse_kudu_runtime(
+            "runtime.txt",
+            "\u{feff}python-3.6".as_bytes(),
+            &KUDU_RUNTIMES,
+        )
+        .unwrap_err();
         assert!(err.message.contains("byte order mark"), "{err}");
     }
 

@@ -17,9 +17,9 @@ pub mod verify;
 use git2::Repository;
 
 use crate::config::{Config, configured_urls, deploy_remotes};
+use crate::platform::Platform;
 use crate::url;
 use crate::{Error, Result};
-use crate::platform::Platform;
 use kudu::{Client, EnvOnSite, Wiped};
 
 /// A deploy remote whose env can be wiped: its name, its URLs and the site they lead to.
@@ -273,10 +273,12 @@ pub fn verify_deployments(
     let mut lines = Vec::new();
     for commit in commits {
         let short = crate::report::short_id(commit);
-        lines.push(match verify::deployment(&client, &connected.base, commit)? {
-            Some(report) => report.describe(short),
-            None => format!("warning: the site reports no deployment of {short}"),
-        });
+        lines.push(
+            match verify::deployment(&client, &connected.base, commit)? {
+                Some(report) => report.describe(short),
+                None => format!("warning: the site reports no deployment of {short}"),
+            },
+        );
     }
     connected.credential.approve();
     Ok(lines)

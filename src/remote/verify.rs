@@ -36,9 +36,9 @@ impl DeploymentReport {
             (true, EnvOutcome::Reused) => format!(
                 "warning: deployed {commit}, but the platform reused the old virtual environment"
             ),
-            (true, EnvOutcome::Unknown) => format!(
-                "deployed {commit}; its log does not say whether the env was created anew"
-            ),
+            (true, EnvOutcome::Unknown) => {
+                format!("deployed {commit}; its log does not say whether the env was created anew")
+            }
             (false, _) => format!(
                 "warning: the deployment of {commit} failed on the site; see its log in the \
                  portal (Deployment Center) or at /api/deployments/{commit}/log"
@@ -121,9 +121,15 @@ mod tests {
             "Creating python-3.4 virtual environment.",
         ];
         assert_eq!(env_outcome(&created), EnvOutcome::Created);
-        let reused = ["Detected python-3.6", "Found compatible virtual environment."];
+        let reused = [
+            "Detected python-3.6",
+            "Found compatible virtual environment.",
+        ];
         assert_eq!(env_outcome(&reused), EnvOutcome::Reused);
-        assert_eq!(env_outcome(&["Pip install requirements."]), EnvOutcome::Unknown);
+        assert_eq!(
+            env_outcome(&["Pip install requirements."]),
+            EnvOutcome::Unknown
+        );
         let report = DeploymentReport {
             succeeded: false,
             env: EnvOutcome::Created,

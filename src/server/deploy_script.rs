@@ -162,9 +162,16 @@ mod tests {
         // The custom script that ran before names no app folder: the repository root.
         assert!(cmd.contains("-f \"%DEPLOYMENT_SOURCE%\" -t"), "{cmd}");
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(".deployment"), "[config]\nproject = src/web\n").unwrap();
+        std::fs::write(
+            dir.path().join(".deployment"),
+            "[config]\nproject = src/web\n",
+        )
+        .unwrap();
         write(dir.path(), Platform::KuduWindows, false).unwrap();
         let cmd = std::fs::read_to_string(dir.path().join("deploy.cmd")).unwrap();
-        assert!(cmd.contains("-f \"%DEPLOYMENT_SOURCE%\\src\\web\" -t"), "{cmd}");
+        assert!(
+            cmd.contains("-f \"%DEPLOYMENT_SOURCE%\\src\\web\" -t"),
+            "{cmd}"
+        );
     }
 }

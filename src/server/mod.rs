@@ -10,12 +10,12 @@ pub mod wipe;
 
 use git2::{Oid, Repository};
 
-use crate::platform::Platform;
 use crate::analyze::{Analyzer, Reason};
 use crate::chain::{self, HookArgs};
 use crate::config::Config;
 use crate::hook_input::{self, RefUpdate};
 use crate::plan::{Cause, ServerPlan, ServerStep, plan_receive};
+use crate::platform::Platform;
 use crate::report::summarize;
 use crate::requirements::process_env;
 use crate::{Result, vars};

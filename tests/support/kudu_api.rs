@@ -347,7 +347,10 @@ fn listing(settings: &ApiSettings, relative: &str, disk: &Path) -> String {
 /// deployment recorded: `status.json`, `log.txt`).
 fn deployments(settings: &ApiSettings, rest: &str, base: &str) -> (u16, String, bool) {
     let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
-    let Some(id) = parts.first().filter(|id| id.bytes().all(|b| b.is_ascii_hexdigit())) else {
+    let Some(id) = parts
+        .first()
+        .filter(|id| id.bytes().all(|b| b.is_ascii_hexdigit()))
+    else {
         return (404, "{}".into(), false);
     };
     let dir = settings.site_dir().join("deployments").join(id);

@@ -1,0 +1,446 @@
+//! Each platform's own rules, on real repositories and real pushes: Kudu's runtime selection
+//! by prefix (the local Kudu deployment follows it too), the toggle to another selected
+//! runtime, verdicts that follow the platform, KuduScript's deploy scripts, and detection of
+//! the platform through the (stand-in) Kudu API, with what each platform then does.
+
+mod support;
+
+use std::path::Path;
+
+use support::kudu_api::{ApiSettings, KuduApi, use_api};
+use support::{Deployment, Repo, reason_kinds};
+
+/// Wheels `a`, `b`, `c` (the Kudu site's), with a Kudu runtime given per test.
+fn app(runtime: &'static str) -> [(&'static str, &'static str); 3] {
+    [
+        ("requirements.txt", "a\nb\nc\n"),
+        ("runtime.txt", runtime),
+        ("app.py", "print('hi')\n"),
+    ]
+}
+
+fn drop_b(clone: &Repo) -> String {
+    clone.write("requirements.txt", "a\nc\n");
+    clone.commit("Drop b")
+}
+
+/// `envguard check --format json RANGE` on a repository with `envguard.platform`.
+fn check_on(platform: &str, repo: &Repo, range: &str) -> (serde_json::Value, i32) {
+    repo.git(&["config", "envguard.platform", platform]);
+    repo.check_json(range)
+}
+
+#[test]
+fn toggle_from_a_patch_runtime_selects_another_kudu_runtime() {
+    let Some((d, site)) = Deployment::kudu(&app("python-3.6.1\n")) else {
+        return;
+    };
+    assert_eq!(
+        site.deployments(),
+        vec![format!(
+            "deploy {} runtime=python-3.6 env=created",
+            d.server_rev("master")
+        )],
+        "Kudu selects python-3.6 for python-3.6.1"
+    );
+    drop_b(&d.clone);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 1, "the toggle stops git's own push: {stderr}");
+    let t2 = d.server_rev("master");
+    let t1 = d.server_rev("master^");
+    let t1_runtime = d.server.git(&["show", &format!("{t1}:runtime.txt")]);
+    assert!(
+        ["python-3.4", "python-2.7"].contains(&t1_runtime.trim()),
+        "T1 must select another Kudu runtime than python-3.6: {t1_runtime}"
+    );
+    assert_eq!(
+        d.server.git(&["show", &format!("{t2}:runtime.txt")]),
+        "python-3.6.1\n",
+        "T2 restores the file byte for byte"
+    );
+    let log = site.deployments();
+    assert_eq!(
+        log[1..],
+        [
+            format!("deploy {t1} runtime={} env=created", t1_runtime.trim()),
+            format!("deploy {t2} runtime=python-3.6 env=created"),
+        ],
+        "{stderr}"
+    );
+    assert!(!site.imports("b") && site.imports("a"), "{stderr}");
+}
+
+#[test]
+fn a_runtime_that_selects_the_same_kudu_runtime_does_not_rebuild() {
+    let repo = Repo::new();
+    for (path, text) in app("python-3.6\n") {
+        repo.write(path, text);
+    }
+    let base = repo.commit("App");
+    repo.write("runtime.txt", "python-3.6.8\n");
+    repo.write(".python-version", "3.11\n");
+    drop_b(&repo);
+    let range = format!("{base}..HEAD");
+    let (json, code) = check_on("kudu-windows", &repo, &range);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["verdict"], "wipe", "{json}");
+    assert_eq!(json["platform"], "kudu-windows");
+    assert_eq!(reason_kinds(&json), vec!["requirement-removed"], "{json}");
+    // A deploy step envguard does not know reads both files: a runtime change.
+    let (json, _) = check_on("self-hosted", &repo, &range);
+    assert_eq!(json["verdict"], "rebuild", "{json}");
+    // A change of the selected runtime rebuilds on Kudu.
+    repo.write("runtime.txt", "python-3.4\n");
+    repo.commit("Python 3.4");
+    let (json, _) = check_on("kudu-windows", &repo, &range);
+    assert_eq!(json["verdict"], "rebuild", "{json}");
+}
+
+#[test]
+fn runtimes_kudu_refuses_are_errors_at_runtime_txt_line_1() {
+    let repo = Repo::new();
+    for (path, text) in app("python-3.6\n") {
+        repo.write(path, text);
+    }
+    let base = repo.commit("App");
+    repo.git(&["config", "envguard.platform", "kudu-windows"]);
+    for (bad, why) in [
+        ("python-3.7\n", "'python-3.7'"),
+        ("3.6\n", "'3.6'"),
+        ("\u{feff}python-3.6\n", "byte order mark"),
+        ("# runtime\npython-3.6\n", "blank or comment line first"),
+    ] {
+        repo.write("runtime.txt", bad);
+        repo.commit("Another runtime");
+        let out = repo.envguard(&["check", &format!("{base}..HEAD")]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{bad:?}: {stdout}");
+        assert!(stdout.contains("runtime.txt:1:"), "{stdout}");
+        assert!(stdout.contains(why), "{bad:?}: {stdout}");
+        assert!(
+            stdout.contains("python-2.7, python-3.4, python-3.6"),
+            "{stdout}"
+        );
+    }
+    // Linux platforms do not read runtime.txt: nothing to refuse there.
+    repo.git(&["config", "envguard.platform", "kudu-linux"]);
+    let out = repo.envguard(&["check", &format!("{base}..HEAD")]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}
+
+#[test]
+fn the_local_kudu_fails_an_unsupported_runtime_before_touching_env() {
+    let Some((d, site)) = Deployment::kudu(&app("python-3.6\n")) else {
+        return;
+    };
+    d.clone.git(&["config", "envguard.mode", "off"]);
+    let before = site.env_identity();
+    d.clone.write("runtime.txt", "python-3.7\n");
+    drop_b(&d.clone);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(
+        code, 0,
+        "a failed deployment does not fail the push: {stderr}"
+    );
+    assert!(
+        stderr.contains("Unsupported runtime: python-3.7"),
+        "{stderr}"
+    );
+    assert!(site.deployments()[1].contains("failed: unsupported runtime"));
+    assert_eq!(site.env_identity(), before, "env is untouched");
+    assert!(site.imports("b"));
+}
+
+/// Lines of a script with Windows line ends removed and trailing blanks trimmed.
+fn script_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| l.trim_end().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// Writes the Windows deploy script of `envguard deploy-script` for `.deployment`'s
+/// `project = src/web`; returns the repository.
+fn windows_script_for_subfolder() -> Repo {
+    let repo = Repo::new();
+    repo.write("src/web/requirements.txt", "a\n");
+    repo.write(".deployment", "[config]\nproject = src/web\n");
+    repo.commit("App in src/web");
+    let out = repo.envguard(&["deploy-script", "--platform", "kudu-windows"]);
+    assert!(out.status.success(), "{out:?}");
+    repo
+}
+
+#[test]
+fn windows_deploy_script_bakes_in_the_app_folder_and_keeps_kudus_steps() {
+    let repo = windows_script_for_subfolder();
+    let deployment = std::fs::read_to_string(repo.path.join(".deployment")).expect(".deployment");
+    assert_eq!(deployment, "[config]\ncommand = deploy.cmd\n");
+    let script = std::fs::read_to_string(repo.path.join("deploy.cmd")).expect("deploy.cmd");
+    let lines = script_lines(&script);
+    let has = |needle: &str| lines.iter().any(|l| l.contains(needle));
+    assert!(has("-f \"%DEPLOYMENT_SOURCE%\\src\\web\" -t"), "{script}");
+    assert!(
+        has("call %KUDU_SELECT_PYTHON_VERSION_CMD% \"%DEPLOYMENT_SOURCE%\\src\\web\""),
+        "unquoted select call: {script}"
+    );
+    // The analysis reads the app folder from the script, since Kudu ignores `project` now.
+    repo.commit("Use the deploy script");
+    repo.write("src/web/requirements.txt", "c\n");
+    repo.commit("Swap a for c");
+    let (json, _) = repo.check_json("HEAD^..HEAD");
+    assert_eq!(json["removed"], serde_json::json!(["a"]), "{json}");
+}
+
+/// The real `deploy.cmd` of KuduScript for `-p src/web`: every one of its lines appears in
+/// envguard's script, in the same order (envguard only adds lines).
+#[test]
+#[ignore = "needs `kuduscript` from npm: set ENVGUARD_TEST_KUDUSCRIPT (.ci/run does)"]
+fn windows_deploy_script_is_kuduscripts_own_plus_envguards_steps() {
+    let kuduscript = std::env::var_os("ENVGUARD_TEST_KUDUSCRIPT")
+        .expect("ENVGUARD_TEST_KUDUSCRIPT: the kuduscript executable");
+    let real = Repo::new();
+    real.write("src/web/requirements.txt", "a\n");
+    support::run_ok(
+        support::command(&kuduscript, &real.path)
+            .args(["-y", "--python", "-r", ".", "-p", "src/web"]),
+    );
+    let real_deployment =
+        std::fs::read_to_string(real.path.join(".deployment")).expect("real .deployment");
+    let real_script =
+        std::fs::read_to_string(real.path.join("deploy.cmd")).expect("real deploy.cmd");
+
+    let ours = windows_script_for_subfolder();
+    let our_deployment = std::fs::read_to_string(ours.path.join(".deployment")).expect("ours");
+    assert_eq!(
+        our_deployment.replace("\r\n", "\n").trim(),
+        real_deployment.replace("\r\n", "\n").trim()
+    );
+    let our_script = std::fs::read_to_string(ours.path.join("deploy.cmd")).expect("ours");
+    let ours = script_lines(&our_script);
+    let mut at = 0;
+    for line in script_lines(&real_script) {
+        match ours[at..].iter().position(|l| *l == line) {
+            Some(offset) => at += offset + 1,
+            None => panic!("KuduScript's line is missing (or out of order) in envguard's:\n{line}"),
+        }
+    }
+    for step in [
+        "call %KUDU_SELECT_PYTHON_VERSION_CMD%",
+        "-f \"%DEPLOYMENT_SOURCE%\\src\\web\"",
+        "copy /y \"%DEPLOYMENT_SOURCE%\\src\\web\\web.%PYTHON_VER%.config\"",
+        "manage.py collectstatic --noinput --clear",
+    ] {
+        assert!(real_script.contains(step), "the real script has {step}");
+    }
+}
+
+#[test]
+fn linux_deploy_script_deploys_the_subfolder_into_antenv() {
+    let Some((d, site)) = Deployment::kudu(&app("python-3.6\n")) else {
+        return;
+    };
+    let repo = &d.clone;
+    repo.write("src/web/requirements.txt", "a\nc\n");
+    repo.write("src/web/app.py", "print('web')\n");
+    repo.write(".deployment", "[config]\nproject = src/web\n");
+    repo.commit("App in src/web");
+    let out = repo.envguard(&["deploy-script", "--platform", "linux"]);
+    assert!(out.status.success(), "{out:?}");
+    let deployment = std::fs::read_to_string(repo.path.join(".deployment")).expect(".deployment");
+    assert_eq!(deployment, "[config]\ncommand = bash deploy.sh\n");
+
+    let target = repo.scratch("wwwroot");
+    let out = support::command("bash", &repo.path)
+        .arg("deploy.sh")
+        .env("DEPLOYMENT_SOURCE", &repo.path)
+        .env("DEPLOYMENT_TARGET", &target)
+        .env("PIP_NO_INDEX", "1")
+        .env("PIP_FIND_LINKS", &site.wheels)
+        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+        .env_remove("KUDU_SYNC_CMD")
+        .output()
+        .expect("bash deploy.sh");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(target.join("app.py").is_file(), "the subfolder is deployed");
+    assert!(!target.join("src").exists(), "not the repository root");
+    let python = target.join("antenv/bin/python");
+    for (module, present) in [("a", true), ("c", true), ("b", false)] {
+        let imports = std::process::Command::new(&python)
+            .args(["-c", &format!("import {module}")])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert_eq!(imports, present, "{module} in antenv: {stdout}");
+    }
+}
+
+/// An App Service site whose API is the stand-in, for a deployment whose remote is not an
+/// App Service URL: `envguard.scmUrl` makes it one, the platform is left to `auto`.
+fn app_service(d: &Deployment, settings: ApiSettings) -> KuduApi {
+    let api = KuduApi::start(settings.clone());
+    use_api(&d.clone, &api.url, &settings.user, &settings.password);
+    d.clone.git(&["config", "--unset", "envguard.mode"]);
+    d.clone.git(&["config", "--unset", "envguard.platform"]);
+    api
+}
+
+/// A site folder with `wwwroot`, for the API stand-in.
+fn site_dir(holder: &Path) -> std::path::PathBuf {
+    let wwwroot = holder.join("site/wwwroot");
+    std::fs::create_dir_all(&wwwroot).expect("wwwroot");
+    wwwroot
+}
+
+#[test]
+fn an_oryx_site_is_detected_and_a_removal_goes_through_as_one_push() {
+    let d = Deployment::new(&app("python-3.6\n"));
+    let holder = tempfile::tempdir().expect("tempdir");
+    let wwwroot = site_dir(holder.path());
+    std::fs::write(
+        wwwroot.join("oryx-manifest.toml"),
+        "PlatformName=\"python\"\nCompressDestinationDir=\"true\"\nvirtualEnvName=\"antenv\"\n",
+    )
+    .expect("manifest");
+    let api = app_service(
+        &d,
+        ApiSettings {
+            linux: true,
+            ..ApiSettings::new(&wwwroot)
+        },
+    );
+    let tip = drop_b(&d.clone);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("platform oryx"), "{stderr}");
+    assert!(stderr.contains("CompressDestinationDir"), "{stderr}");
+    assert!(
+        stderr.contains("builds a fresh env on every deployment"),
+        "{stderr}"
+    );
+    assert_eq!(
+        d.server_rev("master"),
+        tip,
+        "the pushed commit itself, no toggle"
+    );
+    assert_eq!(
+        support::recorded_pushes(&d.server).len(),
+        1,
+        "one ordinary push"
+    );
+    assert_eq!(d.clone.git(&["config", "envguard.platform"]).trim(), "oryx");
+    assert_eq!(api.deletions(), 0);
+}
+
+#[test]
+fn a_linux_site_without_oryx_is_detected_and_its_antenv_wiped() {
+    let d = Deployment::new(&app("python-3.6\n"));
+    let holder = tempfile::tempdir().expect("tempdir");
+    let wwwroot = site_dir(holder.path());
+    std::fs::create_dir_all(wwwroot.join("antenv/lib")).expect("antenv");
+    std::fs::write(wwwroot.join("antenv/pyvenv.cfg"), "home = /usr/bin\n").expect("cfg");
+    let api = app_service(
+        &d,
+        ApiSettings {
+            linux: true,
+            app_settings: vec![("ENABLE_ORYX_BUILD".into(), "false".into())],
+            ..ApiSettings::new(&wwwroot)
+        },
+    );
+    // Asked by hand first: what it prints and records.
+    let out = d.clone.envguard(&["platform", "detect", "origin"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        stdout.contains("kudu-linux") && stdout.contains("ENABLE_ORYX_BUILD=false"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("mode remote-wipe"), "{stdout}");
+    let out = d.clone.envguard(&["platform"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("origin: kudu-linux (envguard.platform)"),
+        "{out:?}"
+    );
+    drop_b(&d.clone);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("deleted site/wwwroot/antenv"), "{stderr}");
+    assert!(!wwwroot.join("antenv").exists());
+    let deletes: Vec<String> = api
+        .seen()
+        .iter()
+        .filter(|s| s.method == "DELETE")
+        .map(|s| s.path.clone())
+        .collect();
+    assert_eq!(
+        deletes,
+        [
+            "/api/vfs/site/wwwroot/antenv/?recursive=true",
+            "/api/vfs/site/wwwroot/antenv3.6/?recursive=true"
+        ]
+    );
+}
+
+#[test]
+fn a_toggle_on_a_platform_that_ignores_runtime_txt_is_refused() {
+    let d = Deployment::new(&app("python-3.6\n"));
+    d.clone.git(&["config", "envguard.platform", "kudu-linux"]);
+    d.clone.git(&["config", "envguard.mode", "toggle"]);
+    let before = d.server_rev("master");
+    drop_b(&d.clone);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("envguard.mode toggle cannot rebuild the env on kudu-linux"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("envguard.mode remote-wipe"), "{stderr}");
+    assert!(stderr.contains("Env-Wipe: skip"), "{stderr}");
+    assert_eq!(d.server_rev("master"), before);
+}
+
+#[test]
+fn an_undetected_app_service_site_is_assumed_windows_and_says_so() {
+    let d = Deployment::new(&app("python-3.6\n"));
+    // An App Service remote, but no credentials for its API: nothing may prompt.
+    d.clone
+        .git(&["config", "envguard.scmUrl", &support::kudu_api::dead_url()]);
+    d.clone.git(&["config", "envguard.mode", "warn"]);
+    d.clone.git(&["config", "--unset", "envguard.platform"]);
+    drop_b(&d.clone);
+    let (code, stderr) = d.push_with(&["origin", "master"], &[("GIT_TERMINAL_PROMPT", "0")]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("platform kudu-windows assumed")
+            && stderr.contains("envguard platform detect origin"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_toggle_is_verified_through_the_deployment_api() {
+    let Some((d, site)) = Deployment::kudu(&app("python-3.6\n")) else {
+        return;
+    };
+    let settings = ApiSettings::new(&site.wwwroot);
+    let api = KuduApi::start(settings.clone());
+    use_api(&d.clone, &api.url, &settings.user, &settings.password);
+    drop_b(&d.clone);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 1, "{stderr}");
+    let t1 = &d.server_rev("master^")[..7];
+    let t2 = &d.server_rev("master")[..7];
+    for commit in [t1, t2] {
+        assert!(
+            stderr.contains(&format!(
+                "deployed {commit}: a new virtual environment was created"
+            )),
+            "{stderr}"
+        );
+    }
+}
