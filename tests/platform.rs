@@ -444,3 +444,29 @@ fn a_toggle_is_verified_through_the_deployment_api() {
         );
     }
 }
+
+#[test]
+fn on_linux_the_command_fallback_is_bash_not_cmd() {
+    let d = Deployment::new(&app("python-3.6\n"));
+    let holder = tempfile::tempdir().expect("tempdir");
+    let wwwroot = site_dir(holder.path());
+    std::fs::create_dir_all(wwwroot.join("antenv/lib")).expect("antenv");
+    let api = app_service(
+        &d,
+        ApiSettings {
+            linux: true,
+            vfs_refuses: Some(409),
+            ..ApiSettings::new(&wwwroot)
+        },
+    );
+    d.clone.git(&["config", "envguard.platform", "kudu-linux"]);
+    let out = d.clone.envguard(&["wipe", "--remote", "origin"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        stdout.contains("deleted site/wwwroot/antenv (through the command API)"),
+        "{stdout}"
+    );
+    assert!(!wwwroot.join("antenv").exists());
+    assert_eq!(api.deletions(), 1, "the command API's rm -rf");
+}

@@ -222,6 +222,26 @@ fn transient_errors_are_retried() {
 }
 
 #[test]
+fn a_delete_cut_off_by_the_front_end_is_checked_not_resent() {
+    let site = Site::new();
+    let settings = ApiSettings {
+        gateway_timeout_after_delete: true,
+        ..ApiSettings::new(&site.wwwroot)
+    };
+    let api = KuduApi::start(settings.clone());
+    site.use_api(&api.url, &settings.user, &settings.password);
+    let out = site.d.clone.envguard(&["wipe", "--remote", "origin"]);
+    assert!(out.status.success(), "{out:?}");
+    let requests: Vec<String> = api
+        .seen()
+        .iter()
+        .map(|s| format!("{} {}", s.method, s.status))
+        .collect();
+    assert_eq!(requests, vec!["DELETE 502", "GET 404"]);
+    assert!(!site.env().exists());
+}
+
+#[test]
 fn no_answer_is_a_timeout_with_a_clear_message() {
     let site = Site::new();
     let settings = ApiSettings {
@@ -314,9 +334,18 @@ fn remote_wipe_gives_a_real_deployment_a_fresh_env() {
         .clone
         .git(&["config", "envguard.mode", "remote-wipe"]);
     site.use_api(&api.url, &settings.user, &settings.password);
-    site.drop_b();
-    let (code, stderr) = site.d.push(&["origin", "master"]);
-    assert_eq!(code, 0, "{stderr}");
+    let tip = site.drop_b();
+    // `envguard push`: git's push, then what the deployment did, from the deployment API.
+    let out = site.d.clone.envguard(&["push", "origin", "master"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "deployed {}: a new virtual environment was created",
+            &tip[..7]
+        )),
+        "{stderr}"
+    );
     assert_eq!(api.deletions(), 1);
     let log = kudu.deployments();
     assert_eq!(log.len(), 2, "one deployment for the push: {log:?}");

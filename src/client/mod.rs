@@ -339,13 +339,21 @@ fn wipe_on_site(cx: &Context, dry_run: bool) -> bool {
     }
     match site.wipe(cx.config, cx.platform) {
         Ok(line) => {
-            say(format!(
-                "{line}; this push's deployment creates a fresh env"
-            ));
+            say(format!("{line}; this push's deployment builds a new env"));
             say(
                 "if this push fails from here on, push again: the site gets its env back \
                  with its next deployment",
             );
+            // `envguard push` reads back what the deployment did once git's push is done.
+            if let Some(path) = std::env::var_os(vars::WRAPPER) {
+                let tips: Vec<String> = cx
+                    .checked
+                    .iter()
+                    .map(|c| c.analysis.new.to_string())
+                    .collect();
+                let line = format!("wiped\t{}\t{}\t{}\n", cx.remote, cx.url, tips.join(" "));
+                let _ = std::fs::write(path, line);
+            }
             true
         }
         Err(e) => refuse_remote_wipe(cx, &e),
@@ -466,22 +474,28 @@ fn toggle_one(cx: &Context, checked: &Checked) -> Result<ToggleState> {
 }
 
 /// Says what the site's two deployments of a toggle did, read from its deployment API;
-/// without API access, says that it was not verified.
+/// without API access, says that it was not verified and why.
 fn verify_toggle(cx: &Context, state: &ToggleState) {
-    let commits = [state.t1.clone(), state.t2.clone()];
-    let result = if cx.platform.has_site_api() {
-        crate::remote::verify_deployments(cx.repo, cx.config, cx.remote, cx.url, &commits)
-    } else {
-        Err(Error::msg("the platform has no deployment API"))
+    let unverified = |why: &str| {
+        say(format!(
+            "each deployment recreates env when the platform follows runtime.txt (not \
+             verified: {why})"
+        ));
     };
-    match result {
+    if !cx.platform.has_site_api()
+        || RemoteSite::resolve(cx.repo, cx.config, cx.remote, &[cx.url]).is_err()
+    {
+        return unverified("no Kudu API address for this remote; envguard.scmUrl gives one");
+    }
+    let commits = [state.t1.clone(), state.t2.clone()];
+    match crate::remote::verify_deployments(cx.repo, cx.config, cx.remote, cx.url, &commits) {
         Ok(lines) => lines.into_iter().for_each(say),
         Err(e) => {
             log::debug!("verifying the toggle: {e}");
-            say(format!(
-                "each deployment recreates env when the platform follows runtime.txt (not \
-                 verified: {e})"
-            ));
+            unverified(
+                "the site's deployment API did not answer with a credential helper's \
+                        credentials; `envguard -v push` shows why",
+            )
         }
     }
 }

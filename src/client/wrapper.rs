@@ -91,12 +91,41 @@ fn push_args(args: &[String]) -> Result<i32> {
         Ok(status.code().unwrap_or(1))
     };
     let code = run()?;
+    if code == 0 {
+        verify_remote_wipe(&flag);
+    }
     if code == 0 || !toggled(&flag) {
         return Ok(code);
     }
     say("the runtime toggle is deployed; pushing the rest of this push");
     let _ = std::fs::remove_file(&flag);
     run()
+}
+
+/// After a push whose hook wiped the env on the site: what the site's deployment of each
+/// pushed tip did, from its deployment API.
+fn verify_remote_wipe(flag: &Path) {
+    let Ok(text) = std::fs::read_to_string(flag) else {
+        return;
+    };
+    let Some(fields) = text.trim_end().strip_prefix("wiped\t") else {
+        return;
+    };
+    let mut parts = fields.split('\t');
+    let (Some(remote), Some(url), Some(tips)) = (parts.next(), parts.next(), parts.next()) else {
+        return;
+    };
+    let tips: Vec<String> = tips.split(' ').map(str::to_string).collect();
+    let verified = Repository::open_from_env()
+        .map_err(Error::from)
+        .and_then(|repo| {
+            let config = crate::config::Config::from_repo(&repo)?;
+            crate::remote::verify_deployments(&repo, &config, remote, url, &tips)
+        });
+    match verified {
+        Ok(lines) => lines.into_iter().for_each(say),
+        Err(e) => say(format!("the deployment was not verified: {e}")),
+    }
 }
 
 fn toggled(flag: &Path) -> bool {

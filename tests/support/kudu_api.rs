@@ -37,6 +37,9 @@ pub struct ApiSettings {
     pub command_fails: bool,
     /// The site runs Linux (paths under `/home`, bash in the command API).
     pub linux: bool,
+    /// A VFS delete deletes, then is answered 502, as App Service's front end does after
+    /// about 230 s.
+    pub gateway_timeout_after_delete: bool,
     /// The app settings `GET /api/settings` returns.
     pub app_settings: Vec<(String, String)>,
 }
@@ -52,6 +55,7 @@ impl ApiSettings {
             hang: false,
             command_fails: false,
             linux: false,
+            gateway_timeout_after_delete: false,
             app_settings: Vec::new(),
         }
     }
@@ -251,7 +255,13 @@ fn serve(
     } else if !authorized(&request, settings) {
         (401, "Unauthorized".to_string(), false)
     } else {
-        route(&request, settings)
+        match route(&request, settings) {
+            // The front end gave up, but the delete went through.
+            (200, _, true) if settings.gateway_timeout_after_delete => {
+                (502, "Bad Gateway".to_string(), true)
+            }
+            answer => answer,
+        }
     };
     if let Ok(mut s) = seen.lock() {
         s.push(Seen {
@@ -267,6 +277,7 @@ fn serve(
         404 => "Not Found",
         409 => "Conflict",
         412 => "Precondition Failed",
+        502 => "Bad Gateway",
         503 => "Service Unavailable",
         _ => "Other",
     };
