@@ -238,23 +238,55 @@ impl Watched {
     }
 }
 
-/// A commit's tree as seen by the requirements reader.
+/// A commit's tree as seen by the requirements reader. Objects a partial clone lacks are
+/// noted (as revisions git can fetch) instead of being read as absent.
 struct GitTree<'r> {
     repo: &'r Repository,
     tree: git2::Tree<'r>,
+    missing: std::cell::RefCell<Vec<String>>,
 }
 
 impl TreeReader for GitTree<'_> {
     type Id = Oid;
 
     fn lookup(&self, path: &str) -> Result<Option<Oid>, String> {
-        file_at(self.repo, &self.tree, path)
+        let found = file_at(self.repo, &self.tree, path);
+        if matches!(found, Ok(None))
+            && let Err(e) = self.tree.get_path(Path::new(path))
+            && is_missing_object(&e)
+        {
+            self.missing
+                .borrow_mut()
+                .push(format!("{}:{path}", self.tree.id()));
+        }
+        found
     }
 
     fn read(&self, id: &Oid) -> Option<Vec<u8>> {
-        self.repo.find_blob(*id).ok().map(|b| b.content().to_vec())
+        match self.repo.find_blob(*id) {
+            Ok(blob) => Some(blob.content().to_vec()),
+            Err(e) => {
+                if is_missing_object(&e) {
+                    self.missing.borrow_mut().push(id.to_string());
+                }
+                None
+            }
+        }
     }
 }
+
+/// Whether a git2 error is an object the repository does not have (in a partial clone: one
+/// its promisor remote has).
+fn is_missing_object(e: &git2::Error) -> bool {
+    e.code() == git2::ErrorCode::NotFound && e.class() == git2::ErrorClass::Odb
+}
+
+/// Fetches objects a partial clone lacks, given as revisions (`<id>`, `<tree>:<path>`);
+/// returns whether git could. Given by the caller, so the analysis itself runs no process.
+pub type Fetcher = Box<dyn Fn(&[String]) -> bool>;
+
+/// Rounds of fetching per commit: each may reveal a further include.
+const FETCH_ROUNDS: usize = 8;
 
 /// Symbolic links followed in a row before giving up (as a loop).
 const MAX_LINKS: usize = 8;
@@ -304,6 +336,8 @@ pub struct Analyzer<'r> {
     parse: ParseCache<Oid>,
     /// App roots by the ids of `.deployment` and the script its command runs.
     roots: HashMap<(Oid, Option<Oid>), String>,
+    /// Set in a partial clone: how to fetch what it lacks.
+    fetcher: Option<Fetcher>,
     watched: HashMap<Oid, Rc<Watched>>,
 }
 
@@ -323,7 +357,81 @@ impl<'r> Analyzer<'r> {
             parse: ParseCache::with_env(env),
             roots: HashMap::new(),
             watched: HashMap::new(),
+            fetcher: None,
         }
+    }
+
+    /// In a partial clone, fetches the objects the analysis needs with `fetcher` (in any
+    /// other repository an object is never missing, so this changes nothing there).
+    pub fn fetch_missing_with(mut self, fetcher: Fetcher) -> Self {
+        // git marks the remote a partial clone fetches from as a promisor.
+        let partial = self.repo.config().is_ok_and(|c| {
+            c.get_string("extensions.partialclone").is_ok()
+                || c.entries(Some(r"remote\..*\.promisor"))
+                    .is_ok_and(|mut entries| {
+                        let mut any = false;
+                        while let Some(Ok(entry)) = entries.next() {
+                            any |= entry.value().is_ok_and(|v| v.eq_ignore_ascii_case("true"));
+                        }
+                        any
+                    })
+        });
+        if partial {
+            self.fetcher = Some(fetcher);
+        }
+        self
+    }
+
+    /// Fetches `wanted` (revisions) when this is a partial clone. Err: they stay missing.
+    fn fetch(&self, wanted: &[String]) -> Result<()> {
+        match &self.fetcher {
+            Some(fetch) if fetch(wanted) => {
+                // git wrote a new pack; make libgit2 look again.
+                self.repo.odb()?.refresh()?;
+                Ok(())
+            }
+            _ => Err(crate::Error::msg(format!(
+                "the repository lacks {} (a partial clone whose promisor remote did not \
+                 provide it), so the push could not be checked",
+                wanted.join(", ")
+            ))),
+        }
+    }
+
+    /// In a partial clone, fetches in one go the paths the analysis of `commit` reads first
+    /// (with `tree:0` clones even the trees are missing): `.deployment`, then the watched
+    /// files of the app root.
+    fn prefetch(&mut self, commit: &git2::Commit) {
+        if self.fetcher.is_none() {
+            return;
+        }
+        let id = commit.id();
+        let _ = self.fetch(&[format!("{id}^{{tree}}"), format!("{id}:.deployment")]);
+        let Ok(tree) = commit.tree() else {
+            return;
+        };
+        // The script `.deployment` runs may name the app folder.
+        let script = tree
+            .get_name(".deployment")
+            .and_then(|e| self.repo.find_blob(e.id()).ok())
+            .and_then(|b| {
+                Deployment::parse(&String::from_utf8_lossy(b.content())).command_script()
+            });
+        if let Some(script) = script {
+            let _ = self.fetch(&[format!("{id}:{script}")]);
+        }
+        let root = self.app_root(&tree);
+        let names = [
+            "requirements.txt",
+            "runtime.txt",
+            ".python-version",
+            &self.config.env_dir,
+        ];
+        let wanted: Vec<String> = names
+            .iter()
+            .map(|name| format!("{id}:{}", join(&root, name)))
+            .collect();
+        let _ = self.fetch(&wanted);
     }
 
     /// The app root of a commit: `envguard.appRoot`, else `.deployment`'s `project`, else
@@ -359,6 +467,7 @@ impl<'r> Analyzer<'r> {
         if let Some(w) = self.watched.get(&commit.id()) {
             return Ok(Rc::clone(w));
         }
+        self.prefetch(commit);
         let tree = commit.tree()?;
         let root = self.app_root(&tree);
         // A runtime file that is not a file is no runtime file, as for the platform.
@@ -372,9 +481,22 @@ impl<'r> Analyzer<'r> {
         let reader = GitTree {
             repo: self.repo,
             tree: tree.clone(),
+            missing: Default::default(),
         };
-        let requirements =
-            requirements::load_closure(&reader, &join(&root, "requirements.txt"), &mut self.parse);
+        let root_file = join(&root, "requirements.txt");
+        let mut requirements = requirements::load_closure(&reader, &root_file, &mut self.parse);
+        for _ in 0..FETCH_ROUNDS {
+            let missing = reader.missing.take();
+            if missing.is_empty() {
+                break;
+            }
+            self.fetch(&missing)?;
+            requirements = requirements::load_closure(&reader, &root_file, &mut self.parse);
+        }
+        let missing = reader.missing.take();
+        if !missing.is_empty() {
+            self.fetch(&missing)?;
+        }
         let watched = Rc::new(Watched {
             root,
             requirements,

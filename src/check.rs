@@ -97,7 +97,8 @@ pub fn run(
         Err(e) => return Ok(Err(e)),
     };
     let platform = crate::config::platform_here(repo, config);
-    let mut analyzer = Analyzer::new(repo, config, platform, process_env());
+    let mut analyzer = Analyzer::new(repo, config, platform, process_env())
+        .fetch_missing_with(crate::gitcli::fetcher(repo.path()));
     let analysis = analyzer.analyze(base, tip)?;
     match format {
         Format::Json => {
@@ -139,7 +140,7 @@ fn write_diffs(
             .iter()
             .find(|(p, _)| p == path)
             .and_then(|(_, id)| repo.find_blob(*id).ok())
-            .map(|b| String::from_utf8_lossy(b.content()).into_owned())
+            .map(|b| crate::url::redact_urls_in(&String::from_utf8_lossy(b.content())))
             .unwrap_or_default()
     };
     for path in paths {

@@ -161,3 +161,40 @@ pub fn remote_value(git_dir: &Path, remote: &str, remote_ref: &str) -> Result<Op
             (name == remote_ref).then(|| id.to_string())
         }))
 }
+
+/// Makes git fetch the objects a partial clone lacks (revisions: `<id>`, `<id>:<path>`):
+/// `git cat-file --batch-check` asks for each, and git fetches what is missing from the
+/// promisor remote. Whether git ran and did not fail.
+pub fn fetch_objects(git_dir: &Path, wanted: &[String]) -> bool {
+    use std::io::Write;
+    let child = git(git_dir)
+        .args(["cat-file", "--batch-check"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        return false;
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(format!("{}\n", wanted.join("\n")).as_bytes());
+    }
+    match child.wait_with_output() {
+        Ok(out) if out.status.success() => true,
+        Ok(out) => {
+            log::debug!(
+                "git cat-file for missing objects: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+            false
+        }
+        Err(_) => false,
+    }
+}
+
+/// The fetcher of missing objects the analysis takes (`Analyzer::fetch_missing_with`), for
+/// the repository at `git_dir`.
+pub fn fetcher(git_dir: &Path) -> Box<dyn Fn(&[String]) -> bool> {
+    let git_dir = git_dir.to_path_buf();
+    Box::new(move |wanted| fetch_objects(&git_dir, wanted))
+}

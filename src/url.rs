@@ -115,6 +115,36 @@ pub fn redact(text: &str) -> String {
     }
 }
 
+/// `text` with the user information of every URL in it masked: `user:***@` where a password
+/// follows the user name, `***@` for a lone token (`https://<token>@host`); `git@` stays.
+pub fn redact_urls_in(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (before, after) = rest.split_at(at + 3);
+        out.push_str(before);
+        let end = after
+            .find(|c: char| c.is_whitespace() || matches!(c, '/' | '?' | '#' | '\'' | '"'))
+            .unwrap_or(after.len());
+        let authority = &after[..end];
+        match authority.rfind('@') {
+            Some(user_end) => {
+                let userinfo = &authority[..user_end];
+                match userinfo.split_once(':') {
+                    Some((user, _)) => out.push_str(&format!("{user}:***")),
+                    None if userinfo == "git" => out.push_str(userinfo),
+                    None => out.push_str("***"),
+                }
+                out.push_str(&authority[user_end..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The Kudu site behind a deploy remote: where its REST API is, and what to ask `git
 /// credential` for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -318,6 +348,23 @@ mod tests {
         let e = scm_site(Some("http://site.scm.example.net"), &[]).unwrap_err();
         assert!(e.to_string().contains("plain http"), "{e}");
         assert!(scm_site(Some("https://site.scm.example.net"), &[]).is_ok());
+    }
+
+    #[test]
+    fn urls_inside_text_lose_their_secrets() {
+        assert_eq!(
+            redact_urls_in("pkg @ git+https://ci:s3cret@host/x.git@v1 ; python_version>'3'"),
+            "pkg @ git+https://ci:***@host/x.git@v1 ; python_version>'3'"
+        );
+        assert_eq!(
+            redact_urls_in("-i https://u:p@a/simple --extra-index-url https://tok@b/s"),
+            "-i https://u:***@a/simple --extra-index-url https://***@b/s"
+        );
+        assert_eq!(
+            redact_urls_in("git+ssh://git@github.com/o/r.git"),
+            "git+ssh://git@github.com/o/r.git"
+        );
+        assert_eq!(redact_urls_in("flask==2.0"), "flask==2.0");
     }
 
     #[test]

@@ -202,7 +202,8 @@ fn check_updates(
     platform: Platform,
     push: &Push,
 ) -> (Vec<Checked>, Vec<RefUpdate>) {
-    let mut analyzer = Analyzer::new(repo, config, platform, process_env());
+    let mut analyzer = Analyzer::new(repo, config, platform, process_env())
+        .fetch_missing_with(gitcli::fetcher(repo.path()));
     let mut checked = Vec::new();
     let mut others = Vec::new();
     for update in &push.updates {

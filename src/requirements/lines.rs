@@ -7,6 +7,22 @@ pub struct LogicalLine {
     /// 1-based number of the physical line the logical line starts on.
     pub number: usize,
     pub text: String,
+    /// The `${NAME}` expansions made in it: (name, value).
+    pub expanded: Vec<(String, String)>,
+}
+
+impl LogicalLine {
+    /// `text` (or a message about it) fit to print: every expanded value back as its
+    /// `${NAME}`, and the user information of every URL masked.
+    pub fn shown(&self, text: &str) -> String {
+        let mut text = text.to_string();
+        for (name, value) in &self.expanded {
+            if !value.is_empty() {
+                text = text.replace(value.as_str(), &format!("${{{name}}}"));
+            }
+        }
+        crate::url::redact_urls_in(&text)
+    }
 }
 
 /// Splits `text` into logical lines. `env` looks up `${VAR}` values; unset ones stay literal,
@@ -55,9 +71,11 @@ fn push_line(
 ) {
     let text = strip_comment(text).trim();
     if !text.is_empty() {
+        let (text, expanded) = expand_vars(text, env);
         out.push(LogicalLine {
             number,
-            text: expand_vars(text, env),
+            text,
+            expanded,
         });
     }
 }
@@ -109,8 +127,13 @@ fn strip_comment(line: &str) -> &str {
     line
 }
 
-/// Replaces `${NAME}` (NAME of `A-Z`, `0-9`, `_`) with its value where it is set.
-fn expand_vars(text: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
+/// Replaces `${NAME}` (NAME of `A-Z`, `0-9`, `_`) with its value where it is set; also
+/// returns the expansions made.
+fn expand_vars(
+    text: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> (String, Vec<(String, String)>) {
+    let mut expanded = Vec::new();
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find("${") {
@@ -124,6 +147,7 @@ fn expand_vars(text: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
         match (closed && !name.is_empty()).then(|| env(name)).flatten() {
             Some(value) => {
                 out.push_str(&value);
+                expanded.push((name.to_string(), value));
                 rest = &after[name_len + 1..];
             }
             None => {
@@ -133,7 +157,7 @@ fn expand_vars(text: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
         }
     }
     out.push_str(rest);
-    out
+    (out, expanded)
 }
 
 #[cfg(test)]

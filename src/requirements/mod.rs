@@ -49,9 +49,18 @@ pub fn parse_file(bytes: &[u8], env: &dyn Fn(&str) -> Option<String>) -> ParsedF
     };
     let mut parsed = ParsedFile::default();
     for line in lines::logical_lines(&text, env) {
+        // Texts kept for messages never hold an expanded value or a URL's password.
         match parse::parse_line(&line.text, line.number) {
-            Ok(items) => parsed.items.extend(items),
-            Err(message) => parsed.errors.push((line.number, message)),
+            Ok(items) => parsed
+                .items
+                .extend(items.into_iter().map(|item| match item {
+                    Item::Requirement(mut r) => {
+                        r.text = line.shown(&r.text);
+                        Item::Requirement(r)
+                    }
+                    other => other,
+                })),
+            Err(message) => parsed.errors.push((line.number, line.shown(&message))),
         }
     }
     parsed
@@ -84,13 +93,14 @@ impl<Id: Clone + Eq + Hash> ParseCache<Id> {
         if let Some(parsed) = self.files.get(id) {
             return Rc::clone(parsed);
         }
-        let parsed = Rc::new(match tree.read(id) {
-            Some(bytes) => parse_file(&bytes, &self.env),
-            None => ParsedFile {
+        let Some(bytes) = tree.read(id) else {
+            // Not cached: a partial clone may fetch the blob and read it again.
+            return Rc::new(ParsedFile {
                 items: Vec::new(),
                 errors: vec![(0, "cannot read the file from the commit".to_string())],
-            },
-        });
+            });
+        };
+        let parsed = Rc::new(parse_file(&bytes, &self.env));
         self.files.insert(id.clone(), Rc::clone(&parsed));
         parsed
     }

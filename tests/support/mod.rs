@@ -150,6 +150,11 @@ impl Repo {
         Repo { _dir: dir, path }
     }
 
+    /// A repository made by hand at `path`, inside `dir` (which it keeps alive).
+    pub fn adopt(dir: TempDir, path: PathBuf) -> Repo {
+        Repo { _dir: dir, path }
+    }
+
     /// A scratch directory that lives as long as the repository.
     pub fn scratch(&self, name: &str) -> PathBuf {
         let p = self._dir.path().join(name);

@@ -1,0 +1,141 @@
+//! The ways people push with git, tried on real repositories and real pushes: secrets in
+//! requirement files, partial clones, pushes forced by configuration, remotes with several
+//! push URLs, the flags of the user's push on the toggle commits, interrupted toggles, and
+//! exactly what moved after a toggle.
+
+mod support;
+
+use support::{Deployment, Repo};
+
+fn output_text(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn credentials_in_requirements_are_never_printed() {
+    const TOKEN: &str = "tok-9f8e7d6c5b4a";
+    let d = Deployment::new(&[
+        (
+            "requirements.txt",
+            "--index-url https://reader:idx-Pa55@pypi.internal/simple\n\
+             a\n\
+             private @ git+https://ci:${DEPLOY_TOKEN}@git.internal/private.git@v1\n\
+             wheelpkg @ https://user:whl-Pa55@files.internal/wheelpkg-1.0-py3-none-any.whl\n\
+             tokpkg @ git+https://${DEPLOY_TOKEN}@git.internal/tokpkg.git\n",
+        ),
+        ("runtime.txt", "python-3.6\n"),
+    ]);
+    let c = &d.clone;
+    c.git(&["config", "envguard.mode", "warn"]);
+    c.write(
+        "requirements.txt",
+        "--index-url https://reader:idx-Pa55@pypi.internal/other\na\n",
+    );
+    c.commit("Drop the private packages");
+    let env = [("DEPLOY_TOKEN", TOKEN)];
+    let mut printed = String::new();
+    let (code, stderr) = d.push_with(&["origin", "master"], &env);
+    assert_eq!(code, 0, "{stderr}");
+    printed.push_str(&stderr);
+    for args in [
+        &["check", "HEAD"][..],
+        &["check", "HEAD", "--diff"],
+        &["check", "HEAD", "--format", "json"],
+    ] {
+        let out = c
+            .cmd(support::envguard_bin())
+            .args(args)
+            .env("DEPLOY_TOKEN", TOKEN)
+            .output();
+        printed.push_str(&output_text(&out.expect("envguard check")));
+    }
+    assert!(printed.contains("private removed"), "{printed}");
+    assert!(printed.contains("ci:***@git.internal"), "{printed}");
+    assert!(printed.contains("user:***@files.internal"), "{printed}");
+    for secret in [TOKEN, "idx-Pa55", "whl-Pa55"] {
+        assert!(!printed.contains(secret), "{secret} printed:\n{printed}");
+    }
+}
+
+/// A clone made with `--filter` of a server that allows it.
+fn partial_clone(server: &Repo, filter: &str) -> Repo {
+    server.git(&["config", "uploadpack.allowFilter", "true"]);
+    server.git(&["config", "uploadpack.allowAnySHA1InWant", "true"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("partial");
+    support::run_ok(
+        support::command("git", dir.path())
+            .args(["clone", "-q", &format!("--filter={filter}")])
+            .arg(format!("file://{}", server.path.display()))
+            .arg(&path),
+    );
+    Repo::adopt(dir, path)
+}
+
+#[test]
+fn a_blobless_clone_finds_the_same_removals_as_a_full_clone() {
+    let d = Deployment::new(&[
+        ("requirements.txt", "a\nb\n-r more.txt\n"),
+        ("more.txt", "c\nd\n"),
+        ("runtime.txt", "python-3.6\n"),
+    ]);
+    // The deployed commit is an old one: its files were never checked out in a partial clone
+    // made later (a deploy remote that lags behind origin).
+    let deployed = d.server_rev("master");
+    d.clone.write("requirements.txt", "a\nb\ne\n-r more.txt\n");
+    d.clone.write("more.txt", "c\nd\nf\n");
+    d.clone.commit("Add e and f");
+    d.clone
+        .git(&["push", "-q", "--no-verify", "origin", "master"]);
+    for filter in ["blob:none", "tree:0"] {
+        let partial = partial_clone(&d.server, filter);
+        let missing = partial.git(&["rev-list", "--objects", "--missing=print", &deployed]);
+        assert!(
+            missing.lines().any(|l| l.starts_with('?')),
+            "{filter}: nothing is missing"
+        );
+        partial.write("requirements.txt", "a\ne\n-r more.txt\n");
+        partial.write("more.txt", "c\nf\n");
+        partial.commit("Drop b and d");
+        let range = format!("{deployed}..HEAD");
+        let (partial_json, code) = partial.check_json(&range);
+        assert_eq!(code, 0, "{filter}: {partial_json}");
+        let full = Repo::clone_of(&d.server);
+        full.git(&["fetch", "-q", &partial.path.display().to_string(), "master"]);
+        let (full_json, _) = full.check_json(&format!("{deployed}..FETCH_HEAD"));
+        assert_eq!(partial_json["removed"], full_json["removed"], "{filter}");
+        assert_eq!(
+            partial_json["removed"],
+            serde_json::json!(["b", "d"]),
+            "{filter}"
+        );
+        assert_eq!(partial_json["verdict"], "wipe", "{filter}");
+    }
+}
+
+#[test]
+fn a_partial_clone_that_cannot_fetch_warns_and_never_blames_the_file() {
+    let d = Deployment::new(&[
+        ("requirements.txt", "a\nb\n"),
+        ("runtime.txt", "python-3.6\n"),
+    ]);
+    let deployed = d.server_rev("master");
+    d.clone.write("requirements.txt", "a\nb\nc\n");
+    d.clone.commit("Add c");
+    d.clone
+        .git(&["push", "-q", "--no-verify", "origin", "master"]);
+    let partial = partial_clone(&d.server, "blob:none");
+    partial.write("requirements.txt", "a\nc\n");
+    partial.commit("Drop b");
+    // The promisor remote is gone: the old blob cannot be fetched.
+    partial.git(&["remote", "set-url", "origin", "/nonexistent/server.git"]);
+    let out = partial.envguard(&["check", &format!("{deployed}..HEAD")]);
+    let text = output_text(&out);
+    assert_ne!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("could not be checked"), "{text}");
+    assert!(!text.contains("cannot read the file"), "{text}");
+}
