@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::config::{Config, Policy};
 use crate::deployment::Deployment;
+use crate::gitcli::Fetcher;
 use crate::paths::join;
 use crate::platform::{Platform, RuntimeRule};
 use crate::requirements::{
@@ -280,10 +281,6 @@ impl TreeReader for GitTree<'_> {
 fn is_missing_object(e: &git2::Error) -> bool {
     e.code() == git2::ErrorCode::NotFound && e.class() == git2::ErrorClass::Odb
 }
-
-/// Fetches objects a partial clone lacks, given as revisions (`<id>`, `<tree>:<path>`);
-/// returns whether git could. Given by the caller, so the analysis itself runs no process.
-pub type Fetcher = Box<dyn Fn(&[String]) -> bool>;
 
 /// Rounds of fetching per commit: each may reveal a further include.
 const FETCH_ROUNDS: usize = 8;

@@ -192,9 +192,13 @@ pub fn fetch_objects(git_dir: &Path, wanted: &[String]) -> bool {
     }
 }
 
-/// The fetcher of missing objects the analysis takes (`Analyzer::fetch_missing_with`), for
-/// the repository at `git_dir`.
-pub fn fetcher(git_dir: &Path) -> Box<dyn Fn(&[String]) -> bool> {
+/// Fetches objects a partial clone lacks, given as revisions (`<id>`, `<tree>:<path>`);
+/// returns whether git could. The analysis takes one (`Analyzer::fetch_missing_with`), so
+/// that it runs no process itself.
+pub type Fetcher = Box<dyn Fn(&[String]) -> bool>;
+
+/// The [`Fetcher`] of the repository at `git_dir`.
+pub fn fetcher(git_dir: &Path) -> Fetcher {
     let git_dir = git_dir.to_path_buf();
     Box::new(move |wanted| fetch_objects(&git_dir, wanted))
 }
