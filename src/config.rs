@@ -424,6 +424,42 @@ fn list(git: &git2::Config, key: &str) -> Result<Option<Vec<String>>> {
     Ok(found.then_some(values))
 }
 
+/// Whether `git push` to `remote` with no refspec on its command line forces the update of
+/// `remote_ref`: a mirror remote, or a `+` refspec of `remote.<name>.push` whose
+/// destination is that ref.
+pub fn forced_by_config(git: &git2::Config, remote: &str, remote_ref: &str) -> bool {
+    if git
+        .get_bool(&format!("remote.{remote}.mirror"))
+        .unwrap_or(false)
+    {
+        return true;
+    }
+    let Ok(mut specs) = git.multivar(&format!("remote.{remote}.push"), None) else {
+        return false;
+    };
+    let mut forced = false;
+    while let Some(Ok(entry)) = specs.next() {
+        if let Ok(spec) = entry.value() {
+            forced |= refspec_forces(spec, remote_ref);
+        }
+    }
+    forced
+}
+
+/// Whether a push refspec (`+src:dst`, `+ref`, globs) forces the update of `remote_ref`.
+fn refspec_forces(spec: &str, remote_ref: &str) -> bool {
+    let Some(spec) = spec.trim().strip_prefix('+') else {
+        return false;
+    };
+    let dst = spec.split_once(':').map_or(spec, |(_, dst)| dst);
+    let full = if dst.starts_with("refs/") {
+        dst.to_string()
+    } else {
+        format!("refs/heads/{dst}")
+    };
+    glob_match(&full, remote_ref)
+}
+
 /// Shell-style glob: `*` matches any run of characters, `?` one character.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
@@ -465,6 +501,28 @@ mod tests {
         assert!(glob_match("release/*", "release/1.2"));
         assert!(glob_match("a?c", "abc"));
         assert!(!glob_match("a?c", "ac"));
+    }
+
+    #[test]
+    fn forcing_refspecs() {
+        assert!(refspec_forces(
+            "+refs/heads/master:refs/heads/master",
+            "refs/heads/master"
+        ));
+        assert!(refspec_forces(
+            "+refs/heads/*:refs/heads/*",
+            "refs/heads/master"
+        ));
+        assert!(refspec_forces("+master", "refs/heads/master"));
+        assert!(refspec_forces("+HEAD:master", "refs/heads/master"));
+        assert!(!refspec_forces(
+            "refs/heads/*:refs/heads/*",
+            "refs/heads/master"
+        ));
+        assert!(!refspec_forces(
+            "+refs/heads/dev:refs/heads/dev",
+            "refs/heads/master"
+        ));
     }
 
     #[test]

@@ -132,7 +132,8 @@ pub fn push_commit(
         Ok(())
     } else {
         Err(Error::msg(format!(
-            "git push {remote} {}:{remote_ref} failed ({status})",
+            "git push {} {}:{remote_ref} failed ({status})",
+            crate::url::redact(remote),
             &commit[..commit.len().min(12)]
         )))
     }

@@ -33,6 +33,9 @@ pub struct PushFlags {
     pub dry_run: bool,
     /// `--force` / `-f`, `--force-with-lease`, `--mirror`, or a `+refspec`.
     pub force: bool,
+    /// A command-line refspec names its destination (`src:dst`). git maps any other push
+    /// (no refspec, or `src` alone) through `remote.<name>.push`, whose `+` forces it.
+    pub refspecs: bool,
 }
 
 impl PushFlags {
@@ -40,16 +43,17 @@ impl PushFlags {
     pub const PLAIN: PushFlags = PushFlags {
         dry_run: false,
         force: false,
+        refspecs: false,
     };
     /// `git push --dry-run`.
     pub const DRY_RUN: PushFlags = PushFlags {
         dry_run: true,
-        force: false,
+        ..PushFlags::PLAIN
     };
     /// `git push --force`.
     pub const FORCED: PushFlags = PushFlags {
-        dry_run: false,
         force: true,
+        ..PushFlags::PLAIN
     };
 }
 

@@ -19,6 +19,9 @@ pub struct Checked {
     /// Whether git accepts it without force (a new ref, or a descendant of what the remote
     /// has).
     pub fast_forward: bool,
+    /// Whether git pushes it forced by configuration (a `+` refspec of
+    /// `remote.<name>.push`, a mirror remote), whatever the command line says.
+    pub forced: bool,
 }
 
 /// How a push ends for git.
@@ -107,7 +110,7 @@ pub fn plan_push(checked: &[Checked], mode: Mode, platform: Platform, flags: Pus
     if mode == Mode::Off {
         return Plan::of(actions, Outcome::Proceed);
     }
-    let accepted = |c: &Checked| flags.force || c.fast_forward;
+    let accepted = |c: &Checked| flags.force || c.forced || c.fast_forward;
     for (i, c) in checked.iter().enumerate() {
         if !accepted(c) && c.analysis.verdict != Verdict::None {
             actions.push(Action::NotFastForward { update: i });
@@ -281,6 +284,7 @@ mod tests {
             },
             analysis,
             fast_forward,
+            forced: false,
         }
     }
 
@@ -446,6 +450,11 @@ mod tests {
         let forced = plan_push(&[checked(Verdict::Wipe, false)], Mode::Toggle, KUDU, FORCE);
         assert!(forced.actions.contains(&Action::Toggle { update: 0 }));
         assert_eq!(forced.outcome, Outcome::StoppedAfterToggle);
+        // Forced by a `+` refspec in the configuration: the same.
+        let mut by_config = checked(Verdict::Wipe, false);
+        by_config.forced = true;
+        let plan = plan_push(&[by_config], Mode::Toggle, KUDU, PUSH);
+        assert!(plan.actions.contains(&Action::Toggle { update: 0 }));
         // A non-fast-forward with nothing to do needs no notice.
         let quiet = plan_push(&[checked(Verdict::None, false)], Mode::Toggle, KUDU, PUSH);
         assert_eq!(quiet.actions, vec![]);

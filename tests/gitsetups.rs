@@ -139,3 +139,100 @@ fn a_partial_clone_that_cannot_fetch_warns_and_never_blames_the_file() {
     assert!(text.contains("could not be checked"), "{text}");
     assert!(!text.contains("cannot read the file"), "{text}");
 }
+
+fn drop_b(clone: &Repo) -> String {
+    clone.write("requirements.txt", "a\nc\n");
+    clone.commit("Drop b")
+}
+
+const ABC: &[(&str, &str)] = &[
+    ("requirements.txt", "a\nb\nc\n"),
+    ("runtime.txt", "python-3.6\n"),
+];
+
+/// Someone else pushes a commit this clone never fetches.
+fn diverge(d: &Deployment) -> String {
+    let other = Repo::clone_of(&d.server);
+    let theirs_after = d.server_rev("master");
+    other.write("theirs.txt", format!("after {theirs_after}\n"));
+    let theirs = other.commit("Their change");
+    other.git(&["push", "-q", "origin", "master"]);
+    theirs
+}
+
+#[test]
+fn a_push_forced_by_configuration_is_toggled_like_a_forced_push() {
+    for (key, value, args) in [
+        (
+            "remote.origin.push",
+            "+refs/heads/master:refs/heads/master",
+            &["origin"][..],
+        ),
+        // git maps a refspec without a destination through the configured one, `+` and all.
+        (
+            "remote.origin.push",
+            "+refs/heads/master:refs/heads/master",
+            &["origin", "master"],
+        ),
+        ("remote.origin.mirror", "true", &["origin"]),
+    ] {
+        let d = Deployment::new(ABC);
+        d.clone.git(&["config", key, value]);
+        diverge(&d);
+        let tip = drop_b(&d.clone);
+        // No --force on the command line: git forces by configuration.
+        let (_, stderr) = d.push(args);
+        assert!(
+            !stderr.contains("not a fast-forward"),
+            "{key} {args:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains("the deployment push succeeded"),
+            "{key}: {stderr}"
+        );
+        assert_eq!(d.server_rev("master^^"), tip, "{key}");
+    }
+    // A command-line refspec naming its destination is not mapped: git refuses it.
+    let d = Deployment::new(ABC);
+    d.clone.git(&[
+        "config",
+        "remote.origin.push",
+        "+refs/heads/master:refs/heads/master",
+    ]);
+    let theirs = diverge(&d);
+    drop_b(&d.clone);
+    let (code, stderr) = d.push(&["origin", "master:master"]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("not a fast-forward"), "{stderr}");
+    assert_eq!(d.server_rev("master"), theirs);
+}
+
+#[test]
+fn a_remote_with_two_push_urls_gets_the_same_toggle_on_each() {
+    let d = Deployment::new(ABC);
+    let second = Repo::init(&["--bare"]);
+    d.server
+        .git(&["push", "-q", &second.path.display().to_string(), "master"]);
+    let first = d.server.path.display().to_string();
+    d.clone
+        .git(&["config", "--add", "remote.origin.pushurl", &first]);
+    d.clone.git(&[
+        "config",
+        "--add",
+        "remote.origin.pushurl",
+        &second.path.display().to_string(),
+    ]);
+    let tip = drop_b(&d.clone);
+    let (_, stderr) = d.push(&["origin", "master"]);
+    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
+    assert!(stderr.contains("the same toggle commits"), "{stderr}");
+    let t2 = d.server_rev("master");
+    assert_eq!(
+        second.rev("master"),
+        t2,
+        "both sites end on the same T2: {stderr}"
+    );
+    assert_eq!(second.rev("master^^"), tip);
+    assert_eq!(d.clone.rev("master"), t2);
+    assert_eq!(d.clone.rev("origin/master"), t2);
+}

@@ -26,6 +26,8 @@ fn from_proc() -> Option<PushFlags> {
     let mut pid = std::os::unix::process::parent_id();
     for _ in 0..6 {
         let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+        // Each argument ends with a NUL, so there is no empty one after the last.
+        let cmdline = cmdline.strip_suffix(&[0]).unwrap_or(&cmdline);
         let args: Vec<String> = cmdline
             .split(|&b| b == 0)
             .map(|a| String::from_utf8_lossy(a).into_owned())
@@ -63,9 +65,19 @@ pub fn git_push_flags(args: &[String]) -> Option<PushFlags> {
     };
     let mut flags = PushFlags::default();
     let mut options_done = false;
-    for arg in &args[push_at + 1..] {
+    let mut words = 0;
+    let mut rest = args[push_at + 1..].iter();
+    while let Some(arg) = rest.next() {
         if options_done || !arg.starts_with('-') {
+            // The first word is the repository, the others refspecs.
+            words += 1;
+            flags.refspecs |= words > 1 && arg.contains(':');
             flags.force |= arg.starts_with('+');
+            continue;
+        }
+        // Options whose value is the next word.
+        if ["-o", "--push-option", "--repo", "--receive-pack", "--exec"].contains(&arg.as_str()) {
+            rest.next();
             continue;
         }
         if arg == "--" {
@@ -106,27 +118,35 @@ mod tests {
 
     #[test]
     fn dry_run_and_force() {
+        let refspec = |f: PushFlags| PushFlags {
+            refspecs: true,
+            ..f
+        };
+        let plain = PushFlags::default();
         assert_eq!(flags("git push --dry-run origin master"), Some(DRY));
+        assert_eq!(
+            flags("git push --dry-run origin master:master"),
+            Some(refspec(DRY))
+        );
         assert_eq!(flags("/usr/bin/git -c a=b push -qn origin"), Some(DRY));
-        assert_eq!(
-            flags("git push -o envguard.wipe origin"),
-            Some(PushFlags::default())
-        );
-        assert_eq!(
-            flags("git push -oenvguard.wipe origin"),
-            Some(PushFlags::default())
-        );
-        assert_eq!(flags("git push origin -- -n"), Some(PushFlags::default()));
+        assert_eq!(flags("git push -o envguard.wipe origin"), Some(plain));
+        assert_eq!(flags("git push -oenvguard.wipe origin"), Some(plain));
+        assert_eq!(flags("git push origin -- -n:x"), Some(refspec(plain)));
         assert_eq!(flags("git push --force origin master"), Some(FORCE));
-        assert_eq!(flags("git push -qf origin master"), Some(FORCE));
+        assert_eq!(
+            flags("git push -qf origin HEAD:master"),
+            Some(refspec(FORCE))
+        );
         assert_eq!(
             flags("git push --force-with-lease=master:abc origin"),
             Some(FORCE)
         );
         assert_eq!(flags("git push origin +master"), Some(FORCE));
+        assert_eq!(flags("git push -o x origin a:b"), Some(refspec(plain)));
+        assert_eq!(flags("git push origin"), Some(plain));
         assert_eq!(
             flags("git push origin master --force-if-includes"),
-            Some(PushFlags::default())
+            Some(plain)
         );
         assert_eq!(flags("git fetch -n"), None);
         assert_eq!(flags("python3 pre-commit"), None);

@@ -14,7 +14,7 @@ use crate::analyze::{Analyzer, Verdict};
 use crate::chain::{self, HookArgs};
 use crate::config::{Config, DeployTarget, Mode, PlatformSource, configured_urls};
 use crate::gitcli::{self, Lease};
-use crate::hook_input::{self, RefUpdate};
+use crate::hook_input::{self, PushFlags, RefUpdate};
 use crate::out::say;
 use crate::plan::{self, Action, Checked, Outcome, Plan};
 use crate::platform::Platform;
@@ -132,23 +132,20 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     if target.mode == Mode::Off {
         return Ok(Outcome::Proceed);
     }
-    let (mut checked, mut others) = check_updates(&repo, &config, target.platform, &push);
+    let flags = invocation::of_this_push();
+    log::debug!("push flags: {flags:?}");
+    let (mut checked, mut others) = check_updates(&repo, &config, target.platform, &push, flags);
     let needs_action = checked
         .iter()
         .any(|c| c.analysis.verdict != Verdict::None || !c.analysis.errors.is_empty());
     if needs_action && target.source == PlatformSource::AssumedAppService {
         let settled = settle_platform(&repo, &config, &push, target);
         if settled.platform != target.platform {
-            (checked, others) = check_updates(&repo, &config, settled.platform, &push);
+            (checked, others) = check_updates(&repo, &config, settled.platform, &push, flags);
         }
         target = settled;
     }
-    let plan = plan::plan_push(
-        &checked,
-        target.mode,
-        target.platform,
-        invocation::of_this_push(),
-    );
+    let plan = plan::plan_push(&checked, target.mode, target.platform, flags);
     let context = Context {
         repo: &repo,
         config: &config,
@@ -201,6 +198,7 @@ fn check_updates(
     config: &Config,
     platform: Platform,
     push: &Push,
+    flags: PushFlags,
 ) -> (Vec<Checked>, Vec<RefUpdate>) {
     let mut analyzer = Analyzer::new(repo, config, platform, process_env())
         .fetch_missing_with(gitcli::fetcher(repo.path()));
@@ -217,6 +215,10 @@ fn check_updates(
                 update: update.clone(),
                 analysis,
                 fast_forward: is_fast_forward(repo, update),
+                forced: !flags.refspecs
+                    && repo.config().is_ok_and(|git| {
+                        crate::config::forced_by_config(&git, &push.remote, &update.remote_ref)
+                    }),
             }),
             Err(e) => {
                 say(format!(
@@ -452,17 +454,33 @@ fn mark(cx: &Context, checked: &Checked) {
 }
 
 fn toggle_one(cx: &Context, checked: &Checked) -> Result<ToggleState> {
-    let commits = toggle::build(cx.repo, cx.config, &checked.analysis)?;
+    let local = checked.update.local_ref.as_deref();
+    let commits = match toggle::made_for(cx.repo, local, checked.analysis.new) {
+        Some(pair) => pair,
+        None => toggle::build(cx.repo, cx.config, &checked.analysis)?,
+    };
     let original = commits.original.as_deref().unwrap_or("(no runtime.txt)");
-    say(format!(
-        "runtime toggle for {}: {original} -> {} -> {original} ({} then {})",
-        checked.update.remote_ref,
-        commits.toggle,
-        short_oid(commits.t1),
-        short_oid(commits.t2),
-    ));
+    if commits.reused {
+        say(format!(
+            "runtime toggle for {} on {}: the same toggle commits ({} then {}) as on the \
+             remote's other URL",
+            checked.update.remote_ref,
+            crate::url::redact(cx.url),
+            short_oid(commits.t1),
+            short_oid(commits.t2),
+        ));
+    } else {
+        say(format!(
+            "runtime toggle for {}: {original} -> {} -> {original} ({} then {})",
+            checked.update.remote_ref,
+            commits.toggle,
+            short_oid(commits.t1),
+            short_oid(commits.t2),
+        ));
+    }
     let state = ToggleState {
         remote: cx.remote.to_string(),
+        url: Some(cx.url.to_string()),
         remote_ref: checked.update.remote_ref.clone(),
         local_ref: checked.update.local_ref.clone(),
         tip: checked.analysis.new.to_string(),

@@ -22,6 +22,8 @@ pub struct ToggleCommits {
     /// The tip's runtime value (`None`: the tip has no runtime.txt).
     pub original: Option<String>,
     pub toggle: String,
+    /// The pushed tip was already the T2 of a pair (pushed to another URL first).
+    pub reused: bool,
 }
 
 /// Builds T1 and T2 on top of the analysed tip, from the runtime the analysis read. Errors
@@ -30,6 +32,11 @@ pub struct ToggleCommits {
 pub fn build(repo: &Repository, config: &Config, analysis: &Analysis) -> Result<ToggleCommits> {
     let tip = analysis.new;
     let tip_commit = repo.find_commit(tip)?;
+    // A tip that is already a toggle's T2 (the push to another URL of the same remote, after
+    // the first one moved the branch): the same pair, so every site ends on the same commit.
+    if let Some(pair) = existing_pair(&tip_commit) {
+        return Ok(pair);
+    }
     let tree = tip_commit.tree()?;
     let runtime_path = analysis.runtime_path();
     let current = analysis
@@ -66,7 +73,7 @@ pub fn build(repo: &Repository, config: &Config, analysis: &Analysis) -> Result<
          The pushed commits need a fresh virtualenv on the deployment ({why}).\n\
          A runtime change makes the platform recreate env; the next commit\n\
          switches back to {from}, so both deployments start from a new env.\n\n\
-         Env-Wipe-By: envguard\nEnv-Wipe-Reason: {why}\n"
+         {TOGGLE_TRAILER}\nEnv-Wipe-Reason: {why}\n"
     );
     let t1 = repo.commit(
         None,
@@ -81,7 +88,7 @@ pub fn build(repo: &Repository, config: &Config, analysis: &Analysis) -> Result<
         "envguard: restore runtime {from}\n\n\
          Second commit of the runtime toggle: the files are exactly those of\n\
          {tip}.\n\n\
-         Env-Wipe-By: envguard\nEnv-Wipe-Reason: {why}\n"
+         {TOGGLE_TRAILER}\nEnv-Wipe-Reason: {why}\n"
     );
     let t2 = repo.commit(None, &author, &committer, &t2_message, &tree, &[&t1_commit])?;
     Ok(ToggleCommits {
@@ -89,8 +96,44 @@ pub fn build(repo: &Repository, config: &Config, analysis: &Analysis) -> Result<
         t2,
         original: current,
         toggle,
+        reused: false,
     })
 }
+
+/// The pair a toggle of `tip` made already, found where it moved the pushed branch
+/// `local_ref` (git pushes to a remote's URLs one after the other, each with the refs it
+/// read at the start, so the second URL is asked to push the tip again).
+pub fn made_for(repo: &Repository, local_ref: Option<&str>, tip: Oid) -> Option<ToggleCommits> {
+    let now = repo.revparse_single(local_ref?).ok()?.peel_to_commit().ok()?;
+    let pair = existing_pair(&now)?;
+    let t1 = repo.find_commit(pair.t1).ok()?;
+    (t1.parent_id(0).ok()? == tip).then_some(pair)
+}
+
+/// The toggle pair whose T2 is `tip`: T2 and its parent T1 are envguard's commits, and T2's
+/// files are those of T1's parent.
+fn existing_pair(tip: &git2::Commit) -> Option<ToggleCommits> {
+    let ours = |c: &git2::Commit| {
+        c.message_raw_bytes()
+            .windows(TOGGLE_TRAILER.len())
+            .any(|w| w == TOGGLE_TRAILER.as_bytes())
+    };
+    let t1 = tip.parent(0).ok()?;
+    let before = t1.parent(0).ok()?;
+    if tip.parent_count() != 1 || !ours(tip) || !ours(&t1) || before.tree_id() != tip.tree_id() {
+        return None;
+    }
+    Some(ToggleCommits {
+        t1: t1.id(),
+        t2: tip.id(),
+        original: None,
+        toggle: String::new(),
+        reused: true,
+    })
+}
+
+/// The trailer of both toggle commits.
+const TOGGLE_TRAILER: &str = "Env-Wipe-By: envguard";
 
 /// The user's git identity for `role` (`AUTHOR` or `COMMITTER`), as git finds it:
 /// `GIT_<role>_NAME`/`GIT_<role>_EMAIL`, else `user.name`/`user.email`.
@@ -148,6 +191,10 @@ fn replace_path(
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ToggleState {
     pub remote: String,
+    /// The URL git ran the hook for (a remote may have several push URLs, each pushed on
+    /// its own); `None` in a state saved before URLs were kept: the remote's name.
+    #[serde(default)]
+    pub url: Option<String>,
     pub remote_ref: String,
     pub local_ref: Option<String>,
     pub tip: String,
@@ -159,6 +206,11 @@ pub struct ToggleState {
 }
 
 impl ToggleState {
+    /// Where the nested pushes go: the URL git ran the hook for, else the remote's name.
+    pub fn target(&self) -> &str {
+        self.url.as_deref().unwrap_or(&self.remote)
+    }
+
     pub fn path(repo: &Repository) -> PathBuf {
         repo.commondir().join("envguard").join("toggle.json")
     }
@@ -199,7 +251,7 @@ pub fn push_pair(repo: &Repository, state: &ToggleState) -> Result<()> {
     state.save(repo)?;
     if let Err(e) = gitcli::push_commit(
         git_dir,
-        &state.remote,
+        state.target(),
         &state.t1,
         &state.remote_ref,
         Lease::Expect(state.old.as_deref()),
@@ -212,6 +264,7 @@ pub fn push_pair(repo: &Repository, state: &ToggleState) -> Result<()> {
             state.remote_ref, state.remote
         )));
     }
+    track(repo, state, &state.t1);
     if vars::fault_injected("kill-after-t1") {
         kill_self();
     }
@@ -230,7 +283,7 @@ fn kill_self() {
 /// (pushes both), at T1 (pushes T2), at T2 (only moves the local branch). Returns a line
 /// for the user. A remote that moved elsewhere ends the toggle without touching anything.
 pub fn resume(repo: &Repository, state: &ToggleState) -> Result<String> {
-    let now = gitcli::remote_value(repo.path(), &state.remote, &state.remote_ref)?;
+    let now = gitcli::remote_value(repo.path(), state.target(), &state.remote_ref)?;
     if now.as_deref() == Some(state.t2.as_str()) {
         move_local_ref(repo, state)?;
         ToggleState::clear(repo)?;
@@ -268,7 +321,7 @@ pub fn push_second(repo: &Repository, state: &ToggleState) -> Result<()> {
     let git_dir = repo.path();
     if let Err(e) = gitcli::push_commit(
         git_dir,
-        &state.remote,
+        state.target(),
         &state.t2,
         &state.remote_ref,
         Lease::Expect(Some(&state.t1)),
@@ -285,8 +338,27 @@ pub fn push_second(repo: &Repository, state: &ToggleState) -> Result<()> {
             t2 = state.t2,
         )));
     }
+    track(repo, state, &state.t2);
     move_local_ref(repo, state)?;
     ToggleState::clear(repo)
+}
+
+/// A nested push to a URL leaves the remote-tracking ref alone (a push to the remote's name
+/// would have moved it): move it to where the remote now is.
+fn track(repo: &Repository, state: &ToggleState, commit: &str) {
+    let (Some(_), Some(branch)) = (&state.url, state.remote_ref.strip_prefix("refs/heads/")) else {
+        return;
+    };
+    if repo.find_remote(&state.remote).is_err() {
+        return;
+    }
+    let Ok(id) = Oid::from_str_ext(commit, repo.object_format()) else {
+        return;
+    };
+    let name = format!("refs/remotes/{}/{branch}", state.remote);
+    if let Err(e) = repo.reference(&name, id, true, "envguard: runtime toggle") {
+        log::debug!("cannot move {name}: {e}");
+    }
 }
 
 /// Moves the pushed local branch from the tip to T2 (same tree, so the worktree and index
