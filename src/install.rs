@@ -327,6 +327,11 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
     ));
     let repo = git2::Repository::discover(cwd)?;
     let config = Config::from_repo(&repo)?;
+    if side == Side::Client
+        && let Some(notice) = crate::client::toggle::pending_notice(&repo)
+    {
+        lines.insert(0, notice);
+    }
     match side {
         Side::Client => lines.extend(client_status(&repo, &config)?),
         Side::Server => {

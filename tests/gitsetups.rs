@@ -236,3 +236,68 @@ fn a_remote_with_two_push_urls_gets_the_same_toggle_on_each() {
     assert_eq!(d.clone.rev("master"), t2);
     assert_eq!(d.clone.rev("origin/master"), t2);
 }
+
+#[test]
+fn an_interrupted_toggle_is_named_first_until_it_is_resumed() {
+    let d = Deployment::new(ABC);
+    drop_b(&d.clone);
+    let (code, stderr) = d.push_with(
+        &["origin", "master"],
+        &[("ENVGUARD_FAULT", "interrupt-after-t1")],
+    );
+    assert_ne!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("interrupted during the runtime toggle")
+            && stderr.contains("envguard push --resume"),
+        "the signal handler says how to finish: {stderr}"
+    );
+    let t1 = d.server_rev("master");
+    // The next push, check and hook status all say it first.
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_ne!(code, 0, "git refuses: the remote is at T1");
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("a runtime toggle did not finish") && first.contains(&t1[..7]),
+        "{stderr}"
+    );
+    assert!(stderr.contains("envguard push --resume"), "{stderr}");
+    for args in [&["hook", "status"][..], &["check", "HEAD"]] {
+        let out = d.clone.envguard(args);
+        let text = output_text(&out);
+        assert!(text.contains("envguard push --resume"), "{args:?}: {text}");
+    }
+    let out = d.clone.envguard(&["push", "--resume"]);
+    assert!(out.status.success(), "{out:?}");
+    let out = d.clone.envguard(&["hook", "status"]);
+    assert!(!output_text(&out).contains("did not finish"), "{out:?}");
+    assert_eq!(d.clone.rev("master"), d.server_rev("master"));
+}
+
+#[test]
+fn a_toggle_from_a_detached_head_says_that_no_branch_moved() {
+    let d = Deployment::new(ABC);
+    let tip = drop_b(&d.clone);
+    d.clone.git(&["checkout", "-q", "--detach"]);
+    let (_, stderr) = d.push(&["origin", "HEAD:master"]);
+    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
+    assert!(
+        stderr.contains("no branch was moved (you pushed a detached HEAD)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("now points at"), "{stderr}");
+    assert_eq!(d.clone.rev("HEAD"), tip, "HEAD did not move");
+    assert_eq!(d.clone.rev("master"), tip, "nor did master");
+    // `envguard push` of a tag: exit 0, since the toggle deployed everything pushed.
+    let d = Deployment::new(ABC);
+    drop_b(&d.clone);
+    d.clone.git(&["tag", "v1"]);
+    let out = d
+        .clone
+        .envguard(&["push", "origin", "v1:refs/heads/master"]);
+    let text = output_text(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("no branch was moved (you pushed the tag v1)"),
+        "{text}"
+    );
+}

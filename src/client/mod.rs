@@ -19,7 +19,7 @@ use crate::out::say;
 use crate::plan::{self, Action, Checked, Outcome, Plan};
 use crate::platform::Platform;
 use crate::remote::RemoteSite;
-use crate::report::{reason_lines, short_oid, verdict_line};
+use crate::report::{reason_lines, short_id, short_oid, verdict_line};
 use crate::requirements::process_env;
 use crate::{Error, Result, vars};
 use toggle::ToggleState;
@@ -115,6 +115,9 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
         panic!("injected fault");
     }
     let repo = Repository::open_from_env()?;
+    if let Some(notice) = toggle::pending_notice(&repo) {
+        say(notice);
+    }
     let push = read_push(&repo, args, stdin)?;
     if push.updates.is_empty() {
         return Ok(Outcome::Proceed);
@@ -478,7 +481,7 @@ fn toggle_one(cx: &Context, checked: &Checked) -> Result<ToggleState> {
             short_oid(commits.t2),
         ));
     }
-    let state = ToggleState {
+    let mut state = ToggleState {
         remote: cx.remote.to_string(),
         url: Some(cx.url.to_string()),
         remote_ref: checked.update.remote_ref.clone(),
@@ -487,8 +490,9 @@ fn toggle_one(cx: &Context, checked: &Checked) -> Result<ToggleState> {
         t1: commits.t1.to_string(),
         t2: commits.t2.to_string(),
         old: checked.update.old.map(|o| o.to_string()),
+        moved: None,
     };
-    toggle::push_pair(cx.repo, &state)?;
+    toggle::push_pair(cx.repo, &mut state)?;
     Ok(state)
 }
 
@@ -523,34 +527,29 @@ fn verify_toggle(cx: &Context, state: &ToggleState) {
 /// (`rest`, and the updates envguard does not guard), then stop the outer push (git cannot
 /// let a pre-push hook change what it pushes).
 fn finish_toggled(cx: &Context, toggled: &[ToggleState], rest: &[&RefUpdate]) {
-    if let Some(path) = std::env::var_os(vars::WRAPPER) {
-        let _ = std::fs::write(path, "toggled\n");
-    }
-    for state in toggled {
-        say(format!(
-            "the deployment push succeeded: {} on {} is at {} (two deployments).",
-            state.remote_ref,
-            cx.remote,
-            crate::report::short_id(&state.t2)
-        ));
-        verify_toggle(cx, state);
-        if let Some(local) = &state.local_ref {
-            say(format!(
-                "{local} now points at {} too: same files as your commit {}, plus the two toggle commits.",
-                crate::report::short_id(&state.t2),
-                crate::report::short_id(&state.tip)
-            ));
-        }
-    }
-    if std::env::var_os(vars::WRAPPER).is_some() {
-        return;
-    }
     let skipped: Vec<&str> = rest
         .iter()
         .copied()
         .chain(cx.others)
         .map(|u| u.remote_ref.as_str())
         .collect();
+    // `envguard push` pushes again only when something is left to push.
+    if let Some(path) = std::env::var_os(vars::WRAPPER) {
+        let _ = std::fs::write(path, format!("toggled\nrest {}\n", skipped.len()));
+    }
+    for state in toggled {
+        say(format!(
+            "the deployment push succeeded: {} on {} is at {} (two deployments).",
+            state.remote_ref,
+            cx.remote,
+            short_id(&state.t2)
+        ));
+        verify_toggle(cx, state);
+        say(moved_line(state));
+    }
+    if std::env::var_os(vars::WRAPPER).is_some() {
+        return;
+    }
     if !skipped.is_empty() {
         say(format!(
             "not pushed yet: {}; run the same git push again to push them.",
@@ -561,4 +560,26 @@ fn finish_toggled(cx: &Context, toggled: &[ToggleState], rest: &[&RefUpdate]) {
         "git now reports this push as failed because a hook cannot change what git pushes; \
          nothing is lost. `envguard push` does the same without this message.",
     );
+}
+
+/// Exactly what moved in this repository after a toggle: the pushed branch, or nothing
+/// (a push from a detached HEAD, a tag or a commit id moves no branch).
+fn moved_line(state: &ToggleState) -> String {
+    let (t2, tip) = (short_id(&state.t2), short_id(&state.tip));
+    match &state.moved {
+        Some(branch) => format!(
+            "{branch} now points at {t2} too: same files as your commit {tip}, plus the two \
+             toggle commits."
+        ),
+        None => format!(
+            "no branch was moved (you pushed {}); to build on what is deployed: git checkout {t2} \
+             (same files as {tip}, plus the two toggle commits)",
+            match state.local_ref.as_deref() {
+                Some("HEAD") => "a detached HEAD".to_string(),
+                Some(r) if r.starts_with("refs/tags/") => format!("the tag {}", &r[10..]),
+                Some(r) => r.to_string(),
+                None => format!("the commit {tip}"),
+            }
+        ),
+    }
 }

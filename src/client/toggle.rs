@@ -104,7 +104,11 @@ pub fn build(repo: &Repository, config: &Config, analysis: &Analysis) -> Result<
 /// `local_ref` (git pushes to a remote's URLs one after the other, each with the refs it
 /// read at the start, so the second URL is asked to push the tip again).
 pub fn made_for(repo: &Repository, local_ref: Option<&str>, tip: Oid) -> Option<ToggleCommits> {
-    let now = repo.revparse_single(local_ref?).ok()?.peel_to_commit().ok()?;
+    let now = repo
+        .revparse_single(local_ref?)
+        .ok()?
+        .peel_to_commit()
+        .ok()?;
     let pair = existing_pair(&now)?;
     let t1 = repo.find_commit(pair.t1).ok()?;
     (t1.parent_id(0).ok()? == tip).then_some(pair)
@@ -186,6 +190,25 @@ fn replace_path(
     Ok(builder.write()?)
 }
 
+/// The first line of every hook run, `check` and `hook status` while a toggle is
+/// unfinished: where it stopped and how to finish it.
+pub fn pending_notice(repo: &Repository) -> Option<String> {
+    let state = ToggleState::load(repo).ok()??;
+    Some(format!(
+        "a runtime toggle did not finish: {} on {} may be at the first toggle commit {} (the \
+         toggle runtime), not at your commit {}. Finish it with `envguard push --resume` \
+         before pushing again (`git pull` would bring the toggle runtime into your branch)",
+        state.remote_ref,
+        crate::url::redact(&state.remote),
+        short_id(&state.t1),
+        short_id(&state.tip)
+    ))
+}
+
+/// The line a signal handler prints when Ctrl-C or a kill stops the toggle: the state
+/// file stays, so the resume finishes it.
+pub const INTERRUPTED: &str = "\nenvguard: interrupted during the runtime toggle; the remote may be at the first toggle commit. Finish it with `envguard push --resume`.\n";
+
 /// What a toggle in progress has done, kept in the git dir so `envguard push --resume` can
 /// finish it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -203,6 +226,10 @@ pub struct ToggleState {
     /// What the remote ref was before T1 (`None`: it did not exist).
     #[serde(default)]
     pub old: Option<String>,
+    /// After the toggle: the local branch moved to T2 (`None`: none was, as for a push from
+    /// a detached HEAD, a tag or a commit id).
+    #[serde(skip)]
+    pub moved: Option<String>,
 }
 
 impl ToggleState {
@@ -245,10 +272,55 @@ impl ToggleState {
     }
 }
 
-/// Pushes T1 then T2 as two deployments. On failure the state file says where it stopped.
-pub fn push_pair(repo: &Repository, state: &ToggleState) -> Result<()> {
-    let git_dir = repo.path();
+/// While the toggle's pushes run, Ctrl-C, a closed terminal or a kill (INT, HUP, TERM)
+/// keeps the state file and prints [`INTERRUPTED`] instead of dying silently.
+#[cfg(unix)]
+mod interrupt {
+    extern "C" fn on_signal(_: libc::c_int) {
+        let text = super::INTERRUPTED.as_bytes();
+        // SAFETY: write(2) and _exit(2) are async-signal-safe; `text` is static.
+        unsafe {
+            libc::write(2, text.as_ptr().cast(), text.len());
+            libc::_exit(130);
+        }
+    }
+
+    const SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGHUP, libc::SIGTERM];
+
+    pub fn guard() {
+        let handler = on_signal as extern "C" fn(libc::c_int);
+        for signal in SIGNALS {
+            // SAFETY: installs a handler that only calls async-signal-safe functions.
+            unsafe { libc::signal(signal, handler as libc::sighandler_t) };
+        }
+    }
+
+    pub fn release() {
+        for signal in SIGNALS {
+            // SAFETY: restores the default disposition.
+            unsafe { libc::signal(signal, libc::SIG_DFL) };
+        }
+    }
+}
+
+#[cfg(not(unix))]
+mod interrupt {
+    pub fn guard() {}
+    pub fn release() {}
+}
+
+/// Pushes T1 then T2 as two deployments. On failure (or a signal) the state file says
+/// where it stopped.
+pub fn push_pair(repo: &Repository, state: &mut ToggleState) -> Result<()> {
     state.save(repo)?;
+    interrupt::guard();
+    let result = push_both(repo, state);
+    interrupt::release();
+    result
+}
+
+fn push_both(repo: &Repository, state: &mut ToggleState) -> Result<()> {
+    let git_dir = repo.path();
     if let Err(e) = gitcli::push_commit(
         git_dir,
         state.target(),
@@ -266,16 +338,21 @@ pub fn push_pair(repo: &Repository, state: &ToggleState) -> Result<()> {
     }
     track(repo, state, &state.t1);
     if vars::fault_injected("kill-after-t1") {
-        kill_self();
+        kill_self("KILL");
+    }
+    if vars::fault_injected("interrupt-after-t1") {
+        kill_self("INT");
     }
     push_second(repo, state)
 }
 
-/// Fault injection: a SIGKILL to this process, as a killed terminal or CI job would send.
-fn kill_self() {
+/// Fault injection: a signal to this process, as a killed terminal or CI job (KILL) or a
+/// Ctrl-C (INT) would send.
+fn kill_self(signal: &str) {
     let _ = std::process::Command::new("kill")
-        .args(["-KILL", &std::process::id().to_string()])
+        .args([&format!("-{signal}"), &std::process::id().to_string()])
         .status();
+    std::thread::sleep(std::time::Duration::from_secs(5));
     std::process::abort();
 }
 
@@ -284,6 +361,8 @@ fn kill_self() {
 /// for the user. A remote that moved elsewhere ends the toggle without touching anything.
 pub fn resume(repo: &Repository, state: &ToggleState) -> Result<String> {
     let now = gitcli::remote_value(repo.path(), state.target(), &state.remote_ref)?;
+    let mut state = state.clone();
+    let state = &mut state;
     if now.as_deref() == Some(state.t2.as_str()) {
         move_local_ref(repo, state)?;
         ToggleState::clear(repo)?;
@@ -317,7 +396,7 @@ pub fn resume(repo: &Repository, state: &ToggleState) -> Result<String> {
 }
 
 /// Pushes T2 (the remote must be at T1), then moves the local branch to T2.
-pub fn push_second(repo: &Repository, state: &ToggleState) -> Result<()> {
+pub fn push_second(repo: &Repository, state: &mut ToggleState) -> Result<()> {
     let git_dir = repo.path();
     if let Err(e) = gitcli::push_commit(
         git_dir,
@@ -362,8 +441,8 @@ fn track(repo: &Repository, state: &ToggleState, commit: &str) {
 }
 
 /// Moves the pushed local branch from the tip to T2 (same tree, so the worktree and index
-/// stay valid), only if it still points at the tip.
-fn move_local_ref(repo: &Repository, state: &ToggleState) -> Result<()> {
+/// stay valid), only if it still points at the tip; records in `state.moved` what moved.
+fn move_local_ref(repo: &Repository, state: &mut ToggleState) -> Result<()> {
     let Some(local) = &state.local_ref else {
         return Ok(());
     };
@@ -384,6 +463,7 @@ fn move_local_ref(repo: &Repository, state: &ToggleState) -> Result<()> {
     let current = repo.refname_to_id(&name)?;
     if current == tip {
         repo.reference_matching(&name, t2, true, tip, "envguard: runtime toggle commits")?;
+        state.moved = Some(name);
     }
     Ok(())
 }
