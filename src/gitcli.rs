@@ -99,9 +99,30 @@ pub enum Lease<'a> {
     Any,
 }
 
-/// Pushes `commit` to `remote_ref` of `remote` as a nested push: no hooks (they approved the
-/// outer push), envguard's recursion guard set, and only over what `lease` allows. Git's
-/// own output, with the deployment's `remote:` lines, goes to stderr.
+/// A nested push git refused.
+#[derive(Debug)]
+pub struct PushRefused {
+    /// The remote ref was not what the lease expected: someone else pushed.
+    pub moved: bool,
+    pub message: String,
+}
+
+impl std::fmt::Display for PushRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<PushRefused> for Error {
+    fn from(e: PushRefused) -> Error {
+        Error::msg(e.message)
+    }
+}
+
+/// Pushes `commit` to `remote_ref` of `remote` (a name or URL) as a nested push: no hooks
+/// (they approved the outer push), envguard's recursion guard set, only over what `lease`
+/// allows, with `extra` arguments of the user's push (`-o`, `--signed`). Git's own output,
+/// with the deployment's `remote:` lines, goes to stderr as it comes.
 pub fn push_commit(
     git_dir: &Path,
     remote: &str,
@@ -109,11 +130,14 @@ pub fn push_commit(
     remote_ref: &str,
     lease: Lease,
     quiet: bool,
-) -> Result<()> {
+    extra: &[String],
+) -> std::result::Result<(), PushRefused> {
+    use std::io::{BufRead, Write};
     let mut cmd = git(git_dir);
     cmd.args(["push", "--no-verify"])
         .env(vars::NESTED, "1")
-        .stdout(std::io::stderr());
+        .stdout(std::io::stderr())
+        .stderr(Stdio::piped());
     match lease {
         Lease::Expect(old) => cmd.arg(format!(
             "--force-with-lease={remote_ref}:{}",
@@ -124,19 +148,39 @@ pub fn push_commit(
     if quiet {
         cmd.arg("--quiet");
     }
-    cmd.arg(remote).arg(format!("{commit}:{remote_ref}"));
-    let status = cmd
-        .status()
-        .map_err(|e| Error::io("cannot run git push", e))?;
+    cmd.args(extra)
+        .arg(remote)
+        .arg(format!("{commit}:{remote_ref}"));
+    let failed = |message: String| PushRefused {
+        moved: false,
+        message,
+    };
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| failed(format!("cannot run git push: {e}")))?;
+    let mut moved = false;
+    if let Some(stderr) = child.stderr.take() {
+        let mut out = std::io::stderr();
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(std::io::Result::ok)
+        {
+            moved |= line.contains("(stale info)") || line.contains("(fetch first)");
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    let status = child.wait().map_err(|e| failed(format!("git push: {e}")))?;
     if status.success() {
-        Ok(())
-    } else {
-        Err(Error::msg(format!(
+        return Ok(());
+    }
+    Err(PushRefused {
+        moved,
+        message: format!(
             "git push {} {}:{remote_ref} failed ({status})",
             crate::url::redact(remote),
             &commit[..commit.len().min(12)]
-        )))
-    }
+        ),
+    })
 }
 
 /// The id `remote_ref` has on `remote` now (`git ls-remote`); `None` when it does not exist.
@@ -202,4 +246,47 @@ pub type Fetcher = Box<dyn Fn(&[String]) -> bool>;
 pub fn fetcher(git_dir: &Path) -> Fetcher {
     let git_dir = git_dir.to_path_buf();
     Box::new(move |wanted| fetch_objects(&git_dir, wanted))
+}
+
+/// `git commit-tree -S`: a signed commit of `tree` on `parent` with `message`, signed the
+/// way the user's git signs (gpg, ssh, x509). The new id, or git's reason.
+pub fn commit_tree(
+    git_dir: &Path,
+    tree: git2::Oid,
+    parent: git2::Oid,
+    message: &str,
+) -> Result<String> {
+    use std::io::Write;
+    let mut child = git(git_dir)
+        .args([
+            "commit-tree",
+            "-S",
+            &tree.to_string(),
+            "-p",
+            &parent.to_string(),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::io("cannot run git commit-tree", e))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(message.as_bytes())
+            .map_err(|e| Error::io("git commit-tree", e))?;
+    }
+    let out = child
+        .wait_with_output()
+        .map_err(|e| Error::io("git commit-tree", e))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let reason = stderr
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(Error::msg(format!("git commit-tree -S failed: {reason}")));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }

@@ -301,3 +301,97 @@ fn a_toggle_from_a_detached_head_says_that_no_branch_moved() {
         "{text}"
     );
 }
+
+#[test]
+fn the_users_push_options_and_upstream_carry_over_to_the_toggle() {
+    let d = Deployment::new(ABC);
+    d.server
+        .git(&["config", "receive.advertisePushOptions", "true"]);
+    support::write_hook(
+        &d.server.path.join("hooks"),
+        "pre-receive",
+        "#!/bin/sh\ncat >/dev/null\necho \"${GIT_PUSH_OPTION_COUNT:-0} ${GIT_PUSH_OPTION_0:-}\" >> options.log\n",
+    );
+    d.clone.git(&["branch", "--unset-upstream"]);
+    drop_b(&d.clone);
+    let (_, stderr) = d.push(&["-u", "-o", "ci.skip", "origin", "master"]);
+    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
+    let options = std::fs::read_to_string(d.server.path.join("options.log")).expect("log");
+    assert_eq!(options, "1 ci.skip\n1 ci.skip\n", "T1 and T2 carry -o");
+    assert_eq!(
+        d.clone.git(&["config", "branch.master.remote"]).trim(),
+        "origin"
+    );
+    assert_eq!(
+        d.clone.git(&["config", "branch.master.merge"]).trim(),
+        "refs/heads/master"
+    );
+}
+
+/// Signs commits of `repo` with a new ssh key (git's `gpg.format = ssh`).
+fn sign_with_ssh(repo: &Repo) -> std::path::PathBuf {
+    let key = repo.scratch("keys").join("id_ed25519");
+    support::run_ok(
+        support::command("ssh-keygen", &repo.path)
+            .args(["-q", "-t", "ed25519", "-N", "", "-C", "test", "-f"])
+            .arg(&key),
+    );
+    repo.git(&["config", "gpg.format", "ssh"]);
+    repo.git(&["config", "user.signingkey", &key.display().to_string()]);
+    repo.git(&["config", "commit.gpgsign", "true"]);
+    key
+}
+
+#[test]
+fn toggle_commits_are_signed_like_the_users_and_a_signing_failure_is_clear() {
+    let d = Deployment::new(ABC);
+    let key = sign_with_ssh(&d.clone);
+    drop_b(&d.clone);
+    let (_, stderr) = d.push(&["origin", "master"]);
+    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
+    for rev in ["master", "master^"] {
+        let raw = d.server.git(&["cat-file", "commit", rev]);
+        assert!(
+            raw.contains("-----BEGIN SSH SIGNATURE-----"),
+            "{rev} unsigned:\n{raw}"
+        );
+    }
+    // A key that is gone: the toggle stops before pushing anything, and says why.
+    std::fs::remove_file(&key).expect("remove key");
+    let before = d.server_rev("master");
+    d.clone.write("requirements.txt", "a\n");
+    d.clone
+        .git(&["-c", "commit.gpgsign=false", "commit", "-qam", "Drop c"]);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("cannot sign the toggle commits"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("commit.gpgsign is set"), "{stderr}");
+    assert!(
+        !stderr.to_lowercase().contains("someone else pushed"),
+        "{stderr}"
+    );
+    assert_eq!(d.server_rev("master"), before);
+}
+
+#[test]
+fn a_refusal_by_a_server_hook_is_not_blamed_on_someone_else() {
+    let d = Deployment::new(ABC);
+    support::write_hook(
+        &d.server.path.join("hooks"),
+        "pre-receive",
+        "#!/bin/sh\ncat >/dev/null\necho 'policy: no pushes today' >&2\nexit 1\n",
+    );
+    drop_b(&d.clone);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("policy: no pushes today"), "{stderr}");
+    assert!(stderr.contains("the toggle did not start"), "{stderr}");
+    assert!(stderr.contains("git's message above says why"), "{stderr}");
+    assert!(
+        !stderr.to_lowercase().contains("someone else pushed"),
+        "{stderr}"
+    );
+}

@@ -447,7 +447,15 @@ fn mark(cx: &Context, checked: &Checked) {
     };
     let marker = format!("refs/envguard/wipe/{branch}");
     let tip = checked.analysis.new.to_string();
-    match gitcli::push_commit(cx.repo.path(), cx.remote, &tip, &marker, Lease::Any, true) {
+    match gitcli::push_commit(
+        cx.repo.path(),
+        cx.remote,
+        &tip,
+        &marker,
+        Lease::Any,
+        true,
+        &[],
+    ) {
         Ok(()) => say(format!(
             "marked {marker} on {}: the server rebuilds env when {branch} arrives",
             cx.remote
@@ -456,7 +464,25 @@ fn mark(cx: &Context, checked: &Checked) {
     }
 }
 
+/// The arguments of the user's push that the toggle's pushes repeat.
+fn toggle_push_args(extras: &invocation::PushExtras) -> Vec<String> {
+    let mut args: Vec<String> = extras
+        .options
+        .iter()
+        .map(|o| format!("--push-option={o}"))
+        .collect();
+    if let Some(signed) = &extras.signed {
+        args.push(if signed.is_empty() {
+            "--signed".to_string()
+        } else {
+            format!("--signed={signed}")
+        });
+    }
+    args
+}
+
 fn toggle_one(cx: &Context, checked: &Checked) -> Result<ToggleState> {
+    let extras = invocation::extras_of_this_push();
     let local = checked.update.local_ref.as_deref();
     let commits = match toggle::made_for(cx.repo, local, checked.analysis.new) {
         Some(pair) => pair,
@@ -490,6 +516,8 @@ fn toggle_one(cx: &Context, checked: &Checked) -> Result<ToggleState> {
         t1: commits.t1.to_string(),
         t2: commits.t2.to_string(),
         old: checked.update.old.map(|o| o.to_string()),
+        push_args: toggle_push_args(&extras),
+        set_upstream: extras.set_upstream,
         moved: None,
     };
     toggle::push_pair(cx.repo, &mut state)?;

@@ -75,14 +75,28 @@ pub fn build(repo: &Repository, config: &Config, analysis: &Analysis) -> Result<
          switches back to {from}, so both deployments start from a new env.\n\n\
          {TOGGLE_TRAILER}\nEnv-Wipe-Reason: {why}\n"
     );
-    let t1 = repo.commit(
-        None,
-        &author,
-        &committer,
-        &t1_message,
-        &t1_tree,
-        &[&tip_commit],
-    )?;
+    // Signed like the user's commits: git signs them (gpg, ssh or x509, as configured).
+    let sign = wants_signature(repo, &tip_commit);
+    let commit = |message: &str, tree: &git2::Tree, parent: &git2::Commit| -> Result<Oid> {
+        if sign {
+            let id =
+                gitcli::commit_tree(repo.path(), tree.id(), parent.id(), message).map_err(|e| {
+                    Error::msg(format!(
+                        "cannot sign the toggle commits ({e}); they are signed because {}. Fix \
+                         signing (`git commit -S` must work), or push without the toggle",
+                        if config_gpgsign(repo) {
+                            "commit.gpgsign is set"
+                        } else {
+                            "your commit is signed"
+                        }
+                    ))
+                })?;
+            Ok(Oid::from_str_ext(&id, repo.object_format())?)
+        } else {
+            Ok(repo.commit(None, &author, &committer, message, tree, &[parent])?)
+        }
+    };
+    let t1 = commit(&t1_message, &t1_tree, &tip_commit)?;
     let t1_commit = repo.find_commit(t1)?;
     let t2_message = format!(
         "envguard: restore runtime {from}\n\n\
@@ -90,7 +104,7 @@ pub fn build(repo: &Repository, config: &Config, analysis: &Analysis) -> Result<
          {tip}.\n\n\
          {TOGGLE_TRAILER}\nEnv-Wipe-Reason: {why}\n"
     );
-    let t2 = repo.commit(None, &author, &committer, &t2_message, &tree, &[&t1_commit])?;
+    let t2 = commit(&t2_message, &tree, &t1_commit)?;
     Ok(ToggleCommits {
         t1,
         t2,
@@ -98,6 +112,17 @@ pub fn build(repo: &Repository, config: &Config, analysis: &Analysis) -> Result<
         toggle,
         reused: false,
     })
+}
+
+fn config_gpgsign(repo: &Repository) -> bool {
+    repo.config()
+        .and_then(|c| c.get_bool("commit.gpgsign"))
+        .unwrap_or(false)
+}
+
+/// Whether T1 and T2 must be signed: `commit.gpgsign`, or a signed tip.
+fn wants_signature(repo: &Repository, tip: &git2::Commit) -> bool {
+    config_gpgsign(repo) || repo.extract_signature(&tip.id(), None).is_ok()
 }
 
 /// The pair a toggle of `tip` made already, found where it moved the pushed branch
@@ -226,6 +251,12 @@ pub struct ToggleState {
     /// What the remote ref was before T1 (`None`: it did not exist).
     #[serde(default)]
     pub old: Option<String>,
+    /// Arguments of the user's push the toggle's pushes repeat (`-o`, `--signed`).
+    #[serde(default)]
+    pub push_args: Vec<String>,
+    /// The user's push had `-u`: the pushed branch gets the remote ref as its upstream.
+    #[serde(default)]
+    pub set_upstream: bool,
     /// After the toggle: the local branch moved to T2 (`None`: none was, as for a push from
     /// a detached HEAD, a tag or a commit id).
     #[serde(skip)]
@@ -328,11 +359,17 @@ fn push_both(repo: &Repository, state: &mut ToggleState) -> Result<()> {
         &state.remote_ref,
         Lease::Expect(state.old.as_deref()),
         false,
+        &state.push_args,
     ) {
         ToggleState::clear(repo)?;
+        let why = if e.moved {
+            "Someone else pushed meanwhile: fetch and merge their commits, then push again."
+        } else {
+            "git's message above says why (a server hook, a signature, a push option); \
+             nothing was changed."
+        };
         return Err(Error::msg(format!(
-            "{e}\nenvguard: the toggle did not start: {} on {} is unchanged. If someone else \
-             pushed meanwhile, fetch and merge their commits, then push again.",
+            "{e}\nenvguard: the toggle did not start: {} on {} is unchanged. {why}",
             state.remote_ref, state.remote
         )));
     }
@@ -405,6 +442,7 @@ pub fn push_second(repo: &Repository, state: &mut ToggleState) -> Result<()> {
         &state.remote_ref,
         Lease::Expect(Some(&state.t1)),
         false,
+        &state.push_args,
     ) {
         return Err(Error::msg(format!(
             "{e}\nenvguard: {branch} on {remote} is at the first toggle commit {t1} (its env was \
@@ -419,7 +457,36 @@ pub fn push_second(repo: &Repository, state: &mut ToggleState) -> Result<()> {
     }
     track(repo, state, &state.t2);
     move_local_ref(repo, state)?;
+    if state.set_upstream {
+        set_upstream(repo, state);
+    }
     ToggleState::clear(repo)
+}
+
+/// `git push -u`: the pushed branch tracks the remote ref, as git would have set it.
+fn set_upstream(repo: &Repository, state: &ToggleState) {
+    let branch = match state.local_ref.as_deref() {
+        Some("HEAD") => repo
+            .find_reference("HEAD")
+            .ok()
+            .and_then(|h| h.symbolic_target().ok().flatten().map(str::to_string)),
+        other => other.map(str::to_string),
+    };
+    let Some(name) = branch
+        .as_deref()
+        .and_then(|b| b.strip_prefix("refs/heads/"))
+    else {
+        return;
+    };
+    let Ok(mut config) = repo.config() else {
+        return;
+    };
+    let set = config
+        .set_str(&format!("branch.{name}.remote"), &state.remote)
+        .and_then(|()| config.set_str(&format!("branch.{name}.merge"), &state.remote_ref));
+    if let Err(e) = set {
+        log::debug!("cannot set the upstream of {name}: {e}");
+    }
 }
 
 /// A nested push to a URL leaves the remote-tracking ref alone (a push to the remote's name
