@@ -57,6 +57,9 @@ impl Verdict {
 pub enum ReasonKind {
     RequirementRemoved,
     RequirementSourceChanged,
+    /// Still required, but without an extra, or only under a marker: what is no longer
+    /// asked for stays installed.
+    RequirementNarrowed,
     /// Policy `changes`: a version, extra, marker or constraint changed.
     RequirementChanged,
     RequirementsFileDeleted,
@@ -73,6 +76,7 @@ impl ReasonKind {
         match self {
             ReasonKind::RequirementRemoved => "requirement-removed",
             ReasonKind::RequirementSourceChanged => "requirement-source-changed",
+            ReasonKind::RequirementNarrowed => "requirement-narrowed",
             ReasonKind::RequirementChanged => "requirement-changed",
             ReasonKind::RequirementsFileDeleted => "requirements-file-deleted",
             ReasonKind::RequirementsFileChanged => "requirements-file-changed",
@@ -783,52 +787,7 @@ impl<'r> Analyzer<'r> {
                 ));
             }
             (true, true) => {
-                let (old_set, new_set) = (old.set(), new.set());
-                let diff = SetDiff::between(old_set, new_set);
-                for name in &diff.removed {
-                    let entry = &old_set.requirements[name];
-                    out.reasons.push(Reason::new(
-                        ReasonKind::RequirementRemoved,
-                        &entry.file,
-                        Some(name),
-                        Some(format!("'{}' is no longer required", entry.first.text)),
-                    ));
-                }
-                for name in &diff.source_changed {
-                    let entry = &new_set.requirements[name];
-                    out.reasons.push(Reason::new(
-                        ReasonKind::RequirementSourceChanged,
-                        &entry.file,
-                        Some(name),
-                        Some(format!("now '{}'", entry.first.text)),
-                    ));
-                }
-                if self.config.policy == Policy::Changes {
-                    let semantic = diff
-                        .changed
-                        .iter()
-                        .filter(|n| !diff.source_changed.contains(n))
-                        .chain(&diff.constraints_changed);
-                    for name in semantic {
-                        let (file, text) = match new_set
-                            .requirements
-                            .get(name)
-                            .or_else(|| new_set.constraints.get(name))
-                        {
-                            Some(e) => (e.file.clone(), format!("now '{}'", e.first.text)),
-                            None => (root_file(after), "constraint removed".to_string()),
-                        };
-                        out.reasons.push(Reason::new(
-                            ReasonKind::RequirementChanged,
-                            &file,
-                            Some(name),
-                            Some(text),
-                        ));
-                    }
-                }
-                out.removed = diff.removed;
-                out.added = diff.added;
-                out.changed = diff.changed;
+                self.set_reasons(old.set(), new.set(), &root_file(after), out);
             }
         }
         if self.config.policy == Policy::AnyByte && before.exists() && after.exists() {
@@ -839,6 +798,73 @@ impl<'r> Analyzer<'r> {
                 Some("policy any-byte: a requirements file changed".to_string()),
             ));
         }
+    }
+
+    /// The reasons, by policy, between two requirement sets of existing files.
+    fn set_reasons(
+        &self,
+        old_set: &RequirementSet,
+        new_set: &RequirementSet,
+        root_file: &str,
+        out: &mut Comparison,
+    ) {
+        let diff = SetDiff::between(old_set, new_set);
+        for name in &diff.removed {
+            let entry = &old_set.requirements[name];
+            out.reasons.push(Reason::new(
+                ReasonKind::RequirementRemoved,
+                &entry.file,
+                Some(name),
+                Some(format!("'{}' is no longer required", entry.first.text)),
+            ));
+        }
+        for name in &diff.source_changed {
+            let entry = &new_set.requirements[name];
+            out.reasons.push(Reason::new(
+                ReasonKind::RequirementSourceChanged,
+                &entry.file,
+                Some(name),
+                Some(format!("now '{}'", entry.first.text)),
+            ));
+        }
+        // Under `changes` a narrowing is one more change, reported below.
+        if self.config.policy != Policy::Changes {
+            for (name, what) in &diff.narrowed {
+                let entry = &new_set.requirements[name];
+                out.reasons.push(Reason::new(
+                    ReasonKind::RequirementNarrowed,
+                    &entry.file,
+                    Some(name),
+                    Some(what.clone()),
+                ));
+            }
+        }
+        if self.config.policy == Policy::Changes {
+            let semantic = diff
+                .changed
+                .iter()
+                .filter(|n| !diff.source_changed.contains(n))
+                .chain(&diff.constraints_changed);
+            for name in semantic {
+                let (file, text) = match new_set
+                    .requirements
+                    .get(name)
+                    .or_else(|| new_set.constraints.get(name))
+                {
+                    Some(e) => (e.file.clone(), format!("now '{}'", e.first.text)),
+                    None => (root_file.to_string(), "constraint removed".to_string()),
+                };
+                out.reasons.push(Reason::new(
+                    ReasonKind::RequirementChanged,
+                    &file,
+                    Some(name),
+                    Some(text),
+                ));
+            }
+        }
+        out.removed = diff.removed;
+        out.added = diff.added;
+        out.changed = diff.changed;
     }
 
     /// Directories at the repository root or the app root holding a `pyvenv.cfg`: a

@@ -92,7 +92,7 @@ pub fn run(
     diff: bool,
     out: &mut dyn Write,
 ) -> Result<std::result::Result<i32, UsageError>> {
-    if let Some(notice) = crate::client::toggle::pending_notice(repo) {
+    if let Some(notice) = crate::pending::pending_notice(repo) {
         crate::out::say(notice);
     }
     let (base, tip) = match resolve_range(repo, config, range) {

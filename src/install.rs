@@ -328,7 +328,7 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
     let repo = git2::Repository::discover(cwd)?;
     let config = Config::from_repo(&repo)?;
     if side == Side::Client
-        && let Some(notice) = crate::client::toggle::pending_notice(&repo)
+        && let Some(notice) = crate::pending::pending_notice(&repo)
     {
         lines.insert(0, notice);
     }

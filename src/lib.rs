@@ -11,7 +11,8 @@
 //! 2. [`config`] (the `envguard.*` keys), [`gitcli`] (every `git` process), [`chain`] (the
 //!    displaced hook).
 //! 3. [`analyze`]: one ref update -> a verdict, by net comparison of watched ids first.
-//! 4. [`report`] (the wording of verdicts and reasons), [`plan`] (verdicts -> actions).
+//! 4. [`report`] (the wording of verdicts and reasons), [`plan`] (verdicts -> actions),
+//!    [`pending`] (the state of a toggle in progress).
 //! 5. [`remote`]: the env wipe on the platform itself, over Kudu's REST API.
 //! 6. [`client`] (pre-push, `envguard push`), [`server`] (post-receive, wipe, deploy
 //!    scripts), [`check`], [`install`] (`envguard hook`).
@@ -30,6 +31,7 @@ pub mod hook_input;
 pub mod install;
 pub mod out;
 pub mod paths;
+pub mod pending;
 pub mod plan;
 pub mod platform;
 pub mod remote;

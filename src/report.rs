@@ -53,6 +53,7 @@ pub fn describe(repo: &Repository, reason: &Reason) -> String {
     let what = match reason.kind {
         ReasonKind::RequirementRemoved => "removed",
         ReasonKind::RequirementSourceChanged => "source changed",
+        ReasonKind::RequirementNarrowed => "asks for less",
         ReasonKind::RequirementChanged => "changed",
         ReasonKind::RequirementsFileDeleted => "deleted",
         ReasonKind::RequirementsFileChanged => "changed",

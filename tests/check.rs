@@ -463,3 +463,43 @@ fn usage_errors_exit_2() {
     let out = repo.envguard(&["check", "--format", "xml"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_dropped_extra_or_a_narrowing_marker_is_like_a_removal() {
+    for (after, detail) in [
+        ("uvicorn\nflask\n", "extra [standard] no longer asked for"),
+        (
+            "uvicorn[standard]\nflask ; python_version < \"3\"\n",
+            "now only where python_full_version < '3'",
+        ),
+    ] {
+        let repo = Repo::new();
+        repo.write("requirements.txt", "uvicorn[standard]\nflask\n");
+        let base = repo.commit("Start");
+        repo.write("requirements.txt", after);
+        repo.commit("Ask for less");
+        let (json, code) = repo.check_json(&format!("{base}..HEAD"));
+        assert_eq!(code, 0, "{json}");
+        assert_eq!(json["verdict"], "wipe", "{after}: {json}");
+        assert_eq!(reason_kinds(&json), vec!["requirement-narrowed"], "{json}");
+        assert!(
+            json["reasons"][0]["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(detail),
+            "{json}"
+        );
+        assert_eq!(json["removed"], serde_json::json!([]));
+    }
+    // Asking for more is no reason.
+    let repo = Repo::new();
+    repo.write(
+        "requirements.txt",
+        "uvicorn\nflask ; python_version < \"3\"\n",
+    );
+    let base = repo.commit("Start");
+    repo.write("requirements.txt", "uvicorn[standard]\nflask\n");
+    repo.commit("Ask for more");
+    let (json, _) = repo.check_json(&format!("{base}..HEAD"));
+    assert_eq!(json["verdict"], "none", "{json}");
+}

@@ -23,7 +23,7 @@ const LAYERS: &[&[&str]] = &[
     ],
     &["config", "gitcli", "chain"],
     &["analyze"],
-    &["report", "plan"],
+    &["report", "plan", "pending"],
     &["remote"],
     &["client", "server", "check", "install"],
     &["fuzz"],

@@ -3,10 +3,9 @@
 //! pushed on its own, so the platform deploys twice and recreates `env` both times. The
 //! commits are made with git2 from trees, never through the worktree or index.
 
-use std::path::PathBuf;
-
 use git2::{Oid, Repository};
-use serde::{Deserialize, Serialize};
+
+pub use crate::pending::{INTERRUPTED, ToggleState, pending_notice};
 
 use crate::analyze::Analysis;
 use crate::config::Config;
@@ -213,94 +212,6 @@ fn replace_path(
         }
     }
     Ok(builder.write()?)
-}
-
-/// The first line of every hook run, `check` and `hook status` while a toggle is
-/// unfinished: where it stopped and how to finish it.
-pub fn pending_notice(repo: &Repository) -> Option<String> {
-    let state = ToggleState::load(repo).ok()??;
-    Some(format!(
-        "a runtime toggle did not finish: {} on {} may be at the first toggle commit {} (the \
-         toggle runtime), not at your commit {}. Finish it with `envguard push --resume` \
-         before pushing again (`git pull` would bring the toggle runtime into your branch)",
-        state.remote_ref,
-        crate::url::redact(&state.remote),
-        short_id(&state.t1),
-        short_id(&state.tip)
-    ))
-}
-
-/// The line a signal handler prints when Ctrl-C or a kill stops the toggle: the state
-/// file stays, so the resume finishes it.
-pub const INTERRUPTED: &str = "\nenvguard: interrupted during the runtime toggle; the remote may be at the first toggle commit. Finish it with `envguard push --resume`.\n";
-
-/// What a toggle in progress has done, kept in the git dir so `envguard push --resume` can
-/// finish it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct ToggleState {
-    pub remote: String,
-    /// The URL git ran the hook for (a remote may have several push URLs, each pushed on
-    /// its own); `None` in a state saved before URLs were kept: the remote's name.
-    #[serde(default)]
-    pub url: Option<String>,
-    pub remote_ref: String,
-    pub local_ref: Option<String>,
-    pub tip: String,
-    pub t1: String,
-    pub t2: String,
-    /// What the remote ref was before T1 (`None`: it did not exist).
-    #[serde(default)]
-    pub old: Option<String>,
-    /// Arguments of the user's push the toggle's pushes repeat (`-o`, `--signed`).
-    #[serde(default)]
-    pub push_args: Vec<String>,
-    /// The user's push had `-u`: the pushed branch gets the remote ref as its upstream.
-    #[serde(default)]
-    pub set_upstream: bool,
-    /// After the toggle: the local branch moved to T2 (`None`: none was, as for a push from
-    /// a detached HEAD, a tag or a commit id).
-    #[serde(skip)]
-    pub moved: Option<String>,
-}
-
-impl ToggleState {
-    /// Where the nested pushes go: the URL git ran the hook for, else the remote's name.
-    pub fn target(&self) -> &str {
-        self.url.as_deref().unwrap_or(&self.remote)
-    }
-
-    pub fn path(repo: &Repository) -> PathBuf {
-        repo.commondir().join("envguard").join("toggle.json")
-    }
-
-    pub fn save(&self, repo: &Repository) -> Result<()> {
-        let path = Self::path(repo);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let json = serde_json::to_string_pretty(self)
-            .map_err(|e| Error::msg(format!("cannot save toggle state: {e}")))?;
-        std::fs::write(path, json)?;
-        Ok(())
-    }
-
-    pub fn load(repo: &Repository) -> Result<Option<ToggleState>> {
-        let path = Self::path(repo);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text)
-                .map(Some)
-                .map_err(|e| Error::msg(format!("{}: {e}", path.display()))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
-        }
-    }
-
-    pub fn clear(repo: &Repository) -> Result<()> {
-        match std::fs::remove_file(Self::path(repo)) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
-            _ => Ok(()),
-        }
-    }
 }
 
 /// While the toggle's pushes run, Ctrl-C, a closed terminal or a kill (INT, HUP, TERM)

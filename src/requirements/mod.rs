@@ -267,6 +267,10 @@ pub struct Entry {
     pub file: String,
     /// (source, editable, spec) of every occurrence, sorted: what decides the install.
     pub forms: Vec<(Source, bool, String)>,
+    /// The extras any occurrence asks for.
+    pub extras: BTreeSet<String>,
+    /// The markers of the occurrences (`""`: one without a marker).
+    pub markers: BTreeSet<String>,
 }
 
 impl Entry {
@@ -309,11 +313,15 @@ impl RequirementSet {
                             .and_modify(|e| {
                                 e.forms.push(form.clone());
                                 e.forms.sort();
+                                e.extras.extend(r.extras.iter().cloned());
+                                e.markers.insert(r.marker.clone());
                             })
                             .or_insert_with(|| Entry {
                                 first: r.clone(),
                                 file: file.path.clone(),
                                 forms: vec![form],
+                                extras: r.extras.iter().cloned().collect(),
+                                markers: BTreeSet::from([r.marker.clone()]),
                             });
                     }
                     Item::Index(option) => {
@@ -342,6 +350,10 @@ pub struct SetDiff {
     pub changed: Vec<String>,
     /// Constraint names whose constraint changed, appeared or disappeared.
     pub constraints_changed: Vec<String>,
+    /// Required in both from the same source, but asking for less: extras dropped, or a
+    /// marker that limits where it is installed (name, what changed). pip keeps what is no
+    /// longer asked for, as for a removal.
+    pub narrowed: Vec<(String, String)>,
 }
 
 impl SetDiff {
@@ -360,6 +372,9 @@ impl SetDiff {
                     }
                     if source_changed || before.forms != after.forms {
                         diff.changed.push(name.clone());
+                    }
+                    if !source_changed && let Some(what) = narrowing(before, after) {
+                        diff.narrowed.push((name.clone(), what));
                     }
                 }
             }
@@ -385,6 +400,30 @@ impl SetDiff {
             .collect();
         diff
     }
+}
+
+/// What `after` no longer asks for that `before` did: extras, or an unconditional install.
+fn narrowing(before: &Entry, after: &Entry) -> Option<String> {
+    let lost: Vec<&String> = before.extras.difference(&after.extras).collect();
+    if !lost.is_empty() {
+        let names: Vec<&str> = lost.iter().map(|e| e.as_str()).collect();
+        return Some(format!(
+            "extra [{}] no longer asked for: what it installed stays ('{}' -> '{}')",
+            names.join(","),
+            before.first.text,
+            after.first.text
+        ));
+    }
+    let conditional = !after.markers.contains("");
+    if conditional && after.markers != before.markers {
+        let markers: Vec<&str> = after.markers.iter().map(String::as_str).collect();
+        return Some(format!(
+            "now only where {}: where that is false it stays installed ('{}')",
+            markers.join(" or "),
+            after.first.text
+        ));
+    }
+    None
 }
 
 #[cfg(test)]

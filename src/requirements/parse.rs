@@ -45,6 +45,10 @@ pub struct Requirement {
     /// The line as written (after joining continuations), for messages.
     pub text: String,
     pub line: usize,
+    /// The extras asked for, sorted.
+    pub extras: Vec<String>,
+    /// The environment marker, canonical (`""`: none).
+    pub marker: String,
 }
 
 /// The package-index options of a file; they are part of every index requirement's source.
@@ -429,6 +433,8 @@ fn parse_requirement(text: &str, editable: bool, line: usize) -> Result<Requirem
         spec: canonical_spec(&extras, &specifiers, &marker),
         text: text.to_string(),
         line,
+        extras,
+        marker,
     })
 }
 
@@ -561,6 +567,8 @@ fn parse_location_requirement(text: &str, editable: bool, line: usize) -> Requir
         spec: canonical_spec(&extras, "", marker),
         text: text.to_string(),
         line,
+        extras: extras.clone(),
+        marker: marker.to_string(),
     }
 }
 

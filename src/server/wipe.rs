@@ -205,16 +205,36 @@ fn env_path(target: &Path, env_dir: &str) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// Deletes trash folders left by interrupted wipes; returns how many.
+/// Whether the process that made a trash folder (`<prefix><pid>-<time>`) still runs: a
+/// concurrent wipe, whose trash is its own business.
+fn owner_runs(name: &str) -> bool {
+    let Some(pid) = name
+        .strip_prefix(TRASH_PREFIX)
+        .and_then(|rest| rest.split('-').next())
+        .and_then(|pid| pid.parse::<i32>().ok())
+    else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        // SAFETY: signal 0 only checks that the process exists.
+        let answer = unsafe { libc::kill(pid, 0) };
+        answer == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        pid == std::process::id() as i32
+    }
+}
+
+/// Deletes trash folders left by interrupted wipes (not those of a wipe still running);
+/// returns how many.
 fn clean_trash(target: &Path) -> Result<u64> {
     let mut cleaned = 0;
     for entry in std::fs::read_dir(target)? {
         let entry = entry?;
-        if !entry
-            .file_name()
-            .to_string_lossy()
-            .starts_with(TRASH_PREFIX)
-        {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.starts_with(TRASH_PREFIX) || owner_runs(&name) {
             continue;
         }
         let path = entry.path();
@@ -257,6 +277,22 @@ fn measure(dir: &Path) -> (u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trash_of_a_running_wipe_is_left_alone() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let running = dir
+            .path()
+            .join(format!("{TRASH_PREFIX}{}-1", std::process::id()));
+        let mut child = std::process::Command::new("true").spawn().expect("true");
+        let gone = child.id();
+        child.wait().expect("wait");
+        let interrupted = dir.path().join(format!("{TRASH_PREFIX}{gone}-2"));
+        std::fs::create_dir_all(&running).expect("mkdir");
+        std::fs::create_dir_all(&interrupted).expect("mkdir");
+        assert_eq!(clean_trash(dir.path()).expect("clean"), 1);
+        assert!(running.exists() && !interrupted.exists());
+    }
 
     #[test]
     fn sizes_read_well() {
