@@ -239,8 +239,9 @@ pub fn install(cwd: &Path, side: Side, use_hooks_path: bool) -> Result<Vec<Strin
         Installed::Fresh(Some(legacy)) => {
             lines.push(format!("installed {}", hook.display()));
             lines.push(format!(
-                "kept the existing hook as {}; it runs first, with the same input",
-                legacy.display()
+                "kept the existing hook as {}; it {}, with the same input",
+                legacy.display(),
+                side.legacy_order()
             ));
         }
         Installed::Updated => lines.push(format!("updated {}", hook.display())),

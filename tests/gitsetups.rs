@@ -395,3 +395,69 @@ fn a_refusal_by_a_server_hook_is_not_blamed_on_someone_else() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_atomic_push_of_two_branches_toggles_the_deploy_branch_and_names_the_rest() {
+    let d = Deployment::new(ABC);
+    d.clone.git(&["branch", "feature"]);
+    drop_b(&d.clone);
+    let (_, stderr) = d.push(&["--atomic", "origin", "master", "feature"]);
+    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
+    assert!(
+        stderr.contains("not pushed yet: refs/heads/feature"),
+        "{stderr}"
+    );
+    assert!(
+        d.server
+            .git_output(&["rev-parse", "--verify", "-q", "refs/heads/feature"])
+            .stdout
+            .is_empty()
+    );
+    // `envguard push` pushes the rest once the toggle deployed.
+    d.clone.write("app.py", "print('v2')\n");
+    d.clone.commit("Change the app");
+    let out = d
+        .clone
+        .envguard(&["push", "--atomic", "origin", "master", "feature"]);
+    assert!(out.status.success(), "{}", output_text(&out));
+    assert_eq!(d.server_rev("feature"), d.clone.rev("feature"));
+}
+
+#[test]
+fn deleting_the_deploy_branch_or_pushing_to_a_url_is_handled() {
+    let d = Deployment::new(ABC);
+    // A push to the URL itself: git passes the URL as the remote's name.
+    let url = d.server.path.display().to_string();
+    d.clone
+        .git(&["config", "envguard.remote", &format!("{url}*")]);
+    drop_b(&d.clone);
+    let (_, stderr) = d.push(&[&url, "master"]);
+    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
+    // Deleting the deploy branch deploys nothing: no check, no toggle.
+    d.clone
+        .git(&["push", "-q", "--no-verify", "origin", "master:gone"]);
+    let (code, stderr) = d.push(&["origin", "--delete", "gone"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("toggle"), "{stderr}");
+}
+
+#[test]
+fn without_a_git_identity_the_toggle_says_how_to_set_one() {
+    let d = Deployment::new(ABC);
+    drop_b(&d.clone);
+    let before = d.server_rev("master");
+    let out = d
+        .clone
+        .cmd("git")
+        .args(["push", "origin", "master"])
+        .env_remove("GIT_AUTHOR_NAME")
+        .env_remove("GIT_AUTHOR_EMAIL")
+        .env_remove("GIT_COMMITTER_NAME")
+        .env_remove("GIT_COMMITTER_EMAIL")
+        .output()
+        .expect("git push");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("git config user.name"), "{stderr}");
+    assert_eq!(d.server_rev("master"), before, "nothing pushed");
+}
