@@ -435,6 +435,30 @@ impl<'r> Analyzer<'r> {
         let _ = self.fetch(&wanted);
     }
 
+    /// `envguard.appRoot` must name a folder of the pushed commit: one that names none would
+    /// find no requirements and say `none` without a word.
+    fn check_app_root(&self, tip: &git2::Commit) -> Result<()> {
+        let Some(root) = self.config.app_root.as_deref().filter(|r| !r.is_empty()) else {
+            return Ok(());
+        };
+        let is_folder = tip
+            .tree()?
+            .get_path(Path::new(root))
+            .is_ok_and(|e| e.kind() == Some(ObjectType::Tree));
+        if is_folder {
+            Ok(())
+        } else {
+            Err(crate::Error::config(
+                "envguard.appRoot",
+                root,
+                &format!(
+                    "a folder of the pushed commit {} (it has no folder '{root}')",
+                    &tip.id().to_string()[..7]
+                ),
+            ))
+        }
+    }
+
     /// The app root of a commit: `envguard.appRoot`, else `.deployment`'s `project`, else
     /// the repository root (`""`).
     pub fn app_root(&mut self, tree: &git2::Tree) -> String {
@@ -544,6 +568,7 @@ impl<'r> Analyzer<'r> {
     /// deploy), so nothing can be stale.
     pub fn analyze(&mut self, base: Option<Oid>, tip: Oid) -> Result<Analysis> {
         let tip_commit = self.repo.find_commit(tip)?;
+        self.check_app_root(&tip_commit)?;
         let tip_watched = self.watched(&tip_commit)?;
         let mut analysis = Analysis::new(base, tip, self.platform);
         analysis.app_root = tip_watched.root.clone();

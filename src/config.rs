@@ -69,6 +69,70 @@ fn enum_value<T: ValueEnum>(git: &git2::Config, key: &str) -> Result<Option<T>> 
         .transpose()
 }
 
+/// Every `envguard.*` key envguard reads.
+pub const KEYS: [&str; 16] = [
+    "envguard.remote",
+    "envguard.remoteName",
+    "envguard.branch",
+    "envguard.appRoot",
+    "envguard.envDir",
+    "envguard.policy",
+    "envguard.mode",
+    "envguard.platform",
+    "envguard.toggleRuntime",
+    "envguard.runtimes",
+    "envguard.serverAction",
+    "envguard.target",
+    "envguard.scmUrl",
+    "envguard.sitePath",
+    "envguard.remoteTimeout",
+    "envguard.remoteAttempts",
+];
+
+/// An `envguard.*` key that envguard does not know is a typo that would leave a setting
+/// unapplied without a word: an error naming the nearest known key.
+fn check_known_keys(git: &git2::Config) -> Result<()> {
+    let Ok(mut entries) = git.entries(Some(r"^envguard\.")) else {
+        return Ok(());
+    };
+    while let Some(Ok(entry)) = entries.next() {
+        let Ok(name) = entry.name() else { continue };
+        if KEYS.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        let nearest = KEYS
+            .iter()
+            .min_by_key(|k| edit_distance(&k.to_ascii_lowercase(), &name.to_ascii_lowercase()))
+            .copied()
+            .unwrap_or("envguard.mode");
+        return Err(Error::config(
+            name,
+            entry.value().unwrap_or(""),
+            &format!(
+                "a setting envguard knows; did you mean {nearest}? (or remove it: `git config \
+                 --unset {name}`)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Levenshtein distance, for naming the key a typo meant.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
 /// `envguard.platform`: `None` for `auto` or unset.
 fn platform_value(git: &git2::Config) -> Result<Option<Platform>> {
     match string(git, "envguard.platform")? {
@@ -155,6 +219,7 @@ impl Config {
     }
 
     pub fn from_git_config(git: &git2::Config) -> Result<Config> {
+        check_known_keys(git)?;
         let mut config = Config::default();
         if let Some(v) = list(git, "envguard.remote")? {
             config.remote_urls = v;
@@ -168,6 +233,13 @@ impl Config {
         }
         // An explicit "." is the repository root, and overrides `.deployment`.
         config.app_root = string(git, "envguard.appRoot")?.map(|p| clean_dir(&p));
+        if let Some(root) = config.app_root.as_deref().filter(|r| climbs_out(r)) {
+            return Err(invalid(
+                "envguard.appRoot",
+                root,
+                "a folder inside the repository, like src/web",
+            ));
+        }
         if let Some(dir) = string(git, "envguard.envDir")? {
             let dir = clean_dir(&dir);
             if !is_relative_inside(&dir) {
@@ -235,6 +307,32 @@ impl Config {
                 .ok_or_else(|| invalid("envguard.remoteAttempts", &v, "a number from 1 to 20"))?;
         }
         Ok(config)
+    }
+
+    /// `envguard.remoteName` entries must name remotes of `repo`: one that names none would
+    /// leave the real deploy remote unguarded without a word.
+    pub fn check_remote_names(&self, repo: &git2::Repository) -> Result<()> {
+        let remotes = repo.remotes()?;
+        let known: Vec<&str> = remotes.iter().filter_map(|n| n.ok().flatten()).collect();
+        match self
+            .remote_names
+            .iter()
+            .find(|n| !known.contains(&n.as_str()))
+        {
+            None => Ok(()),
+            Some(name) => Err(invalid(
+                "envguard.remoteName",
+                name,
+                &format!(
+                    "the name of a remote of this repository ({})",
+                    if known.is_empty() {
+                        "it has none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            )),
+        }
     }
 
     /// Whether a full ref name (`refs/heads/x`) is a deploy branch.
@@ -501,6 +599,13 @@ mod tests {
         assert!(glob_match("release/*", "release/1.2"));
         assert!(glob_match("a?c", "abc"));
         assert!(!glob_match("a?c", "ac"));
+    }
+
+    #[test]
+    fn typos_name_the_key_meant() {
+        assert_eq!(edit_distance("envguard.mdoe", "envguard.mode"), 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
     #[test]

@@ -391,12 +391,25 @@ fn client_status(repo: &git2::Repository, config: &Config) -> Result<Vec<String>
             }
         ));
     }
-    lines.push(format!("deploy branches: {}", config.branches.join(" ")));
+    lines.push(format!("deploy branches: {}", branches_line(config)));
     lines.push(format!(
         "toggle runtime: {}",
         toggle_runtime_line(repo, config)
     ));
     Ok(lines)
+}
+
+/// The deploy branches, and whether `envguard.branch` replaced the default `master`.
+fn branches_line(config: &Config) -> String {
+    let listed = config.branches.join(" ");
+    if config.branches.iter().any(|b| b == "master") {
+        listed
+    } else {
+        format!(
+            "{listed} (envguard.branch replaces the default master, which is not guarded; \
+             add it with `git config --add envguard.branch master`)"
+        )
+    }
 }
 
 /// The toggle a push of HEAD would make, read as the analysis reads it (app root from

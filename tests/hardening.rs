@@ -349,6 +349,7 @@ fn malformed_hook_input_never_blocks_a_push() {
     let r = Repo::new();
     r.write("requirements.txt", "a\n");
     r.commit("Start");
+    r.git(&["remote", "add", "origin", "/nowhere.git"]);
     r.git(&["config", "envguard.remoteName", "origin"]);
     let zero = "0".repeat(40);
     let head = r.rev("HEAD");

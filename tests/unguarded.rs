@@ -122,3 +122,48 @@ fn a_toggle_refusal_lists_the_ways_out() {
     assert!(stderr.contains("ENVGUARD=0 git push"), "{stderr}");
     assert!(stderr.contains("--no-verify"), "{stderr}");
 }
+
+#[test]
+fn settings_that_guard_nothing_refuse_the_push_naming_the_key() {
+    for (key, value, says) in [
+        ("envguard.mdoe", "warn", "did you mean envguard.mode?"),
+        ("envguard.appRoot", "src", "it has no folder 'src'"),
+        (
+            "envguard.appRoot",
+            "../elsewhere",
+            "a folder inside the repository",
+        ),
+        (
+            "envguard.remoteName",
+            "azure",
+            "the name of a remote of this repository (origin)",
+        ),
+    ] {
+        let d = Deployment::new(APP);
+        d.clone.git(&["config", key, value]);
+        drop_cors(&d.clone, "Drop CORS");
+        let before = d.server_rev("master");
+        let (code, stderr) = d.push(&["origin", "master"]);
+        assert_ne!(code, 0, "{key}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{key} = '{value}'")),
+            "{key}: {stderr}"
+        );
+        assert!(stderr.contains(says), "{key}: {stderr}");
+        assert!(stderr.contains("ENVGUARD=0 git push"), "{key}: {stderr}");
+        assert_eq!(d.server_rev("master"), before, "{key}");
+    }
+}
+
+#[test]
+fn hook_status_says_when_envguard_branch_replaced_master() {
+    let d = Deployment::new(APP);
+    d.clone
+        .git(&["config", "--add", "envguard.branch", "staging"]);
+    let out = d.clone.envguard(&["hook", "status"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("deploy branches: staging (envguard.branch replaces the default master"),
+        "{text}"
+    );
+}

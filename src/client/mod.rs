@@ -128,6 +128,7 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     let configured = configured_urls(&repo.config()?, &push.remote);
     let mut urls = vec![push.url.as_str()];
     urls.extend(configured.iter().map(String::as_str));
+    config.check_remote_names(&repo)?;
     let Some(mut target) = config.deploy_target(&push.remote, &urls) else {
         log::debug!("{} ({}) is not a deploy remote", push.remote, push.url);
         return Ok(Outcome::Proceed);
@@ -137,14 +138,14 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     }
     let flags = invocation::of_this_push();
     log::debug!("push flags: {flags:?}");
-    let (mut checked, mut others) = check_updates(&repo, &config, target.platform, &push, flags);
+    let (mut checked, mut others) = check_updates(&repo, &config, target.platform, &push, flags)?;
     let needs_action = checked
         .iter()
         .any(|c| c.analysis.verdict != Verdict::None || !c.analysis.errors.is_empty());
     if needs_action && target.source == PlatformSource::AssumedAppService {
         let settled = settle_platform(&repo, &config, &push, target);
         if settled.platform != target.platform {
-            (checked, others) = check_updates(&repo, &config, settled.platform, &push, flags);
+            (checked, others) = check_updates(&repo, &config, settled.platform, &push, flags)?;
         }
         target = settled;
     }
@@ -202,7 +203,7 @@ fn check_updates(
     platform: Platform,
     push: &Push,
     flags: PushFlags,
-) -> (Vec<Checked>, Vec<RefUpdate>) {
+) -> Result<(Vec<Checked>, Vec<RefUpdate>)> {
     let mut analyzer = Analyzer::new(repo, config, platform, process_env())
         .fetch_missing_with(gitcli::fetcher(repo.path()));
     let mut checked = Vec::new();
@@ -223,6 +224,8 @@ fn check_updates(
                         crate::config::forced_by_config(&git, &push.remote, &update.remote_ref)
                     }),
             }),
+            // A setting the user wrote wrong refuses the push (see `pre_push`).
+            Err(e @ Error::Config { .. }) => return Err(e),
             Err(e) => {
                 say(format!(
                     "warning: cannot analyse {}: {e}; pushing it without the env check",
@@ -232,7 +235,7 @@ fn check_updates(
             }
         }
     }
-    (checked, others)
+    Ok((checked, others))
 }
 
 /// Runs the plan's actions in order. Returns how the push ends: the plan's outcome, or
