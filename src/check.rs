@@ -7,7 +7,7 @@ use git2::{Oid, Repository};
 
 use crate::analyze::{Analysis, Analyzer};
 use crate::config::Config;
-use crate::report::{commit_label, describe, reason_lines, verdict_line};
+use crate::report::{commit_label, describe, reason_lines, short_oid, verdict_line};
 use crate::requirements::process_env;
 use crate::{Error, Result};
 
@@ -95,6 +95,20 @@ pub fn run(
     if let Some(notice) = crate::pending::pending_notice(repo) {
         crate::out::say(notice);
     }
+    if diff && format == Format::Json {
+        return Ok(Err(UsageError(
+            "--diff shows the changes as text, in the human format; with --format json, see \
+             them with `git diff A..B -- <the files in the reasons>`"
+                .to_string(),
+        )));
+    }
+    if repo
+        .head()
+        .is_err_and(|e| e.code() == git2::ErrorCode::UnbornBranch)
+        && range.is_none()
+    {
+        return Err(Error::msg("the repository has no commit yet; commit first"));
+    }
     let (base, tip) = match resolve_range(repo, config, range) {
         Ok(r) => r,
         Err(e) => return Ok(Err(e)),
@@ -165,6 +179,22 @@ fn write_diffs(
 
 fn write_human(repo: &Repository, analysis: &Analysis, out: &mut dyn Write) -> Result<()> {
     writeln!(out, "envguard: {}", verdict_line(analysis))?;
+    let compared = match analysis.old {
+        Some(old) => format!("{}..{}", short_oid(old), short_oid(analysis.new)),
+        None => format!(
+            "{} (a first deployment: nothing deployed yet)",
+            short_oid(analysis.new)
+        ),
+    };
+    writeln!(out, "  compared {compared} for {}", analysis.platform)?;
+    if !has_requirements(repo, analysis) {
+        writeln!(
+            out,
+            "  note: {} has no {}; only runtime and committed env changes count",
+            short_oid(analysis.new),
+            crate::paths::join(&analysis.app_root, "requirements.txt")
+        )?;
+    }
     for line in reason_lines(repo, analysis) {
         writeln!(out, "{line}")?;
     }
@@ -189,4 +219,12 @@ fn write_human(repo: &Repository, analysis: &Analysis, out: &mut dyn Write) -> R
         )?;
     }
     Ok(())
+}
+
+/// Whether the analysed tip has a requirements.txt in its app root.
+fn has_requirements(repo: &Repository, analysis: &Analysis) -> bool {
+    let path = crate::paths::join(&analysis.app_root, "requirements.txt");
+    repo.find_commit(analysis.new)
+        .and_then(|c| c.tree())
+        .is_ok_and(|t| t.get_path(std::path::Path::new(&path)).is_ok())
 }

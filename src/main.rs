@@ -29,6 +29,10 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Explain what a push of RANGE would need: none, rebuild or wipe, and why.
+    ///
+    /// Exit codes: 0 the check ran (whatever the verdict), 1 a watched file is invalid (the
+    /// push would be refused), 2 a usage error, 3 the check cannot run here (not in a git
+    /// repository, no commit yet, a setting envguard cannot use, objects it cannot read).
     Check {
         /// `A..B`, a single commit `B` (meaning `B^..B`), or nothing: the deploy branch's
         /// remote-tracking ref `..HEAD`.
@@ -36,7 +40,7 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
-        /// Also show the changes of the watched files as unified diffs (human format).
+        /// Also show the changes of the watched files as unified diffs (human format only).
         #[arg(long)]
         diff: bool,
     },
@@ -243,9 +247,22 @@ fn run_check(range: Option<&str>, format: Format, diff: bool) -> i32 {
             2
         }
         Err(e) => {
-            out::say(e.to_string());
-            1
+            out::say(format!("cannot check here: {}", cannot_run_here(&e)));
+            3
         }
+    }
+}
+
+/// The reason a command cannot run in this directory, in the user's words.
+fn cannot_run_here(e: &envguard::Error) -> String {
+    match e.git_code() {
+        Some((git2::ErrorClass::Repository, git2::ErrorCode::NotFound)) => {
+            "not in a git repository; run it inside your app's repository".to_string()
+        }
+        Some((_, git2::ErrorCode::UnbornBranch)) => {
+            "the repository has no commit yet; commit first".to_string()
+        }
+        _ => e.to_string(),
     }
 }
 

@@ -122,7 +122,8 @@ fn invalid_policy_is_a_clear_error() {
     let repo = app();
     repo.git(&["config", "envguard.policy", "sometimes"]);
     let out = repo.envguard(&["check", "HEAD"]);
-    assert_eq!(out.status.code(), Some(1));
+    // Exit 3: the check cannot run with this setting (1 is for invalid watched files).
+    assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("envguard.policy"), "{stderr}");
     assert!(stderr.contains("sometimes"), "{stderr}");
@@ -403,12 +404,13 @@ fn human_report_is_short_with_verdict_first() {
     let text = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("envguard: wipe"), "{text}");
+    assert!(lines[1].starts_with("  compared "), "{text}");
     assert!(
-        lines[1].contains("requirements.txt: flask-cors removed"),
+        lines[2].contains("requirements.txt: flask-cors removed"),
         "{text}"
     );
-    assert!(lines[1].contains(&tip[..7]), "{text}");
-    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[2].contains(&tip[..7]), "{text}");
+    assert_eq!(lines.len(), 3, "{text}");
 }
 
 #[test]

@@ -167,3 +167,49 @@ fn hook_status_says_when_envguard_branch_replaced_master() {
         "{text}"
     );
 }
+
+#[test]
+fn check_says_what_it_compared_and_when_it_cannot_run_here() {
+    let repo = Repo::new();
+    repo.write("app.py", "print('hi')\n");
+    let base = repo.commit("No requirements yet");
+    repo.write("runtime.txt", "python-3.6\n");
+    let tip = repo.commit("A runtime");
+    let out = repo.envguard(&["check", &format!("{base}..{tip}")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(&format!("compared {}..{}", &base[..7], &tip[..7])),
+        "{text}"
+    );
+    assert!(text.contains("has no requirements.txt"), "{text}");
+    // --diff and JSON: a usage error, not a silently ignored flag.
+    let out = repo.envguard(&["check", "HEAD", "--diff", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--diff"),
+        "{out:?}"
+    );
+    // Outside a repository and before the first commit: exit 3, said plainly.
+    let outside = tempfile::tempdir().expect("tempdir");
+    let out = support::command(support::envguard_bin(), outside.path())
+        .env(
+            "GIT_CEILING_DIRECTORIES",
+            outside.path().parent().expect("parent"),
+        )
+        .arg("check")
+        .output()
+        .expect("envguard");
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not in a git repository"),
+        "{out:?}"
+    );
+    let empty = Repo::new();
+    let out = empty.envguard(&["check"]);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no commit yet"),
+        "{out:?}"
+    );
+}
