@@ -280,6 +280,14 @@ impl Config {
             config.server_action = action;
         }
         config.target = string(git, "envguard.target")?.map(PathBuf::from);
+        config.read_site_settings(git)?;
+        Ok(config)
+    }
+
+    /// The settings of the site's API: `scmUrl`, `sitePath`, `remoteTimeout`,
+    /// `remoteAttempts`.
+    fn read_site_settings(&mut self, git: &git2::Config) -> Result<()> {
+        let config = self;
         config.scm_url = string(git, "envguard.scmUrl")?.filter(|v| !v.is_empty());
         if let Some(path) = string(git, "envguard.sitePath")? {
             let path = clean_dir(&path);
@@ -297,7 +305,7 @@ impl Config {
                 .parse()
                 .ok()
                 .filter(|&s| s > 0)
-                .ok_or_else(|| invalid("envguard.remoteTimeout", &v, "seconds, like 240"))?;
+                .ok_or_else(|| invalid("envguard.remoteTimeout", &v, "seconds, like 200"))?;
         }
         if let Some(v) = string(git, "envguard.remoteAttempts")? {
             config.remote_attempts = v
@@ -306,7 +314,7 @@ impl Config {
                 .filter(|&n| (1..=20).contains(&n))
                 .ok_or_else(|| invalid("envguard.remoteAttempts", &v, "a number from 1 to 20"))?;
         }
-        Ok(config)
+        Ok(())
     }
 
     /// `envguard.remoteName` entries must name remotes of `repo`: one that names none would
