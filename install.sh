@@ -5,16 +5,41 @@
 #   sh install.sh [--prefix DIR] [REPO]
 set -eu
 
+usage() {
+    echo "usage: sh install.sh [--prefix DIR] [REPO]"
+    echo "  builds envguard (release) and installs it as DIR/bin/envguard (default DIR: ~/.local);"
+    echo "  with REPO, also installs envguard's pre-push hook in that git repository"
+}
+fail() {
+    echo "install.sh: $*" >&2
+    usage >&2
+    exit 2
+}
+
 prefix="${HOME}/.local"
 repo=""
 while [ "$#" -gt 0 ]; do
     case "$1" in
-        --prefix) prefix="$2"; shift 2 ;;
-        --prefix=*) prefix="${1#--prefix=}"; shift ;;
-        -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
-        *) repo="$1"; shift ;;
+        --prefix)
+            [ "$#" -ge 2 ] && [ -n "$2" ] || fail "--prefix needs a directory"
+            prefix="$2"; shift 2 ;;
+        --prefix=*)
+            prefix="${1#--prefix=}"
+            [ -n "$prefix" ] || fail "--prefix needs a directory"
+            shift ;;
+        -h|--help) usage; exit 0 ;;
+        -*) fail "unknown option $1" ;;
+        *)
+            [ -z "$repo" ] || fail "one repository at a time (got $repo and $1)"
+            repo="$1"; shift ;;
     esac
 done
+# Checked before the build, which takes a while.
+if [ -n "$repo" ]; then
+    [ -d "$repo" ] || fail "$repo: no such directory"
+    git -C "$repo" rev-parse --git-dir >/dev/null 2>&1 || fail "$repo: not a git repository"
+fi
+command -v cargo >/dev/null 2>&1 || fail "cargo is not installed (https://rustup.rs)"
 
 here="$(cd "$(dirname "$0")" && pwd)"
 cargo build --release --locked --manifest-path "$here/Cargo.toml"

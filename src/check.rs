@@ -114,6 +114,10 @@ pub fn run(
         Err(e) => return Ok(Err(e)),
     };
     let platform = crate::config::platform_here(repo, config);
+    log::debug!(
+        "check {base:?}..{tip} on {platform}, policy {:?}",
+        config.policy
+    );
     let mut analyzer = Analyzer::new(repo, config, platform, process_env())
         .fetch_missing_with(crate::gitcli::fetcher(repo.path()));
     let analysis = analyzer.analyze(base, tip)?;

@@ -64,6 +64,85 @@ const PRE_COMMIT_SNIPPET: &str = "pre-commit: add to .pre-commit-config.yaml: - 
      [{ id: envguard, name: envguard, entry: envguard pre-push, language: system, stages: \
      [pre-push], pass_filenames: false, always_run: true, verbose: true }] }";
 
+/// A hook manager that owns the hook file: envguard leaves its hook in place (the manager
+/// would rename or overwrite envguard's the next time it installs) and runs inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Manager {
+    PreCommit,
+    Lefthook,
+}
+
+impl Manager {
+    /// The manager whose generated hook script this is.
+    fn of_hook(text: &str) -> Option<Manager> {
+        if text.contains(PRE_COMMIT_MARKER) {
+            Some(Manager::PreCommit)
+        } else if text.contains("call_lefthook") || text.contains("LEFTHOOK") {
+            Some(Manager::Lefthook)
+        } else {
+            None
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Manager::PreCommit => "the pre-commit framework",
+            Manager::Lefthook => "lefthook",
+        }
+    }
+
+    /// The configuration files the manager reads, in the worktree.
+    fn config_files(self) -> &'static [&'static str] {
+        match self {
+            Manager::PreCommit => &[".pre-commit-config.yaml"],
+            Manager::Lefthook => &[
+                "lefthook.yml",
+                ".lefthook.yml",
+                "lefthook.yaml",
+                ".lefthook.yaml",
+                "lefthook-local.yml",
+            ],
+        }
+    }
+
+    /// Whether the manager's configuration in `worktree` runs envguard.
+    fn runs_envguard(self, worktree: Option<&Path>) -> bool {
+        worktree.is_some_and(|w| {
+            self.config_files().iter().any(|f| {
+                std::fs::read_to_string(w.join(f)).is_ok_and(|t| t.contains("envguard pre-push"))
+            })
+        })
+    }
+
+    /// The exact entry to merge into the manager's configuration.
+    pub fn entry(self) -> &'static str {
+        match self {
+            Manager::PreCommit => {
+                "# .pre-commit-config.yaml (then: pre-commit install --hook-type pre-push)\n\
+                 repos:\n\
+                 \x20 - repo: local\n\
+                 \x20   hooks:\n\
+                 \x20     - id: envguard\n\
+                 \x20       name: envguard\n\
+                 \x20       entry: envguard pre-push\n\
+                 \x20       language: system\n\
+                 \x20       stages: [pre-push]\n\
+                 \x20       pass_filenames: false\n\
+                 \x20       always_run: true\n\
+                 \x20       verbose: true"
+            }
+            Manager::Lefthook => {
+                "# lefthook.yml (then: lefthook install)\n\
+                 pre-push:\n\
+                 \x20 commands:\n\
+                 \x20   envguard:\n\
+                 \x20     run: envguard pre-push {1} {2}\n\
+                 \x20     use_stdin: true"
+            }
+        }
+    }
+}
+
 /// The hook shim, with this binary's path as the fallback when envguard is not on PATH (GUI
 /// git clients often run hooks with a reduced PATH).
 pub fn shim(side: Side) -> String {
@@ -110,6 +189,10 @@ pub fn hooks_dir(cwd: &Path) -> Result<(PathBuf, Option<String>)> {
     } else {
         cwd.join(dir)
     };
+    log::debug!(
+        "hooks directory {}, core.hooksPath {hooks_path:?}",
+        dir.display()
+    );
     Ok((dir, hooks_path))
 }
 
@@ -120,6 +203,8 @@ pub enum Installed {
     Fresh(Option<PathBuf>),
     Updated,
     AlreadyInstalled,
+    /// Nothing written: a hook manager owns the hook; envguard belongs in its configuration.
+    LeftTo(Manager),
 }
 
 /// Installs the hook of `side` into `dir`.
@@ -139,15 +224,11 @@ pub fn install_into(dir: &Path, side: Side) -> Result<Installed> {
             write_executable(&hook, &content)?;
             return Ok(Installed::Updated);
         }
-        if existing.contains(PRE_COMMIT_MARKER) {
-            // pre-commit's script runs `<hook>.legacy` beside it itself: kept under that
-            // name it would run itself. pre-commit chains hooks on its own terms.
-            return Err(Error::msg(format!(
-                "{} is the pre-commit framework's hook; envguard wrote nothing. Run envguard \
-                 from pre-commit instead:\n  {}",
-                hook.display(),
-                PRE_COMMIT_SNIPPET
-            )));
+        // pre-commit's script runs `<hook>.legacy` beside it itself (kept under that name it
+        // would run itself), and lefthook renames a foreign hook away when it reinstalls: both
+        // chain hooks on their own terms.
+        if let Some(manager) = Manager::of_hook(&existing) {
+            return Ok(Installed::LeftTo(manager));
         }
         if legacy.exists() || legacy.is_symlink() {
             return Err(Error::msg(format!(
@@ -221,6 +302,13 @@ pub fn manager_snippet(worktree: Option<&Path>, hooks_path: &str, side: Side) ->
 /// nothing was written.
 pub fn install(cwd: &Path, side: Side, use_hooks_path: bool) -> Result<Vec<String>> {
     let (dir, hooks_path) = hooks_dir(cwd)?;
+    let bare = git2::Repository::discover(cwd).is_ok_and(|r| r.is_bare());
+    if bare && side == Side::Client {
+        return Err(Error::msg(
+            "this is a bare repository (a server's): git never runs a pre-push hook here. For \
+             the server side: envguard hook install --server --target <deployment directory>",
+        ));
+    }
     if let Some(hp) = &hooks_path
         && !use_hooks_path
     {
@@ -246,11 +334,44 @@ pub fn install(cwd: &Path, side: Side, use_hooks_path: bool) -> Result<Vec<Strin
         }
         Installed::Updated => lines.push(format!("updated {}", hook.display())),
         Installed::AlreadyInstalled => lines.push(format!("already installed: {}", hook.display())),
+        Installed::LeftTo(manager) => {
+            let worktree = worktree_root(cwd);
+            if manager.runs_envguard(worktree.as_deref()) {
+                lines.push(format!(
+                    "{} is {}'s hook, and its configuration runs envguard: nothing to do",
+                    hook.display(),
+                    manager.name()
+                ));
+            } else {
+                lines.push(format!(
+                    "{} is {}'s hook; envguard left it in place. Pushes are not guarded until \
+                     you add envguard to its configuration:",
+                    hook.display(),
+                    manager.name()
+                ));
+                lines.extend(manager.entry().lines().map(str::to_string));
+            }
+        }
     }
     if side == Side::Client {
         lines.extend(no_deploy_remote_warning(cwd));
     }
+    if side == Side::Server {
+        lines.extend(no_target_warning(cwd));
+    }
     Ok(lines)
+}
+
+/// A server hook without `envguard.target` wipes nothing: say so at install.
+fn no_target_warning(cwd: &Path) -> Option<String> {
+    let repo = git2::Repository::discover(cwd).ok()?;
+    let config = Config::from_repo(&repo).ok()?;
+    config.target.is_none().then(|| {
+        "warning: envguard.target is not set, so the hook does nothing until it is: \
+         envguard hook install --server --target <deployment directory> (or git config \
+         envguard.target <dir>)"
+            .to_string()
+    })
 }
 
 /// When no remote is a deploy remote, every push goes through unchecked: say so, list the
@@ -279,9 +400,17 @@ fn no_deploy_remote_warning(cwd: &Path) -> Option<String> {
     ))
 }
 
-/// `envguard hook uninstall`.
-pub fn uninstall(cwd: &Path, side: Side) -> Result<Vec<String>> {
-    let (dir, _) = hooks_dir(cwd)?;
+/// `envguard hook uninstall`: from where git reads hooks, or with `use_hooks_path` from the
+/// `core.hooksPath` directory (where `install --use-hooks-path` wrote).
+pub fn uninstall(cwd: &Path, side: Side, use_hooks_path: bool) -> Result<Vec<String>> {
+    let (dir, hooks_path) = hooks_dir(cwd)?;
+    if hooks_path.is_some() && !use_hooks_path && !is_ours(&dir.join(side.hook_name())) {
+        return Ok(vec![format!(
+            "envguard's hook is not at {}; core.hooksPath is set: for the hook `install \
+             --use-hooks-path` wrote there, run `envguard hook uninstall --use-hooks-path`",
+            dir.join(side.hook_name()).display()
+        )]);
+    }
     let hook = dir.join(side.hook_name());
     let had_legacy = dir.join(format!("{}.legacy", side.hook_name())).exists();
     Ok(if uninstall_from(&dir, side)? {
@@ -304,17 +433,10 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
     let hook = dir.join(side.hook_name());
     let legacy = dir.join(format!("{}.legacy", side.hook_name()));
     let mut lines = Vec::new();
-    let installed = std::fs::read_to_string(&hook).unwrap_or_default();
-    let state = if installed.contains(MARKER) && shim_version(&installed) < SHIM_VERSION {
-        "envguard's hook, installed, outdated: run `envguard hook install` again"
-    } else if installed.contains(MARKER) {
-        "envguard's hook, installed"
-    } else if hook.exists() {
-        "another tool's hook; envguard is not installed"
-    } else {
-        "not installed"
-    };
+    let worktree = worktree_root(cwd);
+    let (state, advice) = hook_state(&hook, &legacy, hooks_path.as_deref(), worktree.as_deref());
     lines.push(format!("hook: {} ({state})", hook.display()));
+    lines.extend(advice);
     if legacy.exists() {
         lines.push(format!(
             "chained: {} ({})",
@@ -351,6 +473,81 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
         }
     }
     Ok(lines)
+}
+
+/// What runs at `hook` (its `.legacy` beside it), in every arrangement: envguard's shim, a
+/// hook manager that runs envguard (pre-commit, lefthook, husky) or does not, another
+/// tool's hook. The state, and the lines that say how to get guarded when it is not.
+fn hook_state(
+    hook: &Path,
+    legacy: &Path,
+    hooks_path: Option<&str>,
+    worktree: Option<&Path>,
+) -> (String, Vec<String>) {
+    let installed = std::fs::read_to_string(hook).unwrap_or_default();
+    let legacy_ours = is_ours(legacy);
+    let not_guarded = "pushes are NOT guarded";
+    if installed.contains(MARKER) {
+        let state = if shim_version(&installed) < SHIM_VERSION {
+            "envguard's hook, installed, outdated: run `envguard hook install` again"
+        } else {
+            "envguard's hook, installed"
+        };
+        return (state.to_string(), Vec::new());
+    }
+    if let Some(manager) = Manager::of_hook(&installed) {
+        let name = manager.name();
+        if legacy_ours && manager == Manager::PreCommit {
+            return (
+                format!(
+                    "{name}'s hook, which runs envguard's hook kept as {}",
+                    legacy.display()
+                ),
+                Vec::new(),
+            );
+        }
+        if manager.runs_envguard(worktree) {
+            return (
+                format!("{name}'s hook; its configuration runs envguard"),
+                Vec::new(),
+            );
+        }
+        let mut advice = vec![format!(
+            "{name} does not run envguard; add to its configuration:"
+        )];
+        advice.extend(manager.entry().lines().map(|l| format!("  {l}")));
+        return (
+            format!("{name}'s hook, without envguard: {not_guarded}"),
+            advice,
+        );
+    }
+    let husky = hooks_path.is_some_and(|p| p.contains(".husky"));
+    if husky {
+        let runs = worktree.is_some_and(|w| {
+            std::fs::read_to_string(w.join(".husky/pre-push")).is_ok_and(|t| t.contains("envguard"))
+        });
+        return if runs {
+            (
+                "husky's hook; .husky/pre-push runs envguard".to_string(),
+                Vec::new(),
+            )
+        } else {
+            (
+                format!("husky's hook, without envguard: {not_guarded}"),
+                vec!["add it: echo 'envguard pre-push \"$@\"' >> .husky/pre-push".to_string()],
+            )
+        };
+    }
+    if hook.exists() {
+        return (
+            format!("another tool's hook; envguard is not installed: {not_guarded}"),
+            vec!["`envguard hook install` keeps that hook and runs it first".to_string()],
+        );
+    }
+    (
+        format!("not installed: {not_guarded}"),
+        vec!["install it: envguard hook install".to_string()],
+    )
 }
 
 /// `hook status` of the client side: the deploy remotes and their modes, the deploy

@@ -66,9 +66,10 @@ enum Command {
     PostReceive,
     /// Safely delete the env folder of a deployment directory (--target), or of the site
     /// behind a deploy remote over Kudu's REST API (--remote).
+    #[command(group(clap::ArgGroup::new("where").required(true).args(["target", "remote"])))]
     Wipe {
         /// The deployment directory holding the env folder.
-        #[arg(long, required_unless_present = "remote", conflicts_with = "remote")]
+        #[arg(long, conflicts_with = "remote")]
         target: Option<PathBuf>,
         /// Delete env on the Kudu site of this deploy remote (default: the one deploy
         /// remote), with the credentials `git credential fill` gives for its URL.
@@ -87,6 +88,8 @@ enum Command {
     /// Write .deployment and a deploy script that rebuilds env when requirements or the
     /// runtime change, for platforms without envguard on the server.
     DeployScript {
+        /// The platform the script is for: kudu-windows (deploy.cmd, env) or linux
+        /// (deploy.sh, antenv; App Service on Linux without Oryx, or any Linux server).
         #[arg(long, value_enum)]
         platform: Platform,
         /// Replace an existing custom deploy script or deployment command.
@@ -119,7 +122,8 @@ enum PlatformAction {
 enum HookAction {
     /// Install the hook where git reads hooks from, chaining an existing one.
     Install {
-        /// The server's post-receive hook (in a bare repository) instead of pre-push.
+        /// Install the server's post-receive hook (in the bare repository of a self-hosted
+        /// deployment) instead of the pre-push hook.
         #[arg(long)]
         server: bool,
         /// With --server: the deployment directory whose env the hook wipes.
@@ -131,11 +135,18 @@ enum HookAction {
     },
     /// Remove the hook and restore the one it displaced.
     Uninstall {
+        /// The server's post-receive hook instead of pre-push.
         #[arg(long)]
         server: bool,
+        /// Remove it from the core.hooksPath directory (where `install --use-hooks-path`
+        /// wrote it).
+        #[arg(long)]
+        use_hooks_path: bool,
     },
-    /// Show where the hook is, what it chains, and which mode applies.
+    /// Show where the hook is, whether pushes are guarded, what it chains, and which
+    /// platform and mode apply.
     Status {
+        /// The server's post-receive hook instead of pre-push.
         #[arg(long)]
         server: bool,
     },
@@ -147,6 +158,12 @@ fn main() -> ExitCode {
     git2::opts::strict_hash_verification(false);
     let cli = Cli::parse();
     init_logging(cli.verbose);
+    log::debug!(
+        "envguard {} in {}: {}",
+        env!("CARGO_PKG_VERSION"),
+        std::env::current_dir().map_or_else(|_| "?".to_string(), |d| d.display().to_string()),
+        std::env::args().skip(1).collect::<Vec<_>>().join(" ")
+    );
     let code = match cli.command {
         Command::Check {
             range,
@@ -185,13 +202,35 @@ fn main() -> ExitCode {
             (Some(target), _) => run_wipe(&target, env_dir, force),
             (None, remote) => run_remote_wipe(remote.filter(|r| !r.is_empty()), env_dir, dry_run),
         },
-        Command::DeployScript { platform, force } => print_lines(deploy_script::write(
-            std::path::Path::new("."),
-            platform,
-            force,
-        )),
+        Command::DeployScript { platform, force } => print_lines(
+            repository_root().and_then(|root| deploy_script::write(&root, platform, force)),
+        ),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// The current directory, when it is the root of a repository's worktree: `.deployment`
+/// is read there by Kudu.
+fn repository_root() -> envguard::Result<PathBuf> {
+    let cwd = std::env::current_dir()?;
+    let repo = git2::Repository::discover(&cwd)?;
+    let root = repo
+        .workdir()
+        .ok_or_else(|| envguard::Error::msg("a bare repository has no files to deploy"))?;
+    let same = |a: &std::path::Path, b: &std::path::Path| {
+        a.canonicalize()
+            .ok()
+            .zip(b.canonicalize().ok())
+            .is_some_and(|(a, b)| a == b)
+    };
+    if same(root, &cwd) {
+        Ok(cwd)
+    } else {
+        Err(envguard::Error::msg(format!(
+            "run it at the repository's root ({}): Kudu reads .deployment there",
+            root.display()
+        )))
+    }
 }
 
 /// Runs a hook so that a bug in envguard (a panic) is a warning and never blocks a push.
@@ -286,7 +325,10 @@ fn run_hook(action: HookAction) -> i32 {
             }
             Ok(lines)
         }),
-        HookAction::Uninstall { server } => install::uninstall(&cwd, side(server)),
+        HookAction::Uninstall {
+            server,
+            use_hooks_path,
+        } => install::uninstall(&cwd, side(server), use_hooks_path),
         HookAction::Status { server } => install::status(&cwd, side(server)),
     };
     print_lines(result)

@@ -461,3 +461,61 @@ fn without_a_git_identity_the_toggle_says_how_to_set_one() {
     assert!(stderr.contains("git config user.name"), "{stderr}");
     assert_eq!(d.server_rev("master"), before, "nothing pushed");
 }
+
+/// The lefthook executable (`ENVGUARD_TEST_LEFTHOOK`, from npm; .ci/run sets it).
+fn lefthook() -> std::ffi::OsString {
+    std::env::var_os("ENVGUARD_TEST_LEFTHOOK")
+        .expect("ENVGUARD_TEST_LEFTHOOK: a lefthook executable (.ci/run installs one from npm)")
+}
+
+#[test]
+#[ignore = "needs lefthook from npm: set ENVGUARD_TEST_LEFTHOOK (.ci/run does)"]
+fn lefthooks_hook_is_left_in_place_and_its_entry_guards_the_push() {
+    let lefthook = lefthook();
+    let d = Deployment::new(ABC);
+    let c = &d.clone;
+    assert!(c.envguard(&["hook", "uninstall"]).status.success());
+    c.git(&["config", "envguard.mode", "warn"]);
+    c.write(
+        "lefthook.yml",
+        "pre-push:\n  commands:\n    lint:\n      run: \"true\"\n",
+    );
+    c.commit("Use lefthook");
+    support::run_ok(c.cmd(&lefthook).arg("install"));
+    let hook = c.path.join(".git/hooks/pre-push");
+    let theirs = std::fs::read(&hook).expect("lefthook's hook");
+    let out = c.envguard(&["hook", "install"]);
+    let text = output_text(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("lefthook's hook; envguard left it in place"),
+        "{text}"
+    );
+    assert!(text.contains("run: envguard pre-push {1} {2}"), "{text}");
+    assert!(text.contains("use_stdin: true"), "{text}");
+    assert_eq!(std::fs::read(&hook).expect("hook"), theirs, "left in place");
+    let status = output_text(&c.envguard(&["hook", "status"]));
+    assert!(
+        status.contains("lefthook's hook, without envguard: pushes are NOT guarded"),
+        "{status}"
+    );
+    // The printed entry, merged into lefthook.yml: the push is guarded.
+    c.write(
+        "lefthook.yml",
+        "pre-push:\n  commands:\n    envguard:\n      run: envguard pre-push {1} {2}\n      use_stdin: true\n",
+    );
+    c.commit("Run envguard from lefthook");
+    support::run_ok(c.cmd(&lefthook).arg("install"));
+    let status = output_text(&c.envguard(&["hook", "status"]));
+    assert!(
+        status.contains("lefthook's hook; its configuration runs envguard"),
+        "{status}"
+    );
+    drop_b(c);
+    let (code, stderr) = d.push_all(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("b removed"),
+        "envguard ran inside lefthook: {stderr}"
+    );
+}

@@ -213,3 +213,68 @@ fn check_says_what_it_compared_and_when_it_cannot_run_here() {
         "{out:?}"
     );
 }
+
+#[test]
+fn install_sh_answers_help_and_bad_arguments_before_building() {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("install.sh");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str]| {
+        support::command("sh", dir.path())
+            .arg(&script)
+            .args(args)
+            .output()
+            .expect("sh install.sh")
+    };
+    let help = run(&["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).starts_with("usage: sh install.sh"));
+    for (args, says) in [
+        (&["--prefix"][..], "--prefix needs a directory"),
+        (&["/nonexistent/app"], "/nonexistent/app: no such directory"),
+        (&["--bogus"], "unknown option --bogus"),
+    ] {
+        let out = run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Compiling"), "no build: {stderr}");
+    }
+}
+
+#[test]
+fn installs_that_would_do_nothing_say_so() {
+    // A bare repository: no pre-push hook there, point at --server.
+    let bare = Repo::init(&["--bare"]);
+    let out = bare.envguard(&["hook", "install"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("envguard hook install --server"));
+    assert!(!bare.path.join("hooks/pre-push").exists());
+    // --server without a target: installed, and says it does nothing yet.
+    let out = bare.envguard(&["hook", "install", "--server"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout.contains("envguard.target is not set"), "{stdout}");
+    // deploy-script from a subfolder: refused, naming the root.
+    let repo = Repo::new();
+    repo.write("src/app.py", "print('hi')\n");
+    repo.commit("App");
+    let out = support::command(support::envguard_bin(), &repo.path.join("src"))
+        .args(["deploy-script", "--platform", "linux"])
+        .output()
+        .expect("envguard");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("run it at the repository's root"));
+    assert!(!repo.path.join("src/.deployment").exists());
+}
+
+#[test]
+fn uninstall_takes_use_hooks_path_like_install() {
+    let repo = Repo::new();
+    repo.git(&["config", "core.hooksPath", ".hooks"]);
+    let out = repo.envguard(&["hook", "install", "--use-hooks-path"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(repo.path.join(".hooks/pre-push").exists());
+    let out = repo.envguard(&["hook", "uninstall", "--use-hooks-path"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(!repo.path.join(".hooks/pre-push").exists());
+}
