@@ -140,6 +140,8 @@ fn a_marker_pushed_alone_waits_for_its_branch() {
     d.clone.git(&["config", "envguard.mode", "off"]);
     install_server_hook(&d, &site);
     let before = site.env_identity();
+    d.clone.write("app.py", "print('v2')\n");
+    d.clone.commit("Change the app");
     let (code, stderr) = d.push(&["origin", "HEAD:refs/envguard/wipe/master"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
@@ -147,8 +149,6 @@ fn a_marker_pushed_alone_waits_for_its_branch() {
         "{stderr}"
     );
     assert_eq!(site.env_identity(), before, "nothing deployed yet");
-    d.clone.write("app.py", "print('v2')\n");
-    d.clone.commit("Change the app");
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
@@ -157,6 +157,30 @@ fn a_marker_pushed_alone_waits_for_its_branch() {
     );
     assert_ne!(site.env_identity(), before);
     assert!(!has_marker(&d), "the marker ref is consumed");
+}
+
+#[test]
+fn a_stale_marker_is_deleted_and_never_wipes_a_later_push() {
+    let Some((d, site)) = Deployment::kudu(APP) else {
+        return;
+    };
+    d.clone.git(&["config", "envguard.mode", "off"]);
+    install_server_hook(&d, &site);
+    // A marker for a commit that is deployed already (left over, say, by a failed push).
+    let (code, stderr) = d.push(&["origin", "HEAD:refs/envguard/wipe/master"]);
+    assert_eq!(code, 0, "{stderr}");
+    let before = site.env_identity();
+    d.clone.write("app.py", "print('much later')\n");
+    d.clone.commit("An unrelated change");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("is stale"), "{stderr}");
+    assert!(
+        !stderr.contains("wipe marker pushed by the client"),
+        "{stderr}"
+    );
+    assert_eq!(site.env_identity(), before, "env kept");
+    assert!(!has_marker(&d), "the stale marker is deleted");
 }
 
 #[test]

@@ -460,7 +460,9 @@ fn mark(cx: &Context, checked: &Checked) {
         &[],
     ) {
         Ok(()) => say(format!(
-            "marked {marker} on {}: the server rebuilds env when {branch} arrives",
+            "pushed the wipe marker {marker} to {}: envguard's post-receive hook on the server \
+             rebuilds env when {branch} arrives (without that hook the marker does nothing; \
+             `envguard hook install --server` there)",
             cx.remote
         )),
         Err(e) => say(format!("warning: {e}; the server will not rebuild env")),

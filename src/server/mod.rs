@@ -102,7 +102,7 @@ fn receive_one(
             None
         }
     };
-    let marker = consume_marker(repo, branch, new);
+    let marker = consume_marker(repo, branch, base, new);
     let plan = plan_receive(
         analysis.as_ref().map(|a| a.verdict),
         marker,
@@ -156,9 +156,11 @@ fn execute(config: &Config, branch: &str, plan: &ServerPlan, reasons: &[Reason])
     }
 }
 
-/// Whether a marker for `branch` applies to the new tip (the marker's commit or a
-/// descendant of it); a marker that applies is deleted.
-fn consume_marker(repo: &Repository, branch: &str, new: Oid) -> bool {
+/// Whether a marker for `branch` applies to this update: its commit arrives with it (it is
+/// the new tip or an ancestor of it, and was not deployed before). A marker that applies is
+/// consumed; one whose commit was deployed already is stale, so it is deleted and said, never
+/// applied to a later, unrelated push.
+fn consume_marker(repo: &Repository, branch: &str, old: Option<Oid>, new: Oid) -> bool {
     let name = format!("{MARKER_PREFIX}{branch}");
     let Ok(mut reference) = repo.find_reference(&name) else {
         return false;
@@ -166,8 +168,19 @@ fn consume_marker(repo: &Repository, branch: &str, new: Oid) -> bool {
     let Some(marked) = reference.target() else {
         return false;
     };
-    let applies = marked == new || repo.graph_descendant_of(new, marked).unwrap_or(false);
-    if applies && let Err(e) = reference.delete() {
+    let contains =
+        |tip: Oid| tip == marked || repo.graph_descendant_of(tip, marked).unwrap_or(false);
+    let deployed_before = old.is_some_and(contains);
+    let applies = contains(new) && !deployed_before;
+    if deployed_before {
+        say(format!(
+            "wipe marker for {branch} at {} is stale (that commit was deployed before); deleted",
+            crate::report::short_oid(marked)
+        ));
+    }
+    if (applies || deployed_before)
+        && let Err(e) = reference.delete()
+    {
         say(format!("warning: cannot delete {name}: {}", e.message()));
     }
     applies
