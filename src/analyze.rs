@@ -876,7 +876,17 @@ impl<'r> Analyzer<'r> {
                     .get(name)
                     .or_else(|| new_set.constraints.get(name))
                 {
-                    Some(e) => (e.file.clone(), format!("now '{}'", e.first.text)),
+                    Some(e) => {
+                        let before = old_set
+                            .requirements
+                            .get(name)
+                            .or_else(|| old_set.constraints.get(name))
+                            .map_or_else(
+                                || "(none)".to_string(),
+                                |o| format!("'{}'", o.first.text),
+                            );
+                        (e.file.clone(), format!("{before} -> '{}'", e.first.text))
+                    }
                     None => (root_file.to_string(), "constraint removed".to_string()),
                 };
                 out.reasons.push(Reason::new(

@@ -178,7 +178,7 @@ pub fn push_commit(
         message: format!(
             "git push {} {}:{remote_ref} failed ({status})",
             crate::url::redact(remote),
-            &commit[..commit.len().min(12)]
+            &commit[..commit.len().min(7)]
         ),
     })
 }

@@ -556,7 +556,8 @@ fn client_status(repo: &git2::Repository, config: &Config) -> Result<Vec<String>
     let mut lines = Vec::new();
     let remotes = crate::config::deploy_remotes(repo, config)?;
     for remote in &remotes {
-        let shown: Vec<String> = remote.urls.iter().map(|u| crate::url::redact(u)).collect();
+        let mut shown: Vec<String> = remote.urls.iter().map(|u| crate::url::redact(u)).collect();
+        shown.dedup();
         lines.push(format!(
             "deploy remote: {} ({}), platform {}, mode {}",
             remote.name,

@@ -42,15 +42,23 @@ pub fn verdict_line(analysis: &Analysis) -> String {
         Verdict::Rebuild => {
             format!("rebuild: the runtime changes, so the platform builds a fresh env ({reasons})")
         }
+        Verdict::Wipe
+            if analysis
+                .reasons
+                .iter()
+                .all(|r| r.kind == ReasonKind::Forced) =>
+        {
+            "wipe: an Env-Wipe: force trailer asks for a fresh env".to_string()
+        }
         Verdict::Wipe => format!(
             "wipe: the deployed env would keep stale packages and must be rebuilt ({reasons})"
         ),
     }
 }
 
-/// One reason as a line: file, package, what happened, and the commit.
-pub fn describe(repo: &Repository, reason: &Reason) -> String {
-    let what = match reason.kind {
+/// What happened, in words (`removed`, `source changed`).
+fn what_happened(kind: ReasonKind) -> &'static str {
+    match kind {
         ReasonKind::RequirementRemoved => "removed",
         ReasonKind::RequirementSourceChanged => "source changed",
         ReasonKind::RequirementNarrowed => "asks for less",
@@ -58,16 +66,30 @@ pub fn describe(repo: &Repository, reason: &Reason) -> String {
         ReasonKind::RequirementsFileDeleted => "deleted",
         ReasonKind::RequirementsFileChanged => "changed",
         ReasonKind::RuntimeChanged => "runtime changed",
-        ReasonKind::EnvFolderChanged => "committed env folder",
+        ReasonKind::EnvFolderChanged => "env folder",
         ReasonKind::Forced => "forced",
-    };
+    }
+}
+
+/// One reason as a line: file, package, what happened, and the commit.
+pub fn describe(repo: &Repository, reason: &Reason) -> String {
+    let what = what_happened(reason.kind);
     let mut line = match &reason.package {
         Some(p) => format!("{}: {p} {what}", reason.file),
         None if reason.kind == ReasonKind::Forced => "Env-Wipe: force".to_string(),
+        // `env/: env folder committed`, not `committed env folder (committed)`.
+        None if reason.kind == ReasonKind::EnvFolderChanged => format!(
+            "{}: {what} {}",
+            reason.file,
+            reason.detail.as_deref().unwrap_or("changed")
+        ),
         None => format!("{}: {what}", reason.file),
     };
     if let Some(detail) = &reason.detail
-        && reason.kind != ReasonKind::Forced
+        && !matches!(
+            reason.kind,
+            ReasonKind::Forced | ReasonKind::EnvFolderChanged
+        )
     {
         line.push_str(&format!(" ({detail})"));
     }
@@ -126,12 +148,13 @@ fn stop_committing_hint(reason: &Reason) -> Option<String> {
 pub fn summarize(reasons: &[Reason]) -> String {
     let mut parts: Vec<String> = reasons
         .iter()
-        .map(|r| {
-            format!(
-                "{} {}",
-                r.kind.as_str(),
-                r.package.as_ref().unwrap_or(&r.file)
-            )
+        .map(|r| match (&r.package, r.kind) {
+            (Some(package), kind) => format!("{package} {}", what_happened(kind)),
+            (None, ReasonKind::Forced) => "Env-Wipe: force".to_string(),
+            (None, ReasonKind::EnvFolderChanged) => {
+                format!("{} {}", r.file, r.detail.as_deref().unwrap_or("changed"))
+            }
+            (None, kind) => format!("{} {}", r.file, what_happened(kind)),
         })
         .collect();
     if parts.len() > 5 {

@@ -49,10 +49,7 @@ fn toggle_pushes_two_deployments_and_moves_the_branch() {
     );
     let message = c.git(&["log", "-1", "--format=%B", &t1]);
     assert!(message.contains("Env-Wipe-By: envguard"), "{message}");
-    assert!(
-        message.contains("requirement-removed flask-cors"),
-        "{message}"
-    );
+    assert!(message.contains("flask-cors removed"), "{message}");
     assert_eq!(
         c.git(&["log", "-1", "--format=%an <%ae>", &t1]).trim(),
         "Test Author <author@example.invalid>"
@@ -224,7 +221,7 @@ fn failed_second_push_is_resumable() {
         &d.server.path.join("hooks"),
         "pre-receive",
         "#!/bin/sh\nwhile read old new ref; do\n  \
-         if [ -f refuse-restore ] && git log -1 --format=%s \"$new\" | grep -q '^envguard: restore'; then\n    \
+         if [ -f refuse-restore ] && git log -1 --format=%s \"$new\" | grep -q '^envguard: switch runtime back'; then\n    \
          rm refuse-restore; echo 'refusing the restore commit'; exit 1\n  fi\ndone\n",
     );
     std::fs::write(d.server.path.join("refuse-restore"), "").expect("flag");

@@ -66,7 +66,7 @@ pub fn build(repo: &Repository, config: &Config, analysis: &Analysis) -> Result<
     let why = summarize(&analysis.reasons);
     let from = current
         .clone()
-        .unwrap_or_else(|| "the site's default".to_string());
+        .unwrap_or_else(|| "the site's default (no runtime.txt)".to_string());
     let t1_message = format!(
         "envguard: switch runtime to {toggle} to rebuild env\n\n\
          The pushed commits need a fresh virtualenv on the deployment ({why}).\n\
@@ -98,7 +98,7 @@ pub fn build(repo: &Repository, config: &Config, analysis: &Analysis) -> Result<
     let t1 = commit(&t1_message, &t1_tree, &tip_commit)?;
     let t1_commit = repo.find_commit(t1)?;
     let t2_message = format!(
-        "envguard: restore runtime {from}\n\n\
+        "envguard: switch runtime back to {from}\n\n\
          Second commit of the runtime toggle: the files are exactly those of\n\
          {tip}.\n\n\
          {TOGGLE_TRAILER}\nEnv-Wipe-Reason: {why}\n"
@@ -362,7 +362,7 @@ pub fn push_second(repo: &Repository, state: &mut ToggleState) -> Result<()> {
              git push --no-verify {remote} {t2}:{branch}",
             branch = state.remote_ref,
             remote = state.remote,
-            t1 = &state.t1[..state.t1.len().min(12)],
+            t1 = short_id(&state.t1),
             t2 = state.t2,
         )));
     }
