@@ -11,6 +11,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 if ! command -v envguard >/dev/null 2>&1; then
+    echo "demo: building envguard (cargo build; a minute on a fresh clone)"
     cargo build --quiet --manifest-path "$here/../../Cargo.toml"
     PATH="$(cd "$here/../../target/debug" && pwd):$PATH"
     export PATH
@@ -23,7 +24,12 @@ export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 export GIT_AUTHOR_NAME=Demo GIT_AUTHOR_EMAIL=demo@example.invalid
 export GIT_COMMITTER_NAME=Demo GIT_COMMITTER_EMAIL=demo@example.invalid
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Bold headings on a terminal only; plain text into a file or a pipe.
+if [ -t 1 ]; then
+    step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+    step() { printf '\n== %s\n' "$*"; }
+fi
 installed() {
     printf 'deployed env has: '
     python3 -m pip --python "$site/wwwroot/env/bin/python" list --format=freeze 2>/dev/null |
@@ -71,7 +77,9 @@ git config envguard.platform kudu-windows
 printf 'alpha\n' > requirements.txt
 git commit -qam "Drop gamma"
 envguard check azure/master..HEAD
-envguard push azure master 2>&1 | sed 's/^/  /'
+echo "git push (the hook deploys the toggle pair, then stops git's own push, which would only"
+echo "repeat it; \`envguard push\` does the same and exits 0):"
+git push azure master 2>&1 | sed 's/^/  /' || true
 installed
 py="$site/wwwroot/env/bin/python"
 if "$py" -c 'import beta' 2>/dev/null || "$py" -c 'import gamma' 2>/dev/null || ! "$py" -c 'import alpha'; then
