@@ -601,7 +601,11 @@ impl<'r> Analyzer<'r> {
         }
         let marks = self.walk(base, &tip_commit, changed, &mut analysis)?;
         apply_trailers(&mut analysis, tip, &marks);
-        analysis.verdict = verdict_of(&analysis.reasons, self.platform);
+        // Heroku's and Dokku's buildpack keys its cached env on requirements.txt's bytes.
+        let root_id = |w: &Watched| w.requirements.files.first().and_then(|f| f.id);
+        let cache_key_changed = self.platform.rebuilds_when_requirements_change()
+            && root_id(&base_watched) != root_id(&tip_watched);
+        analysis.verdict = verdict_of(&analysis.reasons, self.platform, cache_key_changed);
         Ok(analysis)
     }
 
@@ -1029,14 +1033,17 @@ fn apply_trailers(analysis: &mut Analysis, tip: Oid, marks: &[(Oid, EnvWipe)]) {
     }
 }
 
-/// Nothing goes stale where every build is fresh; else `forced` wins; a runtime change
-/// rebuilds the env anyway; any other reason is a wipe.
-fn verdict_of(reasons: &[Reason], platform: Platform) -> Verdict {
+/// Nothing goes stale where every build is fresh; else `forced` wins; a runtime change (or,
+/// where the platform keys its cache on it, a change of requirements.txt's bytes) rebuilds
+/// the env anyway; any other reason is a wipe.
+fn verdict_of(reasons: &[Reason], platform: Platform, cache_key_changed: bool) -> Verdict {
     if platform.builds_fresh() {
         Verdict::None
     } else if reasons.iter().any(|r| r.kind == ReasonKind::Forced) {
         Verdict::Wipe
-    } else if reasons.iter().any(|r| r.kind == ReasonKind::RuntimeChanged) {
+    } else if reasons.iter().any(|r| r.kind == ReasonKind::RuntimeChanged)
+        || (cache_key_changed && !reasons.is_empty())
+    {
         Verdict::Rebuild
     } else if reasons.is_empty() {
         Verdict::None
@@ -1052,7 +1059,7 @@ mod tests {
     #[test]
     fn verdict_precedence() {
         let r = |kind| Reason::new(kind, "f", None, None);
-        let verdict_of = |reasons: &[Reason]| verdict_of(reasons, Platform::KuduWindows);
+        let verdict_of = |reasons: &[Reason]| verdict_of(reasons, Platform::KuduWindows, false);
         assert_eq!(verdict_of(&[]), Verdict::None);
         assert_eq!(
             verdict_of(&[r(ReasonKind::RequirementRemoved)]),
@@ -1070,8 +1077,17 @@ mod tests {
             Verdict::Wipe
         );
         assert_eq!(
-            super::verdict_of(&[r(ReasonKind::Forced)], Platform::Oryx),
+            super::verdict_of(&[r(ReasonKind::Forced)], Platform::Oryx, false),
             Verdict::None
+        );
+        let removed = [r(ReasonKind::RequirementRemoved)];
+        assert_eq!(
+            super::verdict_of(&removed, Platform::Heroku, true),
+            Verdict::Rebuild
+        );
+        assert_eq!(
+            super::verdict_of(&removed, Platform::Heroku, false),
+            Verdict::Wipe
         );
     }
 }

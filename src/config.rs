@@ -33,6 +33,8 @@ pub enum Mode {
     Off,
     /// Delete env on the site over Kudu's REST API, then let the push deploy.
     RemoteWipe,
+    /// Run `envguard.command` (a cache purge, a remote script) before git sends anything.
+    Command,
 }
 
 /// What the post-receive hook does with a `wipe` verdict (`envguard.serverAction`).
@@ -70,7 +72,8 @@ fn enum_value<T: ValueEnum>(git: &git2::Config, key: &str) -> Result<Option<T>> 
 }
 
 /// Every `envguard.*` key envguard reads.
-pub const KEYS: [&str; 16] = [
+pub const KEYS: [&str; 17] = [
+    "envguard.command",
     "envguard.remote",
     "envguard.remoteName",
     "envguard.branch",
@@ -171,6 +174,8 @@ pub struct Config {
     /// Runtimes the toggle may pick from (`envguard.runtimes`).
     pub runtimes: Vec<String>,
     pub server_action: ServerAction,
+    /// The command of `mode = command` (`envguard.command`), run by `sh -c`.
+    pub command: Option<String>,
     /// The deployment target directory of the server side (`envguard.target`).
     pub target: Option<PathBuf>,
     /// The site's SCM address (`envguard.scmUrl`); `None`: derived from the remote URL.
@@ -201,6 +206,7 @@ impl Default for Config {
             toggle_runtime: None,
             runtimes: DEFAULT_RUNTIMES.map(str::to_string).to_vec(),
             server_action: ServerAction::Wipe,
+            command: None,
             target: None,
             scm_url: None,
             site_path: "site/wwwroot".to_string(),
@@ -280,6 +286,7 @@ impl Config {
             config.server_action = action;
         }
         config.target = string(git, "envguard.target")?.map(PathBuf::from);
+        config.command = string(git, "envguard.command")?.filter(|c| !c.is_empty());
         config.read_site_settings(git)?;
         Ok(config)
     }
@@ -352,12 +359,15 @@ impl Config {
 
     /// The platform a remote with these URLs deploys to, and where that came from:
     /// `envguard.platform`, else `kudu-windows` assumed for an App Service remote (or one with
-    /// `envguard.scmUrl`), else `self-hosted`.
+    /// `envguard.scmUrl`), else the platform the URL names (Heroku, Dokku), else
+    /// `self-hosted`.
     pub fn platform_for(&self, urls: &[&str]) -> (Platform, PlatformSource) {
         if let Some(platform) = self.platform {
             (platform, PlatformSource::Configured)
         } else if self.scm_url.is_some() || urls.iter().any(|u| glob_match(DEFAULT_REMOTE_URL, u)) {
             (Platform::KuduWindows, PlatformSource::AssumedAppService)
+        } else if let Some(platform) = urls.iter().find_map(|u| Platform::of_url(u)) {
+            (platform, PlatformSource::FromUrl)
         } else {
             (Platform::SelfHosted, PlatformSource::NotAppService)
         }
@@ -370,7 +380,9 @@ impl Config {
         self.mode.unwrap_or(match platform {
             Platform::KuduWindows => Mode::Toggle,
             Platform::KuduLinux | Platform::OryxInPlace => Mode::RemoteWipe,
-            Platform::Oryx | Platform::SelfHosted => Mode::Warn,
+            Platform::Oryx | Platform::SelfHosted | Platform::Heroku | Platform::Dokku => {
+                Mode::Warn
+            }
         })
     }
 
@@ -433,6 +445,8 @@ pub enum PlatformSource {
     Configured,
     /// An App Service remote whose platform was never detected: `kudu-windows` is assumed.
     AssumedAppService,
+    /// The remote's URL names the platform (Heroku, Dokku).
+    FromUrl,
     /// Not an App Service remote: its server is guarded by envguard's post-receive hook.
     NotAppService,
 }
@@ -454,6 +468,7 @@ impl DeployTarget {
                 "{} (assumed; `envguard platform detect` asks the site)",
                 self.platform
             ),
+            PlatformSource::FromUrl => format!("{} (from the remote's URL)", self.platform),
             PlatformSource::NotAppService => {
                 format!("{} (not an App Service remote)", self.platform)
             }
@@ -708,6 +723,9 @@ mod tests {
             (Platform::SelfHosted, PlatformSource::NotAppService)
         );
         assert_eq!(name_of(&Mode::RemoteWipe), "remote-wipe");
-        assert_eq!(expected::<Mode>(), "toggle, mark, warn, off or remote-wipe");
+        assert_eq!(
+            expected::<Mode>(),
+            "toggle, mark, warn, off, remote-wipe or command"
+        );
     }
 }

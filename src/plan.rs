@@ -68,6 +68,9 @@ pub enum Action {
     Toggle { update: usize },
     /// Delete env on the site before git sends anything (once per push).
     RemoteWipe { dry_run: bool },
+    /// Run `envguard.command` before git sends anything (once per push), for the updates
+    /// that need a fresh env.
+    RunCommand { updates: Vec<usize>, dry_run: bool },
     /// After the toggles: say what was deployed, what was not pushed yet, and why git
     /// reports the push as failed.
     FinishToggle { not_toggled: Vec<usize> },
@@ -92,7 +95,7 @@ pub fn mode_works_on(mode: Mode, platform: Platform) -> bool {
     match mode {
         Mode::Toggle => platform.can_toggle(),
         Mode::RemoteWipe => platform.has_site_api(),
-        Mode::Mark | Mode::Warn | Mode::Off => true,
+        Mode::Mark | Mode::Warn | Mode::Off | Mode::Command => true,
     }
 }
 
@@ -138,6 +141,7 @@ pub fn plan_push(checked: &[Checked], mode: Mode, platform: Platform, flags: Pus
     }
     let mut toggled = Vec::new();
     let mut remote_wipe = false;
+    let mut command = Vec::new();
     for (i, c) in checked.iter().enumerate().filter(|(_, c)| accepted(c)) {
         match c.analysis.verdict {
             // The platform rebuilds by itself, or builds afresh every time anyway.
@@ -160,15 +164,22 @@ pub fn plan_push(checked: &[Checked], mode: Mode, platform: Platform, flags: Pus
                 });
                 actions.extend(remedy(i, mode, flags.dry_run));
                 remote_wipe |= mode == Mode::RemoteWipe;
+                if mode == Mode::Command {
+                    command.push(i);
+                }
                 if mode == Mode::Toggle && !flags.dry_run {
                     toggled.push(i);
                 }
             }
         }
     }
-    if remote_wipe {
-        actions.push(Action::RemoteWipe {
-            dry_run: flags.dry_run,
+    // Once per push, before git sends anything.
+    let dry_run = flags.dry_run;
+    actions.extend(remote_wipe.then_some(Action::RemoteWipe { dry_run }));
+    if !command.is_empty() {
+        actions.push(Action::RunCommand {
+            updates: command,
+            dry_run,
         });
     }
     if toggled.is_empty() {
@@ -189,7 +200,7 @@ fn remedy(update: usize, mode: Mode, dry_run: bool) -> Option<Action> {
         Mode::Toggle => Some(Action::Toggle { update }),
         Mode::Mark => Some(Action::PushMarker { update }),
         Mode::Warn | Mode::Off => Some(Action::WarnStale { update }),
-        Mode::RemoteWipe => None,
+        Mode::RemoteWipe | Mode::Command => None,
     }
 }
 
@@ -260,12 +271,13 @@ mod tests {
 
     use super::*;
 
-    const MODES: [Mode; 5] = [
+    const MODES: [Mode; 6] = [
         Mode::Toggle,
         Mode::Mark,
         Mode::Warn,
         Mode::Off,
         Mode::RemoteWipe,
+        Mode::Command,
     ];
 
     fn id(n: u8) -> Oid {
@@ -378,6 +390,28 @@ mod tests {
             dry.actions.last(),
             Some(&Action::RemoteWipe { dry_run: true })
         );
+    }
+
+    #[test]
+    fn command_mode_runs_the_command_once_for_the_stale_updates() {
+        let updates = [
+            checked(Verdict::Wipe, true),
+            checked(Verdict::None, true),
+            checked(Verdict::Wipe, true),
+        ];
+        let plan = plan_push(&updates, Mode::Command, Platform::Heroku, PUSH);
+        assert_eq!(
+            plan.actions,
+            vec![
+                report(0),
+                report(2),
+                Action::RunCommand {
+                    updates: vec![0, 2],
+                    dry_run: false
+                }
+            ]
+        );
+        assert_eq!(plan.outcome, Outcome::Proceed);
     }
 
     #[test]

@@ -23,6 +23,11 @@ pub enum Platform {
     OryxInPlace,
     /// A server envguard's post-receive hook guards (a home-made deploy, Gitea, GitLab).
     SelfHosted,
+    /// Heroku's Python buildpack: the cached env is discarded when requirements.txt's bytes
+    /// or the Python version change, kept otherwise.
+    Heroku,
+    /// Dokku with the Heroku Python buildpack: the same cache rules.
+    Dokku,
 }
 
 /// How a platform picks the runtime from the pushed files.
@@ -47,13 +52,36 @@ impl Platform {
             Platform::Oryx => "oryx",
             Platform::OryxInPlace => "oryx-in-place",
             Platform::SelfHosted => "self-hosted",
+            Platform::Heroku => "heroku",
+            Platform::Dokku => "dokku",
         }
+    }
+
+    /// The platform a remote URL names by itself (`git.heroku.com`, `dokku@host:app`).
+    pub fn of_url(url: &str) -> Option<Platform> {
+        let lower = url.to_ascii_lowercase();
+        if lower.contains("heroku.com") {
+            Some(Platform::Heroku)
+        } else if lower.starts_with("dokku@") || lower.contains("://dokku@") {
+            Some(Platform::Dokku)
+        } else {
+            None
+        }
+    }
+
+    /// Whether a change of the root requirements.txt's bytes makes the platform build the
+    /// env anew (the buildpack's cache key), so only what it misses is stale: a package
+    /// removed from an included file, a moved VCS ref.
+    pub fn rebuilds_when_requirements_change(self) -> bool {
+        matches!(self, Platform::Heroku | Platform::Dokku)
     }
 
     pub fn runtime_rule(self) -> RuntimeRule {
         match self {
             Platform::KuduWindows => RuntimeRule::KuduPrefix,
-            Platform::SelfHosted => RuntimeRule::AnyRuntimeFile,
+            Platform::SelfHosted | Platform::Heroku | Platform::Dokku => {
+                RuntimeRule::AnyRuntimeFile
+            }
             Platform::KuduLinux | Platform::Oryx | Platform::OryxInPlace => {
                 RuntimeRule::SiteSetting
             }
@@ -79,7 +107,10 @@ impl Platform {
 
     /// Whether the site has Kudu's REST API (the remote wipe, detection, verification).
     pub fn has_site_api(self) -> bool {
-        self != Platform::SelfHosted
+        matches!(
+            self,
+            Platform::KuduWindows | Platform::KuduLinux | Platform::Oryx | Platform::OryxInPlace
+        )
     }
 
     /// The env folders to delete on the site, relative to its home (`D:\home`, `/home`):
@@ -97,7 +128,7 @@ impl Platform {
                 "site/repository/antenv".to_string(),
                 format!("{app_folder}/antenv"),
             ],
-            Platform::Oryx => Vec::new(),
+            Platform::Oryx | Platform::Heroku | Platform::Dokku => Vec::new(),
         }
     }
 

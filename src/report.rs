@@ -39,6 +39,11 @@ pub fn verdict_line(analysis: &Analysis) -> String {
         Verdict::Invalid => "invalid: a watched file has errors, so there is no verdict until \
                              they are fixed"
             .to_string(),
+        Verdict::Rebuild if analysis.platform.rebuilds_when_requirements_change() => format!(
+            "rebuild: requirements.txt or the runtime changed, so {} discards its cached env \
+             and builds a fresh one ({reasons})",
+            analysis.platform
+        ),
         Verdict::Rebuild => {
             format!("rebuild: the runtime changes, so the platform builds a fresh env ({reasons})")
         }

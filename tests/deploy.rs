@@ -288,7 +288,7 @@ fn committed_env_is_rebuilt_not_merged() {
     d.clone.commit("Commit a venv by mistake");
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("env-folder-changed"), "{stderr}");
+    assert!(stderr.contains("wipe: env/ committed"), "{stderr}");
     assert!(!sentinel.exists(), "the old env is gone");
     assert!(
         !site.wwwroot.join("env/committed.py").exists(),

@@ -4,6 +4,7 @@
 //! `file:line` and how to skip; a failure of envguard itself is a warning and the push
 //! proceeds.
 
+pub mod command;
 pub mod invocation;
 pub mod toggle;
 pub mod wrapper;
@@ -259,22 +260,9 @@ fn execute(cx: &Context, plan: &Plan) -> Outcome {
             }
             Action::WarnStale { .. } => say(format!(
                 "the deployed env keeps the old packages; {}",
-                fixes_on(cx.platform)
+                fixes_on(cx.platform, cx.remote, cx.url)
             )),
-            Action::RefuseMode { mode, platform } => {
-                say(format!(
-                    "error: envguard.mode {} cannot rebuild the env on {platform}: {}",
-                    crate::config::name_of(mode),
-                    if *mode == Mode::Toggle {
-                        "the platform does not select the runtime from runtime.txt, so a toggle \
-                         would deploy twice onto the same env"
-                    } else {
-                        "it has no Kudu API to delete the env through"
-                    }
-                ));
-                say(format!("push refused; {}", fixes_on(*platform)));
-                WAYS_OUT.iter().for_each(say);
-            }
+            Action::RefuseMode { mode, platform } => refuse_mode(cx, *mode, *platform),
             Action::WouldAct { update, mode } => say(format!(
                 "dry run: would {} for {}; nothing was pushed",
                 if *mode == Mode::Toggle {
@@ -288,24 +276,17 @@ fn execute(cx: &Context, plan: &Plan) -> Outcome {
             Action::Toggle { update } => match toggle_one(cx, &cx.checked[*update]) {
                 Ok(state) => toggled.push(state),
                 Err(e) => {
-                    say(format!("error: {e}"));
-                    say("push refused; to push without the toggle, use one of:");
-                    WAYS_OUT.iter().for_each(say);
-                    // Refs toggled before this one are deployed; say so.
-                    if !toggled.is_empty() {
-                        let rest: Vec<&RefUpdate> = cx
-                            .checked
-                            .iter()
-                            .map(|c| &c.update)
-                            .filter(|u| !toggled.iter().any(|t| t.remote_ref == u.remote_ref))
-                            .collect();
-                        finish_toggled(cx, &toggled, &rest);
-                    }
+                    refuse_toggle(cx, &e, &toggled);
                     return Outcome::Refused;
                 }
             },
             Action::RemoteWipe { dry_run } => {
                 if !wipe_on_site(cx, *dry_run) {
+                    return Outcome::Refused;
+                }
+            }
+            Action::RunCommand { updates, dry_run } => {
+                if !run_command(cx, updates, *dry_run) {
                     return Outcome::Refused;
                 }
             }
@@ -317,6 +298,41 @@ fn execute(cx: &Context, plan: &Plan) -> Outcome {
         }
     }
     plan.outcome
+}
+
+/// The mode cannot rebuild the env on this platform: say why, and what works there.
+fn refuse_mode(cx: &Context, mode: Mode, platform: Platform) {
+    say(format!(
+        "error: envguard.mode {} cannot rebuild the env on {platform}: {}",
+        crate::config::name_of(&mode),
+        if mode == Mode::Toggle {
+            "the platform does not select the runtime from runtime.txt, so a toggle would \
+             deploy twice onto the same env"
+        } else {
+            "it has no Kudu API to delete the env through"
+        }
+    ));
+    say(format!(
+        "push refused; {}",
+        fixes_on(platform, cx.remote, cx.url)
+    ));
+    WAYS_OUT.iter().for_each(say);
+}
+
+/// A toggle failed: the ways out, and what the toggles before it deployed.
+fn refuse_toggle(cx: &Context, e: &Error, toggled: &[ToggleState]) {
+    say(format!("error: {e}"));
+    say("push refused; to push without the toggle, use one of:");
+    WAYS_OUT.iter().for_each(say);
+    if !toggled.is_empty() {
+        let rest: Vec<&RefUpdate> = cx
+            .checked
+            .iter()
+            .map(|c| &c.update)
+            .filter(|u| !toggled.iter().any(|t| t.remote_ref == u.remote_ref))
+            .collect();
+        finish_toggled(cx, toggled, &rest);
+    }
 }
 
 fn report(cx: &Context, update: usize, reasons: bool) {
@@ -369,20 +385,87 @@ fn wipe_on_site(cx: &Context, dry_run: bool) -> bool {
     }
 }
 
-/// What rebuilds a stale env on `platform`, as a hint.
-fn fixes_on(platform: Platform) -> &'static str {
+/// What rebuilds a stale env on `platform` (deployed from `url`), as a hint.
+fn fixes_on(platform: Platform, remote: &str, url: &str) -> String {
     match platform {
         Platform::KuduWindows => {
-            "set `git config envguard.mode toggle` (no API access needed) or remote-wipe"
+            "set `git config envguard.mode toggle` (no API access needed) or remote-wipe".into()
         }
         Platform::KuduLinux | Platform::OryxInPlace => {
             "set `git config envguard.mode remote-wipe` (the site's deployment credentials in a \
              credential helper)"
+                .into()
         }
-        Platform::Oryx => "nothing is needed: Oryx builds a fresh env on every deployment",
+        Platform::Oryx => "nothing is needed: Oryx builds a fresh env on every deployment".into(),
         Platform::SelfHosted => {
             "install envguard's server hook (envguard hook install --server) and set `git config \
              envguard.mode mark`, or delete env on the server"
+                .into()
+        }
+        Platform::Heroku | Platform::Dokku => {
+            match command::purge_command(platform, url).or_else(|| {
+                // The hook gets the URL after `insteadOf`; the configured one names the app.
+                let git = Repository::open_from_env().ok()?.config().ok()?;
+                configured_urls(&git, remote)
+                    .iter()
+                    .find_map(|u| command::purge_command(platform, u))
+            }) {
+                Some(purge) => format!(
+                    "purge the build cache before the push: {purge}; or let envguard run it on \
+                 every push that needs it: git config envguard.mode command && git config \
+                 envguard.command '{purge}'"
+                ),
+                None => "purge the platform's build cache, or set envguard.mode command".into(),
+            }
+        }
+    }
+}
+
+/// `mode = command`: runs `envguard.command` for the updates that need a fresh env, before
+/// git sends anything. Returns whether the push may go on.
+fn run_command(cx: &Context, updates: &[usize], dry_run: bool) -> bool {
+    let Some(line) = &cx.config.command else {
+        say("error: envguard.mode is command, but envguard.command is not set");
+        say(
+            "push refused: set it (`git config envguard.command '<shell command>'`), or push anyway with one of:",
+        );
+        WAYS_OUT.iter().for_each(say);
+        return false;
+    };
+    let push = command::CommandPush {
+        remote: cx.remote,
+        url: cx.url,
+        branches: updates
+            .iter()
+            .filter_map(|&i| cx.checked[i].update.branch().map(str::to_string))
+            .collect(),
+        verdict: "wipe",
+    };
+    if dry_run {
+        say(format!("dry run: would run envguard.command: {line}"));
+        return true;
+    }
+    say(format!("running envguard.command: {line}"));
+    let workdir = cx.repo.workdir().unwrap_or_else(|| cx.repo.path());
+    match command::run(line, workdir, &push) {
+        Ok(None) => {
+            say("envguard.command succeeded; pushing");
+            true
+        }
+        Ok(Some(output)) => {
+            for l in output.lines() {
+                say(format!("  {l}"));
+            }
+            say("error: envguard.command failed, so the push would deploy onto the stale env");
+            say("push refused; fix the command, or push anyway with one of:");
+            WAYS_OUT.iter().for_each(say);
+            false
+        }
+        Err(e) => {
+            say(format!("error: {e}"));
+            say("push refused; push anyway with one of:");
+            WAYS_OUT.iter().for_each(say);
+            false
         }
     }
 }
