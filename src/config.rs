@@ -380,9 +380,11 @@ impl Config {
         self.mode.unwrap_or(match platform {
             Platform::KuduWindows => Mode::Toggle,
             Platform::KuduLinux | Platform::OryxInPlace => Mode::RemoteWipe,
-            Platform::Oryx | Platform::SelfHosted | Platform::Heroku | Platform::Dokku => {
-                Mode::Warn
-            }
+            Platform::Oryx
+            | Platform::SelfHosted
+            | Platform::Heroku
+            | Platform::Dokku
+            | Platform::Piku => Mode::Warn,
         })
     }
 

@@ -320,6 +320,11 @@ pub fn install(cwd: &Path, side: Side, use_hooks_path: bool) -> Result<Vec<Strin
             manager_snippet(worktree.as_deref(), hp, side)
         )));
     }
+    if side == Side::Server
+        && let Some(dispatch) = dispatch_dir(cwd, &dir)
+    {
+        return install_dispatched(cwd, &dispatch);
+    }
     let mut lines = Vec::new();
     let hook = dir.join(side.hook_name());
     match install_into(&dir, side)? {
@@ -357,16 +362,83 @@ pub fn install(cwd: &Path, side: Side, use_hooks_path: bool) -> Result<Vec<Strin
         lines.extend(no_deploy_remote_warning(cwd));
     }
     if side == Side::Server {
+        lines.extend(piku_note(cwd, &dir));
         lines.extend(no_target_warning(cwd));
     }
     Ok(lines)
+}
+
+/// The name of envguard's hook in a dispatch folder: dispatchers run the folder's
+/// executables in name order, and this one sorts before deploy steps.
+pub const DISPATCHED_NAME: &str = "00-envguard";
+
+/// A folder of post-receive hooks that a server's own dispatcher runs: Gitea's
+/// `hooks/post-receive.d` (its `hooks/post-receive` runs every executable there), GitLab's
+/// per-repository `custom_hooks/post-receive.d`. `None`: a plain `hooks/post-receive`.
+fn dispatch_dir(cwd: &Path, hooks: &Path) -> Option<PathBuf> {
+    let git_dir = git2::Repository::discover(cwd).ok()?.path().to_path_buf();
+    let gitlab = git_dir.join("custom_hooks");
+    if gitlab.is_dir() {
+        return Some(gitlab.join("post-receive.d"));
+    }
+    let gitea = hooks.join("post-receive.d");
+    let dispatcher = std::fs::read_to_string(hooks.join("post-receive")).unwrap_or_default();
+    (gitea.is_dir() || dispatcher.contains("post-receive.d")).then_some(gitea)
+}
+
+/// Installs the server hook as one more executable of a dispatch folder, never over the
+/// dispatcher.
+fn install_dispatched(cwd: &Path, dispatch: &Path) -> Result<Vec<String>> {
+    std::fs::create_dir_all(dispatch)?;
+    let hook = dispatch.join(DISPATCHED_NAME);
+    let content = shim(Side::Server);
+    let verb = if std::fs::read_to_string(&hook).is_ok_and(|t| t == content) {
+        "already installed"
+    } else {
+        write_executable(&hook, &content)?;
+        "installed"
+    };
+    let mut lines = vec![
+        format!("{verb} {}", hook.display()),
+        format!(
+            "the server runs every executable in {} with the push's input, in name order: \
+             envguard's hook comes before deploy steps there, and the dispatcher is left as it is",
+            dispatch.display()
+        ),
+    ];
+    lines.extend(no_target_warning(cwd));
+    Ok(lines)
+}
+
+/// piku's own post-receive, chained: envguard wipes first, then piku deploys. Without
+/// `envguard.platform = piku` the wipe would take piku's ENV, LIVE_ENV and SCALING with it.
+fn piku_note(cwd: &Path, hooks: &Path) -> Option<String> {
+    let legacy = std::fs::read_to_string(hooks.join("post-receive.legacy")).ok()?;
+    if !legacy.contains("piku") {
+        return None;
+    }
+    let repo = git2::Repository::discover(cwd).ok()?;
+    let config = Config::from_repo(&repo).ok()?;
+    Some(
+        if config.platform == Some(crate::platform::Platform::Piku) {
+            "piku's post-receive runs after envguard's: envguard wipes the venv in \
+         $PIKU_ROOT/envs/<app>, then piku deploys and builds a new one"
+                .to_string()
+        } else {
+            "warning: this is a piku repository: set `git config envguard.platform piku`, so that \
+         the wipe keeps the app's ENV, LIVE_ENV and SCALING beside the venv (the target then \
+         defaults to $PIKU_ROOT/envs/<app>)"
+                .to_string()
+        },
+    )
 }
 
 /// A server hook without `envguard.target` wipes nothing: say so at install.
 fn no_target_warning(cwd: &Path) -> Option<String> {
     let repo = git2::Repository::discover(cwd).ok()?;
     let config = Config::from_repo(&repo).ok()?;
-    config.target.is_none().then(|| {
+    let piku = config.platform == Some(crate::platform::Platform::Piku);
+    (config.target.is_none() && !piku).then(|| {
         "warning: envguard.target is not set, so the hook does nothing until it is: \
          envguard hook install --server --target <deployment directory> (or git config \
          envguard.target <dir>)"
@@ -404,6 +476,13 @@ fn no_deploy_remote_warning(cwd: &Path) -> Option<String> {
 /// `core.hooksPath` directory (where `install --use-hooks-path` wrote).
 pub fn uninstall(cwd: &Path, side: Side, use_hooks_path: bool) -> Result<Vec<String>> {
     let (dir, hooks_path) = hooks_dir(cwd)?;
+    if side == Side::Server
+        && let Some(hook) = dispatch_dir(cwd, &dir).map(|d| d.join(DISPATCHED_NAME))
+        && is_ours(&hook)
+    {
+        std::fs::remove_file(&hook)?;
+        return Ok(vec![format!("removed {}", hook.display())]);
+    }
     if hooks_path.is_some() && !use_hooks_path && !is_ours(&dir.join(side.hook_name())) {
         return Ok(vec![format!(
             "envguard's hook is not at {}; core.hooksPath is set: for the hook `install \
@@ -430,7 +509,12 @@ pub fn uninstall(cwd: &Path, side: Side, use_hooks_path: bool) -> Result<Vec<Str
 /// `envguard hook status`: where the hook is, what is chained, and which mode applies.
 pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
     let (dir, hooks_path) = hooks_dir(cwd)?;
-    let hook = dir.join(side.hook_name());
+    let dispatched = (side == Side::Server)
+        .then(|| dispatch_dir(cwd, &dir))
+        .flatten()
+        .map(|d| d.join(DISPATCHED_NAME))
+        .filter(|h| is_ours(h));
+    let hook = dispatched.unwrap_or_else(|| dir.join(side.hook_name()));
     let legacy = dir.join(format!("{}.legacy", side.hook_name()));
     let mut lines = Vec::new();
     let worktree = worktree_root(cwd);

@@ -28,6 +28,10 @@ pub enum Platform {
     Heroku,
     /// Dokku with the Heroku Python buildpack: the same cache rules.
     Dokku,
+    /// piku: the venv is `$PIKU_ROOT/envs/<app>` (beside the app's `ENV`, `LIVE_ENV` and
+    /// `SCALING`), created only when `bin/activate` is missing; envguard's post-receive
+    /// hook wipes the venv's own parts.
+    Piku,
 }
 
 /// How a platform picks the runtime from the pushed files.
@@ -54,6 +58,7 @@ impl Platform {
             Platform::SelfHosted => "self-hosted",
             Platform::Heroku => "heroku",
             Platform::Dokku => "dokku",
+            Platform::Piku => "piku",
         }
     }
 
@@ -82,7 +87,8 @@ impl Platform {
             Platform::SelfHosted | Platform::Heroku | Platform::Dokku => {
                 RuntimeRule::AnyRuntimeFile
             }
-            Platform::KuduLinux | Platform::Oryx | Platform::OryxInPlace => {
+            // piku ignores a changed PYTHON_VERSION once the venv exists.
+            Platform::KuduLinux | Platform::Oryx | Platform::OryxInPlace | Platform::Piku => {
                 RuntimeRule::SiteSetting
             }
         }
@@ -128,7 +134,7 @@ impl Platform {
                 "site/repository/antenv".to_string(),
                 format!("{app_folder}/antenv"),
             ],
-            Platform::Oryx | Platform::Heroku | Platform::Dokku => Vec::new(),
+            Platform::Oryx | Platform::Heroku | Platform::Dokku | Platform::Piku => Vec::new(),
         }
     }
 

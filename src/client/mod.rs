@@ -397,7 +397,7 @@ fn fixes_on(platform: Platform, remote: &str, url: &str) -> String {
                 .into()
         }
         Platform::Oryx => "nothing is needed: Oryx builds a fresh env on every deployment".into(),
-        Platform::SelfHosted => {
+        Platform::SelfHosted | Platform::Piku => {
             "install envguard's server hook (envguard hook install --server) and set `git config \
              envguard.mode mark`, or delete env on the server"
                 .into()

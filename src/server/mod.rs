@@ -57,7 +57,10 @@ fn push_options() -> Vec<String> {
 
 fn post_receive_checked(stdin: &[u8]) -> Result<()> {
     let repo = Repository::open_from_env()?;
-    let config = Config::from_repo(&repo)?;
+    let mut config = Config::from_repo(&repo)?;
+    if config.platform == Some(Platform::Piku) && config.target.is_none() {
+        config.target = piku_venv(&repo);
+    }
     let updates = hook_input::parse_receive(&String::from_utf8_lossy(stdin), repo.object_format())?;
     let wipe_option = push_options().iter().any(|o| o == WIPE_PUSH_OPTION);
     let platform = config.platform.unwrap_or(Platform::SelfHosted);
@@ -140,6 +143,16 @@ fn execute(config: &Config, branch: &str, plan: &ServerPlan, reasons: &[Reason])
             "warning: envguard.target is not set, so there is no env to act on; set it with \
              `git config envguard.target /path/to/deployment`",
         ),
+        (ServerStep::Wipe, Some(target)) if config.platform == Some(Platform::Piku) => {
+            match wipe::wipe_parts(target) {
+                Ok(outcome) => say(format!(
+                    "{} (the virtualenv's bin, lib, include, share and pyvenv.cfg; the app's \
+                     ENV, LIVE_ENV and SCALING are kept)",
+                    outcome.describe()
+                )),
+                Err(e) => say(format!("warning: env not wiped: {e}")),
+            }
+        }
         (ServerStep::Wipe, Some(target)) => match wipe::wipe(target, &config.env_dir, false) {
             Ok(outcome) => say(outcome.describe()),
             Err(e) => say(format!("warning: env not wiped: {e}")),
@@ -154,6 +167,23 @@ fn execute(config: &Config, branch: &str, plan: &ServerPlan, reasons: &[Reason])
             }
         }
     }
+}
+
+/// piku's venv of the app this repository deploys: `$PIKU_ROOT/envs/<app>` (`~/.piku`
+/// when PIKU_ROOT is unset), the app being the repository's folder name
+/// (`~/.piku/repos/<app>`).
+fn piku_venv(repo: &Repository) -> Option<std::path::PathBuf> {
+    let app = repo
+        .path()
+        .components()
+        .filter_map(|c| c.as_os_str().to_str())
+        .rfind(|c| !c.is_empty() && *c != ".")?
+        .trim_end_matches(".git")
+        .to_string();
+    let root = std::env::var_os("PIKU_ROOT")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".piku")))?;
+    Some(root.join("envs").join(app))
 }
 
 /// Whether a marker for `branch` applies to this update: its commit arrives with it (it is

@@ -67,6 +67,49 @@ pub fn is_virtualenv(dir: &Path) -> bool {
         || dir.join("Scripts").join("python.exe").is_file()
 }
 
+/// The parts of a virtualenv, in the order a wipe moves them aside: the packages first,
+/// `bin` (with `activate`, which piku checks) last, so an interrupted wipe never leaves an env
+/// piku would reuse with its old packages.
+const VENV_PARTS: [&str; 6] = ["lib", "lib64", "include", "share", "pyvenv.cfg", "bin"];
+
+/// Deletes the virtualenv's own parts of `venv` (`bin`, `lib`, `lib64`, `include`, `share`,
+/// `pyvenv.cfg`) and keeps everything else in it: piku keeps the app's `ENV`, `LIVE_ENV` and
+/// `SCALING` in the same folder. Each part is moved into one trash folder first.
+pub fn wipe_parts(venv: &Path) -> Result<WipeOutcome> {
+    let venv = &refuse_dangerous_target(venv)?;
+    let mut outcome = WipeOutcome {
+        stale_trash: clean_trash(venv)?,
+        ..WipeOutcome::default()
+    };
+    if !is_virtualenv(venv) {
+        return Ok(outcome);
+    }
+    let trash = venv.join(format!(
+        "{TRASH_PREFIX}{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    ));
+    std::fs::create_dir(&trash)
+        .map_err(|e| Error::msg(format!("cannot create {}: {e}", trash.display())))?;
+    for part in VENV_PARTS {
+        let path = venv.join(part);
+        if std::fs::symlink_metadata(&path).is_ok() {
+            std::fs::rename(&path, trash.join(part))
+                .map_err(|e| Error::msg(format!("cannot move {} aside: {e}", path.display())))?;
+        }
+    }
+    let (files, bytes) = measure(&trash);
+    std::fs::remove_dir_all(&trash)
+        .map_err(|e| Error::msg(format!("cannot delete {}: {e}", trash.display())))?;
+    outcome.removed = Some(venv.clone());
+    outcome.files = files;
+    outcome.bytes = bytes;
+    Ok(outcome)
+}
+
 /// Deletes `target/<env_dir>`.
 pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
     let meta = std::fs::metadata(target)
