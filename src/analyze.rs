@@ -173,6 +173,33 @@ fn serialize_opt_oid<S: serde::Serializer>(id: &Option<Oid>, s: S) -> Result<S::
 }
 
 impl Analysis {
+    /// Whether every reason is a change of the requirements (removed, source changed,
+    /// narrowed, changed) and the files are valid: what a surgical prune can make exact.
+    pub fn only_requirement_changes(&self) -> bool {
+        self.errors.is_empty()
+            && !self.reasons.is_empty()
+            && self.reasons.iter().all(|r| {
+                matches!(
+                    r.kind,
+                    ReasonKind::RequirementRemoved
+                        | ReasonKind::RequirementSourceChanged
+                        | ReasonKind::RequirementNarrowed
+                        | ReasonKind::RequirementChanged
+                        | ReasonKind::RequirementsFileChanged
+                        | ReasonKind::RequirementsFileDeleted
+                )
+            })
+    }
+
+    /// The packages whose source changed.
+    pub fn source_changed(&self) -> Vec<String> {
+        self.reasons
+            .iter()
+            .filter(|r| r.kind == ReasonKind::RequirementSourceChanged)
+            .filter_map(|r| r.package.clone())
+            .collect()
+    }
+
     /// The verdict to show: `invalid` when a watched file has errors (the verdict of the
     /// reasons alone would read as something to act on, or as nothing to do).
     pub fn shown_verdict(&self) -> Verdict {
@@ -543,6 +570,13 @@ impl<'r> Analyzer<'r> {
         let watched = self.watched(&commit)?;
         let value = self.runtime_value(&watched, RuntimeFile::Txt);
         Ok((watched.root.clone(), value))
+    }
+
+    /// The requirement set of a commit (its app root's requirements.txt and includes).
+    pub fn requirement_set(&mut self, commit: Oid) -> Result<RequirementSet> {
+        let commit = self.repo.find_commit(commit)?;
+        let watched = self.watched(&commit)?;
+        Ok(watched.set().clone())
     }
 
     /// The watched files of a commit that exist there, with their blob ids: the

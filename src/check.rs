@@ -232,3 +232,54 @@ fn has_requirements(repo: &Repository, analysis: &Analysis) -> bool {
         .and_then(|c| c.tree())
         .is_ok_and(|t| t.get_path(std::path::Path::new(&path)).is_ok())
 }
+
+/// `envguard env diff ENV [REV]`: what the env at `env` holds that a fresh install of REV's
+/// requirements (default HEAD) would not, and what it lacks. Exit code: 0 exact, 1
+/// different (like diff(1)).
+pub fn env_diff(
+    repo: &Repository,
+    config: &Config,
+    env: &std::path::Path,
+    rev: Option<&str>,
+    out: &mut dyn Write,
+) -> Result<i32> {
+    let tip = repo
+        .revparse_single(rev.unwrap_or("HEAD"))
+        .and_then(|o| o.peel_to_commit())?
+        .id();
+    let platform = crate::config::platform_here(repo, config);
+    let mut analyzer = Analyzer::new(repo, config, platform, process_env());
+    let set = analyzer.requirement_set(tip)?;
+    let contents = crate::server::prune::read_env(env).map_err(Error::msg)?;
+    let marker_env = crate::prune::marker_environment(&contents.python_version)
+        .ok_or_else(|| Error::msg(format!("cannot read Python {}", contents.python_version)))?;
+    let installed: Vec<crate::prune::Installed> =
+        contents.dists.iter().map(|(d, _)| d.clone()).collect();
+    let prune = crate::prune::plan(&set, &installed, &marker_env, &[], &config.prune_keep)
+        .map_err(Error::msg)?;
+    writeln!(
+        out,
+        "envguard: {} (Python {}) against the requirements of {}: {} orphan(s), {} missing",
+        env.display(),
+        contents.python_version,
+        short_oid(tip),
+        prune.orphans.len(),
+        prune.missing.len()
+    )?;
+    for name in &prune.orphans {
+        let version = installed
+            .iter()
+            .find(|d| &d.name == name)
+            .map_or("", |d| d.version.as_str());
+        writeln!(
+            out,
+            "  orphan: {name} {version} (a fresh install would not have it)"
+        )?;
+    }
+    for name in &prune.missing {
+        writeln!(out, "  missing: {name}")?;
+    }
+    Ok(i32::from(
+        !prune.orphans.is_empty() || !prune.missing.is_empty(),
+    ))
+}

@@ -44,6 +44,9 @@ pub enum ServerAction {
     Wipe,
     /// Write a marker file into the target for a deploy script.
     Marker,
+    /// Uninstall exactly what the pushed requirements no longer need (a wipe where that
+    /// cannot be decided safely).
+    Prune,
 }
 
 /// The name of an enum value as written in git config (`remote-wipe`).
@@ -72,8 +75,9 @@ fn enum_value<T: ValueEnum>(git: &git2::Config, key: &str) -> Result<Option<T>> 
 }
 
 /// Every `envguard.*` key envguard reads.
-pub const KEYS: [&str; 17] = [
+pub const KEYS: [&str; 18] = [
     "envguard.command",
+    "envguard.pruneKeep",
     "envguard.remote",
     "envguard.remoteName",
     "envguard.branch",
@@ -174,6 +178,8 @@ pub struct Config {
     /// Runtimes the toggle may pick from (`envguard.runtimes`).
     pub runtimes: Vec<String>,
     pub server_action: ServerAction,
+    /// Never pruned (`envguard.pruneKeep`): the installer's own packages by default.
+    pub prune_keep: Vec<String>,
     /// The command of `mode = command` (`envguard.command`), run by `sh -c`.
     pub command: Option<String>,
     /// The deployment target directory of the server side (`envguard.target`).
@@ -207,6 +213,9 @@ impl Default for Config {
             runtimes: DEFAULT_RUNTIMES.map(str::to_string).to_vec(),
             server_action: ServerAction::Wipe,
             command: None,
+            prune_keep: crate::prune::INSTALLER_PACKAGES
+                .map(str::to_string)
+                .to_vec(),
             target: None,
             scm_url: None,
             site_path: "site/wwwroot".to_string(),
@@ -287,6 +296,9 @@ impl Config {
         }
         config.target = string(git, "envguard.target")?.map(PathBuf::from);
         config.command = string(git, "envguard.command")?.filter(|c| !c.is_empty());
+        if let Some(keep) = list(git, "envguard.pruneKeep")? {
+            config.prune_keep = keep;
+        }
         config.read_site_settings(git)?;
         Ok(config)
     }

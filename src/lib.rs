@@ -7,7 +7,7 @@
 //! Modules, lowest layer first; a module imports only from its own layer or below (the
 //! `layering` test checks it):
 //! 1. [`error`], [`vars`], [`out`], [`paths`], [`url`], [`hook_input`], [`runtime`], [`trailers`],
-//!    [`deployment`], [`requirements`], [`platform`]: values and pure readers.
+//!    [`deployment`], [`requirements`], [`platform`], [`prune`]: values and pure readers.
 //! 2. [`config`] (the `envguard.*` keys), [`gitcli`] (every `git` process), [`chain`] (the
 //!    displaced hook).
 //! 3. [`analyze`]: one ref update -> a verdict, by net comparison of watched ids first.
@@ -34,6 +34,7 @@ pub mod paths;
 pub mod pending;
 pub mod plan;
 pub mod platform;
+pub mod prune;
 pub mod remote;
 pub mod report;
 pub mod requirements;

@@ -96,6 +96,11 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Compare a deployed env with what the requirements need (`env diff`).
+    Env {
+        #[command(subcommand)]
+        action: EnvAction,
+    },
     /// Show the platform of each deploy remote, or detect it (`platform detect`).
     Platform {
         #[command(subcommand)]
@@ -105,6 +110,19 @@ enum Command {
     Hook {
         #[command(subcommand)]
         action: HookAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum EnvAction {
+    /// List the distributions of ENV that a fresh install of REV's requirements would not
+    /// have (orphans) and those it lacks (missing): whether a deployed env is stale. Exit
+    /// code 0 when exact, 1 when different, 3 when it cannot tell.
+    Diff {
+        /// The virtualenv folder (a deployment's `env`, a copy of the site's).
+        env: PathBuf,
+        /// The commit whose requirements count (default: HEAD).
+        rev: Option<String>,
     },
 }
 
@@ -176,6 +194,26 @@ fn main() -> ExitCode {
         }),
         Command::Push { resume, args } => client::wrapper::push(&args, resume),
         Command::Hook { action } => run_hook(action),
+        Command::Env {
+            action: EnvAction::Diff { env, rev },
+        } => {
+            let result = git2::Repository::open_from_env()
+                .map_err(envguard::Error::from)
+                .and_then(|repo| {
+                    let config = Config::from_repo(&repo)?;
+                    check::env_diff(
+                        &repo,
+                        &config,
+                        &env,
+                        rev.as_deref(),
+                        &mut std::io::stdout().lock(),
+                    )
+                });
+            result.unwrap_or_else(|e| {
+                out::say(format!("cannot compare: {e}"));
+                3
+            })
+        }
         Command::Platform { action } => print_lines(
             git2::Repository::open_from_env()
                 .map_err(envguard::Error::from)

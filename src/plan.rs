@@ -224,6 +224,9 @@ pub enum ServerStep {
     Wipe,
     /// Write the marker file for a deploy script into the target.
     WriteMarker,
+    /// Uninstall exactly what the pushed requirements no longer need (a wipe where that
+    /// cannot be decided safely).
+    Prune,
     /// A fresh env is needed but `envguard.target` is not set: say how to set it.
     NoTarget,
 }
@@ -238,8 +241,12 @@ pub struct ServerPlan {
 /// What the post-receive hook does for one update. `verdict` is `None` when the update
 /// could not be analysed. A self-hosted deploy step keeps env across runtime changes (it
 /// only runs pip into it), so on the server `rebuild` needs a wipe just as `wipe` does.
+/// `prunable`: the verdict's reasons are requirement changes only, so the `prune` action
+/// can make the env exact; anything else (a runtime change, a committed env, a forced or
+/// explicitly requested wipe) is wiped.
 pub fn plan_receive(
     verdict: Option<Verdict>,
+    prunable: bool,
     marker: bool,
     push_option: bool,
     action: ServerAction,
@@ -261,6 +268,12 @@ pub fn plan_receive(
         (false, false, _) => ServerStep::NoTarget,
         (false, true, ServerAction::Wipe) => ServerStep::Wipe,
         (false, true, ServerAction::Marker) => ServerStep::WriteMarker,
+        (false, true, ServerAction::Prune)
+            if prunable && causes == [Cause::Verdict(Verdict::Wipe)] =>
+        {
+            ServerStep::Prune
+        }
+        (false, true, ServerAction::Prune) => ServerStep::Wipe,
     };
     ServerPlan { causes, step }
 }
@@ -565,29 +578,51 @@ mod tests {
     #[test]
     fn server_acts_on_wipe_and_rebuild_and_explicit_requests() {
         use ServerAction::{Marker, Wipe};
-        let keep = plan_receive(Some(Verdict::None), false, false, Wipe, true);
+        let keep = plan_receive(Some(Verdict::None), false, false, false, Wipe, true);
         assert_eq!(keep.step, ServerStep::Keep);
         assert!(keep.causes.is_empty());
         assert_eq!(
-            plan_receive(None, false, false, Wipe, true).step,
+            plan_receive(None, false, false, false, Wipe, true).step,
             ServerStep::Keep
         );
         for verdict in [Verdict::Wipe, Verdict::Rebuild] {
-            let plan = plan_receive(Some(verdict), false, false, Wipe, true);
+            let plan = plan_receive(Some(verdict), false, false, false, Wipe, true);
             assert_eq!(plan.step, ServerStep::Wipe, "{verdict:?}");
             assert_eq!(plan.causes, vec![Cause::Verdict(verdict)]);
         }
-        let marker = plan_receive(Some(Verdict::None), true, false, Wipe, true);
+        let marker = plan_receive(Some(Verdict::None), false, true, false, Wipe, true);
         assert_eq!(marker.causes, vec![Cause::Marker]);
         assert_eq!(marker.step, ServerStep::Wipe);
-        let option = plan_receive(None, false, true, Marker, true);
+        let option = plan_receive(None, false, false, true, Marker, true);
         assert_eq!(option.causes, vec![Cause::PushOption]);
         assert_eq!(option.step, ServerStep::WriteMarker);
     }
 
     #[test]
+    fn server_prunes_only_requirement_changes_and_wipes_the_rest() {
+        use ServerAction::Prune;
+        let prune = plan_receive(Some(Verdict::Wipe), true, false, false, Prune, true);
+        assert_eq!(prune.step, ServerStep::Prune);
+        for plan in [
+            plan_receive(Some(Verdict::Wipe), false, false, false, Prune, true),
+            plan_receive(Some(Verdict::Rebuild), true, false, false, Prune, true),
+            plan_receive(Some(Verdict::Wipe), true, true, false, Prune, true),
+            plan_receive(Some(Verdict::Wipe), true, false, true, Prune, true),
+        ] {
+            assert_eq!(plan.step, ServerStep::Wipe, "{plan:?}");
+        }
+    }
+
+    #[test]
     fn server_without_a_target_says_so_instead_of_acting() {
-        let plan = plan_receive(Some(Verdict::Wipe), true, true, ServerAction::Wipe, false);
+        let plan = plan_receive(
+            Some(Verdict::Wipe),
+            false,
+            true,
+            true,
+            ServerAction::Wipe,
+            false,
+        );
         assert_eq!(plan.step, ServerStep::NoTarget);
         assert_eq!(
             plan.causes,
@@ -597,7 +632,14 @@ mod tests {
                 Cause::PushOption
             ]
         );
-        let nothing = plan_receive(Some(Verdict::None), false, false, ServerAction::Wipe, false);
+        let nothing = plan_receive(
+            Some(Verdict::None),
+            false,
+            false,
+            false,
+            ServerAction::Wipe,
+            false,
+        );
         assert_eq!(nothing.step, ServerStep::Keep);
     }
 }

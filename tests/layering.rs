@@ -20,6 +20,7 @@ const LAYERS: &[&[&str]] = &[
         "deployment",
         "requirements",
         "platform",
+        "prune",
     ],
     &["config", "gitcli", "chain"],
     &["analyze"],

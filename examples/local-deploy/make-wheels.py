@@ -1,6 +1,10 @@
 """Builds tiny pure-Python wheels for offline pip installs: one module per package.
 
-    python3 make-wheels.py OUT_DIR NAME [NAME ...]
+    python3 make-wheels.py OUT_DIR SPEC [SPEC ...]
+
+SPEC is NAME, NAME==VERSION, or either followed by `:` and its dependencies (Requires-Dist
+lines) separated by `|`, e.g. `web:core|speedups ; extra == "fast"` (an extra named in a
+marker becomes a Provides-Extra).
 
 A wheel is a zip holding the package and a .dist-info folder (METADATA, WHEEL, RECORD).
 """
@@ -12,11 +16,24 @@ import sys
 import zipfile
 
 
-def build(out_dir, name, version="1.0"):
+def metadata(name, version, requires):
+    lines = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
+    extras = []
+    for req in requires:
+        if 'extra == "' in req:
+            extra = req.split('extra == "', 1)[1].split('"', 1)[0]
+            if extra not in extras:
+                extras.append(extra)
+    lines += [f"Provides-Extra: {e}" for e in extras]
+    lines += [f"Requires-Dist: {r}" for r in requires]
+    return "\n".join(lines) + "\n"
+
+
+def build(out_dir, name, version="1.0", requires=()):
     dist_info = f"{name}-{version}.dist-info"
     files = {
         f"{name}/__init__.py": f"NAME = {name!r}\n",
-        f"{dist_info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{dist_info}/METADATA": metadata(name, version, requires),
         f"{dist_info}/WHEEL": (
             "Wheel-Version: 1.0\nGenerator: make-wheels\nRoot-Is-Purelib: true\n"
             "Tag: py3-none-any\n"
@@ -36,10 +53,13 @@ def build(out_dir, name, version="1.0"):
 
 
 def main():
-    out_dir, names = sys.argv[1], sys.argv[2:]
+    out_dir, specs = sys.argv[1], sys.argv[2:]
     os.makedirs(out_dir, exist_ok=True)
-    for name in names:
-        build(out_dir, name)
+    for spec in specs:
+        head, _, deps = spec.partition(":")
+        name, _, version = head.partition("==")
+        requires = [d.strip() for d in deps.split("|") if d.strip()]
+        build(out_dir, name, version or "1.0", requires)
 
 
 if __name__ == "__main__":

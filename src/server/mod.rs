@@ -6,6 +6,7 @@
 //! env already gone and builds a fresh one. It never fails a push.
 
 pub mod deploy_script;
+pub mod prune;
 pub mod wipe;
 
 use git2::{Oid, Repository};
@@ -108,13 +109,26 @@ fn receive_one(
     let marker = consume_marker(repo, branch, base, new);
     let plan = plan_receive(
         analysis.as_ref().map(|a| a.verdict),
+        analysis
+            .as_ref()
+            .is_some_and(|a| a.only_requirement_changes()),
         marker,
         wipe_option,
         config.server_action,
         config.target.is_some(),
     );
+    let prune_input = (plan.step == ServerStep::Prune)
+        .then(|| {
+            let set = analyzer.requirement_set(new).ok()?;
+            let changed = analysis
+                .as_ref()
+                .map(|a| a.source_changed())
+                .unwrap_or_default();
+            Some((set, changed))
+        })
+        .flatten();
     let reasons = analysis.map(|a| a.reasons).unwrap_or_default();
-    execute(config, branch, &plan, &reasons);
+    execute(config, branch, &plan, &reasons, prune_input.as_ref());
 }
 
 /// Why, in words, for the `remote:` lines and the marker file.
@@ -130,7 +144,16 @@ fn causes_text(plan: &ServerPlan, reasons: &[Reason]) -> String {
         .join("; ")
 }
 
-fn execute(config: &Config, branch: &str, plan: &ServerPlan, reasons: &[Reason]) {
+/// The requirement set of the pushed tip, and the packages whose source changed.
+type PruneInput = (crate::requirements::RequirementSet, Vec<String>);
+
+fn execute(
+    config: &Config,
+    branch: &str,
+    plan: &ServerPlan,
+    reasons: &[Reason],
+    prune_input: Option<&PruneInput>,
+) {
     let why = causes_text(plan, reasons);
     if plan.step != ServerStep::Keep {
         say(format!("{branch}: fresh env needed ({why})"));
@@ -143,6 +166,7 @@ fn execute(config: &Config, branch: &str, plan: &ServerPlan, reasons: &[Reason])
             "warning: envguard.target is not set, so there is no env to act on; set it with \
              `git config envguard.target /path/to/deployment`",
         ),
+        (ServerStep::Prune, Some(target)) => prune_or_wipe(config, target, prune_input),
         (ServerStep::Wipe, Some(target)) if config.platform == Some(Platform::Piku) => {
             match wipe::wipe_parts(target) {
                 Ok(outcome) => say(format!(
@@ -164,6 +188,50 @@ fn execute(config: &Config, branch: &str, plan: &ServerPlan, reasons: &[Reason])
             {
                 Ok(()) => say(format!("wrote {} for the deploy script", path.display())),
                 Err(e) => say(format!("warning: cannot write {}: {e}", path.display())),
+            }
+        }
+    }
+}
+
+/// The env a server step acts on: piku's venv is the target itself, elsewhere the env
+/// folder inside the target.
+fn env_of(config: &Config, target: &std::path::Path) -> std::path::PathBuf {
+    if config.platform == Some(Platform::Piku) {
+        target.to_path_buf()
+    } else {
+        target.join(&config.env_dir)
+    }
+}
+
+/// Prunes the env; where that cannot be decided safely, says why and wipes.
+fn prune_or_wipe(config: &Config, target: &std::path::Path, input: Option<&PruneInput>) {
+    let env = env_of(config, target);
+    let result = match input {
+        Some((set, changed)) => prune::prune_env(&env, set, changed, &config.prune_keep),
+        None => Err("the pushed requirements could not be read".to_string()),
+    };
+    match result {
+        Ok(pruned) if pruned.removed.is_empty() => say(format!(
+            "pruned nothing from {}: it already holds exactly what the requirements need",
+            env.display()
+        )),
+        Ok(pruned) => say(format!(
+            "pruned {} distribution(s) from {} in {:.2} s: {}",
+            pruned.removed.len(),
+            env.display(),
+            pruned.took.as_secs_f64(),
+            pruned.removed.join(", ")
+        )),
+        Err(why) => {
+            say(format!("cannot prune ({why}); wiping instead"));
+            let wiped = if config.platform == Some(Platform::Piku) {
+                wipe::wipe_parts(target)
+            } else {
+                wipe::wipe(target, &config.env_dir, false)
+            };
+            match wiped {
+                Ok(outcome) => say(outcome.describe()),
+                Err(e) => say(format!("warning: env not wiped: {e}")),
             }
         }
     }

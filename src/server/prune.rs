@@ -1,0 +1,227 @@
+//! The server's surgical prune (`envguard.serverAction = prune`): reads the distributions of
+//! the deployment's env, asks [`crate::prune`] which ones a fresh install of the pushed
+//! requirements would not have, and uninstalls exactly those before the deploy step runs:
+//! with the env's own pip where it has one, else by removing the files each distribution's
+//! `RECORD` lists, never a path outside the env. Anything it cannot decide safely is an
+//! `Err` with the reason, and the caller wipes instead.
+
+use std::path::{Component, Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::prune::{self, Installed, Prune};
+use crate::requirements::RequirementSet;
+
+/// An env's distributions, with where their metadata is.
+pub struct EnvContents {
+    pub site_packages: PathBuf,
+    pub python_version: String,
+    pub dists: Vec<(Installed, PathBuf)>,
+}
+
+/// `.pth` files that virtualenv and setuptools write themselves; any other one may add code
+/// envguard cannot attribute to a distribution.
+const KNOWN_PTH: [&str; 2] = ["distutils-precedence.pth", "_virtualenv.pth"];
+
+/// Reads the env at `env`. `Err`: why its contents cannot be attributed safely.
+pub fn read_env(env: &Path) -> Result<EnvContents, String> {
+    let cfg = std::fs::read_to_string(env.join("pyvenv.cfg"))
+        .map_err(|_| format!("{} has no pyvenv.cfg", env.display()))?;
+    let python_version = prune::pyvenv_version(&cfg)
+        .ok_or_else(|| format!("{}/pyvenv.cfg names no Python version", env.display()))?;
+    let site_packages = site_packages(env)
+        .ok_or_else(|| format!("{} has no site-packages folder", env.display()))?;
+    let mut dists = Vec::new();
+    let entries = std::fs::read_dir(&site_packages)
+        .map_err(|e| format!("cannot read {}: {e}", site_packages.display()))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if name.ends_with(".dist-info") {
+            let meta = std::fs::read_to_string(path.join("METADATA"))
+                .map_err(|_| format!("{name} has no METADATA"))?;
+            let dist = prune::parse_metadata(&meta)
+                .ok_or_else(|| format!("{name}/METADATA names nothing"))?;
+            dists.push((dist, path));
+        } else if name.ends_with(".egg-info") || name.ends_with(".egg-link") {
+            return Err(format!(
+                "{name}: an egg install, whose files envguard cannot list"
+            ));
+        } else if name.ends_with(".pth") && !KNOWN_PTH.contains(&name.as_str()) {
+            return Err(format!(
+                "{name}: a .pth file (an editable install?) envguard cannot attribute"
+            ));
+        }
+    }
+    dists.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    Ok(EnvContents {
+        site_packages,
+        python_version,
+        dists,
+    })
+}
+
+/// `lib/pythonX.Y/site-packages` (POSIX) or `Lib/site-packages` (Windows).
+fn site_packages(env: &Path) -> Option<PathBuf> {
+    let windows = env.join("Lib").join("site-packages");
+    if windows.is_dir() {
+        return Some(windows);
+    }
+    std::fs::read_dir(env.join("lib"))
+        .ok()?
+        .flatten()
+        .map(|e| e.path().join("site-packages"))
+        .find(|p| p.is_dir())
+}
+
+/// What a prune did.
+pub struct Pruned {
+    pub removed: Vec<String>,
+    pub took: Duration,
+}
+
+/// Prunes the env at `env` for the requirement `set`. `Err`: why only a wipe is safe.
+pub fn prune_env(
+    env: &Path,
+    set: &RequirementSet,
+    source_changed: &[String],
+    keep: &[String],
+) -> Result<Pruned, String> {
+    let started = Instant::now();
+    let contents = read_env(env)?;
+    let marker_env = prune::marker_environment(&contents.python_version).ok_or_else(|| {
+        format!(
+            "cannot read the Python version '{}'",
+            contents.python_version
+        )
+    })?;
+    let installed: Vec<Installed> = contents.dists.iter().map(|(d, _)| d.clone()).collect();
+    let plan: Prune = prune::plan(set, &installed, &marker_env, source_changed, keep)?;
+    let remove = plan.remove();
+    if !remove.is_empty() {
+        uninstall(env, &contents, &remove)?;
+    }
+    Ok(Pruned {
+        removed: remove,
+        took: started.elapsed(),
+    })
+}
+
+/// Uninstalls `names`: the env's own pip when it has one, else the files of each RECORD.
+fn uninstall(env: &Path, contents: &EnvContents, names: &[String]) -> Result<(), String> {
+    let python = env.join("bin").join("python");
+    let has_pip = env.join("bin").join("pip").exists();
+    if has_pip {
+        let out = std::process::Command::new(&python)
+            .args(["-m", "pip", "uninstall", "--yes", "--quiet"])
+            .args(names)
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+        return if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "pip uninstall failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
+        };
+    }
+    for (dist, dist_info) in &contents.dists {
+        if names.contains(&dist.name) {
+            remove_recorded(env, &contents.site_packages, dist_info)?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes the files a distribution's RECORD lists (paths relative to site-packages, some
+/// with `..` to `bin`), its dist-info, and the folders left empty; nothing outside `env`.
+fn remove_recorded(env: &Path, site_packages: &Path, dist_info: &Path) -> Result<(), String> {
+    let record = std::fs::read_to_string(dist_info.join("RECORD"))
+        .map_err(|_| format!("{} has no RECORD", dist_info.display()))?;
+    let mut folders = Vec::new();
+    for line in record.lines() {
+        let Some(relative) = record_path(line) else {
+            continue;
+        };
+        let path = lexical(&site_packages.join(relative));
+        if !path.starts_with(env) {
+            return Err(format!(
+                "{} lists {relative}, outside the env",
+                dist_info.display()
+            ));
+        }
+        if std::fs::symlink_metadata(&path).is_ok() {
+            std::fs::remove_file(&path)
+                .map_err(|e| format!("cannot delete {}: {e}", path.display()))?;
+        }
+        if let Some(parent) = path.parent() {
+            folders.push(parent.to_path_buf());
+        }
+    }
+    let _ = std::fs::remove_dir_all(dist_info);
+    // Deepest first: a package folder, then its parents, while they are empty.
+    folders.sort_by_key(|f| std::cmp::Reverse(f.components().count()));
+    folders.dedup();
+    for folder in folders {
+        let mut dir = Some(folder.as_path());
+        while let Some(d) = dir {
+            if d == site_packages || !d.starts_with(site_packages) {
+                break;
+            }
+            let _ = std::fs::remove_dir_all(d.join("__pycache__"));
+            if std::fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+    Ok(())
+}
+
+/// The path of a RECORD line (CSV: path, hash, size; a path with a comma is quoted).
+fn record_path(line: &str) -> Option<&str> {
+    let line = line.trim();
+    if line.is_empty() {
+        return None;
+    }
+    if let Some(rest) = line.strip_prefix('"') {
+        return rest.split_once('"').map(|(p, _)| p);
+    }
+    line.split(',').next()
+}
+
+/// `path` with `.` and `..` resolved without touching the filesystem.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_paths_and_lexical_resolution() {
+        assert_eq!(
+            record_path("a/__init__.py,sha256=x,10"),
+            Some("a/__init__.py")
+        );
+        assert_eq!(record_path("\"we,ird.py\",sha256=x,1"), Some("we,ird.py"));
+        assert_eq!(
+            lexical(Path::new(
+                "/e/lib/python3.11/site-packages/../../../bin/tool"
+            )),
+            PathBuf::from("/e/bin/tool")
+        );
+    }
+}

@@ -1,0 +1,177 @@
+//! The surgical prune (`envguard.serverAction = prune`) on real virtualenvs: after a removal
+//! push the env holds exactly what a fresh install of the same requirements from the same
+//! wheels holds, without being recreated; and where that cannot be decided safely, a wipe.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use support::{Deployment, KuduSite};
+
+/// The wheels of these tests, into the site's find-links folder: `web` needs `core` and,
+/// with its `fast` extra, `speedups`; `gone` needs `gonedep` and `core`.
+fn more_wheels(site: &KuduSite) {
+    let maker = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/local-deploy/make-wheels.py");
+    support::run_ok(
+        support::command("python3", &site.dir)
+            .arg(maker)
+            .arg(&site.wheels)
+            .args([
+                "web:core|speedups ; extra == \"fast\"",
+                "core",
+                "speedups",
+                "gone:gonedep|core",
+                "gonedep",
+                "old",
+            ]),
+    );
+}
+
+/// The distributions in an env's site-packages (normalized names).
+fn dists(env: &Path) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    for lib in std::fs::read_dir(env.join("lib")).expect("lib").flatten() {
+        let site_packages = lib.path().join("site-packages");
+        for entry in std::fs::read_dir(site_packages)
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(stem) = name.strip_suffix(".dist-info") {
+                let dist = stem.rsplit_once('-').map_or(stem, |(n, _)| n);
+                found.insert(dist.to_lowercase().replace('_', "-"));
+            }
+        }
+    }
+    found
+}
+
+/// What a fresh venv gets from `requirements` and the same wheels.
+fn fresh_install(site: &KuduSite, requirements: &str) -> BTreeSet<String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let env = dir.path().join("fresh");
+    support::run_ok(
+        support::command("python3", dir.path())
+            .args(["-m", "venv", "--without-pip"])
+            .arg(&env),
+    );
+    std::fs::write(dir.path().join("requirements.txt"), requirements).expect("requirements");
+    support::run_ok(
+        support::command("python3", dir.path())
+            .args(["-m", "pip", "--python"])
+            .arg(env.join("bin/python"))
+            .args(["install", "--quiet", "--no-index", "--find-links"])
+            .arg(&site.wheels)
+            .args(["-r", "requirements.txt"])
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
+    );
+    dists(&env)
+}
+
+/// A Kudu-like deployment whose server hook prunes `wwwroot/env`, deployed once with
+/// `first` as requirements.
+fn pruning_site(first: &str) -> Option<(Deployment, KuduSite)> {
+    let (d, site) =
+        Deployment::kudu(&[("requirements.txt", "a\n"), ("runtime.txt", "python-3.6\n")])?;
+    more_wheels(&site);
+    d.clone.git(&["config", "envguard.mode", "off"]);
+    d.clone.write("requirements.txt", first);
+    d.clone.commit("The app's requirements");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    let out = d
+        .server
+        .cmd(support::envguard_bin())
+        .args(["hook", "install", "--server", "--target"])
+        .arg(&site.wwwroot)
+        .output()
+        .expect("envguard");
+    assert!(out.status.success(), "{out:?}");
+    d.server.git(&["config", "envguard.serverAction", "prune"]);
+    Some((d, site))
+}
+
+#[test]
+fn prune_leaves_exactly_what_a_fresh_install_has_without_recreating_env() {
+    let Some((d, site)) = pruning_site("web[fast]\ngone\nold\na\n") else {
+        return;
+    };
+    let env = site.wwwroot.join("env");
+    assert_eq!(
+        dists(&env),
+        ["a", "core", "gone", "gonedep", "old", "speedups", "web"]
+            .map(String::from)
+            .into()
+    );
+    let before = site.env_identity();
+    // Drop gone, the extra fast, and `old` by a marker that excludes this Python.
+    let after = "web\na\nold ; python_version < \"3\"\n";
+    d.clone.write("requirements.txt", after);
+    d.clone.commit("Ask for less");
+    // Before the push, `env diff` tells the deployed env is stale, and with what.
+    let env_arg = env.display().to_string();
+    let out = d.clone.envguard(&["env", "diff", &env_arg, "HEAD"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("4 orphan(s), 0 missing"), "{text}");
+    assert!(text.contains("orphan: gonedep 1.0"), "{text}");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("pruned 4 distribution(s)")
+            && stderr.contains("gone, gonedep, old, speedups"),
+        "{stderr}"
+    );
+    assert_eq!(site.env_identity(), before, "env was not recreated");
+    assert_eq!(
+        dists(&env),
+        fresh_install(&site, after),
+        "the same set as a fresh install"
+    );
+    assert!(
+        dists(&env).contains("core"),
+        "a dependency still needed by web stays"
+    );
+    assert!(site.imports("web") && site.imports("core") && !site.imports("gone"));
+    let out = d.clone.envguard(&["env", "diff", &env_arg]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}
+
+#[test]
+fn a_changed_source_is_reinstalled_and_what_cannot_be_attributed_is_wiped() {
+    let Some((d, site)) = pruning_site("web\na\n") else {
+        return;
+    };
+    // `a` from a file URL instead of the index: uninstalled, then installed from there.
+    let wheel = site.wheels.join("a-1.0-py3-none-any.whl");
+    d.clone.write(
+        "requirements.txt",
+        format!("web\na @ file://{}\n", wheel.display()),
+    );
+    d.clone.commit("a from a file");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("pruned 1 distribution(s)") && stderr.contains(": a"),
+        "{stderr}"
+    );
+    assert!(site.imports("a"), "reinstalled by the deployment: {stderr}");
+    // A .pth file envguard cannot attribute: the env is wiped instead, saying why.
+    let lib = std::fs::read_dir(site.wwwroot.join("env/lib"))
+        .expect("lib")
+        .flatten()
+        .next()
+        .expect("python dir");
+    std::fs::write(lib.path().join("site-packages/custom.pth"), "/somewhere\n").expect("pth");
+    let before = site.env_identity();
+    d.clone.write("requirements.txt", "web\n");
+    d.clone.commit("Drop a");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("cannot prune (custom.pth"), "{stderr}");
+    assert!(stderr.contains("wiping instead"), "{stderr}");
+    assert_ne!(site.env_identity(), before, "wiped and rebuilt");
+    assert!(!site.imports("a") && site.imports("web"));
+}
