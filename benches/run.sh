@@ -4,6 +4,7 @@
 #
 #   bash benches/run.sh            full run with hyperfine; writes benches/results.md
 #   bash benches/run.sh --smoke    every case once on small fixtures (CI keeps it working)
+#   python3 benches/deploy.py BIN  only case 5, the deployment time of prune, wipe and toggle
 #
 # Needs: cargo, git, python3; the full run also hyperfine and GNU time (Debian packages
 # hyperfine and time), pre-commit (PyPI) and lefthook (npm), which it installs into its own
@@ -178,5 +179,11 @@ measure case4 \
     "envguard pre-push origin $many.remote < $work/fifty.stdin" \
     "envguard pre-push origin $many.remote < $work/many.stdin"
 
-[ "$smoke" = 1 ] && exit 0
+# Case 5: deployment time after a removal push, prune vs wipe vs toggle (benches/deploy.py).
+if [ "$smoke" = 1 ]; then
+    python3 "$root/benches/deploy.py" "$bin" --smoke >/dev/null
+    echo "benches: case5 ok"
+    exit 0
+fi
 python3 "$root/benches/table.py" "$results" "$files" "$commits" | tee "$root/benches/results.md"
+python3 "$root/benches/deploy.py" "$bin" | tee "$root/benches/deploy-results.md"
