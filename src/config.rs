@@ -35,6 +35,9 @@ pub enum Mode {
     RemoteWipe,
     /// Run `envguard.command` (a cache purge, a remote script) before git sends anything.
     Command,
+    /// Uninstall on the site, over Kudu's API, exactly what the pushed requirements no
+    /// longer need (the remote wipe where that cannot be decided safely).
+    RemotePrune,
 }
 
 /// What the post-receive hook does with a `wipe` verdict (`envguard.serverAction`).
@@ -739,7 +742,7 @@ mod tests {
         assert_eq!(name_of(&Mode::RemoteWipe), "remote-wipe");
         assert_eq!(
             expected::<Mode>(),
-            "toggle, mark, warn, off, remote-wipe or command"
+            "toggle, mark, warn, off, remote-wipe, command or remote-prune"
         );
     }
 }

@@ -71,6 +71,9 @@ pub enum Action {
     /// Run `envguard.command` before git sends anything (once per push), for the updates
     /// that need a fresh env.
     RunCommand { updates: Vec<usize>, dry_run: bool },
+    /// Uninstall on the site what these updates' requirements no longer need, before git
+    /// sends anything (once per push).
+    RemotePrune { updates: Vec<usize>, dry_run: bool },
     /// After the toggles: say what was deployed, what was not pushed yet, and why git
     /// reports the push as failed.
     FinishToggle { not_toggled: Vec<usize> },
@@ -94,7 +97,7 @@ impl Plan {
 pub fn mode_works_on(mode: Mode, platform: Platform) -> bool {
     match mode {
         Mode::Toggle => platform.can_toggle(),
-        Mode::RemoteWipe => platform.has_site_api(),
+        Mode::RemoteWipe | Mode::RemotePrune => platform.has_site_api(),
         Mode::Mark | Mode::Warn | Mode::Off | Mode::Command => true,
     }
 }
@@ -139,9 +142,7 @@ pub fn plan_push(checked: &[Checked], mode: Mode, platform: Platform, flags: Pus
         actions.push(Action::RefuseMode { mode, platform });
         return Plan::of(actions, Outcome::Refused);
     }
-    let mut toggled = Vec::new();
-    let mut remote_wipe = false;
-    let mut command = Vec::new();
+    let mut remedies = Remedies::default();
     for (i, c) in checked.iter().enumerate().filter(|(_, c)| accepted(c)) {
         match c.analysis.verdict {
             // The platform rebuilds by itself, or builds afresh every time anyway.
@@ -163,25 +164,12 @@ pub fn plan_push(checked: &[Checked], mode: Mode, platform: Platform, flags: Pus
                     reasons: true,
                 });
                 actions.extend(remedy(i, mode, flags.dry_run));
-                remote_wipe |= mode == Mode::RemoteWipe;
-                if mode == Mode::Command {
-                    command.push(i);
-                }
-                if mode == Mode::Toggle && !flags.dry_run {
-                    toggled.push(i);
-                }
+                remedies.note(i, &c.analysis, mode, platform, flags.dry_run);
             }
         }
     }
-    // Once per push, before git sends anything.
-    let dry_run = flags.dry_run;
-    actions.extend(remote_wipe.then_some(Action::RemoteWipe { dry_run }));
-    if !command.is_empty() {
-        actions.push(Action::RunCommand {
-            updates: command,
-            dry_run,
-        });
-    }
+    let toggled = std::mem::take(&mut remedies.toggled);
+    remedies.once_per_push(&mut actions, flags.dry_run);
     if toggled.is_empty() {
         return Plan::of(actions, Outcome::Proceed);
     }
@@ -192,6 +180,56 @@ pub fn plan_push(checked: &[Checked], mode: Mode, platform: Platform, flags: Pus
     Plan::of(actions, Outcome::StoppedAfterToggle)
 }
 
+/// The remedies a push's stale updates need, gathered so that the site-wide ones run once.
+#[derive(Default)]
+struct Remedies {
+    toggled: Vec<usize>,
+    remote_wipe: bool,
+    command: Vec<usize>,
+    prune: Vec<usize>,
+}
+
+impl Remedies {
+    /// Notes the remedy of one stale update.
+    fn note(
+        &mut self,
+        update: usize,
+        analysis: &Analysis,
+        mode: Mode,
+        platform: Platform,
+        dry_run: bool,
+    ) {
+        // A prune only where requirement changes alone made the env stale, on a site with
+        // one env; the remote wipe otherwise.
+        let prunable = analysis.only_requirement_changes()
+            && matches!(platform, Platform::KuduWindows | Platform::KuduLinux);
+        self.remote_wipe |= mode == Mode::RemoteWipe || (mode == Mode::RemotePrune && !prunable);
+        match mode {
+            Mode::Command => self.command.push(update),
+            Mode::RemotePrune if prunable => self.prune.push(update),
+            Mode::Toggle if !dry_run => self.toggled.push(update),
+            _ => {}
+        }
+    }
+
+    /// The actions that run once per push, before git sends anything.
+    fn once_per_push(self, actions: &mut Vec<Action>, dry_run: bool) {
+        actions.extend(self.remote_wipe.then_some(Action::RemoteWipe { dry_run }));
+        if !self.remote_wipe && !self.prune.is_empty() {
+            actions.push(Action::RemotePrune {
+                updates: self.prune,
+                dry_run,
+            });
+        }
+        if !self.command.is_empty() {
+            actions.push(Action::RunCommand {
+                updates: self.command,
+                dry_run,
+            });
+        }
+    }
+}
+
 /// The remedy of a `wipe` verdict for one update in `mode` (the remote wipe is one action
 /// for the whole push, added by the caller).
 fn remedy(update: usize, mode: Mode, dry_run: bool) -> Option<Action> {
@@ -200,7 +238,7 @@ fn remedy(update: usize, mode: Mode, dry_run: bool) -> Option<Action> {
         Mode::Toggle => Some(Action::Toggle { update }),
         Mode::Mark => Some(Action::PushMarker { update }),
         Mode::Warn | Mode::Off => Some(Action::WarnStale { update }),
-        Mode::RemoteWipe | Mode::Command => None,
+        Mode::RemoteWipe | Mode::Command | Mode::RemotePrune => None,
     }
 }
 
@@ -284,7 +322,8 @@ mod tests {
 
     use super::*;
 
-    const MODES: [Mode; 6] = [
+    const MODES: [Mode; 7] = [
+        Mode::RemotePrune,
         Mode::Toggle,
         Mode::Mark,
         Mode::Warn,
@@ -425,6 +464,34 @@ mod tests {
             ]
         );
         assert_eq!(plan.outcome, Outcome::Proceed);
+    }
+
+    #[test]
+    fn remote_prune_where_requirement_changes_alone_made_the_env_stale() {
+        let mut c = checked(Verdict::Wipe, true);
+        c.analysis.reasons.push(crate::analyze::Reason {
+            kind: crate::analyze::ReasonKind::RequirementRemoved,
+            file: "requirements.txt".into(),
+            package: Some("gone".into()),
+            commit: None,
+            detail: None,
+        });
+        let linux = Platform::KuduLinux;
+        let plan = plan_push(std::slice::from_ref(&c), Mode::RemotePrune, linux, PUSH);
+        assert_eq!(
+            plan.actions.last(),
+            Some(&Action::RemotePrune {
+                updates: vec![0],
+                dry_run: false
+            })
+        );
+        // A forced wipe (or any reason that is not a requirement change): the remote wipe.
+        let forced = checked(Verdict::Wipe, true);
+        let plan = plan_push(&[forced], Mode::RemotePrune, linux, PUSH);
+        assert_eq!(
+            plan.actions.last(),
+            Some(&Action::RemoteWipe { dry_run: false })
+        );
     }
 
     #[test]

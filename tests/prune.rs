@@ -7,6 +7,7 @@ mod support;
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use support::kudu_api::{ApiSettings, KuduApi, use_api};
 use support::{Deployment, KuduSite};
 
 /// The wheels of these tests, into the site's find-links folder: `web` needs `core` and,
@@ -174,4 +175,54 @@ fn a_changed_source_is_reinstalled_and_what_cannot_be_attributed_is_wiped() {
     assert!(stderr.contains("wiping instead"), "{stderr}");
     assert_ne!(site.env_identity(), before, "wiped and rebuilt");
     assert!(!site.imports("a") && site.imports("web"));
+}
+
+#[test]
+fn remote_prune_on_a_linux_site_leaves_what_a_fresh_install_has() {
+    let Some((d, site)) =
+        Deployment::kudu(&[("requirements.txt", "a\n"), ("runtime.txt", "python-3.6\n")])
+    else {
+        return;
+    };
+    more_wheels(&site);
+    // The site's antenv, as KuduScript's bash deployment left it for `web[fast]` and `gone`.
+    let antenv = site.wwwroot.join("antenv");
+    support::run_ok(
+        support::command("python3", &site.dir)
+            .args(["-m", "venv", "--without-pip"])
+            .arg(&antenv),
+    );
+    support::run_ok(
+        support::command("python3", &site.dir)
+            .args(["-m", "pip", "--python"])
+            .arg(antenv.join("bin/python"))
+            .args(["install", "--quiet", "--no-index", "--find-links"])
+            .arg(&site.wheels)
+            .args(["web[fast]", "gone"])
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
+    );
+    d.clone.write("requirements.txt", "web[fast]\ngone\n");
+    d.clone.commit("The app's requirements");
+    d.clone
+        .git(&["push", "-q", "--no-verify", "origin", "master"]);
+    let api = KuduApi::start(ApiSettings {
+        linux: true,
+        ..ApiSettings::new(&site.wwwroot)
+    });
+    let settings = ApiSettings::new(&site.wwwroot);
+    use_api(&d.clone, &api.url, &settings.user, &settings.password);
+    d.clone.git(&["config", "envguard.platform", "kudu-linux"]);
+    d.clone.git(&["config", "envguard.mode", "remote-prune"]);
+    d.clone.write("requirements.txt", "web\n");
+    let tip = d.clone.commit("Drop gone and the extra");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("pruned 3 distribution(s) from site/wwwroot/antenv")
+            && stderr.contains("gone, gonedep, speedups"),
+        "{stderr}"
+    );
+    assert_eq!(dists(&antenv), fresh_install(&site, "web\n"));
+    assert_eq!(d.server_rev("master"), tip, "one ordinary push");
+    assert_eq!(api.deletions(), 1, "one pip uninstall, no folder deleted");
 }

@@ -38,7 +38,7 @@ fn a_misspelt_mode_refuses_the_push_naming_the_key() {
     assert_ne!(code, 0, "{stderr}");
     assert!(stderr.contains("envguard.mode = 'togle'"), "{stderr}");
     assert!(
-        stderr.contains("expected toggle, mark, warn, off, remote-wipe or command"),
+        stderr.contains("expected toggle, mark, warn, off, remote-wipe, command or remote-prune"),
         "{stderr}"
     );
     assert!(stderr.contains("ENVGUARD=0 git push"), "{stderr}");

@@ -290,6 +290,11 @@ fn execute(cx: &Context, plan: &Plan) -> Outcome {
                     return Outcome::Refused;
                 }
             }
+            Action::RemotePrune { updates, dry_run } => {
+                if !prune_on_site(cx, updates, *dry_run) {
+                    return Outcome::Refused;
+                }
+            }
             Action::FinishToggle { not_toggled } => {
                 let rest: Vec<&RefUpdate> =
                     not_toggled.iter().map(|&i| &cx.checked[i].update).collect();
@@ -382,6 +387,50 @@ fn wipe_on_site(cx: &Context, dry_run: bool) -> bool {
             true
         }
         Err(e) => refuse_remote_wipe(cx, &e),
+    }
+}
+
+/// `remote-prune` mode: uninstall on the site what the pushed requirements no longer need;
+/// where that cannot be done safely, the remote wipe. Returns whether the push may go on.
+fn prune_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> bool {
+    if dry_run {
+        say("dry run: would prune the site's env (the remote wipe where a prune is not safe)");
+        return true;
+    }
+    let site = match RemoteSite::resolve(cx.repo, cx.config, cx.remote, &[cx.url]) {
+        Ok(site) => site,
+        Err(e) => return refuse_remote_wipe(cx, &e),
+    };
+    // The site deploys one branch; its tip's requirements are what the env must hold.
+    let Some(&last) = updates.last() else {
+        return true;
+    };
+    let checked = &cx.checked[last];
+    let mut analyzer = Analyzer::new(cx.repo, cx.config, cx.platform, process_env());
+    let pruned = analyzer
+        .requirement_set(checked.analysis.new)
+        .map_err(|e| e.to_string())
+        .and_then(|set| {
+            site.prune(
+                cx.config,
+                cx.platform,
+                &set,
+                &checked.analysis.source_changed(),
+            )
+        });
+    match pruned {
+        Ok(line) => {
+            say(format!(
+                "{line}; this push's deployment installs what is new"
+            ));
+            true
+        }
+        Err(why) => {
+            say(format!(
+                "cannot prune the site's env ({why}); deleting it instead"
+            ));
+            wipe_on_site(cx, false)
+        }
     }
 }
 

@@ -180,6 +180,30 @@ impl<'a> Client<'a> {
         )))
     }
 
+    /// `POST <base>/api/command`: runs `command` in `dir` (relative to the site's home) and
+    /// returns its exit code and output (stdout, then stderr).
+    pub fn command(&self, base: &str, command: &str, dir: &str) -> Result<(i64, String)> {
+        let url = format!("{base}/api/command");
+        let body = serde_json::json!({"command": command, "dir": dir}).to_string();
+        let answer = self.with_retries("POST", &url, Some(&body))?;
+        if !(200..300).contains(&answer.status) {
+            return Err(self.status_error(answer.status, &url, &answer.body));
+        }
+        let reply: serde_json::Value = serde_json::from_str(&answer.body).unwrap_or_default();
+        let text = |key: &str| {
+            reply
+                .get(key)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        let code = reply
+            .get("ExitCode")
+            .and_then(serde_json::Value::as_i64)
+            .unwrap_or(-1);
+        Ok((code, format!("{}{}", text("Output"), text("Error"))))
+    }
+
     /// `GET <base>/<path>`: the body, or `None` for 404. Other statuses are errors.
     pub fn get(&self, base: &str, path: &str) -> Result<Option<String>> {
         let url = format!("{base}/{path}");

@@ -5,12 +5,14 @@
 //! - [`credential`]: `git credential fill|approve`.
 //! - [`detect`]: which App Service platform a site runs (`envguard platform detect`).
 //! - [`kudu`]: the VFS and command API calls.
+//! - [`prune`]: the surgical prune of the site's env.
 //! - [`retry`]: the retry policy of those calls.
 //! - [`verify`]: what a deployment did, from the deployment API.
 
 pub mod credential;
 pub mod detect;
 pub mod kudu;
+pub mod prune;
 pub mod retry;
 pub mod verify;
 
@@ -146,6 +148,47 @@ impl RemoteSite {
             ));
         }
         Ok(format!("{} on {}", done.join(", "), self.site.base))
+    }
+}
+
+impl RemoteSite {
+    /// Prunes the site's env for the requirement `set`: one line saying what it uninstalled.
+    /// `Err`: why it could not (the caller wipes instead).
+    pub fn prune(
+        &self,
+        config: &Config,
+        platform: Platform,
+        set: &crate::requirements::RequirementSet,
+        source_changed: &[String],
+    ) -> std::result::Result<String, String> {
+        let connected = self.connect(config, false).map_err(|e| e.to_string())?;
+        let env = Self::folders(config, platform)
+            .into_iter()
+            .next()
+            .ok_or("the platform keeps no env")?;
+        let removed = prune::prune_site(
+            &connected.client(),
+            &connected.base,
+            &env,
+            platform,
+            set,
+            source_changed,
+            &config.prune_keep,
+        )?;
+        connected.credential.approve();
+        Ok(if removed.is_empty() {
+            format!(
+                "{env} on {} already holds exactly what the requirements need",
+                self.site.base
+            )
+        } else {
+            format!(
+                "pruned {} distribution(s) from {env} on {}: {}",
+                removed.len(),
+                self.site.base,
+                removed.join(", ")
+            )
+        })
     }
 }
 

@@ -324,6 +324,41 @@ fn on_disk(settings: &ApiSettings, site_path: &str) -> Option<PathBuf> {
     }
 }
 
+/// The command API running an env's pip: `<env>/bin/python -m pip uninstall --yes NAMES`
+/// in `dir`, done with this machine's pip for that env's Python.
+fn pip_uninstall(
+    settings: &ApiSettings,
+    dir: &str,
+    python: &str,
+    names: &str,
+) -> (u16, String, bool) {
+    let reply = |code: i32, output: &str, error: &str| {
+        serde_json::json!({"Output": output, "Error": error, "ExitCode": code}).to_string()
+    };
+    let Some(python) = on_disk(settings, &format!("{dir}/{}", python.replace('\\', "/"))) else {
+        return (200, reply(1, "", "no such python"), false);
+    };
+    let out = std::process::Command::new("python3")
+        .args(["-m", "pip", "--python"])
+        .arg(&python)
+        .args(["uninstall", "--yes", "--quiet"])
+        .args(names.split_whitespace())
+        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+        .output();
+    match out {
+        Ok(o) => (
+            200,
+            reply(
+                o.status.code().unwrap_or(1),
+                &String::from_utf8_lossy(&o.stdout),
+                &String::from_utf8_lossy(&o.stderr),
+            ),
+            o.status.success(),
+        ),
+        Err(e) => (200, reply(1, "", &e.to_string()), false),
+    }
+}
+
 /// A VFS listing of a folder of the home (`""`: the home itself, holding `site`).
 fn listing(settings: &ApiSettings, relative: &str, disk: &Path) -> String {
     let names: Vec<String> = if relative.is_empty() {
@@ -465,6 +500,9 @@ fn route(request: &Request, settings: &ApiSettings) -> (u16, String, bool) {
         let reply = |code: i32, error: &str| {
             serde_json::json!({"Output": "", "Error": error, "ExitCode": code}).to_string()
         };
+        if let Some((python, names)) = command.split_once(" -m pip uninstall --yes ") {
+            return pip_uninstall(settings, dir, python, names);
+        }
         let deletes = if settings.linux {
             command.strip_prefix("rm -rf -- ")
         } else {

@@ -1,0 +1,127 @@
+//! The remote prune (`envguard.mode = remote-prune`): the surgical prune of [`crate::prune`]
+//! on an App Service site, over Kudu's API. The env's metadata is read over the VFS API
+//! (`pyvenv.cfg`, the `*.dist-info/METADATA` of its site-packages), the orphans are
+//! uninstalled through the command API with the env's own pip, and a second listing checks
+//! they are gone. Anything it cannot decide or do is an `Err` with the reason; the caller then
+//! wipes the env instead.
+
+use super::kudu::Client;
+use crate::platform::Platform;
+use crate::prune::{self, Installed};
+use crate::requirements::RequirementSet;
+
+/// The site's env, as the API shows it.
+struct SiteEnv {
+    site_packages: String,
+    python_version: String,
+    dists: Vec<Installed>,
+}
+
+/// Names in a VFS listing.
+fn names(listing: &str) -> Vec<String> {
+    match serde_json::from_str::<serde_json::Value>(listing) {
+        Ok(serde_json::Value::Array(entries)) => entries
+            .iter()
+            .filter_map(|e| e.get("name")?.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn read(client: &Client, base: &str, env: &str, platform: Platform) -> Result<SiteEnv, String> {
+    let get = |path: &str| {
+        client
+            .get(base, &format!("api/vfs/{path}"))
+            .map_err(|e| e.to_string())
+    };
+    let cfg = get(&format!("{env}/pyvenv.cfg"))?.ok_or("the site's env has no pyvenv.cfg")?;
+    let python_version = prune::pyvenv_version(&cfg).ok_or("pyvenv.cfg names no Python version")?;
+    let site_packages = if platform.is_windows() {
+        format!("{env}/Lib/site-packages")
+    } else {
+        let lib = get(&format!("{env}/lib/"))?.ok_or("the site's env has no lib folder")?;
+        let python = names(&lib)
+            .into_iter()
+            .find(|n| n.starts_with("python"))
+            .ok_or("the site's env has no lib/pythonX.Y folder")?;
+        format!("{env}/lib/{python}/site-packages")
+    };
+    let listing =
+        get(&format!("{site_packages}/"))?.ok_or("the site's env has no site-packages")?;
+    let mut dists = Vec::new();
+    for name in names(&listing) {
+        if name.ends_with(".dist-info") {
+            let meta = get(&format!("{site_packages}/{name}/METADATA"))?
+                .ok_or_else(|| format!("{name} has no METADATA"))?;
+            dists.push(
+                prune::parse_metadata(&meta)
+                    .ok_or_else(|| format!("{name}/METADATA names nothing"))?,
+            );
+        } else if name.ends_with(".egg-info") || name.ends_with(".egg-link") {
+            return Err(format!("{name}: an egg install envguard cannot attribute"));
+        } else if name.ends_with(".pth")
+            && name != "distutils-precedence.pth"
+            && name != "_virtualenv.pth"
+        {
+            return Err(format!("{name}: a .pth file envguard cannot attribute"));
+        }
+    }
+    Ok(SiteEnv {
+        site_packages,
+        python_version,
+        dists,
+    })
+}
+
+/// Prunes the env folder `env` (relative to the site's home) of the site at `base` for the
+/// requirement `set`; returns the names it uninstalled.
+pub fn prune_site(
+    client: &Client,
+    base: &str,
+    env: &str,
+    platform: Platform,
+    set: &RequirementSet,
+    source_changed: &[String],
+    keep: &[String],
+) -> Result<Vec<String>, String> {
+    let site = read(client, base, env, platform)?;
+    let marker_env = prune::marker_environment(&site.python_version)
+        .ok_or_else(|| format!("cannot read Python {}", site.python_version))?;
+    let plan = prune::plan(set, &site.dists, &marker_env, source_changed, keep)?;
+    let remove = plan.remove();
+    if remove.is_empty() {
+        return Ok(remove);
+    }
+    let (dir, name) = env.rsplit_once('/').unwrap_or(("", env));
+    let (python, dir) = if platform.is_windows() {
+        (
+            format!("{name}\\Scripts\\python.exe"),
+            dir.replace('/', "\\"),
+        )
+    } else {
+        (format!("{name}/bin/python"), dir.to_string())
+    };
+    let command = format!("{python} -m pip uninstall --yes {}", remove.join(" "));
+    let (code, output) = client
+        .command(base, &command, &dir)
+        .map_err(|e| e.to_string())?;
+    if code != 0 {
+        return Err(format!("`{command}` failed ({code}): {}", output.trim()));
+    }
+    // Checked, not assumed: a second listing must not show them.
+    let after = read(client, base, env, platform)?;
+    let left: Vec<&str> = after
+        .dists
+        .iter()
+        .map(|d| d.name.as_str())
+        .filter(|n| remove.iter().any(|r| r == n))
+        .collect();
+    if !left.is_empty() {
+        return Err(format!(
+            "{} still holds {} after pip uninstall",
+            site.site_packages,
+            left.join(", ")
+        ));
+    }
+    Ok(remove)
+}
