@@ -2,7 +2,10 @@
 real venvs, pip installing wheels built here): the surgical prune against the wipe and the
 runtime toggle, with N packages installed, as ratios to a deployment that changes nothing.
 
-    python3 benches/deploy.py ENVGUARD_BIN [--smoke] [--sizes 20,100] [--runs 3]
+    python3 benches/deploy.py ENVGUARD_BIN [--smoke] [--sizes 20,100] [--runs 3] [--modules N]
+
+Each package is a wheel of one module, or with `--modules N` of N modules of about 2 KB more
+(real packages are bigger than one file: installing them is what a wipe pays for).
 
 Every run starts from a copy of the same deployed state (server, site with its env, clone).
 """
@@ -30,12 +33,12 @@ def git(cwd, env, *args):
     run(["git", *args], cwd, env)
 
 
-def prepare(base, size, bin_dir, env):
+def prepare(base, size, modules, bin_dir, env):
     """The deployed state: N packages plus `gone`, which needs three packages of its own."""
     wheels = os.path.join(base, "wheels")
     names = [f"p{i}" for i in range(size)]
     specs = names + ["gone:g0|g1|g2", "g0", "g1", "g2"]
-    run([sys.executable, WHEELS, wheels, *specs], base, env)
+    run([sys.executable, WHEELS, "--modules", str(modules), wheels, *specs], base, env)
     site = os.path.join(base, "site")
     os.makedirs(site)
     with open(os.path.join(site, "site.env"), "w") as f:
@@ -114,6 +117,7 @@ def main():
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--sizes", default="20,100")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--modules", type=int, default=0)
     args = parser.parse_args()
     sizes = [3] if args.smoke else [int(s) for s in args.sizes.split(",")]
     runs = 1 if args.smoke else args.runs
@@ -124,12 +128,13 @@ def main():
     bin_dir = os.path.dirname(os.path.abspath(args.bin))
     env["PATH"] = bin_dir + os.pathsep + env["PATH"]
     strategies = ["no change", "prune", "wipe", "toggle"]
-    print("| packages | " + " | ".join(strategies) + " | prune / wipe |")
+    files = f"1 + {args.modules} modules" if args.modules else "1 module"
+    print(f"| packages ({files} each) | " + " | ".join(strategies) + " | prune / wipe |")
     print("| --- | " + " | ".join("---" for _ in strategies) + " | --- |")
     for size in sizes:
         base = tempfile.mkdtemp()
         try:
-            names = prepare(base, size, bin_dir, env)
+            names = prepare(base, size, args.modules, bin_dir, env)
             median = {}
             for strategy in strategies:
                 median[strategy] = statistics.median(

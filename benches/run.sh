@@ -186,4 +186,8 @@ if [ "$smoke" = 1 ]; then
     exit 0
 fi
 python3 "$root/benches/table.py" "$results" "$files" "$commits" | tee "$root/benches/results.md"
-python3 "$root/benches/deploy.py" "$bin" | tee "$root/benches/deploy-results.md"
+{
+    python3 "$root/benches/deploy.py" "$bin"
+    echo
+    python3 "$root/benches/deploy.py" "$bin" --modules 30
+} | tee "$root/benches/deploy-results.md"

@@ -207,24 +207,32 @@ pub fn remote_value(git_dir: &Path, remote: &str, remote_ref: &str) -> Result<Op
         }))
 }
 
+/// Runs `cmd` with `input` on its stdin, capturing stdout and stderr; `what` names it in
+/// errors.
+pub fn run_with_input(mut cmd: Command, input: &[u8], what: &str) -> Result<std::process::Output> {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::io(&format!("cannot run {what}"), e))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(input)
+            .map_err(|e| Error::io(&format!("cannot talk to {what}"), e))?;
+    }
+    child.wait_with_output().map_err(|e| Error::io(what, e))
+}
+
 /// Makes git fetch the objects a partial clone lacks (revisions: `<id>`, `<id>:<path>`):
 /// `git cat-file --batch-check` asks for each, and git fetches what is missing from the
 /// promisor remote. Whether git ran and did not fail.
 pub fn fetch_objects(git_dir: &Path, wanted: &[String]) -> bool {
-    use std::io::Write;
-    let child = git(git_dir)
-        .args(["cat-file", "--batch-check"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn();
-    let Ok(mut child) = child else {
-        return false;
-    };
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(format!("{}\n", wanted.join("\n")).as_bytes());
-    }
-    match child.wait_with_output() {
+    let mut cmd = git(git_dir);
+    cmd.args(["cat-file", "--batch-check"]);
+    let input = format!("{}\n", wanted.join("\n"));
+    match run_with_input(cmd, input.as_bytes(), "git cat-file") {
         Ok(out) if out.status.success() => true,
         Ok(out) => {
             log::debug!(
@@ -256,28 +264,15 @@ pub fn commit_tree(
     parent: git2::Oid,
     message: &str,
 ) -> Result<String> {
-    use std::io::Write;
-    let mut child = git(git_dir)
-        .args([
-            "commit-tree",
-            "-S",
-            &tree.to_string(),
-            "-p",
-            &parent.to_string(),
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| Error::io("cannot run git commit-tree", e))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(message.as_bytes())
-            .map_err(|e| Error::io("git commit-tree", e))?;
-    }
-    let out = child
-        .wait_with_output()
-        .map_err(|e| Error::io("git commit-tree", e))?;
+    let mut cmd = git(git_dir);
+    cmd.args([
+        "commit-tree",
+        "-S",
+        &tree.to_string(),
+        "-p",
+        &parent.to_string(),
+    ]);
+    let out = run_with_input(cmd, message.as_bytes(), "git commit-tree")?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let reason = stderr

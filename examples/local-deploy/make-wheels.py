@@ -1,6 +1,6 @@
 """Builds tiny pure-Python wheels for offline pip installs: one module per package.
 
-    python3 make-wheels.py OUT_DIR SPEC [SPEC ...]
+    python3 make-wheels.py [--modules N] OUT_DIR SPEC [SPEC ...]
 
 SPEC is NAME, NAME==VERSION, or either followed by `:` and its dependencies (Requires-Dist
 lines) separated by `|`, e.g. `web:core|speedups ; extra == "fast"` (an extra named in a
@@ -29,7 +29,7 @@ def metadata(name, version, requires):
     return "\n".join(lines) + "\n"
 
 
-def build(out_dir, name, version="1.0", requires=()):
+def build(out_dir, name, version="1.0", requires=(), modules=0):
     dist_info = f"{name}-{version}.dist-info"
     files = {
         f"{name}/__init__.py": f"NAME = {name!r}\n",
@@ -39,6 +39,8 @@ def build(out_dir, name, version="1.0", requires=()):
             "Tag: py3-none-any\n"
         ),
     }
+    for i in range(modules):
+        files[f"{name}/m{i}.py"] = "".join(f"def f{j}():\n    return {j}\n\n" for j in range(100))
     record = []
     for path, text in files.items():
         data = text.encode()
@@ -53,13 +55,17 @@ def build(out_dir, name, version="1.0", requires=()):
 
 
 def main():
-    out_dir, specs = sys.argv[1], sys.argv[2:]
+    args = sys.argv[1:]
+    modules = 0
+    if args and args[0] == "--modules":
+        modules, args = int(args[1]), args[2:]
+    out_dir, specs = args[0], args[1:]
     os.makedirs(out_dir, exist_ok=True)
     for spec in specs:
         head, _, deps = spec.partition(":")
         name, _, version = head.partition("==")
         requires = [d.strip() for d in deps.split("|") if d.strip()]
-        build(out_dir, name, version or "1.0", requires)
+        build(out_dir, name, version or "1.0", requires, modules)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,9 @@
 //! user's configured helper (the one `git push` uses) answers. A password is kept in memory
 //! only, sent only in an `Authorization` header, and never printed.
 
-use std::io::Write;
 use std::process::Stdio;
 
-use crate::gitcli::{GitEnv, git_in};
+use crate::gitcli::{GitEnv, git_in, run_with_input};
 use crate::url::{Url, percent_decode};
 use crate::{Error, Result};
 
@@ -122,21 +121,8 @@ fn run_credential(action: &str, input: &str, quiet: bool) -> Result<String> {
             .env("SSH_ASKPASS", "")
             .args(["-c", "credential.interactive=false"]);
     }
-    let mut child = command
-        .args(["credential", action])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| Error::io("cannot run git", e))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(input.as_bytes())
-            .map_err(|e| Error::io("cannot talk to git credential", e))?;
-    }
-    let out = child
-        .wait_with_output()
-        .map_err(|e| Error::io("git credential", e))?;
+    command.args(["credential", action]);
+    let out = run_with_input(command, input.as_bytes(), "git credential")?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let last = stderr.lines().last().unwrap_or("").trim().to_string();

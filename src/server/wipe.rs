@@ -67,6 +67,19 @@ pub fn is_virtualenv(dir: &Path) -> bool {
         || dir.join("Scripts").join("python.exe").is_file()
 }
 
+/// A trash folder's name: this process's id (so a concurrent wipe leaves it alone) and the
+/// time.
+fn trash_name() -> String {
+    format!(
+        "{TRASH_PREFIX}{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    )
+}
+
 /// The parts of a virtualenv, in the order a wipe moves them aside: the packages first,
 /// `bin` (with `activate`, which piku checks) last, so an interrupted wipe never leaves an env
 /// piku would reuse with its old packages.
@@ -84,14 +97,7 @@ pub fn wipe_parts(venv: &Path) -> Result<WipeOutcome> {
     if !is_virtualenv(venv) {
         return Ok(outcome);
     }
-    let trash = venv.join(format!(
-        "{TRASH_PREFIX}{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
-    ));
+    let trash = venv.join(trash_name());
     std::fs::create_dir(&trash)
         .map_err(|e| Error::msg(format!("cannot create {}: {e}", trash.display())))?;
     for part in VENV_PARTS {
@@ -166,14 +172,7 @@ pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
             env.display()
         )));
     }
-    let trash = target.join(format!(
-        "{TRASH_PREFIX}{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
-    ));
+    let trash = target.join(trash_name());
     std::fs::rename(&env, &trash)
         .map_err(|e| Error::msg(format!("cannot move {} aside: {e}", env.display())))?;
     // A crash right here must leave no env for the next deploy to reuse.
