@@ -216,11 +216,11 @@ pub fn run_with_input(mut cmd: Command, input: &[u8], what: &str) -> Result<std:
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| Error::io(&format!("cannot run {what}"), e))?;
+        .map_err(|e| Error::io(format!("cannot run {what}"), e))?;
     if let Some(mut stdin) = child.stdin.take() {
         stdin
             .write_all(input)
-            .map_err(|e| Error::io(&format!("cannot talk to {what}"), e))?;
+            .map_err(|e| Error::io(format!("cannot talk to {what}"), e))?;
     }
     child.wait_with_output().map_err(|e| Error::io(what, e))
 }
