@@ -53,11 +53,19 @@ pub fn resolve_range(
         None => {
             let tip = commit("HEAD")?;
             let base = deployed_tip(repo, config).ok_or_else(|| {
-                UsageError(
+                let no_deploy_remote =
+                    crate::config::deploy_remotes(repo, config).is_ok_and(|r| r.is_empty());
+                UsageError(if no_deploy_remote {
+                    "no remote is a deploy remote (none matches envguard.remote or \
+                     envguard.remoteName), so pushes are not checked: name yours with `git \
+                     config envguard.remoteName <name>`, or give a range, e.g. `envguard \
+                     check origin/master..HEAD`"
+                        .to_string()
+                } else {
                     "no remote-tracking ref of a deploy branch on a deploy remote, and HEAD has \
                      no upstream; give a range, e.g. `envguard check origin/master..HEAD`"
-                        .to_string(),
-                )
+                        .to_string()
+                })
             })?;
             Ok((Some(base), tip))
         }

@@ -278,3 +278,18 @@ fn uninstall_takes_use_hooks_path_like_install() {
     assert!(out.status.success(), "{out:?}");
     assert!(!repo.path.join(".hooks/pre-push").exists());
 }
+
+#[test]
+fn check_without_a_deploy_remote_names_the_setting() {
+    let repo = Repo::new();
+    repo.write("requirements.txt", "flask\n");
+    repo.commit("base");
+    let out = repo.envguard(&["check"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no remote is a deploy remote"), "{stderr}");
+    assert!(
+        stderr.contains("git config envguard.remoteName <name>"),
+        "{stderr}"
+    );
+}
