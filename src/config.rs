@@ -127,6 +127,19 @@ fn check_known_keys(git: &git2::Config) -> Result<()> {
     Ok(())
 }
 
+/// envguard's globs know `*` and `?` only; a pattern written for another glob syntax
+/// (`{a,b}`, `[ab]`) would match nothing without a word.
+fn check_globs(key: &str, patterns: &[String], foreign: &[char]) -> Result<()> {
+    match patterns.iter().find(|p| p.contains(foreign)) {
+        None => Ok(()),
+        Some(bad) => Err(invalid(
+            key,
+            bad,
+            "a glob with * and ? only (list several values instead of {a,b} or [ab])",
+        )),
+    }
+}
+
 /// Levenshtein distance, for naming the key a typo meant.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -240,10 +253,12 @@ impl Config {
         check_known_keys(git)?;
         let mut config = Config::default();
         if let Some(v) = list(git, "envguard.remote")? {
+            check_globs("envguard.remote", &v, &['{', '}'])?;
             config.remote_urls = v;
         }
         config.remote_names = list(git, "envguard.remoteName")?.unwrap_or_default();
         if let Some(v) = list(git, "envguard.branch")? {
+            check_globs("envguard.branch", &v, &['[', ']', '{', '}'])?;
             config.branches = v
                 .into_iter()
                 .map(|b| b.trim_start_matches("refs/heads/").to_string())
