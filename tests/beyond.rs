@@ -264,3 +264,20 @@ fn on_gitlab_envguard_goes_into_the_repositorys_custom_hooks() {
             .exists()
     );
 }
+
+#[test]
+fn heroku_names_a_vcs_requirement_that_follows_a_branch() {
+    let d = heroku();
+    d.clone.write(
+        "requirements.txt",
+        "a\n-r more.txt\nlib @ git+https://git.example.invalid/lib.git@main\npinned @ git+https://git.example.invalid/p.git@0123456789abcdef0123456789abcdef01234567\n",
+    );
+    d.clone.commit("Libraries from git");
+    let (code, stderr) = d.push(&["heroku", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("note: lib installs from a VCS branch or tag"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("note: pinned"), "{stderr}");
+}

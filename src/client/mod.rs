@@ -160,6 +160,9 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
         checked: &checked,
         others: &others,
     };
+    if target.platform.rebuilds_when_requirements_change() {
+        warn_unpinned_vcs(&context);
+    }
     Ok(execute(&context, &plan))
 }
 
@@ -468,6 +471,43 @@ fn fixes_on(platform: Platform, remote: &str, url: &str) -> String {
             }
         }
     }
+}
+
+/// Heroku's and Dokku's cache also misses a VCS requirement whose branch moved: the
+/// requirement's text does not change. Says so for every VCS requirement not pinned to a
+/// commit.
+fn warn_unpinned_vcs(cx: &Context) {
+    let mut analyzer = Analyzer::new(cx.repo, cx.config, cx.platform, process_env());
+    for checked in cx.checked {
+        let Ok(set) = analyzer.requirement_set(checked.analysis.new) else {
+            continue;
+        };
+        for (name, entry) in &set.requirements {
+            let unpinned = entry.forms.iter().any(|(source, _, _)| {
+                matches!(source, crate::requirements::Source::Vcs(url) if !pinned(url))
+            });
+            if unpinned {
+                say(format!(
+                    "note: {name} installs from a VCS branch or tag ('{}'); {} keeps the \
+                     installed revision until requirements.txt changes: pin a commit id, or {}",
+                    entry.first.text,
+                    cx.platform,
+                    fixes_on(cx.platform, cx.remote, cx.url)
+                ));
+            }
+        }
+    }
+}
+
+/// Whether a VCS URL names a commit id (`…@<40 or 64 hex digits>`).
+fn pinned(url: &str) -> bool {
+    let after_host = url.split_once("://").map_or(url, |(_, rest)| {
+        rest.split_once('/').map_or("", |(_, path)| path)
+    });
+    let revision = after_host
+        .rsplit_once('@')
+        .map(|(_, r)| r.split(['#', '?']).next().unwrap_or(r));
+    revision.is_some_and(|r| matches!(r.len(), 40 | 64) && r.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// `mode = command`: runs `envguard.command` for the updates that need a fresh env, before
