@@ -53,12 +53,18 @@ pub fn parse_metadata(text: &str) -> Option<Installed> {
     })
 }
 
-/// The marker environment of an env: its Python version (from `pyvenv.cfg`) on this
-/// machine's platform.
+/// The marker environment of an env on this machine: its Python version (from
+/// `pyvenv.cfg`) and this machine's platform.
 pub fn marker_environment(python_full_version: &str) -> Option<MarkerEnvironment> {
+    marker_environment_on(python_full_version, std::env::consts::OS)
+}
+
+/// The marker environment of an env with this Python on `os` (`windows`, `macos`,
+/// `linux`): a site's env is read from elsewhere.
+pub fn marker_environment_on(python_full_version: &str, os: &str) -> Option<MarkerEnvironment> {
     let mut parts = python_full_version.split('.');
     let python_version = format!("{}.{}", parts.next()?, parts.next()?);
-    let (os_name, sys_platform, platform_system) = match std::env::consts::OS {
+    let (os_name, sys_platform, platform_system) = match os {
         "windows" => ("nt", "win32", "Windows"),
         "macos" => ("posix", "darwin", "Darwin"),
         _ => ("posix", "linux", "Linux"),

@@ -85,7 +85,12 @@ pub fn prune_site(
     keep: &[String],
 ) -> Result<Vec<String>, String> {
     let site = read(client, base, env, platform)?;
-    let marker_env = prune::marker_environment(&site.python_version)
+    let os = if platform.is_windows() {
+        "windows"
+    } else {
+        "linux"
+    };
+    let marker_env = prune::marker_environment_on(&site.python_version, os)
         .ok_or_else(|| format!("cannot read Python {}", site.python_version))?;
     let plan = prune::plan(set, &site.dists, &marker_env, source_changed, keep)?;
     let remove = plan.remove();
