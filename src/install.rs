@@ -710,7 +710,7 @@ fn toggle_runtime_line(repo: &git2::Repository, config: &Config) -> String {
     match current {
         Err(e) => format!("none: {e}"),
         Ok(Some(value)) => match config.toggle_runtime_for(&value) {
-            Some(t) => format!("{value} -> {t} -> {value} ({path})"),
+            Some(t) => format!("{value} -> {t} -> {value} (the runtime {path} selects on Kudu)"),
             None => format!("none: no other runtime than {value} (set envguard.toggleRuntime)"),
         },
         Ok(None) => match &config.toggle_runtime {
