@@ -699,7 +699,9 @@ fn hook_status_reads_the_runtime_of_the_deployment_project() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{out:?}");
     assert!(
-        text.contains("python-3.4 -> python-3.6 -> python-3.4 (app/runtime.txt)"),
+        text.contains(
+            "python-3.4 -> python-3.6 -> python-3.4 (the runtime app/runtime.txt selects on Kudu)"
+        ),
         "{text}"
     );
 }
