@@ -21,7 +21,7 @@ fn credentials_in_requirements_are_never_printed() {
     let d = Deployment::new(&[
         (
             "requirements.txt",
-            "--index-url https://reader:idx-Pa55@pypi.internal/simple\n\
+            "--index-url https://reader:idx-Pa55@packages.internal/simple\n\
              a\n\
              private @ git+https://ci:${DEPLOY_TOKEN}@git.internal/private.git@v1\n\
              wheelpkg @ https://user:whl-Pa55@files.internal/wheelpkg-1.0-py3-none-any.whl\n\
@@ -33,7 +33,7 @@ fn credentials_in_requirements_are_never_printed() {
     c.git(&["config", "envguard.mode", "warn"]);
     c.write(
         "requirements.txt",
-        "--index-url https://reader:idx-Pa55@pypi.internal/other\na\n",
+        "--index-url https://reader:idx-Pa55@packages.internal/other\na\n",
     );
     c.commit("Drop the private packages");
     let env = [("DEPLOY_TOKEN", TOKEN)];
