@@ -3,9 +3,14 @@
 //! runs the plan's actions here. A problem in the pushed files refuses the push with
 //! `file:line` and how to skip; a failure of envguard itself is a warning and the push
 //! proceeds.
+//!
+//! - [`toggle`]: the runtime toggle's commits and pushes; [`invocation`]: the user's
+//!   `git push` command line; [`command`]: `mode command`; [`wrapper`]: `envguard push`;
+//!   `site`: the remedies that act on the platform (remote wipe, remote prune, the command).
 
 pub mod command;
 pub mod invocation;
+mod site;
 pub mod toggle;
 pub mod wrapper;
 
@@ -23,6 +28,7 @@ use crate::remote::RemoteSite;
 use crate::report::{reason_lines, short_id, short_oid, verdict_line};
 use crate::requirements::process_env;
 use crate::{Error, Result, vars};
+use site::{fixes_on, prune_on_site, run_command, warn_unpinned_vcs, wipe_on_site};
 use toggle::ToggleState;
 
 /// The ways to push anyway, said after every refusal.
@@ -355,220 +361,6 @@ fn report(cx: &Context, update: usize, reasons: bool) {
             say(line);
         }
     }
-}
-
-/// `remote-wipe` mode: delete env on the site before git sends anything, so this push's
-/// own deployment builds a fresh one. Returns whether the push may go on.
-fn wipe_on_site(cx: &Context, dry_run: bool) -> bool {
-    let site = match RemoteSite::resolve(cx.repo, cx.config, cx.remote, &[cx.url]) {
-        Ok(site) => site,
-        Err(e) => return refuse_remote_wipe(cx, &e),
-    };
-    if dry_run {
-        for line in site.dry_run(cx.config, cx.platform) {
-            say(line);
-        }
-        return true;
-    }
-    match site.wipe(cx.config, cx.platform) {
-        Ok(line) => {
-            say(format!("{line}; this push's deployment builds a new env"));
-            say(
-                "if this push fails from here on, push again: the site gets its env back \
-                 with its next deployment",
-            );
-            // `envguard push` reads back what the deployment did once git's push is done.
-            if let Some(path) = std::env::var_os(vars::WRAPPER) {
-                let tips: Vec<String> = cx
-                    .checked
-                    .iter()
-                    .map(|c| c.analysis.new.to_string())
-                    .collect();
-                let line = format!("wiped\t{}\t{}\t{}\n", cx.remote, cx.url, tips.join(" "));
-                let _ = std::fs::write(path, line);
-            }
-            true
-        }
-        Err(e) => refuse_remote_wipe(cx, &e),
-    }
-}
-
-/// `remote-prune` mode: uninstall on the site what the pushed requirements no longer need;
-/// where that cannot be done safely, the remote wipe. Returns whether the push may go on.
-fn prune_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> bool {
-    if dry_run {
-        say("dry run: would prune the site's env (the remote wipe where a prune is not safe)");
-        return true;
-    }
-    let site = match RemoteSite::resolve(cx.repo, cx.config, cx.remote, &[cx.url]) {
-        Ok(site) => site,
-        Err(e) => return refuse_remote_wipe(cx, &e),
-    };
-    // The site deploys one branch; its tip's requirements are what the env must hold.
-    let Some(&last) = updates.last() else {
-        return true;
-    };
-    let checked = &cx.checked[last];
-    let mut analyzer = Analyzer::new(cx.repo, cx.config, cx.platform, process_env());
-    let pruned = analyzer
-        .requirement_set(checked.analysis.new)
-        .map_err(|e| e.to_string())
-        .and_then(|set| {
-            site.prune(
-                cx.config,
-                cx.platform,
-                &set,
-                &checked.analysis.source_changed(),
-            )
-        });
-    match pruned {
-        Ok(line) => {
-            say(format!(
-                "{line}; this push's deployment installs what is new"
-            ));
-            true
-        }
-        Err(why) => {
-            say(format!(
-                "cannot prune the site's env ({why}); deleting it instead"
-            ));
-            wipe_on_site(cx, false)
-        }
-    }
-}
-
-/// What rebuilds a stale env on `platform` (deployed from `url`), as a hint.
-fn fixes_on(platform: Platform, remote: &str, url: &str) -> String {
-    match platform {
-        Platform::KuduWindows => {
-            "set `git config envguard.mode toggle` (no API access needed) or remote-wipe".into()
-        }
-        Platform::KuduLinux | Platform::OryxInPlace => {
-            "set `git config envguard.mode remote-wipe` (the site's deployment credentials in a \
-             credential helper)"
-                .into()
-        }
-        Platform::Oryx => "nothing is needed: Oryx builds a fresh env on every deployment".into(),
-        Platform::SelfHosted | Platform::Piku => {
-            "install envguard's server hook (envguard hook install --server) and set `git config \
-             envguard.mode mark`, or delete env on the server"
-                .into()
-        }
-        Platform::Heroku | Platform::Dokku => {
-            match command::purge_command(platform, url).or_else(|| {
-                // The hook gets the URL after `insteadOf`; the configured one names the app.
-                let git = Repository::open_from_env().ok()?.config().ok()?;
-                configured_urls(&git, remote)
-                    .iter()
-                    .find_map(|u| command::purge_command(platform, u))
-            }) {
-                Some(purge) => format!(
-                    "purge the build cache before the push: {purge}; or let envguard run it on \
-                 every push that needs it: git config envguard.mode command && git config \
-                 envguard.command '{purge}'"
-                ),
-                None => "purge the platform's build cache, or set envguard.mode command".into(),
-            }
-        }
-    }
-}
-
-/// Heroku's and Dokku's cache also misses a VCS requirement whose branch moved: the
-/// requirement's text does not change. Says so for every VCS requirement not pinned to a
-/// commit.
-fn warn_unpinned_vcs(cx: &Context) {
-    let mut analyzer = Analyzer::new(cx.repo, cx.config, cx.platform, process_env());
-    for checked in cx.checked {
-        let Ok(set) = analyzer.requirement_set(checked.analysis.new) else {
-            continue;
-        };
-        for (name, entry) in &set.requirements {
-            let unpinned = entry.forms.iter().any(|(source, _, _)| {
-                matches!(source, crate::requirements::Source::Vcs(url) if !pinned(url))
-            });
-            if unpinned {
-                say(format!(
-                    "note: {name} installs from a VCS branch or tag ('{}'); {} keeps the \
-                     installed revision until requirements.txt changes: pin a commit id, or {}",
-                    entry.first.text,
-                    cx.platform,
-                    fixes_on(cx.platform, cx.remote, cx.url)
-                ));
-            }
-        }
-    }
-}
-
-/// Whether a VCS URL names a commit id (`…@<40 or 64 hex digits>`).
-fn pinned(url: &str) -> bool {
-    let after_host = url.split_once("://").map_or(url, |(_, rest)| {
-        rest.split_once('/').map_or("", |(_, path)| path)
-    });
-    let revision = after_host
-        .rsplit_once('@')
-        .map(|(_, r)| r.split(['#', '?']).next().unwrap_or(r));
-    revision.is_some_and(|r| matches!(r.len(), 40 | 64) && r.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-/// `mode = command`: runs `envguard.command` for the updates that need a fresh env, before
-/// git sends anything. Returns whether the push may go on.
-fn run_command(cx: &Context, updates: &[usize], dry_run: bool) -> bool {
-    let Some(line) = &cx.config.command else {
-        say("error: envguard.mode is command, but envguard.command is not set");
-        say(
-            "push refused: set it (`git config envguard.command '<shell command>'`), or push anyway with one of:",
-        );
-        WAYS_OUT.iter().for_each(say);
-        return false;
-    };
-    let push = command::CommandPush {
-        remote: cx.remote,
-        url: cx.url,
-        branches: updates
-            .iter()
-            .filter_map(|&i| cx.checked[i].update.branch().map(str::to_string))
-            .collect(),
-        verdict: "wipe",
-    };
-    if dry_run {
-        say(format!("dry run: would run envguard.command: {line}"));
-        return true;
-    }
-    say(format!("running envguard.command: {line}"));
-    let workdir = cx.repo.workdir().unwrap_or_else(|| cx.repo.path());
-    match command::run(line, workdir, &push) {
-        Ok(None) => {
-            say("envguard.command succeeded; pushing");
-            true
-        }
-        Ok(Some(output)) => {
-            for l in output.lines() {
-                say(format!("  {l}"));
-            }
-            say("error: envguard.command failed, so the push would deploy onto the stale env");
-            say("push refused; fix the command, or push anyway with one of:");
-            WAYS_OUT.iter().for_each(say);
-            false
-        }
-        Err(e) => {
-            say(format!("error: {e}"));
-            say("push refused; push anyway with one of:");
-            WAYS_OUT.iter().for_each(say);
-            false
-        }
-    }
-}
-
-fn refuse_remote_wipe(cx: &Context, e: &Error) -> bool {
-    say(format!("error: the env on the site was not deleted: {e}"));
-    say("push refused, because it would deploy onto the stale env. Alternatives:");
-    if cx.platform.can_toggle() {
-        say("  the runtime toggle, which needs no API access: git config envguard.mode toggle");
-    }
-    say(
-        "  push without the wipe: an `Env-Wipe: skip` trailer on the tip, or ENVGUARD=0 git push ...",
-    );
-    false
 }
 
 /// Whether git accepts `update` without force: a new ref, a deletion, or an old id this
