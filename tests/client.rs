@@ -651,6 +651,13 @@ fn pre_commit_installed_after_envguard_runs_it_once() {
     assert!(output.contains("the deployment push succeeded"), "{output}");
     assert_eq!(d.server_rev("master^^"), tip);
     assert_eq!(recorded_pushes(&d.server).len(), 2);
+    // hook status tells the arrangement: pre-commit's hook running envguard's as .legacy.
+    let status = c.envguard(&["hook", "status"]);
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        text.contains("the pre-commit framework's hook, which runs envguard's hook kept as"),
+        "{text}"
+    );
 }
 
 #[test]

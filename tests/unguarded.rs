@@ -293,3 +293,47 @@ fn check_without_a_deploy_remote_names_the_setting() {
         "{stderr}"
     );
 }
+
+#[test]
+fn hook_status_tells_whether_husky_runs_envguard() {
+    let repo = Repo::new();
+    repo.git(&["config", "core.hooksPath", ".husky/_"]);
+    support::write_hook(
+        &repo.path.join(".husky/_"),
+        "pre-push",
+        "#!/bin/sh\n. \"$(dirname \"$0\")/h\"\n",
+    );
+    support::write_hook(&repo.path.join(".husky"), "pre-push", "npm test\n");
+    let status = |repo: &Repo| {
+        String::from_utf8_lossy(&repo.envguard(&["hook", "status"]).stdout).into_owned()
+    };
+    let text = status(&repo);
+    assert!(
+        text.contains("husky's hook, without envguard: pushes are NOT guarded"),
+        "{text}"
+    );
+    assert!(text.contains("envguard pre-push"), "the fix: {text}");
+    support::write_hook(
+        &repo.path.join(".husky"),
+        "pre-push",
+        "npm test\nenvguard pre-push \"$@\"\n",
+    );
+    let text = status(&repo);
+    assert!(
+        text.contains("husky's hook; .husky/pre-push runs envguard"),
+        "{text}"
+    );
+    // Replaced by another tool: not guarded, and how to fix it.
+    let other = Repo::new();
+    support::write_hook(
+        &other.path.join(".git/hooks"),
+        "pre-push",
+        "#!/bin/sh\nexit 0\n",
+    );
+    let text = status(&other);
+    assert!(
+        text.contains("another tool's hook; envguard is not installed: pushes are NOT guarded"),
+        "{text}"
+    );
+    assert!(text.contains("envguard hook install"), "{text}");
+}
