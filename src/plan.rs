@@ -352,6 +352,17 @@ mod tests {
         }
     }
 
+    /// A removal of `package` from requirements.txt.
+    fn removal(package: &str) -> crate::analyze::Reason {
+        crate::analyze::Reason {
+            kind: crate::analyze::ReasonKind::RequirementRemoved,
+            file: "requirements.txt".into(),
+            package: Some(package.into()),
+            commit: None,
+            detail: None,
+        }
+    }
+
     fn invalid(verdict: Verdict) -> Checked {
         let mut c = checked(verdict, true);
         c.analysis
@@ -469,13 +480,7 @@ mod tests {
     #[test]
     fn remote_prune_where_requirement_changes_alone_made_the_env_stale() {
         let mut c = checked(Verdict::Wipe, true);
-        c.analysis.reasons.push(crate::analyze::Reason {
-            kind: crate::analyze::ReasonKind::RequirementRemoved,
-            file: "requirements.txt".into(),
-            package: Some("gone".into()),
-            commit: None,
-            detail: None,
-        });
+        c.analysis.reasons.push(removal("gone"));
         let linux = Platform::KuduLinux;
         let plan = plan_push(std::slice::from_ref(&c), Mode::RemotePrune, linux, PUSH);
         assert_eq!(
@@ -622,13 +627,7 @@ mod tests {
     fn where_every_build_is_fresh_changes_are_reported_and_nothing_is_done() {
         let mut c = checked(Verdict::None, true);
         c.analysis.platform = Platform::Oryx;
-        c.analysis.reasons.push(crate::analyze::Reason {
-            kind: crate::analyze::ReasonKind::RequirementRemoved,
-            file: "requirements.txt".into(),
-            package: Some("gunicorn".into()),
-            commit: None,
-            detail: None,
-        });
+        c.analysis.reasons.push(removal("gunicorn"));
         for mode in [Mode::Toggle, Mode::RemoteWipe, Mode::Warn] {
             let plan = plan_push(std::slice::from_ref(&c), mode, Platform::Oryx, PUSH);
             assert_eq!(

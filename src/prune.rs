@@ -53,6 +53,38 @@ pub fn parse_metadata(text: &str) -> Option<Installed> {
     })
 }
 
+/// What an entry of site-packages is to the prune.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SiteEntry {
+    /// A `*.dist-info` folder: its METADATA says what is installed.
+    DistInfo,
+    /// Something that installs code no METADATA attributes (an egg, a `.pth` file other
+    /// than virtualenv's and setuptools' own): only a wipe is safe. The reason, in words.
+    Unattributable(String),
+    /// Anything else (package folders, `__pycache__`).
+    Other,
+}
+
+/// `.pth` files that virtualenv and setuptools write themselves.
+const KNOWN_PTH: [&str; 2] = ["distutils-precedence.pth", "_virtualenv.pth"];
+
+/// Classifies an entry of site-packages by its name.
+pub fn site_entry(name: &str) -> SiteEntry {
+    if name.ends_with(".dist-info") {
+        SiteEntry::DistInfo
+    } else if name.ends_with(".egg-info") || name.ends_with(".egg-link") {
+        SiteEntry::Unattributable(format!(
+            "{name}: an egg install, whose files envguard cannot list"
+        ))
+    } else if name.ends_with(".pth") && !KNOWN_PTH.contains(&name) {
+        SiteEntry::Unattributable(format!(
+            "{name}: a .pth file (an editable install?) envguard cannot attribute"
+        ))
+    } else {
+        SiteEntry::Other
+    }
+}
+
 /// The marker environment of an env on this machine: its Python version (from
 /// `pyvenv.cfg`) and this machine's platform.
 pub fn marker_environment(python_full_version: &str) -> Option<MarkerEnvironment> {

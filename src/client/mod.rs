@@ -115,6 +115,9 @@ struct Context<'a> {
     /// Updates envguard does not guard (other branches, tags, deletions, updates it could
     /// not analyse): still part of the push.
     others: &'a [RefUpdate],
+    /// The analyzer that checked the push, with the commits it read cached (the remote
+    /// prune and the VCS note read the tips' requirement sets again).
+    analyzer: std::cell::RefCell<Analyzer<'a>>,
 }
 
 fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
@@ -145,14 +148,16 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     }
     let flags = invocation::of_this_push();
     log::debug!("push flags: {flags:?}");
-    let (mut checked, mut others) = check_updates(&repo, &config, target.platform, &push, flags)?;
+    let mut analyzer = analyzer_for(&repo, &config, target.platform);
+    let (mut checked, mut others) = check_updates(&repo, &config, &mut analyzer, &push, flags)?;
     let needs_action = checked
         .iter()
         .any(|c| c.analysis.verdict != Verdict::None || !c.analysis.errors.is_empty());
     if needs_action && target.source == PlatformSource::AssumedAppService {
         let settled = settle_platform(&repo, &config, &push, target);
         if settled.platform != target.platform {
-            (checked, others) = check_updates(&repo, &config, settled.platform, &push, flags)?;
+            analyzer = analyzer_for(&repo, &config, settled.platform);
+            (checked, others) = check_updates(&repo, &config, &mut analyzer, &push, flags)?;
         }
         target = settled;
     }
@@ -165,6 +170,7 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
         url: &push.url,
         checked: &checked,
         others: &others,
+        analyzer: std::cell::RefCell::new(analyzer),
     };
     if target.platform.rebuilds_when_requirements_change() {
         warn_unpinned_vcs(&context);
@@ -206,16 +212,21 @@ fn settle_platform(
     }
 }
 
+/// The analyzer of a push to `platform`, fetching what a partial clone lacks.
+fn analyzer_for<'r>(repo: &'r Repository, config: &'r Config, platform: Platform) -> Analyzer<'r> {
+    Analyzer::new(repo, config, platform, process_env())
+        .fetch_missing_with(gitcli::fetcher(repo.path()))
+}
+
 /// Analyses the deploy-branch updates of a push; the rest are returned as they are.
 fn check_updates(
     repo: &Repository,
     config: &Config,
-    platform: Platform,
+    analyzer: &mut Analyzer,
     push: &Push,
     flags: PushFlags,
 ) -> Result<(Vec<Checked>, Vec<RefUpdate>)> {
-    let mut analyzer = Analyzer::new(repo, config, platform, process_env())
-        .fetch_missing_with(gitcli::fetcher(repo.path()));
+    let git_config = repo.config()?;
     let mut checked = Vec::new();
     let mut others = Vec::new();
     for update in &push.updates {
@@ -230,9 +241,11 @@ fn check_updates(
                 analysis,
                 fast_forward: is_fast_forward(repo, update),
                 forced: !flags.refspecs
-                    && repo.config().is_ok_and(|git| {
-                        crate::config::forced_by_config(&git, &push.remote, &update.remote_ref)
-                    }),
+                    && crate::config::forced_by_config(
+                        &git_config,
+                        &push.remote,
+                        &update.remote_ref,
+                    ),
             }),
             // A setting the user wrote wrong refuses the push (see `pre_push`).
             Err(e @ Error::Config { .. }) => return Err(e),
@@ -269,7 +282,7 @@ fn execute(cx: &Context, plan: &Plan) -> Outcome {
             }
             Action::WarnStale { .. } => say(format!(
                 "the deployed env keeps the old packages; {}",
-                fixes_on(cx.platform, cx.remote, cx.url)
+                fixes_on(cx.repo, cx.platform, cx.remote, cx.url)
             )),
             Action::RefuseMode { mode, platform } => refuse_mode(cx, *mode, *platform),
             Action::WouldAct { update, mode } => say(format!(
@@ -328,7 +341,7 @@ fn refuse_mode(cx: &Context, mode: Mode, platform: Platform) {
     ));
     say(format!(
         "push refused; {}",
-        fixes_on(platform, cx.remote, cx.url)
+        fixes_on(cx.repo, platform, cx.remote, cx.url)
     ));
     WAYS_OUT.iter().for_each(say);
 }

@@ -5,12 +5,10 @@
 use git2::Repository;
 
 use super::{Context, WAYS_OUT, command};
-use crate::analyze::Analyzer;
 use crate::config::configured_urls;
 use crate::out::say;
 use crate::platform::Platform;
 use crate::remote::RemoteSite;
-use crate::requirements::process_env;
 use crate::{Error, vars};
 
 /// `remote-wipe` mode: delete env on the site before git sends anything, so this push's
@@ -65,8 +63,9 @@ pub(super) fn prune_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> b
         return true;
     };
     let checked = &cx.checked[last];
-    let mut analyzer = Analyzer::new(cx.repo, cx.config, cx.platform, process_env());
-    let pruned = analyzer
+    let pruned = cx
+        .analyzer
+        .borrow_mut()
         .requirement_set(checked.analysis.new)
         .map_err(|e| e.to_string())
         .and_then(|set| {
@@ -94,7 +93,7 @@ pub(super) fn prune_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> b
 }
 
 /// What rebuilds a stale env on `platform` (deployed from `url`), as a hint.
-pub(super) fn fixes_on(platform: Platform, remote: &str, url: &str) -> String {
+pub(super) fn fixes_on(repo: &Repository, platform: Platform, remote: &str, url: &str) -> String {
     match platform {
         Platform::KuduWindows => {
             "set `git config envguard.mode toggle` (no API access needed) or remote-wipe".into()
@@ -113,7 +112,7 @@ pub(super) fn fixes_on(platform: Platform, remote: &str, url: &str) -> String {
         Platform::Heroku | Platform::Dokku => {
             match command::purge_command(platform, url).or_else(|| {
                 // The hook gets the URL after `insteadOf`; the configured one names the app.
-                let git = Repository::open_from_env().ok()?.config().ok()?;
+                let git = repo.config().ok()?;
                 configured_urls(&git, remote)
                     .iter()
                     .find_map(|u| command::purge_command(platform, u))
@@ -133,9 +132,12 @@ pub(super) fn fixes_on(platform: Platform, remote: &str, url: &str) -> String {
 /// requirement's text does not change. Says so for every VCS requirement not pinned to a
 /// commit.
 pub(super) fn warn_unpinned_vcs(cx: &Context) {
-    let mut analyzer = Analyzer::new(cx.repo, cx.config, cx.platform, process_env());
     for checked in cx.checked {
-        let Ok(set) = analyzer.requirement_set(checked.analysis.new) else {
+        let Ok(set) = cx
+            .analyzer
+            .borrow_mut()
+            .requirement_set(checked.analysis.new)
+        else {
             continue;
         };
         for (name, entry) in &set.requirements {
@@ -148,7 +150,7 @@ pub(super) fn warn_unpinned_vcs(cx: &Context) {
                      installed revision until requirements.txt changes: pin a commit id, or {}",
                     entry.first.text,
                     cx.platform,
-                    fixes_on(cx.platform, cx.remote, cx.url)
+                    fixes_on(cx.repo, cx.platform, cx.remote, cx.url)
                 ));
             }
         }

@@ -7,7 +7,7 @@
 
 use super::kudu::Client;
 use crate::platform::Platform;
-use crate::prune::{self, Installed};
+use crate::prune::{self, Installed, SiteEntry};
 use crate::requirements::RequirementSet;
 
 /// The site's env, as the API shows it.
@@ -50,20 +50,17 @@ fn read(client: &Client, base: &str, env: &str, platform: Platform) -> Result<Si
         get(&format!("{site_packages}/"))?.ok_or("the site's env has no site-packages")?;
     let mut dists = Vec::new();
     for name in names(&listing) {
-        if name.ends_with(".dist-info") {
-            let meta = get(&format!("{site_packages}/{name}/METADATA"))?
-                .ok_or_else(|| format!("{name} has no METADATA"))?;
-            dists.push(
-                prune::parse_metadata(&meta)
-                    .ok_or_else(|| format!("{name}/METADATA names nothing"))?,
-            );
-        } else if name.ends_with(".egg-info") || name.ends_with(".egg-link") {
-            return Err(format!("{name}: an egg install envguard cannot attribute"));
-        } else if name.ends_with(".pth")
-            && name != "distutils-precedence.pth"
-            && name != "_virtualenv.pth"
-        {
-            return Err(format!("{name}: a .pth file envguard cannot attribute"));
+        match prune::site_entry(&name) {
+            SiteEntry::DistInfo => {
+                let meta = get(&format!("{site_packages}/{name}/METADATA"))?
+                    .ok_or_else(|| format!("{name} has no METADATA"))?;
+                dists.push(
+                    prune::parse_metadata(&meta)
+                        .ok_or_else(|| format!("{name}/METADATA names nothing"))?,
+                );
+            }
+            SiteEntry::Unattributable(why) => return Err(why),
+            SiteEntry::Other => {}
         }
     }
     Ok(SiteEnv {

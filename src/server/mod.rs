@@ -167,20 +167,7 @@ fn execute(
              `git config envguard.target /path/to/deployment`",
         ),
         (ServerStep::Prune, Some(target)) => prune_or_wipe(config, target, prune_input),
-        (ServerStep::Wipe, Some(target)) if config.platform == Some(Platform::Piku) => {
-            match wipe::wipe_parts(target) {
-                Ok(outcome) => say(format!(
-                    "{} (the virtualenv's bin, lib, include, share and pyvenv.cfg; the app's \
-                     ENV, LIVE_ENV and SCALING are kept)",
-                    outcome.describe()
-                )),
-                Err(e) => say(format!("warning: env not wiped: {e}")),
-            }
-        }
-        (ServerStep::Wipe, Some(target)) => match wipe::wipe(target, &config.env_dir, false) {
-            Ok(outcome) => say(outcome.describe()),
-            Err(e) => say(format!("warning: env not wiped: {e}")),
-        },
+        (ServerStep::Wipe, Some(target)) => wipe_env(config, target),
         (ServerStep::WriteMarker, Some(target)) => {
             let path = target.join(MARKER_FILE);
             match std::fs::create_dir_all(target)
@@ -224,16 +211,28 @@ fn prune_or_wipe(config: &Config, target: &std::path::Path, input: Option<&Prune
         )),
         Err(why) => {
             say(format!("cannot prune ({why}); wiping instead"));
-            let wiped = if config.platform == Some(Platform::Piku) {
-                wipe::wipe_parts(target)
-            } else {
-                wipe::wipe(target, &config.env_dir, false)
-            };
-            match wiped {
-                Ok(outcome) => say(outcome.describe()),
-                Err(e) => say(format!("warning: env not wiped: {e}")),
-            }
+            wipe_env(config, target);
         }
+    }
+}
+
+/// Wipes the env of `target` and says what happened: piku's venv by its own parts (its
+/// folder also holds the app's settings), elsewhere the env folder inside the target.
+fn wipe_env(config: &Config, target: &std::path::Path) {
+    let piku = config.platform == Some(Platform::Piku);
+    let wiped = if piku {
+        wipe::wipe_parts(target)
+    } else {
+        wipe::wipe(target, &config.env_dir, false)
+    };
+    match wiped {
+        Ok(outcome) if piku => say(format!(
+            "{} (the virtualenv's bin, lib, include, share and pyvenv.cfg; the app's ENV, \
+             LIVE_ENV and SCALING are kept)",
+            outcome.describe()
+        )),
+        Ok(outcome) => say(outcome.describe()),
+        Err(e) => say(format!("warning: env not wiped: {e}")),
     }
 }
 

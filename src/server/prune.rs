@@ -8,7 +8,7 @@
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::prune::{self, Installed, Prune};
+use crate::prune::{self, Installed, Prune, SiteEntry};
 use crate::requirements::RequirementSet;
 
 /// An env's distributions, with where their metadata is.
@@ -17,10 +17,6 @@ pub struct EnvContents {
     pub python_version: String,
     pub dists: Vec<(Installed, PathBuf)>,
 }
-
-/// `.pth` files that virtualenv and setuptools write themselves; any other one may add code
-/// envguard cannot attribute to a distribution.
-const KNOWN_PTH: [&str; 2] = ["distutils-precedence.pth", "_virtualenv.pth"];
 
 /// Reads the env at `env`. `Err`: why its contents cannot be attributed safely.
 pub fn read_env(env: &Path) -> Result<EnvContents, String> {
@@ -36,20 +32,16 @@ pub fn read_env(env: &Path) -> Result<EnvContents, String> {
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
-        if name.ends_with(".dist-info") {
-            let meta = std::fs::read_to_string(path.join("METADATA"))
-                .map_err(|_| format!("{name} has no METADATA"))?;
-            let dist = prune::parse_metadata(&meta)
-                .ok_or_else(|| format!("{name}/METADATA names nothing"))?;
-            dists.push((dist, path));
-        } else if name.ends_with(".egg-info") || name.ends_with(".egg-link") {
-            return Err(format!(
-                "{name}: an egg install, whose files envguard cannot list"
-            ));
-        } else if name.ends_with(".pth") && !KNOWN_PTH.contains(&name.as_str()) {
-            return Err(format!(
-                "{name}: a .pth file (an editable install?) envguard cannot attribute"
-            ));
+        match prune::site_entry(&name) {
+            SiteEntry::DistInfo => {
+                let meta = std::fs::read_to_string(path.join("METADATA"))
+                    .map_err(|_| format!("{name} has no METADATA"))?;
+                let dist = prune::parse_metadata(&meta)
+                    .ok_or_else(|| format!("{name}/METADATA names nothing"))?;
+                dists.push((dist, path));
+            }
+            SiteEntry::Unattributable(why) => return Err(why),
+            SiteEntry::Other => {}
         }
     }
     dists.sort_by(|a, b| a.0.name.cmp(&b.0.name));
