@@ -20,7 +20,7 @@
 #   3. the runtime: runtime.txt of the source folder, read whole, lower-cased, untrimmed,
 #      must START with python-2.7, python-3.4 or python-3.6 (that prefix is the runtime);
 #      anything else fails the deployment here ("Unsupported runtime"), before env is
-#      touched; without runtime.txt, the site's configured Python;
+#      touched; without runtime.txt, the site's configured Python, by the same rule;
 #   4. when env/azure.env.<runtime>.txt is missing: delete env, create a new virtualenv
 #      (python3 -m venv stands in for every runtime; pip runs from outside it with --python,
 #      which installs the same way and saves seconds per env), write that marker; otherwise
@@ -65,26 +65,29 @@ python_deployment() {
         log "deploy $commit skipped"
         return 0
     fi
-    # 3. Kudu's prefix rule over the whole file.
-    runtime=""
+    # 3. Kudu's prefix rule over the whole runtime.txt, or over `python-X.Y` of the site's
+    #    Python: either may name a runtime Kudu does not support.
     if [ -f "$from/runtime.txt" ]; then
         echo "Detecting Python runtime from runtime.txt"
         text=$(tr '[:upper:]' '[:lower:]' < "$from/runtime.txt")
-        for supported in python-2.7 python-3.4 python-3.6; do
-            case "$text" in
-                "$supported"*) runtime=$supported; break ;;
-            esac
-        done
-        if [ -z "$runtime" ]; then
-            echo "Unsupported runtime: $(head -n 1 "$from/runtime.txt")"
-            echo "Supported runtime values are:"
-            echo "python-2.7"; echo "python-3.4"; echo "python-3.6"
-            log "deploy $commit failed: unsupported runtime"
-            return 1
-        fi
+        shown=$(head -n 1 "$from/runtime.txt")
     else
         echo "Detecting Python runtime from site configuration"
-        runtime=$SITE_PYTHON_RUNTIME
+        text=$SITE_PYTHON_RUNTIME
+        shown=$SITE_PYTHON_RUNTIME
+    fi
+    runtime=""
+    for supported in python-2.7 python-3.4 python-3.6; do
+        case "$text" in
+            "$supported"*) runtime=$supported; break ;;
+        esac
+    done
+    if [ -z "$runtime" ]; then
+        echo "Unsupported runtime: $shown"
+        echo "Supported runtime values are:"
+        echo "python-2.7"; echo "python-3.4"; echo "python-3.6"
+        log "deploy $commit failed: unsupported runtime"
+        return 1
     fi
     echo "Detected $runtime"
     # 4.

@@ -1,7 +1,8 @@
 //! A local stand-in for the endpoints of Kudu's REST API that envguard uses, served on
 //! 127.0.0.1 by the test itself, all with HTTP basic auth, acting on a real directory standing
 //! in for the site's `site` folder (the parent of `wwwroot`):
-//! - `DELETE /api/vfs/<path>/?recursive=true` (`If-Match` required; 200, 404, 409);
+//! - `DELETE /api/vfs/<path>/?recursive=true` (`If-Match` required for files; 200, 404,
+//!   409);
 //! - `GET /api/vfs/<path>/` (a folder's listing, each entry with the platform's `path`) and
 //!   `GET /api/vfs/<file>` (its bytes);
 //! - `POST /api/command` (`rmdir /s /q <dir>` on Windows, `rm -rf -- '<dir>'` on Linux;
@@ -466,7 +467,8 @@ fn route(request: &Request, settings: &ApiSettings) -> (u16, String, bool) {
             ),
             "GET" => (404, "{}".into(), false),
             "DELETE" => {
-                if request.header("if-match").is_none() {
+                // Kudu asks for If-Match on files only.
+                if request.header("if-match").is_none() && disk.is_file() {
                     return (412, "If-Match header required".into(), false);
                 }
                 if let Some(status) = settings.vfs_refuses {
