@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use crate::paths::{clean_dir, climbs_out, is_relative_inside};
+pub use crate::platform::Mode;
 use crate::platform::Platform;
 use crate::{Error, Result};
 
@@ -18,26 +19,6 @@ pub enum Policy {
     Changes,
     /// Any byte change of a watched requirements file needs a fresh env.
     AnyByte,
-}
-
-/// What the pre-push hook does with a `wipe` verdict (`envguard.mode`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Mode {
-    /// Push the runtime-toggle commit pair: two deployments, each with a fresh env.
-    Toggle,
-    /// Push a marker ref that the server hook consumes.
-    Mark,
-    /// Say what is stale and push as usual.
-    Warn,
-    /// Do nothing.
-    Off,
-    /// Delete env on the site over Kudu's REST API, then let the push deploy.
-    RemoteWipe,
-    /// Run `envguard.command` (a cache purge, a remote script) before git sends anything.
-    Command,
-    /// Uninstall on the site, over Kudu's API, exactly what the pushed requirements no
-    /// longer need (the remote wipe where that cannot be decided safely).
-    RemotePrune,
 }
 
 /// What the post-receive hook does with a `wipe` verdict (`envguard.serverAction`).
@@ -380,6 +361,15 @@ impl Config {
         }
     }
 
+    /// Where the server hook finds the env of the deployment target, on the configured
+    /// platform (self-hosted when none is).
+    pub fn server_env(&self) -> crate::platform::ServerEnv {
+        self.platform
+            .unwrap_or(Platform::SelfHosted)
+            .facts()
+            .server_env
+    }
+
     /// Whether a full ref name (`refs/heads/x`) is a deploy branch.
     pub fn is_deploy_branch(&self, refname: &str) -> bool {
         refname
@@ -407,15 +397,7 @@ impl Config {
     /// toggle on Kudu for Windows, the remote wipe on Linux sites that keep `antenv`, a
     /// warning elsewhere (the server hook guards a self-hosted server; Oryx needs nothing).
     pub fn mode_on(&self, platform: Platform) -> Mode {
-        self.mode.unwrap_or(match platform {
-            Platform::KuduWindows => Mode::Toggle,
-            Platform::KuduLinux | Platform::OryxInPlace => Mode::RemoteWipe,
-            Platform::Oryx
-            | Platform::SelfHosted
-            | Platform::Heroku
-            | Platform::Dokku
-            | Platform::Piku => Mode::Warn,
-        })
+        self.mode.unwrap_or(platform.facts().default_mode)
     }
 
     /// For a remote known by its name and URLs (the one git passed the hook, and those of

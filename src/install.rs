@@ -420,7 +420,7 @@ fn piku_note(cwd: &Path, hooks: &Path) -> Option<String> {
     let repo = git2::Repository::discover(cwd).ok()?;
     let config = Config::from_repo(&repo).ok()?;
     Some(
-        if config.platform == Some(crate::platform::Platform::Piku) {
+        if config.server_env() == crate::platform::ServerEnv::PikuVenv {
             "piku's post-receive runs after envguard's: envguard wipes the venv in \
          $PIKU_ROOT/envs/<app>, then piku deploys and builds a new one"
                 .to_string()
@@ -437,7 +437,7 @@ fn piku_note(cwd: &Path, hooks: &Path) -> Option<String> {
 fn no_target_warning(cwd: &Path) -> Option<String> {
     let repo = git2::Repository::discover(cwd).ok()?;
     let config = Config::from_repo(&repo).ok()?;
-    let piku = config.platform == Some(crate::platform::Platform::Piku);
+    let piku = config.server_env() == crate::platform::ServerEnv::PikuVenv;
     (config.target.is_none() && !piku).then(|| {
         "warning: envguard.target is not set, so the hook does nothing until it is: \
          envguard hook install --server --target <deployment directory> (or git config \

@@ -12,7 +12,8 @@ use envguard::check::{self, Format};
 use envguard::client;
 use envguard::config::Config;
 use envguard::install::{self, Side};
-use envguard::server::{self, deploy_script, deploy_script::Platform, wipe};
+use envguard::platform::Platform;
+use envguard::server::{self, deploy_script, wipe};
 use envguard::{out, vars};
 
 /// Keeps git-push deployments of Python apps from running on a stale virtualenv.
@@ -88,8 +89,9 @@ enum Command {
     /// Write .deployment and a deploy script that rebuilds env when requirements or the
     /// runtime change, for platforms without envguard on the server.
     DeployScript {
-        /// The platform the script is for: kudu-windows (deploy.cmd, env) or linux
-        /// (deploy.sh, antenv; App Service on Linux without Oryx, or any Linux server).
+        /// The platform the script is for: kudu-windows (deploy.cmd, env), or kudu-linux
+        /// (also `linux`) or self-hosted (deploy.sh, antenv; App Service on Linux without
+        /// Oryx, or any Linux server).
         #[arg(long, value_enum)]
         platform: Platform,
         /// Replace an existing custom deploy script or deployment command.

@@ -95,11 +95,7 @@ impl Plan {
 /// Whether `mode` can rebuild the env on `platform`: a toggle only where runtime.txt
 /// selects the runtime, a remote wipe only where the site has Kudu's API.
 pub fn mode_works_on(mode: Mode, platform: Platform) -> bool {
-    match mode {
-        Mode::Toggle => platform.can_toggle(),
-        Mode::RemoteWipe | Mode::RemotePrune => platform.has_site_api(),
-        Mode::Mark | Mode::Warn | Mode::Off | Mode::Command => true,
-    }
+    platform.allows(mode)
 }
 
 /// Plans a push of `checked` updates to `platform` in `mode`.
@@ -201,8 +197,8 @@ impl Remedies {
     ) {
         // A prune only where requirement changes alone made the env stale, on a site with
         // one env; the remote wipe otherwise.
-        let prunable = analysis.only_requirement_changes()
-            && matches!(platform, Platform::KuduWindows | Platform::KuduLinux);
+        let prunable =
+            analysis.only_requirement_changes() && platform.facts().remote_prunable;
         self.remote_wipe |= mode == Mode::RemoteWipe || (mode == Mode::RemotePrune && !prunable);
         match mode {
             Mode::Command => self.command.push(update),

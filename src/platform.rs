@@ -1,8 +1,12 @@
-//! The deployment platforms and their rules: which file selects the runtime (and how), which
-//! change rebuilds the env by itself, where the env lives on the site, and whether a runtime
-//! toggle can rebuild it. The facts are those of the platforms' own code (KuduScript's
-//! templates, Kudu's `select_python_version.py`, Oryx); the plan and the analysis ask here
-//! instead of assuming one platform.
+//! The deployment platforms, as one table of facts. Everything the rest of envguard asks
+//! about a platform (its names, how a URL names it, which file selects the runtime, when the
+//! env is rebuilt, the site's OS and API, where the env lives on the site and on a server,
+//! the default and allowed modes, the remedy to name, which refs it deploys, how its hooks
+//! are dispatched, which deploy script fits it) is a field of [`Facts`], given by the one
+//! exhaustive match of [`Platform::facts`]. Adding a platform is one variant and its arm.
+//!
+//! The facts are those of the platforms' own code; each arm names its sources (PLATFORM.md
+//! quotes them).
 
 use clap::ValueEnum;
 
@@ -12,8 +16,10 @@ pub enum Platform {
     /// App Service on Windows: Kudu's deploy.cmd keeps `env` until the runtime runtime.txt
     /// selects changes.
     KuduWindows,
-    /// App Service on Linux with `ENABLE_ORYX_BUILD=false`: KuduScript's bash deployment
-    /// keeps `antenv` in wwwroot and never reads runtime.txt.
+    /// App Service on Linux without Oryx (`ENABLE_ORYX_BUILD` set and not true-like):
+    /// KuduScript's bash deployment keeps `antenv` in wwwroot and never reads runtime.txt.
+    /// `linux` is its name for `envguard deploy-script`.
+    #[value(alias = "linux")]
     KuduLinux,
     /// App Service on Linux with Oryx (the default): `antenv` is built fresh on every
     /// deployment, so nothing goes stale.
@@ -34,6 +40,26 @@ pub enum Platform {
     Piku,
 }
 
+/// What the pre-push hook does with a `wipe` verdict (`envguard.mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    /// Push the runtime-toggle commit pair: two deployments, each with a fresh env.
+    Toggle,
+    /// Push a marker ref that the server hook consumes.
+    Mark,
+    /// Say what is stale and push as usual.
+    Warn,
+    /// Do nothing.
+    Off,
+    /// Delete env on the site over Kudu's REST API, then let the push deploy.
+    RemoteWipe,
+    /// Run `envguard.command` (a cache purge, a remote script) before git sends anything.
+    Command,
+    /// Uninstall on the site, over Kudu's API, exactly what the pushed requirements no
+    /// longer need (the remote wipe where that cannot be decided safely).
+    RemotePrune,
+}
+
 /// How a platform picks the runtime from the pushed files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RuntimeRule {
@@ -47,105 +73,403 @@ pub enum RuntimeRule {
     SiteSetting,
 }
 
-impl Platform {
-    /// The name as written in git config (`kudu-windows`).
+/// When the platform builds the env anew by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rebuild {
+    /// On every deployment: nothing goes stale.
+    Always,
+    /// When the selected runtime changes (and never otherwise).
+    OnRuntimeChange,
+    /// When the cache key changes: the root requirements.txt's bytes or the runtime. What
+    /// the key misses (an `-r` include, a moved VCS ref) stays stale.
+    OnRequirementsBytes,
+}
+
+/// The operating system of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Os {
+    Windows,
+    Linux,
+}
+
+impl Os {
+    /// The name PEP 508 markers compare with `sys_platform`-like checks (`windows`, `linux`).
     pub fn name(self) -> &'static str {
         match self {
-            Platform::KuduWindows => "kudu-windows",
-            Platform::KuduLinux => "kudu-linux",
-            Platform::Oryx => "oryx",
-            Platform::OryxInPlace => "oryx-in-place",
-            Platform::SelfHosted => "self-hosted",
-            Platform::Heroku => "heroku",
-            Platform::Dokku => "dokku",
-            Platform::Piku => "piku",
+            Os::Windows => "windows",
+            Os::Linux => "linux",
         }
+    }
+}
+
+/// Where the env folders are on an App Service site, relative to its home.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SiteEnv {
+    /// `<app folder>/<envDir>` (Kudu's deploy.cmd; a Kudu-like server).
+    EnvDirInApp,
+    /// KuduScript's bash template: `antenv`, or `antenv3.6` after the site's Python 3.6.
+    KuduScriptAntenv,
+    /// Oryx building in place: `site/repository/antenv` copied over `<app folder>/antenv`.
+    OryxRepositoryAndApp,
+    /// No env folder envguard could delete (fresh builds, a build cache, a server's venv).
+    None,
+}
+
+/// The remedy envguard names for a stale env on the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remedy {
+    /// The runtime toggle (or the remote wipe).
+    Toggle,
+    /// The remote wipe over the site's API.
+    RemoteWipe,
+    /// Nothing: every build is fresh.
+    Nothing,
+    /// envguard's server hook (or deleting the env on the server).
+    ServerHook,
+    /// The platform's build-cache purge.
+    PurgeCache(Purge),
+}
+
+/// A platform's build-cache purge command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purge {
+    /// `heroku builds:cache:purge` (the `heroku-builds` CLI plugin).
+    Heroku,
+    /// `ssh dokku@host repo:purge-cache app`.
+    Dokku,
+}
+
+impl Purge {
+    /// The purge as a shell command for the app `app` on `host`.
+    pub fn command(self, host: &str, app: &str) -> String {
+        match self {
+            Purge::Heroku => format!("heroku builds:cache:purge -a {app} --confirm {app}"),
+            Purge::Dokku => format!("ssh dokku@{host} repo:purge-cache {app}"),
+        }
+    }
+}
+
+/// Where the server-side hook finds the env of the deployment target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerEnv {
+    /// `<envguard.target>/<envDir>`: the wipe deletes the folder.
+    FolderInTarget,
+    /// piku's `$PIKU_ROOT/envs/<app>`, derived from the repository's path when no target is
+    /// set; the folder also holds the app's ENV, LIVE_ENV and SCALING, so a wipe deletes the
+    /// venv's own parts only.
+    PikuVenv,
+}
+
+/// Which pushed branches the platform deploys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeployRefs {
+    /// Kudu's `DEPLOYMENT_BRANCH` setting (master by default).
+    DeploymentBranch,
+    /// The bare repository's HEAD (a self-hosted server's default branch).
+    RepositoryHead,
+    /// Every pushed branch.
+    Every,
+}
+
+/// Which deploy script `envguard deploy-script` writes for the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScriptKind {
+    /// KuduScript's batch template: `deploy.cmd`, env in wwwroot.
+    Batch,
+    /// KuduScript's bash template: `deploy.sh`, run as `bash deploy.sh`, antenv.
+    Bash,
+}
+
+/// Everything envguard knows about a platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Facts {
+    /// The name as written in git config (`kudu-windows`).
+    pub name: &'static str,
+    /// The host part of a git URL that names the platform by itself, if any.
+    pub url_names_it: Option<UrlClue>,
+    pub runtime_rule: RuntimeRule,
+    pub rebuild: Rebuild,
+    pub os: Os,
+    /// Whether the site has Kudu's REST API (the remote wipe, detection, verification).
+    pub site_api: bool,
+    pub site_env: SiteEnv,
+    /// Whether the site has a single env whose metadata the remote prune can read.
+    pub remote_prunable: bool,
+    pub default_mode: Mode,
+    pub remedy: Remedy,
+    pub server_env: ServerEnv,
+    pub deploy_refs: DeployRefs,
+    /// Whether a repository's `post-receive` belongs to the platform itself (piku writes
+    /// its own), so envguard's hook chains it after itself.
+    pub owns_post_receive: bool,
+    pub deploy_script: Option<ScriptKind>,
+}
+
+/// How a git URL names a platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlClue {
+    /// The host contains this text (`heroku.com`).
+    Host(&'static str),
+    /// The URL's user is this one (`dokku@host:app`).
+    User(&'static str),
+}
+
+impl Platform {
+    /// The facts of the platform: the one table.
+    pub fn facts(self) -> Facts {
+        match self {
+            // projectkudu/KuduScript lib/templates/deploy.batch.python.template;
+            // projectkudu/kudu Kudu.Core/Scripts/select_python_version.py,
+            // Kudu.Core/Deployment/DeploymentManager.cs (deployment_branch).
+            Platform::KuduWindows => Facts {
+                name: "kudu-windows",
+                url_names_it: None,
+                runtime_rule: RuntimeRule::KuduPrefix,
+                rebuild: Rebuild::OnRuntimeChange,
+                os: Os::Windows,
+                site_api: true,
+                site_env: SiteEnv::EnvDirInApp,
+                remote_prunable: true,
+                default_mode: Mode::Toggle,
+                remedy: Remedy::Toggle,
+                server_env: ServerEnv::FolderInTarget,
+                deploy_refs: DeployRefs::DeploymentBranch,
+                owns_post_receive: false,
+                deploy_script: Some(ScriptKind::Batch),
+            },
+            // Azure-App-Service/KuduLite SiteBuilderFactory.cs (ENABLE_ORYX_BUILD not
+            // true-like); projectkudu/KuduScript lib/templates/deploy.bash.python.template.
+            Platform::KuduLinux => Facts {
+                name: "kudu-linux",
+                url_names_it: None,
+                runtime_rule: RuntimeRule::SiteSetting,
+                rebuild: Rebuild::OnRuntimeChange,
+                os: Os::Linux,
+                site_api: true,
+                site_env: SiteEnv::KuduScriptAntenv,
+                remote_prunable: true,
+                default_mode: Mode::RemoteWipe,
+                remedy: Remedy::RemoteWipe,
+                server_env: ServerEnv::FolderInTarget,
+                deploy_refs: DeployRefs::DeploymentBranch,
+                owns_post_receive: false,
+                deploy_script: Some(ScriptKind::Bash),
+            },
+            // microsoft/Oryx src/BuildScriptGenerator/Python (compressed virtualenv built in a
+            // temp dir); KuduLite AppServiceOryxArguments.cs.
+            Platform::Oryx => Facts {
+                name: "oryx",
+                url_names_it: None,
+                runtime_rule: RuntimeRule::SiteSetting,
+                rebuild: Rebuild::Always,
+                os: Os::Linux,
+                site_api: true,
+                site_env: SiteEnv::None,
+                remote_prunable: false,
+                default_mode: Mode::Warn,
+                remedy: Remedy::Nothing,
+                server_env: ServerEnv::FolderInTarget,
+                deploy_refs: DeployRefs::DeploymentBranch,
+                owns_post_receive: false,
+                deploy_script: None,
+            },
+            // KuduLite BuildFlagsHelper.cs (BUILD_FLAGS=Off, case-sensitive); Oryx
+            // PythonBashBuildSnippet.sh.tpl (`python -m venv` without --clear).
+            Platform::OryxInPlace => Facts {
+                name: "oryx-in-place",
+                url_names_it: None,
+                runtime_rule: RuntimeRule::SiteSetting,
+                rebuild: Rebuild::OnRuntimeChange,
+                os: Os::Linux,
+                site_api: true,
+                site_env: SiteEnv::OryxRepositoryAndApp,
+                remote_prunable: false,
+                default_mode: Mode::RemoteWipe,
+                remedy: Remedy::RemoteWipe,
+                server_env: ServerEnv::FolderInTarget,
+                deploy_refs: DeployRefs::DeploymentBranch,
+                owns_post_receive: false,
+                deploy_script: None,
+            },
+            // git's githooks(5) post-receive; go-gitea/gitea modules/repository/hooks.go;
+            // gitaly internal/gitaly/hook/custom.go.
+            Platform::SelfHosted => Facts {
+                name: "self-hosted",
+                url_names_it: None,
+                runtime_rule: RuntimeRule::AnyRuntimeFile,
+                rebuild: Rebuild::OnRuntimeChange,
+                os: Os::Linux,
+                site_api: false,
+                site_env: SiteEnv::EnvDirInApp,
+                remote_prunable: false,
+                default_mode: Mode::Warn,
+                remedy: Remedy::ServerHook,
+                server_env: ServerEnv::FolderInTarget,
+                deploy_refs: DeployRefs::RepositoryHead,
+                owns_post_receive: false,
+                deploy_script: Some(ScriptKind::Bash),
+            },
+            // heroku/heroku-buildpack-python lib/cache.sh, lib/python_version.sh.
+            Platform::Heroku => Facts {
+                name: "heroku",
+                url_names_it: Some(UrlClue::Host("heroku.com")),
+                runtime_rule: RuntimeRule::AnyRuntimeFile,
+                rebuild: Rebuild::OnRequirementsBytes,
+                os: Os::Linux,
+                site_api: false,
+                site_env: SiteEnv::None,
+                remote_prunable: false,
+                default_mode: Mode::Warn,
+                remedy: Remedy::PurgeCache(Purge::Heroku),
+                server_env: ServerEnv::FolderInTarget,
+                deploy_refs: DeployRefs::DeploymentBranch,
+                owns_post_receive: false,
+                deploy_script: None,
+            },
+            // dokku/dokku plugins/builder-herokuish (the Heroku buildpack's cache);
+            // plugins/repo (repo:purge-cache).
+            Platform::Dokku => Facts {
+                name: "dokku",
+                url_names_it: Some(UrlClue::User("dokku")),
+                runtime_rule: RuntimeRule::AnyRuntimeFile,
+                rebuild: Rebuild::OnRequirementsBytes,
+                os: Os::Linux,
+                site_api: false,
+                site_env: SiteEnv::None,
+                remote_prunable: false,
+                default_mode: Mode::Warn,
+                remedy: Remedy::PurgeCache(Purge::Dokku),
+                server_env: ServerEnv::FolderInTarget,
+                deploy_refs: DeployRefs::DeploymentBranch,
+                owns_post_receive: false,
+                deploy_script: None,
+            },
+            // piku/piku piku.py: deploy_python (venv created only when bin/activate is
+            // missing; PYTHON_VERSION read only then), cmd_git_hook (every pushed ref),
+            // cmd_git_receive_pack (its own post-receive).
+            Platform::Piku => Facts {
+                name: "piku",
+                url_names_it: None,
+                runtime_rule: RuntimeRule::SiteSetting,
+                rebuild: Rebuild::OnRuntimeChange,
+                os: Os::Linux,
+                site_api: false,
+                site_env: SiteEnv::None,
+                remote_prunable: false,
+                default_mode: Mode::Warn,
+                remedy: Remedy::ServerHook,
+                server_env: ServerEnv::PikuVenv,
+                deploy_refs: DeployRefs::Every,
+                owns_post_receive: true,
+                deploy_script: None,
+            },
+        }
+    }
+
+    /// The name as written in git config (`kudu-windows`).
+    pub fn name(self) -> &'static str {
+        self.facts().name
     }
 
     /// The platform a remote URL names by itself (`git.heroku.com`, `dokku@host:app`).
     pub fn of_url(url: &str) -> Option<Platform> {
         let lower = url.to_ascii_lowercase();
-        if lower.contains("heroku.com") {
-            Some(Platform::Heroku)
-        } else if lower.starts_with("dokku@") || lower.contains("://dokku@") {
-            Some(Platform::Dokku)
-        } else {
-            None
-        }
+        Platform::value_variants().iter().copied().find(|p| {
+            p.facts().url_names_it.is_some_and(|clue| match clue {
+                UrlClue::Host(host) => lower.contains(host),
+                UrlClue::User(user) => {
+                    lower.starts_with(&format!("{user}@")) || lower.contains(&format!("://{user}@"))
+                }
+            })
+        })
     }
 
     /// Whether a change of the root requirements.txt's bytes makes the platform build the
     /// env anew (the buildpack's cache key), so only what it misses is stale: a package
     /// removed from an included file, a moved VCS ref.
     pub fn rebuilds_when_requirements_change(self) -> bool {
-        matches!(self, Platform::Heroku | Platform::Dokku)
+        self.facts().rebuild == Rebuild::OnRequirementsBytes
     }
 
     pub fn runtime_rule(self) -> RuntimeRule {
-        match self {
-            Platform::KuduWindows => RuntimeRule::KuduPrefix,
-            Platform::SelfHosted | Platform::Heroku | Platform::Dokku => {
-                RuntimeRule::AnyRuntimeFile
-            }
-            // piku ignores a changed PYTHON_VERSION once the venv exists.
-            Platform::KuduLinux | Platform::Oryx | Platform::OryxInPlace | Platform::Piku => {
-                RuntimeRule::SiteSetting
-            }
-        }
+        self.facts().runtime_rule
     }
 
     /// Whether every deployment builds the env from scratch, so nothing can go stale.
     pub fn builds_fresh(self) -> bool {
-        self == Platform::Oryx
+        self.facts().rebuild == Rebuild::Always
     }
 
     /// Whether a runtime toggle (two pushes with another runtime in runtime.txt, then back)
     /// recreates the env: only where runtime.txt selects the runtime and a change of it
     /// deletes the env.
     pub fn can_toggle(self) -> bool {
-        self.runtime_rule() == RuntimeRule::KuduPrefix
+        let facts = self.facts();
+        facts.runtime_rule == RuntimeRule::KuduPrefix && facts.rebuild == Rebuild::OnRuntimeChange
     }
 
     /// Whether the site runs on Windows (paths with `\`, `rmdir` in the command API).
     pub fn is_windows(self) -> bool {
-        self == Platform::KuduWindows
+        self.facts().os == Os::Windows
     }
 
     /// Whether the site has Kudu's REST API (the remote wipe, detection, verification).
     pub fn has_site_api(self) -> bool {
-        matches!(
-            self,
-            Platform::KuduWindows | Platform::KuduLinux | Platform::Oryx | Platform::OryxInPlace
-        )
+        self.facts().site_api
+    }
+
+    /// Whether `mode` can rebuild the env here: a toggle only where runtime.txt selects the
+    /// runtime, a remote wipe or prune only where the site has Kudu's API.
+    pub fn allows(self, mode: Mode) -> bool {
+        match mode {
+            Mode::Toggle => self.can_toggle(),
+            Mode::RemoteWipe | Mode::RemotePrune => self.has_site_api(),
+            Mode::Mark | Mode::Warn | Mode::Off | Mode::Command => true,
+        }
     }
 
     /// The env folders to delete on the site, relative to its home (`D:\home`, `/home`):
     /// `app_folder` is the app's folder in wwwroot (`site/wwwroot` or a subfolder),
     /// `env_dir` the env folder name configured for Windows.
     pub fn env_folders(self, app_folder: &str, env_dir: &str) -> Vec<String> {
-        match self {
-            Platform::KuduWindows | Platform::SelfHosted => vec![format!("{app_folder}/{env_dir}")],
-            // KuduScript's bash template names the env after the site's Python 3.6 setting.
-            Platform::KuduLinux => vec![
+        match self.facts().site_env {
+            SiteEnv::EnvDirInApp => vec![format!("{app_folder}/{env_dir}")],
+            SiteEnv::KuduScriptAntenv => vec![
                 format!("{app_folder}/antenv"),
                 format!("{app_folder}/antenv3.6"),
             ],
-            Platform::OryxInPlace => vec![
+            SiteEnv::OryxRepositoryAndApp => vec![
                 "site/repository/antenv".to_string(),
                 format!("{app_folder}/antenv"),
             ],
-            Platform::Oryx | Platform::Heroku | Platform::Dokku | Platform::Piku => Vec::new(),
+            SiteEnv::None => Vec::new(),
         }
     }
 
     /// The command-API line that deletes a folder (relative to the command's directory).
+    /// Linux Kudu splits the command by .NET's rules, where only double quotes group, so
+    /// the folder is double-quoted there too (with bash's specials escaped).
     pub fn delete_command(self, folder: &str) -> String {
-        if self.is_windows() {
-            format!("rmdir /s /q \"{}\"", folder.replace('/', "\\"))
-        } else {
-            format!("rm -rf -- '{}'", folder.replace('\'', "'\\''"))
+        match self.facts().os {
+            Os::Windows => format!("rmdir /s /q \"{}\"", folder.replace('/', "\\")),
+            Os::Linux => format!("rm -rf -- {}", double_quoted(folder)),
         }
     }
+}
+
+/// `text` in double quotes for bash (after .NET's splitting): `"`, `\`, `$` and `` ` ``
+/// escaped.
+pub fn double_quoted(text: &str) -> String {
+    let mut quoted = String::with_capacity(text.len() + 2);
+    quoted.push('"');
+    for c in text.chars() {
+        if matches!(c, '"' | '\\' | '$' | '`') {
+            quoted.push('\\');
+        }
+        quoted.push(c);
+    }
+    quoted.push('"');
+    quoted
 }
 
 impl std::fmt::Display for Platform {
@@ -163,6 +487,13 @@ mod tests {
         for p in Platform::value_variants() {
             let value = p.to_possible_value().expect("named");
             assert_eq!(value.get_name(), p.name());
+        }
+    }
+
+    #[test]
+    fn every_default_mode_is_allowed_on_its_platform() {
+        for p in Platform::value_variants() {
+            assert!(p.allows(p.facts().default_mode), "{p}");
         }
     }
 
@@ -189,7 +520,10 @@ mod tests {
         );
         assert_eq!(
             Platform::KuduLinux.delete_command("antenv"),
-            "rm -rf -- 'antenv'"
+            "rm -rf -- \"antenv\""
         );
+        assert_eq!(Platform::of_url("https://git.heroku.com/a.git"), Some(Platform::Heroku));
+        assert_eq!(Platform::of_url("dokku@host:app"), Some(Platform::Dokku));
+        assert_eq!(Platform::of_url("/srv/app.git"), None);
     }
 }

@@ -6,7 +6,7 @@
 use std::process::Command;
 
 use crate::Result;
-use crate::platform::Platform;
+use crate::platform::{Platform, Remedy};
 use crate::url;
 
 /// What the command is told about the push.
@@ -66,14 +66,11 @@ fn app_of(url: &str) -> Option<(String, String)> {
 
 /// The cache purge of a Heroku or Dokku remote, as a shell command.
 pub fn purge_command(platform: Platform, url: &str) -> Option<String> {
+    let Remedy::PurgeCache(purge) = platform.facts().remedy else {
+        return None;
+    };
     let (host, app) = app_of(url)?;
-    match platform {
-        Platform::Heroku => Some(format!(
-            "heroku builds:cache:purge -a {app} --confirm {app}"
-        )),
-        Platform::Dokku => Some(format!("ssh dokku@{host} repo:purge-cache {app}")),
-        _ => None,
-    }
+    Some(purge.command(&host, &app))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use git2::Repository;
 use super::{Context, WAYS_OUT, command};
 use crate::config::configured_urls;
 use crate::out::say;
-use crate::platform::Platform;
+use crate::platform::{Platform, Remedy};
 use crate::remote::RemoteSite;
 use crate::{Error, vars};
 
@@ -94,22 +94,22 @@ pub(super) fn prune_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> b
 
 /// What rebuilds a stale env on `platform` (deployed from `url`), as a hint.
 pub(super) fn fixes_on(repo: &Repository, platform: Platform, remote: &str, url: &str) -> String {
-    match platform {
-        Platform::KuduWindows => {
+    match platform.facts().remedy {
+        Remedy::Toggle => {
             "set `git config envguard.mode toggle` (no API access needed) or remote-wipe".into()
         }
-        Platform::KuduLinux | Platform::OryxInPlace => {
+        Remedy::RemoteWipe => {
             "set `git config envguard.mode remote-wipe` (the site's deployment credentials in a \
              credential helper)"
                 .into()
         }
-        Platform::Oryx => "nothing is needed: Oryx builds a fresh env on every deployment".into(),
-        Platform::SelfHosted | Platform::Piku => {
+        Remedy::Nothing => format!("nothing is needed: {platform} builds a fresh env on every deployment"),
+        Remedy::ServerHook => {
             "install envguard's server hook (envguard hook install --server) and set `git config \
              envguard.mode mark`, or delete env on the server"
                 .into()
         }
-        Platform::Heroku | Platform::Dokku => {
+        Remedy::PurgeCache(_) => {
             match command::purge_command(platform, url).or_else(|| {
                 // The hook gets the URL after `insteadOf`; the configured one names the app.
                 let git = repo.config().ok()?;

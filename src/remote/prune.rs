@@ -82,11 +82,7 @@ pub fn prune_site(
     keep: &[String],
 ) -> Result<Vec<String>, String> {
     let site = read(client, base, env, platform)?;
-    let os = if platform.is_windows() {
-        "windows"
-    } else {
-        "linux"
-    };
+    let os = platform.facts().os.name();
     let marker_env = prune::marker_environment_on(&site.python_version, os)
         .ok_or_else(|| format!("cannot read Python {}", site.python_version))?;
     let plan = prune::plan(set, &site.dists, &marker_env, source_changed, keep)?;

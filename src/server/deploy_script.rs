@@ -10,51 +10,47 @@
 use std::path::Path;
 
 use crate::deployment::Deployment;
+use crate::platform::{Platform, ScriptKind};
 use crate::{Error, Result};
 
-/// Which deploy script to write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Platform {
-    /// App Service on Windows (Kudu): `deploy.cmd`, with env in wwwroot.
-    KuduWindows,
-    /// App Service on Linux without Oryx (`ENABLE_ORYX_BUILD=false`), or any Linux server
-    /// that runs Kudu-like deployments: `deploy.sh`, with antenv in the target.
-    #[value(alias = "kudu-linux")]
-    Linux,
+/// The deploy script of a [`ScriptKind`].
+trait Script {
+    fn script_name(self) -> &'static str;
+    fn command(self) -> &'static str;
+    fn template(self) -> &'static str;
+    fn render(self, app_root: &str) -> String;
 }
 
-impl Platform {
-    pub fn script_name(self) -> &'static str {
+impl Script for ScriptKind {
+    fn script_name(self) -> &'static str {
         match self {
-            Platform::KuduWindows => "deploy.cmd",
-            Platform::Linux => "deploy.sh",
+            ScriptKind::Batch => "deploy.cmd",
+            ScriptKind::Bash => "deploy.sh",
         }
     }
 
     /// The `command =` of `.deployment`: Linux Kudu runs it through PATH, where the
     /// repository is not, so the script goes to bash.
-    pub fn command(self) -> &'static str {
+    fn command(self) -> &'static str {
         match self {
-            Platform::KuduWindows => "deploy.cmd",
-            Platform::Linux => "bash deploy.sh",
+            ScriptKind::Batch => "deploy.cmd",
+            ScriptKind::Bash => "bash deploy.sh",
         }
     }
 
     fn template(self) -> &'static str {
         match self {
-            Platform::KuduWindows => include_str!("deploy.cmd"),
-            Platform::Linux => include_str!("deploy.sh"),
+            ScriptKind::Batch => include_str!("deploy.cmd"),
+            ScriptKind::Bash => include_str!("deploy.sh"),
         }
     }
 
     /// The script for the app folder `app_root` (`""`: the repository root).
-    pub fn render(self, app_root: &str) -> String {
-        let site_path = if app_root.is_empty() {
-            String::new()
-        } else if self == Platform::KuduWindows {
-            format!("\\{}", app_root.replace('/', "\\"))
-        } else {
-            format!("/{app_root}")
+    fn render(self, app_root: &str) -> String {
+        let site_path = match (app_root.is_empty(), self) {
+            (true, _) => String::new(),
+            (false, ScriptKind::Batch) => format!("\\{}", app_root.replace('/', "\\")),
+            (false, ScriptKind::Bash) => format!("/{app_root}"),
         };
         let project = if app_root.is_empty() { "." } else { app_root };
         let text = self
@@ -62,10 +58,9 @@ impl Platform {
             .replace("{SitePath}", &site_path)
             .replace("{AppRoot}", app_root)
             .replace("{Project}", project);
-        if self == Platform::KuduWindows {
-            text.replace('\n', "\r\n")
-        } else {
-            text
+        match self {
+            ScriptKind::Batch => text.replace('\n', "\r\n"),
+            ScriptKind::Bash => text,
         }
     }
 }
@@ -77,7 +72,13 @@ const MARKER: &str = "envguard-deploy-script";
 /// is `.deployment`'s `project`, or the one a script envguard wrote before names. Refuses to
 /// replace a custom script or a `.deployment` that runs another command unless `force`.
 pub fn write(dir: &Path, platform: Platform, force: bool) -> Result<Vec<String>> {
-    let script_name = platform.script_name();
+    let Some(kind) = platform.facts().deploy_script else {
+        return Err(Error::msg(format!(
+            "{platform} runs no deployment script of the repository's; deploy scripts are for \
+             kudu-windows (deploy.cmd) and kudu-linux or a Linux server (deploy.sh)"
+        )));
+    };
+    let script_name = kind.script_name();
     let script = dir.join(script_name);
     let deployment = dir.join(".deployment");
     if let Ok(existing) = std::fs::read_to_string(&script)
@@ -112,13 +113,13 @@ pub fn write(dir: &Path, platform: Platform, force: bool) -> Result<Vec<String>>
         Some(_) => old.app_root(|path| ours(path)),
         None => old.project.clone().unwrap_or_default(),
     };
-    std::fs::write(&script, platform.render(&app_root))?;
+    std::fs::write(&script, kind.render(&app_root))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
     }
-    let command = platform.command();
+    let command = kind.command();
     std::fs::write(&deployment, format!("[config]\ncommand = {command}\n"))?;
     let folder = if app_root.is_empty() {
         "the repository root".to_string()
@@ -140,13 +141,13 @@ mod tests {
     fn writes_and_refuses_to_clobber() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(".deployment"), "[config]\nproject = app\n").unwrap();
-        write(dir.path(), Platform::Linux, false).unwrap();
+        write(dir.path(), Platform::KuduLinux, false).unwrap();
         let deployment = std::fs::read_to_string(dir.path().join(".deployment")).unwrap();
         assert_eq!(deployment, "[config]\ncommand = bash deploy.sh\n");
         let script = std::fs::read_to_string(dir.path().join("deploy.sh")).unwrap();
         assert!(script.contains("-f \"$DEPLOYMENT_SOURCE/app\""), "{script}");
         // Ours: rewriting is fine, and keeps the app folder the script names.
-        write(dir.path(), Platform::Linux, false).unwrap();
+        write(dir.path(), Platform::KuduLinux, false).unwrap();
         let script = std::fs::read_to_string(dir.path().join("deploy.sh")).unwrap();
         assert!(script.contains("# envguard-app-root: app\n"), "{script}");
         // A custom deploy.cmd, and a .deployment running deploy.sh: both refused.

@@ -16,7 +16,7 @@ use crate::chain::{self, HookArgs};
 use crate::config::Config;
 use crate::hook_input::{self, RefUpdate};
 use crate::plan::{Cause, ServerPlan, ServerStep, plan_receive};
-use crate::platform::Platform;
+use crate::platform::{Platform, ServerEnv};
 use crate::report::summarize;
 use crate::requirements::process_env;
 use crate::{Result, vars};
@@ -59,7 +59,7 @@ fn push_options() -> Vec<String> {
 fn post_receive_checked(stdin: &[u8]) -> Result<()> {
     let repo = Repository::open_from_env()?;
     let mut config = Config::from_repo(&repo)?;
-    if config.platform == Some(Platform::Piku) && config.target.is_none() {
+    if config.server_env() == ServerEnv::PikuVenv && config.target.is_none() {
         config.target = piku_venv(&repo);
     }
     let updates = hook_input::parse_receive(&String::from_utf8_lossy(stdin), repo.object_format())?;
@@ -183,7 +183,7 @@ fn execute(
 /// The env a server step acts on: piku's venv is the target itself, elsewhere the env
 /// folder inside the target.
 fn env_of(config: &Config, target: &std::path::Path) -> std::path::PathBuf {
-    if config.platform == Some(Platform::Piku) {
+    if config.server_env() == ServerEnv::PikuVenv {
         target.to_path_buf()
     } else {
         target.join(&config.env_dir)
@@ -219,7 +219,7 @@ fn prune_or_wipe(config: &Config, target: &std::path::Path, input: Option<&Prune
 /// Wipes the env of `target` and says what happened: piku's venv by its own parts (its
 /// folder also holds the app's settings), elsewhere the env folder inside the target.
 fn wipe_env(config: &Config, target: &std::path::Path) {
-    let piku = config.platform == Some(Platform::Piku);
+    let piku = config.server_env() == ServerEnv::PikuVenv;
     let wiped = if piku {
         wipe::wipe_parts(target)
     } else {
