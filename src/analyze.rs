@@ -149,7 +149,8 @@ pub struct Analysis {
     #[serde(skip)]
     pub app_root: String,
     /// The tip's runtime as the platform reads it (on Kudu: the runtime runtime.txt selects;
-    /// `Ok(None)`: no runtime file, or one the platform does not read).
+    /// `Ok(None)`: no runtime file, one the platform does not read, or a push that changes
+    /// nothing watched and forces nothing, which never reads it).
     #[serde(skip)]
     pub runtime: std::result::Result<Option<String>, FileError>,
     /// The platform whose rules gave the verdict.
@@ -281,7 +282,7 @@ struct GitTree<'r> {
 impl TreeReader for GitTree<'_> {
     type Id = Oid;
 
-    fn lookup(&self, path: &str) -> Result<Option<Oid>, String> {
+    fn lookup(&self, path: &str) -> Result<Option<Oid>, crate::Invalid> {
         let found = file_at(self.repo, &self.tree, path);
         if matches!(found, Ok(None))
             && let Err(e) = self.tree.get_path(Path::new(path))
@@ -322,7 +323,11 @@ const MAX_LINKS: usize = 8;
 /// The blob id of the file at `path` in `tree`, following symbolic links inside the
 /// repository as a checkout would. `Ok(None)`: nothing there; `Err`: something that is not
 /// a file (a folder, a submodule, a link leading out of the repository or nowhere).
-pub fn file_at(repo: &Repository, tree: &git2::Tree, path: &str) -> Result<Option<Oid>, String> {
+pub fn file_at(
+    repo: &Repository,
+    tree: &git2::Tree,
+    path: &str,
+) -> Result<Option<Oid>, crate::Invalid> {
     let mut path = path.to_string();
     for _ in 0..=MAX_LINKS {
         let Ok(entry) = tree.get_path(Path::new(&path)) else {
@@ -341,19 +346,18 @@ pub fn file_at(repo: &Repository, tree: &git2::Tree, path: &str) -> Result<Optio
                 if tree.get_path(Path::new(&path)).is_err() {
                     return Err(format!(
                         "is a symbolic link to '{target}', which is not in this commit"
-                    ));
+                    )
+                    .into());
                 }
             }
-            0o160000 => return Err("is a submodule, not a file".to_string()),
+            0o160000 => return Err("is a submodule, not a file".into()),
             _ if entry.kind() == Some(ObjectType::Tree) => {
-                return Err("is a folder, not a file".to_string());
+                return Err("is a folder, not a file".into());
             }
-            mode => return Err(format!("is not a regular file (mode {mode:o})")),
+            mode => return Err(format!("is not a regular file (mode {mode:o})").into()),
         }
     }
-    Err(format!(
-        "is a chain of more than {MAX_LINKS} symbolic links"
-    ))
+    Err(format!("is a chain of more than {MAX_LINKS} symbolic links").into())
 }
 
 /// Analyses ref updates of one repository, caching parsed files and per-commit state.
@@ -606,8 +610,8 @@ impl<'r> Analyzer<'r> {
         let tip_watched = self.watched(&tip_commit)?;
         let mut analysis = Analysis::new(base, tip, self.platform);
         analysis.app_root = tip_watched.root.clone();
-        analysis.runtime = self.runtime_value(&tip_watched, RuntimeFile::Txt);
         let Some(base) = base else {
+            analysis.runtime = self.runtime_value(&tip_watched, RuntimeFile::Txt);
             analysis.added = tip_watched.set().requirements.keys().cloned().collect();
             analysis.errors = tip_watched.requirements.errors.clone();
             analysis.warnings = tip_watched.requirements.warnings.clone();
@@ -640,6 +644,11 @@ impl<'r> Analyzer<'r> {
         let cache_key_changed = self.platform.rebuilds_when_requirements_change()
             && root_id(&base_watched) != root_id(&tip_watched);
         analysis.verdict = verdict_of(&analysis.reasons, self.platform, cache_key_changed);
+        // The tip's runtime matters only to a push that changes something (the toggle reads
+        // it); the hot path of a push that changes nothing watched reads no blob.
+        if changed || !analysis.reasons.is_empty() {
+            analysis.runtime = self.runtime_value(&tip_watched, RuntimeFile::Txt);
+        }
         Ok(analysis)
     }
 
@@ -662,7 +671,7 @@ impl<'r> Analyzer<'r> {
                     Err(e) => analysis.warnings.push(FileError::new(
                         &format!("commit {}", commit.id()),
                         None,
-                        e,
+                        e.0,
                     )),
                 }
             }

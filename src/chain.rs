@@ -3,6 +3,7 @@
 //! same arguments and stdin, and its exit code decides for the pre-push side. While it runs,
 //! an envguard started inside it (a hook manager chaining the other way round) stands aside.
 
+use crate::ExitStatus;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -48,9 +49,9 @@ fn legacy_hook() -> Option<PathBuf> {
 
 /// Runs the displaced hook, with the same arguments and stdin. Returns its exit code (0
 /// when there is none); a hook that cannot be started is a warning, never a veto.
-pub fn run_legacy(hook: &str, args: &HookArgs, stdin: &[u8]) -> i32 {
+pub fn run_legacy(hook: &str, args: &HookArgs, stdin: &[u8]) -> ExitStatus {
     let Some(legacy) = legacy_hook().filter(|p| is_executable(p)) else {
-        return 0;
+        return ExitStatus::Success;
     };
     log::debug!("running {} for {hook}", legacy.display());
     let mut child = match Command::new(&legacy)
@@ -62,7 +63,7 @@ pub fn run_legacy(hook: &str, args: &HookArgs, stdin: &[u8]) -> i32 {
         Ok(c) => c,
         Err(e) => {
             say(format!("warning: cannot run {}: {e}", legacy.display()));
-            return 0;
+            return ExitStatus::Success;
         }
     };
     if let Some(mut input) = child.stdin.take() {
@@ -70,10 +71,10 @@ pub fn run_legacy(hook: &str, args: &HookArgs, stdin: &[u8]) -> i32 {
         let _ = input.write_all(stdin);
     }
     match child.wait() {
-        Ok(status) => status.code().unwrap_or(1),
+        Ok(status) => ExitStatus::of_code(status.code().unwrap_or(1)),
         Err(e) => {
             say(format!("warning: {}: {e}", legacy.display()));
-            0
+            ExitStatus::Success
         }
     }
 }

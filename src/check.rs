@@ -99,7 +99,7 @@ pub fn run(
     format: Format,
     diff: bool,
     out: &mut dyn Write,
-) -> Result<std::result::Result<i32, UsageError>> {
+) -> Result<std::result::Result<crate::ExitStatus, UsageError>> {
     if let Some(notice) = crate::pending::pending_notice(repo) {
         crate::out::say(notice);
     }
@@ -145,7 +145,9 @@ pub fn run(
             }
         }
     }
-    Ok(Ok(if analysis.errors.is_empty() { 0 } else { 1 }))
+    Ok(Ok(crate::ExitStatus::failure_if(
+        !analysis.errors.is_empty(),
+    )))
 }
 
 /// Unified diffs of the watched files that differ between base and tip.
@@ -250,7 +252,7 @@ pub fn env_diff(
     env: &std::path::Path,
     rev: Option<&str>,
     out: &mut dyn Write,
-) -> Result<i32> {
+) -> Result<crate::ExitStatus> {
     let tip = repo
         .revparse_single(rev.unwrap_or("HEAD"))
         .and_then(|o| o.peel_to_commit())?
@@ -258,13 +260,13 @@ pub fn env_diff(
     let platform = crate::config::platform_here(repo, config);
     let mut analyzer = Analyzer::new(repo, config, platform, process_env());
     let set = analyzer.requirement_set(tip)?;
-    let contents = crate::server::prune::read_env(env).map_err(Error::msg)?;
+    let contents = crate::server::prune::read_env(env).map_err(|e| Error::msg(e.to_string()))?;
     let marker_env = crate::prune::marker_environment(&contents.python_version)
         .ok_or_else(|| Error::msg(format!("cannot read Python {}", contents.python_version)))?;
     let installed: Vec<crate::prune::Installed> =
         contents.dists.iter().map(|(d, _)| d.clone()).collect();
     let prune = crate::prune::plan(&set, &installed, &marker_env, &[], &config.prune_keep)
-        .map_err(Error::msg)?;
+        .map_err(|e| Error::msg(e.to_string()))?;
     writeln!(
         out,
         "envguard: {} (Python {}) against the requirements of {}: {} orphan(s), {} missing",
@@ -287,7 +289,7 @@ pub fn env_diff(
     for name in &prune.missing {
         writeln!(out, "  missing: {name}")?;
     }
-    Ok(i32::from(
+    Ok(crate::ExitStatus::failure_if(
         !prune.orphans.is_empty() || !prune.missing.is_empty(),
     ))
 }

@@ -33,6 +33,57 @@ impl fmt::Display for FileError {
     }
 }
 
+/// What is wrong with one line or value of a watched file or a commit message, before it is
+/// placed (`file:line`) into a [`FileError`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);
+
+impl From<String> for Invalid {
+    fn from(text: String) -> Self {
+        Invalid(text)
+    }
+}
+
+impl From<&str> for Invalid {
+    fn from(text: &str) -> Self {
+        Invalid(text.to_string())
+    }
+}
+
+/// Why a prune cannot end as a fresh install would, so only a wipe is safe: the env's
+/// contents cannot be attributed, the site cannot be read, the uninstall failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WipeInstead {
+    /// The env (or a requirement) is something the prune cannot attribute.
+    #[error("{0}")]
+    Unattributable(String),
+    /// Reaching or reading the site failed.
+    #[error("{0}")]
+    Site(#[from] Error),
+    /// The uninstall ran and failed.
+    #[error("{what} failed: {output}")]
+    Uninstall { what: String, output: String },
+}
+
+impl From<String> for WipeInstead {
+    fn from(text: String) -> Self {
+        WipeInstead::Unattributable(text)
+    }
+}
+
+impl From<&str> for WipeInstead {
+    fn from(text: &str) -> Self {
+        WipeInstead::Unattributable(text.to_string())
+    }
+}
+
+impl From<Invalid> for WipeInstead {
+    fn from(e: Invalid) -> Self {
+        WipeInstead::Unattributable(e.0)
+    }
+}
+
 /// A failure of envguard itself, as opposed to a problem in the user's files.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

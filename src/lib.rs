@@ -6,7 +6,7 @@
 //!
 //! Modules, lowest layer first; a module imports only from its own layer or below (the
 //! `layering` test checks it):
-//! 1. [`error`], [`vars`], [`out`], [`paths`], [`url`], [`hook_input`], [`runtime`], [`trailers`],
+//! 1. [`error`], [`exit`], [`vars`], [`out`], [`paths`], [`url`], [`hook_input`], [`runtime`], [`trailers`],
 //!    [`deployment`], [`requirements`], [`platform`], [`prune`]: values and pure readers.
 //! 2. [`config`] (the `envguard.*` keys), [`gitcli`] (every `git` process), [`chain`] (the
 //!    displaced hook).
@@ -16,14 +16,17 @@
 //! 5. [`remote`]: the env wipe on the platform itself, over Kudu's REST API.
 //! 6. [`client`] (pre-push, `envguard push`), [`server`] (post-receive, wipe, deploy
 //!    scripts), [`check`], [`install`] (`envguard hook`).
+//! 7. [`cli`]: one function per subcommand, which `main.rs` calls.
 
 pub mod analyze;
 pub mod chain;
 pub mod check;
+pub mod cli;
 pub mod client;
 pub mod config;
 pub mod deployment;
 pub mod error;
+pub mod exit;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod gitcli;
@@ -44,4 +47,5 @@ pub mod trailers;
 pub mod url;
 pub mod vars;
 
-pub use error::{Error, FileError, Result};
+pub use error::{Error, FileError, Invalid, Result, WipeInstead};
+pub use exit::ExitStatus;

@@ -1,20 +1,15 @@
 //! The `envguard` command line: parses arguments and calls one library function per
-//! subcommand. Exit codes: 0 ok, 1 refused/failed with a message, 2 usage error.
+//! subcommand ([`envguard::cli`]). Exit codes: 0 ok, 1 refused/failed with a message, 2
+//! usage error, 3 cannot run here.
 
-use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use envguard::chain::HookArgs;
-use envguard::check::{self, Format};
-use envguard::client;
-use envguard::config::Config;
-use envguard::install::{self, Side};
+use envguard::check::Format;
+use envguard::cli::{self, HookRequest};
 use envguard::platform::Platform;
-use envguard::server::{self, deploy_script, wipe};
-use envguard::{out, vars};
 
 /// Keeps git-push deployments of Python apps from running on a stale virtualenv.
 #[derive(Parser)]
@@ -177,240 +172,58 @@ fn main() -> ExitCode {
     // a hook may read thousands of commits and trees.
     git2::opts::strict_hash_verification(false);
     let cli = Cli::parse();
-    init_logging(cli.verbose);
+    cli::init_logging(cli.verbose);
     log::debug!(
         "envguard {} in {}: {}",
         env!("CARGO_PKG_VERSION"),
         std::env::current_dir().map_or_else(|_| "?".to_string(), |d| d.display().to_string()),
         std::env::args().skip(1).collect::<Vec<_>>().join(" ")
     );
-    let code = match cli.command {
+    let status = match cli.command {
         Command::Check {
             range,
             format,
             diff,
-        } => run_check(range.as_deref(), format, diff),
-        Command::PrePush { remote, url } => never_blocking("pushing", || {
-            let stdin = read_hook_stdin();
-            client::pre_push(&HookArgs { remote, url }, &stdin)
+        } => cli::check(range.as_deref(), format, diff),
+        Command::PrePush { remote, url } => cli::pre_push(remote, url),
+        Command::Push { resume, args } => cli::push(&args, resume),
+        Command::Hook { action } => cli::hook(match action {
+            HookAction::Install {
+                server,
+                target,
+                use_hooks_path,
+            } => HookRequest::Install {
+                server,
+                target,
+                use_hooks_path,
+            },
+            HookAction::Uninstall {
+                server,
+                use_hooks_path,
+            } => HookRequest::Uninstall {
+                server,
+                use_hooks_path,
+            },
+            HookAction::Status { server } => HookRequest::Status { server },
         }),
-        Command::Push { resume, args } => client::wrapper::push(&args, resume),
-        Command::Hook { action } => run_hook(action),
         Command::Env {
             action: EnvAction::Diff { env, rev },
-        } => {
-            let result = git2::Repository::open_from_env()
-                .map_err(envguard::Error::from)
-                .and_then(|repo| {
-                    let config = Config::from_repo(&repo)?;
-                    check::env_diff(
-                        &repo,
-                        &config,
-                        &env,
-                        rev.as_deref(),
-                        &mut std::io::stdout().lock(),
-                    )
-                });
-            result.unwrap_or_else(|e| {
-                out::say(format!("cannot compare: {e}"));
-                3
-            })
-        }
-        Command::Platform { action } => print_lines(
-            git2::Repository::open_from_env()
-                .map_err(envguard::Error::from)
-                .and_then(|repo| {
-                    let config = Config::from_repo(&repo)?;
-                    match action {
-                        Some(PlatformAction::Detect { remote }) => {
-                            envguard::remote::detect_command(&repo, &config, remote.as_deref())
-                        }
-                        None => envguard::remote::platform_status(&repo, &config),
-                    }
-                }),
-        ),
-        Command::PostReceive => {
-            never_blocking("deploying", || server::post_receive(&read_hook_stdin()))
-        }
+        } => cli::env_diff(&env, rev.as_deref()),
+        Command::Platform { action } => cli::platform(action.map(|a| match a {
+            PlatformAction::Detect { remote } => remote,
+        })),
+        Command::PostReceive => cli::post_receive(),
         Command::Wipe {
             target,
             remote,
             dry_run,
             env_dir,
             force,
-        } => match (target, remote) {
-            (Some(target), _) => run_wipe(&target, env_dir, force),
-            (None, remote) => run_remote_wipe(remote.filter(|r| !r.is_empty()), env_dir, dry_run),
+        } => match target {
+            Some(target) => cli::wipe_target(&target, env_dir, force),
+            None => cli::wipe_remote(remote.filter(|r| !r.is_empty()), env_dir, dry_run),
         },
-        Command::DeployScript { platform, force } => print_lines(
-            repository_root().and_then(|root| deploy_script::write(&root, platform, force)),
-        ),
+        Command::DeployScript { platform, force } => cli::deploy_script(platform, force),
     };
-    ExitCode::from(u8::try_from(code).unwrap_or(1))
-}
-
-/// The current directory, when it is the root of a repository's worktree: `.deployment`
-/// is read there by Kudu.
-fn repository_root() -> envguard::Result<PathBuf> {
-    let cwd = std::env::current_dir()?;
-    let repo = git2::Repository::discover(&cwd)?;
-    let root = repo
-        .workdir()
-        .ok_or_else(|| envguard::Error::msg("a bare repository has no files to deploy"))?;
-    let same = |a: &std::path::Path, b: &std::path::Path| {
-        a.canonicalize()
-            .ok()
-            .zip(b.canonicalize().ok())
-            .is_some_and(|(a, b)| a == b)
-    };
-    if same(root, &cwd) {
-        Ok(cwd)
-    } else {
-        Err(envguard::Error::msg(format!(
-            "run it at the repository's root ({}): Kudu reads .deployment there",
-            root.display()
-        )))
-    }
-}
-
-/// Runs a hook so that a bug in envguard (a panic) is a warning and never blocks a push.
-fn never_blocking(going_on: &'static str, hook: impl FnOnce() -> i32) -> i32 {
-    std::panic::set_hook(Box::new(move |info| {
-        out::say(format!(
-            "internal error ({info}); {going_on} without the env check"
-        ));
-    }));
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(hook)).unwrap_or(0)
-}
-
-fn init_logging(verbose: bool) {
-    let default = if verbose { "debug" } else { "warn" };
-    env_logger::Builder::from_env(env_logger::Env::new().filter_or(vars::LOG, default))
-        .format_timestamp(None)
-        .format_target(false)
-        .init();
-}
-
-/// git's hook input; nothing when run from a terminal or by the pre-commit framework
-/// (which consumes git's stdin itself and passes PRE_COMMIT_* variables).
-fn read_hook_stdin() -> Vec<u8> {
-    let mut text = Vec::new();
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() || std::env::var_os(vars::PRE_COMMIT_TO_REF).is_some() {
-        return text;
-    }
-    if let Err(e) = stdin.lock().read_to_end(&mut text) {
-        log::warn!("cannot read the hook input: {e}");
-    }
-    text
-}
-
-fn run_check(range: Option<&str>, format: Format, diff: bool) -> i32 {
-    let result = git2::Repository::open_from_env()
-        .map_err(envguard::Error::from)
-        .and_then(|repo| {
-            let config = Config::from_repo(&repo)?;
-            check::run(
-                &repo,
-                &config,
-                range,
-                format,
-                diff,
-                &mut std::io::stdout().lock(),
-            )
-        });
-    match result {
-        Ok(Ok(code)) => code,
-        Ok(Err(usage)) => {
-            out::say(&usage.0);
-            2
-        }
-        Err(e) => {
-            out::say(format!("cannot check here: {}", cannot_run_here(&e)));
-            3
-        }
-    }
-}
-
-/// The reason a command cannot run in this directory, in the user's words.
-fn cannot_run_here(e: &envguard::Error) -> String {
-    match e.git_code() {
-        Some((git2::ErrorClass::Repository, git2::ErrorCode::NotFound)) => {
-            "not in a git repository; run it inside your app's repository".to_string()
-        }
-        Some((_, git2::ErrorCode::UnbornBranch)) => {
-            "the repository has no commit yet; commit first".to_string()
-        }
-        _ => e.to_string(),
-    }
-}
-
-fn run_hook(action: HookAction) -> i32 {
-    let cwd = match std::env::current_dir() {
-        Ok(d) => d,
-        Err(e) => {
-            out::say(e.to_string());
-            return 1;
-        }
-    };
-    let side = |server: bool| if server { Side::Server } else { Side::Client };
-    let result = match action {
-        HookAction::Install {
-            server,
-            target,
-            use_hooks_path,
-        } => install::install(&cwd, side(server), use_hooks_path).and_then(|mut lines| {
-            if let Some(target) = target {
-                lines.push(install::set_target(&cwd, &target)?);
-            }
-            Ok(lines)
-        }),
-        HookAction::Uninstall {
-            server,
-            use_hooks_path,
-        } => install::uninstall(&cwd, side(server), use_hooks_path),
-        HookAction::Status { server } => install::status(&cwd, side(server)),
-    };
-    print_lines(result)
-}
-
-fn print_lines(result: envguard::Result<Vec<String>>) -> i32 {
-    match result {
-        Ok(lines) => {
-            for line in lines {
-                out::say_out(line);
-            }
-            0
-        }
-        Err(e) => {
-            out::say(e.to_string());
-            1
-        }
-    }
-}
-
-/// `envguard wipe`: the env folder name comes from the flag, else from the git config of
-/// the current repository (if any), else `env`.
-fn run_wipe(target: &std::path::Path, env_dir: Option<String>, force: bool) -> i32 {
-    let env_dir = env_dir.unwrap_or_else(|| {
-        git2::Repository::open_from_env()
-            .ok()
-            .and_then(|r| Config::from_repo(&r).ok())
-            .map_or_else(|| "env".to_string(), |c| c.env_dir)
-    });
-    print_lines(wipe::wipe(target, &env_dir, force).map(|o| vec![o.describe()]))
-}
-
-/// `envguard wipe --remote [REMOTE]`: the site's env, over Kudu's REST API.
-fn run_remote_wipe(remote: Option<String>, env_dir: Option<String>, dry_run: bool) -> i32 {
-    let result = git2::Repository::open_from_env()
-        .map_err(envguard::Error::from)
-        .and_then(|repo| {
-            let mut config = Config::from_repo(&repo)?;
-            if let Some(dir) = env_dir {
-                config.env_dir = dir;
-            }
-            envguard::remote::wipe_command(&repo, &config, remote.as_deref(), dry_run)
-        });
-    print_lines(result)
+    ExitCode::from(status)
 }

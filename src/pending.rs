@@ -97,3 +97,41 @@ impl ToggleState {
         }
     }
 }
+/// What the pre-push hook tells `envguard push` (through the file named by
+/// `ENVGUARD_WRAPPER`): whether it toggled, how many refs are left to push, and which site it
+/// wiped, for the wrapper to verify the deployment once git's push is done.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HookReport {
+    /// The toggle deployed the push; git's own push was stopped.
+    pub toggled: bool,
+    /// Refs of the push the toggle did not deploy.
+    pub rest: usize,
+    /// The site whose env the hook deleted.
+    pub wiped: Option<WipedSite>,
+}
+
+/// A site whose env the hook deleted before git's push.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct WipedSite {
+    pub remote: String,
+    pub url: String,
+    /// The pushed tips whose deployments build the new env.
+    pub tips: Vec<String>,
+}
+
+impl HookReport {
+    /// Writes the report to the wrapper's file, when the hook runs under `envguard push`.
+    pub fn hand_over(&self) {
+        if let Some(path) = std::env::var_os(crate::vars::WRAPPER)
+            && let Ok(json) = serde_json::to_vec(self)
+            && let Err(e) = std::fs::write(&path, json)
+        {
+            log::warn!("cannot tell envguard push what the hook did: {e}");
+        }
+    }
+
+    /// The report the hook left in `path`, if any.
+    pub fn read(path: &std::path::Path) -> Option<HookReport> {
+        serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+    }
+}

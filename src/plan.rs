@@ -38,10 +38,10 @@ pub enum Outcome {
 
 impl Outcome {
     /// The hook's exit code.
-    pub fn exit_code(self) -> i32 {
+    pub fn exit_status(self) -> crate::ExitStatus {
         match self {
-            Outcome::Proceed => 0,
-            Outcome::Refused | Outcome::StoppedAfterToggle => 1,
+            Outcome::Proceed => crate::ExitStatus::Success,
+            Outcome::Refused | Outcome::StoppedAfterToggle => crate::ExitStatus::Failure,
         }
     }
 }
@@ -197,8 +197,7 @@ impl Remedies {
     ) {
         // A prune only where requirement changes alone made the env stale, on a site with
         // one env; the remote wipe otherwise.
-        let prunable =
-            analysis.only_requirement_changes() && platform.facts().remote_prunable;
+        let prunable = analysis.only_requirement_changes() && platform.facts().remote_prunable;
         self.remote_wipe |= mode == Mode::RemoteWipe || (mode == Mode::RemotePrune && !prunable);
         match mode {
             Mode::Command => self.command.push(update),
@@ -405,7 +404,7 @@ mod tests {
             ]
         );
         assert_eq!(plan.outcome, Outcome::StoppedAfterToggle);
-        assert_eq!(plan.outcome.exit_code(), 1);
+        assert_eq!(plan.outcome.exit_status().code(), 1);
     }
 
     #[test]

@@ -522,7 +522,10 @@ mod tests {
             Platform::KuduLinux.delete_command("antenv"),
             "rm -rf -- \"antenv\""
         );
-        assert_eq!(Platform::of_url("https://git.heroku.com/a.git"), Some(Platform::Heroku));
+        assert_eq!(
+            Platform::of_url("https://git.heroku.com/a.git"),
+            Some(Platform::Heroku)
+        );
         assert_eq!(Platform::of_url("dokku@host:app"), Some(Platform::Dokku));
         assert_eq!(Platform::of_url("/srv/app.git"), None);
     }

@@ -161,7 +161,7 @@ pub fn plan(
     env: &MarkerEnvironment,
     source_changed: &[String],
     keep: &[String],
-) -> Result<Prune, String> {
+) -> Result<Prune, crate::WipeInstead> {
     let by_name: BTreeMap<&str, &Installed> =
         installed.iter().map(|d| (d.name.as_str(), d)).collect();
     let mut queue: VecDeque<(String, Option<String>)> = VecDeque::new();
@@ -176,7 +176,8 @@ pub fn plan(
                 "the requirement '{}' installs from a URL or path, and no installed distribution \
                  is named {name}",
                 entry.first.text
-            ));
+            )
+            .into());
         }
         queue.push_back((name.clone(), None));
         queue.extend(entry.extras.iter().map(|e| (name.clone(), Some(e.clone()))));
@@ -203,7 +204,8 @@ pub fn plan(
                 return Err(format!(
                     "{}'s metadata has a line envguard cannot read: {line}",
                     dist.name
-                ));
+                )
+                .into());
             };
             // A dependency of an extra applies only when that extra is asked for.
             if !req.marker.evaluate(env, &extras) {
@@ -327,7 +329,10 @@ mod tests {
             &[],
         )
         .unwrap_err();
-        assert!(err.contains("installs from a URL or path"), "{err}");
+        assert!(
+            err.to_string().contains("installs from a URL or path"),
+            "{err}"
+        );
     }
 
     #[test]

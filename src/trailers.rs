@@ -29,7 +29,7 @@ pub fn parse_trailers(message: &[u8]) -> Vec<(String, String)> {
 
 /// The `Env-Wipe` request of a message, if any: the last valid one wins. `Err` carries an
 /// unknown value.
-pub fn env_wipe(message: &[u8]) -> Result<Option<EnvWipe>, String> {
+pub fn env_wipe(message: &[u8]) -> Result<Option<EnvWipe>, crate::Invalid> {
     let mut found = None;
     for (key, value) in parse_trailers(message) {
         if !key.eq_ignore_ascii_case("Env-Wipe") {
@@ -41,7 +41,8 @@ pub fn env_wipe(message: &[u8]) -> Result<Option<EnvWipe>, String> {
             _ => {
                 return Err(format!(
                     "unknown 'Env-Wipe: {value}' trailer (expected skip or force)"
-                ));
+                )
+                .into());
             }
         });
     }

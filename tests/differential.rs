@@ -210,7 +210,7 @@ struct Folder(PathBuf);
 
 impl TreeReader for Folder {
     type Id = PathBuf;
-    fn lookup(&self, path: &str) -> Result<Option<PathBuf>, String> {
+    fn lookup(&self, path: &str) -> Result<Option<PathBuf>, envguard::Invalid> {
         let p = self.0.join(path);
         Ok(p.is_file().then_some(p))
     }

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &[
         "error",
+        "exit",
         "vars",
         "out",
         "paths",
@@ -27,6 +28,7 @@ const LAYERS: &[&[&str]] = &[
     &["report", "plan", "pending"],
     &["remote"],
     &["client", "server", "check", "install"],
+    &["cli"],
     &["fuzz"],
 ];
 

@@ -13,7 +13,7 @@ struct OneFile(Vec<u8>);
 
 impl TreeReader for OneFile {
     type Id = u8;
-    fn lookup(&self, path: &str) -> Result<Option<u8>, String> {
+    fn lookup(&self, path: &str) -> Result<Option<u8>, envguard::Invalid> {
         Ok((path == "requirements.txt").then_some(0))
     }
     fn read(&self, _: &u8) -> Option<Vec<u8>> {

@@ -16,6 +16,7 @@ pub mod wrapper;
 
 use git2::{Oid, Repository};
 
+use crate::ExitStatus;
 use crate::analyze::{Analyzer, Verdict};
 use crate::chain::{self, HookArgs};
 use crate::config::{Config, DeployTarget, Mode, PlatformSource, configured_urls};
@@ -38,32 +39,32 @@ const WAYS_OUT: [&str; 2] = [
 ];
 
 /// The pre-push hook. Returns the exit code: non-zero stops the push.
-pub fn pre_push(args: &HookArgs, stdin: &[u8]) -> i32 {
+pub fn pre_push(args: &HookArgs, stdin: &[u8]) -> ExitStatus {
     if chain::inside_envguard() {
-        return 0;
+        return ExitStatus::Success;
     }
-    let code = chain::run_legacy("pre-push", args, stdin);
-    if code != 0 {
-        return code;
+    let legacy = chain::run_legacy("pre-push", args, stdin);
+    if !legacy.is_success() {
+        return legacy;
     }
     if vars::disabled() {
         say("ENVGUARD=0: pushing without the env check");
-        return 0;
+        return ExitStatus::Success;
     }
     match pre_push_checked(args, stdin) {
-        Ok(outcome) => outcome.exit_code(),
+        Ok(outcome) => outcome.exit_status(),
         // A setting the user wrote wrong is the user's to fix, like a broken file: pushing
         // on would leave the push unguarded without a word.
         Err(e @ Error::Config { .. }) => {
             say(format!("error: {e}"));
             say("push refused: fix the setting, or push anyway with:");
             say(WAYS_OUT[1]);
-            Outcome::Refused.exit_code()
+            Outcome::Refused.exit_status()
         }
         Err(e) => {
             log::debug!("{e:?}");
             say(format!("warning: {e}; pushing without the env check"));
-            0
+            ExitStatus::Success
         }
     }
 }
@@ -544,9 +545,12 @@ fn finish_toggled(cx: &Context, toggled: &[ToggleState], rest: &[&RefUpdate]) {
         .map(|u| u.remote_ref.as_str())
         .collect();
     // `envguard push` pushes again only when something is left to push.
-    if let Some(path) = std::env::var_os(vars::WRAPPER) {
-        let _ = std::fs::write(path, format!("toggled\nrest {}\n", skipped.len()));
+    crate::pending::HookReport {
+        toggled: true,
+        rest: skipped.len(),
+        wiped: None,
     }
+    .hand_over();
     for state in toggled {
         say(format!(
             "the deployment push succeeded: {} on {} is at {} (two deployments).",

@@ -5,11 +5,11 @@
 use git2::Repository;
 
 use super::{Context, WAYS_OUT, command};
+use crate::Error;
 use crate::config::configured_urls;
 use crate::out::say;
 use crate::platform::{Platform, Remedy};
 use crate::remote::RemoteSite;
-use crate::{Error, vars};
 
 /// `remote-wipe` mode: delete env on the site before git sends anything, so this push's
 /// own deployment builds a fresh one. Returns whether the push may go on.
@@ -32,15 +32,19 @@ pub(super) fn wipe_on_site(cx: &Context, dry_run: bool) -> bool {
                  with its next deployment",
             );
             // `envguard push` reads back what the deployment did once git's push is done.
-            if let Some(path) = std::env::var_os(vars::WRAPPER) {
-                let tips: Vec<String> = cx
-                    .checked
-                    .iter()
-                    .map(|c| c.analysis.new.to_string())
-                    .collect();
-                let line = format!("wiped\t{}\t{}\t{}\n", cx.remote, cx.url, tips.join(" "));
-                let _ = std::fs::write(path, line);
+            crate::pending::HookReport {
+                wiped: Some(crate::pending::WipedSite {
+                    remote: cx.remote.to_string(),
+                    url: cx.url.to_string(),
+                    tips: cx
+                        .checked
+                        .iter()
+                        .map(|c| c.analysis.new.to_string())
+                        .collect(),
+                }),
+                ..Default::default()
             }
+            .hand_over();
             true
         }
         Err(e) => refuse_remote_wipe(cx, &e),
@@ -67,7 +71,7 @@ pub(super) fn prune_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> b
         .analyzer
         .borrow_mut()
         .requirement_set(checked.analysis.new)
-        .map_err(|e| e.to_string())
+        .map_err(crate::WipeInstead::from)
         .and_then(|set| {
             site.prune(
                 cx.config,
@@ -103,7 +107,9 @@ pub(super) fn fixes_on(repo: &Repository, platform: Platform, remote: &str, url:
              credential helper)"
                 .into()
         }
-        Remedy::Nothing => format!("nothing is needed: {platform} builds a fresh env on every deployment"),
+        Remedy::Nothing => {
+            format!("nothing is needed: {platform} builds a fresh env on every deployment")
+        }
         Remedy::ServerHook => {
             "install envguard's server hook (envguard hook install --server) and set `git config \
              envguard.mode mark`, or delete env on the server"

@@ -14,35 +14,36 @@ use crate::chain::is_executable;
 use crate::gitcli::{GitEnv, git_in};
 use crate::install::{self, Side};
 use crate::out::say;
-use crate::{Error, Result, vars};
+use crate::pending::{HookReport, WipedSite};
+use crate::{Error, ExitStatus, Result, vars};
 
 /// Runs the wrapper; returns the exit code.
-pub fn push(args: &[String], resume: bool) -> i32 {
+pub fn push(args: &[String], resume: bool) -> ExitStatus {
     let result = if resume {
         resume_toggle()
     } else {
         push_args(args)
     };
     match result {
-        Ok(code) => code,
+        Ok(status) => status,
         Err(e) => {
             say(format!("error: {e}"));
-            1
+            ExitStatus::Failure
         }
     }
 }
 
-fn resume_toggle() -> Result<i32> {
+fn resume_toggle() -> Result<ExitStatus> {
     let repo = Repository::open_from_env()?;
     let Some(state) = ToggleState::load(&repo)? else {
         say("no runtime toggle to resume");
-        return Ok(0);
+        return Ok(ExitStatus::Success);
     };
     say(toggle::resume(&repo, &state)?);
-    Ok(0)
+    Ok(ExitStatus::Success)
 }
 
-fn push_args(args: &[String]) -> Result<i32> {
+fn push_args(args: &[String]) -> Result<ExitStatus> {
     let cwd = std::env::current_dir()?;
     let (hooks, _) = install::hooks_dir(&cwd)?;
     let hook = hooks.join(Side::Client.hook_name());
@@ -70,7 +71,7 @@ fn push_args(args: &[String]) -> Result<i32> {
         cmd.arg("push").args(args).stderr(Stdio::piped());
         cmd
     };
-    let run = || -> Result<i32> {
+    let run = || -> Result<ExitStatus> {
         let mut child = git_push()
             .spawn()
             .map_err(|e| Error::io("cannot run git push", e))?;
@@ -88,17 +89,17 @@ fn push_args(args: &[String]) -> Result<i32> {
             }
         }
         let status = child.wait().map_err(|e| Error::io("git push", e))?;
-        Ok(status.code().unwrap_or(1))
+        Ok(ExitStatus::of_code(status.code().unwrap_or(1)))
     };
-    let code = run()?;
-    if code == 0 {
+    let status = run()?;
+    if status.is_success() {
         verify_remote_wipe(&flag);
     }
-    if code == 0 || !toggled(&flag) {
-        return Ok(code);
+    if status.is_success() || !toggled(&flag) {
+        return Ok(status);
     }
     if nothing_left(&flag) {
-        return Ok(0);
+        return Ok(ExitStatus::Success);
     }
     say("the runtime toggle is deployed; pushing the rest of this push");
     let _ = std::fs::remove_file(&flag);
@@ -108,22 +109,14 @@ fn push_args(args: &[String]) -> Result<i32> {
 /// After a push whose hook wiped the env on the site: what the site's deployment of each
 /// pushed tip did, from its deployment API.
 fn verify_remote_wipe(flag: &Path) {
-    let Ok(text) = std::fs::read_to_string(flag) else {
+    let Some(WipedSite { remote, url, tips }) = HookReport::read(flag).and_then(|r| r.wiped) else {
         return;
     };
-    let Some(fields) = text.trim_end().strip_prefix("wiped\t") else {
-        return;
-    };
-    let mut parts = fields.split('\t');
-    let (Some(remote), Some(url), Some(tips)) = (parts.next(), parts.next(), parts.next()) else {
-        return;
-    };
-    let tips: Vec<String> = tips.split(' ').map(str::to_string).collect();
     let verified = Repository::open_from_env()
         .map_err(Error::from)
         .and_then(|repo| {
             let config = crate::config::Config::from_repo(&repo)?;
-            crate::remote::verify_deployments(&repo, &config, remote, url, &tips)
+            crate::remote::verify_deployments(&repo, &config, &remote, &url, &tips)
         });
     match verified {
         Ok(lines) => lines.into_iter().for_each(say),
@@ -131,11 +124,11 @@ fn verify_remote_wipe(flag: &Path) {
     }
 }
 
-/// Whether the toggle deployed everything the push had (the hook writes `rest <n>`).
+/// Whether the toggle deployed everything the push had.
 fn nothing_left(flag: &Path) -> bool {
-    std::fs::read_to_string(flag).is_ok_and(|t| t.lines().any(|l| l == "rest 0"))
+    HookReport::read(flag).is_some_and(|r| r.toggled && r.rest == 0)
 }
 
 fn toggled(flag: &Path) -> bool {
-    std::fs::read_to_string(flag).is_ok_and(|t| t.starts_with("toggled"))
+    HookReport::read(flag).is_some_and(|r| r.toggled)
 }

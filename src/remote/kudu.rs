@@ -378,7 +378,7 @@ mod tests {
             ..site
         };
         let body: serde_json::Value = serde_json::from_str(&linux.command_body()).expect("json");
-        assert_eq!(body["command"], "rm -rf -- 'antenv'");
+        assert_eq!(body["command"], "rm -rf -- \"antenv\"");
         assert_eq!(body["dir"], "site/wwwroot");
     }
 }

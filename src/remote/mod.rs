@@ -160,7 +160,7 @@ impl RemoteSite {
         platform: Platform,
         set: &crate::requirements::RequirementSet,
         source_changed: &[String],
-    ) -> std::result::Result<String, String> {
+    ) -> std::result::Result<String, crate::WipeInstead> {
         let connected = self.connect(config, false).map_err(|e| e.to_string())?;
         let env = Self::folders(config, platform)
             .into_iter()

@@ -28,7 +28,12 @@ fn names(listing: &str) -> Vec<String> {
     }
 }
 
-fn read(client: &Client, base: &str, env: &str, platform: Platform) -> Result<SiteEnv, String> {
+fn read(
+    client: &Client,
+    base: &str,
+    env: &str,
+    platform: Platform,
+) -> Result<SiteEnv, crate::WipeInstead> {
     let get = |path: &str| {
         client
             .get(base, &format!("api/vfs/{path}"))
@@ -59,7 +64,7 @@ fn read(client: &Client, base: &str, env: &str, platform: Platform) -> Result<Si
                         .ok_or_else(|| format!("{name}/METADATA names nothing"))?,
                 );
             }
-            SiteEntry::Unattributable(why) => return Err(why),
+            SiteEntry::Unattributable(why) => return Err(why.into()),
             SiteEntry::Other => {}
         }
     }
@@ -80,7 +85,7 @@ pub fn prune_site(
     set: &RequirementSet,
     source_changed: &[String],
     keep: &[String],
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<String>, crate::WipeInstead> {
     let site = read(client, base, env, platform)?;
     let os = platform.facts().os.name();
     let marker_env = prune::marker_environment_on(&site.python_version, os)
@@ -104,7 +109,7 @@ pub fn prune_site(
         .command(base, &command, &dir)
         .map_err(|e| e.to_string())?;
     if code != 0 {
-        return Err(format!("`{command}` failed ({code}): {}", output.trim()));
+        return Err(format!("`{command}` failed ({code}): {}", output.trim()).into());
     }
     // Checked, not assumed: a second listing must not show them.
     let after = read(client, base, env, platform)?;
@@ -119,7 +124,8 @@ pub fn prune_site(
             "{} still holds {} after pip uninstall",
             site.site_packages,
             left.join(", ")
-        ));
+        )
+        .into());
     }
     Ok(remove)
 }

@@ -23,7 +23,7 @@ pub trait TreeReader {
     type Id: Clone + Eq + Hash;
     /// The blob id of the file at `path`: `Ok(None)` when nothing is there, `Err` with the
     /// reason when something that is not a file is.
-    fn lookup(&self, path: &str) -> Result<Option<Self::Id>, String>;
+    fn lookup(&self, path: &str) -> Result<Option<Self::Id>, crate::Invalid>;
     /// The bytes of a blob.
     fn read(&self, id: &Self::Id) -> Option<Vec<u8>>;
 }
@@ -60,7 +60,7 @@ pub fn parse_file(bytes: &[u8], env: &dyn Fn(&str) -> Option<String>) -> ParsedF
                     }
                     other => other,
                 })),
-            Err(message) => parsed.errors.push((line.number, line.shown(&message))),
+            Err(message) => parsed.errors.push((line.number, line.shown(&message.0))),
         }
     }
     parsed
@@ -171,7 +171,7 @@ fn visit<T: TreeReader>(
     let id = match tree.lookup(path) {
         Ok(id) => id,
         Err(message) => {
-            closure.errors.push(FileError::new(path, None, message));
+            closure.errors.push(FileError::new(path, None, message.0));
             None
         }
     };
@@ -210,7 +210,7 @@ fn visit<T: TreeReader>(
         let resolved = match resolve_include(path, target) {
             Ok(p) => p,
             Err(message) => {
-                closure.errors.push(at(message));
+                closure.errors.push(at(message.0));
                 continue;
             }
         };
@@ -247,14 +247,16 @@ fn visit<T: TreeReader>(
 
 /// Resolves an include target relative to the including file's directory, inside the
 /// repository.
-fn resolve_include(including: &str, target: &str) -> Result<String, String> {
-    crate::paths::resolve_relative(including, target).map_err(|outside| match outside {
+fn resolve_include(including: &str, target: &str) -> Result<String, crate::Invalid> {
+    crate::paths::resolve_relative(including, target).map_err(|outside| {
+        crate::Invalid(match outside {
         crate::paths::Outside::Absolute => format!(
             "include '{target}' is an absolute path; only files inside the repository can be compared"
         ),
         crate::paths::Outside::ClimbsOut => {
             format!("include '{target}' points outside the repository")
         }
+    })
     })
 }
 
@@ -435,7 +437,7 @@ mod tests {
 
     impl TreeReader for MapTree {
         type Id = String;
-        fn lookup(&self, path: &str) -> Result<Option<String>, String> {
+        fn lookup(&self, path: &str) -> Result<Option<String>, crate::Invalid> {
             Ok(self.0.get(path).map(|c| format!("{path}\0{c}")))
         }
         fn read(&self, id: &String) -> Option<Vec<u8>> {

@@ -73,7 +73,7 @@ pub enum Item {
 }
 
 /// Parses one logical line into the items it holds (an option line may hold several).
-pub fn parse_line(text: &str, line: usize) -> Result<Vec<Item>, String> {
+pub fn parse_line(text: &str, line: usize) -> Result<Vec<Item>, crate::Invalid> {
     let (args, options) = split_args_options(text);
     let options = shell_split(options)?;
     // As in pip, a line is a requirement line when it has a requirement or an `-e`; then
@@ -98,7 +98,7 @@ pub fn parse_line(text: &str, line: usize) -> Result<Vec<Item>, String> {
                 ),
             }
         } else if inline.is_some() {
-            return Err(format!("option '{name}' takes no value"));
+            return Err(format!("option '{name}' takes no value").into());
         } else {
             None
         };
@@ -232,7 +232,7 @@ fn split_args_options(line: &str) -> (&str, &str) {
 }
 
 /// POSIX shell-like word splitting (quotes and backslashes), as `shlex.split` does.
-fn shell_split(text: &str) -> Result<Vec<String>, String> {
+fn shell_split(text: &str) -> Result<Vec<String>, crate::Invalid> {
     let mut words = Vec::new();
     let mut word = String::new();
     let mut in_word = false;
@@ -251,7 +251,7 @@ fn shell_split(text: &str) -> Result<Vec<String>, String> {
                     match chars.next() {
                         Some('\'') => break,
                         Some(c) => word.push(c),
-                        None => return Err("unclosed single quote".to_string()),
+                        None => return Err("unclosed single quote".into()),
                     }
                 }
             }
@@ -266,10 +266,10 @@ fn shell_split(text: &str) -> Result<Vec<String>, String> {
                                 word.push('\\');
                                 word.push(c);
                             }
-                            None => return Err("unclosed double quote".to_string()),
+                            None => return Err("unclosed double quote".into()),
                         },
                         Some(c) => word.push(c),
-                        None => return Err("unclosed double quote".to_string()),
+                        None => return Err("unclosed double quote".into()),
                     }
                 }
             }
@@ -367,7 +367,11 @@ fn is_direct_reference(text: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-fn parse_requirement(text: &str, editable: bool, line: usize) -> Result<Requirement, String> {
+fn parse_requirement(
+    text: &str,
+    editable: bool,
+    line: usize,
+) -> Result<Requirement, crate::Invalid> {
     let text = text.trim();
     let url = is_url(text);
     if url || (!is_direct_reference(text) && looks_like_path(text)) {
@@ -377,14 +381,16 @@ fn parse_requirement(text: &str, editable: bool, line: usize) -> Result<Requirem
             return Err(format!(
                 "invalid requirement '{text}': not a name, and a path with spaces; one \
                  requirement per line (a line ending in '\\' continues on the next)"
-            ));
+            )
+            .into());
         }
         return Ok(parse_location_requirement(text, editable, line));
     }
     if editable {
         return Err(format!(
             "'{text}' is not a valid editable requirement: use a path or a VCS URL"
-        ));
+        )
+        .into());
     }
     check_name_end(text)?;
     let ascii = ascii_for_parser(text)?;
@@ -442,7 +448,7 @@ fn parse_requirement(text: &str, editable: bool, line: usize) -> Result<Requirem
 /// is written as `_uXXXX_` escapes for the parser, because pep508_rs 0.9 panics on
 /// multi-byte characters after a marker expression (it counts characters where it needs
 /// bytes). Distinct values stay distinct.
-fn ascii_for_parser(text: &str) -> Result<String, String> {
+fn ascii_for_parser(text: &str) -> Result<String, crate::Invalid> {
     let mut out = String::with_capacity(text.len());
     let mut quote = None;
     for (column, c) in text.chars().enumerate() {
@@ -460,7 +466,8 @@ fn ascii_for_parser(text: &str) -> Result<String, String> {
                 "invalid requirement '{text}': non-ASCII character '{c}' at column {}; only \
                  quoted marker values may hold one",
                 column + 1
-            ));
+            )
+            .into());
         }
     }
     Ok(out)
@@ -497,7 +504,7 @@ fn mask_arbitrary_equality(text: &str) -> (String, Vec<String>) {
 
 /// A name or an extra may not end in `.`, `-` or `_`. Checked here because pep508_rs 0.9
 /// panics on such an identifier when something follows it (`foo_ >=1`, `foo[bar-]`).
-fn check_name_end(text: &str) -> Result<(), String> {
+fn check_name_end(text: &str) -> Result<(), crate::Invalid> {
     let is_identifier_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
     let rest = text.trim_start();
     let name_len = rest.find(|c| !is_identifier_char(c)).unwrap_or(rest.len());
@@ -518,7 +525,8 @@ fn check_name_end(text: &str) -> Result<(), String> {
             return Err(format!(
                 "invalid requirement '{text}': the {what} '{identifier}' must end with a \
                  letter or digit, not '{c}'"
-            ));
+            )
+            .into());
         }
     }
     Ok(())
@@ -722,23 +730,42 @@ mod tests {
     #[test]
     fn errors() {
         let err = parse_line("flask==>2", 1).unwrap_err();
-        assert!(err.contains("invalid requirement 'flask==>2'"), "{err}");
-        assert!(parse_line("--bogus", 1).unwrap_err().contains("--bogus"));
-        assert!(parse_line("-r", 1).unwrap_err().contains("needs a value"));
+        assert!(
+            err.to_string().contains("invalid requirement 'flask==>2'"),
+            "{err}"
+        );
+        assert!(
+            parse_line("--bogus", 1)
+                .unwrap_err()
+                .to_string()
+                .contains("--bogus")
+        );
+        assert!(
+            parse_line("-r", 1)
+                .unwrap_err()
+                .to_string()
+                .contains("needs a value")
+        );
         assert!(parse_line("-i 'unclosed", 1).is_err());
         let err = parse_line("Foo_ >=1", 1).unwrap_err();
-        assert!(err.contains("must end with a letter or digit"), "{err}");
+        assert!(
+            err.to_string().contains("must end with a letter or digit"),
+            "{err}"
+        );
         let err = parse_line("foo[bar-, baz]", 1).unwrap_err();
-        assert!(err.contains("the extra 'bar-'"), "{err}");
+        assert!(err.to_string().contains("the extra 'bar-'"), "{err}");
         // Two requirements joined by a continuation read as one path with spaces.
         let err = parse_line("flask https://h.example/x-1.0.zip#egg=x", 1).unwrap_err();
-        assert!(err.contains("one requirement per line"), "{err}");
+        assert!(
+            err.to_string().contains("one requirement per line"),
+            "{err}"
+        );
     }
 
     #[test]
     fn non_ascii_outside_quotes_is_an_error_and_inside_is_kept_apart() {
         let err = parse_line("b ; sys_platform == \"win\" wün\"", 1).unwrap_err();
-        assert!(err.contains("non-ASCII character 'ü'"), "{err}");
+        assert!(err.to_string().contains("non-ASCII character 'ü'"), "{err}");
         assert!(parse_line("b ; os_name == \"x\" \"ü\"", 1).is_err());
         let a = requirement("b ; platform_release == \"ä\"");
         let o = requirement("b ; platform_release == \"ö\"");

@@ -33,9 +33,9 @@ use crate::out::say_out as say;
 
 /// The post-receive hook: decides, acts, then runs the displaced hook. Returns the displaced
 /// hook's exit code (git ignores it).
-pub fn post_receive(stdin: &[u8]) -> i32 {
+pub fn post_receive(stdin: &[u8]) -> crate::ExitStatus {
     if std::env::var_os(vars::CHAINED).is_some() {
-        return 0;
+        return crate::ExitStatus::Success;
     }
     if vars::disabled() {
         say("ENVGUARD=0: deploying without the env check");
@@ -195,7 +195,7 @@ fn prune_or_wipe(config: &Config, target: &std::path::Path, input: Option<&Prune
     let env = env_of(config, target);
     let result = match input {
         Some((set, changed)) => prune::prune_env(&env, set, changed, &config.prune_keep),
-        None => Err("the pushed requirements could not be read".to_string()),
+        None => Err("the pushed requirements could not be read".into()),
     };
     match result {
         Ok(pruned) if pruned.removed.is_empty() => say(format!(

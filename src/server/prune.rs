@@ -19,7 +19,7 @@ pub struct EnvContents {
 }
 
 /// Reads the env at `env`. `Err`: why its contents cannot be attributed safely.
-pub fn read_env(env: &Path) -> Result<EnvContents, String> {
+pub fn read_env(env: &Path) -> Result<EnvContents, crate::WipeInstead> {
     let cfg = std::fs::read_to_string(env.join("pyvenv.cfg"))
         .map_err(|_| format!("{} has no pyvenv.cfg", env.display()))?;
     let python_version = prune::pyvenv_version(&cfg)
@@ -40,7 +40,7 @@ pub fn read_env(env: &Path) -> Result<EnvContents, String> {
                     .ok_or_else(|| format!("{name}/METADATA names nothing"))?;
                 dists.push((dist, path));
             }
-            SiteEntry::Unattributable(why) => return Err(why),
+            SiteEntry::Unattributable(why) => return Err(why.into()),
             SiteEntry::Other => {}
         }
     }
@@ -77,7 +77,7 @@ pub fn prune_env(
     set: &RequirementSet,
     source_changed: &[String],
     keep: &[String],
-) -> Result<Pruned, String> {
+) -> Result<Pruned, crate::WipeInstead> {
     let started = Instant::now();
     let contents = read_env(env)?;
     let marker_env = prune::marker_environment(&contents.python_version).ok_or_else(|| {
@@ -99,7 +99,11 @@ pub fn prune_env(
 }
 
 /// Uninstalls `names`: the env's own pip when it has one, else the files of each RECORD.
-fn uninstall(env: &Path, contents: &EnvContents, names: &[String]) -> Result<(), String> {
+fn uninstall(
+    env: &Path,
+    contents: &EnvContents,
+    names: &[String],
+) -> Result<(), crate::WipeInstead> {
     let python = env.join("bin").join("python");
     let has_pip = env.join("bin").join("pip").exists();
     if has_pip {
@@ -115,7 +119,8 @@ fn uninstall(env: &Path, contents: &EnvContents, names: &[String]) -> Result<(),
             Err(format!(
                 "pip uninstall failed: {}",
                 String::from_utf8_lossy(&out.stderr).trim()
-            ))
+            )
+            .into())
         };
     }
     for (dist, dist_info) in &contents.dists {
@@ -128,7 +133,11 @@ fn uninstall(env: &Path, contents: &EnvContents, names: &[String]) -> Result<(),
 
 /// Removes the files a distribution's RECORD lists (paths relative to site-packages, some
 /// with `..` to `bin`), its dist-info, and the folders left empty; nothing outside `env`.
-fn remove_recorded(env: &Path, site_packages: &Path, dist_info: &Path) -> Result<(), String> {
+fn remove_recorded(
+    env: &Path,
+    site_packages: &Path,
+    dist_info: &Path,
+) -> Result<(), crate::WipeInstead> {
     let record = std::fs::read_to_string(dist_info.join("RECORD"))
         .map_err(|_| format!("{} has no RECORD", dist_info.display()))?;
     let mut folders = Vec::new();
@@ -138,10 +147,9 @@ fn remove_recorded(env: &Path, site_packages: &Path, dist_info: &Path) -> Result
         };
         let path = lexical(&site_packages.join(relative));
         if !path.starts_with(env) {
-            return Err(format!(
-                "{} lists {relative}, outside the env",
-                dist_info.display()
-            ));
+            return Err(
+                format!("{} lists {relative}, outside the env", dist_info.display()).into(),
+            );
         }
         if std::fs::symlink_metadata(&path).is_ok() {
             std::fs::remove_file(&path)

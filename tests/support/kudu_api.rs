@@ -5,7 +5,7 @@
 //!   409);
 //! - `GET /api/vfs/<path>/` (a folder's listing, each entry with the platform's `path`) and
 //!   `GET /api/vfs/<file>` (its bytes);
-//! - `POST /api/command` (`rmdir /s /q <dir>` on Windows, `rm -rf -- '<dir>'` on Linux;
+//! - `POST /api/command` (`rmdir /s /q <dir>` on Windows, `rm -rf -- "<dir>"` on Linux, where a single-quoted dir deletes nothing;
 //!   always 200 with `{Output, Error, ExitCode}`);
 //! - `GET /api/settings` (the app settings);
 //! - `GET /api/deployments/<id>`, `.../log` and its details, from what the local deployment
@@ -519,7 +519,13 @@ fn route(request: &Request, settings: &ApiSettings) -> (u16, String, bool) {
             };
             return (200, reply(1, error), false);
         };
-        let name = name.trim_matches(|c| c == '"' || c == '\'');
+        // KuduLite hands the command to bash as .NET process arguments, where only double
+        // quotes group: a single-quoted name reaches `rm -rf` with its quotes, names nothing,
+        // and rm exits 0 having deleted nothing.
+        if settings.linux && name.starts_with('\'') {
+            return (200, reply(0, ""), false);
+        }
+        let name = name.trim_matches('"');
         if settings.command_fails {
             return (
                 200,

@@ -1,0 +1,241 @@
+//! One function per subcommand of the `envguard` command line: `main.rs` parses the
+//! arguments and calls exactly one of these, which opens what the command needs, runs it
+//! and says the outcome as an [`ExitStatus`]. Hooks run so that an internal error (even a
+//! panic) never blocks a push.
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use crate::chain::HookArgs;
+use crate::check::{self, Format};
+use crate::config::Config;
+use crate::install::{self, Side};
+use crate::platform::Platform;
+use crate::server::{self, deploy_script, wipe};
+use crate::{Error, ExitStatus, Result, client, out, vars};
+
+/// What `envguard hook` is asked to do.
+pub enum HookRequest {
+    Install {
+        server: bool,
+        target: Option<PathBuf>,
+        use_hooks_path: bool,
+    },
+    Uninstall {
+        server: bool,
+        use_hooks_path: bool,
+    },
+    Status {
+        server: bool,
+    },
+}
+
+/// Sets up the `log` backend: warnings by default, debug with `-v` or `ENVGUARD_LOG=debug`.
+pub fn init_logging(verbose: bool) {
+    let default = if verbose { "debug" } else { "warn" };
+    env_logger::Builder::from_env(env_logger::Env::new().filter_or(vars::LOG, default))
+        .format_timestamp(None)
+        .format_target(false)
+        .init();
+}
+
+/// `envguard pre-push`: the client hook.
+pub fn pre_push(remote: Option<String>, url: Option<String>) -> ExitStatus {
+    never_blocking("pushing", || {
+        let stdin = read_hook_stdin();
+        client::pre_push(&HookArgs { remote, url }, &stdin)
+    })
+}
+
+/// `envguard post-receive`: the server hook.
+pub fn post_receive() -> ExitStatus {
+    never_blocking("deploying", || server::post_receive(&read_hook_stdin()))
+}
+
+/// `envguard push`.
+pub fn push(args: &[String], resume: bool) -> ExitStatus {
+    client::wrapper::push(args, resume)
+}
+
+/// `envguard check`.
+pub fn check(range: Option<&str>, format: Format, diff: bool) -> ExitStatus {
+    let result = open_with_config().and_then(|(repo, config)| {
+        check::run(
+            &repo,
+            &config,
+            range,
+            format,
+            diff,
+            &mut std::io::stdout().lock(),
+        )
+    });
+    match result {
+        Ok(Ok(status)) => status,
+        Ok(Err(usage)) => {
+            out::say(&usage.0);
+            ExitStatus::Usage
+        }
+        Err(e) => {
+            out::say(format!("cannot check here: {}", cannot_run_here(&e)));
+            ExitStatus::CannotRun
+        }
+    }
+}
+
+/// `envguard env diff ENV [REV]`.
+pub fn env_diff(env: &Path, rev: Option<&str>) -> ExitStatus {
+    let result = open_with_config().and_then(|(repo, config)| {
+        check::env_diff(&repo, &config, env, rev, &mut std::io::stdout().lock())
+    });
+    result.unwrap_or_else(|e| {
+        out::say(format!("cannot compare: {e}"));
+        ExitStatus::CannotRun
+    })
+}
+
+/// `envguard platform [detect [REMOTE]]`.
+pub fn platform(detect: Option<Option<String>>) -> ExitStatus {
+    print_lines(open_with_config().and_then(|(repo, config)| match detect {
+        Some(remote) => crate::remote::detect_command(&repo, &config, remote.as_deref()),
+        None => crate::remote::platform_status(&repo, &config),
+    }))
+}
+
+/// `envguard deploy-script --platform P [--force]`.
+pub fn deploy_script(platform: Platform, force: bool) -> ExitStatus {
+    print_lines(repository_root().and_then(|root| deploy_script::write(&root, platform, force)))
+}
+
+/// `envguard hook install|uninstall|status`.
+pub fn hook(request: HookRequest) -> ExitStatus {
+    let cwd = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => {
+            out::say(e.to_string());
+            return ExitStatus::Failure;
+        }
+    };
+    let side = |server: bool| if server { Side::Server } else { Side::Client };
+    let result = match request {
+        HookRequest::Install {
+            server,
+            target,
+            use_hooks_path,
+        } => install::install(&cwd, side(server), use_hooks_path).and_then(|mut lines| {
+            if let Some(target) = target {
+                lines.push(install::set_target(&cwd, &target)?);
+            }
+            Ok(lines)
+        }),
+        HookRequest::Uninstall {
+            server,
+            use_hooks_path,
+        } => install::uninstall(&cwd, side(server), use_hooks_path),
+        HookRequest::Status { server } => install::status(&cwd, side(server)),
+    };
+    print_lines(result)
+}
+
+/// `envguard wipe --target DIR`: the env folder name comes from the flag, else from the git
+/// config of the current repository (if any), else `env`.
+pub fn wipe_target(target: &Path, env_dir: Option<String>, force: bool) -> ExitStatus {
+    let env_dir = env_dir.unwrap_or_else(|| {
+        open_with_config().map_or_else(|_| "env".to_string(), |(_, c)| c.env_dir)
+    });
+    print_lines(wipe::wipe(target, &env_dir, force).map(|o| vec![o.describe()]))
+}
+
+/// `envguard wipe --remote [REMOTE]`: the site's env, over Kudu's REST API.
+pub fn wipe_remote(remote: Option<String>, env_dir: Option<String>, dry_run: bool) -> ExitStatus {
+    let result = open_with_config().and_then(|(repo, mut config)| {
+        if let Some(dir) = env_dir {
+            config.env_dir = dir;
+        }
+        crate::remote::wipe_command(&repo, &config, remote.as_deref(), dry_run)
+    });
+    print_lines(result)
+}
+
+/// The repository of the environment (`GIT_DIR` or the current directory) and its config.
+fn open_with_config() -> Result<(git2::Repository, Config)> {
+    let repo = git2::Repository::open_from_env()?;
+    let config = Config::from_repo(&repo)?;
+    Ok((repo, config))
+}
+
+/// The current directory, when it is the root of a repository's worktree: `.deployment`
+/// is read there by Kudu.
+fn repository_root() -> Result<PathBuf> {
+    let cwd = std::env::current_dir()?;
+    let repo = git2::Repository::discover(&cwd)?;
+    let root = repo
+        .workdir()
+        .ok_or_else(|| Error::msg("a bare repository has no files to deploy"))?;
+    let same = |a: &Path, b: &Path| {
+        a.canonicalize()
+            .ok()
+            .zip(b.canonicalize().ok())
+            .is_some_and(|(a, b)| a == b)
+    };
+    if same(root, &cwd) {
+        Ok(cwd)
+    } else {
+        Err(Error::msg(format!(
+            "run it at the repository's root ({}): Kudu reads .deployment there",
+            root.display()
+        )))
+    }
+}
+
+/// Runs a hook so that a bug in envguard (a panic) is a warning and never blocks a push.
+fn never_blocking(going_on: &'static str, hook: impl FnOnce() -> ExitStatus) -> ExitStatus {
+    std::panic::set_hook(Box::new(move |info| {
+        out::say(format!(
+            "internal error ({info}); {going_on} without the env check"
+        ));
+    }));
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(hook)).unwrap_or(ExitStatus::Success)
+}
+
+/// git's hook input; nothing when run from a terminal or by the pre-commit framework
+/// (which consumes git's stdin itself and passes PRE_COMMIT_* variables).
+fn read_hook_stdin() -> Vec<u8> {
+    let mut text = Vec::new();
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() || std::env::var_os(vars::PRE_COMMIT_TO_REF).is_some() {
+        return text;
+    }
+    if let Err(e) = stdin.lock().read_to_end(&mut text) {
+        log::warn!("cannot read the hook input: {e}");
+    }
+    text
+}
+
+/// The reason a command cannot run in this directory, in the user's words.
+fn cannot_run_here(e: &Error) -> String {
+    match e.git_code() {
+        Some((git2::ErrorClass::Repository, git2::ErrorCode::NotFound)) => {
+            "not in a git repository; run it inside your app's repository".to_string()
+        }
+        Some((_, git2::ErrorCode::UnbornBranch)) => {
+            "the repository has no commit yet; commit first".to_string()
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// Says a command's result lines on stdout, or its error on stderr.
+fn print_lines(result: Result<Vec<String>>) -> ExitStatus {
+    match result {
+        Ok(lines) => {
+            for line in lines {
+                out::say_out(line);
+            }
+            ExitStatus::Success
+        }
+        Err(e) => {
+            out::say(e.to_string());
+            ExitStatus::Failure
+        }
+    }
+}
