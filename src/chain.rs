@@ -8,7 +8,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::out::say;
+use crate::message::Hook;
+use crate::output::emit;
 use crate::vars;
 
 /// The arguments git gives a hook: for pre-push, the remote's name and URL; none for
@@ -62,7 +63,10 @@ pub fn run_legacy(hook: &str, args: &HookArgs, stdin: &[u8]) -> ExitStatus {
     {
         Ok(c) => c,
         Err(e) => {
-            say(format!("warning: cannot run {}: {e}", legacy.display()));
+            emit(&Hook::LegacyNotStarted {
+                hook: legacy.display().to_string(),
+                error: e.to_string(),
+            });
             return ExitStatus::Success;
         }
     };
@@ -73,7 +77,10 @@ pub fn run_legacy(hook: &str, args: &HookArgs, stdin: &[u8]) -> ExitStatus {
     match child.wait() {
         Ok(status) => ExitStatus::of_code(status.code().unwrap_or(1)),
         Err(e) => {
-            say(format!("warning: {}: {e}", legacy.display()));
+            emit(&Hook::LegacyLost {
+                hook: legacy.display().to_string(),
+                error: e.to_string(),
+            });
             ExitStatus::Success
         }
     }

@@ -101,7 +101,7 @@ pub fn run(
     out: &mut dyn Write,
 ) -> Result<std::result::Result<crate::ExitStatus, UsageError>> {
     if let Some(notice) = crate::pending::pending_notice(repo) {
-        crate::out::say(notice);
+        crate::output::emit(&crate::message::Hook::Pending { notice });
     }
     if diff && format == Format::Json {
         return Ok(Err(UsageError(

@@ -10,9 +10,11 @@ use crate::chain::HookArgs;
 use crate::check::{self, Format};
 use crate::config::Config;
 use crate::install::{self, Side};
+use crate::message::Command;
+use crate::output::{Scrubbed, emit};
 use crate::platform::Platform;
 use crate::server::{self, deploy_script, wipe};
-use crate::{Error, ExitStatus, Result, client, out, vars};
+use crate::{Error, ExitStatus, Result, client, output as out, vars};
 
 /// What `envguard hook` is asked to do.
 pub enum HookRequest {
@@ -33,9 +35,17 @@ pub enum HookRequest {
 /// Sets up the `log` backend: warnings by default, debug with `-v` or `ENVGUARD_LOG=debug`.
 pub fn init_logging(verbose: bool) {
     let default = if verbose { "debug" } else { "warn" };
+    // The log passes the same scrub as every other line: a debug line may quote a URL.
     env_logger::Builder::from_env(env_logger::Env::new().filter_or(vars::LOG, default))
-        .format_timestamp(None)
-        .format_target(false)
+        .format(|buf, record| {
+            use std::io::Write;
+            writeln!(
+                buf,
+                "[{} envguard] {}",
+                record.level(),
+                out::secret::scrub(&record.args().to_string())
+            )
+        })
         .init();
 }
 
@@ -66,17 +76,19 @@ pub fn check(range: Option<&str>, format: Format, diff: bool) -> ExitStatus {
             range,
             format,
             diff,
-            &mut std::io::stdout().lock(),
+            &mut Scrubbed::new(std::io::stdout().lock()),
         )
     });
     match result {
         Ok(Ok(status)) => status,
         Ok(Err(usage)) => {
-            out::say(&usage.0);
+            emit(&Command::Usage { text: usage.0 });
             ExitStatus::Usage
         }
         Err(e) => {
-            out::say(format!("cannot check here: {}", cannot_run_here(&e)));
+            emit(&Command::CannotCheck {
+                why: cannot_run_here(&e),
+            });
             ExitStatus::CannotRun
         }
     }
@@ -85,10 +97,18 @@ pub fn check(range: Option<&str>, format: Format, diff: bool) -> ExitStatus {
 /// `envguard env diff ENV [REV]`.
 pub fn env_diff(env: &Path, rev: Option<&str>) -> ExitStatus {
     let result = open_with_config().and_then(|(repo, config)| {
-        check::env_diff(&repo, &config, env, rev, &mut std::io::stdout().lock())
+        check::env_diff(
+            &repo,
+            &config,
+            env,
+            rev,
+            &mut Scrubbed::new(std::io::stdout().lock()),
+        )
     });
     result.unwrap_or_else(|e| {
-        out::say(format!("cannot compare: {e}"));
+        emit(&Command::CannotCompare {
+            error: e.to_string(),
+        });
         ExitStatus::CannotRun
     })
 }
@@ -111,7 +131,9 @@ pub fn hook(request: HookRequest) -> ExitStatus {
     let cwd = match std::env::current_dir() {
         Ok(d) => d,
         Err(e) => {
-            out::say(e.to_string());
+            emit(&Command::Failed {
+                error: e.to_string(),
+            });
             return ExitStatus::Failure;
         }
     };
@@ -190,9 +212,10 @@ fn repository_root() -> Result<PathBuf> {
 /// Runs a hook so that a bug in envguard (a panic) is a warning and never blocks a push.
 fn never_blocking(going_on: &'static str, hook: impl FnOnce() -> ExitStatus) -> ExitStatus {
     std::panic::set_hook(Box::new(move |info| {
-        out::say(format!(
-            "internal error ({info}); {going_on} without the env check"
-        ));
+        emit(&Command::Internal {
+            info: info.to_string(),
+            going_on,
+        });
     }));
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(hook)).unwrap_or(ExitStatus::Success)
 }
@@ -229,12 +252,14 @@ fn print_lines(result: Result<Vec<String>>) -> ExitStatus {
     match result {
         Ok(lines) => {
             for line in lines {
-                out::say_out(line);
+                emit(&Command::Result { line });
             }
             ExitStatus::Success
         }
         Err(e) => {
-            out::say(e.to_string());
+            emit(&Command::Failed {
+                error: e.to_string(),
+            });
             ExitStatus::Failure
         }
     }

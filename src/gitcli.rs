@@ -132,7 +132,7 @@ pub fn push_commit(
     quiet: bool,
     extra: &[String],
 ) -> std::result::Result<(), PushRefused> {
-    use std::io::{BufRead, Write};
+    use std::io::BufRead;
     let mut cmd = git(git_dir);
     cmd.args(["push", "--no-verify"])
         .env(vars::NESTED, "1")
@@ -160,13 +160,12 @@ pub fn push_commit(
         .map_err(|e| failed(format!("cannot run git push: {e}")))?;
     let mut moved = false;
     if let Some(stderr) = child.stderr.take() {
-        let mut out = std::io::stderr();
         for line in std::io::BufReader::new(stderr)
             .lines()
             .map_while(std::io::Result::ok)
         {
             moved |= line.contains("(stale info)") || line.contains("(fetch first)");
-            let _ = writeln!(out, "{line}");
+            crate::output::relay(&line);
         }
     }
     let status = child.wait().map_err(|e| failed(format!("git push: {e}")))?;

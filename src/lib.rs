@@ -6,7 +6,7 @@
 //!
 //! Modules, lowest layer first; a module imports only from its own layer or below (the
 //! `layering` test checks it):
-//! 1. [`error`], [`exit`], [`vars`], [`out`], [`paths`], [`url`], [`hook_input`], [`runtime`], [`trailers`],
+//! 1. [`error`], [`exit`], [`vars`], [`output`], [`paths`], [`url`], [`hook_input`], [`message`], [`runtime`], [`trailers`],
 //!    [`deployment`], [`requirements`], [`platform`], [`prune`]: values and pure readers.
 //! 2. [`config`] (the `envguard.*` keys), [`gitcli`] (every `git` process), [`chain`] (the
 //!    displaced hook).
@@ -32,7 +32,8 @@ pub mod fuzz;
 pub mod gitcli;
 pub mod hook_input;
 pub mod install;
-pub mod out;
+pub mod message;
+pub mod output;
 pub mod paths;
 pub mod pending;
 pub mod plan;

@@ -60,6 +60,15 @@ pub enum Mode {
     RemotePrune,
 }
 
+impl Mode {
+    /// The name as written in git config (`remote-wipe`).
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+}
+
 /// How a platform picks the runtime from the pushed files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RuntimeRule {

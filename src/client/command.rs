@@ -38,7 +38,9 @@ pub fn run(command: &str, workdir: &std::path::Path, push: &CommandPush) -> Resu
     );
     if out.status.success() {
         for line in text.lines() {
-            crate::out::say(format!("  {line}"));
+            crate::output::emit(&crate::message::Hook::CommandOutput {
+                line: line.to_string(),
+            });
         }
         Ok(None)
     } else {

@@ -22,7 +22,9 @@ use crate::chain::{self, HookArgs};
 use crate::config::{Config, DeployTarget, Mode, PlatformSource, configured_urls};
 use crate::gitcli::{self, Lease};
 use crate::hook_input::{self, PushFlags, RefUpdate};
-use crate::out::say;
+use crate::message::Hook;
+use crate::output::emit;
+use crate::output::secret::SecretUrl;
 use crate::plan::{self, Action, Checked, Outcome, Plan};
 use crate::platform::Platform;
 use crate::remote::RemoteSite;
@@ -31,12 +33,6 @@ use crate::requirements::process_env;
 use crate::{Error, Result, vars};
 use site::{fixes_on, prune_on_site, run_command, warn_unpinned_vcs, wipe_on_site};
 use toggle::ToggleState;
-
-/// The ways to push anyway, said after every refusal.
-const WAYS_OUT: [&str; 2] = [
-    "  an `Env-Wipe: skip` trailer on the pushed tip commit (git commit --amend --trailer 'Env-Wipe: skip'),",
-    "  ENVGUARD=0 git push ...   or   git push --no-verify ...",
-];
 
 /// The pre-push hook. Returns the exit code: non-zero stops the push.
 pub fn pre_push(args: &HookArgs, stdin: &[u8]) -> ExitStatus {
@@ -48,7 +44,7 @@ pub fn pre_push(args: &HookArgs, stdin: &[u8]) -> ExitStatus {
         return legacy;
     }
     if vars::disabled() {
-        say("ENVGUARD=0: pushing without the env check");
+        emit(&Hook::Disabled);
         return ExitStatus::Success;
     }
     match pre_push_checked(args, stdin) {
@@ -56,14 +52,16 @@ pub fn pre_push(args: &HookArgs, stdin: &[u8]) -> ExitStatus {
         // A setting the user wrote wrong is the user's to fix, like a broken file: pushing
         // on would leave the push unguarded without a word.
         Err(e @ Error::Config { .. }) => {
-            say(format!("error: {e}"));
-            say("push refused: fix the setting, or push anyway with:");
-            say(WAYS_OUT[1]);
+            emit(&Hook::BadSetting {
+                error: e.to_string(),
+            });
             Outcome::Refused.exit_status()
         }
         Err(e) => {
             log::debug!("{e:?}");
-            say(format!("warning: {e}; pushing without the env check"));
+            emit(&Hook::Internal {
+                error: e.to_string(),
+            });
             ExitStatus::Success
         }
     }
@@ -127,7 +125,7 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     }
     let repo = Repository::open_from_env()?;
     if let Some(notice) = toggle::pending_notice(&repo) {
-        say(notice);
+        emit(&Hook::Pending { notice });
     }
     let push = read_push(&repo, args, stdin)?;
     if push.updates.is_empty() {
@@ -190,10 +188,10 @@ fn settle_platform(
 ) -> DeployTarget {
     match crate::remote::detect_quietly(repo, config, &push.remote, &push.url) {
         Ok(detected) => {
-            say(format!(
-                "platform {}: {} (recorded as envguard.platform)",
-                detected.platform, detected.why
-            ));
+            emit(&Hook::PlatformDetected {
+                platform: detected.platform,
+                why: detected.why.clone(),
+            });
             DeployTarget {
                 platform: detected.platform,
                 source: PlatformSource::Configured,
@@ -202,12 +200,10 @@ fn settle_platform(
         }
         Err(e) => {
             log::debug!("platform detection: {e}");
-            say(format!(
-                "platform {} assumed (App Service on Windows): the site's API could not be \
-                 asked without a prompt; run `envguard platform detect {}` once to record the \
-                 real one",
-                assumed.platform, push.remote
-            ));
+            emit(&Hook::PlatformAssumed {
+                platform: assumed.platform,
+                remote: SecretUrl::new(&push.remote),
+            });
             assumed
         }
     }
@@ -251,10 +247,10 @@ fn check_updates(
             // A setting the user wrote wrong refuses the push (see `pre_push`).
             Err(e @ Error::Config { .. }) => return Err(e),
             Err(e) => {
-                say(format!(
-                    "warning: cannot analyse {}: {e}; pushing it without the env check",
-                    update.remote_ref
-                ));
+                emit(&Hook::CannotAnalyse {
+                    remote_ref: update.remote_ref.clone(),
+                    error: e.to_string(),
+                });
                 others.push(update.clone());
             }
         }
@@ -269,32 +265,25 @@ fn execute(cx: &Context, plan: &Plan) -> Outcome {
     for action in &plan.actions {
         match action {
             Action::Report { update, reasons } => report(cx, *update, *reasons),
-            Action::NotFastForward { update } => say(format!(
-                "{}: not a fast-forward of what {} has (someone pushed since you fetched?); \
-                 git refuses it, so envguard does nothing. Fetch and merge, then push again",
-                cx.checked[*update].update.remote_ref, cx.remote
-            )),
-            Action::RefuseInvalid { errors } => {
-                for e in errors {
-                    say(format!("error: {e}"));
-                }
-                say("push refused: fix the file above and commit, or push anyway with one of:");
-                WAYS_OUT.iter().for_each(say);
-            }
-            Action::WarnStale { .. } => say(format!(
-                "the deployed env keeps the old packages; {}",
-                fixes_on(cx.repo, cx.platform, cx.remote, cx.url)
-            )),
-            Action::RefuseMode { mode, platform } => refuse_mode(cx, *mode, *platform),
-            Action::WouldAct { update, mode } => say(format!(
-                "dry run: would {} for {}; nothing was pushed",
-                if *mode == Mode::Toggle {
-                    "insert the runtime toggle commits"
-                } else {
-                    "push the wipe marker"
-                },
-                cx.checked[*update].update.remote_ref
-            )),
+            Action::NotFastForward { update } => emit(&Hook::NotFastForward {
+                remote_ref: cx.checked[*update].update.remote_ref.clone(),
+                remote: SecretUrl::new(cx.remote),
+            }),
+            Action::RefuseInvalid { errors } => emit(&Hook::RefuseInvalid {
+                errors: errors.clone(),
+            }),
+            Action::WarnStale { .. } => emit(&Hook::WarnStale {
+                fix: fixes_on(cx.repo, cx.platform, cx.remote, cx.url),
+            }),
+            Action::RefuseMode { mode, platform } => emit(&Hook::RefuseMode {
+                mode: *mode,
+                platform: *platform,
+                fix: fixes_on(cx.repo, *platform, cx.remote, cx.url),
+            }),
+            Action::WouldAct { update, mode } => emit(&Hook::WouldAct {
+                toggle: *mode == Mode::Toggle,
+                remote_ref: cx.checked[*update].update.remote_ref.clone(),
+            }),
             Action::PushMarker { update } => mark(cx, &cx.checked[*update]),
             Action::Toggle { update } => match toggle_one(cx, &cx.checked[*update]) {
                 Ok(state) => toggled.push(state),
@@ -328,30 +317,11 @@ fn execute(cx: &Context, plan: &Plan) -> Outcome {
     plan.outcome
 }
 
-/// The mode cannot rebuild the env on this platform: say why, and what works there.
-fn refuse_mode(cx: &Context, mode: Mode, platform: Platform) {
-    say(format!(
-        "error: envguard.mode {} cannot rebuild the env on {platform}: {}",
-        crate::config::name_of(&mode),
-        if mode == Mode::Toggle {
-            "the platform does not select the runtime from runtime.txt, so a toggle would \
-             deploy twice onto the same env"
-        } else {
-            "it has no Kudu API to delete the env through"
-        }
-    ));
-    say(format!(
-        "push refused; {}",
-        fixes_on(cx.repo, platform, cx.remote, cx.url)
-    ));
-    WAYS_OUT.iter().for_each(say);
-}
-
 /// A toggle failed: the ways out, and what the toggles before it deployed.
 fn refuse_toggle(cx: &Context, e: &Error, toggled: &[ToggleState]) {
-    say(format!("error: {e}"));
-    say("push refused; to push without the toggle, use one of:");
-    WAYS_OUT.iter().for_each(say);
+    emit(&Hook::RefuseToggle {
+        error: e.to_string(),
+    });
     if !toggled.is_empty() {
         let rest: Vec<&RefUpdate> = cx
             .checked
@@ -365,16 +335,15 @@ fn refuse_toggle(cx: &Context, e: &Error, toggled: &[ToggleState]) {
 
 fn report(cx: &Context, update: usize, reasons: bool) {
     let checked = &cx.checked[update];
-    say(format!(
-        "{}: {}",
-        checked.update.remote_ref,
-        verdict_line(&checked.analysis)
-    ));
-    if reasons {
-        for line in reason_lines(cx.repo, &checked.analysis) {
-            say(line);
-        }
-    }
+    emit(&Hook::Verdict {
+        remote_ref: checked.update.remote_ref.clone(),
+        verdict: verdict_line(&checked.analysis),
+        reasons: if reasons {
+            reason_lines(cx.repo, &checked.analysis)
+        } else {
+            Vec::new()
+        },
+    });
 }
 
 /// Whether git accepts `update` without force: a new ref, a deletion, or an old id this
@@ -437,13 +406,14 @@ fn mark(cx: &Context, checked: &Checked) {
         true,
         &[],
     ) {
-        Ok(()) => say(format!(
-            "pushed the wipe marker {marker} to {}: envguard's post-receive hook on the server \
-             rebuilds env when {branch} arrives (without that hook the marker does nothing; \
-             `envguard hook install --server` there)",
-            cx.remote
-        )),
-        Err(e) => say(format!("warning: {e}; the server will not rebuild env")),
+        Ok(()) => emit(&Hook::MarkerPushed {
+            marker,
+            remote: SecretUrl::new(cx.remote),
+            branch: branch.to_string(),
+        }),
+        Err(e) => emit(&Hook::MarkerFailed {
+            error: e.to_string(),
+        }),
     }
 }
 
@@ -473,22 +443,20 @@ fn toggle_one(cx: &Context, checked: &Checked) -> Result<ToggleState> {
     };
     let original = commits.original.as_deref().unwrap_or("(no runtime.txt)");
     if commits.reused {
-        say(format!(
-            "runtime toggle for {} on {}: the same toggle commits ({} then {}) as on the \
-             remote's other URL",
-            checked.update.remote_ref,
-            crate::url::redact(cx.url),
-            short_oid(commits.t1),
-            short_oid(commits.t2),
-        ));
+        emit(&Hook::ToggleReused {
+            remote_ref: checked.update.remote_ref.clone(),
+            url: SecretUrl::new(cx.url),
+            t1: short_oid(commits.t1),
+            t2: short_oid(commits.t2),
+        });
     } else {
-        say(format!(
-            "runtime toggle for {}: {original} -> {} -> {original} ({} then {})",
-            checked.update.remote_ref,
-            commits.toggle,
-            short_oid(commits.t1),
-            short_oid(commits.t2),
-        ));
+        emit(&Hook::Toggle {
+            remote_ref: checked.update.remote_ref.clone(),
+            original: original.to_string(),
+            toggle: commits.toggle.clone(),
+            t1: short_oid(commits.t1),
+            t2: short_oid(commits.t2),
+        });
     }
     let mut state = ToggleState {
         remote: cx.remote.to_string(),
@@ -511,10 +479,9 @@ fn toggle_one(cx: &Context, checked: &Checked) -> Result<ToggleState> {
 /// without API access, says that it was not verified and why.
 fn verify_toggle(cx: &Context, state: &ToggleState) {
     let unverified = |why: &str| {
-        say(format!(
-            "each deployment recreates env when the platform follows runtime.txt (not \
-             verified: {why})"
-        ));
+        emit(&Hook::ToggleUnverified {
+            why: why.to_string(),
+        });
     };
     if !cx.platform.has_site_api()
         || RemoteSite::resolve(cx.repo, cx.config, cx.remote, &[cx.url]).is_err()
@@ -523,7 +490,7 @@ fn verify_toggle(cx: &Context, state: &ToggleState) {
     }
     let commits = [state.t1.clone(), state.t2.clone()];
     match crate::remote::verify_deployments(cx.repo, cx.config, cx.remote, cx.url, &commits) {
-        Ok(lines) => lines.into_iter().for_each(say),
+        Ok(lines) => emit(&Hook::Site { lines }),
         Err(e) => {
             log::debug!("verifying the toggle: {e}");
             unverified(
@@ -552,28 +519,25 @@ fn finish_toggled(cx: &Context, toggled: &[ToggleState], rest: &[&RefUpdate]) {
     }
     .hand_over();
     for state in toggled {
-        say(format!(
-            "the deployment push succeeded: {} on {} is at {} (two deployments).",
-            state.remote_ref,
-            cx.remote,
-            short_id(&state.t2)
-        ));
+        emit(&Hook::ToggleDeployed {
+            remote_ref: state.remote_ref.clone(),
+            remote: SecretUrl::new(cx.remote),
+            t2: short_id(&state.t2).to_string(),
+        });
         verify_toggle(cx, state);
-        say(moved_line(state));
+        emit(&Hook::Moved {
+            line: moved_line(state),
+        });
     }
     if std::env::var_os(vars::WRAPPER).is_some() {
         return;
     }
     if !skipped.is_empty() {
-        say(format!(
-            "not pushed yet: {}; run the same git push again to push them.",
-            skipped.join(", ")
-        ));
+        emit(&Hook::NotPushedYet {
+            refs: skipped.iter().map(|s| s.to_string()).collect(),
+        });
     }
-    say(
-        "git now reports this push as failed because a hook cannot change what git pushes; \
-         nothing is lost. `envguard push` does the same without this message.",
-    );
+    emit(&Hook::GitReportsFailure);
 }
 
 /// Exactly what moved in this repository after a toggle: the pushed branch, or nothing

@@ -4,10 +4,12 @@
 
 use git2::Repository;
 
-use super::{Context, WAYS_OUT, command};
+use super::{Context, command};
 use crate::Error;
 use crate::config::configured_urls;
-use crate::out::say;
+use crate::message::Hook;
+use crate::output::emit;
+use crate::output::secret::ShownCommand;
 use crate::platform::{Platform, Remedy};
 use crate::remote::RemoteSite;
 
@@ -19,18 +21,14 @@ pub(super) fn wipe_on_site(cx: &Context, dry_run: bool) -> bool {
         Err(e) => return refuse_remote_wipe(cx, &e),
     };
     if dry_run {
-        for line in site.dry_run(cx.config, cx.platform) {
-            say(line);
-        }
+        emit(&Hook::Site {
+            lines: site.dry_run(cx.config, cx.platform),
+        });
         return true;
     }
     match site.wipe(cx.config, cx.platform) {
-        Ok(line) => {
-            say(format!("{line}; this push's deployment builds a new env"));
-            say(
-                "if this push fails from here on, push again: the site gets its env back \
-                 with its next deployment",
-            );
+        Ok(done) => {
+            emit(&Hook::SiteWiped { done });
             // `envguard push` reads back what the deployment did once git's push is done.
             crate::pending::HookReport {
                 wiped: Some(crate::pending::WipedSite {
@@ -55,7 +53,7 @@ pub(super) fn wipe_on_site(cx: &Context, dry_run: bool) -> bool {
 /// where that cannot be done safely, the remote wipe. Returns whether the push may go on.
 pub(super) fn prune_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> bool {
     if dry_run {
-        say("dry run: would prune the site's env (the remote wipe where a prune is not safe)");
+        emit(&Hook::PruneDryRun);
         return true;
     }
     let site = match RemoteSite::resolve(cx.repo, cx.config, cx.remote, &[cx.url]) {
@@ -81,16 +79,14 @@ pub(super) fn prune_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> b
             )
         });
     match pruned {
-        Ok(line) => {
-            say(format!(
-                "{line}; this push's deployment installs what is new"
-            ));
+        Ok(done) => {
+            emit(&Hook::SitePruned { done });
             true
         }
         Err(why) => {
-            say(format!(
-                "cannot prune the site's env ({why}); deleting it instead"
-            ));
+            emit(&Hook::PruneFailed {
+                why: why.to_string(),
+            });
             wipe_on_site(cx, false)
         }
     }
@@ -151,13 +147,12 @@ pub(super) fn warn_unpinned_vcs(cx: &Context) {
                 matches!(source, crate::requirements::Source::Vcs(url) if !pinned(url))
             });
             if unpinned {
-                say(format!(
-                    "note: {name} installs from a VCS branch or tag ('{}'); {} keeps the \
-                     installed revision until requirements.txt changes: pin a commit id, or {}",
-                    entry.first.text,
-                    cx.platform,
-                    fixes_on(cx.repo, cx.platform, cx.remote, cx.url)
-                ));
+                emit(&Hook::UnpinnedVcs {
+                    name: name.clone(),
+                    text: entry.first.text.clone(),
+                    platform: cx.platform,
+                    fix: fixes_on(cx.repo, cx.platform, cx.remote, cx.url),
+                });
             }
         }
     }
@@ -178,11 +173,7 @@ fn pinned(url: &str) -> bool {
 /// git sends anything. Returns whether the push may go on.
 pub(super) fn run_command(cx: &Context, updates: &[usize], dry_run: bool) -> bool {
     let Some(line) = &cx.config.command else {
-        say("error: envguard.mode is command, but envguard.command is not set");
-        say(
-            "push refused: set it (`git config envguard.command '<shell command>'`), or push anyway with one of:",
-        );
-        WAYS_OUT.iter().for_each(say);
+        emit(&Hook::CommandNotSet);
         return false;
     };
     let push = command::CommandPush {
@@ -194,43 +185,37 @@ pub(super) fn run_command(cx: &Context, updates: &[usize], dry_run: bool) -> boo
             .collect(),
         verdict: "wipe",
     };
+    let shown = ShownCommand::new(line);
     if dry_run {
-        say(format!("dry run: would run envguard.command: {line}"));
+        emit(&Hook::CommandDryRun { command: shown });
         return true;
     }
-    say(format!("running envguard.command: {line}"));
+    emit(&Hook::CommandRunning { command: shown });
     let workdir = cx.repo.workdir().unwrap_or_else(|| cx.repo.path());
     match command::run(line, workdir, &push) {
         Ok(None) => {
-            say("envguard.command succeeded; pushing");
+            emit(&Hook::CommandSucceeded);
             true
         }
         Ok(Some(output)) => {
-            for l in output.lines() {
-                say(format!("  {l}"));
-            }
-            say("error: envguard.command failed, so the push would deploy onto the stale env");
-            say("push refused; fix the command, or push anyway with one of:");
-            WAYS_OUT.iter().for_each(say);
+            emit(&Hook::CommandFailed {
+                output: output.lines().map(str::to_string).collect(),
+            });
             false
         }
         Err(e) => {
-            say(format!("error: {e}"));
-            say("push refused; push anyway with one of:");
-            WAYS_OUT.iter().for_each(say);
+            emit(&Hook::CommandError {
+                error: e.to_string(),
+            });
             false
         }
     }
 }
 
 fn refuse_remote_wipe(cx: &Context, e: &Error) -> bool {
-    say(format!("error: the env on the site was not deleted: {e}"));
-    say("push refused, because it would deploy onto the stale env. Alternatives:");
-    if cx.platform.can_toggle() {
-        say("  the runtime toggle, which needs no API access: git config envguard.mode toggle");
-    }
-    say(
-        "  push without the wipe: an `Env-Wipe: skip` trailer on the tip, or ENVGUARD=0 git push ...",
-    );
+    emit(&Hook::RemoteWipeRefused {
+        error: e.to_string(),
+        can_toggle: cx.platform.can_toggle(),
+    });
     false
 }

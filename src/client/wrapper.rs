@@ -3,7 +3,7 @@
 //! the hook did a runtime toggle it stopped that push, so the wrapper pushes once more for
 //! the remaining refs and exits 0. `--resume` finishes a toggle whose second push failed.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::Stdio;
 
@@ -13,7 +13,8 @@ use super::toggle::{self, ToggleState};
 use crate::chain::is_executable;
 use crate::gitcli::{GitEnv, git_in};
 use crate::install::{self, Side};
-use crate::out::say;
+use crate::message::Hook;
+use crate::output::emit;
 use crate::pending::{HookReport, WipedSite};
 use crate::{Error, ExitStatus, Result, vars};
 
@@ -27,7 +28,9 @@ pub fn push(args: &[String], resume: bool) -> ExitStatus {
     match result {
         Ok(status) => status,
         Err(e) => {
-            say(format!("error: {e}"));
+            emit(&Hook::WrapperError {
+                error: e.to_string(),
+            });
             ExitStatus::Failure
         }
     }
@@ -36,10 +39,12 @@ pub fn push(args: &[String], resume: bool) -> ExitStatus {
 fn resume_toggle() -> Result<ExitStatus> {
     let repo = Repository::open_from_env()?;
     let Some(state) = ToggleState::load(&repo)? else {
-        say("no runtime toggle to resume");
+        emit(&Hook::NoToggleToResume);
         return Ok(ExitStatus::Success);
     };
-    say(toggle::resume(&repo, &state)?);
+    emit(&Hook::Resumed {
+        done: toggle::resume(&repo, &state)?,
+    });
     Ok(ExitStatus::Success)
 }
 
@@ -77,7 +82,6 @@ fn push_args(args: &[String]) -> Result<ExitStatus> {
             .map_err(|e| Error::io("cannot run git push", e))?;
         // git's own "failed to push" after a toggle is not a failure of this command.
         if let Some(stderr) = child.stderr.take() {
-            let mut out = std::io::stderr();
             for line in BufReader::new(stderr)
                 .lines()
                 .map_while(std::io::Result::ok)
@@ -85,7 +89,7 @@ fn push_args(args: &[String]) -> Result<ExitStatus> {
                 if line.starts_with("error: failed to push some refs") && toggled(&flag) {
                     continue;
                 }
-                let _ = writeln!(out, "{line}");
+                crate::output::relay(&line);
             }
         }
         let status = child.wait().map_err(|e| Error::io("git push", e))?;
@@ -101,7 +105,7 @@ fn push_args(args: &[String]) -> Result<ExitStatus> {
     if nothing_left(&flag) {
         return Ok(ExitStatus::Success);
     }
-    say("the runtime toggle is deployed; pushing the rest of this push");
+    emit(&Hook::PushingRest);
     let _ = std::fs::remove_file(&flag);
     run()
 }
@@ -119,8 +123,10 @@ fn verify_remote_wipe(flag: &Path) {
             crate::remote::verify_deployments(&repo, &config, &remote, &url, &tips)
         });
     match verified {
-        Ok(lines) => lines.into_iter().for_each(say),
-        Err(e) => say(format!("the deployment was not verified: {e}")),
+        Ok(lines) => emit(&Hook::Site { lines }),
+        Err(e) => emit(&Hook::NotVerified {
+            error: e.to_string(),
+        }),
     }
 }
 

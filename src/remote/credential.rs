@@ -99,10 +99,13 @@ fn fill_with(url: &Url, quiet: bool) -> Result<Credential> {
         }
     }
     match (username, password) {
-        (Some(username), Some(password)) => Ok(Credential {
-            username,
-            password,
-            request,
+        (Some(username), Some(password)) => Ok({
+            crate::output::secret::register_secret(&password);
+            Credential {
+                username,
+                password,
+                request,
+            }
         }),
         _ => Err(Error::msg(format!(
             "no credentials for {}: `git credential fill` gave no user name and password. {}",

@@ -231,64 +231,9 @@ fn split_args_options(line: &str) -> (&str, &str) {
     (line.trim_end(), "")
 }
 
-/// POSIX shell-like word splitting (quotes and backslashes), as `shlex.split` does.
+/// POSIX shell-like word splitting (quotes and backslashes), as pip's `shlex.split`.
 fn shell_split(text: &str) -> Result<Vec<String>, crate::Invalid> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            c if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('\'') => break,
-                        Some(c) => word.push(c),
-                        None => return Err("unclosed single quote".into()),
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        Some('\\') => match chars.next() {
-                            Some(c @ ('"' | '\\' | '$' | '`')) => word.push(c),
-                            Some(c) => {
-                                word.push('\\');
-                                word.push(c);
-                            }
-                            None => return Err("unclosed double quote".into()),
-                        },
-                        Some(c) => word.push(c),
-                        None => return Err("unclosed double quote".into()),
-                    }
-                }
-            }
-            '\\' => {
-                in_word = true;
-                if let Some(c) = chars.next() {
-                    word.push(c);
-                }
-            }
-            c => {
-                in_word = true;
-                word.push(c);
-            }
-        }
-    }
-    if in_word {
-        words.push(word);
-    }
-    Ok(words)
+    shlex::split(text).ok_or_else(|| "an unclosed quote or a trailing backslash".into())
 }
 
 /// PEP 503 name normalization: runs of `-`, `_`, `.` become `-`, lowercase.

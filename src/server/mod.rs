@@ -15,6 +15,8 @@ use crate::analyze::{Analyzer, Reason};
 use crate::chain::{self, HookArgs};
 use crate::config::Config;
 use crate::hook_input::{self, RefUpdate};
+use crate::message::Receive;
+use crate::output::emit;
 use crate::plan::{Cause, ServerPlan, ServerStep, plan_receive};
 use crate::platform::{Platform, ServerEnv};
 use crate::report::summarize;
@@ -28,9 +30,6 @@ pub const MARKER_PREFIX: &str = "refs/envguard/wipe/";
 /// The marker file the `marker` action writes into the target for a deploy script.
 pub const MARKER_FILE: &str = ".envguard-wipe";
 
-/// post-receive output reaches the pusher as `remote:` lines.
-use crate::out::say_out as say;
-
 /// The post-receive hook: decides, acts, then runs the displaced hook. Returns the displaced
 /// hook's exit code (git ignores it).
 pub fn post_receive(stdin: &[u8]) -> crate::ExitStatus {
@@ -38,10 +37,12 @@ pub fn post_receive(stdin: &[u8]) -> crate::ExitStatus {
         return crate::ExitStatus::Success;
     }
     if vars::disabled() {
-        say("ENVGUARD=0: deploying without the env check");
+        emit(&Receive::Disabled);
     } else if let Err(e) = post_receive_checked(stdin) {
         log::debug!("{e:?}");
-        say(format!("warning: {e}; deploying without the env check"));
+        emit(&Receive::Internal {
+            error: e.to_string(),
+        });
     }
     chain::run_legacy("post-receive", &HookArgs::default(), stdin)
 }
@@ -69,9 +70,9 @@ fn post_receive_checked(stdin: &[u8]) -> Result<()> {
     for update in &updates {
         if let Some(branch) = update.remote_ref.strip_prefix(MARKER_PREFIX) {
             if update.new.is_some() && !updates.iter().any(|u| u.branch() == Some(branch)) {
-                say(format!(
-                    "wipe marker for {branch} received; env is rebuilt when {branch} arrives"
-                ));
+                emit(&Receive::MarkerWaits {
+                    branch: branch.to_string(),
+                });
             }
             continue;
         }
@@ -97,12 +98,15 @@ fn receive_one(
     let analysis = match analyzer.analyze(base, new) {
         Ok(analysis) => {
             for e in &analysis.errors {
-                say(format!("warning: {e}"));
+                emit(&Receive::FileWarning { error: e.clone() });
             }
             Some(analysis)
         }
         Err(e) => {
-            say(format!("warning: cannot analyse {branch}: {e}"));
+            emit(&Receive::CannotAnalyse {
+                branch: branch.to_string(),
+                error: e.to_string(),
+            });
             None
         }
     };
@@ -156,16 +160,16 @@ fn execute(
 ) {
     let why = causes_text(plan, reasons);
     if plan.step != ServerStep::Keep {
-        say(format!("{branch}: fresh env needed ({why})"));
+        emit(&Receive::FreshEnvNeeded {
+            branch: branch.to_string(),
+            why: why.clone(),
+        });
     }
     match (plan.step, &config.target) {
-        (ServerStep::Keep, _) => say(format!(
-            "{branch}: env kept (nothing that needs a fresh env)"
-        )),
-        (ServerStep::NoTarget, _) | (_, None) => say(
-            "warning: envguard.target is not set, so there is no env to act on; set it with \
-             `git config envguard.target /path/to/deployment`",
-        ),
+        (ServerStep::Keep, _) => emit(&Receive::EnvKept {
+            branch: branch.to_string(),
+        }),
+        (ServerStep::NoTarget, _) | (_, None) => emit(&Receive::NoTarget),
         (ServerStep::Prune, Some(target)) => prune_or_wipe(config, target, prune_input),
         (ServerStep::Wipe, Some(target)) => wipe_env(config, target),
         (ServerStep::WriteMarker, Some(target)) => {
@@ -173,8 +177,13 @@ fn execute(
             match std::fs::create_dir_all(target)
                 .and_then(|_| std::fs::write(&path, format!("{why}\n")))
             {
-                Ok(()) => say(format!("wrote {} for the deploy script", path.display())),
-                Err(e) => say(format!("warning: cannot write {}: {e}", path.display())),
+                Ok(()) => emit(&Receive::WroteMarker {
+                    path: path.display().to_string(),
+                }),
+                Err(e) => emit(&Receive::CannotWriteMarker {
+                    path: path.display().to_string(),
+                    error: e.to_string(),
+                }),
             }
         }
     }
@@ -198,19 +207,18 @@ fn prune_or_wipe(config: &Config, target: &std::path::Path, input: Option<&Prune
         None => Err("the pushed requirements could not be read".into()),
     };
     match result {
-        Ok(pruned) if pruned.removed.is_empty() => say(format!(
-            "pruned nothing from {}: it already holds exactly what the requirements need",
-            env.display()
-        )),
-        Ok(pruned) => say(format!(
-            "pruned {} distribution(s) from {} in {:.2} s: {}",
-            pruned.removed.len(),
-            env.display(),
-            pruned.took.as_secs_f64(),
-            pruned.removed.join(", ")
-        )),
+        Ok(pruned) if pruned.removed.is_empty() => emit(&Receive::PrunedNothing {
+            env: env.display().to_string(),
+        }),
+        Ok(pruned) => emit(&Receive::Pruned {
+            env: env.display().to_string(),
+            seconds: pruned.took.as_secs_f64(),
+            names: pruned.removed,
+        }),
         Err(why) => {
-            say(format!("cannot prune ({why}); wiping instead"));
+            emit(&Receive::CannotPrune {
+                why: why.to_string(),
+            });
             wipe_env(config, target);
         }
     }
@@ -226,13 +234,15 @@ fn wipe_env(config: &Config, target: &std::path::Path) {
         wipe::wipe(target, &config.env_dir, false)
     };
     match wiped {
-        Ok(outcome) if piku => say(format!(
-            "{} (the virtualenv's bin, lib, include, share and pyvenv.cfg; the app's ENV, \
-             LIVE_ENV and SCALING are kept)",
-            outcome.describe()
-        )),
-        Ok(outcome) => say(outcome.describe()),
-        Err(e) => say(format!("warning: env not wiped: {e}")),
+        Ok(outcome) if piku => emit(&Receive::PikuWiped {
+            done: outcome.describe(),
+        }),
+        Ok(outcome) => emit(&Receive::Wiped {
+            done: outcome.describe(),
+        }),
+        Err(e) => emit(&Receive::NotWiped {
+            error: e.to_string(),
+        }),
     }
 }
 
@@ -270,15 +280,18 @@ fn consume_marker(repo: &Repository, branch: &str, old: Option<Oid>, new: Oid) -
     let deployed_before = old.is_some_and(contains);
     let applies = contains(new) && !deployed_before;
     if deployed_before {
-        say(format!(
-            "wipe marker for {branch} at {} is stale (that commit was deployed before); deleted",
-            crate::report::short_oid(marked)
-        ));
+        emit(&Receive::StaleMarker {
+            branch: branch.to_string(),
+            commit: crate::report::short_oid(marked),
+        });
     }
     if (applies || deployed_before)
         && let Err(e) = reference.delete()
     {
-        say(format!("warning: cannot delete {name}: {}", e.message()));
+        emit(&Receive::CannotDeleteMarker {
+            name,
+            error: e.message().to_string(),
+        });
     }
     applies
 }

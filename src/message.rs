@@ -1,0 +1,604 @@
+//! Every message a hook of envguard says, as a typed value: the client's pre-push hook and
+//! `envguard push` ([`Hook`], on stderr, where git shows a hook's words), and the server's
+//! post-receive hook ([`Receive`], on stdout, which the pusher sees as `remote:` lines). The
+//! wording lives here and nowhere else; the executors decide which message, the printer
+//! ([`crate::output::emit`]) writes it. Fields that may hold a secret are [`SecretUrl`]s or
+//! [`ShownCommand`]s, whose `Display` redacts.
+
+use std::fmt;
+
+use crate::FileError;
+use crate::output::secret::{SecretUrl, ShownCommand};
+use crate::output::{Line, Stream};
+use crate::platform::{Mode, Platform};
+
+/// The ways to push anyway, said after every refusal.
+pub const WAYS_OUT: [&str; 2] = [
+    "  an `Env-Wipe: skip` trailer on the pushed tip commit (git commit --amend --trailer 'Env-Wipe: skip'),",
+    "  ENVGUARD=0 git push ...   or   git push --no-verify ...",
+];
+
+/// What the client side (pre-push hook, `envguard push`) says.
+#[derive(Debug, Clone)]
+pub enum Hook {
+    /// `ENVGUARD=0`.
+    Disabled,
+    /// A setting envguard cannot use refuses the push.
+    BadSetting {
+        error: String,
+    },
+    /// envguard failed; the push goes on unguarded.
+    Internal {
+        error: String,
+    },
+    /// A toggle of an earlier push did not finish.
+    Pending {
+        notice: String,
+    },
+    PlatformDetected {
+        platform: Platform,
+        why: String,
+    },
+    PlatformAssumed {
+        platform: Platform,
+        remote: SecretUrl,
+    },
+    CannotAnalyse {
+        remote_ref: String,
+        error: String,
+    },
+    NotFastForward {
+        remote_ref: String,
+        remote: SecretUrl,
+    },
+    RefuseInvalid {
+        errors: Vec<FileError>,
+    },
+    WarnStale {
+        fix: String,
+    },
+    WouldAct {
+        toggle: bool,
+        remote_ref: String,
+    },
+    RefuseMode {
+        mode: Mode,
+        platform: Platform,
+        fix: String,
+    },
+    RefuseToggle {
+        error: String,
+    },
+    /// The verdict of one update, with its reasons.
+    Verdict {
+        remote_ref: String,
+        verdict: String,
+        reasons: Vec<String>,
+    },
+    MarkerPushed {
+        marker: String,
+        remote: SecretUrl,
+        branch: String,
+    },
+    MarkerFailed {
+        error: String,
+    },
+    ToggleReused {
+        remote_ref: String,
+        url: SecretUrl,
+        t1: String,
+        t2: String,
+    },
+    Toggle {
+        remote_ref: String,
+        original: String,
+        toggle: String,
+        t1: String,
+        t2: String,
+    },
+    ToggleUnverified {
+        why: String,
+    },
+    ToggleDeployed {
+        remote_ref: String,
+        remote: SecretUrl,
+        t2: String,
+    },
+    /// What moved in the repository after a toggle.
+    Moved {
+        line: String,
+    },
+    NotPushedYet {
+        refs: Vec<String>,
+    },
+    GitReportsFailure,
+    /// Lines of a site's deployment log or a remote wipe's dry run.
+    Site {
+        lines: Vec<String>,
+    },
+    SiteWiped {
+        done: String,
+    },
+    RemoteWipeRefused {
+        error: String,
+        can_toggle: bool,
+    },
+    PruneDryRun,
+    SitePruned {
+        done: String,
+    },
+    PruneFailed {
+        why: String,
+    },
+    UnpinnedVcs {
+        name: String,
+        text: String,
+        platform: Platform,
+        fix: String,
+    },
+    CommandNotSet,
+    CommandDryRun {
+        command: ShownCommand,
+    },
+    CommandRunning {
+        command: ShownCommand,
+    },
+    CommandSucceeded,
+    CommandOutput {
+        line: String,
+    },
+    CommandFailed {
+        output: Vec<String>,
+    },
+    CommandError {
+        error: String,
+    },
+    NoToggleToResume,
+    Resumed {
+        done: String,
+    },
+    PushingRest,
+    NotVerified {
+        error: String,
+    },
+    WrapperError {
+        error: String,
+    },
+    /// The displaced hook could not be started.
+    LegacyNotStarted {
+        hook: String,
+        error: String,
+    },
+    /// The displaced hook's end could not be waited for.
+    LegacyLost {
+        hook: String,
+        error: String,
+    },
+}
+
+impl Line for Hook {
+    fn stream(&self) -> Stream {
+        Stream::Messages
+    }
+}
+
+fn ways_out(f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    write!(f, "\n{}\n{}", WAYS_OUT[0], WAYS_OUT[1])
+}
+
+impl fmt::Display for Hook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Hook::Disabled => f.write_str("ENVGUARD=0: pushing without the env check"),
+            Hook::BadSetting { error } => write!(
+                f,
+                "error: {error}\npush refused: fix the setting, or push anyway with:\n{}",
+                WAYS_OUT[1]
+            ),
+            Hook::Internal { error } => {
+                write!(f, "warning: {error}; pushing without the env check")
+            }
+            Hook::Pending { notice } => f.write_str(notice),
+            Hook::PlatformDetected { platform, why } => write!(
+                f,
+                "platform {platform}: {why} (recorded as envguard.platform)"
+            ),
+            Hook::PlatformAssumed { platform, remote } => write!(
+                f,
+                "platform {platform} assumed (App Service on Windows): the site's API could not \
+                 be asked without a prompt; run `envguard platform detect {remote}` once to \
+                 record the real one"
+            ),
+            Hook::CannotAnalyse { remote_ref, error } => write!(
+                f,
+                "warning: cannot analyse {remote_ref}: {error}; pushing it without the env check"
+            ),
+            Hook::NotFastForward { remote_ref, remote } => write!(
+                f,
+                "{remote_ref}: not a fast-forward of what {remote} has (someone pushed since you \
+                 fetched?); git refuses it, so envguard does nothing. Fetch and merge, then push \
+                 again"
+            ),
+            Hook::RefuseInvalid { errors } => {
+                for e in errors {
+                    writeln!(f, "error: {e}")?;
+                }
+                f.write_str(
+                    "push refused: fix the file above and commit, or push anyway with one of:",
+                )?;
+                ways_out(f)
+            }
+            Hook::WarnStale { fix } => {
+                write!(f, "the deployed env keeps the old packages; {fix}")
+            }
+            Hook::WouldAct { toggle, remote_ref } => write!(
+                f,
+                "dry run: would {} for {remote_ref}; nothing was pushed",
+                if *toggle {
+                    "insert the runtime toggle commits"
+                } else {
+                    "push the wipe marker"
+                }
+            ),
+            Hook::RefuseMode {
+                mode,
+                platform,
+                fix,
+            } => {
+                write!(
+                    f,
+                    "error: envguard.mode {} cannot rebuild the env on {platform}: {}\npush \
+                     refused; {fix}",
+                    mode.name(),
+                    if *mode == Mode::Toggle {
+                        "the platform does not select the runtime from runtime.txt, so a toggle \
+                         would deploy twice onto the same env"
+                    } else {
+                        "it has no Kudu API to delete the env through"
+                    }
+                )?;
+                ways_out(f)
+            }
+            Hook::RefuseToggle { error } => {
+                write!(
+                    f,
+                    "error: {error}\npush refused; to push without the toggle, use one of:"
+                )?;
+                ways_out(f)
+            }
+            Hook::Verdict {
+                remote_ref,
+                verdict,
+                reasons,
+            } => {
+                write!(f, "{remote_ref}: {verdict}")?;
+                reasons.iter().try_for_each(|r| write!(f, "\n{r}"))
+            }
+            Hook::MarkerPushed {
+                marker,
+                remote,
+                branch,
+            } => write!(
+                f,
+                "pushed the wipe marker {marker} to {remote}: envguard's post-receive hook on \
+                 the server rebuilds env when {branch} arrives (without that hook the marker \
+                 does nothing; `envguard hook install --server` there)"
+            ),
+            Hook::MarkerFailed { error } => {
+                write!(f, "warning: {error}; the server will not rebuild env")
+            }
+            Hook::ToggleReused {
+                remote_ref,
+                url,
+                t1,
+                t2,
+            } => write!(
+                f,
+                "runtime toggle for {remote_ref} on {url}: the same toggle commits ({t1} then \
+                 {t2}) as on the remote's other URL"
+            ),
+            Hook::Toggle {
+                remote_ref,
+                original,
+                toggle,
+                t1,
+                t2,
+            } => write!(
+                f,
+                "runtime toggle for {remote_ref}: {original} -> {toggle} -> {original} ({t1} \
+                 then {t2})"
+            ),
+            Hook::ToggleUnverified { why } => write!(
+                f,
+                "each deployment recreates env when the platform follows runtime.txt (not \
+                 verified: {why})"
+            ),
+            Hook::ToggleDeployed {
+                remote_ref,
+                remote,
+                t2,
+            } => write!(
+                f,
+                "the deployment push succeeded: {remote_ref} on {remote} is at {t2} (two \
+                 deployments)."
+            ),
+            Hook::Moved { line } => f.write_str(line),
+            Hook::NotPushedYet { refs } => write!(
+                f,
+                "not pushed yet: {}; run the same git push again to push them.",
+                refs.join(", ")
+            ),
+            Hook::GitReportsFailure => f.write_str(
+                "git now reports this push as failed because a hook cannot change what git \
+                 pushes; nothing is lost. `envguard push` does the same without this message.",
+            ),
+            Hook::Site { lines } => f.write_str(&lines.join("\n")),
+            Hook::SiteWiped { done } => write!(
+                f,
+                "{done}; this push's deployment builds a new env\nif this push fails from here \
+                 on, push again: the site gets its env back with its next deployment"
+            ),
+            Hook::RemoteWipeRefused { error, can_toggle } => {
+                write!(
+                    f,
+                    "error: the env on the site was not deleted: {error}\npush refused, because \
+                     it would deploy onto the stale env. Alternatives:"
+                )?;
+                if *can_toggle {
+                    f.write_str(
+                        "\n  the runtime toggle, which needs no API access: git config \
+                         envguard.mode toggle",
+                    )?;
+                }
+                f.write_str(
+                    "\n  push without the wipe: an `Env-Wipe: skip` trailer on the tip, or \
+                     ENVGUARD=0 git push ...",
+                )
+            }
+            Hook::PruneDryRun => f.write_str(
+                "dry run: would prune the site's env (the remote wipe where a prune is not safe)",
+            ),
+            Hook::SitePruned { done } => {
+                write!(f, "{done}; this push's deployment installs what is new")
+            }
+            Hook::PruneFailed { why } => write!(
+                f,
+                "cannot prune the site's env ({why}); deleting it instead"
+            ),
+            Hook::UnpinnedVcs {
+                name,
+                text,
+                platform,
+                fix,
+            } => write!(
+                f,
+                "note: {name} installs from a VCS branch or tag ('{text}'); {platform} keeps the \
+                 installed revision until requirements.txt changes: pin a commit id, or {fix}"
+            ),
+            Hook::CommandNotSet => {
+                f.write_str(
+                    "error: envguard.mode is command, but envguard.command is not set\npush \
+                     refused: set it (`git config envguard.command '<shell command>'`), or push \
+                     anyway with one of:",
+                )?;
+                ways_out(f)
+            }
+            Hook::CommandDryRun { command } => {
+                write!(f, "dry run: would run envguard.command: {command}")
+            }
+            Hook::CommandRunning { command } => write!(f, "running envguard.command: {command}"),
+            Hook::CommandSucceeded => f.write_str("envguard.command succeeded; pushing"),
+            Hook::CommandOutput { line } => write!(f, "  {line}"),
+            Hook::CommandFailed { output } => {
+                for line in output {
+                    writeln!(f, "  {line}")?;
+                }
+                f.write_str(
+                    "error: envguard.command failed, so the push would deploy onto the stale \
+                     env\npush refused; fix the command, or push anyway with one of:",
+                )?;
+                ways_out(f)
+            }
+            Hook::CommandError { error } => {
+                write!(f, "error: {error}\npush refused; push anyway with one of:")?;
+                ways_out(f)
+            }
+            Hook::NoToggleToResume => f.write_str("no runtime toggle to resume"),
+            Hook::Resumed { done } => f.write_str(done),
+            Hook::PushingRest => {
+                f.write_str("the runtime toggle is deployed; pushing the rest of this push")
+            }
+            Hook::NotVerified { error } => {
+                write!(f, "the deployment was not verified: {error}")
+            }
+            Hook::WrapperError { error } => write!(f, "error: {error}"),
+            Hook::LegacyNotStarted { hook, error } => {
+                write!(f, "warning: cannot run {hook}: {error}")
+            }
+            Hook::LegacyLost { hook, error } => write!(f, "warning: {hook}: {error}"),
+        }
+    }
+}
+
+/// What a command says about how it ended (its results are its own lines on stdout).
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// The command line asks for something that cannot be.
+    Usage {
+        text: String,
+    },
+    CannotCheck {
+        why: String,
+    },
+    CannotCompare {
+        error: String,
+    },
+    Failed {
+        error: String,
+    },
+    /// A panic inside a hook: the push or deployment goes on.
+    Internal {
+        info: String,
+        going_on: &'static str,
+    },
+    /// One line of a command's result (`hook status`, `platform`, `wipe`).
+    Result {
+        line: String,
+    },
+}
+
+impl Line for Command {
+    fn stream(&self) -> Stream {
+        match self {
+            Command::Result { .. } => Stream::Results,
+            _ => Stream::Messages,
+        }
+    }
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Command::Usage { text } => f.write_str(text),
+            Command::CannotCheck { why } => write!(f, "cannot check here: {why}"),
+            Command::CannotCompare { error } => write!(f, "cannot compare: {error}"),
+            Command::Failed { error } => f.write_str(error),
+            Command::Internal { info, going_on } => write!(
+                f,
+                "internal error ({info}); {going_on} without the env check"
+            ),
+            Command::Result { line } => f.write_str(line),
+        }
+    }
+}
+
+/// What the server's post-receive hook says (the pusher reads it as `remote:` lines).
+#[derive(Debug, Clone)]
+pub enum Receive {
+    Disabled,
+    Internal {
+        error: String,
+    },
+    MarkerWaits {
+        branch: String,
+    },
+    FileWarning {
+        error: FileError,
+    },
+    CannotAnalyse {
+        branch: String,
+        error: String,
+    },
+    FreshEnvNeeded {
+        branch: String,
+        why: String,
+    },
+    EnvKept {
+        branch: String,
+    },
+    NoTarget,
+    WroteMarker {
+        path: String,
+    },
+    CannotWriteMarker {
+        path: String,
+        error: String,
+    },
+    PrunedNothing {
+        env: String,
+    },
+    Pruned {
+        env: String,
+        seconds: f64,
+        names: Vec<String>,
+    },
+    CannotPrune {
+        why: String,
+    },
+    Wiped {
+        done: String,
+    },
+    PikuWiped {
+        done: String,
+    },
+    NotWiped {
+        error: String,
+    },
+    StaleMarker {
+        branch: String,
+        commit: String,
+    },
+    CannotDeleteMarker {
+        name: String,
+        error: String,
+    },
+}
+
+impl Line for Receive {
+    fn stream(&self) -> Stream {
+        Stream::Results
+    }
+}
+
+impl fmt::Display for Receive {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Receive::Disabled => f.write_str("ENVGUARD=0: deploying without the env check"),
+            Receive::Internal { error } => {
+                write!(f, "warning: {error}; deploying without the env check")
+            }
+            Receive::MarkerWaits { branch } => write!(
+                f,
+                "wipe marker for {branch} received; env is rebuilt when {branch} arrives"
+            ),
+            Receive::FileWarning { error } => write!(f, "warning: {error}"),
+            Receive::CannotAnalyse { branch, error } => {
+                write!(f, "warning: cannot analyse {branch}: {error}")
+            }
+            Receive::FreshEnvNeeded { branch, why } => {
+                write!(f, "{branch}: fresh env needed ({why})")
+            }
+            Receive::EnvKept { branch } => {
+                write!(f, "{branch}: env kept (nothing that needs a fresh env)")
+            }
+            Receive::NoTarget => f.write_str(
+                "warning: envguard.target is not set, so there is no env to act on; set it \
+                 with `git config envguard.target /path/to/deployment`",
+            ),
+            Receive::WroteMarker { path } => write!(f, "wrote {path} for the deploy script"),
+            Receive::CannotWriteMarker { path, error } => {
+                write!(f, "warning: cannot write {path}: {error}")
+            }
+            Receive::PrunedNothing { env } => write!(
+                f,
+                "pruned nothing from {env}: it already holds exactly what the requirements need"
+            ),
+            Receive::Pruned {
+                env,
+                seconds,
+                names,
+            } => write!(
+                f,
+                "pruned {} distribution(s) from {env} in {seconds:.2} s: {}",
+                names.len(),
+                names.join(", ")
+            ),
+            Receive::CannotPrune { why } => write!(f, "cannot prune ({why}); wiping instead"),
+            Receive::Wiped { done } => f.write_str(done),
+            Receive::PikuWiped { done } => write!(
+                f,
+                "{done} (the virtualenv's bin, lib, include, share and pyvenv.cfg; the app's \
+                 ENV, LIVE_ENV and SCALING are kept)"
+            ),
+            Receive::NotWiped { error } => write!(f, "warning: env not wiped: {error}"),
+            Receive::StaleMarker { branch, commit } => write!(
+                f,
+                "wipe marker for {branch} at {commit} is stale (that commit was deployed \
+                 before); deleted"
+            ),
+            Receive::CannotDeleteMarker { name, error } => {
+                write!(f, "warning: cannot delete {name}: {error}")
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! The one printer: every line envguard shows goes through [`emit`] (a typed message that
+//! knows its stream) or, for a command's plain result, [`say_out`]. Every line passes the
+//! same redaction on its way out ([`secret::scrub`]): URL user information masked, expanded
+//! `${VAR}` values shown as their names, registered secrets (a credential helper's
+//! password) masked, whatever path the text took to get here.
+//!
+//! Lines start with `envguard: `; a closed pipe or terminal (`envguard hook status | head
+//! -1`, a pusher that went away during post-receive) is not an error worth dying for, so
+//! write failures are ignored instead of panicking as `println!` would.
+
+pub mod secret;
+
+use std::fmt::Display;
+use std::io::Write;
+
+/// Where a line goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// stderr: a hook's or a command's messages (git shows a pre-push hook's stderr).
+    Messages,
+    /// stdout: a command's result, or a server hook's `remote:` line.
+    Results,
+}
+
+/// A value that is one or more lines of output.
+pub trait Line: Display {
+    /// The stream the line belongs on.
+    fn stream(&self) -> Stream;
+}
+
+/// Writes a message on its stream, one `envguard: ` line per line of its text.
+pub fn emit(message: &impl Line) {
+    write_lines(message.stream(), &message.to_string());
+}
+
+/// One `envguard: ` line (or several) on `stream`, scrubbed of secrets.
+pub fn write_lines(stream: Stream, text: &str) {
+    let text = secret::scrub(text);
+    let mut buffer = String::with_capacity(text.len() + 16);
+    for line in text.split('\n') {
+        buffer.push_str("envguard: ");
+        buffer.push_str(line);
+        buffer.push('\n');
+    }
+    let _ = match stream {
+        Stream::Messages => std::io::stderr().lock().write_all(buffer.as_bytes()),
+        Stream::Results => std::io::stdout().lock().write_all(buffer.as_bytes()),
+    };
+}
+
+/// A line of another program (git's own push output) passed on to stderr as it is, but
+/// scrubbed of secrets like every other line.
+pub fn relay(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{}", secret::scrub(line));
+}
+
+/// A writer that scrubs what passes through it line by line (the `check` report, JSON,
+/// `env diff`), for output written with `writeln!`.
+pub struct Scrubbed<W: Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: Write> Scrubbed<W> {
+    pub fn new(inner: W) -> Self {
+        Scrubbed {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl<W: Write> Write for Scrubbed<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        if let Some(end) = self.pending.iter().rposition(|b| *b == b'\n') {
+            let complete: Vec<u8> = self.pending.drain(..=end).collect();
+            let text = secret::scrub(&String::from_utf8_lossy(&complete));
+            self.inner.write_all(text.as_bytes())?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.pending.is_empty() {
+            let text = secret::scrub(&String::from_utf8_lossy(&self.pending));
+            self.pending.clear();
+            self.inner.write_all(text.as_bytes())?;
+        }
+        self.inner.flush()
+    }
+}
+
+impl<W: Write> Drop for Scrubbed<W> {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}

@@ -1,0 +1,190 @@
+//! Values that may hold a secret, and the scrub every output passes. A URL's user
+//! information, a `${VAR}` value expanded from the environment, a credential helper's
+//! password and a configured command are held in types whose `Display`, `Debug` and
+//! `Serialize` show them redacted ([`SecretUrl`], [`ShownCommand`]); and every line the
+//! printer, the logger, the JSON writer or a commit message writer emits goes through
+//! [`scrub`], so a secret that reached a string some other way is masked there too.
+
+use std::fmt;
+use std::sync::{Mutex, PoisonError};
+
+/// What [`scrub`] replaces besides URL user information: (value, shown as).
+static KNOWN: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+
+/// Values shorter than this are not registered: masking every `1` or `ab` in the output
+/// would say nothing and hide everything.
+const SHORTEST: usize = 4;
+
+fn remember(value: &str, shown: String) {
+    if value.len() < SHORTEST {
+        return;
+    }
+    let mut known = KNOWN.lock().unwrap_or_else(PoisonError::into_inner);
+    if !known.iter().any(|(v, _)| v == value) {
+        known.push((value.to_string(), shown));
+        // Longest first, so a value that contains another is replaced whole.
+        known.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    }
+}
+
+/// A `${NAME}` expansion made from the environment: its value is shown as `${NAME}`.
+pub fn register_expansion(name: &str, value: &str) {
+    remember(value, format!("${{{name}}}"));
+}
+
+/// A secret envguard was given (a password from `git credential fill`): shown as `***`.
+pub fn register_secret(value: &str) {
+    remember(value, "***".to_string());
+    // As it appears inside a URL, percent-encoded.
+    let encoded = crate::url::encode_segment(value);
+    if encoded != value {
+        remember(&encoded, "***".to_string());
+    }
+}
+
+/// `text` fit to leave the process: every URL's user information masked and every
+/// registered value replaced.
+pub fn scrub(text: &str) -> String {
+    let mut text = crate::url::redact_urls_in(text);
+    let known = KNOWN.lock().unwrap_or_else(PoisonError::into_inner);
+    for (value, shown) in known.iter() {
+        if text.contains(value.as_str()) {
+            text = text.replace(value.as_str(), shown);
+        }
+    }
+    text
+}
+
+/// A URL (a remote's, a requirement's source, an index option's, a site's API) that may
+/// carry user information: shown with it masked.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SecretUrl(String);
+
+impl SecretUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        SecretUrl(url.into())
+    }
+
+    /// The URL itself, for the one place that must use it (a network call, a git push).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SecretUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&scrub(&crate::url::redact(&self.0)))
+    }
+}
+
+impl fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretUrl({self})")
+    }
+}
+
+impl serde::Serialize for SecretUrl {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+/// A configured shell command (`envguard.command`): it may carry a token, so it is shown as
+/// its program and the shape of its arguments, values of credential-like options masked.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ShownCommand(String);
+
+/// Options whose next word is a credential.
+const SECRET_OPTIONS: &[&str] = &[
+    "-H",
+    "--header",
+    "-u",
+    "--user",
+    "-p",
+    "--password",
+    "--token",
+    "--api-key",
+    "--auth",
+    "-a",
+];
+
+/// Words naming a credential in `KEY=value` or `--key=value`.
+const SECRET_KEYS: &[&str] = &["pass", "token", "secret", "key", "auth", "cred", "pwd"];
+
+impl ShownCommand {
+    pub fn new(command: impl Into<String>) -> Self {
+        ShownCommand(command.into())
+    }
+
+    /// The command itself, for the one place that runs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ShownCommand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let words = shlex::split(&self.0)
+            .unwrap_or_else(|| self.0.split_whitespace().map(str::to_string).collect());
+        let mut shown = Vec::with_capacity(words.len());
+        let mut hide_next = false;
+        for word in words {
+            if hide_next {
+                shown.push("***".to_string());
+                hide_next = false;
+                continue;
+            }
+            if SECRET_OPTIONS.contains(&word.as_str()) {
+                hide_next = true;
+                shown.push(word);
+                continue;
+            }
+            if let Some((key, _)) = word.split_once('=') {
+                let lower = key.to_ascii_lowercase();
+                if SECRET_KEYS.iter().any(|k| lower.contains(k)) {
+                    shown.push(format!("{key}=***"));
+                    continue;
+                }
+            }
+            if word.contains('?') && word.contains("://") {
+                // A query string carries tokens as often as not.
+                let base = word.split('?').next().unwrap_or_default();
+                shown.push(format!("{base}?***"));
+                continue;
+            }
+            shown.push(word);
+        }
+        f.write_str(&scrub(&shown.join(" ")))
+    }
+}
+
+impl fmt::Debug for ShownCommand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ShownCommand({self})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_commands_and_registered_values_are_masked() {
+        assert_eq!(
+            SecretUrl::new("https://ci:hunter22@git.corp/x.git").to_string(),
+            "https://ci:***@git.corp/x.git"
+        );
+        let command = ShownCommand::new(
+            "curl -H 'Authorization: Bearer tok123' https://u:pw9876@api.example/purge?key=abc",
+        );
+        let shown = command.to_string();
+        assert!(!shown.contains("tok123") && !shown.contains("pw9876") && !shown.contains("abc"));
+        assert!(shown.starts_with("curl -H ***"), "{shown}");
+        register_expansion("ENVGUARD_TEST_SECRET_NAME", "value-of-the-variable");
+        register_secret("from-the-credential-helper");
+        assert_eq!(
+            scrub("a value-of-the-variable and from-the-credential-helper"),
+            "a ${ENVGUARD_TEST_SECRET_NAME} and ***"
+        );
+    }
+}
