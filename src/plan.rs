@@ -271,20 +271,37 @@ pub struct ServerPlan {
     pub step: ServerStep,
 }
 
+/// What the server knows of one deploy-branch update when it plans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReceiveInput {
+    /// The analysis's verdict; `None` when the update could not be analysed.
+    pub verdict: Option<Verdict>,
+    /// The verdict's reasons are requirement changes only.
+    pub prunable: bool,
+    /// A wipe marker pushed by the client applies to this update.
+    pub marker: bool,
+    /// The push asked for a wipe with `-o envguard.wipe`.
+    pub push_option: bool,
+    pub action: ServerAction,
+    /// `envguard.target` (or piku's venv) names an env to act on.
+    pub has_target: bool,
+}
+
 /// What the post-receive hook does for one update. `verdict` is `None` when the update
 /// could not be analysed. A self-hosted deploy step keeps env across runtime changes (it
 /// only runs pip into it), so on the server `rebuild` needs a wipe just as `wipe` does.
 /// `prunable`: the verdict's reasons are requirement changes only, so the `prune` action
 /// can make the env exact; anything else (a runtime change, a committed env, a forced or
 /// explicitly requested wipe) is wiped.
-pub fn plan_receive(
-    verdict: Option<Verdict>,
-    prunable: bool,
-    marker: bool,
-    push_option: bool,
-    action: ServerAction,
-    has_target: bool,
-) -> ServerPlan {
+pub fn plan_receive(input: &ReceiveInput) -> ServerPlan {
+    let ReceiveInput {
+        verdict,
+        prunable,
+        marker,
+        push_option,
+        action,
+        has_target,
+    } = *input;
     let mut causes = Vec::new();
     match verdict {
         Some(v @ (Verdict::Wipe | Verdict::Rebuild)) => causes.push(Cause::Verdict(v)),
@@ -316,6 +333,24 @@ mod tests {
     use git2::Oid;
 
     use super::*;
+
+    fn receive(
+        verdict: Option<Verdict>,
+        prunable: bool,
+        marker: bool,
+        push_option: bool,
+        action: ServerAction,
+        has_target: bool,
+    ) -> ServerPlan {
+        plan_receive(&ReceiveInput {
+            verdict,
+            prunable,
+            marker,
+            push_option,
+            action,
+            has_target,
+        })
+    }
 
     const MODES: [Mode; 7] = [
         Mode::RemotePrune,
@@ -639,22 +674,22 @@ mod tests {
     #[test]
     fn server_acts_on_wipe_and_rebuild_and_explicit_requests() {
         use ServerAction::{Marker, Wipe};
-        let keep = plan_receive(Some(Verdict::None), false, false, false, Wipe, true);
+        let keep = receive(Some(Verdict::None), false, false, false, Wipe, true);
         assert_eq!(keep.step, ServerStep::Keep);
         assert!(keep.causes.is_empty());
         assert_eq!(
-            plan_receive(None, false, false, false, Wipe, true).step,
+            receive(None, false, false, false, Wipe, true).step,
             ServerStep::Keep
         );
         for verdict in [Verdict::Wipe, Verdict::Rebuild] {
-            let plan = plan_receive(Some(verdict), false, false, false, Wipe, true);
+            let plan = receive(Some(verdict), false, false, false, Wipe, true);
             assert_eq!(plan.step, ServerStep::Wipe, "{verdict:?}");
             assert_eq!(plan.causes, vec![Cause::Verdict(verdict)]);
         }
-        let marker = plan_receive(Some(Verdict::None), false, true, false, Wipe, true);
+        let marker = receive(Some(Verdict::None), false, true, false, Wipe, true);
         assert_eq!(marker.causes, vec![Cause::Marker]);
         assert_eq!(marker.step, ServerStep::Wipe);
-        let option = plan_receive(None, false, false, true, Marker, true);
+        let option = receive(None, false, false, true, Marker, true);
         assert_eq!(option.causes, vec![Cause::PushOption]);
         assert_eq!(option.step, ServerStep::WriteMarker);
     }
@@ -662,13 +697,13 @@ mod tests {
     #[test]
     fn server_prunes_only_requirement_changes_and_wipes_the_rest() {
         use ServerAction::Prune;
-        let prune = plan_receive(Some(Verdict::Wipe), true, false, false, Prune, true);
+        let prune = receive(Some(Verdict::Wipe), true, false, false, Prune, true);
         assert_eq!(prune.step, ServerStep::Prune);
         for plan in [
-            plan_receive(Some(Verdict::Wipe), false, false, false, Prune, true),
-            plan_receive(Some(Verdict::Rebuild), true, false, false, Prune, true),
-            plan_receive(Some(Verdict::Wipe), true, true, false, Prune, true),
-            plan_receive(Some(Verdict::Wipe), true, false, true, Prune, true),
+            receive(Some(Verdict::Wipe), false, false, false, Prune, true),
+            receive(Some(Verdict::Rebuild), true, false, false, Prune, true),
+            receive(Some(Verdict::Wipe), true, true, false, Prune, true),
+            receive(Some(Verdict::Wipe), true, false, true, Prune, true),
         ] {
             assert_eq!(plan.step, ServerStep::Wipe, "{plan:?}");
         }
@@ -676,7 +711,7 @@ mod tests {
 
     #[test]
     fn server_without_a_target_says_so_instead_of_acting() {
-        let plan = plan_receive(
+        let plan = receive(
             Some(Verdict::Wipe),
             false,
             true,
@@ -693,7 +728,7 @@ mod tests {
                 Cause::PushOption
             ]
         );
-        let nothing = plan_receive(
+        let nothing = receive(
             Some(Verdict::None),
             false,
             false,

@@ -17,7 +17,7 @@ pub mod wrapper;
 use git2::{Oid, Repository};
 
 use crate::ExitStatus;
-use crate::analyze::{Analyzer, Verdict};
+use crate::analyze::Analyzer;
 use crate::chain::{self, HookArgs};
 use crate::config::{Config, DeployTarget, Mode, PlatformSource, configured_urls};
 use crate::gitcli::{self, Lease};
@@ -114,9 +114,6 @@ struct Context<'a> {
     /// Updates envguard does not guard (other branches, tags, deletions, updates it could
     /// not analyse): still part of the push.
     others: &'a [RefUpdate],
-    /// The analyzer that checked the push, with the commits it read cached (the remote
-    /// prune and the VCS note read the tips' requirement sets again).
-    analyzer: std::cell::RefCell<Analyzer<'a>>,
 }
 
 fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
@@ -147,19 +144,15 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     }
     let flags = invocation::of_this_push();
     log::debug!("push flags: {flags:?}");
-    let mut analyzer = analyzer_for(&repo, &config, target.platform);
-    let (mut checked, mut others) = check_updates(&repo, &config, &mut analyzer, &push, flags)?;
-    let needs_action = checked
-        .iter()
-        .any(|c| c.analysis.verdict != Verdict::None || !c.analysis.errors.is_empty());
-    if needs_action && target.source == PlatformSource::AssumedAppService {
-        let settled = settle_platform(&repo, &config, &push, target);
-        if settled.platform != target.platform {
-            analyzer = analyzer_for(&repo, &config, settled.platform);
-            (checked, others) = check_updates(&repo, &config, &mut analyzer, &push, flags)?;
-        }
-        target = settled;
+    // The platform's rules decide the verdict, so an App Service remote whose platform was
+    // never recorded is asked first, and only when the push changes a watched file.
+    if target.source == PlatformSource::AssumedAppService
+        && changes_watched(&repo, &config, target.platform, &push)
+    {
+        target = settle_platform(&repo, &config, &push, target);
     }
+    let mut analyzer = analyzer_for(&repo, &config, target.platform);
+    let (checked, others) = check_updates(&repo, &config, &mut analyzer, &push, flags)?;
     let plan = plan::plan_push(&checked, target.mode, target.platform, flags);
     let context = Context {
         repo: &repo,
@@ -169,7 +162,6 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
         url: &push.url,
         checked: &checked,
         others: &others,
-        analyzer: std::cell::RefCell::new(analyzer),
     };
     if target.platform.rebuilds_when_requirements_change() {
         warn_unpinned_vcs(&context);
@@ -207,6 +199,18 @@ fn settle_platform(
             assumed
         }
     }
+}
+
+/// Whether any deploy-branch update of the push changes a watched file (ids only).
+fn changes_watched(repo: &Repository, config: &Config, platform: Platform, push: &Push) -> bool {
+    let mut analyzer = analyzer_for(repo, config, platform);
+    push.updates.iter().any(|update| {
+        let (Some(tip), true) = (update.new, config.is_deploy_branch(&update.remote_ref)) else {
+            return false;
+        };
+        let base = base_for(repo, &push.remote, update);
+        analyzer.changes_watched(base, tip).unwrap_or(true)
+    })
 }
 
 /// The analyzer of a push to `platform`, fetching what a partial clone lacks.

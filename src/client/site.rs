@@ -65,16 +65,16 @@ pub(super) fn prune_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> b
         return true;
     };
     let checked = &cx.checked[last];
-    let pruned = cx
-        .analyzer
-        .borrow_mut()
-        .requirement_set(checked.analysis.new)
-        .map_err(crate::WipeInstead::from)
+    let pruned = checked
+        .analysis
+        .tip_set
+        .as_ref()
+        .ok_or_else(|| crate::WipeInstead::from("the pushed requirements were not read"))
         .and_then(|set| {
             site.prune(
                 cx.config,
                 cx.platform,
-                &set,
+                set,
                 &checked.analysis.source_changed(),
             )
         });
@@ -135,11 +135,7 @@ pub(super) fn fixes_on(repo: &Repository, platform: Platform, remote: &str, url:
 /// commit.
 pub(super) fn warn_unpinned_vcs(cx: &Context) {
     for checked in cx.checked {
-        let Ok(set) = cx
-            .analyzer
-            .borrow_mut()
-            .requirement_set(checked.analysis.new)
-        else {
+        let Some(set) = &checked.analysis.tip_set else {
             continue;
         };
         for (name, entry) in &set.requirements {

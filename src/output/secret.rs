@@ -23,7 +23,7 @@ fn remember(value: &str, shown: String) {
     if !known.iter().any(|(v, _)| v == value) {
         known.push((value.to_string(), shown));
         // Longest first, so a value that contains another is replaced whole.
-        known.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        known.sort_by_key(|(value, _)| std::cmp::Reverse(value.len()));
     }
 }
 

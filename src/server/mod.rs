@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::hook_input::{self, RefUpdate};
 use crate::message::Receive;
 use crate::output::emit;
-use crate::plan::{Cause, ServerPlan, ServerStep, plan_receive};
+use crate::plan::{Cause, ReceiveInput, ServerPlan, ServerStep, plan_receive};
 use crate::platform::{Platform, ServerEnv};
 use crate::report::summarize;
 use crate::requirements::process_env;
@@ -111,24 +111,20 @@ fn receive_one(
         }
     };
     let marker = consume_marker(repo, branch, base, new);
-    let plan = plan_receive(
-        analysis.as_ref().map(|a| a.verdict),
-        analysis
+    let plan = plan_receive(&ReceiveInput {
+        verdict: analysis.as_ref().map(|a| a.verdict),
+        prunable: analysis
             .as_ref()
             .is_some_and(|a| a.only_requirement_changes()),
         marker,
-        wipe_option,
-        config.server_action,
-        config.target.is_some(),
-    );
+        push_option: wipe_option,
+        action: config.server_action,
+        has_target: config.target.is_some(),
+    });
     let prune_input = (plan.step == ServerStep::Prune)
         .then(|| {
-            let set = analyzer.requirement_set(new).ok()?;
-            let changed = analysis
-                .as_ref()
-                .map(|a| a.source_changed())
-                .unwrap_or_default();
-            Some((set, changed))
+            let analysis = analysis.as_ref()?;
+            Some((analysis.tip_set.clone()?, analysis.source_changed()))
         })
         .flatten();
     let reasons = analysis.map(|a| a.reasons).unwrap_or_default();

@@ -1,0 +1,330 @@
+//! The [`Analyzer`]: caches per commit and the hot path of [`Analyzer::analyze`].
+
+use std::cell::OnceCell;
+use std::collections::HashMap;
+use std::path::Path;
+use std::rc::Rc;
+
+use git2::{ObjectType, Oid, Repository};
+
+use super::rules::{RuntimeFile, apply_trailers, verdict_of};
+use super::tree::{FETCH_ROUNDS, GitTree, Watched, file_at};
+use super::types::Analysis;
+use crate::config::Config;
+use crate::deployment::Deployment;
+use crate::gitcli::Fetcher;
+use crate::paths::join;
+use crate::platform::Platform;
+use crate::requirements::{self, EnvLookup, ParseCache, RequirementSet};
+use crate::{FileError, Result};
+
+/// Analyses ref updates of one repository, caching parsed files and per-commit state.
+pub struct Analyzer<'r> {
+    pub(super) repo: &'r Repository,
+    pub(super) config: &'r Config,
+    pub(super) platform: Platform,
+    pub(super) parse: ParseCache<Oid>,
+    /// App roots by the ids of `.deployment` and the script its command runs.
+    pub(super) roots: HashMap<(Oid, Option<Oid>), String>,
+    /// Set in a partial clone: how to fetch what it lacks.
+    pub(super) fetcher: Option<Fetcher>,
+    pub(super) watched: HashMap<Oid, Rc<Watched>>,
+}
+
+impl<'r> Analyzer<'r> {
+    /// An analyzer for deployments to `platform` that expands `${VAR}` in requirement lines
+    /// with `env` (usually [`requirements::process_env`]).
+    pub fn new(
+        repo: &'r Repository,
+        config: &'r Config,
+        platform: Platform,
+        env: EnvLookup,
+    ) -> Self {
+        Analyzer {
+            repo,
+            config,
+            platform,
+            parse: ParseCache::with_env(env),
+            roots: HashMap::new(),
+            watched: HashMap::new(),
+            fetcher: None,
+        }
+    }
+
+    /// In a partial clone, fetches the objects the analysis needs with `fetcher` (in any
+    /// other repository an object is never missing, so this changes nothing there).
+    pub fn fetch_missing_with(mut self, fetcher: Fetcher) -> Self {
+        // git marks the remote a partial clone fetches from as a promisor.
+        let partial = self.repo.config().is_ok_and(|c| {
+            c.get_string("extensions.partialclone").is_ok()
+                || c.entries(Some(r"remote\..*\.promisor"))
+                    .is_ok_and(|mut entries| {
+                        let mut any = false;
+                        while let Some(Ok(entry)) = entries.next() {
+                            any |= entry.value().is_ok_and(|v| v.eq_ignore_ascii_case("true"));
+                        }
+                        any
+                    })
+        });
+        if partial {
+            self.fetcher = Some(fetcher);
+        }
+        self
+    }
+
+    /// Fetches `wanted` (revisions) when this is a partial clone. Err: they stay missing.
+    pub(super) fn fetch(&self, wanted: &[String]) -> Result<()> {
+        match &self.fetcher {
+            Some(fetch) if fetch(wanted) => {
+                // git wrote a new pack; make libgit2 look again.
+                self.repo.odb()?.refresh()?;
+                Ok(())
+            }
+            _ => Err(crate::Error::msg(format!(
+                "the repository lacks {} (a partial clone whose promisor remote did not \
+                 provide it), so the push could not be checked",
+                wanted.join(", ")
+            ))),
+        }
+    }
+
+    /// In a partial clone, fetches in one go the paths the analysis of `commit` reads first
+    /// (with `tree:0` clones even the trees are missing): `.deployment`, then the watched
+    /// files of the app root.
+    pub(super) fn prefetch(&mut self, commit: &git2::Commit) {
+        if self.fetcher.is_none() {
+            return;
+        }
+        let id = commit.id();
+        let _ = self.fetch(&[format!("{id}^{{tree}}"), format!("{id}:.deployment")]);
+        let Ok(tree) = commit.tree() else {
+            return;
+        };
+        // The script `.deployment` runs may name the app folder.
+        let script = tree
+            .get_name(".deployment")
+            .and_then(|e| self.repo.find_blob(e.id()).ok())
+            .and_then(|b| {
+                Deployment::parse(&String::from_utf8_lossy(b.content())).command_script()
+            });
+        if let Some(script) = script {
+            let _ = self.fetch(&[format!("{id}:{script}")]);
+        }
+        let root = self.app_root(&tree);
+        let names = [
+            "requirements.txt",
+            "runtime.txt",
+            ".python-version",
+            &self.config.env_dir,
+        ];
+        let wanted: Vec<String> = names
+            .iter()
+            .map(|name| format!("{id}:{}", join(&root, name)))
+            .collect();
+        let _ = self.fetch(&wanted);
+    }
+
+    /// `envguard.appRoot` must name a folder of the pushed commit: one that names none would
+    /// find no requirements and say `none` without a word.
+    pub(super) fn check_app_root(&self, tip: &git2::Commit) -> Result<()> {
+        let Some(root) = self.config.app_root.as_deref().filter(|r| !r.is_empty()) else {
+            return Ok(());
+        };
+        let is_folder = tip
+            .tree()?
+            .get_path(Path::new(root))
+            .is_ok_and(|e| e.kind() == Some(ObjectType::Tree));
+        if is_folder {
+            Ok(())
+        } else {
+            Err(crate::Error::config(
+                "envguard.appRoot",
+                root,
+                &format!(
+                    "a folder of the pushed commit {} (it has no folder '{root}')",
+                    &tip.id().to_string()[..7]
+                ),
+            ))
+        }
+    }
+
+    /// The app root of a commit: `envguard.appRoot`, else `.deployment`'s `project`, else
+    /// the repository root (`""`).
+    pub fn app_root(&mut self, tree: &git2::Tree) -> String {
+        if let Some(root) = &self.config.app_root {
+            return root.clone();
+        }
+        let Some(entry) = tree.get_name(".deployment") else {
+            return String::new();
+        };
+        let Ok(blob) = self.repo.find_blob(entry.id()) else {
+            return String::new();
+        };
+        let deployment = Deployment::parse(&String::from_utf8_lossy(blob.content()));
+        let script = deployment
+            .command_script()
+            .and_then(|path| tree.get_path(Path::new(&path)).ok())
+            .map(|e| e.id());
+        let key = (entry.id(), script);
+        if let Some(root) = self.roots.get(&key) {
+            return root.clone();
+        }
+        let root = deployment.app_root(|_| {
+            let blob = self.repo.find_blob(script?).ok()?;
+            Some(String::from_utf8_lossy(blob.content()).into_owned())
+        });
+        self.roots.insert(key, root.clone());
+        root
+    }
+
+    pub(super) fn watched(&mut self, commit: &git2::Commit) -> Result<Rc<Watched>> {
+        if let Some(w) = self.watched.get(&commit.id()) {
+            return Ok(Rc::clone(w));
+        }
+        self.prefetch(commit);
+        let tree = commit.tree()?;
+        let root = self.app_root(&tree);
+        // A runtime file that is not a file is no runtime file, as for the platform.
+        let file_id = |name: &str| file_at(self.repo, &tree, &join(&root, name)).ok().flatten();
+        let runtime_txt = file_id(RuntimeFile::Txt.name());
+        let python_version = file_id(RuntimeFile::PythonVersion.name());
+        let env = tree
+            .get_path(Path::new(&join(&root, &self.config.env_dir)))
+            .ok()
+            .map(|e| e.id());
+        let reader = GitTree {
+            repo: self.repo,
+            tree: tree.clone(),
+            missing: Default::default(),
+        };
+        let root_file = join(&root, "requirements.txt");
+        let mut requirements = requirements::load_closure(&reader, &root_file, &mut self.parse);
+        for _ in 0..FETCH_ROUNDS {
+            let missing = reader.missing.take();
+            if missing.is_empty() {
+                break;
+            }
+            self.fetch(&missing)?;
+            requirements = requirements::load_closure(&reader, &root_file, &mut self.parse);
+        }
+        let missing = reader.missing.take();
+        if !missing.is_empty() {
+            self.fetch(&missing)?;
+        }
+        let watched = Rc::new(Watched {
+            root,
+            requirements,
+            runtime_txt,
+            python_version,
+            env,
+            set: OnceCell::new(),
+        });
+        self.watched.insert(commit.id(), Rc::clone(&watched));
+        Ok(watched)
+    }
+
+    /// The app root of a commit and its runtime.txt value (`Ok(None)`: no runtime.txt).
+    pub fn runtime_of(
+        &mut self,
+        commit: Oid,
+    ) -> Result<(String, Result<Option<String>, FileError>)> {
+        let commit = self.repo.find_commit(commit)?;
+        let watched = self.watched(&commit)?;
+        let value = self.runtime_value(&watched, RuntimeFile::Txt);
+        Ok((watched.root.clone(), value))
+    }
+
+    /// The requirement set of a commit (its app root's requirements.txt and includes).
+    pub fn requirement_set(&mut self, commit: Oid) -> Result<RequirementSet> {
+        let commit = self.repo.find_commit(commit)?;
+        let watched = self.watched(&commit)?;
+        Ok(watched.set().clone())
+    }
+
+    /// The watched files of a commit that exist there, with their blob ids: the
+    /// requirements closure, then runtime.txt and .python-version.
+    pub fn watched_files(&mut self, commit: Oid) -> Result<Vec<(String, Oid)>> {
+        let commit = self.repo.find_commit(commit)?;
+        let watched = self.watched(&commit)?;
+        let mut files: Vec<(String, Oid)> = watched
+            .requirements
+            .files
+            .iter()
+            .filter_map(|f| f.id.map(|id| (f.path.clone(), id)))
+            .collect();
+        for file in RuntimeFile::ALL {
+            if let Some(id) = watched.runtime_id(file) {
+                files.push((join(&watched.root, file.name()), id));
+            }
+        }
+        Ok(files)
+    }
+
+    /// Whether the update `base -> tip` changes any watched file (the first, cheap step of
+    /// [`Analyzer::analyze`]: ids of the watched paths only). `base = None`: a first deploy,
+    /// which changes nothing deployed.
+    pub fn changes_watched(&mut self, base: Option<Oid>, tip: Oid) -> Result<bool> {
+        let Some(base) = base else {
+            return Ok(false);
+        };
+        let tip = self.watched(&self.repo.find_commit(tip)?)?;
+        let base = self.watched(&self.repo.find_commit(base)?)?;
+        Ok(!base.same(&tip))
+    }
+
+    /// Analyses the update `base -> tip`. `base = None`: nothing is deployed yet (first
+    /// deploy), so nothing can be stale.
+    pub fn analyze(&mut self, base: Option<Oid>, tip: Oid) -> Result<Analysis> {
+        let tip_commit = self.repo.find_commit(tip)?;
+        self.check_app_root(&tip_commit)?;
+        let tip_watched = self.watched(&tip_commit)?;
+        let mut analysis = Analysis::new(base, tip, self.platform);
+        analysis.app_root = tip_watched.root.clone();
+        let Some(base) = base else {
+            analysis.runtime = self.runtime_value(&tip_watched, RuntimeFile::Txt);
+            analysis.added = tip_watched.set().requirements.keys().cloned().collect();
+            analysis.errors = tip_watched.requirements.errors.clone();
+            analysis.warnings = tip_watched.requirements.warnings.clone();
+            for file in RuntimeFile::ALL {
+                analysis
+                    .errors
+                    .extend(self.runtime_value(&tip_watched, file).err());
+            }
+            return Ok(analysis);
+        };
+        let base_commit = self.repo.find_commit(base)?;
+        let base_watched = self.watched(&base_commit)?;
+        let changed = !base_watched.same(&tip_watched);
+        if changed {
+            let comparison = self.compare(&base_watched, &tip_watched);
+            analysis.reasons = comparison.reasons;
+            analysis.removed = comparison.removed;
+            analysis.added = comparison.added;
+            analysis.changed = comparison.changed;
+            analysis.errors = comparison.errors;
+            analysis.warnings = comparison.warnings;
+            analysis
+                .warnings
+                .extend(self.committed_venvs(&tip_commit, &tip_watched.root)?);
+        }
+        let marks = self.walk(base, &tip_commit, changed, &mut analysis)?;
+        apply_trailers(&mut analysis, tip, &marks);
+        // Heroku's and Dokku's buildpack keys its cached env on requirements.txt's bytes.
+        let root_id = |w: &Watched| w.requirements.files.first().and_then(|f| f.id);
+        let cache_key_changed = self.platform.rebuilds_when_requirements_change()
+            && root_id(&base_watched) != root_id(&tip_watched);
+        analysis.verdict = verdict_of(&analysis.reasons, self.platform, cache_key_changed);
+        // The tip's runtime matters only to a push that changes something (the toggle reads
+        // it); the hot path of a push that changes nothing watched reads no blob.
+        if changed || !analysis.reasons.is_empty() {
+            analysis.runtime = self.runtime_value(&tip_watched, RuntimeFile::Txt);
+        }
+        if changed
+            || !analysis.reasons.is_empty()
+            || self.platform.rebuilds_when_requirements_change()
+        {
+            analysis.tip_set = Some(tip_watched.set().clone());
+        }
+        Ok(analysis)
+    }
+}

@@ -1,0 +1,135 @@
+//! A commit's watched files read through git2: the watched paths of a commit, the tree
+//! reader the requirements parser uses (noting objects a partial clone lacks), and
+//! `file_at`, which follows symbolic links inside the repository as a checkout would.
+
+use std::cell::OnceCell;
+use std::path::Path;
+
+use git2::{ObjectType, Oid, Repository};
+
+use super::rules::RuntimeFile;
+use crate::Result;
+use crate::requirements::{Closure, RequirementSet, TreeReader};
+
+/// The watched paths of one commit.
+pub(super) struct Watched {
+    /// App root inside the repository, `""` for the repository root.
+    pub(super) root: String,
+    pub(super) requirements: Closure<Oid>,
+    pub(super) runtime_txt: Option<Oid>,
+    pub(super) python_version: Option<Oid>,
+    /// The `<root>/<envDir>` entry (tree, or anything committed there).
+    pub(super) env: Option<Oid>,
+    pub(super) set: OnceCell<RequirementSet>,
+}
+
+impl Watched {
+    pub(super) fn same(&self, other: &Watched) -> bool {
+        self.root == other.root
+            && self.runtime_txt == other.runtime_txt
+            && self.python_version == other.python_version
+            && self.env == other.env
+            && self.requirements.same_files(&other.requirements)
+    }
+
+    pub(super) fn runtime_id(&self, file: RuntimeFile) -> Option<Oid> {
+        match file {
+            RuntimeFile::Txt => self.runtime_txt,
+            RuntimeFile::PythonVersion => self.python_version,
+        }
+    }
+
+    pub(super) fn set(&self) -> &RequirementSet {
+        self.set
+            .get_or_init(|| RequirementSet::from_closure(&self.requirements))
+    }
+}
+
+/// A commit's tree as seen by the requirements reader. Objects a partial clone lacks are
+/// noted (as revisions git can fetch) instead of being read as absent.
+pub(super) struct GitTree<'r> {
+    pub(super) repo: &'r Repository,
+    pub(super) tree: git2::Tree<'r>,
+    pub(super) missing: std::cell::RefCell<Vec<String>>,
+}
+
+impl TreeReader for GitTree<'_> {
+    type Id = Oid;
+
+    fn lookup(&self, path: &str) -> Result<Option<Oid>, crate::Invalid> {
+        let found = file_at(self.repo, &self.tree, path);
+        if matches!(found, Ok(None))
+            && let Err(e) = self.tree.get_path(Path::new(path))
+            && is_missing_object(&e)
+        {
+            self.missing
+                .borrow_mut()
+                .push(format!("{}:{path}", self.tree.id()));
+        }
+        found
+    }
+
+    fn read(&self, id: &Oid) -> Option<Vec<u8>> {
+        match self.repo.find_blob(*id) {
+            Ok(blob) => Some(blob.content().to_vec()),
+            Err(e) => {
+                if is_missing_object(&e) {
+                    self.missing.borrow_mut().push(id.to_string());
+                }
+                None
+            }
+        }
+    }
+}
+
+/// Whether a git2 error is an object the repository does not have (in a partial clone: one
+/// its promisor remote has).
+pub(super) fn is_missing_object(e: &git2::Error) -> bool {
+    e.code() == git2::ErrorCode::NotFound && e.class() == git2::ErrorClass::Odb
+}
+
+/// Rounds of fetching per commit: each may reveal a further include.
+pub(super) const FETCH_ROUNDS: usize = 8;
+
+/// Symbolic links followed in a row before giving up (as a loop).
+pub(super) const MAX_LINKS: usize = 8;
+
+/// The blob id of the file at `path` in `tree`, following symbolic links inside the
+/// repository as a checkout would. `Ok(None)`: nothing there; `Err`: something that is not
+/// a file (a folder, a submodule, a link leading out of the repository or nowhere).
+pub fn file_at(
+    repo: &Repository,
+    tree: &git2::Tree,
+    path: &str,
+) -> Result<Option<Oid>, crate::Invalid> {
+    let mut path = path.to_string();
+    for _ in 0..=MAX_LINKS {
+        let Ok(entry) = tree.get_path(Path::new(&path)) else {
+            return Ok(None);
+        };
+        match entry.filemode() {
+            0o100644 | 0o100755 | 0o100664 => return Ok(Some(entry.id())),
+            0o120000 => {
+                let blob = repo
+                    .find_blob(entry.id())
+                    .map_err(|e| format!("cannot read the symbolic link: {}", e.message()))?;
+                let target = String::from_utf8_lossy(blob.content()).into_owned();
+                path = crate::paths::resolve_relative(&path, &target).map_err(|_| {
+                    format!("is a symbolic link to '{target}', outside the repository")
+                })?;
+                if tree.get_path(Path::new(&path)).is_err() {
+                    return Err(format!(
+                        "is a symbolic link to '{target}', which is not in this commit"
+                    )
+                    .into());
+                }
+            }
+            0o160000 => return Err("is a submodule, not a file".into()),
+            _ if entry.kind() == Some(ObjectType::Tree) => {
+                return Err("is a folder, not a file".into());
+            }
+            mode => return Err(format!("is not a regular file (mode {mode:o})").into()),
+        }
+    }
+    Err(format!("is a chain of more than {MAX_LINKS} symbolic links").into())
+}

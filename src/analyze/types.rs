@@ -1,0 +1,234 @@
+//! The analysis of one ref update as a value: the verdict, its reasons and what the
+//! actions need, and its JSON form (schema 1).
+
+use git2::Oid;
+use serde::Serialize;
+
+use super::rules::RuntimeFile;
+use crate::paths::join;
+use crate::platform::Platform;
+use crate::requirements::RequirementSet;
+use crate::{FileError, Result};
+
+/// What a push needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Nothing: the deployment's env stays valid.
+    None,
+    /// The runtime changes, so the platform builds a new env by itself.
+    Rebuild,
+    /// The env must be thrown away and rebuilt.
+    Wipe,
+    /// A watched file has errors, so no other verdict holds: the push is refused until the
+    /// file is fixed or the check skipped. Given by [`Analysis::shown_verdict`].
+    Invalid,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::None => "none",
+            Verdict::Rebuild => "rebuild",
+            Verdict::Wipe => "wipe",
+            Verdict::Invalid => "invalid",
+        }
+    }
+}
+
+/// Why a push needs a fresh env.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReasonKind {
+    RequirementRemoved,
+    RequirementSourceChanged,
+    /// Still required, but without an extra, or only under a marker: what is no longer
+    /// asked for stays installed.
+    RequirementNarrowed,
+    /// Policy `changes`: a version, extra, marker or constraint changed.
+    RequirementChanged,
+    RequirementsFileDeleted,
+    /// Policy `any-byte`: a requirements file's bytes changed.
+    RequirementsFileChanged,
+    RuntimeChanged,
+    EnvFolderChanged,
+    Forced,
+}
+
+impl ReasonKind {
+    /// The kebab-case name used in JSON and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasonKind::RequirementRemoved => "requirement-removed",
+            ReasonKind::RequirementSourceChanged => "requirement-source-changed",
+            ReasonKind::RequirementNarrowed => "requirement-narrowed",
+            ReasonKind::RequirementChanged => "requirement-changed",
+            ReasonKind::RequirementsFileDeleted => "requirements-file-deleted",
+            ReasonKind::RequirementsFileChanged => "requirements-file-changed",
+            ReasonKind::RuntimeChanged => "runtime-changed",
+            ReasonKind::EnvFolderChanged => "env-folder-changed",
+            ReasonKind::Forced => "forced",
+        }
+    }
+}
+
+/// One reason, attributed to the commit that introduced it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    pub kind: ReasonKind,
+    pub file: String,
+    pub package: Option<String>,
+    #[serde(serialize_with = "serialize_opt_oid")]
+    pub commit: Option<Oid>,
+    pub detail: Option<String>,
+}
+
+impl Reason {
+    pub(super) fn new(
+        kind: ReasonKind,
+        file: &str,
+        package: Option<&str>,
+        detail: Option<String>,
+    ) -> Self {
+        Reason {
+            kind,
+            file: file.to_string(),
+            package: package.map(str::to_string),
+            commit: None,
+            detail,
+        }
+    }
+
+    /// Whether two reasons name the same change (ignoring attribution and detail).
+    pub(super) fn same_change(&self, other: &Reason) -> bool {
+        self.kind == other.kind
+            && self.package == other.package
+            && (self.package.is_some() || self.file == other.file)
+    }
+}
+
+/// A reason dropped by an `Env-Wipe: skip` trailer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedReason {
+    #[serde(flatten)]
+    pub reason: Reason,
+    /// The commit whose trailer dropped it.
+    #[serde(serialize_with = "serialize_oid")]
+    pub skipped_by: Oid,
+}
+
+/// The result of analysing one ref update: everything an action needs, so nothing after
+/// the analysis reads the commits again. Serialized as `envguard check --format json`
+/// (schema 1: ids as hex strings; the app root and runtime are not part of it).
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    pub schema: u32,
+    #[serde(serialize_with = "serialize_opt_oid")]
+    pub old: Option<Oid>,
+    #[serde(serialize_with = "serialize_oid")]
+    pub new: Oid,
+    pub verdict: Verdict,
+    pub removed: Vec<String>,
+    pub added: Vec<String>,
+    pub changed: Vec<String>,
+    pub reasons: Vec<Reason>,
+    pub skipped: Vec<SkippedReason>,
+    pub warnings: Vec<FileError>,
+    pub errors: Vec<FileError>,
+    /// The tip's app root (`""`: the repository root).
+    #[serde(skip)]
+    pub app_root: String,
+    /// The tip's runtime as the platform reads it (on Kudu: the runtime runtime.txt selects;
+    /// `Ok(None)`: no runtime file, one the platform does not read, or a push that changes
+    /// nothing watched and forces nothing, which never reads it).
+    #[serde(skip)]
+    pub runtime: std::result::Result<Option<String>, FileError>,
+    /// The platform whose rules gave the verdict.
+    #[serde(serialize_with = "serialize_platform")]
+    pub platform: Platform,
+    /// The tip's requirement set, for the actions that need it (a prune, the VCS note):
+    /// kept when the push changes or forces something, or where the platform's cache key
+    /// is the requirements' bytes.
+    #[serde(skip)]
+    pub tip_set: Option<RequirementSet>,
+}
+
+fn serialize_platform<S: serde::Serializer>(p: &Platform, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(p.name())
+}
+
+fn serialize_oid<S: serde::Serializer>(id: &Oid, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(id)
+}
+
+fn serialize_opt_oid<S: serde::Serializer>(id: &Option<Oid>, s: S) -> Result<S::Ok, S::Error> {
+    match id {
+        Some(id) => s.collect_str(id),
+        None => s.serialize_none(),
+    }
+}
+
+impl Analysis {
+    /// Whether every reason is a change of the requirements (removed, source changed,
+    /// narrowed, changed) and the files are valid: what a surgical prune can make exact.
+    pub fn only_requirement_changes(&self) -> bool {
+        self.errors.is_empty()
+            && !self.reasons.is_empty()
+            && self.reasons.iter().all(|r| {
+                matches!(
+                    r.kind,
+                    ReasonKind::RequirementRemoved
+                        | ReasonKind::RequirementSourceChanged
+                        | ReasonKind::RequirementNarrowed
+                        | ReasonKind::RequirementChanged
+                        | ReasonKind::RequirementsFileChanged
+                        | ReasonKind::RequirementsFileDeleted
+                )
+            })
+    }
+
+    /// The packages whose source changed.
+    pub fn source_changed(&self) -> Vec<String> {
+        self.reasons
+            .iter()
+            .filter(|r| r.kind == ReasonKind::RequirementSourceChanged)
+            .filter_map(|r| r.package.clone())
+            .collect()
+    }
+
+    /// The verdict to show: `invalid` when a watched file has errors (the verdict of the
+    /// reasons alone would read as something to act on, or as nothing to do).
+    pub fn shown_verdict(&self) -> Verdict {
+        if self.errors.is_empty() {
+            self.verdict
+        } else {
+            Verdict::Invalid
+        }
+    }
+
+    /// The runtime.txt path of the tip, inside its app root.
+    pub fn runtime_path(&self) -> String {
+        join(&self.app_root, RuntimeFile::Txt.name())
+    }
+
+    /// An analysis of `base -> tip` on `platform` that found nothing (yet).
+    pub fn new(base: Option<Oid>, tip: Oid, platform: Platform) -> Self {
+        Analysis {
+            schema: 1,
+            old: base,
+            new: tip,
+            verdict: Verdict::None,
+            removed: Vec::new(),
+            added: Vec::new(),
+            changed: Vec::new(),
+            reasons: Vec::new(),
+            skipped: Vec::new(),
+            warnings: Vec::new(),
+            errors: Vec::new(),
+            app_root: String::new(),
+            runtime: Ok(None),
+            tip_set: None,
+            platform,
+        }
+    }
+}

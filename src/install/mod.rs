@@ -1,0 +1,314 @@
+//! `envguard hook install|uninstall|status`: put the hook shim where git really reads hooks
+//! from (`git rev-parse --git-path hooks`: main or linked worktree, submodule, bare repo),
+//! keep a foreign hook as `<hook>.legacy` (envguard runs it with the same input), restore it
+//! on uninstall, and never write into a `core.hooksPath` directory without being asked.
+
+use std::path::{Path, PathBuf};
+
+use crate::gitcli::{GitEnv, git_in, output_line};
+use crate::{Error, Result};
+
+mod managers;
+mod server;
+mod status;
+
+pub use managers::{Manager, manager_snippet};
+pub use server::DISPATCHED_NAME;
+use server::*;
+pub use status::status;
+use status::*;
+
+/// Which hook: the client's pre-push or the server's post-receive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Client,
+    Server,
+}
+
+impl Side {
+    pub fn hook_name(self) -> &'static str {
+        match self {
+            Side::Client => "pre-push",
+            Side::Server => "post-receive",
+        }
+    }
+
+    /// The words of the shim that differ between the sides: the install flag, when the
+    /// displaced hook runs, and what goes on without envguard.
+    fn shim_words(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Side::Client => ("", "before envguard; its failure stops the push", "pushing"),
+            Side::Server => (
+                " --server",
+                "after envguard, so a deploy step there sees the env already wiped",
+                "deploying",
+            ),
+        }
+    }
+
+    /// When the displaced hook runs, for `hook status`.
+    fn legacy_order(self) -> &'static str {
+        match self {
+            Side::Client => "runs first",
+            Side::Server => "runs after envguard",
+        }
+    }
+}
+
+/// The one hook shim, for both sides.
+pub(super) const SHIM_TEMPLATE: &str = include_str!("../../hooks/hook.sh");
+/// The line that marks a hook file as envguard's.
+pub(super) const MARKER: &str = "# envguard-hook:";
+/// The line that carries the shim's version; a change of the shim bumps it, so `hook
+/// status` can tell an installed shim is outdated.
+pub(super) const VERSION_MARKER: &str = "# envguard-hook-version: ";
+/// The version of the shim this binary installs.
+pub(super) const SHIM_VERSION: u32 = 2;
+/// The hook shim, with this binary's path as the fallback when envguard is not on PATH (GUI
+/// git clients often run hooks with a reduced PATH).
+pub fn shim(side: Side) -> String {
+    let bin = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
+        .replace('\'', "");
+    let (flag, order, doing) = side.shim_words();
+    SHIM_TEMPLATE
+        .replace("@HOOK@", side.hook_name())
+        .replace("@FLAG@", flag)
+        .replace("@ORDER@", order)
+        .replace("@DOING@", doing)
+        .replace("@VERSION@", &SHIM_VERSION.to_string())
+        .replace("@ENVGUARD_BIN@", &bin)
+}
+
+/// Whether a hook file is envguard's.
+pub fn is_ours(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|text| text.contains(MARKER))
+}
+
+/// The shim version of an installed hook of envguard's (`1`: shims from before versions).
+pub(super) fn shim_version(text: &str) -> u32 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(VERSION_MARKER))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(1)
+}
+
+/// Where git reads hooks from, as an absolute path, and the `core.hooksPath` value if set.
+pub fn hooks_dir(cwd: &Path) -> Result<(PathBuf, Option<String>)> {
+    let run = |args: &[&str]| {
+        let mut cmd = git_in(GitEnv::User(Some(cwd)));
+        cmd.args(args);
+        output_line(cmd)
+    };
+    let dir = run(&["rev-parse", "--git-path", "hooks"])?
+        .ok_or_else(|| Error::msg("not a git repository (or git is missing)"))?;
+    let hooks_path = run(&["config", "core.hooksPath"])?;
+    let dir = PathBuf::from(dir);
+    let dir = if dir.is_absolute() {
+        dir
+    } else {
+        cwd.join(dir)
+    };
+    log::debug!(
+        "hooks directory {}, core.hooksPath {hooks_path:?}",
+        dir.display()
+    );
+    Ok((dir, hooks_path))
+}
+
+/// What `install` did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Installed {
+    /// Written; `Some(legacy)` when a foreign hook was kept and chained.
+    Fresh(Option<PathBuf>),
+    Updated,
+    AlreadyInstalled,
+    /// Nothing written: a hook manager owns the hook; envguard belongs in its configuration.
+    LeftTo(Manager),
+}
+
+/// Installs the hook of `side` into `dir`.
+pub fn install_into(dir: &Path, side: Side) -> Result<Installed> {
+    std::fs::create_dir_all(dir)?;
+    let hook = dir.join(side.hook_name());
+    let legacy = dir.join(format!("{}.legacy", side.hook_name()));
+    let content = shim(side);
+    let mut kept = None;
+    if hook.exists() || hook.is_symlink() {
+        // A binary hook has no text: it is a foreign hook like any other.
+        let existing = std::fs::read_to_string(&hook).unwrap_or_default();
+        if existing.contains(MARKER) {
+            if existing == content {
+                return Ok(Installed::AlreadyInstalled);
+            }
+            write_executable(&hook, &content)?;
+            return Ok(Installed::Updated);
+        }
+        // pre-commit's script runs `<hook>.legacy` beside it itself (kept under that name it
+        // would run itself), and lefthook renames a foreign hook away when it reinstalls: both
+        // chain hooks on their own terms.
+        if let Some(manager) = Manager::of_hook(&existing) {
+            return Ok(Installed::LeftTo(manager));
+        }
+        if legacy.exists() || legacy.is_symlink() {
+            return Err(Error::msg(format!(
+                "{} exists and so does {}; envguard would have to overwrite one of them. Move \
+                 one away, then run `envguard hook install` again",
+                hook.display(),
+                legacy.display()
+            )));
+        }
+        std::fs::rename(&hook, &legacy)?;
+        kept = Some(legacy);
+    }
+    write_executable(&hook, &content)?;
+    Ok(Installed::Fresh(kept))
+}
+
+/// Removes envguard's hook from `dir` and puts the legacy hook back. `Ok(false)`: envguard's
+/// hook was not there.
+pub fn uninstall_from(dir: &Path, side: Side) -> Result<bool> {
+    let hook = dir.join(side.hook_name());
+    let legacy = dir.join(format!("{}.legacy", side.hook_name()));
+    if !is_ours(&hook) {
+        return Ok(false);
+    }
+    std::fs::remove_file(&hook)?;
+    if legacy.exists() || legacy.is_symlink() {
+        std::fs::rename(&legacy, &hook)?;
+    }
+    Ok(true)
+}
+
+pub(super) fn write_executable(path: &Path, content: &str) -> Result<()> {
+    let tmp = path.with_extension("envguard-tmp");
+    std::fs::write(&tmp, content)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))?;
+    }
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+/// `envguard hook install`: returns the lines to print, or an error whose message says why
+/// nothing was written.
+pub fn install(cwd: &Path, side: Side, use_hooks_path: bool) -> Result<Vec<String>> {
+    let (dir, hooks_path) = hooks_dir(cwd)?;
+    let bare = git2::Repository::discover(cwd).is_ok_and(|r| r.is_bare());
+    if bare && side == Side::Client {
+        return Err(Error::msg(
+            "this is a bare repository (a server's): git never runs a pre-push hook here. For \
+             the server side: envguard hook install --server --target <deployment directory>",
+        ));
+    }
+    if let Some(hp) = &hooks_path
+        && !use_hooks_path
+    {
+        let worktree = worktree_root(cwd);
+        return Err(Error::msg(format!(
+            "core.hooksPath is set to '{hp}' (a hook manager or a shared hooks directory), so \
+             envguard wrote nothing. Add it there instead:\n  {}\nor let envguard write into \
+             that directory: `envguard hook install --use-hooks-path`",
+            manager_snippet(worktree.as_deref(), hp, side)
+        )));
+    }
+    if side == Side::Server
+        && let Some(dispatch) = dispatch_dir(cwd, &dir)
+    {
+        return install_dispatched(cwd, &dispatch);
+    }
+    let mut lines = Vec::new();
+    let hook = dir.join(side.hook_name());
+    match install_into(&dir, side)? {
+        Installed::Fresh(None) => lines.push(format!("installed {}", hook.display())),
+        Installed::Fresh(Some(legacy)) => {
+            lines.push(format!("installed {}", hook.display()));
+            lines.push(format!(
+                "kept the existing hook as {}; it {}, with the same input",
+                legacy.display(),
+                side.legacy_order()
+            ));
+        }
+        Installed::Updated => lines.push(format!("updated {}", hook.display())),
+        Installed::AlreadyInstalled => lines.push(format!("already installed: {}", hook.display())),
+        Installed::LeftTo(manager) => {
+            let worktree = worktree_root(cwd);
+            if manager.runs_envguard(worktree.as_deref()) {
+                lines.push(format!(
+                    "{} is {}'s hook, and its configuration runs envguard: nothing to do",
+                    hook.display(),
+                    manager.name()
+                ));
+            } else {
+                lines.push(format!(
+                    "{} is {}'s hook; envguard left it in place. Pushes are not guarded until \
+                     you add envguard to its configuration:",
+                    hook.display(),
+                    manager.name()
+                ));
+                lines.extend(manager.entry().lines().map(str::to_string));
+            }
+        }
+    }
+    if side == Side::Client {
+        lines.extend(no_deploy_remote_warning(cwd));
+    }
+    if side == Side::Server {
+        lines.extend(piku_note(cwd, &dir));
+        lines.extend(no_target_warning(cwd));
+    }
+    Ok(lines)
+}
+
+/// `envguard hook uninstall`: from where git reads hooks, or with `use_hooks_path` from the
+/// `core.hooksPath` directory (where `install --use-hooks-path` wrote).
+pub fn uninstall(cwd: &Path, side: Side, use_hooks_path: bool) -> Result<Vec<String>> {
+    let (dir, hooks_path) = hooks_dir(cwd)?;
+    if side == Side::Server
+        && let Some(hook) = dispatch_dir(cwd, &dir).map(|d| d.join(DISPATCHED_NAME))
+        && is_ours(&hook)
+    {
+        std::fs::remove_file(&hook)?;
+        return Ok(vec![format!("removed {}", hook.display())]);
+    }
+    if hooks_path.is_some() && !use_hooks_path && !is_ours(&dir.join(side.hook_name())) {
+        return Ok(vec![format!(
+            "envguard's hook is not at {}; core.hooksPath is set: for the hook `install \
+             --use-hooks-path` wrote there, run `envguard hook uninstall --use-hooks-path`",
+            dir.join(side.hook_name()).display()
+        )]);
+    }
+    let hook = dir.join(side.hook_name());
+    let had_legacy = dir.join(format!("{}.legacy", side.hook_name())).exists();
+    Ok(if uninstall_from(&dir, side)? {
+        let mut lines = vec![format!("removed {}", hook.display())];
+        if had_legacy {
+            lines.push(format!("restored the previous hook as {}", hook.display()));
+        }
+        lines
+    } else {
+        vec![format!(
+            "envguard's hook is not installed at {}",
+            hook.display()
+        )]
+    })
+}
+
+pub(super) fn worktree_root(cwd: &Path) -> Option<PathBuf> {
+    git2::Repository::discover(cwd)
+        .ok()
+        .and_then(|r| r.workdir().map(Path::to_path_buf))
+}
+
+/// Records the server's deployment target (`envguard.target`) in the repository's config.
+pub fn set_target(cwd: &Path, target: &Path) -> Result<String> {
+    let target = std::path::absolute(target)?;
+    let repo = git2::Repository::discover(cwd)?;
+    repo.config()?
+        .open_level(git2::ConfigLevel::Local)?
+        .set_str("envguard.target", &target.display().to_string())?;
+    Ok(format!("envguard.target = {}", target.display()))
+}

@@ -1,0 +1,250 @@
+//! `envguard hook status`: where the hook is, whether pushes are guarded, what it chains,
+//! and which platform, mode, branches and toggle runtime apply.
+
+use std::path::Path;
+
+use super::*;
+use crate::Result;
+use crate::analyze::Analyzer;
+use crate::config::Config;
+use crate::requirements::process_env;
+
+/// When no remote is a deploy remote, every push goes through unchecked: say so, list the
+/// remotes, and give the setting that names one.
+pub(super) fn no_deploy_remote_warning(cwd: &Path) -> Option<String> {
+    let repo = git2::Repository::discover(cwd).ok()?;
+    let config = Config::from_repo(&repo).ok()?;
+    if !crate::config::deploy_remotes(&repo, &config)
+        .ok()?
+        .is_empty()
+    {
+        return None;
+    }
+    let names = repo.remotes().ok()?;
+    let names: Vec<&str> = names.iter().flatten().flatten().collect();
+    let remotes = if names.is_empty() {
+        "this repository has no remote yet".to_string()
+    } else {
+        format!("its remotes: {}", names.join(", "))
+    };
+    Some(format!(
+        "warning: no remote is a deploy remote (none matches envguard.remote = {}; {remotes}), \
+         so pushes are not checked. Name the remote you deploy with: \
+         git config envguard.remoteName <name>",
+        config.remote_urls.join(" ")
+    ))
+}
+
+/// `envguard hook status`: where the hook is, what is chained, and which mode applies.
+pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
+    let (dir, hooks_path) = hooks_dir(cwd)?;
+    let dispatched = (side == Side::Server)
+        .then(|| dispatch_dir(cwd, &dir))
+        .flatten()
+        .map(|d| d.join(DISPATCHED_NAME))
+        .filter(|h| is_ours(h));
+    let hook = dispatched.unwrap_or_else(|| dir.join(side.hook_name()));
+    let legacy = dir.join(format!("{}.legacy", side.hook_name()));
+    let mut lines = Vec::new();
+    let worktree = worktree_root(cwd);
+    let (state, advice) = hook_state(&hook, &legacy, hooks_path.as_deref(), worktree.as_deref());
+    lines.push(format!("hook: {} ({state})", hook.display()));
+    lines.extend(advice);
+    if legacy.exists() {
+        lines.push(format!(
+            "chained: {} ({})",
+            legacy.display(),
+            side.legacy_order()
+        ));
+    }
+    lines.push(format!(
+        "core.hooksPath: {}",
+        hooks_path.as_deref().unwrap_or("(not set)")
+    ));
+    let repo = git2::Repository::discover(cwd)?;
+    let config = Config::from_repo(&repo)?;
+    if side == Side::Client
+        && let Some(notice) = crate::pending::pending_notice(&repo)
+    {
+        lines.insert(0, notice);
+    }
+    match side {
+        Side::Client => lines.extend(client_status(&repo, &config)?),
+        Side::Server => {
+            let action = format!("{:?}", config.server_action).to_lowercase();
+            lines.push(format!("server action: {action}"));
+            lines.push(format!(
+                "target: {}",
+                config
+                    .target
+                    .as_ref()
+                    .map_or("(not set: envguard.target)".to_string(), |t| t
+                        .display()
+                        .to_string())
+            ));
+            lines.push(format!("deploy branches: {}", config.branches.join(" ")));
+        }
+    }
+    Ok(lines)
+}
+
+/// What runs at `hook` (its `.legacy` beside it), in every arrangement: envguard's shim, a
+/// hook manager that runs envguard (pre-commit, lefthook, husky) or does not, another
+/// tool's hook. The state, and the lines that say how to get guarded when it is not.
+pub(super) fn hook_state(
+    hook: &Path,
+    legacy: &Path,
+    hooks_path: Option<&str>,
+    worktree: Option<&Path>,
+) -> (String, Vec<String>) {
+    let installed = std::fs::read_to_string(hook).unwrap_or_default();
+    let legacy_ours = is_ours(legacy);
+    let not_guarded = "pushes are NOT guarded";
+    if installed.contains(MARKER) {
+        let state = if shim_version(&installed) < SHIM_VERSION {
+            "envguard's hook, installed, outdated: run `envguard hook install` again"
+        } else {
+            "envguard's hook, installed"
+        };
+        return (state.to_string(), Vec::new());
+    }
+    if let Some(manager) = Manager::of_hook(&installed) {
+        let name = manager.name();
+        if legacy_ours && manager == Manager::PreCommit {
+            return (
+                format!(
+                    "{name}'s hook, which runs envguard's hook kept as {}",
+                    legacy.display()
+                ),
+                Vec::new(),
+            );
+        }
+        if manager.runs_envguard(worktree) {
+            return (
+                format!("{name}'s hook; its configuration runs envguard"),
+                Vec::new(),
+            );
+        }
+        let mut advice = vec![format!(
+            "{name} does not run envguard; add to its configuration:"
+        )];
+        advice.extend(manager.entry().lines().map(|l| format!("  {l}")));
+        return (
+            format!("{name}'s hook, without envguard: {not_guarded}"),
+            advice,
+        );
+    }
+    let husky = hooks_path.is_some_and(|p| p.contains(".husky"));
+    if husky {
+        let runs = worktree.is_some_and(|w| {
+            std::fs::read_to_string(w.join(".husky/pre-push")).is_ok_and(|t| t.contains("envguard"))
+        });
+        return if runs {
+            (
+                "husky's hook; .husky/pre-push runs envguard".to_string(),
+                Vec::new(),
+            )
+        } else {
+            (
+                format!("husky's hook, without envguard: {not_guarded}"),
+                vec!["add it: echo 'envguard pre-push \"$@\"' >> .husky/pre-push".to_string()],
+            )
+        };
+    }
+    if hook.exists() {
+        return (
+            format!("another tool's hook; envguard is not installed: {not_guarded}"),
+            vec!["`envguard hook install` keeps that hook and runs it first".to_string()],
+        );
+    }
+    (
+        format!("not installed: {not_guarded}"),
+        vec!["install it: envguard hook install".to_string()],
+    )
+}
+
+/// `hook status` of the client side: the deploy remotes and their modes, the deploy
+/// branches, and the toggle a push of HEAD would make.
+pub(super) fn client_status(repo: &git2::Repository, config: &Config) -> Result<Vec<String>> {
+    let mut lines = Vec::new();
+    let remotes = crate::config::deploy_remotes(repo, config)?;
+    for remote in &remotes {
+        let mut shown: Vec<String> = remote.urls.iter().map(|u| crate::url::redact(u)).collect();
+        shown.dedup();
+        lines.push(format!(
+            "deploy remote: {} ({}), platform {}, mode {}",
+            remote.name,
+            shown.join(", "),
+            remote.target.platform_label(),
+            crate::config::name_of(&remote.target.mode)
+        ));
+        if remote.target.mode == crate::config::Mode::RemoteWipe {
+            lines.push(format!(
+                "  remote wipe: {}",
+                match crate::remote::RemoteSite::resolve(repo, config, &remote.name, &[]) {
+                    Ok(site) => format!(
+                        "{}/{} on {}",
+                        config.site_path, config.env_dir, site.site.base
+                    ),
+                    Err(e) => format!("not possible: {e}"),
+                }
+            ));
+        }
+    }
+    if remotes.is_empty() {
+        lines.push(format!(
+            "deploy remote: none matches (envguard.remote = {}, envguard.remoteName = {})",
+            config.remote_urls.join(" "),
+            if config.remote_names.is_empty() {
+                "(not set)".to_string()
+            } else {
+                config.remote_names.join(" ")
+            }
+        ));
+    }
+    lines.push(format!("deploy branches: {}", branches_line(config)));
+    lines.push(format!(
+        "toggle runtime: {}",
+        toggle_runtime_line(repo, config)
+    ));
+    Ok(lines)
+}
+
+/// The deploy branches, and whether `envguard.branch` replaced the default `master`.
+pub(super) fn branches_line(config: &Config) -> String {
+    let listed = config.branches.join(" ");
+    if config.branches.iter().any(|b| b == "master") {
+        listed
+    } else {
+        format!(
+            "{listed} (envguard.branch replaces the default master, which is not guarded; \
+             add it with `git config --add envguard.branch master`)"
+        )
+    }
+}
+
+/// The toggle a push of HEAD would make, read as the analysis reads it (app root from
+/// `envguard.appRoot` or `.deployment`).
+pub(super) fn toggle_runtime_line(repo: &git2::Repository, config: &Config) -> String {
+    let platform = crate::config::platform_here(repo, config);
+    if !platform.can_toggle() {
+        return format!("none: {platform} does not read runtime.txt, so a toggle rebuilds nothing");
+    }
+    let mut analyzer = Analyzer::new(repo, config, platform, process_env());
+    let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let Some((root, current)) = head.and_then(|c| analyzer.runtime_of(c.id()).ok()) else {
+        return "none: HEAD has no commit yet".to_string();
+    };
+    let path = crate::paths::join(&root, "runtime.txt");
+    match current {
+        Err(e) => format!("none: {e}"),
+        Ok(Some(value)) => match config.toggle_runtime_for(&value) {
+            Some(t) => format!("{value} -> {t} -> {value} (the runtime {path} selects on Kudu)"),
+            None => format!("none: no other runtime than {value} (set envguard.toggleRuntime)"),
+        },
+        Ok(None) => match &config.toggle_runtime {
+            Some(t) => format!("{t} (no {path} at HEAD)"),
+            None => format!("none: no {path} at HEAD and envguard.toggleRuntime is not set"),
+        },
+    }
+}
