@@ -163,26 +163,37 @@ fn existing_pair(tip: &git2::Commit) -> Option<ToggleCommits> {
 /// The trailer of both toggle commits.
 const TOGGLE_TRAILER: &str = "Env-Wipe-By: envguard";
 
-/// The user's git identity for `role` (`AUTHOR` or `COMMITTER`), as git finds it:
-/// `GIT_<role>_NAME`/`GIT_<role>_EMAIL`, else `user.name`/`user.email`.
+/// The user's git identity for `role` (`AUTHOR` or `COMMITTER`), exactly as git resolves
+/// it for a commit (`git var GIT_<role>_IDENT`: the `GIT_<role>_*` variables, `user.*`,
+/// `author.*`/`committer.*` in every scope, `-c` settings, the date variables).
 fn identity(repo: &Repository, role: &str) -> Result<git2::Signature<'static>> {
-    let config = repo.config()?;
-    let pick = |var: String, key: &str| {
-        std::env::var(var)
-            .ok()
-            .filter(|v| !v.is_empty())
-            .or_else(|| config.get_string(key).ok())
-    };
-    let name = pick(format!("GIT_{role}_NAME"), "user.name");
-    let email = pick(format!("GIT_{role}_EMAIL"), "user.email");
-    match (name, email) {
-        (Some(name), Some(email)) => Ok(git2::Signature::now(&name, &email)?),
-        _ => Err(Error::msg(
-            "the toggle commits need your git identity: set `git config user.name` and \
-             `git config user.email`"
-                .to_string(),
-        )),
-    }
+    let mut cmd = crate::gitcli::git_in(crate::gitcli::GitEnv::User(repo.workdir()));
+    cmd.args(["var", &format!("GIT_{role}_IDENT")]);
+    let ident = crate::gitcli::output_line(cmd)?.ok_or_else(|| {
+        Error::msg(
+            "the toggle commits need your git identity: set `git config user.name` and `git \
+             config user.email`",
+        )
+    })?;
+    parse_ident(&ident).ok_or_else(|| {
+        Error::msg(format!(
+            "git var gave an identity envguard cannot read: {ident}"
+        ))
+    })
+}
+
+/// `Name <email> 1700000000 +0100` -> a signature with that time.
+fn parse_ident(ident: &str) -> Option<git2::Signature<'static>> {
+    let (name, rest) = ident.split_once(" <")?;
+    let (email, when) = rest.rsplit_once("> ")?;
+    let (seconds, offset) = when.trim().split_once(' ')?;
+    let seconds: i64 = seconds.parse().ok()?;
+    let sign = if offset.starts_with('-') { -1 } else { 1 };
+    let digits = offset.trim_start_matches(['+', '-']);
+    let hours: i32 = digits.get(..2)?.parse().ok()?;
+    let minutes: i32 = digits.get(2..4)?.parse().ok()?;
+    let time = git2::Time::new(seconds, sign * (hours * 60 + minutes));
+    git2::Signature::new(name, email, &time).ok()
 }
 
 /// A copy of `tree` with the blob at `path` replaced (or added).

@@ -87,6 +87,9 @@ pub fn command(program: impl AsRef<std::ffi::OsStr>, cwd: &Path) -> Command {
         .env("GIT_AUTHOR_EMAIL", "author@example.invalid")
         .env("GIT_COMMITTER_NAME", "Test Committer")
         .env("GIT_COMMITTER_EMAIL", "committer@example.invalid")
+        // Fixed dates: the same commits have the same ids in every run (snapshots).
+        .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00+00:00")
+        .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00+00:00")
         .env("GIT_TERMINAL_PROMPT", "0")
         .env_remove("http_proxy")
         .env_remove("https_proxy")

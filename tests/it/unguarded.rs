@@ -3,9 +3,7 @@
 //! committed env, a huge report, a refusal without its ways out. Real repositories, real
 //! pushes, the hook installed by `envguard hook install`.
 
-mod support;
-
-use support::{APP, Deployment, Repo, drop_cors};
+use crate::support::{APP, Deployment, Repo, drop_cors};
 
 #[test]
 fn install_without_a_deploy_remote_names_the_setting() {
@@ -192,7 +190,7 @@ fn check_says_what_it_compared_and_when_it_cannot_run_here() {
     );
     // Outside a repository and before the first commit: exit 3, said plainly.
     let outside = tempfile::tempdir().expect("tempdir");
-    let out = support::command(support::envguard_bin(), outside.path())
+    let out = crate::support::command(crate::support::envguard_bin(), outside.path())
         .env(
             "GIT_CEILING_DIRECTORIES",
             outside.path().parent().expect("parent"),
@@ -219,7 +217,7 @@ fn install_sh_answers_help_and_bad_arguments_before_building() {
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("install.sh");
     let dir = tempfile::tempdir().expect("tempdir");
     let run = |args: &[&str]| {
-        support::command("sh", dir.path())
+        crate::support::command("sh", dir.path())
             .arg(&script)
             .args(args)
             .output()
@@ -258,7 +256,7 @@ fn installs_that_would_do_nothing_say_so() {
     let repo = Repo::new();
     repo.write("src/app.py", "print('hi')\n");
     repo.commit("App");
-    let out = support::command(support::envguard_bin(), &repo.path.join("src"))
+    let out = crate::support::command(crate::support::envguard_bin(), &repo.path.join("src"))
         .args(["deploy-script", "--platform", "linux"])
         .output()
         .expect("envguard");
@@ -298,12 +296,12 @@ fn check_without_a_deploy_remote_names_the_setting() {
 fn hook_status_tells_whether_husky_runs_envguard() {
     let repo = Repo::new();
     repo.git(&["config", "core.hooksPath", ".husky/_"]);
-    support::write_hook(
+    crate::support::write_hook(
         &repo.path.join(".husky/_"),
         "pre-push",
         "#!/bin/sh\n. \"$(dirname \"$0\")/h\"\n",
     );
-    support::write_hook(&repo.path.join(".husky"), "pre-push", "npm test\n");
+    crate::support::write_hook(&repo.path.join(".husky"), "pre-push", "npm test\n");
     let status = |repo: &Repo| {
         String::from_utf8_lossy(&repo.envguard(&["hook", "status"]).stdout).into_owned()
     };
@@ -313,7 +311,7 @@ fn hook_status_tells_whether_husky_runs_envguard() {
         "{text}"
     );
     assert!(text.contains("envguard pre-push"), "the fix: {text}");
-    support::write_hook(
+    crate::support::write_hook(
         &repo.path.join(".husky"),
         "pre-push",
         "npm test\nenvguard pre-push \"$@\"\n",
@@ -325,7 +323,7 @@ fn hook_status_tells_whether_husky_runs_envguard() {
     );
     // Replaced by another tool: not guarded, and how to fix it.
     let other = Repo::new();
-    support::write_hook(
+    crate::support::write_hook(
         &other.path.join(".git/hooks"),
         "pre-push",
         "#!/bin/sh\nexit 0\n",

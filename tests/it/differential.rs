@@ -10,13 +10,11 @@
 //! 25 on), so the reference is one pinned pip: `ENVGUARD_TEST_PIP_PYTHON` (set by
 //! `.ci/run`), else a venv under `target/` with that pip.
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::Gen;
+use crate::support::Gen;
 
 use envguard::requirements::{
     ParseCache, RequirementSet, TreeReader, load_closure, normalize_name,

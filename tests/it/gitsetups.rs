@@ -3,9 +3,7 @@
 //! push URLs, the flags of the user's push on the toggle commits, interrupted toggles, and
 //! exactly what moved after a toggle.
 
-mod support;
-
-use support::{Deployment, Repo};
+use crate::support::{Deployment, Repo};
 
 fn output_text(out: &std::process::Output) -> String {
     format!(
@@ -47,7 +45,7 @@ fn credentials_in_requirements_are_never_printed() {
         &["check", "HEAD", "--format", "json"],
     ] {
         let out = c
-            .cmd(support::envguard_bin())
+            .cmd(crate::support::envguard_bin())
             .args(args)
             .env("DEPLOY_TOKEN", TOKEN)
             .output();
@@ -67,8 +65,8 @@ fn partial_clone(server: &Repo, filter: &str) -> Repo {
     server.git(&["config", "uploadpack.allowAnySHA1InWant", "true"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("partial");
-    support::run_ok(
-        support::command("git", dir.path())
+    crate::support::run_ok(
+        crate::support::command("git", dir.path())
             .args(["clone", "-q", &format!("--filter={filter}")])
             .arg(format!("file://{}", server.path.display()))
             .arg(&path),
@@ -307,7 +305,7 @@ fn the_users_push_options_and_upstream_carry_over_to_the_toggle() {
     let d = Deployment::new(ABC);
     d.server
         .git(&["config", "receive.advertisePushOptions", "true"]);
-    support::write_hook(
+    crate::support::write_hook(
         &d.server.path.join("hooks"),
         "pre-receive",
         "#!/bin/sh\ncat >/dev/null\necho \"${GIT_PUSH_OPTION_COUNT:-0} ${GIT_PUSH_OPTION_0:-}\" >> options.log\n",
@@ -331,8 +329,8 @@ fn the_users_push_options_and_upstream_carry_over_to_the_toggle() {
 /// Signs commits of `repo` with a new ssh key (git's `gpg.format = ssh`).
 fn sign_with_ssh(repo: &Repo) -> std::path::PathBuf {
     let key = repo.scratch("keys").join("id_ed25519");
-    support::run_ok(
-        support::command("ssh-keygen", &repo.path)
+    crate::support::run_ok(
+        crate::support::command("ssh-keygen", &repo.path)
             .args(["-q", "-t", "ed25519", "-N", "", "-C", "test", "-f"])
             .arg(&key),
     );
@@ -379,7 +377,7 @@ fn toggle_commits_are_signed_like_the_users_and_a_signing_failure_is_clear() {
 #[test]
 fn a_refusal_by_a_server_hook_is_not_blamed_on_someone_else() {
     let d = Deployment::new(ABC);
-    support::write_hook(
+    crate::support::write_hook(
         &d.server.path.join("hooks"),
         "pre-receive",
         "#!/bin/sh\ncat >/dev/null\necho 'policy: no pushes today' >&2\nexit 1\n",
@@ -481,7 +479,7 @@ fn lefthooks_hook_is_left_in_place_and_its_entry_guards_the_push() {
         "pre-push:\n  commands:\n    lint:\n      run: \"true\"\n",
     );
     c.commit("Use lefthook");
-    support::run_ok(c.cmd(&lefthook).arg("install"));
+    crate::support::run_ok(c.cmd(&lefthook).arg("install"));
     let hook = c.path.join(".git/hooks/pre-push");
     let theirs = std::fs::read(&hook).expect("lefthook's hook");
     let out = c.envguard(&["hook", "install"]);
@@ -505,7 +503,7 @@ fn lefthooks_hook_is_left_in_place_and_its_entry_guards_the_push() {
         "pre-push:\n  commands:\n    envguard:\n      run: envguard pre-push {1} {2}\n      use_stdin: true\n",
     );
     c.commit("Run envguard from lefthook");
-    support::run_ok(c.cmd(&lefthook).arg("install"));
+    crate::support::run_ok(c.cmd(&lefthook).arg("install"));
     let status = output_text(&c.envguard(&["hook", "status"]));
     assert!(
         status.contains("lefthook's hook; its configuration runs envguard"),

@@ -2,9 +2,7 @@
 //! remotes (their buildpack's cache rules), the command mode, piku's layout, and servers
 //! that dispatch hooks from a `.d` folder (Gitea, GitLab).
 
-mod support;
-
-use support::{Deployment, Repo};
+use crate::support::{Deployment, Repo};
 
 const APP: &[(&str, &str)] = &[
     ("requirements.txt", "a\n-r more.txt\n"),
@@ -77,7 +75,11 @@ fn command_mode_runs_the_command_once_and_pushes_the_commit_itself() {
         tip,
         "the pushed commit itself, no toggle"
     );
-    assert_eq!(support::recorded_pushes(&d.server).len(), 1, "one push");
+    assert_eq!(
+        crate::support::recorded_pushes(&d.server).len(),
+        1,
+        "one push"
+    );
 
     // A failing command refuses the push, with its output and the ways out.
     d.clone
@@ -136,8 +138,8 @@ fn target_with_env(dir: &std::path::Path) -> std::path::PathBuf {
 fn on_gitea_envguard_is_one_more_hook_of_the_dispatch_folder() {
     let d = Deployment::new(APP);
     let hooks = d.server.path.join("hooks");
-    support::write_hook(&hooks, "post-receive", GITEA_DISPATCHER);
-    support::write_hook(
+    crate::support::write_hook(&hooks, "post-receive", GITEA_DISPATCHER);
+    crate::support::write_hook(
         &hooks.join("post-receive.d"),
         "gitea",
         "#!/bin/sh\ncat > /dev/null\necho gitea-ran >> gitea.log\n",
@@ -179,15 +181,15 @@ fn on_gitea_envguard_is_one_more_hook_of_the_dispatch_folder() {
 
 #[test]
 fn on_piku_the_wipe_keeps_the_apps_settings_beside_the_venv() {
-    if !support::venv_available() {
+    if !crate::support::venv_available() {
         eprintln!("skipping: `python3 -m venv` is not available on this machine");
         return;
     }
     let d = Deployment::new(APP);
     let piku = tempfile::tempdir().expect("tempdir");
     let venv = piku.path().join("envs/repo");
-    support::run_ok(
-        support::command("python3", piku.path())
+    crate::support::run_ok(
+        crate::support::command("python3", piku.path())
             .args(["-m", "venv", "--without-pip"])
             .arg(&venv),
     );
@@ -199,7 +201,7 @@ fn on_piku_the_wipe_keeps_the_apps_settings_beside_the_venv() {
         std::fs::write(venv.join(name), text).expect("setting");
     }
     // piku's own post-receive, kept and run after envguard's.
-    support::write_hook(
+    crate::support::write_hook(
         &d.server.path.join("hooks"),
         "post-receive",
         "#!/bin/sh\ncat | PIKU_ROOT=\"$PIKU_ROOT\" true piku.py git-hook repo\necho piku-deployed >> piku.log\n",

@@ -1,8 +1,6 @@
 //! `envguard check --format json` on real repositories: the analysis engine end to end.
 
-mod support;
-
-use support::{Repo, reason_kinds, strings};
+use crate::support::{Repo, reason_kinds, strings};
 
 const BASE_REQUIREMENTS: &str = "Flask==2.0.1\nFlask-CORS==3.0.10\nrequests>=2.25\n";
 

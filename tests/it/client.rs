@@ -1,9 +1,7 @@
 //! The pre-push hook end to end: real `git push` from a clone into a bare remote, with the
 //! hook installed by `envguard hook install`.
 
-mod support;
-
-use support::{APP, Deployment, Repo, drop_cors, recorded_pushes, write_hook};
+use crate::support::{APP, Deployment, Repo, drop_cors, recorded_pushes, write_hook};
 
 fn show(repo: &Repo, spec: &str) -> String {
     repo.git(&["show", spec])
@@ -369,17 +367,23 @@ fn linked_worktree_and_submodule_use_the_real_hooks_dir() {
         "wtbranch",
         wt.to_str().unwrap_or_default(),
     ]);
-    let out = support::command(support::envguard_bin(), &wt)
+    let out = crate::support::command(crate::support::envguard_bin(), &wt)
         .args(["hook", "install"])
         .output()
         .expect("envguard");
     assert!(out.status.success(), "{out:?}");
     assert!(c.path.join(".git/hooks/pre-push").exists());
     // The hook really runs for a push from the linked worktree.
-    support::run_ok(support::command("git", &wt).args(["config", "envguard.mode", "warn"]));
+    crate::support::run_ok(crate::support::command("git", &wt).args([
+        "config",
+        "envguard.mode",
+        "warn",
+    ]));
     std::fs::write(wt.join("requirements.txt"), "Flask==2.0.1\n").expect("write");
-    support::run_ok(support::command("git", &wt).args(["commit", "-qam", "drop two"]));
-    let out = support::command("git", &wt)
+    crate::support::run_ok(
+        crate::support::command("git", &wt).args(["commit", "-qam", "drop two"]),
+    );
+    let out = crate::support::command("git", &wt)
         .args(["push", "origin", "wtbranch:master"])
         .output()
         .expect("push");
@@ -400,7 +404,7 @@ fn linked_worktree_and_submodule_use_the_real_hooks_dir() {
         &sub_url,
         "sub",
     ]);
-    let out = support::command(support::envguard_bin(), &c.path.join("sub"))
+    let out = crate::support::command(crate::support::envguard_bin(), &c.path.join("sub"))
         .args(["hook", "install"])
         .output()
         .expect("envguard");
@@ -473,7 +477,7 @@ fn pre_commit_framework_variables_are_understood() {
     let old = c.rev("origin/master");
     let tip = drop_cors(c, "Drop CORS");
     let out = c
-        .cmd(support::envguard_bin())
+        .cmd(crate::support::envguard_bin())
         .arg("pre-push")
         .env("PRE_COMMIT_FROM_REF", &old)
         .env("PRE_COMMIT_TO_REF", &tip)
@@ -564,7 +568,7 @@ fn toggle_without_runtime_txt_needs_a_toggle_runtime() {
 #[test]
 #[ignore = "needs pre-commit from PyPI: set ENVGUARD_TEST_PRE_COMMIT (.ci/run does)"]
 fn runs_as_a_pre_commit_framework_hook() {
-    let pre_commit = support::pre_commit_executable();
+    let pre_commit = crate::support::pre_commit_executable();
     let d = Deployment::new(APP);
     let c = &d.clone;
     assert!(c.envguard(&["hook", "uninstall"]).status.success());
@@ -576,7 +580,7 @@ fn runs_as_a_pre_commit_framework_hook() {
          verbose: true\n",
     );
     c.commit("Add pre-commit");
-    support::run_ok(
+    crate::support::run_ok(
         c.cmd(&pre_commit)
             .args(["install", "--hook-type", "pre-push"]),
     );
@@ -629,13 +633,13 @@ fn a_pre_commit_hook_is_not_displaced() {
 #[test]
 #[ignore = "needs pre-commit from PyPI: set ENVGUARD_TEST_PRE_COMMIT (.ci/run does)"]
 fn pre_commit_installed_after_envguard_runs_it_once() {
-    let pre_commit = support::pre_commit_executable();
+    let pre_commit = crate::support::pre_commit_executable();
     let d = Deployment::new(APP);
     let c = &d.clone;
     c.write(".pre-commit-config.yaml", "repos: []\n");
     c.commit("Add pre-commit");
     // pre-commit keeps envguard's hook as pre-push.legacy and runs it first.
-    support::run_ok(
+    crate::support::run_ok(
         c.cmd(&pre_commit)
             .args(["install", "--hook-type", "pre-push"]),
     );

@@ -2,20 +2,18 @@
 //! push the env holds exactly what a fresh install of the same requirements from the same
 //! wheels holds, without being recreated; and where that cannot be decided safely, a wipe.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use support::kudu_api::{ApiSettings, KuduApi, use_api};
-use support::{Deployment, KuduSite};
+use crate::support::kudu_api::{ApiSettings, KuduApi, use_api};
+use crate::support::{Deployment, KuduSite};
 
 /// The wheels of these tests, into the site's find-links folder: `web` needs `core` and,
 /// with its `fast` extra, `speedups`; `gone` needs `gonedep` and `core`.
 fn more_wheels(site: &KuduSite) {
     let maker = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/local-deploy/make-wheels.py");
-    support::run_ok(
-        support::command("python3", &site.dir)
+    crate::support::run_ok(
+        crate::support::command("python3", &site.dir)
             .arg(maker)
             .arg(&site.wheels)
             .args([
@@ -53,14 +51,14 @@ fn dists(env: &Path) -> BTreeSet<String> {
 fn fresh_install(site: &KuduSite, requirements: &str) -> BTreeSet<String> {
     let dir = tempfile::tempdir().expect("tempdir");
     let env = dir.path().join("fresh");
-    support::run_ok(
-        support::command("python3", dir.path())
+    crate::support::run_ok(
+        crate::support::command("python3", dir.path())
             .args(["-m", "venv", "--without-pip"])
             .arg(&env),
     );
     std::fs::write(dir.path().join("requirements.txt"), requirements).expect("requirements");
-    support::run_ok(
-        support::command("python3", dir.path())
+    crate::support::run_ok(
+        crate::support::command("python3", dir.path())
             .args(["-m", "pip", "--python"])
             .arg(env.join("bin/python"))
             .args(["install", "--quiet", "--no-index", "--find-links"])
@@ -84,7 +82,7 @@ fn pruning_site(first: &str) -> Option<(Deployment, KuduSite)> {
     assert_eq!(code, 0, "{stderr}");
     let out = d
         .server
-        .cmd(support::envguard_bin())
+        .cmd(crate::support::envguard_bin())
         .args(["hook", "install", "--server", "--target"])
         .arg(&site.wwwroot)
         .output()
@@ -187,13 +185,13 @@ fn remote_prune_on_a_linux_site_leaves_what_a_fresh_install_has() {
     more_wheels(&site);
     // The site's antenv, as KuduScript's bash deployment left it for `web[fast]` and `gone`.
     let antenv = site.wwwroot.join("antenv");
-    support::run_ok(
-        support::command("python3", &site.dir)
+    crate::support::run_ok(
+        crate::support::command("python3", &site.dir)
             .args(["-m", "venv", "--without-pip"])
             .arg(&antenv),
     );
-    support::run_ok(
-        support::command("python3", &site.dir)
+    crate::support::run_ok(
+        crate::support::command("python3", &site.dir)
             .args(["-m", "pip", "--python"])
             .arg(antenv.join("bin/python"))
             .args(["install", "--quiet", "--no-index", "--find-links"])

@@ -2,12 +2,10 @@
 //! `remote-wipe` mode, against a local stand-in of Kudu's REST API (basic auth, a real
 //! directory deleted on disk) and real pushes into a bare remote.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 
-use support::kudu_api::{ApiSettings, KuduApi, dead_url};
-use support::{Deployment, Repo};
+use crate::support::kudu_api::{ApiSettings, KuduApi, dead_url};
+use crate::support::{Deployment, Repo};
 
 const APP: &[(&str, &str)] = &[
     ("requirements.txt", "a\nb\nc\n"),
@@ -32,7 +30,7 @@ impl Site {
         std::fs::create_dir_all(wwwroot.join("env/lib/b")).expect("env");
         std::fs::write(wwwroot.join("env/pyvenv.cfg"), "home = /usr/bin\n").expect("cfg");
         std::fs::write(wwwroot.join("env/lib/b/__init__.py"), "").expect("b");
-        support::write_hook(
+        crate::support::write_hook(
             &d.server.path.join("hooks"),
             "pre-receive",
             &format!(
@@ -51,7 +49,7 @@ impl Site {
 
     /// Points envguard at `url` with credentials kept by git's `store` helper.
     fn use_api(&self, url: &str, user: &str, password: &str) {
-        support::kudu_api::use_api(&self.d.clone, url, user, password);
+        crate::support::kudu_api::use_api(&self.d.clone, url, user, password);
     }
 
     fn env(&self) -> PathBuf {

@@ -3,12 +3,10 @@
 //! a concurrent push), and the safety rules of `envguard wipe`. Each test states what
 //! envguard must do; TESTING.md lists them all.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use support::{APP, Deployment, Repo, drop_cors, envguard_bin, recorded_pushes, write_hook};
+use crate::support::{APP, Deployment, Repo, drop_cors, envguard_bin, recorded_pushes, write_hook};
 
 fn stderr_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -219,15 +217,16 @@ fn shallow_clone_whose_remote_tip_is_missing() {
     let url = format!("file://{}", d.server.path.display());
     let holder = tempfile::tempdir().expect("tempdir");
     let shallow = holder.path().join("shallow");
-    support::run_ok(
-        support::command("git", holder.path())
+    crate::support::run_ok(
+        crate::support::command("git", holder.path())
             .args(["clone", "-q", "--depth", "1", &url])
             .arg(&shallow),
     );
-    let git = |args: &[&str]| support::run_ok(support::command("git", &shallow).args(args));
+    let git =
+        |args: &[&str]| crate::support::run_ok(crate::support::command("git", &shallow).args(args));
     git(&["config", "envguard.remoteName", "origin"]);
     git(&["config", "envguard.mode", "warn"]);
-    let out = support::command(envguard_bin(), &shallow)
+    let out = crate::support::command(envguard_bin(), &shallow)
         .args(["hook", "install"])
         .output()
         .expect("install");
@@ -240,7 +239,7 @@ fn shallow_clone_whose_remote_tip_is_missing() {
     other.git(&["push", "-q", "origin", "master"]);
     std::fs::write(shallow.join("requirements.txt"), "Flask==2.0.1\nrequests\n").expect("write");
     git(&["commit", "-qam", "Drop CORS"]);
-    let out = support::command("git", &shallow)
+    let out = crate::support::command("git", &shallow)
         .args(["push", "--force", "origin", "master"])
         .output()
         .expect("push");
@@ -251,7 +250,7 @@ fn shallow_clone_whose_remote_tip_is_missing() {
     assert_ne!(d.server_rev("master"), theirs);
 
     // A range reaching past the shallow boundary is an error, not a crash.
-    let out = support::command(envguard_bin(), &shallow)
+    let out = crate::support::command(envguard_bin(), &shallow)
         .args(["check", "HEAD~5..HEAD"])
         .output()
         .expect("check");
@@ -589,7 +588,7 @@ fn venv_at(dir: &Path) {
 }
 
 fn wipe(cwd: &Path, args: &[&str], home: &Path) -> std::process::Output {
-    support::command(envguard_bin(), cwd)
+    crate::support::command(envguard_bin(), cwd)
         .arg("wipe")
         .args(args)
         .env("HOME", home)

@@ -2,11 +2,9 @@
 //! (real `python3 -m venv`, real pip installing wheels built here, offline), and the wipe's
 //! safety rules on real directories.
 
-mod support;
-
 use std::path::Path;
 
-use support::{Deployment, KuduSite, Repo, envguard_bin};
+use crate::support::{Deployment, KuduSite, Repo, envguard_bin};
 
 const APP: &[(&str, &str)] = &[
     ("requirements.txt", "a\nb\nc\n"),
@@ -308,7 +306,7 @@ fn target_with_env() -> (tempfile::TempDir, std::path::PathBuf) {
 }
 
 fn wipe(target: &Path, extra: &[&str]) -> std::process::Output {
-    support::command(envguard_bin(), target)
+    crate::support::command(envguard_bin(), target)
         .arg("wipe")
         .arg("--target")
         .arg(target)
@@ -369,7 +367,7 @@ fn wipe_refuses_what_is_not_a_virtualenv() {
 #[test]
 fn an_interrupted_wipe_leaves_no_env_and_its_trash_is_cleaned() {
     let (_dir, target) = target_with_env();
-    let out = support::command(envguard_bin(), &target)
+    let out = crate::support::command(envguard_bin(), &target)
         .args(["wipe", "--target"])
         .arg(&target)
         .env("ENVGUARD_FAULT", "after-rename")

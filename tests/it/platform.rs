@@ -3,12 +3,10 @@
 //! runtime, verdicts that follow the platform, KuduScript's deploy scripts, and detection of
 //! the platform through the (stand-in) Kudu API, with what each platform then does.
 
-mod support;
-
 use std::path::Path;
 
-use support::kudu_api::{ApiSettings, KuduApi, use_api};
-use support::{Deployment, Repo, reason_kinds};
+use crate::support::kudu_api::{ApiSettings, KuduApi, use_api};
+use crate::support::{Deployment, Repo, reason_kinds};
 
 /// Wheels `a`, `b`, `c` (the Kudu site's), with a Kudu runtime given per test.
 fn app(runtime: &'static str) -> [(&'static str, &'static str); 3] {
@@ -201,8 +199,8 @@ fn windows_deploy_script_is_kuduscripts_own_plus_envguards_steps() {
         .expect("ENVGUARD_TEST_KUDUSCRIPT: the kuduscript executable");
     let real = Repo::new();
     real.write("src/web/requirements.txt", "a\n");
-    support::run_ok(
-        support::command(&kuduscript, &real.path)
+    crate::support::run_ok(
+        crate::support::command(&kuduscript, &real.path)
             .args(["-y", "--python", "-r", ".", "-p", "src/web"]),
     );
     let real_deployment =
@@ -251,7 +249,7 @@ fn linux_deploy_script_deploys_the_subfolder_into_antenv() {
     assert_eq!(deployment, "[config]\ncommand = bash deploy.sh\n");
 
     let target = repo.scratch("wwwroot");
-    let out = support::command("bash", &repo.path)
+    let out = crate::support::command("bash", &repo.path)
         .arg("deploy.sh")
         .env("DEPLOYMENT_SOURCE", &repo.path)
         .env("DEPLOYMENT_TARGET", &target)
@@ -329,7 +327,7 @@ fn an_oryx_site_is_detected_and_a_removal_goes_through_as_one_push() {
         "the pushed commit itself, no toggle"
     );
     assert_eq!(
-        support::recorded_pushes(&d.server).len(),
+        crate::support::recorded_pushes(&d.server).len(),
         1,
         "one ordinary push"
     );
@@ -408,8 +406,11 @@ fn a_toggle_on_a_platform_that_ignores_runtime_txt_is_refused() {
 fn an_undetected_app_service_site_is_assumed_windows_and_says_so() {
     let d = Deployment::new(&app("python-3.6\n"));
     // An App Service remote, but no credentials for its API: nothing may prompt.
-    d.clone
-        .git(&["config", "envguard.scmUrl", &support::kudu_api::dead_url()]);
+    d.clone.git(&[
+        "config",
+        "envguard.scmUrl",
+        &crate::support::kudu_api::dead_url(),
+    ]);
     d.clone.git(&["config", "envguard.mode", "warn"]);
     d.clone.git(&["config", "--unset", "envguard.platform"]);
     drop_b(&d.clone);

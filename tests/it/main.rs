@@ -1,0 +1,22 @@
+//! envguard's integration tests, one binary with a module per area. They run the built
+//! `envguard` binary against real git (temporary repositories, real commits, real pushes
+//! into real bare remotes), real venvs and pip, and the platforms' own code where it runs
+//! here; the shared fixture builder is `tests/support`.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod beyond;
+mod check;
+mod client;
+mod deploy;
+mod differential;
+mod gitsetups;
+mod hardening;
+mod layering;
+mod platform;
+mod properties;
+mod prune;
+mod remote;
+mod snapshots;
+mod unguarded;

@@ -1,0 +1,267 @@
+//! The wording of envguard's output, snapshot-tested with `insta` on real git: the hook's
+//! verdicts, the toggle, refusals, the server hook, `check`, `hook status` and `platform`.
+//! Temporary paths are filtered; commit ids are the same in every run (fixed dates in the
+//! test support), but are filtered too so a change of a fixture's text does not churn
+//! every snapshot.
+
+use std::process::Output;
+
+use crate::support::{APP, Deployment, Repo, drop_cors, envguard_bin};
+
+/// stdout then stderr of a process, each line as the user sees it.
+fn shown(out: &Output) -> String {
+    format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Snapshots `text` with the temporary directories and commit ids of this run filtered.
+macro_rules! snapshot {
+    ($name:expr, $text:expr) => {{
+        let mut settings = insta::Settings::clone_current();
+        settings.add_filter(r"/tmp/[^\s'\x22:)]*", "[TMP]");
+        settings.add_filter(r"\b[0-9a-f]{40}\b", "[OID]");
+        settings.add_filter(r"\b[0-9a-f]{7}\b", "[SHORT]");
+        settings.add_filter(r"in [0-9]+\.[0-9]+ s", "in [SECONDS] s");
+        settings.set_prepend_module_to_snapshot(false);
+        settings.bind(|| insta::assert_snapshot!($name, $text));
+    }};
+}
+
+/// The push's stderr, keeping only envguard's lines and git's verdict lines.
+fn hook_lines(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("envguard: ") || l.starts_with("error: failed to push"))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+fn deployment(mode: &str) -> Deployment {
+    let d = Deployment::new(APP);
+    d.clone.git(&["config", "envguard.mode", mode]);
+    d
+}
+
+#[test]
+fn hook_says_nothing_is_needed_for_an_app_change() {
+    let d = deployment("warn");
+    d.clone.write("app.py", "print('v2')\n");
+    d.clone.commit("Change the app");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    snapshot!(
+        "hook_none",
+        format!("exit: {code}\n{}", hook_lines(&stderr))
+    );
+}
+
+#[test]
+fn hook_warns_about_a_removed_requirement() {
+    let d = deployment("warn");
+    drop_cors(&d.clone, "Drop CORS");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    snapshot!(
+        "hook_warn",
+        format!("exit: {code}\n{}", hook_lines(&stderr))
+    );
+}
+
+#[test]
+fn hook_refuses_an_invalid_requirements_file() {
+    let d = deployment("warn");
+    d.clone
+        .write("requirements.txt", "Flask==2.0.1\nflask==>2\n");
+    d.clone.commit("Break the file");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    snapshot!(
+        "hook_invalid",
+        format!("exit: {code}\n{}", hook_lines(&stderr))
+    );
+}
+
+#[test]
+fn hook_toggles_the_runtime() {
+    let d = deployment("toggle");
+    drop_cors(&d.clone, "Drop CORS");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    snapshot!(
+        "hook_toggle",
+        format!("exit: {code}\n{}", hook_lines(&stderr))
+    );
+}
+
+#[test]
+fn hook_refuses_a_toggle_where_runtime_txt_is_not_read() {
+    let d = deployment("toggle");
+    d.clone.git(&["config", "envguard.platform", "self-hosted"]);
+    drop_cors(&d.clone, "Drop CORS");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    snapshot!(
+        "hook_refuse_mode",
+        format!("exit: {code}\n{}", hook_lines(&stderr))
+    );
+}
+
+#[test]
+fn hook_refuses_command_mode_without_a_command() {
+    let d = deployment("command");
+    drop_cors(&d.clone, "Drop CORS");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    snapshot!(
+        "hook_command_unset",
+        format!("exit: {code}\n{}", hook_lines(&stderr))
+    );
+}
+
+#[test]
+fn hook_marks_for_the_server() {
+    let d = deployment("mark");
+    drop_cors(&d.clone, "Drop CORS");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    snapshot!(
+        "hook_mark",
+        format!("exit: {code}\n{}", hook_lines(&stderr))
+    );
+}
+
+#[test]
+fn hook_skips_with_the_trailer() {
+    let d = deployment("toggle");
+    drop_cors(&d.clone, "Drop CORS\n\nEnv-Wipe: skip");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    snapshot!(
+        "hook_skip",
+        format!("exit: {code}\n{}", hook_lines(&stderr))
+    );
+}
+
+/// A server repository whose post-receive hook is envguard's, wiping `target/env`.
+fn server_with_target() -> (Deployment, std::path::PathBuf) {
+    let d = deployment("warn");
+    let target = d.server.scratch("target");
+    std::fs::create_dir_all(target.join("env/bin")).expect("env");
+    std::fs::write(target.join("env/pyvenv.cfg"), "home = /usr/bin\n").expect("cfg");
+    let out = d
+        .server
+        .cmd(envguard_bin())
+        .args(["hook", "install", "--server", "--target"])
+        .arg(&target)
+        .output()
+        .expect("install");
+    assert!(out.status.success(), "{out:?}");
+    (d, target)
+}
+
+fn remote_lines(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("remote: envguard: "))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+#[test]
+fn server_wipes_after_a_removal() {
+    let (d, _target) = server_with_target();
+    drop_cors(&d.clone, "Drop CORS");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    snapshot!(
+        "server_wipe",
+        format!("exit: {code}\n{}", remote_lines(&stderr))
+    );
+}
+
+#[test]
+fn server_keeps_the_env_for_an_app_change() {
+    let (d, _target) = server_with_target();
+    d.clone.write("app.py", "print('v2')\n");
+    d.clone.commit("Change the app");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    snapshot!(
+        "server_keep",
+        format!("exit: {code}\n{}", remote_lines(&stderr))
+    );
+}
+
+#[test]
+fn server_says_when_no_target_is_set() {
+    let d = deployment("warn");
+    let out = d.server.envguard(&["hook", "install", "--server"]);
+    assert!(out.status.success(), "{out:?}");
+    drop_cors(&d.clone, "Drop CORS");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    snapshot!(
+        "server_no_target",
+        format!("exit: {code}\n{}", remote_lines(&stderr))
+    );
+}
+
+fn app_with_removal() -> (Repo, String) {
+    let repo = Repo::new();
+    for (path, contents) in APP {
+        repo.write(path, contents);
+    }
+    repo.commit("Initial app");
+    let tip = drop_cors(&repo, "Drop CORS");
+    (repo, tip)
+}
+
+#[test]
+fn check_explains_a_removal() {
+    let (repo, _) = app_with_removal();
+    snapshot!(
+        "check_human",
+        shown(&repo.envguard(&["check", "HEAD~1..HEAD"]))
+    );
+}
+
+#[test]
+fn check_explains_a_removal_as_json() {
+    let (repo, _) = app_with_removal();
+    snapshot!(
+        "check_json",
+        shown(&repo.envguard(&["check", "HEAD~1..HEAD", "--format", "json"]))
+    );
+}
+
+#[test]
+fn check_shows_the_diff() {
+    let (repo, _) = app_with_removal();
+    snapshot!(
+        "check_diff",
+        shown(&repo.envguard(&["check", "HEAD~1..HEAD", "--diff"]))
+    );
+}
+
+#[test]
+fn check_usage_error() {
+    let (repo, _) = app_with_removal();
+    snapshot!(
+        "check_usage",
+        shown(&repo.envguard(&["check", "HEAD~1..HEAD", "--diff", "--format", "json"]))
+    );
+}
+
+#[test]
+fn hook_status_of_an_installed_hook() {
+    let d = deployment("toggle");
+    snapshot!("hook_status", shown(&d.clone.envguard(&["hook", "status"])));
+}
+
+#[test]
+fn hook_status_of_a_server() {
+    let (d, _target) = server_with_target();
+    snapshot!(
+        "hook_status_server",
+        shown(&d.server.envguard(&["hook", "status", "--server"]))
+    );
+}
+
+#[test]
+fn platform_lists_the_deploy_remotes() {
+    let d = deployment("toggle");
+    snapshot!("platform", shown(&d.clone.envguard(&["platform"])));
+}
