@@ -121,20 +121,9 @@ fn check_globs(key: &str, patterns: &[String], foreign: &[char]) -> Result<()> {
     }
 }
 
-/// Levenshtein distance, for naming the key a typo meant.
+/// The number of single-character edits between two names (for "did you mean").
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
+    strsim::levenshtein(a, b)
 }
 
 /// `envguard.platform`: `None` for `auto` or unset.

@@ -28,20 +28,18 @@ pub struct Installed {
 /// `Name`, `Version` and every `Requires-Dist` of a METADATA file (RFC 822 headers up to
 /// the first blank line).
 pub fn parse_metadata(text: &str) -> Option<Installed> {
+    // METADATA is an RFC 822 message (core metadata spec): a header's continuation lines
+    // belong to it, and only the first `Name` counts.
+    let (headers, _) = mailparse::parse_headers(text.as_bytes()).ok()?;
     let mut name = None;
     let mut version = String::new();
     let mut requires = Vec::new();
-    for line in text.lines() {
-        if line.is_empty() {
-            break;
-        }
-        let Some((key, value)) = line.split_once(':') else {
-            continue;
-        };
+    for header in &headers {
+        let value = header.get_value();
         let value = value.trim();
-        match key.trim().to_ascii_lowercase().as_str() {
-            "name" => name = Some(normalize_name(value)),
-            "version" => version = value.to_string(),
+        match header.get_key().to_ascii_lowercase().as_str() {
+            "name" if name.is_none() => name = Some(normalize_name(value)),
+            "version" if version.is_empty() => version = value.to_string(),
             "requires-dist" => requires.push(value.to_string()),
             _ => {}
         }
@@ -252,6 +250,16 @@ fn marker_holds(marker: &str, env: &MarkerEnvironment) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metadata_is_read_as_rfc_822() {
+        let meta = "Metadata-Version: 2.1\nName: Real_Pkg\nSummary: a thing that\n Name: fake\n\
+                    Version: 1.0\nName: second\nRequires-Dist: dep (>=1)\n\nName: body\n";
+        let dist = parse_metadata(meta).expect("named");
+        assert_eq!(dist.name, "real-pkg");
+        assert_eq!(dist.version, "1.0");
+        assert_eq!(dist.requires, ["dep (>=1)"]);
+    }
     use crate::requirements::{Closure, LoadedFile, parse_file};
 
     fn set(text: &str) -> RequirementSet {

@@ -25,39 +25,34 @@ impl Url {
     /// Parses a URL with a scheme; `None` for anything else (scp-like `user@host:path`,
     /// local paths).
     pub fn parse(text: &str) -> Option<Url> {
-        let (scheme, rest) = text.trim().split_once("://")?;
-        if scheme.is_empty()
-            || !scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-        {
+        // The WHATWG parser of the `url` crate, which git's URLs all satisfy; it does not
+        // take scp-like `user@host:path` (no `://`), which git reads as ssh.
+        let text = text.trim();
+        if !text.contains("://") {
             return None;
         }
-        let (authority, path) = match rest.find(['/', '?', '#']) {
-            Some(i) => (&rest[..i], rest[i..].trim_start_matches('/')),
-            None => (rest, ""),
-        };
-        let (userinfo, host) = match authority.rsplit_once('@') {
-            Some((u, h)) => (Some(u), h),
-            None => (None, authority),
-        };
-        if host.is_empty() {
-            return None;
-        }
-        let (user, password) = match userinfo {
-            Some(u) => match u.split_once(':') {
-                Some((name, password)) => (Some(name.to_string()), Some(password.to_string())),
-                None => (Some(u.to_string()), None),
-            },
-            None => (None, None),
+        let parsed = ::url::Url::parse(text).ok()?;
+        parsed.host_str().filter(|h| !h.is_empty())?;
+        // Host and port as written: the parser drops a default port, which `git credential`
+        // keeps in its `host=` line.
+        let rest = text.split_once("://")?.1;
+        let written = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+        let authority = written
+            .rsplit_once('@')
+            .map_or(written, |(_, h)| h)
+            .to_string();
+        let path = parsed.path().trim_start_matches('/');
+        let path = match parsed.query() {
+            Some(query) => format!("{path}?{query}"),
+            None => path.to_string(),
         };
         Some(Url {
-            scheme: scheme.to_ascii_lowercase(),
-            user: user.filter(|u| !u.is_empty()),
-            has_password: password.is_some(),
-            password,
-            authority: host.to_string(),
-            path: path.to_string(),
+            scheme: parsed.scheme().to_string(),
+            user: Some(parsed.username().to_string()).filter(|u| !u.is_empty()),
+            has_password: parsed.password().is_some(),
+            password: parsed.password().map(str::to_string),
+            authority,
+            path,
         })
     }
 

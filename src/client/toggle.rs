@@ -226,33 +226,40 @@ fn replace_path(
 }
 
 /// While the toggle's pushes run, Ctrl-C, a closed terminal or a kill (INT, HUP, TERM)
-/// keeps the state file and prints [`INTERRUPTED`] instead of dying silently.
+/// keeps the state file and prints [`INTERRUPTED`] instead of dying silently: a thread waits
+/// for the signals (signal-hook), says so and exits with 130.
 #[cfg(unix)]
 mod interrupt {
-    extern "C" fn on_signal(_: libc::c_int) {
-        let text = super::INTERRUPTED.as_bytes();
-        // SAFETY: write(2) and _exit(2) are async-signal-safe; `text` is static.
-        unsafe {
-            libc::write(2, text.as_ptr().cast(), text.len());
-            libc::_exit(130);
-        }
-    }
+    use std::sync::Once;
+    use std::sync::atomic::{AtomicBool, Ordering};
 
-    const SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGHUP, libc::SIGTERM];
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    use signal_hook::iterator::Signals;
+
+    /// Whether a toggle is in progress; outside one, a signal does what it does by default.
+    static GUARDING: AtomicBool = AtomicBool::new(false);
+    static WATCHER: Once = Once::new();
 
     pub fn guard() {
-        let handler = on_signal as extern "C" fn(libc::c_int);
-        for signal in SIGNALS {
-            // SAFETY: installs a handler that only calls async-signal-safe functions.
-            unsafe { libc::signal(signal, handler as libc::sighandler_t) };
-        }
+        GUARDING.store(true, Ordering::SeqCst);
+        WATCHER.call_once(|| {
+            let Ok(mut signals) = Signals::new([SIGINT, SIGHUP, SIGTERM]) else {
+                return;
+            };
+            std::thread::spawn(move || {
+                for signal in signals.forever() {
+                    if GUARDING.load(Ordering::SeqCst) {
+                        crate::output::relay(super::INTERRUPTED.trim_end());
+                        std::process::exit(130);
+                    }
+                    let _ = signal_hook::low_level::emulate_default_handler(signal);
+                }
+            });
+        });
     }
 
     pub fn release() {
-        for signal in SIGNALS {
-            // SAFETY: restores the default disposition.
-            unsafe { libc::signal(signal, libc::SIG_DFL) };
-        }
+        GUARDING.store(false, Ordering::SeqCst);
     }
 }
 

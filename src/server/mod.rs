@@ -198,9 +198,14 @@ fn env_of(config: &Config, target: &std::path::Path) -> std::path::PathBuf {
 /// Prunes the env; where that cannot be decided safely, says why and wipes.
 fn prune_or_wipe(config: &Config, target: &std::path::Path, input: Option<&PruneInput>) {
     let env = env_of(config, target);
-    let result = match input {
-        Some((set, changed)) => prune::prune_env(&env, set, changed, &config.prune_keep),
-        None => Err("the pushed requirements could not be read".into()),
+    // Concurrent prunes and wipes of one target take turns; the lock is let go before a
+    // fallback wipe, which takes it itself.
+    let result = match (input, wipe::lock_dir(target)) {
+        (Some((set, changed)), Ok(_lock)) => {
+            prune::prune_env(&env, set, changed, &config.prune_keep)
+        }
+        (None, _) => Err("the pushed requirements could not be read".into()),
+        (_, Err(e)) => Err(e.into()),
     };
     match result {
         Ok(pruned) if pruned.removed.is_empty() => emit(&Receive::PrunedNothing {

@@ -67,8 +67,7 @@ pub fn is_virtualenv(dir: &Path) -> bool {
         || dir.join("Scripts").join("python.exe").is_file()
 }
 
-/// A trash folder's name: this process's id (so a concurrent wipe leaves it alone) and the
-/// time.
+/// A trash folder's name: this process's id and the time.
 fn trash_name() -> String {
     format!(
         "{TRASH_PREFIX}{}-{}",
@@ -90,6 +89,7 @@ const VENV_PARTS: [&str; 6] = ["lib", "lib64", "include", "share", "pyvenv.cfg",
 /// `SCALING` in the same folder. Each part is moved into one trash folder first.
 pub fn wipe_parts(venv: &Path) -> Result<WipeOutcome> {
     let venv = &refuse_dangerous_target(venv)?;
+    let _lock = lock_dir(venv)?;
     let mut outcome = WipeOutcome {
         stale_trash: clean_trash(venv)?,
         ..WipeOutcome::default()
@@ -128,6 +128,7 @@ pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
     }
     let target = &refuse_dangerous_target(target)?;
     let env = env_path(target, env_dir)?;
+    let _lock = lock_dir(target)?;
     let mut outcome = WipeOutcome {
         stale_trash: clean_trash(target)?,
         ..WipeOutcome::default()
@@ -247,36 +248,28 @@ fn env_path(target: &Path, env_dir: &str) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// Whether the process that made a trash folder (`<prefix><pid>-<time>`) still runs: a
-/// concurrent wipe, whose trash is its own business.
-fn owner_runs(name: &str) -> bool {
-    let Some(pid) = name
-        .strip_prefix(TRASH_PREFIX)
-        .and_then(|rest| rest.split('-').next())
-        .and_then(|pid| pid.parse::<i32>().ok())
-    else {
-        return false;
-    };
-    #[cfg(unix)]
-    {
-        // SAFETY: signal 0 only checks that the process exists.
-        let answer = unsafe { libc::kill(pid, 0) };
-        answer == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
-    }
-    #[cfg(not(unix))]
-    {
-        pid == std::process::id() as i32
-    }
+/// An exclusive lock on a directory (an advisory `flock` on its descriptor), held while a
+/// wipe or prune changes what is inside: two of them on one target take turns instead of
+/// racing, and whoever holds it knows every trash folder there is left over.
+pub struct DirLock(#[allow(dead_code)] std::fs::File);
+
+/// Waits for and takes the lock of `dir`.
+pub fn lock_dir(dir: &Path) -> Result<DirLock> {
+    let file = std::fs::File::open(dir)
+        .map_err(|e| Error::msg(format!("cannot open {} to lock it: {e}", dir.display())))?;
+    file.lock()
+        .map_err(|e| Error::msg(format!("cannot lock {}: {e}", dir.display())))?;
+    Ok(DirLock(file))
 }
 
-/// Deletes trash folders left by interrupted wipes (not those of a wipe still running);
-/// returns how many.
+/// Deletes trash folders left by interrupted wipes; returns how many. The caller holds the
+/// target's lock, so no other wipe is running there.
 fn clean_trash(target: &Path) -> Result<u64> {
     let mut cleaned = 0;
     for entry in std::fs::read_dir(target)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if !name.starts_with(TRASH_PREFIX) || owner_runs(&name) {
+        if !name.starts_with(TRASH_PREFIX) {
             continue;
         }
         let path = entry.path();
@@ -321,19 +314,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn trash_of_a_running_wipe_is_left_alone() {
+    fn a_locked_target_waits_for_its_holder() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let running = dir
-            .path()
-            .join(format!("{TRASH_PREFIX}{}-1", std::process::id()));
-        let mut child = std::process::Command::new("true").spawn().expect("true");
-        let gone = child.id();
-        child.wait().expect("wait");
-        let interrupted = dir.path().join(format!("{TRASH_PREFIX}{gone}-2"));
-        std::fs::create_dir_all(&running).expect("mkdir");
-        std::fs::create_dir_all(&interrupted).expect("mkdir");
+        let held = lock_dir(dir.path()).expect("lock");
+        let other = std::fs::File::open(dir.path()).expect("open");
+        assert!(
+            matches!(other.try_lock(), Err(std::fs::TryLockError::WouldBlock)),
+            "a second wipe of the same target must wait"
+        );
+        drop(held);
+        assert!(
+            other.try_lock().is_ok(),
+            "free again once the first is done"
+        );
+    }
+
+    #[test]
+    fn leftover_trash_is_cleaned_under_the_lock() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join(format!("{TRASH_PREFIX}1-2"))).expect("mkdir");
+        let _lock = lock_dir(dir.path()).expect("lock");
         assert_eq!(clean_trash(dir.path()).expect("clean"), 1);
-        assert!(running.exists() && !interrupted.exists());
     }
 
     #[test]
