@@ -4,6 +4,7 @@
 #
 #   bash benches/run.sh            full run with hyperfine; writes benches/results.md
 #   bash benches/run.sh --smoke    every case once on small fixtures (CI keeps it working)
+#   bash benches/run.sh --case1    only case 1 (the no-trigger push), printed as a table
 #   python3 benches/deploy.py BIN  only case 5, the deployment time of prune, wipe and toggle
 #
 # Needs: cargo, git, python3; the full run also hyperfine and GNU time (Debian packages
@@ -12,7 +13,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 smoke=0
+case1_only=0
 [ "${1:-}" = "--smoke" ] && smoke=1
+[ "${1:-}" = "--case1" ] && case1_only=1
 
 if [ "$smoke" = 1 ]; then
     cargo build --quiet --locked --manifest-path "$root/Cargo.toml"
@@ -85,6 +88,10 @@ measure case1 \
     "git rev-parse HEAD < $work/typical.stdin" \
     "envguard pre-push origin $typical.remote < $work/typical.stdin" \
     "./.git/hooks/pre-push origin $typical.remote < $work/typical.stdin"
+if [ "$case1_only" = 1 ]; then
+    python3 "$root/benches/table.py" "$results" "$files" "$commits"
+    exit 0
+fi
 
 # Case 5: the same push through no-op pre-push hooks of pre-commit and lefthook.
 if [ "$smoke" = 0 ]; then

@@ -112,6 +112,21 @@ pub enum Error {
     /// git's hook input could not be read.
     #[error("{0}")]
     HookInput(#[from] crate::hook_input::InputError),
+    /// A file-system step on a named path failed: what was being done, where, and why.
+    #[error("cannot {action} {}: {source}", .path.display())]
+    Fs {
+        action: &'static str,
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// envguard refuses to touch a path (a destructive step it cannot prove safe): the path,
+    /// why, and what to do instead.
+    #[error("{} {why}", .path.display())]
+    Refused {
+        path: std::path::PathBuf,
+        why: String,
+    },
     /// Anything else, as a sentence that says what failed and what to do.
     #[error("{0}")]
     Message(String),
@@ -128,6 +143,23 @@ impl Error {
         Error::IoAt {
             what: what.to_string(),
             source,
+        }
+    }
+
+    /// A file-system step on `path` that failed.
+    pub fn fs(action: &'static str, path: &std::path::Path, source: std::io::Error) -> Self {
+        Error::Fs {
+            action,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// A refusal to touch `path`, and why, as what follows the path (`is a symbolic link…`).
+    pub fn refused(path: &std::path::Path, why: impl Into<String>) -> Self {
+        Error::Refused {
+            path: path.to_path_buf(),
+            why: why.into(),
         }
     }
 

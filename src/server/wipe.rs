@@ -99,17 +99,17 @@ pub fn wipe_parts(venv: &Path) -> Result<WipeOutcome> {
     }
     let trash = venv.join(trash_name());
     std::fs::create_dir(&trash)
-        .map_err(|e| Error::msg(format!("cannot create {}: {e}", trash.display())))?;
+        .map_err(|e| Error::fs("create", &trash, e))?;
     for part in VENV_PARTS {
         let path = venv.join(part);
         if std::fs::symlink_metadata(&path).is_ok() {
             std::fs::rename(&path, trash.join(part))
-                .map_err(|e| Error::msg(format!("cannot move {} aside: {e}", path.display())))?;
+                .map_err(|e| Error::fs("move aside", &path, e))?;
         }
     }
     let (files, bytes) = measure(&trash);
     std::fs::remove_dir_all(&trash)
-        .map_err(|e| Error::msg(format!("cannot delete {}: {e}", trash.display())))?;
+        .map_err(|e| Error::fs("delete", &trash, e))?;
     outcome.removed = Some(venv.clone());
     outcome.files = files;
     outcome.bytes = bytes;
@@ -119,12 +119,9 @@ pub fn wipe_parts(venv: &Path) -> Result<WipeOutcome> {
 /// Deletes `target/<env_dir>`.
 pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
     let meta = std::fs::metadata(target)
-        .map_err(|e| Error::msg(format!("target {}: {e}", target.display())))?;
+        .map_err(|e| Error::fs("read the target", target, e))?;
     if !meta.is_dir() {
-        return Err(Error::msg(format!(
-            "target {} is not a directory",
-            target.display()
-        )));
+        return Err(Error::refused(target, "is not a directory, so it is no deployment target"));
     }
     let target = &refuse_dangerous_target(target)?;
     let env = env_path(target, env_dir)?;
@@ -136,18 +133,20 @@ pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
     let env_meta = match std::fs::symlink_metadata(&env) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(outcome),
-        Err(e) => return Err(Error::msg(format!("{}: {e}", env.display()))),
+        Err(e) => return Err(Error::fs("read", &env, e)),
     };
     if env_meta.file_type().is_symlink() {
         let points_to = std::fs::read_link(&env)
             .map(|p| p.display().to_string())
             .unwrap_or_default();
         if !force {
-            return Err(Error::msg(format!(
-                "{} is a symbolic link to {points_to}; envguard never deletes outside the \
-                 target. Remove the link yourself, or pass --force to remove only the link",
-                env.display()
-            )));
+            return Err(Error::refused(
+                &env,
+                format!(
+                    "is a symbolic link to {points_to}; envguard never deletes outside the target. \
+                     Remove the link yourself, or pass --force to remove only the link"
+                ),
+            ));
         }
         std::fs::remove_file(&env)?;
         outcome.removed = Some(env);
@@ -155,10 +154,10 @@ pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
     }
     if !env_meta.is_dir() {
         if !force {
-            return Err(Error::msg(format!(
-                "{} is not a directory; pass --force to delete it",
-                env.display()
-            )));
+            return Err(Error::refused(
+                &env,
+                "is not a directory; pass --force to delete it",
+            ));
         }
         outcome.bytes = env_meta.len();
         outcome.files = 1;
@@ -167,22 +166,22 @@ pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
         return Ok(outcome);
     }
     if !force && !is_virtualenv(&env) {
-        return Err(Error::msg(format!(
-            "{} is not a virtualenv (no pyvenv.cfg, bin/python or Scripts/python.exe); \
-             envguard deletes only virtualenvs. Pass --force to delete it anyway",
-            env.display()
-        )));
+        return Err(Error::refused(
+            &env,
+            "is not a virtualenv (no pyvenv.cfg, bin/python or Scripts/python.exe); envguard \
+             deletes only virtualenvs. Pass --force to delete it anyway",
+        ));
     }
     let trash = target.join(trash_name());
     std::fs::rename(&env, &trash)
-        .map_err(|e| Error::msg(format!("cannot move {} aside: {e}", env.display())))?;
+        .map_err(|e| Error::fs("move aside", &env, e))?;
     // A crash right here must leave no env for the next deploy to reuse.
     if crate::vars::fault_injected("after-rename") {
         std::process::abort();
     }
     let (files, bytes) = measure(&trash);
     std::fs::remove_dir_all(&trash)
-        .map_err(|e| Error::msg(format!("cannot delete {}: {e}", trash.display())))?;
+        .map_err(|e| Error::fs("delete", &trash, e))?;
     outcome.files = files;
     outcome.bytes = bytes;
     outcome.removed = Some(env);
@@ -195,7 +194,7 @@ pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
 fn refuse_dangerous_target(target: &Path) -> Result<PathBuf> {
     let resolved = target
         .canonicalize()
-        .map_err(|e| Error::msg(format!("target {}: {e}", target.display())))?;
+        .map_err(|e| Error::fs("read the target", target, e))?;
     let home = std::env::var_os("HOME")
         .map(PathBuf::from)
         .and_then(|h| h.canonicalize().ok());
@@ -239,10 +238,10 @@ fn env_path(target: &Path, env_dir: &str) -> Result<PathBuf> {
         if parts.peek().is_some()
             && std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
         {
-            return Err(Error::msg(format!(
-                "{} is a symbolic link; envguard never follows one out of the target",
-                path.display()
-            )));
+            return Err(Error::refused(
+                &path,
+                "is a symbolic link; envguard never follows one out of the target",
+            ));
         }
     }
     Ok(path)
@@ -256,9 +255,9 @@ pub struct DirLock(#[allow(dead_code)] std::fs::File);
 /// Waits for and takes the lock of `dir`.
 pub fn lock_dir(dir: &Path) -> Result<DirLock> {
     let file = std::fs::File::open(dir)
-        .map_err(|e| Error::msg(format!("cannot open {} to lock it: {e}", dir.display())))?;
+        .map_err(|e| Error::fs("open to lock", dir, e))?;
     file.lock()
-        .map_err(|e| Error::msg(format!("cannot lock {}: {e}", dir.display())))?;
+        .map_err(|e| Error::fs("lock", dir, e))?;
     Ok(DirLock(file))
 }
 
