@@ -80,11 +80,121 @@ pub const KEYS: [&str; 18] = [
     "envguard.remoteAttempts",
 ];
 
+/// The repository's configuration as `git config` sees it inside a hook: every file git
+/// reads (system, global, local, worktree, includes), plus the `-c` settings of the git
+/// command that runs the hook, which git passes in `GIT_CONFIG_PARAMETERS` (and
+/// `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_<n>`/`GIT_CONFIG_VALUE_<n>`) and libgit2 does not read.
+/// A snapshot: read once, no file is checked again on every lookup.
+pub fn open(repo: &git2::Repository) -> Result<git2::Config> {
+    let mut git = repo.config()?;
+    let overrides = command_line_settings();
+    if overrides.is_empty() {
+        return Ok(git.snapshot()?);
+    }
+    let mut file = tempfile::NamedTempFile::new()?;
+    {
+        use std::io::Write;
+        for (key, value) in &overrides {
+            let Some((section, name)) = key.rsplit_once('.') else {
+                continue;
+            };
+            let header = match section.split_once('.') {
+                Some((section, sub)) => format!("[{section} \"{}\"]", escape(sub)),
+                None => format!("[{section}]"),
+            };
+            match value {
+                Some(value) => writeln!(file, "{header}\n\t{name} = \"{}\"", escape(value))?,
+                None => writeln!(file, "{header}\n\t{name}")?,
+            }
+        }
+        file.flush()?;
+    }
+    git.add_file(file.path(), git2::ConfigLevel::App, true)?;
+    Ok(git.snapshot()?)
+}
+
+/// A value or subsection name inside double quotes in a git config file.
+fn escape(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// The `-c key=value` settings of the git command running this process (`None`: a key
+/// given without `=`, which git reads as true), in the order git applies them.
+pub fn command_line_settings() -> Vec<(String, Option<String>)> {
+    let mut settings = Vec::new();
+    if let Ok(params) = std::env::var("GIT_CONFIG_PARAMETERS") {
+        // `'key'='value'` (or the older `'key=value'`), shell-quoted, space-separated.
+        for word in shlex::split(&params).unwrap_or_default() {
+            match word.split_once('=') {
+                Some((key, value)) => settings.push((key.to_string(), Some(value.to_string()))),
+                None => settings.push((word, None)),
+            }
+        }
+    }
+    let count: usize = std::env::var("GIT_CONFIG_COUNT")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    for i in 0..count {
+        if let Ok(key) = std::env::var(format!("GIT_CONFIG_KEY_{i}")) {
+            let value = std::env::var(format!("GIT_CONFIG_VALUE_{i}")).unwrap_or_default();
+            settings.push((key, Some(value)));
+        }
+    }
+    settings
+}
+
+/// How to remove a setting from where it is: `git config` with the scope that holds it.
+fn unset_command(level: git2::ConfigLevel, name: &str) -> String {
+    match level {
+        git2::ConfigLevel::System => format!("git config --system --unset {name}"),
+        git2::ConfigLevel::XDG | git2::ConfigLevel::Global => {
+            format!("git config --global --unset {name}")
+        }
+        git2::ConfigLevel::Worktree => format!("git config --worktree --unset {name}"),
+        git2::ConfigLevel::App => {
+            format!("drop `-c {name}=…` from the git command (or its GIT_CONFIG_* variables)")
+        }
+        _ => format!("git config --unset {name}"),
+    }
+}
+
+/// Whether a setting at `level` belongs to this repository (or to this one git command).
+fn in_repository(level: git2::ConfigLevel) -> bool {
+    matches!(
+        level,
+        git2::ConfigLevel::Local | git2::ConfigLevel::Worktree | git2::ConfigLevel::App
+    )
+}
+
+/// The values of `key` set in this repository (local, worktree, `-c`).
+fn values_in_repository(git: &git2::Config, key: &str) -> Vec<String> {
+    let mut values = Vec::new();
+    if let Ok(mut entries) = git.entries(Some(&format!(
+        "^{}$",
+        key.to_ascii_lowercase().replace('.', "\\.")
+    ))) {
+        while let Some(Ok(entry)) = entries.next() {
+            if in_repository(entry.level())
+                && let Ok(value) = entry.value()
+            {
+                values.push(value.trim().to_string());
+            }
+        }
+    }
+    values
+}
+
 /// An `envguard.*` key that envguard does not know is a typo that would leave a setting
-/// unapplied without a word: an error naming the nearest known key.
-fn check_known_keys(git: &git2::Config) -> Result<()> {
+/// unapplied without a word: an error naming the nearest known key when it is set in this
+/// repository; a warning (returned) when it comes from the global or system configuration,
+/// which must not refuse the pushes of every other repository.
+fn check_known_keys(git: &git2::Config) -> Result<Vec<String>> {
+    let mut warnings = Vec::new();
     let Ok(mut entries) = git.entries(Some(r"^envguard\.")) else {
-        return Ok(());
+        return Ok(warnings);
     };
     while let Some(Ok(entry)) = entries.next() {
         let Ok(name) = entry.name() else { continue };
@@ -96,16 +206,18 @@ fn check_known_keys(git: &git2::Config) -> Result<()> {
             .min_by_key(|k| edit_distance(&k.to_ascii_lowercase(), &name.to_ascii_lowercase()))
             .copied()
             .unwrap_or("envguard.mode");
-        return Err(Error::config(
+        let unset = unset_command(entry.level(), name);
+        let error = Error::config(
             name,
             entry.value().unwrap_or(""),
-            &format!(
-                "a setting envguard knows; did you mean {nearest}? (or remove it: `git config \
-                 --unset {name}`)"
-            ),
-        ));
+            &format!("a setting envguard knows; did you mean {nearest}? (or remove it: `{unset}`)"),
+        );
+        if in_repository(entry.level()) {
+            return Err(error);
+        }
+        warnings.push(error.to_string());
     }
-    Ok(())
+    Ok(warnings)
 }
 
 /// envguard's globs know `*` and `?` only; a pattern written for another glob syntax
@@ -148,6 +260,12 @@ pub struct Config {
     pub remote_urls: Vec<String>,
     /// Names of deploy remotes (`envguard.remoteName`).
     pub remote_names: Vec<String>,
+    /// The names of `remote_names` set in this repository (local, worktree or `-c`): only
+    /// those must name one of its remotes; a global one may name another repository's.
+    pub local_remote_names: Vec<String>,
+    /// Settings envguard cannot use that come from outside the repository (global,
+    /// system): said on every push, never a refusal of a push they do not concern.
+    pub warnings: Vec<String>,
     /// Deploy branches (`envguard.branch`), short names.
     pub branches: Vec<String>,
     /// App root inside the repository (`envguard.appRoot`, `""` for the repository root);
@@ -189,6 +307,8 @@ impl Default for Config {
         Config {
             remote_urls: vec![DEFAULT_REMOTE_URL.to_string()],
             remote_names: Vec::new(),
+            local_remote_names: Vec::new(),
+            warnings: Vec::new(),
             branches: vec!["master".to_string()],
             app_root: None,
             env_dir: "env".to_string(),
@@ -215,18 +335,21 @@ impl Default for Config {
 impl Config {
     /// Reads the settings visible from `repo` (repository, global and system config).
     pub fn from_repo(repo: &git2::Repository) -> Result<Config> {
-        let git = repo.config()?;
+        let git = open(repo)?;
         Config::from_git_config(&git)
     }
 
     pub fn from_git_config(git: &git2::Config) -> Result<Config> {
-        check_known_keys(git)?;
-        let mut config = Config::default();
+        let mut config = Config {
+            warnings: check_known_keys(git)?,
+            ..Config::default()
+        };
         if let Some(v) = list(git, "envguard.remote")? {
             check_globs("envguard.remote", &v, &['{', '}'])?;
             config.remote_urls = v;
         }
         config.remote_names = list(git, "envguard.remoteName")?.unwrap_or_default();
+        config.local_remote_names = values_in_repository(git, "envguard.remoteName");
         if let Some(v) = list(git, "envguard.branch")? {
             check_globs("envguard.branch", &v, &['[', ']', '{', '}'])?;
             config.branches = v
@@ -330,7 +453,7 @@ impl Config {
         let remotes = repo.remotes()?;
         let known: Vec<&str> = remotes.iter().filter_map(|n| n.ok().flatten()).collect();
         match self
-            .remote_names
+            .local_remote_names
             .iter()
             .find(|n| !known.contains(&n.as_str()))
         {
@@ -490,7 +613,7 @@ pub struct DeployRemote {
 
 /// The deploy remotes among `repo`'s remotes, in git's order.
 pub fn deploy_remotes(repo: &git2::Repository, config: &Config) -> Result<Vec<DeployRemote>> {
-    let git = repo.config()?;
+    let git = open(repo)?;
     let names = repo.remotes()?;
     Ok(names
         .iter()

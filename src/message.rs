@@ -31,6 +31,10 @@ pub enum Hook {
     Internal {
         error: String,
     },
+    /// A setting from outside the repository that envguard cannot use.
+    SettingWarning {
+        text: String,
+    },
     /// A toggle of an earlier push did not finish.
     Pending {
         notice: String,
@@ -199,6 +203,7 @@ impl fmt::Display for Hook {
                 write!(f, "warning: {error}; pushing without the env check")
             }
             Hook::Pending { notice } => f.write_str(notice),
+            Hook::SettingWarning { text } => write!(f, "warning: {text}"),
             Hook::PlatformDetected { platform, why } => write!(
                 f,
                 "platform {platform}: {why} (recorded as envguard.platform)"

@@ -73,7 +73,11 @@ impl ToggleState {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let json = serde_json::to_string_pretty(self)
+        // A URL's password never goes to disk: the resume asks for the URL again instead.
+        let mut stored = self.clone();
+        stored.remote = crate::url::redact(&self.remote);
+        stored.url = self.url.as_deref().map(crate::url::redact);
+        let json = serde_json::to_string_pretty(&stored)
             .map_err(|e| Error::msg(format!("cannot save toggle state: {e}")))?;
         std::fs::write(path, json)?;
         Ok(())
@@ -88,6 +92,29 @@ impl ToggleState {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Puts back the URL whose password the saved state left out, from the URLs the user
+    /// gave `envguard push --resume`: the one whose redacted form is the saved one. Err when
+    /// the saved target lost a password and no URL given matches it.
+    pub fn with_secret_urls(mut self, given: &[String]) -> Result<ToggleState> {
+        let restore = |saved: &mut String| -> Result<()> {
+            match crate::url::unredact(saved, given) {
+                Some(url) => {
+                    *saved = url;
+                    Ok(())
+                }
+                None => Err(Error::msg(format!(
+                    "the toggle was pushed to {saved}, whose password envguard does not store; \
+                     finish it with `envguard push --resume <that URL with its password>`"
+                ))),
+            }
+        };
+        restore(&mut self.remote)?;
+        if let Some(url) = &mut self.url {
+            restore(url)?;
+        }
+        Ok(self)
     }
 
     pub fn clear(repo: &Repository) -> Result<()> {
@@ -121,9 +148,15 @@ pub struct WipedSite {
 
 impl HookReport {
     /// Writes the report to the wrapper's file, when the hook runs under `envguard push`.
+    /// A URL's password stays out of the file; the wrapper has the URL in its arguments.
     pub fn hand_over(&self) {
+        let mut stored = self.clone();
+        if let Some(site) = &mut stored.wiped {
+            site.remote = crate::url::redact(&site.remote);
+            site.url = crate::url::redact(&site.url);
+        }
         if let Some(path) = std::env::var_os(crate::vars::WRAPPER)
-            && let Ok(json) = serde_json::to_vec(self)
+            && let Ok(json) = serde_json::to_vec(&stored)
             && let Err(e) = std::fs::write(&path, json)
         {
             log::warn!("cannot tell envguard push what the hook did: {e}");

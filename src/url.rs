@@ -110,6 +110,15 @@ pub fn redact(text: &str) -> String {
     }
 }
 
+/// The URL among `given` whose redacted form is `saved` (a URL saved without its password),
+/// or `saved` itself when it lost nothing.
+pub fn unredact(saved: &str, given: &[String]) -> Option<String> {
+    if Url::parse(saved).is_none_or(|u| !u.has_password) {
+        return Some(saved.to_string());
+    }
+    given.iter().find(|g| redact(g) == saved).cloned()
+}
+
 /// `text` with the user information of every URL in it masked: `user:***@` where a password
 /// follows the user name, `***@` for a lone token (`https://<token>@host`); `git@` stays.
 pub fn redact_urls_in(text: &str) -> String {

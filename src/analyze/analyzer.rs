@@ -282,7 +282,13 @@ impl<'r> Analyzer<'r> {
         analysis.app_root = tip_watched.root.clone();
         let Some(base) = base else {
             analysis.runtime = self.runtime_value(&tip_watched, RuntimeFile::Txt);
-            analysis.added = tip_watched.set().requirements.keys().cloned().collect();
+            analysis.added = tip_watched
+                .set()
+                .requirements
+                .keys()
+                .filter(|k| crate::requirements::is_name(k))
+                .cloned()
+                .collect();
             analysis.errors = tip_watched.requirements.errors.clone();
             analysis.warnings = tip_watched.requirements.warnings.clone();
             for file in RuntimeFile::ALL {

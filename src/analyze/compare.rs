@@ -12,6 +12,7 @@ use super::types::{Reason, ReasonKind};
 use crate::config::Policy;
 use crate::paths::join;
 use crate::platform::RuntimeRule;
+use crate::requirements::is_name;
 use crate::requirements::{Closure, RequirementSet, SetDiff};
 use crate::{FileError, Result, runtime};
 
@@ -144,16 +145,29 @@ impl<'r> Analyzer<'r> {
         root_file: &str,
         out: &mut Comparison,
     ) {
-        let diff = SetDiff::between(old_set, new_set);
+        let mut diff = SetDiff::between(old_set, new_set);
         for name in &diff.removed {
             let entry = &old_set.requirements[name];
-            out.reasons.push(Reason::new(
-                ReasonKind::RequirementRemoved,
-                &entry.file,
-                Some(name),
-                Some(format!("'{}' is no longer required", entry.first.text)),
-            ));
+            if is_name(name) {
+                out.reasons.push(Reason::new(
+                    ReasonKind::RequirementRemoved,
+                    &entry.file,
+                    Some(name),
+                    Some(format!("'{}' is no longer required", entry.first.text)),
+                ));
+            } else {
+                // An unnamed location is no package name: its going is a change of source.
+                out.reasons.push(Reason::new(
+                    ReasonKind::RequirementSourceChanged,
+                    &entry.file,
+                    None,
+                    Some(format!("'{}' is no longer required", entry.first.text)),
+                ));
+            }
         }
+        diff.removed.retain(|n| is_name(n));
+        diff.added.retain(|n| is_name(n));
+        diff.changed.retain(|n| is_name(n));
         for name in &diff.source_changed {
             let entry = &new_set.requirements[name];
             out.reasons.push(Reason::new(

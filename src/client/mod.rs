@@ -17,7 +17,7 @@ pub mod wrapper;
 use git2::{Oid, Repository};
 
 use crate::ExitStatus;
-use crate::analyze::Analyzer;
+use crate::analyze::{Analyzer, Verdict};
 use crate::chain::{self, HookArgs};
 use crate::config::{Config, DeployTarget, Mode, PlatformSource, configured_urls};
 use crate::gitcli::{self, Lease};
@@ -128,10 +128,14 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     if push.updates.is_empty() {
         return Ok(Outcome::Proceed);
     }
-    let config = Config::from_repo(&repo)?;
+    let git_config = crate::config::open(&repo)?;
+    let config = Config::from_git_config(&git_config)?;
+    for text in &config.warnings {
+        emit(&Hook::SettingWarning { text: text.clone() });
+    }
     // The URLs as configured, before `insteadOf` rewriting (git passes the hook the
     // rewritten one).
-    let configured = configured_urls(&repo.config()?, &push.remote);
+    let configured = configured_urls(&git_config, &push.remote);
     let mut urls = vec![push.url.as_str()];
     urls.extend(configured.iter().map(String::as_str));
     config.check_remote_names(&repo)?;
@@ -142,8 +146,16 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     if target.mode == Mode::Off {
         return Ok(Outcome::Proceed);
     }
-    let flags = invocation::of_this_push();
-    log::debug!("push flags: {flags:?}");
+    // The flags of the user's `git push` (read from its command line) matter only to a push
+    // that needs more than a quiet pass: read them then.
+    let flags = std::cell::OnceCell::new();
+    let flags_of = || {
+        *flags.get_or_init(|| {
+            let flags = invocation::of_this_push();
+            log::debug!("push flags: {flags:?}");
+            flags
+        })
+    };
     // The platform's rules decide the verdict, so an App Service remote whose platform was
     // never recorded is asked first, and only when the push changes a watched file.
     if target.source == PlatformSource::AssumedAppService
@@ -152,7 +164,16 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
         target = settle_platform(&repo, &config, &push, target);
     }
     let mut analyzer = analyzer_for(&repo, &config, target.platform);
-    let (checked, others) = check_updates(&repo, &config, &mut analyzer, &push, flags)?;
+    let (checked, others) =
+        check_updates(&repo, &git_config, &config, &mut analyzer, &push, &flags_of)?;
+    let quiet = checked.iter().all(|c| {
+        c.fast_forward && c.analysis.verdict == Verdict::None && c.analysis.errors.is_empty()
+    });
+    let flags = if quiet {
+        PushFlags::default()
+    } else {
+        flags_of()
+    };
     let plan = plan::plan_push(&checked, target.mode, target.platform, flags);
     let context = Context {
         repo: &repo,
@@ -222,12 +243,12 @@ fn analyzer_for<'r>(repo: &'r Repository, config: &'r Config, platform: Platform
 /// Analyses the deploy-branch updates of a push; the rest are returned as they are.
 fn check_updates(
     repo: &Repository,
+    git_config: &git2::Config,
     config: &Config,
     analyzer: &mut Analyzer,
     push: &Push,
-    flags: PushFlags,
+    flags: &dyn Fn() -> PushFlags,
 ) -> Result<(Vec<Checked>, Vec<RefUpdate>)> {
-    let git_config = repo.config()?;
     let mut checked = Vec::new();
     let mut others = Vec::new();
     for update in &push.updates {
@@ -237,17 +258,23 @@ fn check_updates(
         };
         let base = base_for(repo, &push.remote, update);
         match analyzer.analyze(base, tip) {
-            Ok(analysis) => checked.push(Checked {
-                update: update.clone(),
-                analysis,
-                fast_forward: is_fast_forward(repo, update),
-                forced: !flags.refspecs
+            Ok(analysis) => {
+                let fast_forward = is_fast_forward(repo, update);
+                // Forcing matters only to an update that is not a fast-forward.
+                let forced = !fast_forward
+                    && !flags().refspecs
                     && crate::config::forced_by_config(
-                        &git_config,
+                        git_config,
                         &push.remote,
                         &update.remote_ref,
-                    ),
-            }),
+                    );
+                checked.push(Checked {
+                    update: update.clone(),
+                    analysis,
+                    fast_forward,
+                    forced,
+                })
+            }
             // A setting the user wrote wrong refuses the push (see `pre_push`).
             Err(e @ Error::Config { .. }) => return Err(e),
             Err(e) => {

@@ -63,7 +63,8 @@ pub fn build(repo: &Repository, config: &Config, analysis: &Analysis) -> Result<
     let blob = repo.blob(format!("{toggle}\n").as_bytes())?;
     let parts: Vec<&str> = runtime_path.split('/').collect();
     let t1_tree = repo.find_tree(replace_path(repo, Some(&tree), &parts, blob)?)?;
-    let why = summarize(&analysis.reasons);
+    // Commit messages go to the remote's history for good: names and redacted sources only.
+    let why = crate::output::secret::scrub(&summarize(&analysis.reasons));
     let from = current
         .clone()
         .unwrap_or_else(|| "the site's default (no runtime.txt)".to_string());

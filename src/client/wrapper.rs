@@ -21,7 +21,7 @@ use crate::{Error, ExitStatus, Result, vars};
 /// Runs the wrapper; returns the exit code.
 pub fn push(args: &[String], resume: bool) -> ExitStatus {
     let result = if resume {
-        resume_toggle()
+        resume_toggle(args)
     } else {
         push_args(args)
     };
@@ -36,12 +36,13 @@ pub fn push(args: &[String], resume: bool) -> ExitStatus {
     }
 }
 
-fn resume_toggle() -> Result<ExitStatus> {
+fn resume_toggle(args: &[String]) -> Result<ExitStatus> {
     let repo = Repository::open_from_env()?;
     let Some(state) = ToggleState::load(&repo)? else {
         emit(&Hook::NoToggleToResume);
         return Ok(ExitStatus::Success);
     };
+    let state = state.with_secret_urls(args)?;
     emit(&Hook::Resumed {
         done: toggle::resume(&repo, &state)?,
     });
@@ -97,7 +98,7 @@ fn push_args(args: &[String]) -> Result<ExitStatus> {
     };
     let status = run()?;
     if status.is_success() {
-        verify_remote_wipe(&flag);
+        verify_remote_wipe(&flag, args);
     }
     if status.is_success() || !toggled(&flag) {
         return Ok(status);
@@ -112,9 +113,18 @@ fn push_args(args: &[String]) -> Result<ExitStatus> {
 
 /// After a push whose hook wiped the env on the site: what the site's deployment of each
 /// pushed tip did, from its deployment API.
-fn verify_remote_wipe(flag: &Path) {
+fn verify_remote_wipe(flag: &Path, args: &[String]) {
     let Some(WipedSite { remote, url, tips }) = HookReport::read(flag).and_then(|r| r.wiped) else {
         return;
+    };
+    let (Some(remote), Some(url)) = (
+        crate::url::unredact(&remote, args),
+        crate::url::unredact(&url, args),
+    ) else {
+        return emit(&Hook::NotVerified {
+            error: "the push went to a URL with a password, which envguard does not keep"
+                .to_string(),
+        });
     };
     let verified = Repository::open_from_env()
         .map_err(Error::from)

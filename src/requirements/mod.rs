@@ -14,7 +14,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::Hash;
 use std::rc::Rc;
 
-pub use parse::{IndexOption, Item, Requirement, Source, normalize_name, parse_line};
+pub use parse::{
+    IndexOption, Item, Requirement, Source, UNNAMED, is_name, normalize_name, parse_line,
+};
 
 use crate::FileError;
 

@@ -505,7 +505,8 @@ fn parse_location_requirement(text: &str, editable: bool, line: usize) -> Requir
         .unwrap_or(base);
     let name = egg
         .map(str::to_string)
-        .or_else(|| archive_project_name(file_name));
+        .or_else(|| archive_project_name(file_name))
+        .or_else(|| is_vcs(location).then(|| vcs_project_name(base)).flatten());
     let source = if is_vcs(location) {
         Source::Vcs(location.to_string())
     } else if url {
@@ -514,7 +515,11 @@ fn parse_location_requirement(text: &str, editable: bool, line: usize) -> Requir
         Source::Path(location.to_string())
     };
     Requirement {
-        key: name.map_or_else(|| base.to_string(), |n| normalize_name(&n)),
+        // Unnamed: keyed by its location, marked, and shown without user information.
+        key: name.map_or_else(
+            || format!("{UNNAMED}{}", crate::url::redact(base)),
+            |n| normalize_name(&n),
+        ),
         source,
         editable,
         spec: canonical_spec(&extras, "", marker),
@@ -523,6 +528,32 @@ fn parse_location_requirement(text: &str, editable: bool, line: usize) -> Requir
         extras: extras.clone(),
         marker: marker.to_string(),
     }
+}
+
+/// The start of the key of a requirement whose project name envguard cannot know (a URL or
+/// path without `#egg=`, an archive name or a repository name): such keys are no names, so
+/// they never count as removed packages; a change of them is a change of source.
+pub const UNNAMED: &str = "unnamed:";
+
+/// Whether a requirement key is a name (and not an unnamed location).
+pub fn is_name(key: &str) -> bool {
+    !key.starts_with(UNNAMED)
+}
+
+/// The project a VCS URL names by its repository: the last path segment without its
+/// `@revision` and `.git` (`git+https://host/org/tool.git@v1` -> `tool`).
+fn vcs_project_name(base: &str) -> Option<String> {
+    let path = base.split_once("://").map_or(base, |(_, rest)| {
+        rest.split_once('/').map_or("", |(_, path)| path)
+    });
+    let last = path.trim_end_matches('/').rsplit('/').next()?;
+    let last = last.split_once('@').map_or(last, |(repo, _)| repo);
+    let name = last.strip_suffix(".git").unwrap_or(last);
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    valid.then(|| name.to_string())
 }
 
 /// `path[extra1,extra2]` -> (`path`, sorted extras).
@@ -635,7 +666,14 @@ mod tests {
         let s = requirement("vendor/pkg-name-1.2.3.tar.gz");
         assert_eq!(s.key, "pkg-name");
         let d = requirement("./local/dir[extra]");
-        assert_eq!(d.key, "./local/dir");
+        assert_eq!(d.key, "unnamed:./local/dir");
+        let named_by_repository = requirement("git+https://ci:tok@git.corp/org/tool.git@v1");
+        assert_eq!(named_by_repository.key, "tool");
+        let unnamed = requirement("https://deploy:pw@files.corp/download?id=42");
+        assert_eq!(
+            unnamed.key,
+            "unnamed:https://deploy:***@files.corp/download?id=42"
+        );
         assert_eq!(d.spec, "[extra]");
         assert!(parse_line("-e flask", 1).is_err());
     }

@@ -170,9 +170,9 @@ fn execute(
         (ServerStep::Wipe, Some(target)) => wipe_env(config, target),
         (ServerStep::WriteMarker, Some(target)) => {
             let path = target.join(MARKER_FILE);
-            match std::fs::create_dir_all(target)
-                .and_then(|_| std::fs::write(&path, format!("{why}\n")))
-            {
+            match std::fs::create_dir_all(target).and_then(|_| {
+                std::fs::write(&path, format!("{}\n", crate::output::secret::scrub(&why)))
+            }) {
                 Ok(()) => emit(&Receive::WroteMarker {
                     path: path.display().to_string(),
                 }),

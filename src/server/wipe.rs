@@ -98,8 +98,7 @@ pub fn wipe_parts(venv: &Path) -> Result<WipeOutcome> {
         return Ok(outcome);
     }
     let trash = venv.join(trash_name());
-    std::fs::create_dir(&trash)
-        .map_err(|e| Error::fs("create", &trash, e))?;
+    std::fs::create_dir(&trash).map_err(|e| Error::fs("create", &trash, e))?;
     for part in VENV_PARTS {
         let path = venv.join(part);
         if std::fs::symlink_metadata(&path).is_ok() {
@@ -108,8 +107,7 @@ pub fn wipe_parts(venv: &Path) -> Result<WipeOutcome> {
         }
     }
     let (files, bytes) = measure(&trash);
-    std::fs::remove_dir_all(&trash)
-        .map_err(|e| Error::fs("delete", &trash, e))?;
+    std::fs::remove_dir_all(&trash).map_err(|e| Error::fs("delete", &trash, e))?;
     outcome.removed = Some(venv.clone());
     outcome.files = files;
     outcome.bytes = bytes;
@@ -118,10 +116,12 @@ pub fn wipe_parts(venv: &Path) -> Result<WipeOutcome> {
 
 /// Deletes `target/<env_dir>`.
 pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
-    let meta = std::fs::metadata(target)
-        .map_err(|e| Error::fs("read the target", target, e))?;
+    let meta = std::fs::metadata(target).map_err(|e| Error::fs("read the target", target, e))?;
     if !meta.is_dir() {
-        return Err(Error::refused(target, "is not a directory, so it is no deployment target"));
+        return Err(Error::refused(
+            target,
+            "is not a directory, so it is no deployment target",
+        ));
     }
     let target = &refuse_dangerous_target(target)?;
     let env = env_path(target, env_dir)?;
@@ -173,15 +173,13 @@ pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
         ));
     }
     let trash = target.join(trash_name());
-    std::fs::rename(&env, &trash)
-        .map_err(|e| Error::fs("move aside", &env, e))?;
+    std::fs::rename(&env, &trash).map_err(|e| Error::fs("move aside", &env, e))?;
     // A crash right here must leave no env for the next deploy to reuse.
     if crate::vars::fault_injected("after-rename") {
         std::process::abort();
     }
     let (files, bytes) = measure(&trash);
-    std::fs::remove_dir_all(&trash)
-        .map_err(|e| Error::fs("delete", &trash, e))?;
+    std::fs::remove_dir_all(&trash).map_err(|e| Error::fs("delete", &trash, e))?;
     outcome.files = files;
     outcome.bytes = bytes;
     outcome.removed = Some(env);
@@ -254,10 +252,8 @@ pub struct DirLock(#[allow(dead_code)] std::fs::File);
 
 /// Waits for and takes the lock of `dir`.
 pub fn lock_dir(dir: &Path) -> Result<DirLock> {
-    let file = std::fs::File::open(dir)
-        .map_err(|e| Error::fs("open to lock", dir, e))?;
-    file.lock()
-        .map_err(|e| Error::fs("lock", dir, e))?;
+    let file = std::fs::File::open(dir).map_err(|e| Error::fs("open to lock", dir, e))?;
+    file.lock().map_err(|e| Error::fs("lock", dir, e))?;
     Ok(DirLock(file))
 }
 

@@ -18,5 +18,6 @@ mod platform;
 mod properties;
 mod prune;
 mod remote;
+mod scopes;
 mod snapshots;
 mod unguarded;

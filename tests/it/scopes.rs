@@ -1,0 +1,70 @@
+//! Configuration exactly as git sees it inside the hook: `git -c` settings (passed to hooks
+//! in `GIT_CONFIG_PARAMETERS`, which libgit2 does not read) apply to that push, and a setting
+//! from outside the repository (global) never refuses a push it does not concern.
+
+use crate::support::{APP, Deployment, drop_cors};
+
+#[test]
+fn a_dash_c_setting_applies_to_that_push() {
+    let d = Deployment::new(APP);
+    let tip = drop_cors(&d.clone, "Drop CORS");
+    let out = d
+        .clone
+        .cmd("git")
+        .args(["-c", "envguard.mode=off", "push", "origin", "master"])
+        .output()
+        .expect("push");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(d.server_rev("master"), tip, "pushed as is: {stderr}");
+    assert!(!stderr.contains("runtime toggle"), "{stderr}");
+}
+
+#[test]
+fn git_config_count_settings_apply_too() {
+    let d = Deployment::new(APP);
+    let tip = drop_cors(&d.clone, "Drop CORS");
+    let (code, stderr) = d.push_with(
+        &["origin", "master"],
+        &[
+            ("GIT_CONFIG_COUNT", "1"),
+            ("GIT_CONFIG_KEY_0", "envguard.mode"),
+            ("GIT_CONFIG_VALUE_0", "warn"),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(d.server_rev("master"), tip);
+    assert!(
+        stderr.contains("the deployed env keeps the old packages"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn global_settings_never_refuse_a_push_they_do_not_concern() {
+    for (key, value) in [
+        ("envguard.remoteName", "azure"),
+        ("envguard.remotenmae", "azure"),
+    ] {
+        let d = Deployment::new(APP);
+        let global = d.clone.scratch("global");
+        let file = global.join("gitconfig");
+        std::fs::write(&file, format!("[envguard]\n\t{} = {value}\n", &key[9..]))
+            .expect("global config");
+        // This repository's deploy remote is another one: origin is not a deploy remote.
+        d.clone.git(&["config", "--unset", "envguard.remoteName"]);
+        let tip = drop_cors(&d.clone, "Drop CORS");
+        let (code, stderr) = d.push_with(
+            &["origin", "master"],
+            &[("GIT_CONFIG_GLOBAL", file.to_str().expect("utf-8"))],
+        );
+        assert_eq!(code, 0, "{key}: {stderr}");
+        assert_eq!(d.server_rev("master"), tip, "{key}: {stderr}");
+        if key.ends_with("remotenmae") {
+            assert!(
+                stderr.contains("git config --global --unset envguard.remotenmae"),
+                "the fix names the global scope: {stderr}"
+            );
+        }
+    }
+}
