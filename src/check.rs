@@ -126,8 +126,10 @@ pub fn run(
         "check {base:?}..{tip} on {platform}, policy {:?}",
         config.policy
     );
-    let mut analyzer = Analyzer::new(repo, config, platform, process_env())
-        .fetch_missing_with(crate::gitcli::fetcher(repo.path()));
+    let mut analyzer = Analyzer::new(repo, config, platform, process_env()).fetch_missing_with(
+        crate::gitcli::fetcher(repo.path()),
+        &crate::config::open(repo)?,
+    );
     let analysis = analyzer.analyze(base, tip)?;
     match format {
         Format::Json => {

@@ -53,9 +53,10 @@ impl<'r> Analyzer<'r> {
 
     /// In a partial clone, fetches the objects the analysis needs with `fetcher` (in any
     /// other repository an object is never missing, so this changes nothing there).
-    pub fn fetch_missing_with(mut self, fetcher: Fetcher) -> Self {
+    /// `git` is the repository's configuration, read once by the caller.
+    pub fn fetch_missing_with(mut self, fetcher: Fetcher, git: &git2::Config) -> Self {
         // git marks the remote a partial clone fetches from as a promisor.
-        let partial = self.repo.config().is_ok_and(|c| {
+        let partial = Some(git).is_some_and(|c| {
             c.get_string("extensions.partialclone").is_ok()
                 || c.entries(Some(r"remote\..*\.promisor"))
                     .is_ok_and(|mut entries| {

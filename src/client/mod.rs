@@ -163,7 +163,7 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     {
         target = settle_platform(&repo, &config, &push, target);
     }
-    let mut analyzer = analyzer_for(&repo, &config, target.platform);
+    let mut analyzer = analyzer_for(&repo, &git_config, &config, target.platform);
     let (checked, others) =
         check_updates(&repo, &git_config, &config, &mut analyzer, &push, &flags_of)?;
     let quiet = checked.iter().all(|c| {
@@ -224,7 +224,11 @@ fn settle_platform(
 
 /// Whether any deploy-branch update of the push changes a watched file (ids only).
 fn changes_watched(repo: &Repository, config: &Config, platform: Platform, push: &Push) -> bool {
-    let mut analyzer = analyzer_for(repo, config, platform);
+    let git_config = crate::config::open(repo).ok();
+    let mut analyzer = match &git_config {
+        Some(git) => analyzer_for(repo, git, config, platform),
+        None => Analyzer::new(repo, config, platform, process_env()),
+    };
     push.updates.iter().any(|update| {
         let (Some(tip), true) = (update.new, config.is_deploy_branch(&update.remote_ref)) else {
             return false;
@@ -235,9 +239,14 @@ fn changes_watched(repo: &Repository, config: &Config, platform: Platform, push:
 }
 
 /// The analyzer of a push to `platform`, fetching what a partial clone lacks.
-fn analyzer_for<'r>(repo: &'r Repository, config: &'r Config, platform: Platform) -> Analyzer<'r> {
+fn analyzer_for<'r>(
+    repo: &'r Repository,
+    git: &git2::Config,
+    config: &'r Config,
+    platform: Platform,
+) -> Analyzer<'r> {
     Analyzer::new(repo, config, platform, process_env())
-        .fetch_missing_with(gitcli::fetcher(repo.path()))
+        .fetch_missing_with(gitcli::fetcher(repo.path()), git)
 }
 
 /// Analyses the deploy-branch updates of a push; the rest are returned as they are.
