@@ -138,6 +138,11 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     let configured = configured_urls(&git_config, &push.remote);
     let mut urls = vec![push.url.as_str()];
     urls.extend(configured.iter().map(String::as_str));
+    // A push to a URL (no remote of that name): git passes the URL as typed as the name and
+    // the URL after `insteadOf` rewriting; either may be the one that names the platform.
+    if configured.is_empty() && push.remote != push.url {
+        urls.push(push.remote.as_str());
+    }
     config.check_remote_names(&repo)?;
     let Some(mut target) = config.deploy_target(&push.remote, &urls) else {
         log::debug!("{} ({}) is not a deploy remote", push.remote, push.url);

@@ -503,3 +503,35 @@ fn a_dropped_extra_or_a_narrowing_marker_is_like_a_removal() {
     let (json, _) = repo.check_json(&format!("{base}..HEAD"));
     assert_eq!(json["verdict"], "none", "{json}");
 }
+
+#[test]
+fn a_vcs_url_replaced_by_its_package_is_a_source_change_not_a_removal() {
+    let repo = Repo::new();
+    repo.write(
+        "requirements.txt",
+        "Django==4.2\ngit+https://ci:t0ken@github.example/django-haystack/django-haystack.git@0123456789abcdef0123456789abcdef01234567\n",
+    );
+    repo.commit("Haystack from git");
+    repo.write("requirements.txt", "Django==4.2\ndjango-haystack==3.0\n");
+    repo.commit("Haystack from the index");
+    let (json, code) = repo.check_json("HEAD~1..HEAD");
+    assert_eq!(code, 0, "{json}");
+    assert!(strings(&json, "removed").is_empty(), "{json}");
+    assert!(
+        reason_kinds(&json).contains(&"requirement-source-changed".to_string()),
+        "{json}"
+    );
+    assert!(!json.to_string().contains("t0ken"), "{json}");
+    // An unnamed URL that goes is a change of source, never a removed name.
+    repo.write(
+        "requirements.txt",
+        "Django==4.2\ndjango-haystack==3.0\nhttps://dl:pw@files.example/download?id=42\n",
+    );
+    repo.commit("An unnamed archive");
+    repo.write("requirements.txt", "Django==4.2\ndjango-haystack==3.0\n");
+    repo.commit("Without it");
+    let (json, _) = repo.check_json("HEAD~1..HEAD");
+    assert!(strings(&json, "removed").is_empty(), "{json}");
+    assert_eq!(json["verdict"], "wipe", "{json}");
+    assert!(!json.to_string().contains("pw@"), "{json}");
+}

@@ -7,6 +7,7 @@
 mod support;
 
 mod beyond;
+mod canary;
 mod check;
 mod client;
 mod deploy;
