@@ -106,6 +106,11 @@ pub(super) fn fixes_on(repo: &Repository, platform: Platform, remote: &str, url:
         Remedy::Nothing => {
             format!("nothing is needed: {platform} builds a fresh env on every deployment")
         }
+        Remedy::NoBuild => format!(
+            "{platform} builds nothing on deployment (SCM_DO_BUILD_DURING_DEPLOYMENT is off), so \
+             neither a toggle nor a wipe gives a fresh env: turn the build on (app setting \
+             SCM_DO_BUILD_DURING_DEPLOYMENT=true) or deploy an env built elsewhere"
+        ),
         Remedy::ServerHook => {
             "install envguard's server hook (envguard hook install --server) and set `git config \
              envguard.mode mark`, or delete env on the server"

@@ -471,3 +471,69 @@ fn on_linux_the_command_fallback_is_bash_not_cmd() {
     assert!(!wwwroot.join("antenv").exists());
     assert_eq!(api.deletions(), 1, "the command API's rm -rf");
 }
+
+#[test]
+fn an_api_without_a_kudu_listing_records_nothing() {
+    for answer in [
+        (200, "<html><body>Microsoft Azure App Service</body></html>"),
+        (404, "Not Found"),
+    ] {
+        let d = Deployment::new(&app("python-3.6\n"));
+        let holder = tempfile::tempdir().expect("tempdir");
+        let wwwroot = site_dir(holder.path());
+        let _api = app_service(
+            &d,
+            ApiSettings {
+                linux: true,
+                listing_answer: Some(answer),
+                ..ApiSettings::new(&wwwroot)
+            },
+        );
+        let out = d.clone.envguard(&["platform", "detect", "origin"]);
+        assert_ne!(out.status.code(), Some(0), "{answer:?}: {out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("nothing was recorded"),
+            "{answer:?}: {out:?}"
+        );
+        assert!(
+            d.clone
+                .git_output(&["config", "envguard.platform"])
+                .stdout
+                .is_empty(),
+            "{answer:?}: no platform recorded"
+        );
+    }
+}
+
+#[test]
+fn an_uncompressed_oryx_output_is_detected_and_its_antenv_wiped() {
+    let d = Deployment::new(&app("python-3.6\n"));
+    let holder = tempfile::tempdir().expect("tempdir");
+    let wwwroot = site_dir(holder.path());
+    std::fs::write(
+        wwwroot.join("oryx-manifest.toml"),
+        "PlatformName=\"python\"\nvirtualEnvName=\"antenv\"\n",
+    )
+    .expect("manifest");
+    std::fs::create_dir_all(wwwroot.join("antenv/lib")).expect("antenv");
+    std::fs::write(wwwroot.join("antenv/pyvenv.cfg"), "home = /usr/bin\n").expect("cfg");
+    let _api = app_service(
+        &d,
+        ApiSettings {
+            linux: true,
+            app_settings: vec![("BUILD_FLAGS".into(), "UseTempDirectory".into())],
+            ..ApiSettings::new(&wwwroot)
+        },
+    );
+    let out = d.clone.envguard(&["platform", "detect", "origin"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        d.clone.git(&["config", "envguard.platform"]).trim(),
+        "oryx-copied"
+    );
+    drop_b(&d.clone);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("deleted site/wwwroot/antenv"), "{stderr}");
+    assert!(!wwwroot.join("antenv").exists(), "{stderr}");
+}

@@ -43,6 +43,9 @@ pub struct ApiSettings {
     pub gateway_timeout_after_delete: bool,
     /// The app settings `GET /api/settings` returns.
     pub app_settings: Vec<(String, String)>,
+    /// Answer the home folder's listing with this status and body instead of Kudu's JSON
+    /// (a front end's HTML page, a 404): no evidence of any platform.
+    pub listing_answer: Option<(u16, &'static str)>,
 }
 
 impl ApiSettings {
@@ -58,6 +61,7 @@ impl ApiSettings {
             linux: false,
             gateway_timeout_after_delete: false,
             app_settings: Vec::new(),
+            listing_answer: None,
         }
     }
 
@@ -433,6 +437,9 @@ fn route(request: &Request, settings: &ApiSettings) -> (u16, String, bool) {
         .split_once('?')
         .unwrap_or((request.target.as_str(), ""));
     if path == "/api/vfs/" && request.method == "GET" {
+        if let Some((status, body)) = settings.listing_answer {
+            return (status, body.to_string(), false);
+        }
         return (200, listing(settings, "", &settings.site_dir()), false);
     }
     if path == "/api/settings" && request.method == "GET" {

@@ -8,6 +8,8 @@
 //! The facts are those of the platforms' own code; each arm names its sources (PLATFORM.md
 //! quotes them).
 
+pub mod detect;
+
 use clap::ValueEnum;
 
 /// Where a deploy remote deploys to (`envguard.platform`; `auto` is no value here).
@@ -27,6 +29,13 @@ pub enum Platform {
     /// App Service on Linux with Oryx and `BUILD_FLAGS=Off`: the build reuses `antenv` in
     /// the repository folder and copies it over the one in wwwroot.
     OryxInPlace,
+    /// App Service on Linux with Oryx output that is not compressed (a manifest without
+    /// `CompressDestinationDir="true"`, e.g. `BUILD_FLAGS=UseTempDirectory`): built in a
+    /// temporary folder, copied over wwwroot without deleting, `wwwroot/antenv` used in place.
+    OryxCopied,
+    /// App Service on Linux with `SCM_DO_BUILD_DURING_DEPLOYMENT` off: no build at all, the
+    /// env is whatever is on the site (a wipe would leave it with none).
+    KuduLinuxNoBuild,
     /// A server envguard's post-receive hook guards (a home-made deploy, Gitea, GitLab).
     SelfHosted,
     /// Heroku's Python buildpack: the cached env is discarded when requirements.txt's bytes
@@ -92,6 +101,8 @@ pub enum Rebuild {
     /// When the cache key changes: the root requirements.txt's bytes or the runtime. What
     /// the key misses (an `-r` include, a moved VCS ref) stays stale.
     OnRequirementsBytes,
+    /// Never: the platform installs nothing on deployment.
+    Never,
 }
 
 /// The operating system of the site.
@@ -120,6 +131,9 @@ pub enum SiteEnv {
     KuduScriptAntenv,
     /// Oryx building in place: `site/repository/antenv` copied over `<app folder>/antenv`.
     OryxRepositoryAndApp,
+    /// Oryx's output copied over wwwroot: `<app folder>/antenv` (`antenv3.6`, `antenv2.7`
+    /// for those versions).
+    AntenvInApp,
     /// No env folder envguard could delete (fresh builds, a build cache, a server's venv).
     None,
 }
@@ -137,6 +151,8 @@ pub enum Remedy {
     ServerHook,
     /// The platform's build-cache purge.
     PurgeCache(Purge),
+    /// Nothing envguard can do: the platform builds nothing; turn its build on.
+    NoBuild,
 }
 
 /// A platform's build-cache purge command.
@@ -300,6 +316,42 @@ impl Platform {
                 owns_post_receive: false,
                 deploy_script: None,
             },
+            // Oryx BaseBashBuildScript.sh.tpl (rsync -rcE --links without --delete); the
+            // startup script extracts output only with CompressDestinationDir="true".
+            Platform::OryxCopied => Facts {
+                name: "oryx-copied",
+                url_names_it: None,
+                runtime_rule: RuntimeRule::SiteSetting,
+                rebuild: Rebuild::OnRuntimeChange,
+                os: Os::Linux,
+                site_api: true,
+                site_env: SiteEnv::AntenvInApp,
+                remote_prunable: false,
+                default_mode: Mode::RemoteWipe,
+                remedy: Remedy::RemoteWipe,
+                server_env: ServerEnv::FolderInTarget,
+                deploy_refs: DeployRefs::DeploymentBranch,
+                owns_post_receive: false,
+                deploy_script: None,
+            },
+            // KuduLite SiteBuilderFactory.cs: BasicBuilder when SCM_DO_BUILD_DURING_DEPLOYMENT
+            // is set and not true-like.
+            Platform::KuduLinuxNoBuild => Facts {
+                name: "kudu-linux-no-build",
+                url_names_it: None,
+                runtime_rule: RuntimeRule::SiteSetting,
+                rebuild: Rebuild::Never,
+                os: Os::Linux,
+                site_api: true,
+                site_env: SiteEnv::None,
+                remote_prunable: false,
+                default_mode: Mode::Warn,
+                remedy: Remedy::NoBuild,
+                server_env: ServerEnv::FolderInTarget,
+                deploy_refs: DeployRefs::DeploymentBranch,
+                owns_post_receive: false,
+                deploy_script: None,
+            },
             // git's githooks(5) post-receive; go-gitea/gitea modules/repository/hooks.go;
             // gitaly internal/gitaly/hook/custom.go.
             Platform::SelfHosted => Facts {
@@ -450,6 +502,11 @@ impl Platform {
             SiteEnv::OryxRepositoryAndApp => vec![
                 "site/repository/antenv".to_string(),
                 format!("{app_folder}/antenv"),
+            ],
+            SiteEnv::AntenvInApp => vec![
+                format!("{app_folder}/antenv"),
+                format!("{app_folder}/antenv3.6"),
+                format!("{app_folder}/antenv2.7"),
             ],
             SiteEnv::None => Vec::new(),
         }

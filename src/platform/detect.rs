@@ -1,0 +1,207 @@
+//! How an App Service site is recognised from what its Kudu API answers: Windows or Linux
+//! from the paths of the VFS listing, and on Linux the builder KuduLite picks from the app
+//! settings, and what Oryx's manifest says of its output. Pure: `remote::detect` asks the
+//! API and hands the answers here.
+//!
+//! Sources: Azure-App-Service/KuduLite `Kudu.Core/Deployment/Generator/SiteBuilderFactory.cs`
+//! (Oryx only when `ENABLE_ORYX_BUILD` is true-like; `SCM_DO_BUILD_DURING_DEPLOYMENT` not
+//! true-like: `BasicBuilder`, no build), `BuildFlagsHelper.cs` (`BUILD_FLAGS` parsed with
+//! the case-sensitive `Enum.Parse`, so `Off` and not `off`), microsoft/Oryx
+//! `src/BuildScriptGenerator/Python` and the startup script (only a manifest with
+//! `CompressDestinationDir="true"` is extracted fresh; otherwise the output was copied over
+//! wwwroot without `--delete` and `wwwroot/antenv` is used in place).
+
+use super::Platform;
+
+/// What the site's API answered.
+#[derive(Debug, Default, Clone)]
+pub struct Clues {
+    /// The `path` of the first entry of the home folder's VFS listing, when the API answered
+    /// with Kudu's JSON listing (an HTML page or a 404 is no listing).
+    pub home_entry_path: Option<String>,
+    /// The app settings (`GET /api/settings`), as the API spells them.
+    pub settings: Vec<(String, String)>,
+    /// `site/wwwroot/oryx-manifest.toml`, if there is one.
+    pub oryx_manifest: Option<String>,
+}
+
+/// A recognised platform and the clue it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detected {
+    pub platform: Platform,
+    pub why: String,
+}
+
+/// Why nothing could be recognised (nothing is recorded then).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Unrecognised(pub String);
+
+impl Clues {
+    /// Whether the listing says Linux (`/home/...`); `None` without a Kudu listing.
+    pub fn linux(&self) -> Option<bool> {
+        self.home_entry_path.as_deref().map(|p| p.starts_with('/'))
+    }
+
+    fn setting(&self, key: &str) -> Option<&str> {
+        self.settings
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A setting that is set and not true-like (KuduLite's `StringUtils.IsTrueLike`: `1` or
+    /// `true`, any case).
+    fn set_and_false(&self, key: &str) -> bool {
+        self.setting(key).is_some_and(|v| !true_like(v))
+    }
+}
+
+fn true_like(value: &str) -> bool {
+    let v = value.trim();
+    v == "1" || v.eq_ignore_ascii_case("true")
+}
+
+/// The platform the clues point to.
+pub fn decide(clues: &Clues) -> Result<Detected, Unrecognised> {
+    let detected = |platform, why: &str| {
+        Ok(Detected {
+            platform,
+            why: why.to_string(),
+        })
+    };
+    match clues.linux() {
+        None => {
+            return Err(Unrecognised(
+                "the site's API gave no Kudu file listing (an HTML page, a 404, or no JSON), so \
+                 envguard cannot tell which platform it runs; nothing was recorded. Set it with \
+                 `git config envguard.platform <kudu-windows|kudu-linux|oryx|...>`"
+                    .to_string(),
+            ));
+        }
+        Some(false) => {
+            let shown = clues.home_entry_path.as_deref().unwrap_or_default();
+            return Ok(Detected {
+                platform: Platform::KuduWindows,
+                why: format!(
+                    "the site runs Windows (its files are at {shown}); Kudu keeps env until the \
+                     runtime runtime.txt selects changes"
+                ),
+            });
+        }
+        Some(true) => {}
+    }
+    if clues.set_and_false("SCM_DO_BUILD_DURING_DEPLOYMENT") {
+        return detected(
+            Platform::KuduLinuxNoBuild,
+            "the site runs Linux with SCM_DO_BUILD_DURING_DEPLOYMENT off: KuduLite deploys the \
+             files and builds nothing, so the env is whatever is on the site",
+        );
+    }
+    if let Some(value) = clues.setting("ENABLE_ORYX_BUILD").filter(|v| !true_like(v)) {
+        return Ok(Detected {
+            platform: Platform::KuduLinux,
+            why: format!(
+                "the site runs Linux with ENABLE_ORYX_BUILD={value} (not true, so no Oryx): \
+                 KuduScript's bash deployment keeps antenv in site/wwwroot and only runs pip \
+                 into it"
+            ),
+        });
+    }
+    if clues
+        .setting("BUILD_FLAGS")
+        .is_some_and(|v| v.trim() == "Off")
+    {
+        return detected(
+            Platform::OryxInPlace,
+            "the site runs Linux with BUILD_FLAGS=Off: Oryx builds in place and reuses antenv \
+             in site/repository and site/wwwroot",
+        );
+    }
+    match &clues.oryx_manifest {
+        Some(m) if m.contains("CompressDestinationDir=\"true\"") => detected(
+            Platform::Oryx,
+            "the site runs Linux with Oryx, whose manifest says CompressDestinationDir=\"true\": \
+             antenv is built fresh on every deployment",
+        ),
+        Some(_) => detected(
+            Platform::OryxCopied,
+            "the site runs Linux with Oryx, whose manifest has no CompressDestinationDir=\"true\": \
+             the build was copied over site/wwwroot without deleting, and wwwroot/antenv is \
+             used in place",
+        ),
+        None => detected(
+            Platform::Oryx,
+            "the site runs Linux and no setting switches Oryx off: Oryx (the default) builds \
+             antenv fresh on every deployment",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clues(path: Option<&str>, settings: &[(&str, &str)], manifest: Option<&str>) -> Clues {
+        Clues {
+            home_entry_path: path.map(str::to_string),
+            settings: settings
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            oryx_manifest: manifest.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn the_detection_table() {
+        let linux = Some("/home/site");
+        let compressed = "Frameworks=\"python\"\nCompressDestinationDir=\"true\"\n";
+        let copied = "Frameworks=\"python\"\n";
+        let on =
+            |s: &[(&str, &str)], m: Option<&str>| decide(&clues(linux, s, m)).map(|d| d.platform);
+        assert_eq!(
+            decide(&clues(
+                Some("D:\\home\\site"),
+                &[("BUILD_FLAGS", "Off")],
+                None
+            ))
+            .map(|d| d.platform),
+            Ok(Platform::KuduWindows)
+        );
+        for value in ["0", "no", "false", "False"] {
+            assert_eq!(
+                on(&[("ENABLE_ORYX_BUILD", value)], None),
+                Ok(Platform::KuduLinux)
+            );
+        }
+        for value in ["1", "true", "TRUE"] {
+            assert_eq!(
+                on(&[("ENABLE_ORYX_BUILD", value)], Some(compressed)),
+                Ok(Platform::Oryx)
+            );
+        }
+        assert_eq!(
+            on(&[("BUILD_FLAGS", "Off")], None),
+            Ok(Platform::OryxInPlace)
+        );
+        assert_eq!(
+            on(&[("BUILD_FLAGS", "off")], Some(compressed)),
+            Ok(Platform::Oryx),
+            "Enum.Parse is case-sensitive: `off` is the compressed default"
+        );
+        assert_eq!(on(&[], Some(copied)), Ok(Platform::OryxCopied));
+        assert_eq!(
+            on(&[("BUILD_FLAGS", "UseTempDirectory")], Some(copied)),
+            Ok(Platform::OryxCopied)
+        );
+        assert_eq!(
+            on(&[("SCM_DO_BUILD_DURING_DEPLOYMENT", "false")], None),
+            Ok(Platform::KuduLinuxNoBuild)
+        );
+        assert!(
+            decide(&clues(None, &[], None)).is_err(),
+            "no listing: nothing recorded"
+        );
+    }
+}
