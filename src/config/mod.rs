@@ -6,9 +6,13 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use crate::paths::{clean_dir, climbs_out, is_relative_inside};
+mod scope;
+
 pub use crate::platform::Mode;
 use crate::platform::Platform;
 use crate::{Error, Result};
+use scope::{check_known_keys, values_in_repository};
+pub use scope::{command_line_settings, open};
 
 /// How requirement changes are judged (`envguard.policy`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -79,146 +83,6 @@ pub const KEYS: [&str; 18] = [
     "envguard.remoteTimeout",
     "envguard.remoteAttempts",
 ];
-
-/// The repository's configuration as `git config` sees it inside a hook: every file git
-/// reads (system, global, local, worktree, includes), plus the `-c` settings of the git
-/// command that runs the hook, which git passes in `GIT_CONFIG_PARAMETERS` (and
-/// `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_<n>`/`GIT_CONFIG_VALUE_<n>`) and libgit2 does not read.
-/// A snapshot: read once, no file is checked again on every lookup.
-pub fn open(repo: &git2::Repository) -> Result<git2::Config> {
-    let mut git = repo.config()?;
-    let overrides = command_line_settings();
-    if overrides.is_empty() {
-        return Ok(git.snapshot()?);
-    }
-    let mut file = tempfile::NamedTempFile::new()?;
-    {
-        use std::io::Write;
-        for (key, value) in &overrides {
-            let Some((section, name)) = key.rsplit_once('.') else {
-                continue;
-            };
-            let header = match section.split_once('.') {
-                Some((section, sub)) => format!("[{section} \"{}\"]", escape(sub)),
-                None => format!("[{section}]"),
-            };
-            match value {
-                Some(value) => writeln!(file, "{header}\n\t{name} = \"{}\"", escape(value))?,
-                None => writeln!(file, "{header}\n\t{name}")?,
-            }
-        }
-        file.flush()?;
-    }
-    git.add_file(file.path(), git2::ConfigLevel::App, true)?;
-    Ok(git.snapshot()?)
-}
-
-/// A value or subsection name inside double quotes in a git config file.
-fn escape(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
-
-/// The `-c key=value` settings of the git command running this process (`None`: a key
-/// given without `=`, which git reads as true), in the order git applies them.
-pub fn command_line_settings() -> Vec<(String, Option<String>)> {
-    let mut settings = Vec::new();
-    if let Ok(params) = std::env::var("GIT_CONFIG_PARAMETERS") {
-        // `'key'='value'` (or the older `'key=value'`), shell-quoted, space-separated.
-        for word in shlex::split(&params).unwrap_or_default() {
-            match word.split_once('=') {
-                Some((key, value)) => settings.push((key.to_string(), Some(value.to_string()))),
-                None => settings.push((word, None)),
-            }
-        }
-    }
-    let count: usize = std::env::var("GIT_CONFIG_COUNT")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    for i in 0..count {
-        if let Ok(key) = std::env::var(format!("GIT_CONFIG_KEY_{i}")) {
-            let value = std::env::var(format!("GIT_CONFIG_VALUE_{i}")).unwrap_or_default();
-            settings.push((key, Some(value)));
-        }
-    }
-    settings
-}
-
-/// How to remove a setting from where it is: `git config` with the scope that holds it.
-fn unset_command(level: git2::ConfigLevel, name: &str) -> String {
-    match level {
-        git2::ConfigLevel::System => format!("git config --system --unset {name}"),
-        git2::ConfigLevel::XDG | git2::ConfigLevel::Global => {
-            format!("git config --global --unset {name}")
-        }
-        git2::ConfigLevel::Worktree => format!("git config --worktree --unset {name}"),
-        git2::ConfigLevel::App => {
-            format!("drop `-c {name}=…` from the git command (or its GIT_CONFIG_* variables)")
-        }
-        _ => format!("git config --unset {name}"),
-    }
-}
-
-/// Whether a setting at `level` belongs to this repository (or to this one git command).
-fn in_repository(level: git2::ConfigLevel) -> bool {
-    matches!(
-        level,
-        git2::ConfigLevel::Local | git2::ConfigLevel::Worktree | git2::ConfigLevel::App
-    )
-}
-
-/// The values of `key` set in this repository (local, worktree, `-c`).
-fn values_in_repository(git: &git2::Config, key: &str) -> Vec<String> {
-    let mut values = Vec::new();
-    if let Ok(mut entries) = git.entries(Some(&format!(
-        "^{}$",
-        key.to_ascii_lowercase().replace('.', "\\.")
-    ))) {
-        while let Some(Ok(entry)) = entries.next() {
-            if in_repository(entry.level())
-                && let Ok(value) = entry.value()
-            {
-                values.push(value.trim().to_string());
-            }
-        }
-    }
-    values
-}
-
-/// An `envguard.*` key that envguard does not know is a typo that would leave a setting
-/// unapplied without a word: an error naming the nearest known key when it is set in this
-/// repository; a warning (returned) when it comes from the global or system configuration,
-/// which must not refuse the pushes of every other repository.
-fn check_known_keys(git: &git2::Config) -> Result<Vec<String>> {
-    let mut warnings = Vec::new();
-    let Ok(mut entries) = git.entries(Some(r"^envguard\.")) else {
-        return Ok(warnings);
-    };
-    while let Some(Ok(entry)) = entries.next() {
-        let Ok(name) = entry.name() else { continue };
-        if KEYS.iter().any(|k| k.eq_ignore_ascii_case(name)) {
-            continue;
-        }
-        let nearest = KEYS
-            .iter()
-            .min_by_key(|k| edit_distance(&k.to_ascii_lowercase(), &name.to_ascii_lowercase()))
-            .copied()
-            .unwrap_or("envguard.mode");
-        let unset = unset_command(entry.level(), name);
-        let error = Error::config(
-            name,
-            entry.value().unwrap_or(""),
-            &format!("a setting envguard knows; did you mean {nearest}? (or remove it: `{unset}`)"),
-        );
-        if in_repository(entry.level()) {
-            return Err(error);
-        }
-        warnings.push(error.to_string());
-    }
-    Ok(warnings)
-}
 
 /// envguard's globs know `*` and `?` only; a pattern written for another glob syntax
 /// (`{a,b}`, `[ab]`) would match nothing without a word.
