@@ -181,10 +181,7 @@ fn on_gitea_envguard_is_one_more_hook_of_the_dispatch_folder() {
 
 #[test]
 fn on_piku_the_wipe_keeps_the_apps_settings_beside_the_venv() {
-    if !crate::support::venv_available() {
-        eprintln!("skipping: `python3 -m venv` is not available on this machine");
-        return;
-    }
+    crate::support::require_venv();
     let d = Deployment::new(APP);
     let piku = tempfile::tempdir().expect("tempdir");
     let venv = piku.path().join("envs/repo");

@@ -57,9 +57,7 @@ fn use_deploy_script(d: &Deployment) -> String {
 
 #[test]
 fn control_without_envguard_the_removed_package_stays() {
-    let Some((d, site)) = Deployment::kudu(APP) else {
-        return;
-    };
+    let (d, site) = Deployment::kudu(APP);
     d.clone.git(&["config", "envguard.mode", "off"]);
     assert!(site.imports("b"));
     drop_b(&d.clone);
@@ -71,9 +69,7 @@ fn control_without_envguard_the_removed_package_stays() {
 
 #[test]
 fn server_hook_wipes_before_the_deploy() {
-    let Some((d, site)) = Deployment::kudu(APP) else {
-        return;
-    };
+    let (d, site) = Deployment::kudu(APP);
     d.clone.git(&["config", "envguard.mode", "off"]);
     install_server_hook(&d, &site);
     drop_b(&d.clone);
@@ -90,9 +86,7 @@ fn server_hook_wipes_before_the_deploy() {
 
 #[test]
 fn client_toggle_alone_rebuilds_env_with_two_deployments() {
-    let Some((d, site)) = Deployment::kudu(APP) else {
-        return;
-    };
+    let (d, site) = Deployment::kudu(APP);
     let tip = drop_b(&d.clone);
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_ne!(code, 0, "{stderr}");
@@ -117,9 +111,7 @@ fn client_toggle_alone_rebuilds_env_with_two_deployments() {
 
 #[test]
 fn mark_mode_with_the_server_hook() {
-    let Some((d, site)) = Deployment::kudu(APP) else {
-        return;
-    };
+    let (d, site) = Deployment::kudu(APP);
     d.clone.git(&["config", "envguard.mode", "mark"]);
     install_server_hook(&d, &site);
     drop_b(&d.clone);
@@ -132,9 +124,7 @@ fn mark_mode_with_the_server_hook() {
 
 #[test]
 fn a_marker_pushed_alone_waits_for_its_branch() {
-    let Some((d, site)) = Deployment::kudu(APP) else {
-        return;
-    };
+    let (d, site) = Deployment::kudu(APP);
     d.clone.git(&["config", "envguard.mode", "off"]);
     install_server_hook(&d, &site);
     let before = site.env_identity();
@@ -159,9 +149,7 @@ fn a_marker_pushed_alone_waits_for_its_branch() {
 
 #[test]
 fn a_stale_marker_is_deleted_and_never_wipes_a_later_push() {
-    let Some((d, site)) = Deployment::kudu(APP) else {
-        return;
-    };
+    let (d, site) = Deployment::kudu(APP);
     d.clone.git(&["config", "envguard.mode", "off"]);
     install_server_hook(&d, &site);
     // A marker for a commit that is deployed already (left over, say, by a failed push).
@@ -183,9 +171,7 @@ fn a_stale_marker_is_deleted_and_never_wipes_a_later_push() {
 
 #[test]
 fn a_push_without_trigger_leaves_env_alone() {
-    let Some((d, site)) = Deployment::kudu(APP) else {
-        return;
-    };
+    let (d, site) = Deployment::kudu(APP);
     install_server_hook(&d, &site);
     let before = site.env_identity();
     d.clone.write("app.py", "print('v2')\n");
@@ -199,9 +185,7 @@ fn a_push_without_trigger_leaves_env_alone() {
 
 #[test]
 fn push_option_asks_the_server_for_a_wipe() {
-    let Some((d, site)) = Deployment::kudu(APP) else {
-        return;
-    };
+    let (d, site) = Deployment::kudu(APP);
     d.server
         .git(&["config", "receive.advertisePushOptions", "true"]);
     install_server_hook(&d, &site);
@@ -216,9 +200,7 @@ fn push_option_asks_the_server_for_a_wipe() {
 
 #[test]
 fn generated_deploy_script_rebuilds_only_when_needed() {
-    let Some((d, site)) = Deployment::kudu(APP) else {
-        return;
-    };
+    let (d, site) = Deployment::kudu(APP);
     d.clone.git(&["config", "envguard.mode", "off"]);
     let stderr = use_deploy_script(&d);
     assert!(stderr.contains("Create virtual environment"), "{stderr}");
@@ -248,9 +230,7 @@ fn generated_deploy_script_rebuilds_only_when_needed() {
 
 #[test]
 fn marker_action_hands_the_wipe_to_the_deploy_script() {
-    let Some((d, site)) = Deployment::kudu(APP) else {
-        return;
-    };
+    let (d, site) = Deployment::kudu(APP);
     d.clone.git(&["config", "envguard.mode", "off"]);
     use_deploy_script(&d);
     install_server_hook(&d, &site);
@@ -275,9 +255,7 @@ fn marker_action_hands_the_wipe_to_the_deploy_script() {
 
 #[test]
 fn committed_env_is_rebuilt_not_merged() {
-    let Some((d, site)) = Deployment::kudu(APP) else {
-        return;
-    };
+    let (d, site) = Deployment::kudu(APP);
     install_server_hook(&d, &site);
     d.clone.git(&["config", "envguard.mode", "off"]);
     let sentinel = site.wwwroot.join("env/lib/sentinel.txt");

@@ -463,7 +463,7 @@ fn without_a_git_identity_the_toggle_says_how_to_set_one() {
 /// The lefthook executable (`ENVGUARD_TEST_LEFTHOOK`, from npm; .ci/run sets it).
 fn lefthook() -> std::ffi::OsString {
     std::env::var_os("ENVGUARD_TEST_LEFTHOOK")
-        .expect("ENVGUARD_TEST_LEFTHOOK: a lefthook executable (.ci/run installs one from npm)")
+        .expect("ENVGUARD_TEST_LEFTHOOK must be the path of the lefthook executable (npm install lefthook; .ci/run does)")
 }
 
 #[test]

@@ -290,13 +290,10 @@ impl Deployment {
 
     /// A deployment whose server runs the Kudu-like deploy of
     /// `examples/local-deploy/kudu-deploy.sh` on every push, with real virtualenvs and pip
-    /// installing the wheels `a`, `b` and `c` built here. `None` (after saying so) when
-    /// `python3 -m venv` is not available.
-    pub fn kudu(files: &[(&str, &str)]) -> Option<(Deployment, KuduSite)> {
-        if !venv_available() {
-            eprintln!("skipping: `python3 -m venv` is not available on this machine");
-            return None;
-        }
+    /// installing the wheels `a`, `b` and `c` built here. Fails, naming the tool, when
+    /// `python3 -m venv` does not work here: no test passes without running.
+    pub fn kudu(files: &[(&str, &str)]) -> (Deployment, KuduSite) {
+        require_venv();
         let holder = tempfile::tempdir().expect("tempdir");
         let site = KuduSite::new(holder);
         let d = Deployment::build(files, &[], Some(&site));
@@ -306,7 +303,7 @@ impl Deployment {
             1,
             "the seed push deployed once: {site_log:?}"
         );
-        Some((d, site))
+        (d, site)
     }
 
     fn build(files: &[(&str, &str)], init_args: &[&str], site: Option<&KuduSite>) -> Deployment {
@@ -389,6 +386,16 @@ impl Deployment {
     pub fn server_rev(&self, rev: &str) -> String {
         self.server.rev(rev)
     }
+}
+
+/// Fails the test, naming what is missing, when `python3 -m venv` (with ensurepip) does not
+/// work here: a test that needs a real venv never passes without one.
+pub fn require_venv() {
+    assert!(
+        venv_available(),
+        "this test needs `python3 -m venv` with ensurepip (Debian: python3-venv); the python3 \
+         on PATH cannot make one"
+    );
 }
 
 /// Whether `python3 -m venv` works here.
@@ -487,5 +494,5 @@ impl KuduSite {
 /// run with `--include-ignored`, they fail without it.
 pub fn pre_commit_executable() -> std::ffi::OsString {
     std::env::var_os("ENVGUARD_TEST_PRE_COMMIT")
-        .expect("ENVGUARD_TEST_PRE_COMMIT: a pre-commit executable (.ci/run installs one)")
+        .expect("ENVGUARD_TEST_PRE_COMMIT must be the path of the pre-commit executable (pip install pre-commit; .ci/run does)")
 }
