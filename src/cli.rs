@@ -181,7 +181,7 @@ pub fn wipe_remote(remote: Option<String>, env_dir: Option<String>, dry_run: boo
 /// The repository of the environment (`GIT_DIR` or the current directory) and its config.
 fn open_with_config() -> Result<(git2::Repository, Config)> {
     let repo = git2::Repository::open_from_env()?;
-    let config = Config::from_repo(&repo)?;
+    let config = Config::for_repository(&repo)?;
     Ok((repo, config))
 }
 

@@ -129,7 +129,7 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
         return Ok(Outcome::Proceed);
     }
     let git_config = crate::config::open(&repo)?;
-    let config = Config::from_git_config(&git_config)?;
+    let mut config = Config::from_git_config(&git_config)?;
     for text in &config.warnings {
         emit(&Hook::SettingWarning { text: text.clone() });
     }
@@ -151,6 +151,10 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     if target.mode == Mode::Off {
         return Ok(Outcome::Proceed);
     }
+    config.settle_branches(
+        target.platform,
+        crate::config::default_branch(&repo, &format!("refs/remotes/{}/HEAD", push.remote)),
+    );
     // The flags of the user's `git push` (read from its command line) matter only to a push
     // that needs more than a quiet pass: read them then.
     let flags = std::cell::OnceCell::new();

@@ -130,8 +130,11 @@ pub struct Config {
     /// Settings envguard cannot use that come from outside the repository (global,
     /// system): said on every push, never a refusal of a push they do not concern.
     pub warnings: Vec<String>,
-    /// Deploy branches (`envguard.branch`), short names.
+    /// Deploy branches (`envguard.branch`), short names (globs); without the setting, the
+    /// branches the platform deploys ([`Config::settle_branches`]).
     pub branches: Vec<String>,
+    /// Whether `envguard.branch` is set (it overrides the platform's branches).
+    pub branches_set: bool,
     /// App root inside the repository (`envguard.appRoot`, `""` for the repository root);
     /// `None`: from `.deployment`.
     pub app_root: Option<String>,
@@ -174,6 +177,7 @@ impl Default for Config {
             local_remote_names: Vec::new(),
             warnings: Vec::new(),
             branches: vec!["master".to_string()],
+            branches_set: false,
             app_root: None,
             env_dir: "env".to_string(),
             policy: Policy::Removals,
@@ -203,6 +207,23 @@ impl Config {
         Config::from_git_config(&git)
     }
 
+    /// The settings of `repo` with its deploy branches settled: a bare repository's are
+    /// its HEAD's (a server), a clone's those its first deploy remote's platform deploys.
+    pub fn for_repository(repo: &git2::Repository) -> Result<Config> {
+        let mut config = Config::from_repo(repo)?;
+        let platform = platform_here(repo, &config);
+        let default = if repo.is_bare() {
+            default_branch(repo, "HEAD")
+        } else {
+            deploy_remotes(repo, &config)
+                .ok()
+                .and_then(|r| r.into_iter().next())
+                .and_then(|r| default_branch(repo, &format!("refs/remotes/{}/HEAD", r.name)))
+        };
+        config.settle_branches(platform, default);
+        Ok(config)
+    }
+
     pub fn from_git_config(git: &git2::Config) -> Result<Config> {
         let mut config = Config {
             warnings: check_known_keys(git)?,
@@ -216,6 +237,7 @@ impl Config {
         config.local_remote_names = values_in_repository(git, "envguard.remoteName");
         if let Some(v) = list(git, "envguard.branch")? {
             check_globs("envguard.branch", &v, &['[', ']', '{', '}'])?;
+            config.branches_set = true;
             config.branches = v
                 .into_iter()
                 .map(|b| b.trim_start_matches("refs/heads/").to_string())
@@ -344,6 +366,22 @@ impl Config {
             .unwrap_or(Platform::SelfHosted)
             .facts()
             .server_env
+    }
+
+    /// Without `envguard.branch`, the deploy branches are those `platform` deploys: every
+    /// pushed branch (piku), the repository's default branch (`default_branch`: a bare
+    /// repository's HEAD on a server, the remote's HEAD in a clone; self-hosted, Gitea,
+    /// GitLab), or Kudu's `DEPLOYMENT_BRANCH`, master unless known.
+    pub fn settle_branches(&mut self, platform: Platform, default_branch: Option<String>) {
+        if self.branches_set {
+            return;
+        }
+        use crate::platform::DeployRefs;
+        self.branches = match platform.facts().deploy_refs {
+            DeployRefs::Every => vec!["*".to_string()],
+            DeployRefs::RepositoryHead => vec![default_branch.unwrap_or_else(|| "master".into())],
+            DeployRefs::DeploymentBranch => vec!["master".to_string()],
+        };
     }
 
     /// Whether a full ref name (`refs/heads/x`) is a deploy branch.
@@ -493,6 +531,19 @@ pub fn deploy_remotes(repo: &git2::Repository, config: &Config) -> Result<Vec<De
             })
         })
         .collect())
+}
+
+/// The branch a symbolic ref names (`HEAD` of a bare repository, `refs/remotes/origin/HEAD`
+/// of a clone), as a short name.
+pub fn default_branch(repo: &git2::Repository, symbolic_ref: &str) -> Option<String> {
+    let reference = repo.find_reference(symbolic_ref).ok()?;
+    let target = reference.symbolic_target().ok().flatten()?.to_string();
+    let prefix = match symbolic_ref.strip_suffix("HEAD") {
+        Some("") => "refs/heads/".to_string(),
+        Some(remote_prefix) => remote_prefix.to_string(),
+        None => return None,
+    };
+    target.strip_prefix(&prefix).map(str::to_string)
 }
 
 /// The platform `check` and `hook status` analyse for: that of the first deploy remote,

@@ -62,7 +62,7 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
         hooks_path.as_deref().unwrap_or("(not set)")
     ));
     let repo = git2::Repository::discover(cwd)?;
-    let config = Config::from_repo(&repo)?;
+    let config = Config::for_repository(&repo)?;
     if side == Side::Client
         && let Some(notice) = crate::pending::pending_notice(&repo)
     {
@@ -210,10 +210,17 @@ pub(super) fn client_status(repo: &git2::Repository, config: &Config) -> Result<
     Ok(lines)
 }
 
-/// The deploy branches, and whether `envguard.branch` replaced the default `master`.
+/// The deploy branches, where they come from, and whether `envguard.branch` replaced the
+/// default `master`.
 pub(super) fn branches_line(config: &Config) -> String {
     let listed = config.branches.join(" ");
-    if config.branches.iter().any(|b| b == "master") {
+    if !config.branches_set {
+        if config.branches == ["*"] {
+            "every branch (the platform deploys each pushed branch)".to_string()
+        } else {
+            format!("{listed} (the branch the platform deploys; envguard.branch overrides it)")
+        }
+    } else if config.branches.iter().any(|b| b == "master") {
         listed
     } else {
         format!(

@@ -64,6 +64,10 @@ fn post_receive_checked(stdin: &[u8]) -> Result<()> {
         config.target = piku_venv(&repo);
     }
     let updates = hook_input::parse_receive(&String::from_utf8_lossy(stdin), repo.object_format())?;
+    config.settle_branches(
+        config.platform.unwrap_or(Platform::SelfHosted),
+        crate::config::default_branch(&repo, "HEAD"),
+    );
     let wipe_option = push_options().iter().any(|o| o == WIPE_PUSH_OPTION);
     let platform = config.platform.unwrap_or(Platform::SelfHosted);
     let mut analyzer = Analyzer::new(&repo, &config, platform, process_env());

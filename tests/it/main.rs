@@ -7,6 +7,7 @@
 mod support;
 
 mod beyond;
+mod branches;
 mod canary;
 mod check;
 mod client;

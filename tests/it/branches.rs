@@ -1,0 +1,79 @@
+//! Deploy branches come from the platform when `envguard.branch` is not set: the branch a
+//! self-hosted server's bare repository names in HEAD (`main` as often as `master`), on
+//! the client read from the remote's HEAD; every pushed branch on piku.
+
+use crate::support::{APP, Repo, envguard_bin};
+
+/// A bare server whose HEAD is `main`, a clone of it with the app on `main`, envguard's
+/// server hook wiping `target/env`, and the client's hook in `warn` mode.
+fn on_main() -> (Repo, Repo, std::path::PathBuf) {
+    let server = Repo::init(&["--bare", "-b", "main"]);
+    let seed = Repo::init(&["-b", "main"]);
+    for (path, contents) in APP {
+        seed.write(path, contents);
+    }
+    seed.commit("Initial app");
+    seed.git(&["push", "-q", server.path.to_str().expect("utf-8"), "main"]);
+    let clone = Repo::clone_of(&server);
+    clone.git(&["config", "envguard.remoteName", "origin"]);
+    clone.git(&["config", "envguard.mode", "warn"]);
+    let out = clone.envguard(&["hook", "install"]);
+    assert!(out.status.success(), "{out:?}");
+    let target = server.scratch("target");
+    std::fs::create_dir_all(target.join("env/bin")).expect("env");
+    std::fs::write(target.join("env/pyvenv.cfg"), "home = /usr/bin\n").expect("cfg");
+    let out = server
+        .cmd(envguard_bin())
+        .args(["hook", "install", "--server", "--target"])
+        .arg(&target)
+        .output()
+        .expect("install");
+    assert!(out.status.success(), "{out:?}");
+    (server, clone, target)
+}
+
+#[test]
+fn a_client_and_a_server_on_main_act_on_a_removal() {
+    let (_server, clone, target) = on_main();
+    clone.write("requirements.txt", "Flask==2.0.1\nrequests\n");
+    clone.commit("Drop CORS");
+    let out = clone
+        .cmd("git")
+        .args(["push", "origin", "main"])
+        .output()
+        .expect("push");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("envguard: refs/heads/main: wipe"),
+        "the client guards main: {stderr}"
+    );
+    assert!(
+        stderr.contains("remote: envguard: main: fresh env needed"),
+        "the server guards main: {stderr}"
+    );
+    assert!(!target.join("env").exists(), "wiped: {stderr}");
+    let status = clone.envguard(&["hook", "status"]);
+    assert!(
+        String::from_utf8_lossy(&status.stdout).contains("deploy branches: main"),
+        "{status:?}"
+    );
+}
+
+#[test]
+fn envguard_branch_still_overrides_the_platform() {
+    let (_server, clone, target) = on_main();
+    clone.git(&["config", "envguard.branch", "release"]);
+    clone.write("requirements.txt", "Flask==2.0.1\nrequests\n");
+    clone.commit("Drop CORS");
+    let out = clone
+        .cmd("git")
+        .args(["push", "origin", "main"])
+        .output()
+        .expect("push");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("envguard: refs/heads/main"), "{stderr}");
+    // The server has no envguard.branch: it guards its HEAD's branch.
+    assert!(!target.join("env").exists(), "{stderr}");
+}
