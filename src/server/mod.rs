@@ -98,7 +98,24 @@ fn receive_one(
     let (Some(new), Some(branch)) = (update.new, update.branch()) else {
         return;
     };
-    let base = update.old.filter(|o| repo.find_commit(*o).is_ok());
+    let base = update
+        .old
+        .filter(|o| repo.find_commit(*o).is_ok())
+        .or_else(|| {
+            // A new branch on a platform that deploys every branch into one env (piku): the
+            // env holds what the default branch deployed, so that is the base.
+            let every = config
+                .platform
+                .unwrap_or(Platform::SelfHosted)
+                .facts()
+                .deploy_refs
+                == crate::platform::DeployRefs::Every;
+            every
+                .then(|| repo.find_reference("HEAD").ok()?.peel_to_commit().ok())
+                .flatten()
+                .map(|c| c.id())
+                .filter(|id| *id != new)
+        });
     let analysis = match analyzer.analyze(base, new) {
         Ok(analysis) => {
             for e in &analysis.errors {
@@ -251,20 +268,25 @@ fn wipe_env(config: &Config, target: &std::path::Path) {
     }
 }
 
-/// piku's venv of the app this repository deploys: `$PIKU_ROOT/envs/<app>` (`~/.piku`
-/// when PIKU_ROOT is unset), the app being the repository's folder name
-/// (`~/.piku/repos/<app>`).
+/// piku's venv of the app this repository deploys: `<root>/envs/<app>`, where the
+/// repository is `<root>/repos/<app>` (piku writes `PIKU_ROOT` only into its own hook line,
+/// so the path is the truth; piku.py `cmd_git_receive_pack`). Outside a `repos` folder:
+/// `$PIKU_ROOT`, else `~/.piku`.
 fn piku_venv(repo: &Repository) -> Option<std::path::PathBuf> {
-    let app = repo
-        .path()
-        .components()
-        .filter_map(|c| c.as_os_str().to_str())
-        .rfind(|c| !c.is_empty() && *c != ".")?
+    let path = repo.path().canonicalize().ok()?;
+    let app = path
+        .file_name()?
+        .to_str()?
         .trim_end_matches(".git")
         .to_string();
-    let root = std::env::var_os("PIKU_ROOT")
-        .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".piku")))?;
+    let parent = path.parent()?;
+    let root = if parent.file_name().is_some_and(|n| n == "repos") {
+        parent.parent()?.to_path_buf()
+    } else {
+        std::env::var_os("PIKU_ROOT")
+            .map(std::path::PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".piku")))?
+    };
     Some(root.join("envs").join(app))
 }
 

@@ -280,3 +280,54 @@ fn heroku_names_a_vcs_requirement_that_follows_a_branch() {
     );
     assert!(!stderr.contains("note: pinned"), "{stderr}");
 }
+
+#[test]
+fn on_piku_the_root_comes_from_the_repository_path() {
+    crate::support::require_venv();
+    // piku's layout: <root>/repos/<app> and <root>/envs/<app>; PIKU_ROOT is written only
+    // into piku's own hook line, so envguard's hook does not see it.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("piku");
+    let repo_path = root.join("repos/shop");
+    std::fs::create_dir_all(&repo_path).expect("repos");
+    crate::support::run_ok(
+        crate::support::command("git", &repo_path).args(["init", "-q", "--bare", "-b", "master"]),
+    );
+    let server = Repo::adopt(dir, repo_path);
+    let seed = Repo::new();
+    for (path, contents) in APP {
+        seed.write(path, contents);
+    }
+    seed.commit("Initial app");
+    seed.git(&["push", "-q", server.path.to_str().expect("utf-8"), "master"]);
+    let venv = root.join("envs/shop");
+    crate::support::run_ok(
+        crate::support::command("python3", &root)
+            .args(["-m", "venv", "--without-pip"])
+            .arg(&venv),
+    );
+    std::fs::write(venv.join("ENV"), "PYTHON_VERSION=3\n").expect("ENV");
+    server.git(&["config", "envguard.platform", "piku"]);
+    let out = server.envguard(&["hook", "install", "--server"]);
+    assert!(out.status.success(), "{out:?}");
+    let clone = Repo::clone_of(&server);
+    clone.write("requirements.txt", "Flask==2.0.1\nrequests\n");
+    clone.commit("Drop CORS");
+    // A branch other than master: piku deploys every pushed branch.
+    let out = clone
+        .cmd("git")
+        .args(["push", "origin", "master:feature"])
+        .env_remove("PIKU_ROOT")
+        .output()
+        .expect("push");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        !venv.join("pyvenv.cfg").exists(),
+        "the real venv was wiped: {stderr}"
+    );
+    assert!(
+        venv.join("ENV").is_file(),
+        "the app's settings stay: {stderr}"
+    );
+}
