@@ -117,9 +117,22 @@ pub fn marker_environment_on(python_full_version: &str, os: &str) -> Option<Mark
 
 /// The `version` (or `version_info`) of a `pyvenv.cfg`.
 pub fn pyvenv_version(cfg: &str) -> Option<String> {
-    cfg.lines().find_map(|line| {
-        let (key, value) = line.split_once('=')?;
-        matches!(key.trim(), "version" | "version_info").then(|| value.trim().to_string())
+    let value = |wanted: &str| {
+        cfg.lines().find_map(|line| {
+            let (key, value) = line.split_once('=')?;
+            (key.trim() == wanted).then(|| value.trim().to_string())
+        })
+    };
+    // `python -m venv` writes `version = 3.11.7`; virtualenv (piku's) writes
+    // `version_info = 3.11.7.final.0`: its numeric release is the version.
+    value("version").or_else(|| {
+        let info = value("version_info")?;
+        let release: Vec<&str> = info
+            .split('.')
+            .take_while(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+            .take(3)
+            .collect();
+        (!release.is_empty()).then(|| release.join("."))
     })
 }
 
@@ -163,6 +176,12 @@ pub fn plan(
     let by_name: BTreeMap<&str, &Installed> =
         installed.iter().map(|d| (d.name.as_str(), d)).collect();
     let mut queue: VecDeque<(String, Option<String>)> = VecDeque::new();
+    // What is kept stays with everything it requires, as a fresh install of it would have.
+    for name in keep.iter().map(|k| normalize_name(k)) {
+        if by_name.contains_key(name.as_str()) {
+            queue.push_back((name, None));
+        }
+    }
     for (name, entry) in &set.requirements {
         let applies = entry.markers.iter().any(|m| marker_holds(m, env));
         if !applies {

@@ -293,8 +293,10 @@ impl Config {
         }
         config.target = string(git, "envguard.target")?.map(PathBuf::from);
         config.command = string(git, "envguard.command")?.filter(|c| !c.is_empty());
+        // Added to the installer's own (pip, setuptools, wheel), never replacing them: a
+        // prune that uninstalled pip would break the next deployment.
         if let Some(keep) = list(git, "envguard.pruneKeep")? {
-            config.prune_keep = keep;
+            config.prune_keep.extend(keep);
         }
         config.read_site_settings(git)?;
         Ok(config)

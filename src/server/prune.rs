@@ -91,6 +91,23 @@ pub fn prune_env(
     let remove = plan.remove();
     if !remove.is_empty() {
         uninstall(env, &contents, &remove)?;
+        // A second look: whatever is still there (a second dist-info of one project, an
+        // uninstall that stopped half-way) makes only a wipe safe.
+        let after = read_env(env)?;
+        let left: Vec<&str> = after
+            .dists
+            .iter()
+            .map(|(d, _)| d.name.as_str())
+            .filter(|n| remove.iter().any(|r| r == n))
+            .collect();
+        if !left.is_empty() {
+            return Err(format!(
+                "{} still holds {} after the uninstall",
+                env.display(),
+                left.join(", ")
+            )
+            .into());
+        }
     }
     Ok(Pruned {
         removed: remove,
@@ -106,7 +123,19 @@ fn uninstall(
 ) -> Result<(), crate::WipeInstead> {
     let python = env.join("bin").join("python");
     let has_pip = env.join("bin").join("pip").exists();
-    if has_pip {
+    // pip removes a file two distributions list with the first one (no reference counts):
+    // where a kept distribution shares files with one to remove, the RECORD removal, which
+    // keeps them, is the one that ends as a fresh install would.
+    let kept_paths = kept_record_paths(contents, names);
+    let shares = contents
+        .dists
+        .iter()
+        .filter(|(d, _)| names.contains(&d.name))
+        .any(|(_, info)| {
+            record_paths(&contents.site_packages, info)
+                .is_some_and(|paths| paths.iter().any(|p| kept_paths.contains(p)))
+        });
+    if has_pip && !shares {
         let out = std::process::Command::new(&python)
             .args(["-m", "pip", "uninstall", "--yes", "--quiet"])
             .args(names)
@@ -125,10 +154,43 @@ fn uninstall(
     }
     for (dist, dist_info) in &contents.dists {
         if names.contains(&dist.name) {
-            remove_recorded(env, &contents.site_packages, dist_info)?;
+            remove_recorded(env, &contents.site_packages, dist_info, &kept_paths)?;
         }
     }
     Ok(())
+}
+
+/// The paths (lexically resolved) a RECORD lists, `None` without a readable RECORD.
+fn record_paths(site_packages: &Path, dist_info: &Path) -> Option<Vec<PathBuf>> {
+    let record = std::fs::read_to_string(dist_info.join("RECORD")).ok()?;
+    Some(
+        record
+            .lines()
+            .filter_map(record_path)
+            .map(|relative| lexical(&site_packages.join(relative)))
+            .collect(),
+    )
+}
+
+/// Every path the RECORDs of the distributions that stay list.
+fn kept_record_paths(
+    contents: &EnvContents,
+    removed: &[String],
+) -> std::collections::HashSet<PathBuf> {
+    contents
+        .dists
+        .iter()
+        .filter(|(d, _)| !removed.contains(&d.name))
+        .filter_map(|(_, info)| record_paths(&contents.site_packages, info))
+        .flatten()
+        .collect()
+}
+
+/// Whether `path`'s real folder (symbolic links resolved) is inside `real_env`.
+fn really_inside(path: &Path, real_env: &Path) -> bool {
+    path.parent()
+        .and_then(|p| p.canonicalize().ok())
+        .is_some_and(|p| p.starts_with(real_env))
 }
 
 /// Removes the files a distribution's RECORD lists (paths relative to site-packages, some
@@ -137,9 +199,13 @@ fn remove_recorded(
     env: &Path,
     site_packages: &Path,
     dist_info: &Path,
+    kept: &std::collections::HashSet<PathBuf>,
 ) -> Result<(), crate::WipeInstead> {
     let record = std::fs::read_to_string(dist_info.join("RECORD"))
         .map_err(|_| format!("{} has no RECORD", dist_info.display()))?;
+    let real_env = env
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve {}: {e}", env.display()))?;
     let mut folders = Vec::new();
     for line in record.lines() {
         let Some(relative) = record_path(line) else {
@@ -150,6 +216,17 @@ fn remove_recorded(
             return Err(
                 format!("{} lists {relative}, outside the env", dist_info.display()).into(),
             );
+        }
+        // A folder that is a symbolic link out of the env is never entered.
+        if std::fs::symlink_metadata(&path).is_ok() && !really_inside(&path, &real_env) {
+            return Err(format!(
+                "{} lists {relative}, whose folder is a link out of the env",
+                dist_info.display()
+            )
+            .into());
+        }
+        if kept.contains(&path) {
+            continue;
         }
         if std::fs::symlink_metadata(&path).is_ok() {
             std::fs::remove_file(&path)
@@ -166,7 +243,11 @@ fn remove_recorded(
     for folder in folders {
         let mut dir = Some(folder.as_path());
         while let Some(d) = dir {
-            if d == site_packages || !d.starts_with(site_packages) {
+            let real = d.canonicalize().ok();
+            if d == site_packages
+                || !d.starts_with(site_packages)
+                || !real.is_some_and(|r| r.starts_with(&real_env))
+            {
                 break;
             }
             let _ = std::fs::remove_dir_all(d.join("__pycache__"));

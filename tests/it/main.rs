@@ -19,6 +19,7 @@ mod layering;
 mod platform;
 mod properties;
 mod prune;
+mod prune_safety;
 mod remote;
 mod scopes;
 mod snapshots;

@@ -1,0 +1,212 @@
+//! The server prune deletes only what is stale: never a file outside the env (a symbolic
+//! link out of it is not followed), never a file a kept distribution lists, never the
+//! installer; it reads virtualenv's `version_info`; a second look after the uninstall.
+//! Real venvs (`python3 -m venv`), real git pushes, envguard's real post-receive hook.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{Deployment, envguard_bin};
+
+/// A deployment whose server prunes `target/env` (made by `python3 -m venv`, with pip when
+/// `with_pip`) for the requirements `first`.
+fn server_pruning(first: &str, with_pip: bool) -> (Deployment, PathBuf) {
+    crate::support::require_venv();
+    let d = Deployment::new(&[("requirements.txt", first), ("app.py", "print(1)\n")]);
+    d.clone.git(&["config", "envguard.mode", "off"]);
+    let target = d.server.scratch("target");
+    let mut venv = crate::support::command("python3", &target);
+    venv.args(["-m", "venv"]);
+    if !with_pip {
+        venv.arg("--without-pip");
+    }
+    crate::support::run_ok(venv.arg(target.join("env")));
+    let out = d
+        .server
+        .cmd(envguard_bin())
+        .args(["hook", "install", "--server", "--target"])
+        .arg(&target)
+        .output()
+        .expect("install");
+    assert!(out.status.success(), "{out:?}");
+    d.server.git(&["config", "envguard.serverAction", "prune"]);
+    (d, target)
+}
+
+fn site_packages(env: &Path) -> PathBuf {
+    std::fs::read_dir(env.join("lib"))
+        .expect("lib")
+        .flatten()
+        .map(|e| e.path().join("site-packages"))
+        .find(|p| p.is_dir())
+        .expect("site-packages")
+}
+
+/// Writes an installed distribution by hand: its dist-info (METADATA, RECORD) listing
+/// `files` (relative to site-packages), and the files themselves unless they exist.
+fn install_by_hand(site: &Path, name: &str, files: &[&str]) {
+    let info = site.join(format!("{}-1.0.dist-info", name.replace('-', "_")));
+    std::fs::create_dir_all(&info).expect("dist-info");
+    std::fs::write(
+        info.join("METADATA"),
+        format!("Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n"),
+    )
+    .expect("METADATA");
+    let mut record = String::new();
+    for file in files {
+        let path = site.join(file);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("package");
+        }
+        if !path.exists() {
+            std::fs::write(&path, format!("NAME = {name:?}\n")).expect("file");
+        }
+        record.push_str(&format!("{file},,\n"));
+    }
+    let dist_info = info
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    record.push_str(&format!("{dist_info}/METADATA,,\n{dist_info}/RECORD,,\n"));
+    std::fs::write(info.join("RECORD"), record).expect("RECORD");
+}
+
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut all = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                all.push((path.clone(), std::fs::read(&path).expect("file")));
+            }
+        }
+    }
+    all.sort();
+    all
+}
+
+#[test]
+fn a_link_out_of_the_env_is_never_followed() {
+    let (d, target) = server_pruning("linked\nkept\n", false);
+    let site = site_packages(&target.join("env"));
+    // `linked`'s package folder is a link to a folder outside the env: the sentinel.
+    let sentinel = d.server.scratch("sentinel");
+    std::fs::create_dir_all(sentinel.join("__pycache__")).expect("pycache");
+    std::fs::write(sentinel.join("__init__.py"), "precious = True\n").expect("file");
+    std::fs::write(sentinel.join("__pycache__/x.pyc"), b"\x00cache").expect("pyc");
+    std::os::unix::fs::symlink(&sentinel, site.join("linked")).expect("link");
+    install_by_hand(&site, "linked", &["linked/__init__.py"]);
+    install_by_hand(&site, "kept", &["kept/__init__.py"]);
+    let before = snapshot(&sentinel);
+    d.clone.write("requirements.txt", "kept\n");
+    d.clone.commit("Drop linked");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        snapshot(&sentinel),
+        before,
+        "outside the env, nothing changed: {stderr}"
+    );
+    assert!(
+        stderr.contains("a link out of the env") && stderr.contains("wiping instead"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn files_a_kept_distribution_lists_stay() {
+    let (d, target) = server_pruning("cvlib\ncvlib-headless\n", true);
+    let env = target.join("env");
+    let site = site_packages(&env);
+    // Two distributions of one package folder, as opencv's variants are.
+    install_by_hand(&site, "cvlib", &["cv2/__init__.py", "cv2/core.py"]);
+    install_by_hand(&site, "cvlib-headless", &["cv2/__init__.py", "cv2/core.py"]);
+    d.clone.write("requirements.txt", "cvlib-headless\n");
+    d.clone.commit("Headless only");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("pruned 1 distribution(s)"), "{stderr}");
+    let imports = crate::support::command(env.join("bin/python"), &target)
+        .args(["-c", "import cv2.core"])
+        .status()
+        .expect("python");
+    assert!(
+        imports.success(),
+        "the kept distribution still imports: {stderr}"
+    );
+    assert!(!site.join("cvlib-1.0.dist-info").exists(), "{stderr}");
+    let diff = d
+        .clone
+        .envguard(&["env", "diff", env.to_str().expect("utf-8")]);
+    assert_eq!(diff.status.code(), Some(0), "{diff:?}");
+}
+
+#[test]
+fn prune_keep_adds_to_the_installer_and_keeps_what_it_requires() {
+    let (d, target) = server_pruning("app-dep\n", true);
+    let env = target.join("env");
+    let site = site_packages(&env);
+    install_by_hand(&site, "gunicorn", &["gunicorn/__init__.py"]);
+    install_by_hand(&site, "packaging-x", &["packaging_x/__init__.py"]);
+    install_by_hand(&site, "app-dep", &["app_dep/__init__.py"]);
+    // gunicorn requires packaging-x.
+    let meta = site.join("gunicorn-1.0.dist-info/METADATA");
+    let text = std::fs::read_to_string(&meta).expect("METADATA");
+    std::fs::write(&meta, format!("{text}Requires-Dist: packaging-x\n")).expect("METADATA");
+    d.server.git(&["config", "envguard.pruneKeep", "gunicorn"]);
+    d.clone.write("requirements.txt", "\n");
+    d.clone.commit("Nothing required");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("pruned 1 distribution(s)") && stderr.contains("app-dep"),
+        "{stderr}"
+    );
+    let pip = crate::support::command(env.join("bin/python"), &target)
+        .args(["-m", "pip", "--version"])
+        .status()
+        .expect("python");
+    assert!(pip.success(), "pip still works: {stderr}");
+    assert!(
+        site.join("packaging_x-1.0.dist-info").exists(),
+        "gunicorn's dependency stays"
+    );
+}
+
+#[test]
+fn a_virtualenv_made_env_is_pruned_not_wiped() {
+    let (d, target) = server_pruning("gone\nkept\n", false);
+    let env = target.join("env");
+    // virtualenv (piku's) writes version_info instead of version.
+    let cfg = std::fs::read_to_string(env.join("pyvenv.cfg")).expect("cfg");
+    let version = cfg
+        .lines()
+        .find_map(|l| l.strip_prefix("version = "))
+        .expect("version")
+        .to_string();
+    let rewritten: String = cfg
+        .lines()
+        .filter(|l| !l.starts_with("version = "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(
+        env.join("pyvenv.cfg"),
+        format!("{rewritten}version_info = {version}.final.0\n"),
+    )
+    .expect("cfg");
+    let site = site_packages(&env);
+    install_by_hand(&site, "gone", &["gone/__init__.py"]);
+    install_by_hand(&site, "kept", &["kept/__init__.py"]);
+    d.clone.write("requirements.txt", "kept\n");
+    d.clone.commit("Drop gone");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("pruned 1 distribution(s)"), "{stderr}");
+    assert!(
+        env.join("pyvenv.cfg").exists() && site.join("kept").exists(),
+        "{stderr}"
+    );
+}
