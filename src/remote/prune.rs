@@ -104,7 +104,18 @@ pub fn prune_site(
     } else {
         (format!("{name}/bin/python"), dir.to_string())
     };
-    let command = format!("{python} -m pip uninstall --yes {}", remove.join(" "));
+    // Names read from the site's METADATA go onto the site's command line: only PEP 503
+    // names (letters, digits, `-`) do, each double-quoted (cmd and .NET's argument splitting
+    // both group on double quotes only).
+    if let Some(bad) = remove.iter().find(|n| !is_pep503_name(n)) {
+        return Err(format!(
+            "the site's env has a distribution named {bad:?}, which is no package name; it is \
+             never put on a command line"
+        )
+        .into());
+    }
+    let quoted: Vec<String> = remove.iter().map(|n| format!("\"{n}\"")).collect();
+    let command = format!("{python} -m pip uninstall --yes {}", quoted.join(" "));
     let (code, output) = client
         .command(base, &command, &dir)
         .map_err(|e| e.to_string())?;
@@ -128,4 +139,40 @@ pub fn prune_site(
         .into());
     }
     Ok(remove)
+}
+
+/// Whether `name` is a normalized PEP 503 name: lowercase letters and digits, joined by
+/// single `-`.
+fn is_pep503_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+        && !name.contains("--")
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_package_names_reach_the_command_line() {
+        for good in ["flask", "flask-cors", "a1"] {
+            assert!(is_pep503_name(good), "{good}");
+        }
+        for bad in [
+            "evil;touch x",
+            "a b",
+            "x\"y",
+            "-x",
+            "",
+            "$(id)",
+            "a&b",
+            "Flask",
+        ] {
+            assert!(!is_pep503_name(bad), "{bad}");
+        }
+    }
 }

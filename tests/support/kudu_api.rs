@@ -347,7 +347,8 @@ fn pip_uninstall(
         .args(["-m", "pip", "--python"])
         .arg(&python)
         .args(["uninstall", "--yes", "--quiet"])
-        .args(names.split_whitespace())
+        // .NET splits the arguments at spaces, double quotes grouping and dropped.
+        .args(names.split_whitespace().map(|n| n.trim_matches('"')))
         .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         .output();
     match out {
