@@ -18,6 +18,14 @@ pub const WAYS_OUT: [&str; 2] = [
     "  ENVGUARD=0 git push ...   or   git push --no-verify ...",
 ];
 
+/// Why a push is not checked.
+#[derive(Debug, Clone)]
+pub enum Unchecked {
+    NotDeployRemote,
+    ModeOff,
+    NoDeployBranch { branches: String },
+}
+
 /// What the client side (pre-push hook, `envguard push`) says.
 #[derive(Debug, Clone)]
 pub enum Hook {
@@ -30,6 +38,16 @@ pub enum Hook {
     /// envguard failed; the push goes on unguarded.
     Internal {
         error: String,
+    },
+    /// The push is not checked, and why.
+    NotChecked {
+        remote: SecretUrl,
+        why: Unchecked,
+    },
+    /// An update that needs nothing: `skipped` reasons dropped by `Env-Wipe: skip`.
+    Quiet {
+        remote_ref: String,
+        skipped: usize,
     },
     /// A setting from outside the repository that envguard cannot use.
     SettingWarning {
@@ -191,6 +209,10 @@ fn ways_out(f: &mut fmt::Formatter<'_>) -> fmt::Result {
 }
 
 impl fmt::Display for Hook {
+    #[allow(
+        clippy::too_many_lines,
+        reason = "one arm per message: the hook's wording is meant to be read in one place"
+    )]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Hook::Disabled => f.write_str("ENVGUARD=0: pushing without the env check"),
@@ -203,6 +225,35 @@ impl fmt::Display for Hook {
                 write!(f, "warning: {error}; pushing without the env check")
             }
             Hook::Pending { notice } => f.write_str(notice),
+            Hook::NotChecked { remote, why } => match why {
+                Unchecked::NotDeployRemote => write!(
+                    f,
+                    "{remote} is not a deploy remote, so this push is not checked (envguard.remoteName \
+                     or envguard.remote names one)"
+                ),
+                Unchecked::ModeOff => {
+                    write!(
+                        f,
+                        "envguard.mode is off for {remote}: this push is not checked"
+                    )
+                }
+                Unchecked::NoDeployBranch { branches } => write!(
+                    f,
+                    "this push to {remote} updates no deploy branch ({branches}), so nothing is \
+                     checked"
+                ),
+            },
+            Hook::Quiet {
+                remote_ref,
+                skipped: 0,
+            } => write!(f, "{remote_ref}: none (nothing that needs a fresh env)"),
+            Hook::Quiet {
+                remote_ref,
+                skipped,
+            } => write!(
+                f,
+                "{remote_ref}: none ({skipped} reason(s) skipped by an Env-Wipe: skip trailer)"
+            ),
             Hook::SettingWarning { text } => write!(f, "warning: {text}"),
             Hook::PlatformDetected { platform, why } => write!(
                 f,

@@ -22,7 +22,7 @@ use crate::chain::{self, HookArgs};
 use crate::config::{Config, DeployTarget, Mode, PlatformSource, configured_urls};
 use crate::gitcli::{self, Lease};
 use crate::hook_input::{self, PushFlags, RefUpdate};
-use crate::message::Hook;
+use crate::message::{Hook, Unchecked};
 use crate::output::emit;
 use crate::output::secret::SecretUrl;
 use crate::plan::{self, Action, Checked, Outcome, Plan};
@@ -145,10 +145,17 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     }
     config.check_remote_names(&repo)?;
     let Some(mut target) = config.deploy_target(&push.remote, &urls) else {
-        log::debug!("{} ({}) is not a deploy remote", push.remote, push.url);
+        emit(&Hook::NotChecked {
+            remote: SecretUrl::new(&push.remote),
+            why: Unchecked::NotDeployRemote,
+        });
         return Ok(Outcome::Proceed);
     };
     if target.mode == Mode::Off {
+        emit(&Hook::NotChecked {
+            remote: SecretUrl::new(&push.remote),
+            why: Unchecked::ModeOff,
+        });
         return Ok(Outcome::Proceed);
     }
     config.settle_branches(
@@ -196,7 +203,36 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     if target.platform.rebuilds_when_requirements_change() {
         warn_unpinned_vcs(&context);
     }
+    say_quiet_updates(&context, &plan);
     Ok(execute(&context, &plan))
+}
+
+/// One line for every push: an update the plan says nothing about gets its verdict (or
+/// why it was skipped), and a push that updates no deploy branch says which branches are.
+fn say_quiet_updates(cx: &Context, plan: &Plan) {
+    if cx.checked.is_empty() {
+        emit(&Hook::NotChecked {
+            remote: SecretUrl::new(cx.remote),
+            why: Unchecked::NoDeployBranch {
+                branches: cx.config.branches.join(" "),
+            },
+        });
+        return;
+    }
+    for (i, checked) in cx.checked.iter().enumerate() {
+        let reported = plan
+            .actions
+            .iter()
+            .any(|a| matches!(a, Action::Report { update, .. } if *update == i));
+        let analysis = &checked.analysis;
+        if reported || analysis.verdict != Verdict::None || !analysis.errors.is_empty() {
+            continue;
+        }
+        emit(&Hook::Quiet {
+            remote_ref: checked.update.remote_ref.clone(),
+            skipped: analysis.skipped.len(),
+        });
+    }
 }
 
 /// An App Service remote whose platform was never recorded, on a push that needs action:

@@ -77,3 +77,31 @@ fn envguard_branch_still_overrides_the_platform() {
     // The server has no envguard.branch: it guards its HEAD's branch.
     assert!(!target.join("env").exists(), "{stderr}");
 }
+
+#[test]
+fn every_push_gets_one_line_saying_what_was_checked() {
+    let d = crate::support::Deployment::new(APP);
+    crate::support::drop_cors(&d.clone, "Drop CORS");
+    // Not a deploy remote.
+    d.clone.git(&["config", "--unset", "envguard.remoteName"]);
+    let (code, stderr) = d.push(&["origin", "master:elsewhere"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("origin is not a deploy remote"), "{stderr}");
+    // A deploy remote in mode off.
+    d.clone.git(&["config", "envguard.remoteName", "origin"]);
+    d.clone.git(&["config", "envguard.mode", "off"]);
+    let (code, stderr) = d.push(&["origin", "master:other"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("envguard.mode is off for origin"),
+        "{stderr}"
+    );
+    // A deploy remote, but no deploy branch in the push.
+    d.clone.git(&["config", "envguard.mode", "warn"]);
+    let (code, stderr) = d.push(&["origin", "master:third"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("updates no deploy branch (master)"),
+        "{stderr}"
+    );
+}

@@ -116,7 +116,10 @@ fn remote_wipe_push_deletes_env_once_before_the_branch_update() {
     site.d.clone.commit("Greet");
     let (code, stderr) = site.d.push(&["origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(!stderr.contains("envguard"), "{stderr}");
+    assert!(
+        stderr.contains("envguard: refs/heads/master: none") && !stderr.contains("deleted"),
+        "{stderr}"
+    );
     assert_eq!(api.seen().len(), before);
     assert!(site.env().exists());
 }
