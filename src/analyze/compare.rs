@@ -32,12 +32,18 @@ impl<'r> Analyzer<'r> {
             | (RuntimeRule::KuduPrefix, RuntimeFile::PythonVersion) => {
                 return Ok(None);
             }
+            // runtime.txt first: beside it, .python-version is not read at all.
+            (RuntimeRule::RuntimeTxtFirst, RuntimeFile::PythonVersion)
+                if watched.runtime_id(RuntimeFile::Txt).is_some() =>
+            {
+                return Ok(None);
+            }
             (RuntimeRule::KuduPrefix, RuntimeFile::Txt) => {
                 |path: &str, bytes: &[u8], runtimes: &[String]| {
                     runtime::parse_kudu_runtime(path, bytes, runtimes).map(Some)
                 }
             }
-            (RuntimeRule::AnyRuntimeFile, _) => {
+            (RuntimeRule::AnyRuntimeFile | RuntimeRule::RuntimeTxtFirst, _) => {
                 |path: &str, bytes: &[u8], _: &[String]| runtime::parse_runtime(path, bytes)
             }
         };

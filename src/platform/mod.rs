@@ -89,6 +89,9 @@ pub enum RuntimeRule {
     AnyRuntimeFile,
     /// The site's settings choose the runtime; the files are not read.
     SiteSetting,
+    /// runtime.txt if there is one, else .python-version (the Heroku buildpack's order:
+    /// heroku-buildpack-python `lib/python_version.sh`); read as written.
+    RuntimeTxtFirst,
 }
 
 /// When the platform builds the env anew by itself.
@@ -378,7 +381,7 @@ impl Platform {
             Platform::Heroku => Facts {
                 name: "heroku",
                 url_names_it: Some(UrlClue::Host("heroku.com")),
-                runtime_rule: RuntimeRule::AnyRuntimeFile,
+                runtime_rule: RuntimeRule::RuntimeTxtFirst,
                 rebuild: Rebuild::OnRequirementsBytes,
                 os: Os::Linux,
                 site_api: false,
@@ -396,7 +399,7 @@ impl Platform {
             Platform::Dokku => Facts {
                 name: "dokku",
                 url_names_it: Some(UrlClue::User("dokku")),
-                runtime_rule: RuntimeRule::AnyRuntimeFile,
+                runtime_rule: RuntimeRule::RuntimeTxtFirst,
                 rebuild: Rebuild::OnRequirementsBytes,
                 os: Os::Linux,
                 site_api: false,

@@ -535,3 +535,27 @@ fn a_vcs_url_replaced_by_its_package_is_a_source_change_not_a_removal() {
     assert_eq!(json["verdict"], "wipe", "{json}");
     assert!(!json.to_string().contains("pw@"), "{json}");
 }
+
+#[test]
+fn on_heroku_python_version_beside_runtime_txt_is_not_read() {
+    let repo = Repo::new();
+    repo.write("requirements.txt", "flask\n")
+        .write("runtime.txt", "python-3.11.7\n")
+        .write(".python-version", "3.11\n");
+    repo.commit("App");
+    repo.git(&["config", "envguard.platform", "heroku"]);
+    repo.write(".python-version", "3.12\n");
+    repo.commit("Another .python-version");
+    let (json, _) = repo.check_json("HEAD~1..HEAD");
+    assert_eq!(
+        json["verdict"], "none",
+        "runtime.txt wins on Heroku: {json}"
+    );
+    // Without runtime.txt, .python-version is the one read.
+    repo.remove("runtime.txt");
+    repo.commit("No runtime.txt");
+    repo.write(".python-version", "3.13\n");
+    repo.commit("Python 3.13");
+    let (json, _) = repo.check_json("HEAD~1..HEAD");
+    assert_eq!(json["verdict"], "rebuild", "{json}");
+}
