@@ -42,19 +42,43 @@ pub fn build(repo: &Repository, config: &Config, analysis: &Analysis) -> Result<
         .runtime
         .clone()
         .map_err(|e| Error::msg(e.to_string()))?;
+    // The toggle runtime must be one Kudu selects, or the first deployment fails.
+    if let Some(t) = &config.toggle_runtime
+        && crate::runtime::kudu_select(t.as_bytes(), &config.runtimes).is_none()
+    {
+        return Err(Error::config(
+            "envguard.toggleRuntime",
+            t,
+            &format!(
+                "a runtime Kudu supports: one starting with {}",
+                config.runtimes.join(", ")
+            ),
+        ));
+    }
     let toggle = match &current {
         Some(value) => config.toggle_runtime_for(value).ok_or_else(|| {
-            Error::msg(format!(
-                "{runtime_path} says {value} and there is no other runtime to toggle to; set \
-                 `git config envguard.toggleRuntime <runtime>` or `git config envguard.runtimes \
-                 \"python-3.6 python-3.4\"`, or use `git config envguard.mode mark`"
-            ))
+            match &config.toggle_runtime {
+                Some(t) => Error::msg(format!(
+                    "envguard.toggleRuntime {t} selects the same Kudu runtime as {runtime_path}'s \
+                 {value}, so Kudu would keep env: set a runtime that starts with another of \
+                 {}, or use `git config envguard.mode remote-wipe`",
+                    config.runtimes.join(", ")
+                )),
+                None => Error::msg(format!(
+                    "{runtime_path} says {value} and there is no other runtime to toggle to; set \
+                 `git config envguard.runtimes \"python-3.6 python-3.4\"` (the runtimes Kudu \
+                 supports), or use `git config envguard.mode remote-wipe`"
+                )),
+            }
         })?,
+        // Without runtime.txt the site runs its configured Python, which envguard cannot
+        // see: it suggests no runtime that might be that one.
         None => config.toggle_runtime.clone().ok_or_else(|| {
             Error::msg(format!(
-                "the push needs a fresh env, but there is no {runtime_path} to toggle; set \
-                 `git config envguard.toggleRuntime python-3.6` (a runtime the site does not \
-                 use now), or use `git config envguard.mode mark` with the server hook"
+                "the push needs a fresh env, but there is no {runtime_path} to toggle; use \
+                 `git config envguard.mode remote-wipe` (the site's deployment credentials in a \
+                 credential helper), or commit a {runtime_path} naming the site's runtime, or \
+                 set envguard.toggleRuntime to a runtime Kudu supports that the site does not run"
             ))
         })?,
     };

@@ -335,3 +335,30 @@ fn hook_status_tells_whether_husky_runs_envguard() {
     );
     assert!(text.contains("envguard hook install"), "{text}");
 }
+
+#[test]
+fn a_toggle_runtime_kudu_would_not_use_is_refused_with_why() {
+    for (toggle, says) in [
+        ("python-3.9", "a runtime Kudu supports"),
+        ("python-3.6.8", "selects the same Kudu runtime"),
+    ] {
+        let d = Deployment::new(APP);
+        d.clone.git(&["config", "envguard.toggleRuntime", toggle]);
+        drop_cors(&d.clone, "Drop CORS");
+        let before = d.server_rev("master");
+        let (code, stderr) = d.push(&["origin", "master"]);
+        assert_ne!(code, 0, "{toggle}: {stderr}");
+        assert!(stderr.contains(says), "{toggle}: {stderr}");
+        assert_eq!(d.server_rev("master"), before, "{toggle}: nothing pushed");
+    }
+    // Without runtime.txt, no runtime is suggested: the remote wipe is.
+    let d = Deployment::new(&[
+        ("requirements.txt", "Flask==2.0.1\nFlask-CORS==3.0.10\n"),
+        ("app.py", "print('hi')\n"),
+    ]);
+    d.clone.write("requirements.txt", "Flask==2.0.1\n");
+    d.clone.commit("Drop CORS");
+    let (_, stderr) = d.push(&["origin", "master"]);
+    assert!(stderr.contains("envguard.mode remote-wipe"), "{stderr}");
+    assert!(!stderr.contains("toggleRuntime python-"), "{stderr}");
+}
