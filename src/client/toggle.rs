@@ -25,18 +25,13 @@ pub struct ToggleCommits {
     pub reused: bool,
 }
 
-/// Builds T1 and T2 on top of the analysed tip, from the runtime the analysis read. Errors
-/// here are the user's to fix (no runtime to toggle to, no git identity), so their messages
-/// say how.
-pub fn build(repo: &Repository, config: &Config, analysis: &Analysis) -> Result<ToggleCommits> {
-    let tip = analysis.new;
-    let tip_commit = repo.find_commit(tip)?;
-    // A tip that is already a toggle's T2 (the push to another URL of the same remote, after
-    // the first one moved the branch): the same pair, so every site ends on the same commit.
-    if let Some(pair) = existing_pair(&tip_commit) {
-        return Ok(pair);
-    }
-    let tree = tip_commit.tree()?;
+/// The runtime the toggle switches to, the tip's runtime (if any) and the runtime file's
+/// path, or why there is no toggle: a toggle runtime Kudu would not select, one that selects
+/// the same runtime, or no runtime.txt and no toggle runtime.
+fn choose_runtime(
+    config: &Config,
+    analysis: &Analysis,
+) -> Result<(String, Option<String>, String)> {
     let runtime_path = analysis.runtime_path();
     let current = analysis
         .runtime
@@ -82,6 +77,22 @@ pub fn build(repo: &Repository, config: &Config, analysis: &Analysis) -> Result<
             ))
         })?,
     };
+    Ok((toggle, current, runtime_path))
+}
+
+/// Builds T1 and T2 on top of the analysed tip, from the runtime the analysis read. Errors
+/// here are the user's to fix (no runtime to toggle to, no git identity), so their messages
+/// say how.
+pub fn build(repo: &Repository, config: &Config, analysis: &Analysis) -> Result<ToggleCommits> {
+    let tip = analysis.new;
+    let tip_commit = repo.find_commit(tip)?;
+    // A tip that is already a toggle's T2 (the push to another URL of the same remote, after
+    // the first one moved the branch): the same pair, so every site ends on the same commit.
+    if let Some(pair) = existing_pair(&tip_commit) {
+        return Ok(pair);
+    }
+    let tree = tip_commit.tree()?;
+    let (toggle, current, runtime_path) = choose_runtime(config, analysis)?;
     let author = identity(repo, "AUTHOR")?;
     let committer = identity(repo, "COMMITTER")?;
     let blob = repo.blob(format!("{toggle}\n").as_bytes())?;
