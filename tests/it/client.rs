@@ -555,7 +555,8 @@ fn toggle_without_runtime_txt_needs_a_toggle_runtime() {
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("envguard.toggleRuntime"), "{stderr}");
-    assert!(stderr.contains("envguard.mode mark"), "{stderr}");
+    // App Service runs no server hook: the advice is the remote wipe, not mark.
+    assert!(stderr.contains("envguard.mode remote-wipe"), "{stderr}");
     assert_eq!(d.server_rev("master"), old);
 
     d.clone
