@@ -39,6 +39,8 @@ pub enum Hook {
     Internal {
         error: String,
     },
+    /// No ref updates on the hook's input.
+    NoInput,
     /// The push is not checked, and why.
     NotChecked {
         remote: SecretUrl,
@@ -225,6 +227,11 @@ impl fmt::Display for Hook {
                 write!(f, "warning: {error}; pushing without the env check")
             }
             Hook::Pending { notice } => f.write_str(notice),
+            Hook::NoInput => f.write_str(
+                "no ref updates on the hook's input: nothing to push, or a hook manager that \
+                 does not pass git's input on (lefthook: `use_stdin: true` on envguard's entry), \
+                 and then this push is not checked",
+            ),
             Hook::NotChecked { remote, why } => match why {
                 Unchecked::NotDeployRemote => write!(
                     f,

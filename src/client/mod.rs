@@ -126,6 +126,9 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     }
     let push = read_push(&repo, args, stdin)?;
     if push.updates.is_empty() {
+        // git gives no input when there is nothing to push; a hook manager that does not
+        // pass git's input on gives none either, and that push would go out unchecked.
+        emit(&Hook::NoInput);
         return Ok(Outcome::Proceed);
     }
     let git_config = crate::config::open(&repo)?;

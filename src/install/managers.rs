@@ -53,13 +53,23 @@ impl Manager {
         }
     }
 
-    /// Whether the manager's configuration in `worktree` runs envguard.
+    /// envguard's entry in the manager's configuration in `worktree`.
+    pub(super) fn envguard_entry(self, worktree: Option<&Path>) -> super::entries::Entry {
+        let Some(w) = worktree else {
+            return super::entries::Entry::Missing;
+        };
+        let files: Vec<std::path::PathBuf> =
+            self.config_files().iter().map(|f| w.join(f)).collect();
+        match self {
+            Manager::PreCommit => super::entries::pre_commit(&files[0]),
+            Manager::Lefthook => super::entries::lefthook(&files),
+        }
+    }
+
+    /// Whether the manager's configuration in `worktree` runs envguard on pre-push with
+    /// git's input.
     pub(super) fn runs_envguard(self, worktree: Option<&Path>) -> bool {
-        worktree.is_some_and(|w| {
-            self.config_files().iter().any(|f| {
-                std::fs::read_to_string(w.join(f)).is_ok_and(|t| t.contains("envguard pre-push"))
-            })
-        })
+        self.envguard_entry(worktree) == super::entries::Entry::Runs
     }
 
     /// The exact entry to merge into the manager's configuration.

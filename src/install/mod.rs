@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::gitcli::{GitEnv, git_in, output_line};
 use crate::{Error, Result};
 
+mod entries;
 mod managers;
 mod server;
 mod status;

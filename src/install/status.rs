@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use super::entries::Entry;
 use super::*;
 use crate::Result;
 use crate::analyze::Analyzer;
@@ -119,11 +120,32 @@ pub(super) fn hook_state(
                 Vec::new(),
             );
         }
-        if manager.runs_envguard(worktree) {
-            return (
-                format!("{name}'s hook; its configuration runs envguard"),
-                Vec::new(),
-            );
+        match manager.envguard_entry(worktree) {
+            Entry::Runs => {
+                return (
+                    format!("{name}'s hook; its configuration runs envguard"),
+                    Vec::new(),
+                );
+            }
+            Entry::WithoutInput { hook } => {
+                return (
+                    format!(
+                        "{name}'s hook; its {hook} entry runs envguard without git's input \
+                         (no `use_stdin: true`), so envguard sees no ref updates: {not_guarded}"
+                    ),
+                    vec!["add `use_stdin: true` to envguard's entry".to_string()],
+                );
+            }
+            Entry::OtherStage { stages } => {
+                return (
+                    format!(
+                        "{name}'s hook; its configuration runs envguard only on {stages}, \
+                         never on a push: {not_guarded}"
+                    ),
+                    manager.entry().lines().map(|l| format!("  {l}")).collect(),
+                );
+            }
+            Entry::Missing => {}
         }
         let mut advice = vec![format!(
             "{name} does not run envguard; add to its configuration:"
@@ -136,9 +158,8 @@ pub(super) fn hook_state(
     }
     let husky = hooks_path.is_some_and(|p| p.contains(".husky"));
     if husky {
-        let runs = worktree.is_some_and(|w| {
-            std::fs::read_to_string(w.join(".husky/pre-push")).is_ok_and(|t| t.contains("envguard"))
-        });
+        let runs = worktree
+            .is_some_and(|w| super::entries::husky(&w.join(".husky/pre-push")) == Entry::Runs);
         return if runs {
             (
                 "husky's hook; .husky/pre-push runs envguard".to_string(),

@@ -23,4 +23,5 @@ mod prune_safety;
 mod remote;
 mod scopes;
 mod snapshots;
+mod status_truth;
 mod unguarded;

@@ -1,0 +1,88 @@
+//! `hook status` tells the truth about a hook manager's configuration: an entry that runs
+//! `envguard pre-push` on pre-push with git's input guards pushes; a mention in a comment,
+//! an entry on another hook, or one without the input does not, and status says so.
+
+use crate::support::Repo;
+
+fn status(repo: &Repo) -> String {
+    String::from_utf8_lossy(&repo.envguard(&["hook", "status"]).stdout).into_owned()
+}
+
+/// A repository whose pre-push hook is lefthook's (its generated script), configured by
+/// `lefthook_yml`.
+fn with_lefthook(lefthook_yml: &str) -> Repo {
+    let repo = Repo::new();
+    repo.write("lefthook.yml", lefthook_yml);
+    crate::support::write_hook(
+        &repo.path.join(".git/hooks"),
+        "pre-push",
+        "#!/bin/sh\n# lefthook's generated hook\ncall_lefthook()\n{\n  lefthook run \"pre-push\" \"$@\"\n}\ncall_lefthook \"$@\"\n",
+    );
+    repo
+}
+
+#[test]
+fn lefthook_entry_without_use_stdin_is_not_guarding() {
+    let repo = with_lefthook(
+        "pre-push:\n  commands:\n    envguard:\n      run: envguard pre-push {1} {2}\n",
+    );
+    let out = status(&repo);
+    assert!(
+        out.contains("without git's input") && out.contains("NOT guarded"),
+        "{out}"
+    );
+    let repo = with_lefthook(
+        "pre-push:\n  commands:\n    envguard:\n      run: envguard pre-push {1} {2}\n      use_stdin: true\n",
+    );
+    let out = status(&repo);
+    assert!(
+        out.contains("its configuration runs envguard") && !out.contains("NOT"),
+        "{out}"
+    );
+}
+
+#[test]
+fn lefthook_entry_on_pre_commit_is_not_guarding() {
+    let repo = with_lefthook(
+        "pre-commit:\n  commands:\n    envguard:\n      run: envguard pre-push\n      use_stdin: true\n",
+    );
+    let out = status(&repo);
+    assert!(
+        out.contains("only on pre-commit") && out.contains("NOT guarded"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_husky_comment_is_not_an_entry() {
+    let repo = Repo::new();
+    std::fs::create_dir_all(repo.path.join(".husky/_")).expect("husky");
+    repo.write(
+        ".husky/pre-push",
+        "#!/bin/sh\n# envguard pre-push \"$@\" (later)\nnpm test\n",
+    );
+    repo.git(&["config", "core.hooksPath", ".husky/_"]);
+    let out = status(&repo);
+    assert!(out.contains("husky's hook, without envguard"), "{out}");
+    repo.write(".husky/pre-push", "#!/bin/sh\nenvguard pre-push \"$@\"\n");
+    let out = status(&repo);
+    assert!(out.contains(".husky/pre-push runs envguard"), "{out}");
+}
+
+#[test]
+fn a_hook_run_without_input_says_so() {
+    let repo = Repo::new();
+    repo.write("a.txt", "a\n");
+    repo.commit("a");
+    let out = repo
+        .cmd(crate::support::envguard_bin())
+        .args(["pre-push", "origin", "/nowhere"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("envguard");
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no ref updates on the hook's input"),
+        "{out:?}"
+    );
+}
