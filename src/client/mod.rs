@@ -136,16 +136,8 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     for text in &config.warnings {
         emit(&Hook::SettingWarning { text: text.clone() });
     }
-    // The URLs as configured, before `insteadOf` rewriting (git passes the hook the
-    // rewritten one).
-    let configured = configured_urls(&git_config, &push.remote);
-    let mut urls = vec![push.url.as_str()];
-    urls.extend(configured.iter().map(String::as_str));
-    // A push to a URL (no remote of that name): git passes the URL as typed as the name and
-    // the URL after `insteadOf` rewriting; either may be the one that names the platform.
-    if configured.is_empty() && push.remote != push.url {
-        urls.push(push.remote.as_str());
-    }
+    let urls = push_urls(&git_config, &push);
+    let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
     config.check_remote_names(&repo)?;
     let Some(mut target) = config.deploy_target(&push.remote, &urls) else {
         emit(&Hook::NotChecked {
@@ -208,6 +200,18 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     }
     say_quiet_updates(&context, &plan);
     Ok(execute(&context, &plan))
+}
+
+/// Every URL that may name the push's platform: the one git passed the hook (after
+/// `insteadOf` rewriting), the remote's URLs as configured (before it), and for a push to a
+/// URL, the URL as typed (git passes it as the remote's name).
+fn push_urls(git_config: &git2::Config, push: &Push) -> Vec<String> {
+    let configured = configured_urls(git_config, &push.remote);
+    let typed = (configured.is_empty() && push.remote != push.url).then(|| push.remote.clone());
+    std::iter::once(push.url.clone())
+        .chain(configured)
+        .chain(typed)
+        .collect()
 }
 
 /// One line for every push: an update the plan says nothing about gets its verdict (or

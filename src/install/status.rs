@@ -110,51 +110,7 @@ pub(super) fn hook_state(
         return (state.to_string(), Vec::new());
     }
     if let Some(manager) = Manager::of_hook(&installed) {
-        let name = manager.name();
-        if legacy_ours && manager == Manager::PreCommit {
-            return (
-                format!(
-                    "{name}'s hook, which runs envguard's hook kept as {}",
-                    legacy.display()
-                ),
-                Vec::new(),
-            );
-        }
-        match manager.envguard_entry(worktree) {
-            Entry::Runs => {
-                return (
-                    format!("{name}'s hook; its configuration runs envguard"),
-                    Vec::new(),
-                );
-            }
-            Entry::WithoutInput { hook } => {
-                return (
-                    format!(
-                        "{name}'s hook; its {hook} entry runs envguard without git's input \
-                         (no `use_stdin: true`), so envguard sees no ref updates: {not_guarded}"
-                    ),
-                    vec!["add `use_stdin: true` to envguard's entry".to_string()],
-                );
-            }
-            Entry::OtherStage { stages } => {
-                return (
-                    format!(
-                        "{name}'s hook; its configuration runs envguard only on {stages}, \
-                         never on a push: {not_guarded}"
-                    ),
-                    manager.entry().lines().map(|l| format!("  {l}")).collect(),
-                );
-            }
-            Entry::Missing => {}
-        }
-        let mut advice = vec![format!(
-            "{name} does not run envguard; add to its configuration:"
-        )];
-        advice.extend(manager.entry().lines().map(|l| format!("  {l}")));
-        return (
-            format!("{name}'s hook, without envguard: {not_guarded}"),
-            advice,
-        );
+        return manager_state(manager, legacy, legacy_ours, worktree);
     }
     let husky = hooks_path.is_some_and(|p| p.contains(".husky"));
     if husky {
@@ -181,6 +137,61 @@ pub(super) fn hook_state(
     (
         format!("not installed: {not_guarded}"),
         vec!["install it: envguard hook install".to_string()],
+    )
+}
+
+/// What a hook manager's hook does about envguard, from its configuration.
+fn manager_state(
+    manager: Manager,
+    legacy: &Path,
+    legacy_ours: bool,
+    worktree: Option<&Path>,
+) -> (String, Vec<String>) {
+    let not_guarded = "pushes are NOT guarded";
+    let name = manager.name();
+    if legacy_ours && manager == Manager::PreCommit {
+        return (
+            format!(
+                "{name}'s hook, which runs envguard's hook kept as {}",
+                legacy.display()
+            ),
+            Vec::new(),
+        );
+    }
+    match manager.envguard_entry(worktree) {
+        Entry::Runs => {
+            return (
+                format!("{name}'s hook; its configuration runs envguard"),
+                Vec::new(),
+            );
+        }
+        Entry::WithoutInput { hook } => {
+            return (
+                format!(
+                    "{name}'s hook; its {hook} entry runs envguard without git's input \
+                     (no `use_stdin: true`), so envguard sees no ref updates: {not_guarded}"
+                ),
+                vec!["add `use_stdin: true` to envguard's entry".to_string()],
+            );
+        }
+        Entry::OtherStage { stages } => {
+            return (
+                format!(
+                    "{name}'s hook; its configuration runs envguard only on {stages}, \
+                     never on a push: {not_guarded}"
+                ),
+                manager.entry().lines().map(|l| format!("  {l}")).collect(),
+            );
+        }
+        Entry::Missing => {}
+    }
+    let mut advice = vec![format!(
+        "{name} does not run envguard; add to its configuration:"
+    )];
+    advice.extend(manager.entry().lines().map(|l| format!("  {l}")));
+    (
+        format!("{name}'s hook, without envguard: {not_guarded}"),
+        advice,
     )
 }
 
