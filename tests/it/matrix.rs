@@ -1,0 +1,173 @@
+//! The state matrix: every push form × repository state × remote state below, each a real
+//! git run whose assertion is the invariant, not a listed outcome:
+//! - the remote ends deployed on a fresh env (its deploy branch holds the user's files, and
+//!   when the push removed a requirement, a toggle commit with another runtime was deployed
+//!   right before it), or the push is refused with a reason on stderr and the remote keeps
+//!   what it had;
+//! - the user's worktree, index, stash and untracked files are exactly as before, and no ref
+//!   but the pushed branch (moved only to a commit with the same files) changed.
+
+use crate::support::{APP, Deployment, drop_cors, recorded_pushes};
+
+/// How the user pushes.
+const PUSH_FORMS: &[(&str, &[&str])] = &[
+    ("git push origin master", &["push", "origin", "master"]),
+    (
+        "git push origin HEAD:master",
+        &["push", "origin", "HEAD:master"],
+    ),
+    (
+        "git push origin refs/heads/master:refs/heads/master",
+        &["push", "origin", "refs/heads/master:refs/heads/master"],
+    ),
+    (
+        "git push --atomic origin master",
+        &["push", "--atomic", "origin", "master"],
+    ),
+    ("git push (upstream)", &["push"]),
+    (
+        "envguard push origin master",
+        &["envguard-push", "origin", "master"],
+    ),
+];
+
+/// What the user's repository holds besides the commits.
+const REPO_STATES: &[&str] = &["clean", "modified", "staged", "stashed", "untracked"];
+
+/// What the remote has.
+const REMOTE_STATES: &[&str] = &["at base", "ahead (someone pushed)", "no change needed"];
+
+/// Everything of the user's repository the push must not change.
+fn user_state(d: &Deployment) -> Vec<String> {
+    let c = &d.clone;
+    vec![
+        c.git(&["status", "--porcelain=v1", "--untracked-files=all"]),
+        c.git(&["stash", "list", "--format=%H %s"]),
+        c.git(&["diff"]),
+        c.git(&["diff", "--cached"]),
+        c.git(&["symbolic-ref", "-q", "HEAD"]),
+        c.git(&[
+            "for-each-ref",
+            "--format=%(refname) %(objectname)",
+            "refs/tags",
+            "refs/stash",
+        ]),
+    ]
+}
+
+fn set_repo_state(d: &Deployment, state: &str) {
+    let c = &d.clone;
+    match state {
+        "modified" => {
+            c.write("app.py", "print('work in progress')\n");
+        }
+        "staged" => {
+            c.write("notes.txt", "staged\n");
+            c.git(&["add", "notes.txt"]);
+        }
+        "stashed" => {
+            c.write("app.py", "print('stashed')\n");
+            c.git(&["stash", "-q"]);
+            c.write("app.py", "print('after the stash')\n");
+        }
+        "untracked" => {
+            c.write("scratch.txt", "untracked\n");
+        }
+        _ => {}
+    }
+}
+
+fn run_case(form: &[&str], repo_state: &str, remote_state: &str) -> Result<(), String> {
+    let d = Deployment::new(APP);
+    let c = &d.clone;
+    c.git(&["branch", "-q", "--set-upstream-to=origin/master"]);
+    let removal = remote_state != "no change needed";
+    let tip = if removal {
+        drop_cors(c, "Drop CORS")
+    } else {
+        c.write("app.py", "print('v2')\n");
+        c.commit("Change the app")
+    };
+    if remote_state.starts_with("ahead") {
+        let other = crate::support::Repo::clone_of(&d.server);
+        other.write("other.txt", "theirs\n");
+        other.commit("Someone else's commit");
+        other.git(&["push", "-q", "--no-verify", "origin", "master"]);
+    }
+    set_repo_state(&d, repo_state);
+    let before = user_state(&d);
+    let tip_tree = c.rev(&format!("{tip}^{{tree}}"));
+    let server_before = d.server_rev("master");
+    let pushes_before = recorded_pushes(&d.server).len();
+    let out = if form[0] == "envguard-push" {
+        c.cmd(crate::support::envguard_bin())
+            .arg("push")
+            .args(&form[1..])
+            .output()
+    } else {
+        c.cmd("git").args(form).output()
+    }
+    .map_err(|e| e.to_string())?;
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let fail = |why: &str| Err(format!("{why}\n--- stderr\n{stderr}"));
+
+    if user_state(&d) != before {
+        return fail("the user's worktree, index, stash or refs changed");
+    }
+    let local = c.rev("master");
+    if local != tip && c.rev("master^{tree}") != tip_tree {
+        return fail("the branch moved to a commit with other files");
+    }
+    let server_after = d.server_rev("master");
+    let deployed = server_after != server_before;
+    if !deployed {
+        // Refused: with a reason, and the remote keeps what it had.
+        if out.status.success() {
+            return fail("the push succeeded but the remote did not change");
+        }
+        if !stderr.contains("envguard:") && !stderr.contains("rejected") {
+            return fail("refused without a reason");
+        }
+        return Ok(());
+    }
+    if d.server.rev("master^{tree}") != tip_tree {
+        return fail("the remote deploys other files than the user's commit");
+    }
+    if removal {
+        // A fresh env: the deployment before the last one ran another runtime.
+        let pushes = recorded_pushes(&d.server);
+        let new: Vec<&Vec<String>> = pushes[pushes_before..].iter().collect();
+        let toggled = new.len() >= 2
+            && d.server.git(&["show", "master~1:runtime.txt"]).trim() != "python-3.6";
+        if !toggled {
+            return fail("a removal was deployed without a fresh env");
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn every_push_form_in_every_repository_and_remote_state_keeps_the_invariant() {
+    let mut failures = Vec::new();
+    let mut cases = 0;
+    for (name, form) in PUSH_FORMS {
+        for repo_state in REPO_STATES {
+            for remote_state in REMOTE_STATES {
+                cases += 1;
+                if let Err(why) = run_case(form, repo_state, remote_state) {
+                    failures.push(format!("{name} | {repo_state} | {remote_state}: {why}"));
+                }
+            }
+        }
+    }
+    assert_eq!(
+        cases,
+        PUSH_FORMS.len() * REPO_STATES.len() * REMOTE_STATES.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {cases} cases broke the invariant:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
