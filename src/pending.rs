@@ -56,6 +56,10 @@ pub struct ToggleState {
     /// a detached HEAD, a tag or a commit id).
     #[serde(skip)]
     pub moved: Option<String>,
+    /// Why the branch was left where it was although it was pushed (an operation in
+    /// progress owns it).
+    #[serde(skip)]
+    pub kept_because: Option<String>,
 }
 
 impl ToggleState {

@@ -562,6 +562,7 @@ fn toggle_one(cx: &Context, checked: &Checked) -> Result<ToggleState> {
         push_args: toggle_push_args(&extras),
         set_upstream: extras.set_upstream,
         moved: None,
+        kept_because: None,
     };
     toggle::push_pair(cx.repo, &mut state)?;
     Ok(state)
@@ -636,6 +637,12 @@ fn finish_toggled(cx: &Context, toggled: &[ToggleState], rest: &[&RefUpdate]) {
 /// (a push from a detached HEAD, a tag or a commit id moves no branch).
 fn moved_line(state: &ToggleState) -> String {
     let (t2, tip) = (short_id(&state.t2), short_id(&state.tip));
+    if let Some(why) = &state.kept_because {
+        return format!(
+            "no branch was moved because {why}; when it is done, the deployed commit is {t2} \
+             (same files as your commit {tip}, plus the two toggle commits)"
+        );
+    }
     match &state.moved {
         Some(branch) => format!(
             "{branch} now points at {t2} too: same files as your commit {tip}, plus the two \

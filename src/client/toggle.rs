@@ -492,6 +492,16 @@ fn move_local_ref(repo: &Repository, state: &mut ToggleState) -> Result<()> {
     let format = repo.object_format();
     let tip = Oid::from_str_ext(&state.tip, format)?;
     let t2 = Oid::from_str_ext(&state.t2, format)?;
+    // An operation in progress (a rebase, merge, cherry-pick, revert, bisect, `git am`)
+    // owns HEAD's branch: git moves it when the operation ends, so envguard leaves it.
+    let state_now = repo.state();
+    if state_now != git2::RepositoryState::Clean {
+        state.kept_because = Some(format!(
+            "a {} is in progress",
+            format!("{state_now:?}").to_ascii_lowercase()
+        ));
+        return Ok(());
+    }
     let current = repo.refname_to_id(&name)?;
     if current == tip {
         repo.reference_matching(&name, t2, true, tip, "envguard: runtime toggle commits")?;

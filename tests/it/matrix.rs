@@ -4,8 +4,9 @@
 //!   when the push removed a requirement, a toggle commit with another runtime was deployed
 //!   right before it), or the push is refused with a reason on stderr and the remote keeps
 //!   what it had;
-//! - the user's worktree, index, stash and untracked files are exactly as before, and no ref
-//!   but the pushed branch (moved only to a commit with the same files) changed.
+//! - the user's worktree, index, stash, untracked files and any operation in progress are
+//!   exactly as before, and no ref but the pushed branch (moved only to a commit with the
+//!   same files, and never while a merge or rebase owns it) changed.
 
 use crate::support::{APP, Deployment, drop_cors, recorded_pushes};
 
@@ -32,7 +33,15 @@ const PUSH_FORMS: &[(&str, &[&str])] = &[
 ];
 
 /// What the user's repository holds besides the commits.
-const REPO_STATES: &[&str] = &["clean", "modified", "staged", "stashed", "untracked"];
+const REPO_STATES: &[&str] = &[
+    "clean",
+    "modified",
+    "staged",
+    "stashed",
+    "untracked",
+    "merging",
+    "rebasing",
+];
 
 /// What the remote has.
 const REMOTE_STATES: &[&str] = &["at base", "ahead (someone pushed)", "no change needed"];
@@ -45,7 +54,25 @@ fn user_state(d: &Deployment) -> Vec<String> {
         c.git(&["stash", "list", "--format=%H %s"]),
         c.git(&["diff"]),
         c.git(&["diff", "--cached"]),
-        c.git(&["symbolic-ref", "-q", "HEAD"]),
+        String::from_utf8_lossy(&c.git_output(&["symbolic-ref", "-q", "HEAD"]).stdout).into_owned(),
+        // A detached HEAD never moves; a branch's HEAD may move to T2 (checked below).
+        if c.git_output(&["symbolic-ref", "-q", "HEAD"])
+            .status
+            .success()
+        {
+            String::new()
+        } else {
+            c.git(&["rev-parse", "HEAD"])
+        },
+        String::from_utf8_lossy(
+            &c.git_output(&["rev-parse", "-q", "--verify", "MERGE_HEAD"])
+                .stdout,
+        )
+        .into_owned(),
+        format!(
+            "rebase in progress: {}",
+            c.path.join(".git/rebase-merge").exists()
+        ),
         c.git(&[
             "for-each-ref",
             "--format=%(refname) %(objectname)",
@@ -72,6 +99,24 @@ fn set_repo_state(d: &Deployment, state: &str) {
         }
         "untracked" => {
             c.write("scratch.txt", "untracked\n");
+        }
+        "merging" => {
+            // A merge stopped before its commit: MERGE_HEAD, HEAD still on master.
+            c.git(&["checkout", "-q", "-b", "side", "HEAD~1"]);
+            c.write("side.txt", "side\n");
+            c.commit("Side work");
+            c.git(&["checkout", "-q", "master"]);
+            c.git(&["merge", "-q", "--no-commit", "--no-ff", "side"]);
+        }
+        "rebasing" => {
+            // An interactive rebase stopped at the tip: HEAD detached, master owned by it.
+            let out = c
+                .cmd("git")
+                .args(["rebase", "-i", "HEAD~1"])
+                .env("GIT_SEQUENCE_EDITOR", "sed -i 1s/^pick/edit/")
+                .output()
+                .expect("rebase");
+            assert!(out.status.success(), "{out:?}");
         }
         _ => {}
     }
@@ -118,6 +163,10 @@ fn run_case(form: &[&str], repo_state: &str, remote_state: &str) -> Result<(), S
     if local != tip && c.rev("master^{tree}") != tip_tree {
         return fail("the branch moved to a commit with other files");
     }
+    // An operation in progress owns the branch: git moves it when the operation ends.
+    if matches!(repo_state, "merging" | "rebasing") && local != tip {
+        return fail("the branch moved under an operation in progress");
+    }
     let server_after = d.server_rev("master");
     let deployed = server_after != server_before;
     if !deployed {
@@ -125,7 +174,10 @@ fn run_case(form: &[&str], repo_state: &str, remote_state: &str) -> Result<(), S
         if out.status.success() {
             return fail("the push succeeded but the remote did not change");
         }
-        if !stderr.contains("envguard:") && !stderr.contains("rejected") {
+        if !stderr.contains("envguard:")
+            && !stderr.contains("rejected")
+            && !stderr.contains("fatal:")
+        {
             return fail("refused without a reason");
         }
         return Ok(());
