@@ -25,6 +25,10 @@ const PUSH_FORMS: &[(&str, &[&str])] = &[
         "git push --atomic origin master",
         &["push", "--atomic", "origin", "master"],
     ),
+    (
+        "git push --force origin master",
+        &["push", "--force", "origin", "master"],
+    ),
     ("git push (upstream)", &["push"]),
     (
         "envguard push origin master",
@@ -44,7 +48,22 @@ const REPO_STATES: &[&str] = &[
 ];
 
 /// What the remote has.
-const REMOTE_STATES: &[&str] = &["at base", "ahead (someone pushed)", "no change needed"];
+const REMOTE_STATES: &[&str] = &[
+    "at base",
+    "ahead (someone pushed)",
+    "branch deleted (the push re-creates it)",
+    "no change needed",
+];
+
+/// The remote's master, if it has one.
+fn server_master(d: &Deployment) -> Option<String> {
+    let out = d
+        .server
+        .git_output(&["rev-parse", "-q", "--verify", "refs/heads/master"]);
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
 
 /// Everything of the user's repository the push must not change.
 fn user_state(d: &Deployment) -> Vec<String> {
@@ -139,10 +158,16 @@ fn run_case(form: &[&str], repo_state: &str, remote_state: &str) -> Result<(), S
         other.commit("Someone else's commit");
         other.git(&["push", "-q", "--no-verify", "origin", "master"]);
     }
+    if remote_state.starts_with("branch deleted") {
+        // The deployed branch was deleted (a reset of the site's repository); the user's
+        // remote-tracking ref still names the old tip.
+        d.server
+            .git(&["branch", "-q", "-m", "master", "old-master"]);
+    }
     set_repo_state(&d, repo_state);
     let before = user_state(&d);
     let tip_tree = c.rev(&format!("{tip}^{{tree}}"));
-    let server_before = d.server_rev("master");
+    let server_before = server_master(&d);
     let pushes_before = recorded_pushes(&d.server).len();
     let out = if form[0] == "envguard-push" {
         c.cmd(crate::support::envguard_bin())
@@ -167,16 +192,17 @@ fn run_case(form: &[&str], repo_state: &str, remote_state: &str) -> Result<(), S
     if matches!(repo_state, "merging" | "rebasing") && local != tip {
         return fail("the branch moved under an operation in progress");
     }
-    let server_after = d.server_rev("master");
+    let server_after = server_master(&d);
     let deployed = server_after != server_before;
     if !deployed {
         // Refused: with a reason, and the remote keeps what it had.
         if out.status.success() {
             return fail("the push succeeded but the remote did not change");
         }
-        if !stderr.contains("envguard:")
-            && !stderr.contains("rejected")
-            && !stderr.contains("fatal:")
+        // envguard's reason, or git's own (a rejection, a refspec git cannot resolve).
+        if !["envguard:", "rejected", "fatal:", "error:"]
+            .iter()
+            .any(|m| stderr.contains(m))
         {
             return fail("refused without a reason");
         }
