@@ -38,8 +38,9 @@ pub fn write_lines(stream: Stream, text: &str) {
     let text = secret::scrub(text);
     let mut buffer = String::with_capacity(text.len() + 16);
     for line in text.split('\n') {
+        // A message that names envguard on a line of its own keeps one prefix.
         buffer.push_str("envguard: ");
-        buffer.push_str(line);
+        buffer.push_str(line.strip_prefix("envguard: ").unwrap_or(line));
         buffer.push('\n');
     }
     let _ = match stream {
