@@ -92,12 +92,6 @@ impl Plan {
     }
 }
 
-/// Whether `mode` can rebuild the env on `platform`: a toggle only where runtime.txt
-/// selects the runtime, a remote wipe only where the site has Kudu's API.
-pub fn mode_works_on(mode: Mode, platform: Platform) -> bool {
-    platform.allows(mode)
-}
-
 /// Plans a push of `checked` updates to `platform` in `mode`.
 ///
 /// The rules: `off` does nothing. An update that is not a fast-forward (and not forced) is
@@ -130,7 +124,7 @@ pub fn plan_push(checked: &[Checked], mode: Mode, platform: Platform, flags: Pus
     let stale: Vec<usize> = (0..checked.len())
         .filter(|&i| accepted(&checked[i]) && checked[i].analysis.verdict == Verdict::Wipe)
         .collect();
-    if !stale.is_empty() && !mode_works_on(mode, platform) {
+    if !stale.is_empty() && !platform.allows(mode) {
         actions.extend(stale.into_iter().map(|update| Action::Report {
             update,
             reasons: true,

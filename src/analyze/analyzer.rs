@@ -51,6 +51,12 @@ impl<'r> Analyzer<'r> {
         }
     }
 
+    /// Judges by the rules of `platform` from now on (a platform detected after the
+    /// commits were read: what was read of them holds on any platform).
+    pub fn set_platform(&mut self, platform: Platform) {
+        self.platform = platform;
+    }
+
     /// In a partial clone, fetches the objects the analysis needs with `fetcher` (in any
     /// other repository an object is never missing, so this changes nothing there).
     /// `git` is the repository's configuration, read once by the caller.

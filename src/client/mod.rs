@@ -169,12 +169,14 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     };
     // The platform's rules decide the verdict, so an App Service remote whose platform was
     // never recorded is asked first, and only when the push changes a watched file.
+    let mut analyzer = analyzer_for(&repo, &git_config, &config, target.platform);
     if target.source == PlatformSource::AssumedAppService
-        && changes_watched(&repo, &config, target.platform, &push)
+        && changes_watched(&repo, &config, &mut analyzer, &push)
     {
         target = settle_platform(&repo, &config, &push, target);
+        // What was read of the commits holds on any platform; only the rules change.
+        analyzer.set_platform(target.platform);
     }
-    let mut analyzer = analyzer_for(&repo, &git_config, &config, target.platform);
     let (checked, others) =
         check_updates(&repo, &git_config, &config, &mut analyzer, &push, &flags_of)?;
     let quiet = checked.iter().all(|c| {
@@ -275,12 +277,12 @@ fn settle_platform(
 }
 
 /// Whether any deploy-branch update of the push changes a watched file (ids only).
-fn changes_watched(repo: &Repository, config: &Config, platform: Platform, push: &Push) -> bool {
-    let git_config = crate::config::open(repo).ok();
-    let mut analyzer = match &git_config {
-        Some(git) => analyzer_for(repo, git, config, platform),
-        None => Analyzer::new(repo, config, platform, process_env()),
-    };
+fn changes_watched(
+    repo: &Repository,
+    config: &Config,
+    analyzer: &mut Analyzer,
+    push: &Push,
+) -> bool {
     push.updates.iter().any(|update| {
         let (Some(tip), true) = (update.new, config.is_deploy_branch(&update.remote_ref)) else {
             return false;

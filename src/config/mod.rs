@@ -211,14 +211,14 @@ impl Config {
     /// its HEAD's (a server), a clone's those its first deploy remote's platform deploys.
     pub fn for_repository(repo: &git2::Repository) -> Result<Config> {
         let mut config = Config::from_repo(repo)?;
-        let platform = platform_here(repo, &config);
+        let first = deploy_remotes(repo, &config)
+            .ok()
+            .and_then(|r| r.into_iter().next());
+        let platform = platform_of(first.as_ref(), &config);
         let default = if repo.is_bare() {
             default_branch(repo, "HEAD")
         } else {
-            deploy_remotes(repo, &config)
-                .ok()
-                .and_then(|r| r.into_iter().next())
-                .and_then(|r| default_branch(repo, &format!("refs/remotes/{}/HEAD", r.name)))
+            first.and_then(|r| default_branch(repo, &format!("refs/remotes/{}/HEAD", r.name)))
         };
         config.settle_branches(platform, default);
         Ok(config)
@@ -551,9 +551,14 @@ pub fn default_branch(repo: &git2::Repository, symbolic_ref: &str) -> Option<Str
 /// The platform `check` and `hook status` analyse for: that of the first deploy remote,
 /// else `envguard.platform`, else `self-hosted` (a server repository).
 pub fn platform_here(repo: &git2::Repository, config: &Config) -> Platform {
-    deploy_remotes(repo, config)
-        .ok()
-        .and_then(|remotes| remotes.first().map(|r| r.target.platform))
+    let remotes = deploy_remotes(repo, config).unwrap_or_default();
+    platform_of(remotes.first(), config)
+}
+
+/// The platform of the first deploy remote, else `envguard.platform`, else `self-hosted`.
+fn platform_of(first: Option<&DeployRemote>, config: &Config) -> Platform {
+    first
+        .map(|r| r.target.platform)
         .or(config.platform)
         .unwrap_or(Platform::SelfHosted)
 }

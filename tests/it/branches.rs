@@ -2,7 +2,7 @@
 //! self-hosted server's bare repository names in HEAD (`main` as often as `master`), on
 //! the client read from the remote's HEAD; every pushed branch on piku.
 
-use crate::support::{APP, Repo, envguard_bin};
+use crate::support::{APP, Repo};
 
 /// A bare server whose HEAD is `main`, a clone of it with the app on `main`, envguard's
 /// server hook wiping `target/env`, and the client's hook in `warn` mode.
@@ -22,13 +22,7 @@ fn on_main() -> (Repo, Repo, std::path::PathBuf) {
     let target = server.scratch("target");
     std::fs::create_dir_all(target.join("env/bin")).expect("env");
     std::fs::write(target.join("env/pyvenv.cfg"), "home = /usr/bin\n").expect("cfg");
-    let out = server
-        .cmd(envguard_bin())
-        .args(["hook", "install", "--server", "--target"])
-        .arg(&target)
-        .output()
-        .expect("install");
-    assert!(out.status.success(), "{out:?}");
+    server.install_server_hook(&target);
     (server, clone, target)
 }
 

@@ -247,14 +247,7 @@ fn the_server_hook_in_every_action_shows_and_writes_no_secret() {
         let lib = target.join("env/lib/python3.11/site-packages");
         std::fs::create_dir_all(&lib).expect("env");
         std::fs::write(target.join("env/pyvenv.cfg"), "version = 3.11.7\n").expect("cfg");
-        let out =
-            s.d.server
-                .cmd(envguard_bin())
-                .args(["hook", "install", "--server", "--target"])
-                .arg(&target)
-                .output()
-                .expect("install");
-        assert!(out.status.success(), "{out:?}");
+        s.d.server.install_server_hook(&target);
         s.d.server.git(&["config", "envguard.serverAction", action]);
         s.remove_tool();
         let out = s.push(false);

@@ -25,14 +25,7 @@ fn install_server_hook(d: &Deployment, site: &KuduSite) {
         .status
         .code();
     assert_eq!(out, Some(2), "--target needs a value");
-    let out = d
-        .server
-        .cmd(envguard_bin())
-        .args(["hook", "install", "--server", "--target"])
-        .arg(&site.wwwroot)
-        .output()
-        .expect("envguard");
-    assert!(out.status.success(), "{out:?}");
+    d.server.install_server_hook(&site.wwwroot);
     assert!(d.server.path.join("hooks/post-receive.legacy").exists());
 }
 

@@ -80,14 +80,7 @@ fn pruning_site(first: &str) -> (Deployment, KuduSite) {
     d.clone.commit("The app's requirements");
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    let out = d
-        .server
-        .cmd(crate::support::envguard_bin())
-        .args(["hook", "install", "--server", "--target"])
-        .arg(&site.wwwroot)
-        .output()
-        .expect("envguard");
-    assert!(out.status.success(), "{out:?}");
+    d.server.install_server_hook(&site.wwwroot);
     d.server.git(&["config", "envguard.serverAction", "prune"]);
     (d, site)
 }

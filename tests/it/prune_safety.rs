@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{Deployment, envguard_bin};
+use crate::support::Deployment;
 
 /// A deployment whose server prunes `target/env` (made by `python3 -m venv`, with pip when
 /// `with_pip`) for the requirements `first`.
@@ -20,14 +20,7 @@ fn server_pruning(first: &str, with_pip: bool) -> (Deployment, PathBuf) {
         venv.arg("--without-pip");
     }
     crate::support::run_ok(venv.arg(target.join("env")));
-    let out = d
-        .server
-        .cmd(envguard_bin())
-        .args(["hook", "install", "--server", "--target"])
-        .arg(&target)
-        .output()
-        .expect("install");
-    assert!(out.status.success(), "{out:?}");
+    d.server.install_server_hook(&target);
     d.server.git(&["config", "envguard.serverAction", "prune"]);
     (d, target)
 }

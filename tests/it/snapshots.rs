@@ -6,7 +6,7 @@
 
 use std::process::Output;
 
-use crate::support::{APP, Deployment, Repo, drop_cors, envguard_bin};
+use crate::support::{APP, Deployment, Repo, drop_cors};
 
 /// stdout then stderr of a process, each line as the user sees it.
 fn shown(out: &Output) -> String {
@@ -144,14 +144,7 @@ fn server_with_target() -> (Deployment, std::path::PathBuf) {
     let target = d.server.scratch("target");
     std::fs::create_dir_all(target.join("env/bin")).expect("env");
     std::fs::write(target.join("env/pyvenv.cfg"), "home = /usr/bin\n").expect("cfg");
-    let out = d
-        .server
-        .cmd(envguard_bin())
-        .args(["hook", "install", "--server", "--target"])
-        .arg(&target)
-        .output()
-        .expect("install");
-    assert!(out.status.success(), "{out:?}");
+    d.server.install_server_hook(&target);
     (d, target)
 }
 

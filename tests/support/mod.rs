@@ -204,6 +204,18 @@ impl Repo {
         self.rev("HEAD")
     }
 
+    /// `envguard hook install --server --target TARGET` in this (server) repository,
+    /// asserting that it succeeded.
+    pub fn install_server_hook(&self, target: &Path) {
+        let out = self
+            .cmd(envguard_bin())
+            .args(["hook", "install", "--server", "--target"])
+            .arg(target)
+            .output()
+            .expect("envguard hook install --server");
+        assert!(out.status.success(), "{out:?}");
+    }
+
     /// Runs envguard in the repository.
     pub fn envguard(&self, args: &[&str]) -> Output {
         self.cmd(envguard_bin())
