@@ -32,6 +32,30 @@ pub fn inside_envguard() -> bool {
     std::env::var_os(vars::NESTED).is_some() || std::env::var_os(vars::CHAINED).is_some()
 }
 
+/// Who started this pre-push run, when it is not envguard's own shim installed as the
+/// whole `pre-push` hook: a hook manager's entry (pre-commit, lefthook, husky, a script of
+/// the user's) or envguard's shim displaced by another hook (kept as `pre-push.legacy`).
+/// Either way other checks may run after envguard and still stop the push, so envguard must
+/// not deploy anything from this run.
+pub fn run_from_another_hook() -> Option<String> {
+    match std::env::var_os(vars::HOOK) {
+        None => Some("a hook manager's entry or a script of yours, not envguard's own hook".into()),
+        Some(shim) => {
+            let shim = PathBuf::from(shim);
+            let name = shim
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            (name != "pre-push").then(|| {
+                format!(
+                    "envguard's hook kept as {} by another hook that runs it first",
+                    shim.display()
+                )
+            })
+        }
+    }
+}
+
 /// The displaced hook for this run, if any.
 fn legacy_hook() -> Option<PathBuf> {
     match (

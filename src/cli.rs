@@ -143,12 +143,12 @@ pub fn hook(request: HookRequest) -> ExitStatus {
             server,
             target,
             use_hooks_path,
-        } => install::install(&cwd, side(server), use_hooks_path).and_then(|mut lines| {
-            if let Some(target) = target {
-                lines.push(install::set_target(&cwd, &target)?);
-            }
-            Ok(lines)
-        }),
+        } => {
+            return match install::install(&cwd, side(server), use_hooks_path, target.as_deref()) {
+                Ok(said) => print_install(said),
+                Err(e) => print_lines(Err(e)),
+            };
+        }
         HookRequest::Uninstall {
             server,
             use_hooks_path,
@@ -156,6 +156,26 @@ pub fn hook(request: HookRequest) -> ExitStatus {
         HookRequest::Status { server } => install::status(&cwd, side(server)),
     };
     print_lines(result)
+}
+
+/// What `hook install` said: its lines, and an entry to paste alone on stdout (the lines
+/// then go to stderr, so `envguard hook install > entry.yml` captures only the entry).
+fn print_install(said: install::Said) -> ExitStatus {
+    for line in said.lines {
+        match (&said.paste, said.failed) {
+            (_, true) => emit(&Command::Failed { error: line }),
+            (Some(_), false) => emit(&Command::Note { line }),
+            (None, false) => emit(&Command::Result { line }),
+        }
+    }
+    if let Some(paste) = &said.paste {
+        crate::output::paste(paste);
+    }
+    if said.failed {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    }
 }
 
 /// `envguard wipe --target DIR`: the env folder name comes from the flag, else from the git

@@ -93,6 +93,11 @@ pub enum Hook {
     RefuseToggle {
         error: String,
     },
+    /// The push needs a deployment but envguard runs inside another hook, whose later
+    /// checks could still fail: it deploys nothing from there.
+    InsideAnotherHook {
+        runner: String,
+    },
     /// The verdict of one update, with its reasons.
     Verdict {
         remote_ref: String,
@@ -322,6 +327,14 @@ impl fmt::Display for Hook {
                 )?;
                 ways_out(f)
             }
+            Hook::InsideAnotherHook { runner } => write!(
+                f,
+                "push refused: this push needs a fresh env, but envguard runs from {runner}; \
+                 checks that run after it could still stop the push, so envguard deploys nothing \
+                 from there.\n  Push with `envguard push` (same arguments as git push): it runs \
+                 every pre-push check first and deploys only when all of them pass.\n{}\n{}",
+                WAYS_OUT[0], WAYS_OUT[1]
+            ),
             Hook::RefuseToggle { error } => {
                 write!(
                     f,
@@ -508,6 +521,10 @@ pub enum Command {
     Result {
         line: String,
     },
+    /// A line about a command's result, on stderr beside a result that is alone on stdout.
+    Note {
+        line: String,
+    },
 }
 
 impl Line for Command {
@@ -526,6 +543,7 @@ impl fmt::Display for Command {
             Command::CannotCheck { why } => write!(f, "cannot check here: {why}"),
             Command::CannotCompare { error } => write!(f, "cannot compare: {error}"),
             Command::Failed { error } => f.write_str(error),
+            Command::Note { line } => f.write_str(line),
             Command::Internal { info, going_on } => write!(
                 f,
                 "internal error ({info}); {going_on} without the env check"
@@ -555,6 +573,8 @@ pub enum Receive {
     FreshEnvNeeded {
         branch: String,
         why: String,
+        /// The env is pruned, not wiped.
+        prune: bool,
     },
     EnvKept {
         branch: String,
@@ -618,7 +638,15 @@ impl fmt::Display for Receive {
             Receive::CannotAnalyse { branch, error } => {
                 write!(f, "warning: cannot analyse {branch}: {error}")
             }
-            Receive::FreshEnvNeeded { branch, why } => {
+            Receive::FreshEnvNeeded {
+                branch,
+                why,
+                prune: true,
+            } => write!(
+                f,
+                "{branch}: the env keeps packages it no longer needs ({why})"
+            ),
+            Receive::FreshEnvNeeded { branch, why, .. } => {
                 write!(f, "{branch}: fresh env needed ({why})")
             }
             Receive::EnvKept { branch } => {

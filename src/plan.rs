@@ -87,6 +87,19 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Whether carrying out the plan changes anything outside this repository (pushes a
+    /// toggle or a marker, deletes on a site, runs the configured command) before git's
+    /// own push.
+    pub fn acts_on_the_remote(&self) -> bool {
+        self.actions.iter().any(|a| match a {
+            Action::PushMarker { .. } | Action::Toggle { .. } => true,
+            Action::RemoteWipe { dry_run }
+            | Action::RunCommand { dry_run, .. }
+            | Action::RemotePrune { dry_run, .. } => !dry_run,
+            _ => false,
+        })
+    }
+
     fn of(actions: Vec<Action>, outcome: Outcome) -> Plan {
         Plan { actions, outcome }
     }

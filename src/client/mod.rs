@@ -356,7 +356,24 @@ fn check_updates(
 /// `Refused` when an action that had to succeed failed.
 fn execute(cx: &Context, plan: &Plan) -> Outcome {
     let mut toggled: Vec<ToggleState> = Vec::new();
+    // Checks that run after envguard (a hook manager's, a hook that runs envguard's first)
+    // could still stop the push: nothing is deployed from such a run.
+    let runner = plan
+        .acts_on_the_remote()
+        .then(chain::run_from_another_hook)
+        .flatten();
     for action in &plan.actions {
+        if let Some(runner) = &runner
+            && !matches!(
+                action,
+                Action::Report { .. } | Action::NotFastForward { .. }
+            )
+        {
+            emit(&Hook::InsideAnotherHook {
+                runner: runner.clone(),
+            });
+            return Outcome::Refused;
+        }
         match action {
             Action::Report { update, reasons } => report(cx, *update, *reasons),
             Action::NotFastForward { update } => emit(&Hook::NotFastForward {

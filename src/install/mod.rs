@@ -194,9 +194,25 @@ pub(super) fn write_executable(path: &Path, content: &str) -> Result<()> {
     Ok(())
 }
 
-/// `envguard hook install`: returns the lines to print, or an error whose message says why
-/// nothing was written.
-pub fn install(cwd: &Path, side: Side, use_hooks_path: bool) -> Result<Vec<String>> {
+/// What `envguard hook install` says: lines for the user and, when a hook manager runs the
+/// hooks, the entry to paste into its configuration (printed alone on stdout, as plain
+/// YAML or a hook line).
+#[derive(Debug, Default)]
+pub struct Said {
+    pub lines: Vec<String>,
+    pub paste: Option<String>,
+    /// Nothing was installed and the pushes stay unguarded (`core.hooksPath` is set).
+    pub failed: bool,
+}
+
+/// `envguard hook install`: installs the hook (and records the server's `target`), or says
+/// why nothing was written and what to add instead.
+pub fn install(
+    cwd: &Path,
+    side: Side,
+    use_hooks_path: bool,
+    target: Option<&Path>,
+) -> Result<Said> {
     let (dir, hooks_path) = hooks_dir(cwd)?;
     let bare = git2::Repository::discover(cwd).is_ok_and(|r| r.is_bare());
     if bare && side == Side::Client {
@@ -209,21 +225,53 @@ pub fn install(cwd: &Path, side: Side, use_hooks_path: bool) -> Result<Vec<Strin
         && !use_hooks_path
     {
         let worktree = worktree_root(cwd);
-        return Err(Error::msg(format!(
-            "core.hooksPath is set to '{hp}' (a hook manager or a shared hooks directory), so \
-             envguard wrote nothing. Add it there instead:\n  {}\nor let envguard write into \
-             that directory: `envguard hook install --use-hooks-path`",
-            manager_snippet(worktree.as_deref(), hp, side)
-        )));
+        let (where_, paste) = manager_snippet(worktree.as_deref(), hp, side);
+        return Ok(Said {
+            lines: vec![format!(
+                "core.hooksPath is set to '{hp}' (a hook manager or a shared hooks directory), \
+                 so envguard wrote nothing: {where_}"
+            )],
+            paste,
+            failed: true,
+        });
     }
     if side == Side::Server
         && let Some(dispatch) = dispatch_dir(cwd, &dir)
     {
-        return install_dispatched(cwd, &dispatch);
+        let mut lines = install_dispatched(cwd, &dispatch)?;
+        if let Some(target) = target {
+            lines.push(set_target(cwd, target)?);
+        }
+        return Ok(Said {
+            lines,
+            ..Said::default()
+        });
     }
+    let (mut lines, paste) = install_here(cwd, &dir, side)?;
+    if side == Side::Client {
+        lines.extend(no_deploy_remote_warning(cwd));
+    }
+    if side == Side::Server {
+        if let Some(target) = target {
+            lines.push(set_target(cwd, target)?);
+        }
+        lines.extend(piku_note(cwd, &dir));
+        lines.extend(no_target_warning(cwd));
+    }
+    Ok(Said {
+        lines,
+        paste,
+        failed: false,
+    })
+}
+
+/// Installs the hook into `dir`: what was done, and a manager's entry to paste when a
+/// manager owns the hook.
+fn install_here(cwd: &Path, dir: &Path, side: Side) -> Result<(Vec<String>, Option<String>)> {
     let mut lines = Vec::new();
+    let mut paste = None;
     let hook = dir.join(side.hook_name());
-    match install_into(&dir, side)? {
+    match install_into(dir, side)? {
         Installed::Fresh(None) => lines.push(format!("installed {}", hook.display())),
         Installed::Fresh(Some(legacy)) => {
             lines.push(format!("installed {}", hook.display()));
@@ -246,22 +294,15 @@ pub fn install(cwd: &Path, side: Side, use_hooks_path: bool) -> Result<Vec<Strin
             } else {
                 lines.push(format!(
                     "{} is {}'s hook; envguard left it in place. Pushes are not guarded until \
-                     you add envguard to its configuration:",
+                     you add envguard to its configuration: the entry is on stdout",
                     hook.display(),
                     manager.name()
                 ));
-                lines.extend(manager.entry().lines().map(str::to_string));
+                paste = Some(manager.entry(worktree.as_deref()));
             }
         }
     }
-    if side == Side::Client {
-        lines.extend(no_deploy_remote_warning(cwd));
-    }
-    if side == Side::Server {
-        lines.extend(piku_note(cwd, &dir));
-        lines.extend(no_target_warning(cwd));
-    }
-    Ok(lines)
+    Ok((lines, paste))
 }
 
 /// `envguard hook uninstall`: from where git reads hooks, or with `use_hooks_path` from the

@@ -38,6 +38,17 @@ pub(super) fn no_deploy_remote_warning(cwd: &Path) -> Option<String> {
 
 /// `envguard hook status`: where the hook is, what is chained, and which mode applies.
 pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
+    // git never runs a pre-push hook in a bare repository: its side is the server's.
+    let bare = git2::Repository::discover(cwd).is_ok_and(|r| r.is_bare());
+    if bare && side == Side::Client {
+        let mut lines = vec![
+            "a bare repository (a server's): git runs its post-receive hook, never a pre-push \
+             one; the server side:"
+                .to_string(),
+        ];
+        lines.extend(status(cwd, Side::Server)?);
+        return Ok(lines);
+    }
     let (dir, hooks_path) = hooks_dir(cwd)?;
     let dispatched = (side == Side::Server)
         .then(|| dispatch_dir(cwd, &dir))
@@ -48,7 +59,21 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
     let legacy = dir.join(format!("{}.legacy", side.hook_name()));
     let mut lines = Vec::new();
     let worktree = worktree_root(cwd);
-    let (state, advice) = hook_state(&hook, &legacy, hooks_path.as_deref(), worktree.as_deref());
+    let repo = git2::Repository::discover(cwd)?;
+    let config = Config::for_repository(&repo)?;
+    let (state, advice) = if side == Side::Server && !hook.exists() {
+        let install = if crate::server::target_of(&repo, &config).is_some() {
+            "envguard hook install --server"
+        } else {
+            "envguard hook install --server --target <deployment directory>"
+        };
+        (
+            "not installed: deployments are NOT guarded".to_string(),
+            vec![format!("install it: {install}")],
+        )
+    } else {
+        hook_state(&hook, &legacy, hooks_path.as_deref(), worktree.as_deref())
+    };
     lines.push(format!("hook: {} ({state})", hook.display()));
     lines.extend(advice);
     if legacy.exists() {
@@ -62,8 +87,6 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
         "core.hooksPath: {}",
         hooks_path.as_deref().unwrap_or("(not set)")
     ));
-    let repo = git2::Repository::discover(cwd)?;
-    let config = Config::for_repository(&repo)?;
     if side == Side::Client
         && let Some(notice) = crate::pending::pending_notice(&repo)
     {
@@ -74,15 +97,16 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
         Side::Server => {
             let action = format!("{:?}", config.server_action).to_lowercase();
             lines.push(format!("server action: {action}"));
-            lines.push(format!(
-                "target: {}",
-                config
-                    .target
-                    .as_ref()
-                    .map_or("(not set: envguard.target)".to_string(), |t| t
-                        .display()
-                        .to_string())
-            ));
+            let target = match (&config.target, crate::server::target_of(&repo, &config)) {
+                (Some(t), _) => t.display().to_string(),
+                (None, Some(venv)) => format!(
+                    "{} (piku's venv of this app, from the repository's path; envguard.target \
+                     overrides it)",
+                    venv.display()
+                ),
+                (None, None) => "(not set: envguard.target)".to_string(),
+            };
+            lines.push(format!("target: {target}"));
             lines.push(format!("deploy branches: {}", config.branches.join(" ")));
         }
     }
@@ -134,11 +158,35 @@ pub(super) fn hook_state(
             vec!["`envguard hook install` keeps that hook and runs it first".to_string()],
         );
     }
+    // No hook file: a manager whose configuration is here may not have installed its hook.
+    for manager in [Manager::Lefthook, Manager::PreCommit] {
+        if manager.envguard_entry(worktree) == Entry::Runs {
+            return (
+                format!(
+                    "no hook file; {}'s configuration runs envguard, but its hook is not \
+                     installed: {not_guarded}",
+                    manager.name()
+                ),
+                vec![format!("install it: {}", manager.install_command())],
+            );
+        }
+    }
+    let install = if hooks_path.is_some() {
+        "install it there: envguard hook install --use-hooks-path"
+    } else {
+        "install it: envguard hook install"
+    };
     (
         format!("not installed: {not_guarded}"),
-        vec!["install it: envguard hook install".to_string()],
+        vec![install.to_string()],
     )
 }
+
+/// What envguard does when a manager runs it: checks that run after it could still stop
+/// the push, so it deploys nothing from there.
+const UNDER_A_MANAGER: &str = "under a hook manager envguard refuses a push that needs a fresh \
+     env, since checks after it could still stop the push: make that push with `envguard push`, \
+     which runs every pre-push check first and deploys only when all pass";
 
 /// What a hook manager's hook does about envguard, from its configuration.
 fn manager_state(
@@ -155,14 +203,14 @@ fn manager_state(
                 "{name}'s hook, which runs envguard's hook kept as {}",
                 legacy.display()
             ),
-            Vec::new(),
+            vec![UNDER_A_MANAGER.to_string()],
         );
     }
     match manager.envguard_entry(worktree) {
         Entry::Runs => {
             return (
                 format!("{name}'s hook; its configuration runs envguard"),
-                Vec::new(),
+                vec![UNDER_A_MANAGER.to_string()],
             );
         }
         Entry::WithoutInput { hook } => {
@@ -180,7 +228,11 @@ fn manager_state(
                     "{name}'s hook; its configuration runs envguard only on {stages}, \
                      never on a push: {not_guarded}"
                 ),
-                manager.entry().lines().map(|l| format!("  {l}")).collect(),
+                manager
+                    .entry(worktree)
+                    .lines()
+                    .map(|l| format!("  {l}"))
+                    .collect(),
             );
         }
         Entry::Missing => {}
@@ -188,7 +240,7 @@ fn manager_state(
     let mut advice = vec![format!(
         "{name} does not run envguard; add to its configuration:"
     )];
-    advice.extend(manager.entry().lines().map(|l| format!("  {l}")));
+    advice.extend(manager.entry(worktree).lines().map(|l| format!("  {l}")));
     (
         format!("{name}'s hook, without envguard: {not_guarded}"),
         advice,

@@ -49,6 +49,14 @@ pub fn write_lines(stream: Stream, text: &str) {
     };
 }
 
+/// Text for the user to paste elsewhere (a hook manager's entry), on stdout as it is: no
+/// `envguard: ` prefix, but scrubbed like every other line.
+pub fn paste(text: &str) {
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(secret::scrub(text).as_bytes());
+}
+
 /// A line of another program (git's own push output) passed on to stderr as it is, but
 /// scrubbed of secrets like every other line.
 pub fn relay(line: &str) {

@@ -60,9 +60,7 @@ fn push_options() -> Vec<String> {
 fn post_receive_checked(stdin: &[u8]) -> Result<()> {
     let repo = Repository::open_from_env()?;
     let mut config = Config::from_repo(&repo)?;
-    if config.server_env() == ServerEnv::PikuVenv && config.target.is_none() {
-        config.target = piku_venv(&repo);
-    }
+    config.target = target_of(&repo, &config);
     let updates = hook_input::parse_receive(&String::from_utf8_lossy(stdin), repo.object_format())?;
     config.settle_branches(
         config.platform.unwrap_or(Platform::SelfHosted),
@@ -157,6 +155,8 @@ fn causes_text(plan: &ServerPlan, reasons: &[Reason]) -> String {
     plan.causes
         .iter()
         .map(|cause| match cause {
+            // A prune is no wipe: its line names the changes only.
+            Cause::Verdict(_) if plan.step == ServerStep::Prune => summarize(reasons),
             Cause::Verdict(v) => format!("{}: {}", v.as_str(), summarize(reasons)),
             Cause::Marker => "wipe marker pushed by the client".to_string(),
             Cause::PushOption => format!("push option {WIPE_PUSH_OPTION}"),
@@ -180,6 +180,7 @@ fn execute(
         emit(&Receive::FreshEnvNeeded {
             branch: branch.to_string(),
             why: why.clone(),
+            prune: plan.step == ServerStep::Prune,
         });
     }
     match (plan.step, &config.target) {
@@ -266,6 +267,16 @@ fn wipe_env(config: &Config, target: &std::path::Path) {
             error: e.to_string(),
         }),
     }
+}
+
+/// The deployment target the server hook acts on: `envguard.target`, else on piku the app's
+/// venv derived from the repository's path.
+pub fn target_of(repo: &Repository, config: &Config) -> Option<std::path::PathBuf> {
+    config.target.clone().or_else(|| {
+        (config.server_env() == ServerEnv::PikuVenv)
+            .then(|| piku_venv(repo))
+            .flatten()
+    })
 }
 
 /// piku's venv of the app this repository deploys: `<root>/envs/<app>`, where the

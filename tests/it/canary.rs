@@ -251,7 +251,12 @@ fn the_server_hook_in_every_action_shows_and_writes_no_secret() {
         s.d.server.git(&["config", "envguard.serverAction", action]);
         s.remove_tool();
         let out = s.push(false);
-        assert!(out.contains("master: fresh env needed"), "{action}: {out}");
+        let acted = if action == "prune" {
+            "master: the env keeps packages it no longer needs"
+        } else {
+            "master: fresh env needed"
+        };
+        assert!(out.contains(acted), "{action}: {out}");
         assert_clean(&format!("post-receive, action {action}"), &out);
         for (path, text) in files_under(&target) {
             assert_clean(&format!("{action}: {}", path.display()), &text);

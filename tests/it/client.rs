@@ -349,9 +349,11 @@ fn hooks_path_is_respected() {
     let out = repo.envguard(&["hook", "install"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("husky: echo 'envguard pre-push \"$@\"' >> .husky/pre-push"),
-        "{stderr}"
+    assert!(stderr.contains("husky runs .husky/pre-push"), "{stderr}");
+    // The line to add, alone on stdout.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "envguard pre-push \"$@\"\n"
     );
     assert!(!repo.path.join(".husky/_/pre-push").exists());
     assert!(!repo.path.join(".git/hooks/pre-push").exists());
@@ -519,25 +521,60 @@ fn hook_status_reports_mode_and_toggle_runtime() {
     );
 }
 
+/// With `core.hooksPath` set, the entry for the manager that owns it is printed alone on
+/// stdout as plain YAML that merges into the file as it is: appended where the file lacks
+/// the section, or as the item to add under the section the file has, indented as that
+/// file indents its items. Each merged file is read back by envguard's own reading of the
+/// manager's configuration (`hook status`); the pre-commit and lefthook tests in `managers`
+/// merge it the same way and run the real tools on it.
 #[test]
-fn hooks_path_snippets_name_the_manager() {
+fn hooks_path_entries_are_plain_yaml_that_merges() {
     let repo = Repo::new();
-    repo.write("lefthook.yml", "pre-commit: {}\n");
-    repo.git(&["config", "core.hooksPath", ".lefthook-hooks"]);
-    let out = repo.envguard(&["hook", "install"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("run: \"envguard pre-push {1} {2}\", use_stdin: true"),
-        "{stderr}"
-    );
-    std::fs::remove_file(repo.path.join("lefthook.yml")).expect("rm");
-    repo.write(".pre-commit-config.yaml", "repos: []\n");
-    let out = repo.envguard(&["hook", "install"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("entry: envguard pre-push, language: system, stages: [pre-push]"),
-        "{stderr}"
-    );
+    repo.git(&["config", "core.hooksPath", ".hooks"]);
+    let cases: [(&str, &str); 5] = [
+        (
+            "lefthook.yml",
+            "pre-commit:\n  commands:\n    lint:\n      run: make lint\n",
+        ),
+        (
+            "lefthook.yml",
+            "pre-push:\n  commands:\n    test:\n      run: make test\n",
+        ),
+        (
+            "lefthook.yml",
+            "pre-push:\n    commands:\n        test:\n            run: make test\n",
+        ),
+        (
+            ".pre-commit-config.yaml",
+            "repos:\n- repo: local\n  hooks:\n  - id: a\n    name: a\n    entry: 'true'\n    language: system\n",
+        ),
+        (
+            ".pre-commit-config.yaml",
+            "default_stages: [pre-push]\nrepos:\n  - repo: local\n    hooks:\n      - id: a\n        name: a\n        entry: 'true'\n        language: system\n",
+        ),
+    ];
+    for (file, existing) in cases {
+        for other in ["lefthook.yml", ".pre-commit-config.yaml"] {
+            let _ = std::fs::remove_file(repo.path.join(other));
+        }
+        repo.write(file, existing);
+        let out = repo.envguard(&["hook", "install"]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let entry = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(!entry.contains("envguard: "), "{entry}");
+        assert!(entry.starts_with("# "), "{entry}");
+        repo.write(file, format!("{existing}{entry}"));
+        let text = std::fs::read_to_string(repo.path.join(file)).expect("merged");
+        let docs = yaml_rust2::YamlLoader::load_from_str(&text);
+        assert!(docs.is_ok(), "{file} after merging is YAML:\n{text}");
+        // The merged file runs envguard on pre-push with git's input.
+        let status = repo.envguard(&["hook", "status"]);
+        let status = String::from_utf8_lossy(&status.stdout);
+        assert!(
+            status.contains("configuration runs envguard, but its hook is not installed"),
+            "{file}:\n{text}\n{status}"
+        );
+    }
 }
 
 #[test]
@@ -600,13 +637,19 @@ fn runs_as_a_pre_commit_framework_hook() {
     assert!(output.contains("flask-cors removed"), "{output}");
     assert_eq!(d.server_rev("master"), tip);
 
-    // In toggle mode the hook stops the push after deploying the toggle, as without pre-commit.
+    // In toggle mode the entry deploys nothing from inside pre-commit (a hook after it could
+    // still fail): it refuses and names `envguard push`, which runs pre-commit's checks
+    // first and then toggles.
     c.git(&["config", "envguard.mode", "toggle"]);
     c.write("requirements.txt", "Flask==2.0.1\n");
     let tip = c.commit("Drop requests");
+    let before = d.server_rev("master");
     let (code, output) = d.push_all(&["origin", "master"]);
     assert_ne!(code, 0, "{output}");
-    assert!(output.contains("the deployment push succeeded"), "{output}");
+    assert!(output.contains("Push with `envguard push`"), "{output}");
+    assert_eq!(d.server_rev("master"), before);
+    let out = c.envguard(&["push", "origin", "master"]);
+    assert!(out.status.success(), "{out:?}");
     assert_eq!(d.server_rev("master^^"), tip);
 }
 
@@ -620,11 +663,12 @@ fn a_pre_commit_hook_is_not_displaced() {
     // A success (install.sh REPO goes on), with the entry to paste.
     let out = repo.envguard(&["hook", "install"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stdout.contains("the pre-commit framework's hook"),
-        "{stdout}"
+        stderr.contains("the pre-commit framework's hook"),
+        "{stderr}"
     );
+    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("entry: envguard pre-push"), "{stdout}");
     assert!(stdout.contains("stages: [pre-push]"), "{stdout}");
     let out = repo.envguard(&["hook", "status"]);
@@ -659,10 +703,23 @@ fn pre_commit_installed_after_envguard_runs_it_once() {
             .is_ok_and(|t| t.contains("# envguard-hook:"))
     );
     let tip = drop_cors(c, "Drop CORS");
+    // pre-commit's hooks run after the kept one: envguard deploys nothing from there.
+    let before = d.server_rev("master");
     let (code, output) = d.push_all(&["origin", "master"]);
     assert_ne!(code, 0, "{output}");
+    assert!(
+        output.contains("pre-push.legacy by another hook"),
+        "{output}"
+    );
+    assert_eq!(d.server_rev("master"), before);
+    let out = c.envguard(&["push", "origin", "master"]);
+    let output = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{output}");
     assert_eq!(output.matches("runtime toggle for").count(), 1, "{output}");
-    assert!(output.contains("the deployment push succeeded"), "{output}");
     assert_eq!(d.server_rev("master^^"), tip);
     assert_eq!(recorded_pushes(&d.server).len(), 2);
     // hook status tells the arrangement: pre-commit's hook running envguard's as .legacy.

@@ -241,13 +241,12 @@ const REFERENCE_PIP: &str = "26.3";
 /// A Python whose pip is [`REFERENCE_PIP`]: `ENVGUARD_TEST_PIP_PYTHON`, the path of a Python
 /// executable with that pip (.ci/run installs one from PyPI). No test reaches the network.
 fn pip_python() -> String {
-    std::env::var("ENVGUARD_TEST_PIP_PYTHON").unwrap_or_else(|_| {
-        panic!(
-            "ENVGUARD_TEST_PIP_PYTHON must be the path of a Python executable with pip \
-             {REFERENCE_PIP} (python3 -m venv v && v/bin/pip install pip=={REFERENCE_PIP}; then \
-             ENVGUARD_TEST_PIP_PYTHON=$PWD/v/bin/python)"
-        )
-    })
+    crate::support::tool(
+        "ENVGUARD_TEST_PIP_PYTHON",
+        &format!("python3 -m venv v && v/bin/pip install pip=={REFERENCE_PIP}; the variable is v/bin/python"),
+    )
+    .to_string_lossy()
+    .into_owned()
 }
 
 #[test]

@@ -460,16 +460,10 @@ fn without_a_git_identity_the_toggle_says_how_to_set_one() {
     assert_eq!(d.server_rev("master"), before, "nothing pushed");
 }
 
-/// The lefthook executable (`ENVGUARD_TEST_LEFTHOOK`, from npm; .ci/run sets it).
-fn lefthook() -> std::ffi::OsString {
-    std::env::var_os("ENVGUARD_TEST_LEFTHOOK")
-        .expect("ENVGUARD_TEST_LEFTHOOK must be the path of the lefthook executable (npm install lefthook; .ci/run does)")
-}
-
 #[test]
 #[ignore = "needs lefthook from npm: set ENVGUARD_TEST_LEFTHOOK (.ci/run does)"]
 fn lefthooks_hook_is_left_in_place_and_its_entry_guards_the_push() {
-    let lefthook = lefthook();
+    let lefthook = crate::support::lefthook_executable();
     let d = Deployment::new(ABC);
     let c = &d.clone;
     assert!(c.envguard(&["hook", "uninstall"]).status.success());

@@ -16,6 +16,7 @@ mod differential;
 mod gitsetups;
 mod hardening;
 mod layering;
+mod managers;
 mod matrix;
 mod platform;
 mod properties;

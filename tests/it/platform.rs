@@ -191,8 +191,8 @@ fn windows_deploy_script_bakes_in_the_app_folder_and_keeps_kudus_steps() {
 #[test]
 #[ignore = "needs `kuduscript` from npm: set ENVGUARD_TEST_KUDUSCRIPT (.ci/run does)"]
 fn windows_deploy_script_is_kuduscripts_own_plus_envguards_steps() {
-    let kuduscript = std::env::var_os("ENVGUARD_TEST_KUDUSCRIPT")
-        .expect("ENVGUARD_TEST_KUDUSCRIPT must be the path of the kuduscript executable (npm install kuduscript@1.0.17; .ci/run does)");
+    let kuduscript =
+        crate::support::tool("ENVGUARD_TEST_KUDUSCRIPT", "npm install kuduscript@1.0.17");
     let real = Repo::new();
     real.write("src/web/requirements.txt", "a\n");
     crate::support::run_ok(

@@ -86,3 +86,45 @@ fn a_hook_run_without_input_says_so() {
         "{out:?}"
     );
 }
+
+/// The server side, said without contradiction: `hook install --server --target X` sets the
+/// target and does not warn that it is unset; `hook status` in a bare repository shows the
+/// post-receive side (git never runs pre-push there); on piku the derived target is shown.
+#[test]
+fn the_server_side_is_said_without_contradiction() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let repos = root.path().join("repos");
+    std::fs::create_dir_all(&repos).expect("repos");
+    let bare = Repo::adopt(root, repos.join("app"));
+    crate::support::run_ok(
+        crate::support::command("git", &repos).args(["init", "-q", "--bare", "app"]),
+    );
+    let out = bare.envguard(&["hook", "status"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(text.contains("post-receive"), "{text}");
+    assert!(!text.contains("pre-push (not"), "{text}");
+    assert!(text.contains("--server --target"), "{text}");
+
+    let target = bare.scratch("site");
+    let target_text = target.to_str().expect("utf-8");
+    let out = bare.envguard(&["hook", "install", "--server", "--target", target_text]);
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{all}");
+    assert!(
+        all.contains(&format!("envguard.target = {target_text}")),
+        "{all}"
+    );
+    assert!(!all.contains("envguard.target is not set"), "{all}");
+
+    // piku: the hook acts on the app's venv, derived from the repository's path.
+    bare.git(&["config", "--unset", "envguard.target"]);
+    bare.git(&["config", "envguard.platform", "piku"]);
+    let text = status(&bare);
+    assert!(text.contains("/envs/app (piku's venv"), "{text}");
+    assert!(!text.contains("(not set: envguard.target)"), "{text}");
+}

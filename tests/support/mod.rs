@@ -501,10 +501,33 @@ impl KuduSite {
     }
 }
 
-/// The pre-commit executable the pre-commit framework tests use (`ENVGUARD_TEST_PRE_COMMIT`,
-/// set by .ci/run). Those tests are `#[ignore]`d, so `cargo test` lists them as ignored;
-/// run with `--include-ignored`, they fail without it.
+/// An outside tool a test needs: the environment variable `var` holds the path of its
+/// executable (`.ci/run` installs each one and sets the variable). The tests that need one
+/// are `#[ignore]`d, so `cargo test` lists them as ignored; run with `--ignored`, they fail
+/// with this message, not a backtrace, when the variable is unset or names no executable.
+pub fn tool(var: &str, install: &str) -> std::ffi::OsString {
+    let help = format!(
+        "{var} must be the path of an executable file ({install}; .ci/run installs it and sets \
+         {var}); see README.md, \"Tests\""
+    );
+    let Some(path) = std::env::var_os(var) else {
+        eprintln!("{help}");
+        std::panic::resume_unwind(Box::new(format!("{var} is not set")));
+    };
+    let p = Path::new(&path);
+    if !p.is_file() {
+        eprintln!("{help}");
+        std::panic::resume_unwind(Box::new(format!("{var}={} is no file", p.display())));
+    }
+    path
+}
+
+/// The pre-commit executable (`ENVGUARD_TEST_PRE_COMMIT`).
 pub fn pre_commit_executable() -> std::ffi::OsString {
-    std::env::var_os("ENVGUARD_TEST_PRE_COMMIT")
-        .expect("ENVGUARD_TEST_PRE_COMMIT must be the path of the pre-commit executable (pip install pre-commit; .ci/run does)")
+    tool("ENVGUARD_TEST_PRE_COMMIT", "pip install pre-commit")
+}
+
+/// The lefthook executable (`ENVGUARD_TEST_LEFTHOOK`).
+pub fn lefthook_executable() -> std::ffi::OsString {
+    tool("ENVGUARD_TEST_LEFTHOOK", "npm install lefthook@2.2.2")
 }
