@@ -26,6 +26,48 @@ pub enum Unchecked {
     NoDeployBranch { branches: String },
 }
 
+/// A long step of the client side, said before it starts.
+#[derive(Debug, Clone)]
+pub enum Waiting {
+    /// The toggle's first or second push (1 or 2): a deployment on the platform.
+    TogglePush {
+        step: u8,
+        commit: String,
+        remote_ref: String,
+        remote: SecretUrl,
+    },
+    /// A call to the site's API that deletes (`prune`: uninstalls from) the env.
+    Site { prune: bool },
+}
+
+impl fmt::Display for Waiting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Waiting::TogglePush {
+                step,
+                commit,
+                remote_ref,
+                remote,
+            } => write!(
+                f,
+                "deployment {step} of 2: pushing {commit} to {remote_ref} on {remote}; {}",
+                if *step == 1 {
+                    "the platform builds an env with the toggle runtime (minutes on App Service)"
+                } else {
+                    "the platform builds an env with your runtime again (minutes on App Service)"
+                }
+            ),
+            Waiting::Site { prune: false } => {
+                f.write_str("deleting the env on the site over its API, before git pushes")
+            }
+            Waiting::Site { prune: true } => f.write_str(
+                "uninstalling what the requirements no longer need on the site over its API, \
+                 before git pushes",
+            ),
+        }
+    }
+}
+
 /// What the client side (pre-push hook, `envguard push`) says.
 #[derive(Debug, Clone)]
 pub enum Hook {
@@ -92,6 +134,11 @@ pub enum Hook {
     },
     RefuseToggle {
         error: String,
+    },
+    /// What envguard waits on now (a deployment push, a call to the site): said before it
+    /// starts, so a long wait is never silent.
+    Waiting {
+        what: Waiting,
     },
     /// The push needs a deployment but envguard runs inside another hook, whose later
     /// checks could still fail: it deploys nothing from there.
@@ -327,6 +374,7 @@ impl fmt::Display for Hook {
                 )?;
                 ways_out(f)
             }
+            Hook::Waiting { what } => write!(f, "{what}"),
             Hook::InsideAnotherHook { runner } => write!(
                 f,
                 "push refused: this push needs a fresh env, but envguard runs from {runner}; \
@@ -598,6 +646,11 @@ pub enum Receive {
     CannotPrune {
         why: String,
     },
+    /// Said before a wipe or a prune of the server's env starts.
+    Working {
+        env: String,
+        prune: bool,
+    },
     Wiped {
         done: String,
     },
@@ -675,6 +728,10 @@ impl fmt::Display for Receive {
                 names.join(", ")
             ),
             Receive::CannotPrune { why } => write!(f, "cannot prune ({why}); wiping instead"),
+            Receive::Working { env, prune: false } => write!(f, "wiping {env} ..."),
+            Receive::Working { env, prune: true } => {
+                write!(f, "pruning {env} (reading what is installed) ...")
+            }
             Receive::Wiped { done } => f.write_str(done),
             Receive::PikuWiped { done } => write!(
                 f,

@@ -26,6 +26,9 @@ pub(super) fn wipe_on_site(cx: &Context, dry_run: bool) -> bool {
         });
         return true;
     }
+    emit(&Hook::Waiting {
+        what: crate::message::Waiting::Site { prune: false },
+    });
     match site.wipe(cx.config, cx.platform) {
         Ok(done) => {
             emit(&Hook::SiteWiped { done });
@@ -65,6 +68,9 @@ pub(super) fn prune_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> b
         return true;
     };
     let checked = &cx.checked[last];
+    emit(&Hook::Waiting {
+        what: crate::message::Waiting::Site { prune: true },
+    });
     let pruned = checked
         .analysis
         .tip_set

@@ -315,8 +315,21 @@ pub fn push_pair(repo: &Repository, state: &mut ToggleState) -> Result<()> {
     result
 }
 
+/// Says which deployment of the toggle is being pushed, before the push starts.
+fn say_pushing(state: &ToggleState, step: u8) {
+    crate::output::emit(&crate::message::Hook::Waiting {
+        what: crate::message::Waiting::TogglePush {
+            step,
+            commit: short_id(if step == 1 { &state.t1 } else { &state.t2 }).to_string(),
+            remote_ref: state.remote_ref.clone(),
+            remote: crate::output::secret::SecretUrl::new(&state.remote),
+        },
+    });
+}
+
 fn push_both(repo: &Repository, state: &mut ToggleState) -> Result<()> {
     let git_dir = repo.path();
+    say_pushing(state, 1);
     if let Err(e) = gitcli::push_commit(
         git_dir,
         state.target(),
@@ -400,6 +413,7 @@ pub fn resume(repo: &Repository, state: &ToggleState) -> Result<String> {
 /// Pushes T2 (the remote must be at T1), then moves the local branch to T2.
 pub fn push_second(repo: &Repository, state: &mut ToggleState) -> Result<()> {
     let git_dir = repo.path();
+    say_pushing(state, 2);
     if let Err(e) = gitcli::push_commit(
         git_dir,
         state.target(),

@@ -220,6 +220,10 @@ fn env_of(config: &Config, target: &std::path::Path) -> std::path::PathBuf {
 /// Prunes the env; where that cannot be decided safely, says why and wipes.
 fn prune_or_wipe(config: &Config, target: &std::path::Path, input: Option<&PruneInput>) {
     let env = env_of(config, target);
+    emit(&Receive::Working {
+        env: env.display().to_string(),
+        prune: true,
+    });
     // Concurrent prunes and wipes of one target take turns; the lock is let go before a
     // fallback wipe, which takes it itself.
     let result = match (input, wipe::lock_dir(target)) {
@@ -251,6 +255,10 @@ fn prune_or_wipe(config: &Config, target: &std::path::Path, input: Option<&Prune
 /// folder also holds the app's settings), elsewhere the env folder inside the target.
 fn wipe_env(config: &Config, target: &std::path::Path) {
     let piku = config.server_env() == ServerEnv::PikuVenv;
+    emit(&Receive::Working {
+        env: env_of(config, target).display().to_string(),
+        prune: false,
+    });
     let wiped = if piku {
         wipe::wipe_parts(target)
     } else {
