@@ -22,6 +22,7 @@ mod platform;
 mod properties;
 mod prune;
 mod prune_safety;
+mod quickstart;
 mod remote;
 mod scopes;
 mod snapshots;
