@@ -11,6 +11,22 @@ use crate::config::Config;
 /// executables in name order, and this one sorts before deploy steps.
 pub const DISPATCHED_NAME: &str = "00-envguard";
 
+/// Whether `text` is a dispatcher that runs every hook of the `post-receive.d` folder: one
+/// of its commands (not a comment) loops over `.../hooks/${hookname}.d/*` or
+/// `.../hooks/post-receive.d/*`, as Gitea's generated hook does (modules/repository/hooks.go).
+/// A mention of the folder anywhere else (a comment, an echo) is no dispatcher.
+pub(super) fn is_dispatcher(text: &str) -> bool {
+    text.lines().any(|line| {
+        let code = line.trim_start();
+        !code.starts_with('#')
+            && code.starts_with("for ")
+            && code.contains(" in ")
+            && ["hooks/${hookname}.d/*", "hooks/post-receive.d/*"]
+                .iter()
+                .any(|glob| code.contains(glob))
+    })
+}
+
 /// A folder of post-receive hooks that a server's own dispatcher runs: Gitea's
 /// `hooks/post-receive.d` (its `hooks/post-receive` runs every executable there), GitLab's
 /// per-repository `custom_hooks/post-receive.d`. `None`: a plain `hooks/post-receive`.
@@ -20,14 +36,82 @@ pub(super) fn dispatch_dir(cwd: &Path, hooks: &Path) -> Option<PathBuf> {
     if gitlab.is_dir() {
         return Some(gitlab.join("post-receive.d"));
     }
-    let gitea = hooks.join("post-receive.d");
     let dispatcher = std::fs::read_to_string(hooks.join("post-receive")).unwrap_or_default();
-    (gitea.is_dir() || dispatcher.contains("post-receive.d")).then_some(gitea)
+    is_dispatcher(&dispatcher).then(|| hooks.join("post-receive.d"))
+}
+
+/// The hooks of a dispatch folder as the dispatcher runs them: executable regular files
+/// (GitLab skips names ending in `~`), in byte order of their names (gitaly sorts them;
+/// Gitea's bash glob sorts so in the C locale).
+pub(super) fn dispatch_order(dispatch: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dispatch)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| crate::chain::is_executable(&e.path()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| !n.ends_with('~'))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Why envguard's hook in `dispatch` would run after a deploy step, if it would: a hook of
+/// the folder whose name sorts before envguard's (in byte order, or ignoring case and
+/// punctuation as a bash glob in another locale may), or GitLab's single-file
+/// `custom_hooks/post-receive`, which gitaly runs before the folder.
+pub(super) fn runs_after_a_deploy_step(dispatch: &Path) -> Option<String> {
+    let single = dispatch.with_file_name("post-receive");
+    if dispatch
+        .parent()
+        .is_some_and(|p| p.ends_with("custom_hooks"))
+        && crate::chain::is_executable(&single)
+    {
+        return Some(format!(
+            "{} runs before every hook of {} (gitaly's order), so envguard would wipe the env \
+             after that hook deployed. Move it into the folder under a name that sorts after \
+             {DISPATCHED_NAME} (for example: mv {} {}/50-deploy), then run `envguard hook \
+             install --server` again",
+            single.display(),
+            dispatch.display(),
+            single.display(),
+            dispatch.display()
+        ));
+    }
+    let folded = |name: &str| -> String {
+        name.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let first: Vec<String> = dispatch_order(dispatch)
+        .into_iter()
+        .filter(|n| n != DISPATCHED_NAME)
+        .filter(|n| n.as_str() < DISPATCHED_NAME || folded(n) < folded(DISPATCHED_NAME))
+        .collect();
+    (!first.is_empty()).then(|| {
+        format!(
+            "{} in {} would run before envguard's {DISPATCHED_NAME} (the dispatcher runs the \
+             folder in name order), so envguard would wipe the env that step just built. \
+             Rename {} to sort after {DISPATCHED_NAME} (for example 50-{}), then run `envguard \
+             hook install --server` again",
+            first.join(", "),
+            dispatch.display(),
+            if first.len() == 1 { "it" } else { "them" },
+            first[0].trim_start_matches(|c: char| c.is_ascii_digit() || c == '-')
+        )
+    })
 }
 
 /// Installs the server hook as one more executable of a dispatch folder, never over the
-/// dispatcher.
+/// dispatcher; refused when a hook there would run before it.
 pub(super) fn install_dispatched(cwd: &Path, dispatch: &Path) -> Result<Vec<String>> {
+    if let Some(why) = runs_after_a_deploy_step(dispatch) {
+        return Err(crate::Error::refused(
+            dispatch,
+            format!("is where envguard's hook would go; nothing was installed: {why}"),
+        ));
+    }
     std::fs::create_dir_all(dispatch)?;
     let hook = dispatch.join(DISPATCHED_NAME);
     let content = shim(Side::Server);
@@ -40,9 +124,10 @@ pub(super) fn install_dispatched(cwd: &Path, dispatch: &Path) -> Result<Vec<Stri
     let mut lines = vec![
         format!("{verb} {}", hook.display()),
         format!(
-            "the server runs every executable in {} with the push's input, in name order: \
-             envguard's hook comes before deploy steps there, and the dispatcher is left as it is",
-            dispatch.display()
+            "the server runs the executables of {} with the push's input, in this order: {}; \
+             the dispatcher is left as it is",
+            dispatch.display(),
+            dispatch_order(dispatch).join(", ")
         ),
     ];
     lines.extend(no_target_warning(cwd));

@@ -76,6 +76,20 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
     };
     lines.push(format!("hook: {} ({state})", hook.display()));
     lines.extend(advice);
+    if side == Side::Server
+        && let Some(dispatch) = dispatch_dir(cwd, &dir)
+    {
+        lines.push(format!(
+            "order: the dispatcher runs {} in name order: {}",
+            dispatch.display(),
+            Some(dispatch_order(&dispatch).join(", "))
+                .filter(|o| !o.is_empty())
+                .unwrap_or_else(|| "(no hook there)".to_string())
+        ));
+        if let Some(why) = runs_after_a_deploy_step(&dispatch) {
+            lines.push(format!("warning: {why}"));
+        }
+    }
     if legacy.exists() {
         lines.push(format!(
             "chained: {} ({})",

@@ -331,3 +331,106 @@ fn on_piku_the_root_comes_from_the_repository_path() {
         "the app's settings stay: {stderr}"
     );
 }
+
+/// A deploy step of the dispatch folder that builds `env` in the target, as a deployment
+/// does: it runs with the push's input like every hook of the folder.
+fn deploy_step(target: &std::path::Path) -> String {
+    format!(
+        "#!/bin/sh\ncat > /dev/null\nmkdir -p '{t}/env/lib' && echo 'home = /usr/bin' > '{t}/env/pyvenv.cfg' && echo built >> '{t}/deployed.log'\n",
+        t = target.display()
+    )
+}
+
+/// Gitea runs `post-receive.d` in name order: a deploy step named before envguard's hook
+/// (`00-deploy` < `00-envguard`) would deploy first and envguard would wipe the env it built.
+/// Install refuses and names the step; renamed as it says, the push wipes first, then the
+/// step builds, and the env exists after the push. `hook status` shows the order.
+#[test]
+fn on_gitea_a_deploy_step_named_first_refuses_the_install() {
+    let d = Deployment::new(APP);
+    let hooks = d.server.path.join("hooks");
+    crate::support::write_hook(&hooks, "post-receive", GITEA_DISPATCHER);
+    let holder = tempfile::tempdir().expect("tempdir");
+    let target = target_with_env(holder.path());
+    let folder = hooks.join("post-receive.d");
+    crate::support::write_hook(&folder, "00-deploy", &deploy_step(&target));
+    let target_arg = target.display().to_string();
+    let install = ["hook", "install", "--server", "--target", &target_arg];
+    let out = d.server.envguard(&install);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{out:?}");
+    assert!(stderr.contains("00-deploy"), "{stderr}");
+    assert!(stderr.contains("50-deploy"), "{stderr}");
+    assert!(!folder.join("00-envguard").exists(), "nothing installed");
+
+    std::fs::rename(folder.join("00-deploy"), folder.join("50-deploy")).expect("rename");
+    let out = d.server.envguard(&install);
+    assert!(out.status.success(), "{out:?}");
+    let status = d.server.envguard(&["hook", "status", "--server"]);
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        status.contains("in name order: 00-envguard, 50-deploy"),
+        "{status}"
+    );
+    d.clone.git(&["config", "envguard.mode", "off"]);
+    d.clone
+        .write("requirements.txt", "Flask==2.0.1\nrequests\n");
+    d.clone.commit("Drop CORS");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("fresh env needed"), "{stderr}");
+    // Wiped by envguard, then built by the step that runs after it.
+    assert!(target.join("env/pyvenv.cfg").is_file(), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(target.join("deployed.log")).expect("deployed"),
+        "built\n"
+    );
+}
+
+/// GitLab (gitaly) runs a repository's single-file `custom_hooks/post-receive` before its
+/// `post-receive.d` folder: install refuses and says where to move it.
+#[test]
+fn on_gitlab_a_single_file_hook_refuses_the_install() {
+    let server = Repo::init(&["--bare"]);
+    let custom = server.path.join("custom_hooks");
+    crate::support::write_hook(&custom, "post-receive", "#!/bin/sh\necho deploy\n");
+    let out = server.envguard(&["hook", "install", "--server", "--target", "/srv/app"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{out:?}");
+    assert!(stderr.contains("runs before every hook of"), "{stderr}");
+    assert!(stderr.contains("post-receive.d/50-deploy"), "{stderr}");
+    assert!(!custom.join("post-receive.d/00-envguard").exists());
+}
+
+/// A plain post-receive that only mentions `post-receive.d` (a comment, an echo) is no
+/// dispatcher: envguard installs as the hook itself and chains it, and the push runs it.
+#[test]
+fn a_hook_that_mentions_the_folder_is_no_dispatcher() {
+    let d = Deployment::new(APP);
+    let hooks = d.server.path.join("hooks");
+    crate::support::write_hook(
+        &hooks,
+        "post-receive",
+        "#!/bin/sh\n# TODO: move this into hooks/post-receive.d/ one day\necho 'see post-receive.d/*' > /dev/null\ncat > /dev/null\necho plain-ran >> plain.log\n",
+    );
+    let holder = tempfile::tempdir().expect("tempdir");
+    let target = target_with_env(holder.path());
+    let out = d.server.envguard(&[
+        "hook",
+        "install",
+        "--server",
+        "--target",
+        &target.display().to_string(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(!hooks.join("post-receive.d/00-envguard").exists());
+    assert!(hooks.join("post-receive.legacy").is_file());
+    d.clone.git(&["config", "envguard.mode", "off"]);
+    d.clone
+        .write("requirements.txt", "Flask==2.0.1\nrequests\n");
+    d.clone.commit("Drop CORS");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!target.join("env").exists(), "wiped: {stderr}");
+    assert!(d.server.path.join("plain.log").is_file(), "chained");
+}
