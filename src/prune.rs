@@ -199,6 +199,22 @@ pub fn plan(
         queue.push_back((name.clone(), None));
         queue.extend(entry.extras.iter().map(|e| (name.clone(), Some(e.clone()))));
     }
+    // An installed version the pushed requirements (or constraints) do not allow is
+    // replaced by the deployment, and the dependencies of the version it installs are not
+    // in this env's metadata: the prune cannot know what stays, so only a wipe is exact.
+    for (name, entry) in set.requirements.iter().chain(&set.constraints) {
+        if let Some(dist) = by_name.get(name.as_str())
+            && let Some(spec) = disallowed_version(&entry.first.text, &dist.version)
+        {
+            return Err(format!(
+                "{name} {} is installed and the pushed requirements ask for {spec}: the \
+                 deployment installs another version, whose dependencies this env's metadata \
+                 does not show",
+                dist.version
+            )
+            .into());
+        }
+    }
     let mut seen: BTreeSet<(String, Option<String>)> = BTreeSet::new();
     let mut reachable = BTreeSet::new();
     let mut missing = BTreeSet::new();
@@ -253,6 +269,20 @@ pub fn plan(
         reinstall,
         missing: missing.into_iter().collect(),
     })
+}
+
+/// The version specifiers of requirement line `text` when `installed` does not satisfy
+/// them (`None`: it does, the line names none, or the version is not PEP 440). The line's
+/// per-requirement options (` --hash=...`) are not part of PEP 508 and are left out.
+fn disallowed_version(text: &str, installed: &str) -> Option<String> {
+    use pep508_rs::pep440_rs::Version;
+    let pep508 = text.split(" --").next().unwrap_or(text).trim();
+    let req = Requirement::<pep508_rs::VerbatimUrl>::from_str(pep508).ok()?;
+    let Some(pep508_rs::VersionOrUrl::VersionSpecifier(specifiers)) = req.version_or_url else {
+        return None;
+    };
+    let version = Version::from_str(installed).ok()?;
+    (!specifiers.contains(&version)).then(|| specifiers.to_string())
 }
 
 /// Whether a requirement's marker (canonical, `""`: none) holds in `env`.
@@ -344,6 +374,29 @@ mod tests {
         .expect("plan");
         assert_eq!(prune.missing, ["new"]);
         assert_eq!(prune.reinstall, ["web"]);
+    }
+
+    /// `web` 1.0 (which needs `core`) is to become 2.0: 2.0's dependencies are not in the
+    /// env, so the prune cannot be exact and says to wipe. A version the requirement allows
+    /// (and a requirement without one) prunes as usual.
+    #[test]
+    fn a_version_the_push_replaces_needs_a_wipe() {
+        let installed = [dist("web", &["core"]), dist("core", &[])];
+        let err = plan(&set("web==2.0\n"), &installed, &env(), &[], &[]);
+        assert!(err.is_err(), "{err:?}");
+        let why = err.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(why.contains("web 1.0 is installed"), "{why}");
+        for allowed in [
+            "web==1.0\n",
+            "web>=1,<2\n",
+            "web\n",
+            "web==1.0 --hash=sha256:00\n",
+        ] {
+            assert!(
+                plan(&set(allowed), &installed, &env(), &[], &[]).is_ok(),
+                "{allowed}"
+            );
+        }
     }
 
     #[test]

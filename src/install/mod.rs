@@ -347,7 +347,11 @@ pub(super) fn worktree_root(cwd: &Path) -> Option<PathBuf> {
 
 /// Records the server's deployment target (`envguard.target`) in the repository's config.
 pub fn set_target(cwd: &Path, target: &Path) -> Result<String> {
-    let target = std::path::absolute(target)?;
+    // Stored as the real absolute path: the prune compares real paths, and the hook runs in
+    // another directory than the one a relative path was given in.
+    let target = target
+        .canonicalize()
+        .or_else(|_| std::path::absolute(target))?;
     let repo = git2::Repository::discover(cwd)?;
     repo.config()?
         .open_level(git2::ConfigLevel::Local)?

@@ -112,7 +112,7 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
             let action = format!("{:?}", config.server_action).to_lowercase();
             lines.push(format!("server action: {action}"));
             let target = match (&config.target, crate::server::target_of(&repo, &config)) {
-                (Some(t), _) => t.display().to_string(),
+                (Some(t), real) => real.unwrap_or_else(|| t.clone()).display().to_string(),
                 (None, Some(venv)) => format!(
                     "{} (piku's venv of this app, from the repository's path; envguard.target \
                      overrides it)",

@@ -280,7 +280,16 @@ fn wipe_env(config: &Config, target: &std::path::Path) {
 /// The deployment target the server hook acts on: `envguard.target`, else on piku the app's
 /// venv derived from the repository's path.
 pub fn target_of(repo: &Repository, config: &Config) -> Option<std::path::PathBuf> {
-    config.target.clone().or_else(|| {
+    // A target set by hand as a relative path is the repository's: the hook's directory.
+    let real = |t: &std::path::Path| {
+        let t = if t.is_relative() {
+            repo.path().join(t)
+        } else {
+            t.to_path_buf()
+        };
+        t.canonicalize().unwrap_or(t)
+    };
+    config.target.as_deref().map(real).or_else(|| {
         (config.server_env() == ServerEnv::PikuVenv)
             .then(|| piku_venv(repo))
             .flatten()

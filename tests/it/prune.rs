@@ -210,3 +210,36 @@ fn remote_prune_on_a_linux_site_leaves_what_a_fresh_install_has() {
     assert_eq!(d.server_rev("master"), tip, "one ordinary push");
     assert_eq!(api.deletions(), 1, "one pip uninstall, no folder deleted");
 }
+
+/// An upgrade in the push: `web` 1.0 needs `core`, 2.0 does not. The installed metadata is
+/// 1.0's, so a prune would keep `core`; envguard says why it cannot prune and wipes, and
+/// after the deployment the env is exactly a fresh install (no `core`, no `old`).
+#[test]
+fn an_upgrade_in_the_push_wipes_and_the_env_ends_exact() {
+    let (d, site) = pruning_site("web==1.0\nold\na\n");
+    crate::support::run_ok(
+        crate::support::command("python3", &site.dir)
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/local-deploy/make-wheels.py"))
+            .arg(&site.wheels)
+            .arg("web==2.0"),
+    );
+    let env = site.wwwroot.join("env");
+    assert!(dists(&env).contains("core"));
+    let after = "web==2.0\na\n";
+    d.clone.write("requirements.txt", after);
+    d.clone.commit("Upgrade web, drop old");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(
+            "cannot prune (web 1.0 is installed and the pushed requirements ask for ==2.0"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("wiping instead"), "{stderr}");
+    assert_eq!(dists(&env), fresh_install(&site, after), "{stderr}");
+    assert!(!dists(&env).contains("core"), "{stderr}");
+    let env_arg = env.display().to_string();
+    let out = d.clone.envguard(&["env", "diff", &env_arg]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}

@@ -128,3 +128,25 @@ fn the_server_side_is_said_without_contradiction() {
     assert!(text.contains("/envs/app (piku's venv"), "{text}");
     assert!(!text.contains("(not set: envguard.target)"), "{text}");
 }
+
+/// A target given as a relative path (to `hook install --server --target`, or set by hand)
+/// is stored and used as the real absolute path: the hook runs in another directory, and
+/// the prune compares real paths.
+#[test]
+fn a_relative_target_is_stored_and_used_as_the_real_path() {
+    let server = Repo::init(&["--bare"]);
+    let site = server.scratch("site");
+    let real = site.canonicalize().expect("real path");
+    let out = server.envguard(&["hook", "install", "--server", "--target", "../site"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        server.git(&["config", "envguard.target"]).trim(),
+        real.display().to_string()
+    );
+    server.git(&["config", "envguard.target", "../site"]);
+    let text = status(&server);
+    assert!(
+        text.contains(&format!("target: {}\n", real.display())),
+        "{text}"
+    );
+}
