@@ -199,22 +199,7 @@ pub fn plan(
         queue.push_back((name.clone(), None));
         queue.extend(entry.extras.iter().map(|e| (name.clone(), Some(e.clone()))));
     }
-    // An installed version the pushed requirements (or constraints) do not allow is
-    // replaced by the deployment, and the dependencies of the version it installs are not
-    // in this env's metadata: the prune cannot know what stays, so only a wipe is exact.
-    for (name, entry) in set.requirements.iter().chain(&set.constraints) {
-        if let Some(dist) = by_name.get(name.as_str())
-            && let Some(spec) = disallowed_version(&entry.first.text, &dist.version)
-        {
-            return Err(format!(
-                "{name} {} is installed and the pushed requirements ask for {spec}: the \
-                 deployment installs another version, whose dependencies this env's metadata \
-                 does not show",
-                dist.version
-            )
-            .into());
-        }
-    }
+    no_version_replaced(set, &by_name)?;
     let mut seen: BTreeSet<(String, Option<String>)> = BTreeSet::new();
     let mut reachable = BTreeSet::new();
     let mut missing = BTreeSet::new();
@@ -269,6 +254,29 @@ pub fn plan(
         reinstall,
         missing: missing.into_iter().collect(),
     })
+}
+
+/// An installed version the pushed requirements (or constraints) do not allow is replaced
+/// by the deployment, and the dependencies of the version it installs are not in this env's
+/// metadata: the prune cannot know what stays, so only a wipe is exact.
+fn no_version_replaced(
+    set: &RequirementSet,
+    by_name: &BTreeMap<&str, &Installed>,
+) -> Result<(), crate::WipeInstead> {
+    for (name, entry) in set.requirements.iter().chain(&set.constraints) {
+        if let Some(dist) = by_name.get(name.as_str())
+            && let Some(spec) = disallowed_version(&entry.first.text, &dist.version)
+        {
+            return Err(format!(
+                "{name} {} is installed and the pushed requirements ask for {spec}: the \
+                 deployment installs another version, whose dependencies this env's metadata \
+                 does not show",
+                dist.version
+            )
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// The version specifiers of requirement line `text` when `installed` does not satisfy

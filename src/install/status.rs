@@ -108,23 +108,28 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
     }
     match side {
         Side::Client => lines.extend(client_status(&repo, &config)?),
-        Side::Server => {
-            let action = format!("{:?}", config.server_action).to_lowercase();
-            lines.push(format!("server action: {action}"));
-            let target = match (&config.target, crate::server::target_of(&repo, &config)) {
-                (Some(t), real) => real.unwrap_or_else(|| t.clone()).display().to_string(),
-                (None, Some(venv)) => format!(
-                    "{} (piku's venv of this app, from the repository's path; envguard.target \
-                     overrides it)",
-                    venv.display()
-                ),
-                (None, None) => "(not set: envguard.target)".to_string(),
-            };
-            lines.push(format!("target: {target}"));
-            lines.push(format!("deploy branches: {}", config.branches.join(" ")));
-        }
+        Side::Server => lines.extend(server_status(&repo, &config)),
     }
     Ok(lines)
+}
+
+/// `hook status --server`: what the server hook does, to which target, for which branches.
+fn server_status(repo: &git2::Repository, config: &Config) -> Vec<String> {
+    let mut lines = Vec::new();
+    let action = format!("{:?}", config.server_action).to_lowercase();
+    lines.push(format!("server action: {action}"));
+    let target = match (&config.target, crate::server::target_of(repo, config)) {
+        (Some(t), real) => real.unwrap_or_else(|| t.clone()).display().to_string(),
+        (None, Some(venv)) => format!(
+            "{} (piku's venv of this app, from the repository's path; envguard.target \
+             overrides it)",
+            venv.display()
+        ),
+        (None, None) => "(not set: envguard.target)".to_string(),
+    };
+    lines.push(format!("target: {target}"));
+    lines.push(format!("deploy branches: {}", config.branches.join(" ")));
+    lines
 }
 
 /// What runs at `hook` (its `.legacy` beside it), in every arrangement: envguard's shim, a
