@@ -654,6 +654,14 @@ pub enum Receive {
     Wiped {
         done: String,
     },
+    /// piku's venv got its time set back so that piku runs pip.
+    PikuRunsPip {
+        venv: String,
+    },
+    PikuMayNotRunPip {
+        venv: String,
+        error: String,
+    },
     PikuWiped {
         done: String,
     },
@@ -733,6 +741,16 @@ impl fmt::Display for Receive {
                 write!(f, "pruning {env} (reading what is installed) ...")
             }
             Receive::Wiped { done } => f.write_str(done),
+            Receive::PikuMayNotRunPip { venv, error } => write!(
+                f,
+                "warning: cannot set {venv}'s time back ({error}), so piku may not run pip for \
+                 the changed requirements: run `piku deploy` for the app"
+            ),
+            Receive::PikuRunsPip { venv } => write!(
+                f,
+                "set {venv}'s time back so that piku runs pip for the changed requirements \
+                 (it does only when requirements.txt is newer than the venv)"
+            ),
             Receive::PikuWiped { done } => write!(
                 f,
                 "{done} (the virtualenv's bin, lib, include, share and pyvenv.cfg; the app's \

@@ -146,8 +146,39 @@ fn receive_one(
             Some((analysis.tip_set.clone()?, analysis.source_changed()))
         })
         .flatten();
+    let requirements_changed = analysis
+        .as_ref()
+        .is_some_and(|a| !(a.removed.is_empty() && a.added.is_empty() && a.changed.is_empty()));
     let reasons = analysis.map(|a| a.reasons).unwrap_or_default();
     execute(config, branch, &plan, &reasons, prune_input.as_ref());
+    if requirements_changed && plan.step != ServerStep::Wipe {
+        make_piku_run_pip(config);
+    }
+}
+
+/// piku runs pip only when the app's requirements.txt is newer than its venv folder
+/// (piku.py `deploy_python`: `getmtime(requirements) > getmtime(virtualenv_path)`), so a
+/// change confined to an `-r` file, or a prune that leaves a package to install, would
+/// install nothing. Setting the venv folder's time back to the epoch makes piku run pip on
+/// this deployment. (After a wipe piku makes a new venv and runs pip anyway.)
+fn make_piku_run_pip(config: &Config) {
+    if config.server_env() != ServerEnv::PikuVenv {
+        return;
+    }
+    let Some(venv) = config.target.as_deref().filter(|v| v.is_dir()) else {
+        return;
+    };
+    let set_back = std::fs::File::open(venv)
+        .and_then(|dir| dir.set_modified(std::time::SystemTime::UNIX_EPOCH));
+    emit(&match set_back {
+        Ok(()) => Receive::PikuRunsPip {
+            venv: venv.display().to_string(),
+        },
+        Err(e) => Receive::PikuMayNotRunPip {
+            venv: venv.display().to_string(),
+            error: e.to_string(),
+        },
+    });
 }
 
 /// Why, in words, for the `remote:` lines and the marker file.

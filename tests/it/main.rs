@@ -18,6 +18,7 @@ mod hardening;
 mod layering;
 mod managers;
 mod matrix;
+mod piku;
 mod platform;
 mod properties;
 mod prune;

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::support::kudu_api::{ApiSettings, KuduApi, use_api};
-use crate::support::{Deployment, KuduSite};
+use crate::support::{Deployment, KuduSite, dists};
 
 /// The wheels of these tests, into the site's find-links folder: `web` needs `core` and,
 /// with its `fast` extra, `speedups`; `gone` needs `gonedep` and `core`.
@@ -25,26 +25,6 @@ fn more_wheels(site: &KuduSite) {
                 "old",
             ]),
     );
-}
-
-/// The distributions in an env's site-packages (normalized names).
-fn dists(env: &Path) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
-    for lib in std::fs::read_dir(env.join("lib")).expect("lib").flatten() {
-        let site_packages = lib.path().join("site-packages");
-        for entry in std::fs::read_dir(site_packages)
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if let Some(stem) = name.strip_suffix(".dist-info") {
-                let dist = stem.rsplit_once('-').map_or(stem, |(n, _)| n);
-                found.insert(dist.to_lowercase().replace('_', "-"));
-            }
-        }
-    }
-    found
 }
 
 /// What a fresh venv gets from `requirements` and the same wheels.

@@ -531,3 +531,23 @@ pub fn pre_commit_executable() -> std::ffi::OsString {
 pub fn lefthook_executable() -> std::ffi::OsString {
     tool("ENVGUARD_TEST_LEFTHOOK", "npm install lefthook@2.2.2")
 }
+
+/// The distributions in an env's site-packages (normalized names).
+pub fn dists(env: &Path) -> std::collections::BTreeSet<String> {
+    let mut found = std::collections::BTreeSet::new();
+    for lib in std::fs::read_dir(env.join("lib")).expect("lib").flatten() {
+        let site_packages = lib.path().join("site-packages");
+        for entry in std::fs::read_dir(site_packages)
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(stem) = name.strip_suffix(".dist-info") {
+                let dist = stem.rsplit_once('-').map_or(stem, |(n, _)| n);
+                found.insert(dist.to_lowercase().replace('_', "-"));
+            }
+        }
+    }
+    found
+}
