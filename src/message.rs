@@ -483,7 +483,12 @@ impl fmt::Display for Hook {
                 "dry run: would prune the site's env (the remote wipe where a prune is not safe)",
             ),
             Hook::SitePruned { done } => {
-                write!(f, "{done}; this push's deployment installs what is new")
+                write!(
+                    f,
+                    "{done}; this push's deployment installs what is new\nif this push fails \
+                     from here on, the running site lacks what was uninstalled until its next \
+                     deployment: push again"
+                )
             }
             Hook::PruneFailed { why } => write!(
                 f,

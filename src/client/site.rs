@@ -63,10 +63,28 @@ pub(super) fn prune_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> b
         Ok(site) => site,
         Err(e) => return refuse_remote_wipe(cx, &e),
     };
-    // The site deploys one branch; its tip's requirements are what the env must hold.
+    // The site deploys one branch; its tip's requirements are what the env must hold. A
+    // push of several deploy branches does not say which one the site deploys, and a prune
+    // by the wrong one's requirements would uninstall what the deployed one needs.
     let Some(&last) = updates.last() else {
         return true;
     };
+    if cx.checked.len() > 1 {
+        let branches: Vec<&str> = cx
+            .checked
+            .iter()
+            .map(|c| c.update.remote_ref.as_str())
+            .collect();
+        emit(&Hook::PruneFailed {
+            why: format!(
+                "this push updates {} deploy branches ({}) and the site deploys one of them, \
+                 which envguard cannot tell",
+                branches.len(),
+                branches.join(", ")
+            ),
+        });
+        return wipe_on_site(cx, false);
+    }
     let checked = &cx.checked[last];
     emit(&Hook::Waiting {
         what: crate::message::Waiting::Site { prune: true },

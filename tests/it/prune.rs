@@ -189,6 +189,30 @@ fn remote_prune_on_a_linux_site_leaves_what_a_fresh_install_has() {
     assert_eq!(dists(&antenv), fresh_install(&site, "web\n"));
     assert_eq!(d.server_rev("master"), tip, "one ordinary push");
     assert_eq!(api.deletions(), 1, "one pip uninstall, no folder deleted");
+    assert!(
+        stderr.contains("if this push fails from here on, the running site lacks"),
+        "{stderr}"
+    );
+
+    // Two deploy branches in one push: the site deploys one of them, and a prune by the
+    // other's requirements would uninstall what the deployed one needs. envguard wipes.
+    d.clone
+        .git(&["config", "--add", "envguard.branch", "master"]);
+    d.clone
+        .git(&["config", "--add", "envguard.branch", "release"]);
+    d.clone.git(&["branch", "release", "master"]);
+    d.clone.write("requirements.txt", "core\n");
+    d.clone.commit("Only core on master");
+    let (code, stderr) = d.push(&["origin", "master", "release"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("this push updates 2 deploy branches"),
+        "{stderr}"
+    );
+    assert!(
+        !antenv.exists(),
+        "wiped, not pruned by one branch's requirements: {stderr}"
+    );
 }
 
 /// An upgrade in the push: `web` 1.0 needs `core`, 2.0 does not. The installed metadata is
