@@ -283,7 +283,8 @@ pub struct ServerPlan {
 pub struct ReceiveInput {
     /// The analysis's verdict; `None` when the update could not be analysed.
     pub verdict: Option<Verdict>,
-    /// The verdict's reasons are requirement changes only.
+    /// The pushed requirements were read and the verdict's reasons are requirement changes
+    /// only.
     pub prunable: bool,
     /// A wipe marker pushed by the client applies to this update.
     pub marker: bool,
@@ -321,6 +322,12 @@ pub fn plan_receive(input: &ReceiveInput) -> ServerPlan {
         causes.push(Cause::PushOption);
     }
     let step = match (causes.is_empty(), has_target, action) {
+        // The prune makes the env exactly what the pushed requirements install, so it runs
+        // on every update it can read, also one that changes nothing watched: an env made
+        // stale before (by hand, by a push envguard did not see) is set right too.
+        (true, true, ServerAction::Prune) if prunable && verdict == Some(Verdict::None) => {
+            ServerStep::Prune
+        }
         (true, _, _) => ServerStep::Keep,
         (false, false, _) => ServerStep::NoTarget,
         (false, true, ServerAction::Wipe) => ServerStep::Wipe,
@@ -713,6 +720,25 @@ mod tests {
             receive(Some(Verdict::Wipe), true, false, true, Prune, true),
         ] {
             assert_eq!(plan.step, ServerStep::Wipe, "{plan:?}");
+        }
+        // Every readable update is reconciled by the prune; one it cannot read is kept.
+        let none = receive(Some(Verdict::None), true, false, false, Prune, true);
+        assert_eq!(none.step, ServerStep::Prune);
+        assert!(none.causes.is_empty());
+        for plan in [
+            receive(Some(Verdict::None), false, false, false, Prune, true),
+            receive(Some(Verdict::Invalid), true, false, false, Prune, true),
+            receive(None, true, false, false, Prune, true),
+            receive(
+                Some(Verdict::None),
+                true,
+                false,
+                false,
+                ServerAction::Wipe,
+                true,
+            ),
+        ] {
+            assert_eq!(plan.step, ServerStep::Keep, "{plan:?}");
         }
     }
 

@@ -29,6 +29,9 @@ pub struct Analyzer<'r> {
     /// Set in a partial clone: how to fetch what it lacks.
     pub(super) fetcher: Option<Fetcher>,
     pub(super) watched: HashMap<Oid, Rc<Watched>>,
+    /// Every analysis carries the tip's requirement set, also when nothing watched changed
+    /// (the server's prune reconciles the env on every update).
+    pub(super) always_tip_set: bool,
 }
 
 impl<'r> Analyzer<'r> {
@@ -47,6 +50,7 @@ impl<'r> Analyzer<'r> {
             parse: ParseCache::with_env(env),
             roots: HashMap::new(),
             watched: HashMap::new(),
+            always_tip_set: false,
             fetcher: None,
         }
     }
@@ -55,6 +59,11 @@ impl<'r> Analyzer<'r> {
     /// commits were read: what was read of them holds on any platform).
     pub fn set_platform(&mut self, platform: Platform) {
         self.platform = platform;
+    }
+
+    /// Makes every analysis carry the tip's requirement set.
+    pub fn always_read_tip_set(&mut self) {
+        self.always_tip_set = true;
     }
 
     /// In a partial clone, fetches the objects the analysis needs with `fetcher` (in any
@@ -334,6 +343,7 @@ impl<'r> Analyzer<'r> {
         }
         if changed
             || !analysis.reasons.is_empty()
+            || self.always_tip_set
             || self.platform.rebuilds_when_requirements_change()
         {
             analysis.tip_set = Some(tip_watched.set().clone());

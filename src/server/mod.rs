@@ -69,6 +69,9 @@ fn post_receive_checked(stdin: &[u8]) -> Result<()> {
     let wipe_option = push_options().iter().any(|o| o == WIPE_PUSH_OPTION);
     let platform = config.platform.unwrap_or(Platform::SelfHosted);
     let mut analyzer = Analyzer::new(&repo, &config, platform, process_env());
+    if config.server_action == crate::config::ServerAction::Prune {
+        analyzer.always_read_tip_set();
+    }
     for update in &updates {
         if let Some(branch) = update.remote_ref.strip_prefix(MARKER_PREFIX) {
             if update.new.is_some() && !updates.iter().any(|u| u.branch() == Some(branch)) {
@@ -132,9 +135,11 @@ fn receive_one(
     let marker = consume_marker(repo, branch, base, new);
     let plan = plan_receive(&ReceiveInput {
         verdict: analysis.as_ref().map(|a| a.verdict),
-        prunable: analysis
-            .as_ref()
-            .is_some_and(|a| a.only_requirement_changes()),
+        prunable: analysis.as_ref().is_some_and(|a| {
+            a.tip_set.is_some()
+                && a.errors.is_empty()
+                && (a.reasons.is_empty() || a.only_requirement_changes())
+        }),
         marker,
         push_option: wipe_option,
         action: config.server_action,
@@ -207,7 +212,9 @@ fn execute(
     prune_input: Option<&PruneInput>,
 ) {
     let why = causes_text(plan, reasons);
-    if plan.step != ServerStep::Keep {
+    // A prune with no cause is the reconciliation of every update: its own line says what
+    // it found.
+    if plan.step != ServerStep::Keep && !plan.causes.is_empty() {
         emit(&Receive::FreshEnvNeeded {
             branch: branch.to_string(),
             why: why.clone(),

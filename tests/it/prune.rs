@@ -27,26 +27,9 @@ fn more_wheels(site: &KuduSite) {
     );
 }
 
-/// What a fresh venv gets from `requirements` and the same wheels.
+/// What a fresh venv gets from `requirements` and the site's wheels.
 fn fresh_install(site: &KuduSite, requirements: &str) -> BTreeSet<String> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let env = dir.path().join("fresh");
-    crate::support::run_ok(
-        crate::support::command("python3", dir.path())
-            .args(["-m", "venv", "--without-pip"])
-            .arg(&env),
-    );
-    std::fs::write(dir.path().join("requirements.txt"), requirements).expect("requirements");
-    crate::support::run_ok(
-        crate::support::command("python3", dir.path())
-            .args(["-m", "pip", "--python"])
-            .arg(env.join("bin/python"))
-            .args(["install", "--quiet", "--no-index", "--find-links"])
-            .arg(&site.wheels)
-            .args(["-r", "requirements.txt"])
-            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
-    );
-    dists(&env)
+    crate::support::fresh_install(&site.wheels, requirements)
 }
 
 /// A Kudu-like deployment whose server hook prunes `wwwroot/env`, deployed once with

@@ -203,3 +203,105 @@ fn a_virtualenv_made_env_is_pruned_not_wiped() {
         "{stderr}"
     );
 }
+
+/// The rule on generated envs and pushes: packages with generated dependencies (real wheels,
+/// real pip), sometimes a second distribution listing the same files as a required one, and
+/// sometimes one whose package folder is a link to a sentinel folder outside the env. After
+/// the push (the server prunes, or wipes where it cannot be exact) and the deployment's pip
+/// install, the env holds exactly what a fresh venv gets from the same requirements and
+/// wheels, every required package imports, and the sentinel is byte for byte unchanged.
+#[test]
+fn after_prune_and_deploy_the_env_is_a_fresh_install_and_nothing_outside_changed() {
+    const CASES: u64 = 6;
+    const NAMES: [&str; 6] = ["pa", "pb", "pc", "pd", "pe", "pf"];
+    for seed in 0..CASES {
+        let mut g = crate::support::Gen::seeded(0x5eed_0000 + seed);
+        // Dependencies only on later names: no cycles.
+        let specs: Vec<String> = NAMES
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let deps: Vec<&str> = NAMES[i + 1..]
+                    .iter()
+                    .copied()
+                    .filter(|_| g.chance(30))
+                    .collect();
+                if deps.is_empty() {
+                    (*name).to_string()
+                } else {
+                    format!("{name}:{}", deps.join("|"))
+                }
+            })
+            .collect();
+        let pick = |g: &mut crate::support::Gen| -> String {
+            let chosen: Vec<&str> = NAMES.iter().copied().filter(|_| g.chance(50)).collect();
+            let chosen = if chosen.is_empty() {
+                vec![NAMES[0]]
+            } else {
+                chosen
+            };
+            chosen.iter().map(|n| format!("{n}\n")).collect()
+        };
+        let first = pick(&mut g);
+        let second = pick(&mut g);
+        let (d, target) = server_pruning(&first, false);
+        let wheels = d.server.scratch("wheels");
+        crate::support::run_ok(
+            crate::support::command("python3", &wheels)
+                .arg(
+                    Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("examples/local-deploy/make-wheels.py"),
+                )
+                .arg(&wheels)
+                .args(&specs),
+        );
+        let env = target.join("env");
+        crate::support::pip_install(&env, &wheels, &first);
+        let site = site_packages(&env);
+        let required: Vec<&str> = first.lines().collect();
+        let twin = g.chance(50).then(|| required[g.below(required.len())]);
+        if let Some(of) = twin {
+            install_by_hand(&site, "twin", &[&format!("{of}/__init__.py")]);
+        }
+        let sentinel = d.server.scratch("sentinel");
+        std::fs::create_dir_all(sentinel.join("__pycache__")).expect("pycache");
+        std::fs::write(sentinel.join("__init__.py"), "precious = True\n").expect("file");
+        std::fs::write(sentinel.join("__pycache__/x.pyc"), b"\x00cache").expect("pyc");
+        let linked = g.chance(40);
+        if linked {
+            std::os::unix::fs::symlink(&sentinel, site.join("linked")).expect("link");
+            install_by_hand(&site, "linked", &["linked/__init__.py"]);
+        }
+        let outside = snapshot(&sentinel);
+
+        d.clone.write("requirements.txt", &second);
+        d.clone.commit("New requirements");
+        let (code, stderr) = d.push(&["origin", "master"]);
+        let case = format!(
+            "seed {seed}: {specs:?}, {first:?} -> {second:?}, twin of {twin:?}, linked {linked}"
+        );
+        assert_eq!(code, 0, "{case}: {stderr}");
+        // The deployment: a new env when it was wiped, then pip.
+        if !env.join("bin/python").exists() {
+            crate::support::new_venv(&env);
+        }
+        crate::support::pip_install(&env, &wheels, &second);
+        assert_eq!(
+            snapshot(&sentinel),
+            outside,
+            "{case}: outside the env: {stderr}"
+        );
+        assert_eq!(
+            crate::support::dists(&env),
+            crate::support::fresh_install(&wheels, &second),
+            "{case}: {stderr}"
+        );
+        for name in second.lines() {
+            let imports = crate::support::command(env.join("bin/python"), &target)
+                .args(["-c", &format!("import {name}")])
+                .status()
+                .expect("python");
+            assert!(imports.success(), "{case}: import {name}: {stderr}");
+        }
+    }
+}

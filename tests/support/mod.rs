@@ -551,3 +551,38 @@ pub fn dists(env: &Path) -> std::collections::BTreeSet<String> {
     }
     found
 }
+
+/// Installs `requirements` (a requirements file's text) into the venv `env` with pip, from
+/// the wheels in `wheels` only (offline).
+pub fn pip_install(env: &Path, wheels: &Path, requirements: &str) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("requirements.txt"), requirements).expect("requirements");
+    run_ok(
+        command("python3", dir.path())
+            .args(["-m", "pip", "--python"])
+            .arg(env.join("bin/python"))
+            .args(["install", "--quiet", "--no-index", "--find-links"])
+            .arg(wheels)
+            .args(["-r", "requirements.txt"])
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
+    );
+}
+
+/// A new venv without pip at `env`.
+pub fn new_venv(env: &Path) {
+    let parent = env.parent().expect("parent");
+    run_ok(
+        command("python3", parent)
+            .args(["-m", "venv", "--without-pip"])
+            .arg(env),
+    );
+}
+
+/// What a fresh venv gets from `requirements` and the same wheels.
+pub fn fresh_install(wheels: &Path, requirements: &str) -> std::collections::BTreeSet<String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let env = dir.path().join("fresh");
+    new_venv(&env);
+    pip_install(&env, wheels, requirements);
+    dists(&env)
+}
