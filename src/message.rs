@@ -502,7 +502,12 @@ impl fmt::Display for Hook {
             } => write!(
                 f,
                 "note: {name} installs from a VCS branch or tag ('{text}'); {platform} keeps the \
-                 installed revision until requirements.txt changes: pin a commit id, or {fix}"
+                 installed revision {}: pin a commit id, or {fix}",
+                if platform.rebuilds_when_requirements_change() {
+                    "until requirements.txt changes"
+                } else {
+                    "when the branch or tag moves (pip reinstalls it only when its URL changes)"
+                }
             ),
             Hook::CommandNotSet => {
                 f.write_str(

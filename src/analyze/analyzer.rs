@@ -344,7 +344,7 @@ impl<'r> Analyzer<'r> {
         if changed
             || !analysis.reasons.is_empty()
             || self.always_tip_set
-            || self.platform.rebuilds_when_requirements_change()
+            || self.platform.reuses_env()
         {
             analysis.tip_set = Some(tip_watched.set().clone());
         }

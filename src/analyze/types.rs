@@ -196,6 +196,19 @@ impl Analysis {
             .collect()
     }
 
+    /// What a prune uninstalls although it is still required, so the deployment installs
+    /// it again: a package whose source changed, and one from a VCS branch or tag (pip would
+    /// keep the installed revision however far the branch moved).
+    pub fn to_reinstall(&self) -> Vec<String> {
+        let mut names = self.source_changed();
+        if let Some(set) = &self.tip_set {
+            names.extend(set.unpinned_vcs().into_iter().map(|(name, _)| name.clone()));
+        }
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// The verdict to show: `invalid` when a watched file has errors (the verdict of the
     /// reasons alone would read as something to act on, or as nothing to do).
     pub fn shown_verdict(&self) -> Verdict {

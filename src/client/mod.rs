@@ -197,7 +197,7 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
         checked: &checked,
         others: &others,
     };
-    if target.platform.rebuilds_when_requirements_change() {
+    if target.platform.reuses_env() {
         warn_unpinned_vcs(&context);
     }
     say_quiet_updates(&context, &plan);

@@ -99,7 +99,7 @@ pub(super) fn prune_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> b
                 cx.config,
                 cx.platform,
                 set,
-                &checked.analysis.source_changed(),
+                &checked.analysis.to_reinstall(),
             )
         });
     match pruned {
@@ -167,31 +167,15 @@ pub(super) fn warn_unpinned_vcs(cx: &Context) {
         let Some(set) = &checked.analysis.tip_set else {
             continue;
         };
-        for (name, entry) in &set.requirements {
-            let unpinned = entry.forms.iter().any(|(source, _, _)| {
-                matches!(source, crate::requirements::Source::Vcs(url) if !pinned(url))
+        for (name, entry) in set.unpinned_vcs() {
+            emit(&Hook::UnpinnedVcs {
+                name: name.clone(),
+                text: entry.first.text.clone(),
+                platform: cx.platform,
+                fix: fixes_on(cx.repo, cx.platform, cx.remote, cx.url),
             });
-            if unpinned {
-                emit(&Hook::UnpinnedVcs {
-                    name: name.clone(),
-                    text: entry.first.text.clone(),
-                    platform: cx.platform,
-                    fix: fixes_on(cx.repo, cx.platform, cx.remote, cx.url),
-                });
-            }
         }
     }
-}
-
-/// Whether a VCS URL names a commit id (`…@<40 or 64 hex digits>`).
-fn pinned(url: &str) -> bool {
-    let after_host = url.split_once("://").map_or(url, |(_, rest)| {
-        rest.split_once('/').map_or("", |(_, path)| path)
-    });
-    let revision = after_host
-        .rsplit_once('@')
-        .map(|(_, r)| r.split(['#', '?']).next().unwrap_or(r));
-    revision.is_some_and(|r| matches!(r.len(), 40 | 64) && r.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// `mode = command`: runs `envguard.command` for the updates that need a fresh env, before

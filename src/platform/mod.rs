@@ -459,6 +459,16 @@ impl Platform {
         self.facts().rebuild == Rebuild::OnRequirementsBytes
     }
 
+    /// Whether the platform installs into an env kept from earlier deployments, where pip
+    /// never reinstalls a VCS requirement whose URL is unchanged: a branch or tag that moved
+    /// stays at the installed revision (pip's `Requirement already satisfied`).
+    pub fn reuses_env(self) -> bool {
+        matches!(
+            self.facts().rebuild,
+            Rebuild::OnRuntimeChange | Rebuild::OnRequirementsBytes
+        )
+    }
+
     pub fn runtime_rule(self) -> RuntimeRule {
         self.facts().runtime_rule
     }

@@ -296,6 +296,20 @@ pub struct RequirementSet {
 }
 
 impl RequirementSet {
+    /// The requirements that install from a VCS branch or tag, not a commit id: pip keeps
+    /// the installed revision of such a requirement while its URL stays the same.
+    pub fn unpinned_vcs(&self) -> Vec<(&String, &Entry)> {
+        self.requirements
+            .iter()
+            .filter(|(_, entry)| {
+                entry
+                    .forms
+                    .iter()
+                    .any(|(source, _, _)| matches!(source, Source::Vcs(url) if !pinned_vcs(url)))
+            })
+            .collect()
+    }
+
     /// Builds the set of a loaded closure.
     pub fn from_closure<Id>(closure: &Closure<Id>) -> Self {
         let mut set = RequirementSet::default();
@@ -640,4 +654,15 @@ mod robustness {
             let _ = parse_file(&bytes, &|_| None);
         }
     }
+}
+
+/// Whether a VCS URL names a commit id (`…@<40 or 64 hex digits>`).
+pub fn pinned_vcs(url: &str) -> bool {
+    let after_host = url.split_once("://").map_or(url, |(_, rest)| {
+        rest.split_once('/').map_or("", |(_, path)| path)
+    });
+    let revision = after_host
+        .rsplit_once('@')
+        .map(|(_, r)| r.split(['#', '?']).next().unwrap_or(r));
+    revision.is_some_and(|r| matches!(r.len(), 40 | 64) && r.bytes().all(|b| b.is_ascii_hexdigit()))
 }

@@ -148,7 +148,7 @@ fn receive_one(
     let prune_input = (plan.step == ServerStep::Prune)
         .then(|| {
             let analysis = analysis.as_ref()?;
-            Some((analysis.tip_set.clone()?, analysis.source_changed()))
+            Some((analysis.tip_set.clone()?, analysis.to_reinstall()))
         })
         .flatten();
     let requirements_changed = analysis

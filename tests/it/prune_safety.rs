@@ -305,3 +305,37 @@ fn after_prune_and_deploy_the_env_is_a_fresh_install_and_nothing_outside_changed
         }
     }
 }
+
+/// A requirement from a VCS branch: pip keeps the installed revision however far the branch
+/// moved, on every platform that reuses the env. The client names it on the push; the server
+/// prune uninstalls it on every update, so the deployment installs the branch's revision of
+/// now (a pinned commit id is left alone).
+#[test]
+fn a_vcs_branch_requirement_is_reinstalled_by_the_prune() {
+    let requirements = "vcspkg @ git+https://example.invalid/vcspkg@main\npinned @ git+https://example.invalid/pinned@0123456789abcdef0123456789abcdef01234567\n";
+    let (d, target) = server_pruning(requirements, false);
+    let site = site_packages(&target.join("env"));
+    install_by_hand(&site, "vcspkg", &["vcspkg/__init__.py"]);
+    install_by_hand(&site, "pinned", &["pinned/__init__.py"]);
+    d.clone.git(&["config", "envguard.mode", "warn"]);
+    d.clone.git(&["config", "envguard.platform", "self-hosted"]);
+    d.clone.write("app.py", "print(2)\n");
+    d.clone.write(
+        "requirements.txt",
+        format!("{requirements}# the app changed\n"),
+    );
+    d.clone.commit("Only the app");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("note: vcspkg installs from a VCS branch or tag")
+            && stderr.contains("when the branch or tag moves"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("note: pinned"), "{stderr}");
+    assert!(
+        stderr.contains("pruned 1 distribution(s)") && stderr.contains(": vcspkg"),
+        "{stderr}"
+    );
+    assert!(site.join("pinned-1.0.dist-info").is_dir(), "{stderr}");
+}
