@@ -53,6 +53,24 @@ pub fn parse_kudu_runtime<S: AsRef<str>>(
     bytes: &[u8],
     supported: &[S],
 ) -> Result<String, FileError> {
+    // Kudu's script reads the file as text (`open(path, 'r').read()`), so bytes its Python
+    // cannot decode fail the deployment with a traceback, whatever the first line says;
+    // which bytes those are depends on the worker's encoding, and UTF-8 is the one text
+    // every worker reads.
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let at = e.valid_up_to();
+        let line = 1 + bytes[..at].iter().filter(|b| **b == b'\n').count();
+        return Err(FileError::new(
+            path,
+            Some(line),
+            format!(
+                "is not UTF-8 text (byte 0x{:02x}): Kudu's Python reads runtime.txt as text and \
+                 fails the deployment on bytes it cannot decode; save it as UTF-8 (it should \
+                 hold one line, such as python-3.6)",
+                bytes[at]
+            ),
+        ));
+    }
     if let Some(runtime) = kudu_select(bytes, supported) {
         return Ok(runtime.to_string());
     }

@@ -15,6 +15,7 @@ mod deploy;
 mod differential;
 mod gitsetups;
 mod hardening;
+mod kudu_runtime;
 mod layering;
 mod managers;
 mod matrix;
