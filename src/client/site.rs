@@ -140,7 +140,14 @@ pub(super) fn fixes_on(repo: &Repository, platform: Platform, remote: &str, url:
              envguard.mode mark`, or delete env on the server"
                 .into()
         }
-        Remedy::PurgeCache(_) => {
+        Remedy::PurgeCache(purge) => {
+            let needs = match purge {
+                crate::platform::Purge::Heroku => {
+                    " (the heroku CLI's `heroku-builds` plugin: heroku plugins:install \
+                     heroku-builds)"
+                }
+                crate::platform::Purge::Dokku => "",
+            };
             match command::purge_command(platform, url).or_else(|| {
                 // The hook gets the URL after `insteadOf`; the configured one names the app.
                 let git = repo.config().ok()?;
@@ -149,9 +156,9 @@ pub(super) fn fixes_on(repo: &Repository, platform: Platform, remote: &str, url:
                     .find_map(|u| command::purge_command(platform, u))
             }) {
                 Some(purge) => format!(
-                    "purge the build cache before the push: {purge}; or let envguard run it on \
-                 every push that needs it: git config envguard.mode command && git config \
-                 envguard.command '{purge}'"
+                    "purge the build cache before the push: {purge}{needs}; or let envguard run \
+                     it on every push that needs it: git config envguard.mode command && git \
+                     config envguard.command '{purge}'"
                 ),
                 None => "purge the platform's build cache, or set envguard.mode command".into(),
             }
@@ -159,9 +166,9 @@ pub(super) fn fixes_on(repo: &Repository, platform: Platform, remote: &str, url:
     }
 }
 
-/// Heroku's and Dokku's cache also misses a VCS requirement whose branch moved: the
-/// requirement's text does not change. Says so for every VCS requirement not pinned to a
-/// commit.
+/// A VCS requirement whose branch or tag moved stays at the installed revision wherever
+/// the env is kept (pip's `already satisfied`; Heroku's and Dokku's cache key misses it too).
+/// Says so for every VCS requirement not pinned to a commit.
 pub(super) fn warn_unpinned_vcs(cx: &Context) {
     for checked in cx.checked {
         let Some(set) = &checked.analysis.tip_set else {

@@ -47,6 +47,10 @@ fn heroku_warns_only_for_what_its_cache_misses_and_names_the_purge() {
         stderr.contains("heroku builds:cache:purge -a my-app --confirm my-app"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains("heroku plugins:install heroku-builds"),
+        "the purge needs the plugin, and says so: {stderr}"
+    );
     assert_eq!(d.server_rev("master"), tip);
 }
 
