@@ -45,31 +45,54 @@ impl Deployment {
         self.project.clone().unwrap_or_default()
     }
 
-    /// Reads the `[config]` section; keys are case-insensitive, `;` and `#` start comments,
-    /// the first occurrence of a key wins.
+    /// Reads the `[config]` section as Kudu's `IniFile` does (projectkudu/kudu
+    /// `Kudu.Core/Infrastructure/IniFile.cs`): lines are trimmed and blank ones skipped; a
+    /// line `[name]` longer than two characters opens the section `name` (trimmed, compared
+    /// without case), and a repeated section replaces the earlier one; lines before any
+    /// section are ignored; in a section, `key = value` up to the first `=` sets the key
+    /// (trimmed, without case) to the trimmed value, the last occurrence winning. There are
+    /// no comments: `; project = x` sets a key named `; project`. An empty value counts as
+    /// unset, as Kudu's `String.IsNullOrEmpty` check does.
     pub fn parse(text: &str) -> Deployment {
-        let mut found = Deployment::default();
+        let mut config: Option<Vec<(String, String)>> = None;
         let mut in_config = false;
         for line in text.lines() {
             let line = line.trim();
-            if line.starts_with('[') {
-                in_config = line.eq_ignore_ascii_case("[config]");
+            if line.is_empty() {
                 continue;
             }
-            if !in_config || line.starts_with([';', '#']) {
+            if line.len() > 2 && line.starts_with('[') && line.ends_with(']') {
+                let name = line[1..line.len() - 1].trim();
+                if !name.is_empty() {
+                    in_config = name.eq_ignore_ascii_case("config");
+                    if in_config {
+                        config = Some(Vec::new());
+                    }
+                }
                 continue;
             }
             let Some((key, value)) = line.split_once('=') else {
                 continue;
             };
-            let key = key.trim();
-            if key.eq_ignore_ascii_case("project") && found.project.is_none() {
-                found.project = Some(clean_dir(value));
-            } else if key.eq_ignore_ascii_case("command") && found.command.is_none() {
-                found.command = Some(value.trim().to_string());
+            if in_config && !key.is_empty() {
+                config
+                    .get_or_insert_with(Vec::new)
+                    .push((key.trim().to_ascii_lowercase(), value.trim().to_string()));
             }
         }
-        found
+        let last = |name: &str| {
+            config
+                .iter()
+                .flatten()
+                .rev()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.clone())
+                .filter(|value| !value.is_empty())
+        };
+        Deployment {
+            project: last("project").map(|p| clean_dir(&p)),
+            command: last("command"),
+        }
     }
 }
 
@@ -93,6 +116,25 @@ mod tests {
                 .as_deref(),
             Some("")
         );
+    }
+
+    /// Kudu's `IniFile` rules: the last occurrence of a key wins, a repeated `[config]`
+    /// replaces the earlier one, section names are trimmed, there are no comments, and an
+    /// empty value is no value.
+    #[test]
+    fn read_as_kudus_ini_file_reads_it() {
+        let d = Deployment::parse("[config]\nproject = a\nproject = b\n");
+        assert_eq!(d.project.as_deref(), Some("b"));
+        let d =
+            Deployment::parse("[config]\nproject = a\ncommand = x.cmd\n[config]\nproject = c\n");
+        assert_eq!(d.project.as_deref(), Some("c"));
+        assert_eq!(d.command, None, "the second [config] replaced the first");
+        let d = Deployment::parse("[ config ]\nproject = d\n");
+        assert_eq!(d.project.as_deref(), Some("d"));
+        let d = Deployment::parse("project = top\n[config]\n#project = e\nproject =\n");
+        assert_eq!(d.project, None);
+        let d = Deployment::parse("[config]\nproject = f\n[]\nproject = g\n");
+        assert_eq!(d.project.as_deref(), Some("g"), "[] opens no section");
     }
 
     #[test]
