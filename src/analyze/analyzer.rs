@@ -276,6 +276,45 @@ impl<'r> Analyzer<'r> {
         Ok(files)
     }
 
+    /// On a platform that picks the builder by the app folder's files (Kudu on Windows),
+    /// why the builder it picks for `commit` is not Python; `None` when it is, or when a
+    /// custom deployment command decides instead.
+    fn builder_is_not_python(
+        &self,
+        commit: &git2::Commit,
+        watched: &Watched,
+    ) -> Result<Option<String>> {
+        if !self.platform.facts().picks_builder_by_files {
+            return Ok(None);
+        }
+        let tree = commit.tree()?;
+        let command = tree
+            .get_name(".deployment")
+            .and_then(|e| self.repo.find_blob(e.id()).ok())
+            .and_then(|b| Deployment::parse(&String::from_utf8_lossy(b.content())).command);
+        if command.is_some() {
+            return Ok(None);
+        }
+        let folder = if watched.root.is_empty() {
+            tree
+        } else {
+            match tree.get_path(Path::new(&watched.root)) {
+                Ok(entry) => self.repo.find_tree(entry.id())?,
+                Err(_) => return Ok(None),
+            }
+        };
+        let names: Vec<String> = folder
+            .iter()
+            .filter(|e| e.kind() == Some(ObjectType::Blob))
+            .filter_map(|e| e.name().ok().map(str::to_string))
+            .collect();
+        let runtime = watched
+            .runtime_id(RuntimeFile::Txt)
+            .and_then(|id| self.repo.find_blob(id).ok())
+            .map(|b| b.content().to_vec());
+        Ok(super::builder::not_python(&names, runtime.as_deref()))
+    }
+
     /// Whether the update `base -> tip` changes any watched file (the first, cheap step of
     /// [`Analyzer::analyze`]: ids of the watched paths only). `base = None`: a first deploy,
     /// which changes nothing deployed.
@@ -336,6 +375,24 @@ impl<'r> Analyzer<'r> {
         let cache_key_changed = self.platform.rebuilds_when_requirements_change()
             && root_id(&base_watched) != root_id(&tip_watched);
         analysis.verdict = verdict_of(&analysis.reasons, self.platform, cache_key_changed);
+        if !analysis.reasons.is_empty()
+            && let Some(why) = self.builder_is_not_python(&tip_commit, &tip_watched)?
+        {
+            analysis.warnings.push(FileError::new(
+                if tip_watched.root.is_empty() {
+                    "."
+                } else {
+                    &tip_watched.root
+                },
+                None,
+                format!(
+                    "{why}: it builds no Python env there, so nothing in this push leaves one \
+                     stale, and envguard does nothing for it"
+                ),
+            ));
+            analysis.reasons.clear();
+            analysis.verdict = super::types::Verdict::None;
+        }
         // The tip's runtime matters only to a push that changes something (the toggle reads
         // it); the hot path of a push that changes nothing watched reads no blob.
         if changed || !analysis.reasons.is_empty() {

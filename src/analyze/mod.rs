@@ -14,6 +14,7 @@
 //! and trailer rules).
 
 mod analyzer;
+mod builder;
 mod compare;
 mod rules;
 mod tree;

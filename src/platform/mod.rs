@@ -231,6 +231,9 @@ pub struct Facts {
     /// its own), so envguard's hook chains it after itself.
     pub owns_post_receive: bool,
     pub deploy_script: Option<ScriptKind>,
+    /// Whether the platform picks the app's builder from the files at the app root (Kudu on
+    /// Windows: Node before Python), so a Python env is built only when Python is picked.
+    pub picks_builder_by_files: bool,
 }
 
 /// How a git URL names a platform.
@@ -253,6 +256,9 @@ impl Platform {
             // projectkudu/KuduScript lib/templates/deploy.batch.python.template;
             // projectkudu/kudu Kudu.Core/Scripts/select_python_version.py,
             // Kudu.Core/Deployment/DeploymentManager.cs (deployment_branch).
+            // The builder: projectkudu/kudu Kudu.Core/Deployment/Generator/SiteBuilderFactory.cs
+            // (ResolveNonAspProject: Node before Python), NodeSiteEnabler.cs,
+            // PythonSiteEnabler.cs.
             Platform::KuduWindows => Facts {
                 name: "kudu-windows",
                 url_names_it: None,
@@ -268,6 +274,7 @@ impl Platform {
                 deploy_refs: DeployRefs::DeploymentBranch,
                 owns_post_receive: false,
                 deploy_script: Some(ScriptKind::Batch),
+                picks_builder_by_files: true,
             },
             // Azure-App-Service/KuduLite SiteBuilderFactory.cs (ENABLE_ORYX_BUILD not
             // true-like); projectkudu/KuduScript lib/templates/deploy.bash.python.template.
@@ -286,6 +293,7 @@ impl Platform {
                 deploy_refs: DeployRefs::DeploymentBranch,
                 owns_post_receive: false,
                 deploy_script: Some(ScriptKind::Bash),
+                picks_builder_by_files: false,
             },
             // microsoft/Oryx src/BuildScriptGenerator/Python (compressed virtualenv built in a
             // temp dir); KuduLite AppServiceOryxArguments.cs.
@@ -304,6 +312,7 @@ impl Platform {
                 deploy_refs: DeployRefs::DeploymentBranch,
                 owns_post_receive: false,
                 deploy_script: None,
+                picks_builder_by_files: false,
             },
             // KuduLite BuildFlagsHelper.cs (BUILD_FLAGS=Off, case-sensitive); Oryx
             // PythonBashBuildSnippet.sh.tpl (`python -m venv` without --clear).
@@ -322,6 +331,7 @@ impl Platform {
                 deploy_refs: DeployRefs::DeploymentBranch,
                 owns_post_receive: false,
                 deploy_script: None,
+                picks_builder_by_files: false,
             },
             // Oryx BaseBashBuildScript.sh.tpl (rsync -rcE --links without --delete); the
             // startup script extracts output only with CompressDestinationDir="true".
@@ -340,6 +350,7 @@ impl Platform {
                 deploy_refs: DeployRefs::DeploymentBranch,
                 owns_post_receive: false,
                 deploy_script: None,
+                picks_builder_by_files: false,
             },
             // KuduLite SiteBuilderFactory.cs: BasicBuilder when SCM_DO_BUILD_DURING_DEPLOYMENT
             // is set and not true-like.
@@ -358,6 +369,7 @@ impl Platform {
                 deploy_refs: DeployRefs::DeploymentBranch,
                 owns_post_receive: false,
                 deploy_script: None,
+                picks_builder_by_files: false,
             },
             // git's githooks(5) post-receive; go-gitea/gitea modules/repository/hooks.go;
             // gitaly internal/gitaly/hook/custom.go.
@@ -376,6 +388,7 @@ impl Platform {
                 deploy_refs: DeployRefs::RepositoryHead,
                 owns_post_receive: false,
                 deploy_script: Some(ScriptKind::Bash),
+                picks_builder_by_files: false,
             },
             // heroku/heroku-buildpack-python lib/cache.sh, lib/python_version.sh.
             Platform::Heroku => Facts {
@@ -393,6 +406,7 @@ impl Platform {
                 deploy_refs: DeployRefs::DeploymentBranch,
                 owns_post_receive: false,
                 deploy_script: None,
+                picks_builder_by_files: false,
             },
             // dokku/dokku plugins/builder-herokuish (the Heroku buildpack's cache);
             // plugins/repo (repo:purge-cache).
@@ -411,6 +425,7 @@ impl Platform {
                 deploy_refs: DeployRefs::DeploymentBranch,
                 owns_post_receive: false,
                 deploy_script: None,
+                picks_builder_by_files: false,
             },
             // piku/piku piku.py: deploy_python (venv created only when bin/activate is
             // missing; PYTHON_VERSION read only then), cmd_git_hook (every pushed ref),
@@ -430,6 +445,7 @@ impl Platform {
                 deploy_refs: DeployRefs::Every,
                 owns_post_receive: true,
                 deploy_script: None,
+                picks_builder_by_files: false,
             },
         }
     }

@@ -529,3 +529,41 @@ fn an_uncompressed_oryx_output_is_detected_and_its_antenv_wiped() {
     assert!(stderr.contains("deleted site/wwwroot/antenv"), "{stderr}");
     assert!(!wwwroot.join("antenv").exists(), "{stderr}");
 }
+
+/// Kudu on Windows picks the builder by the app folder's files, Node before Python
+/// (SiteBuilderFactory.ResolveNonAspProject): with a package.json at the root it builds no
+/// Python env, so a removal needs nothing and the push says why; a `.deployment` command
+/// replaces the pick, and then the removal is acted on again.
+#[test]
+fn kudu_on_windows_builds_no_python_env_for_a_node_app() {
+    let repo = Repo::new();
+    repo.write("requirements.txt", "a\nb\n");
+    repo.write("runtime.txt", "python-3.6\n");
+    repo.write("app.py", "print(1)\n");
+    repo.write("package.json", "{}\n");
+    repo.commit("A Node app with Python beside it");
+    drop_b(&repo);
+    let (json, code) = check_on("kudu-windows", &repo, "HEAD");
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["verdict"], "none", "{json}");
+    let warnings = json["warnings"].to_string();
+    assert!(
+        warnings.contains("Node.js app (package.json at the app root)"),
+        "{json}"
+    );
+    // Where the builder is not picked by files, the removal is acted on.
+    let (json, _) = check_on("kudu-linux", &repo, "HEAD");
+    assert_eq!(json["verdict"], "wipe", "{json}");
+    // A custom command replaces Kudu's pick.
+    repo.write(".deployment", "[config]\ncommand = deploy.cmd\n");
+    repo.write("deploy.cmd", "@echo off\n");
+    repo.commit("A custom deployment");
+    drop_b_again(&repo);
+    let (json, _) = check_on("kudu-windows", &repo, "HEAD");
+    assert_eq!(json["verdict"], "wipe", "{json}");
+}
+
+fn drop_b_again(repo: &Repo) {
+    repo.write("requirements.txt", "c\n");
+    repo.commit("Drop a");
+}

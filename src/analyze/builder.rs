@@ -1,0 +1,78 @@
+//! Which builder Kudu on Windows picks for the app folder, from the files at its root
+//! (projectkudu/kudu `SiteBuilderFactory.ResolveNonAspProject`): Node when the folder has
+//! `package.json`, or `server.js`/`app.js` and none of IIS's start pages
+//! (`NodeSiteEnabler`); else Python when it has requirements.txt and a `*.py` file, or a
+//! runtime.txt that mentions "python" (`PythonSiteEnabler`). Only the Python builder makes
+//! an env; a custom deployment command (`.deployment`'s `command`) replaces them all.
+
+/// IIS's start pages: with one of them, `server.js`/`app.js` do not make a Node site.
+const IIS_START_PAGES: [&str; 8] = [
+    "default.htm",
+    "default.html",
+    "default.asp",
+    "index.htm",
+    "index.html",
+    "iisstart.htm",
+    "default.aspx",
+    "index.php",
+];
+
+/// The builder Kudu picks, when it is not Python: why, in words.
+pub fn not_python(names: &[String], runtime_txt: Option<&[u8]>) -> Option<String> {
+    // Kudu's file checks run on Windows, whose file names ignore case.
+    let has = |name: &str| names.iter().any(|n| n.eq_ignore_ascii_case(name));
+    if has("package.json") {
+        return Some("Kudu deploys it as a Node.js app (package.json at the app root)".into());
+    }
+    let start = ["server.js", "app.js"].into_iter().find(|f| has(f));
+    if let Some(start) = start
+        && !IIS_START_PAGES.iter().any(|p| has(p))
+    {
+        return Some(format!(
+            "Kudu deploys it as a Node.js app ({start} at the app root)"
+        ));
+    }
+    if !has("requirements.txt") {
+        return Some("Kudu finds no requirements.txt at the app root".into());
+    }
+    let python_file = names
+        .iter()
+        .any(|n| n.len() > 3 && n[n.len() - 3..].eq_ignore_ascii_case(".py"));
+    let runtime_says_python = runtime_txt.is_some_and(|text| {
+        String::from_utf8_lossy(text)
+            .to_lowercase()
+            .contains("python")
+    });
+    (!python_file && !runtime_says_python).then(|| {
+        "Kudu does not take it for a Python app (no .py file at the app root, and no \
+         runtime.txt that says python)"
+            .into()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn node_before_python_as_kudu_picks() {
+        let python = names(&["requirements.txt", "app.py"]);
+        assert_eq!(not_python(&python, None), None);
+        let with_package = names(&["requirements.txt", "app.py", "Package.json"]);
+        assert!(not_python(&with_package, None).is_some_and(|w| w.contains("package.json")));
+        let server_js = names(&["requirements.txt", "app.py", "server.js"]);
+        assert!(not_python(&server_js, None).is_some());
+        // An IIS start page makes server.js no Node site.
+        let with_page = names(&["requirements.txt", "app.py", "server.js", "index.html"]);
+        assert_eq!(not_python(&with_page, None), None);
+        // Python needs a .py at the root, or runtime.txt saying python.
+        let no_py = names(&["requirements.txt", "runtime.txt"]);
+        assert_eq!(not_python(&no_py, Some(b"python-3.6")), None);
+        assert!(not_python(&no_py, Some(b"3.6")).is_some());
+        assert!(not_python(&names(&["app.py"]), None).is_some());
+    }
+}
