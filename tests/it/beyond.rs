@@ -150,14 +150,7 @@ fn on_gitea_envguard_is_one_more_hook_of_the_dispatch_folder() {
     );
     let holder = tempfile::tempdir().expect("tempdir");
     let target = target_with_env(holder.path());
-    let out = d.server.envguard(&[
-        "hook",
-        "install",
-        "--server",
-        "--target",
-        &target.display().to_string(),
-    ]);
-    assert!(out.status.success(), "{out:?}");
+    d.server.install_server_hook(&target);
     let dispatcher = std::fs::read_to_string(hooks.join("post-receive")).expect("dispatcher");
     assert_eq!(
         dispatcher, GITEA_DISPATCHER,
@@ -419,14 +412,7 @@ fn a_hook_that_mentions_the_folder_is_no_dispatcher() {
     );
     let holder = tempfile::tempdir().expect("tempdir");
     let target = target_with_env(holder.path());
-    let out = d.server.envguard(&[
-        "hook",
-        "install",
-        "--server",
-        "--target",
-        &target.display().to_string(),
-    ]);
-    assert!(out.status.success(), "{out:?}");
+    d.server.install_server_hook(&target);
     assert!(!hooks.join("post-receive.d/00-envguard").exists());
     assert!(hooks.join("post-receive.legacy").is_file());
     d.clone.git(&["config", "envguard.mode", "off"]);
