@@ -30,6 +30,9 @@ pub struct Clues {
 pub struct Detected {
     pub platform: Platform,
     pub why: String,
+    /// Kudu's `DEPLOYMENT_BRANCH` app setting, when the site sets it: the branch it deploys
+    /// (projectkudu/kudu `DeploymentManager`: `master` unless set).
+    pub deployment_branch: Option<String>,
 }
 
 /// Why nothing could be recognised (nothing is recorded then).
@@ -41,6 +44,14 @@ impl Clues {
     /// Whether the listing says Linux (`/home/...`); `None` without a Kudu listing.
     pub fn linux(&self) -> Option<bool> {
         self.home_entry_path.as_deref().map(|p| p.starts_with('/'))
+    }
+
+    /// Kudu's `DEPLOYMENT_BRANCH` app setting, when set.
+    pub fn deployment_branch(&self) -> Option<String> {
+        self.setting("DEPLOYMENT_BRANCH")
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+            .map(|b| b.trim_start_matches("refs/heads/").to_string())
     }
 
     fn setting(&self, key: &str) -> Option<&str> {
@@ -68,6 +79,7 @@ pub fn decide(clues: &Clues) -> Result<Detected, Unrecognised> {
         Ok(Detected {
             platform,
             why: why.to_string(),
+            deployment_branch: clues.deployment_branch(),
         })
     };
     match clues.linux() {
@@ -87,6 +99,7 @@ pub fn decide(clues: &Clues) -> Result<Detected, Unrecognised> {
                     "the site runs Windows (its files are at {shown}); Kudu keeps env until the \
                      runtime runtime.txt selects changes"
                 ),
+                deployment_branch: clues.deployment_branch(),
             });
         }
         Some(true) => {}
@@ -106,6 +119,7 @@ pub fn decide(clues: &Clues) -> Result<Detected, Unrecognised> {
                  KuduScript's bash deployment keeps antenv in site/wwwroot and only runs pip \
                  into it"
             ),
+            deployment_branch: clues.deployment_branch(),
         });
     }
     if clues

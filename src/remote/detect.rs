@@ -21,7 +21,9 @@ pub fn detect(client: &Client, base: &str) -> Result<Detected> {
         home_entry_path,
         ..Clues::default()
     };
-    if clues.linux() == Some(true) {
+    // The app settings on both systems: the Linux build variants, and the branch Kudu
+    // deploys (`DEPLOYMENT_BRANCH`).
+    if clues.linux().is_some() {
         let settings = client.get(base, "api/settings")?.unwrap_or_default();
         if let Ok(serde_json::Value::Object(map)) = serde_json::from_str(&settings) {
             clues.settings = map
@@ -29,6 +31,8 @@ pub fn detect(client: &Client, base: &str) -> Result<Detected> {
                 .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
                 .collect();
         }
+    }
+    if clues.linux() == Some(true) {
         clues.oryx_manifest = client.get(base, "api/vfs/site/wwwroot/oryx-manifest.toml")?;
     }
     detect::decide(&clues).map_err(|e| Error::msg(e.to_string()))

@@ -246,9 +246,14 @@ fn detect_and_record(
     let connected = site.connect(config, quiet)?;
     let detected = detect::detect(&connected.client(), &connected.base)?;
     connected.credential.approve();
-    repo.config()?
-        .open_level(git2::ConfigLevel::Local)?
-        .set_str("envguard.platform", detected.platform.name())?;
+    let mut local = repo.config()?.open_level(git2::ConfigLevel::Local)?;
+    local.set_str("envguard.platform", detected.platform.name())?;
+    // The branch the site deploys, unless the user named the deploy branches.
+    if let Some(branch) = &detected.deployment_branch
+        && !config.branches_set
+    {
+        local.set_str("envguard.branch", branch)?;
+    }
     Ok(detected)
 }
 
@@ -264,7 +269,7 @@ pub fn detect_command(
     };
     let site = RemoteSite::resolve(repo, config, &remote, &[])?;
     let detected = detect_and_record(repo, config, &site, false)?;
-    Ok(vec![
+    let mut lines = vec![
         format!(
             "{}: {} ({})",
             url::redact(&remote),
@@ -276,7 +281,19 @@ pub fn detect_command(
             detected.platform,
             crate::config::name_of(&config.mode_on(detected.platform))
         ),
-    ])
+    ];
+    lines.push(match (&detected.deployment_branch, config.branches_set) {
+        (Some(branch), false) => {
+            format!("recorded: envguard.branch = {branch} (the site's DEPLOYMENT_BRANCH setting)")
+        }
+        (Some(branch), true) => format!(
+            "the site deploys {branch} (its DEPLOYMENT_BRANCH setting); envguard.branch is set \
+             already and was left as it is: {}",
+            config.branches.join(" ")
+        ),
+        (None, _) => "the site deploys master (no DEPLOYMENT_BRANCH setting)".to_string(),
+    });
+    Ok(lines)
 }
 
 /// `envguard platform`: the platform of each deploy remote and where it came from.

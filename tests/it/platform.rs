@@ -567,3 +567,49 @@ fn drop_b_again(repo: &Repo) {
     repo.write("requirements.txt", "c\n");
     repo.commit("Drop a");
 }
+
+/// Kudu deploys the branch of its `DEPLOYMENT_BRANCH` app setting (master unless set):
+/// `platform detect` reads it over the API and records it as `envguard.branch`, so a
+/// removal pushed on `main` is acted on; a branch the user set is left as it is.
+#[test]
+fn detection_records_the_branch_the_site_deploys() {
+    let d = Deployment::new(&app("python-3.6\n"));
+    let holder = tempfile::tempdir().expect("tempdir");
+    let wwwroot = site_dir(holder.path());
+    let _api = app_service(
+        &d,
+        ApiSettings {
+            app_settings: vec![("DEPLOYMENT_BRANCH".into(), "main".into())],
+            ..ApiSettings::new(&wwwroot)
+        },
+    );
+    d.clone.git(&["checkout", "-q", "-b", "main"]);
+    d.clone
+        .git(&["push", "-q", "--no-verify", "origin", "main"]);
+    let out = d.clone.envguard(&["platform", "detect", "origin"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout.contains("kudu-windows"), "{stdout}");
+    assert!(
+        stdout.contains("recorded: envguard.branch = main (the site's DEPLOYMENT_BRANCH setting)"),
+        "{stdout}"
+    );
+    assert_eq!(d.clone.git(&["config", "envguard.branch"]).trim(), "main");
+    drop_b(&d.clone);
+    let (code, stderr) = d.push(&["origin", "main"]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("runtime toggle for refs/heads/main"),
+        "{stderr}"
+    );
+
+    // Set by the user: detection says what the site deploys and changes nothing.
+    d.clone.git(&["config", "envguard.branch", "release"]);
+    let out = d.clone.envguard(&["platform", "detect", "origin"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("was left as it is: release"), "{stdout}");
+    assert_eq!(
+        d.clone.git(&["config", "envguard.branch"]).trim(),
+        "release"
+    );
+}
