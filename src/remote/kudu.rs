@@ -232,8 +232,8 @@ impl<'a> Client<'a> {
             || error_text.to_ascii_lowercase().contains("idle")
         {
             error_text.push_str(
-                " (the command API aborts a command silent for SCM_COMMAND_IDLE_TIMEOUT \
-                 seconds, 60 by default: raise that app setting)",
+                " (the command API aborts a command that prints nothing and uses no CPU for \
+                 SCM_COMMAND_IDLE_TIMEOUT seconds, 60 by default: raise that app setting)",
             );
         }
         // The delete fails on a missing folder too; whether env is gone is what counts.

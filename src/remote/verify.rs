@@ -54,8 +54,14 @@ pub fn env_outcome<S: AsRef<str>>(lines: &[S]) -> EnvOutcome {
             .iter()
             .any(|l| l.as_ref().to_ascii_lowercase().contains(needle))
     };
+    // KuduScript's Python deployment says `Creating python-3.6 virtual environment.` when it
+    // makes a new one. Oryx says `Creating virtual environment...` on every build, also
+    // when it runs `python -m venv` over an antenv it keeps: no proof of a new env.
     if has("deleting incompatible virtual environment")
-        || (has("creating ") && has("virtual environment."))
+        || lines.iter().any(|l| {
+            let l = l.as_ref().to_ascii_lowercase();
+            l.contains("creating python-") && l.contains("virtual environment")
+        })
         || has("a fresh virtual environment")
     {
         EnvOutcome::Created
@@ -126,6 +132,16 @@ mod tests {
             "Found compatible virtual environment.",
         ];
         assert_eq!(env_outcome(&reused), EnvOutcome::Reused);
+        // Oryx says this on every build, also over an antenv it keeps.
+        let oryx = [
+            "Python Version: /opt/python/3.11/bin/python3",
+            "Creating virtual environment...",
+        ];
+        assert_eq!(env_outcome(&oryx), EnvOutcome::Unknown);
+        assert_eq!(
+            env_outcome(&["Creating python-3.6 virtual environment."]),
+            EnvOutcome::Created
+        );
         assert_eq!(
             env_outcome(&["Pip install requirements."]),
             EnvOutcome::Unknown

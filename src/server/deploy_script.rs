@@ -1,7 +1,8 @@
 //! `envguard deploy-script`: writes `.deployment` and a deploy script (the platform's
 //! documented "custom deployment script" option). The scripts are KuduScript's own Python
 //! templates (the `deploy.cmd` that `kuduscript -y --python -r . -p <app folder>` 1.0.17
-//! generates, and its bash template for Linux), kept line for line, plus envguard's steps:
+//! generates, kept line for line, and its bash template for Linux, without its Node.js and
+//! unconditional KuduSync steps and with pip's failure checked), plus envguard's steps:
 //! env gets a fresh start when the requirements files or the runtime differ from copies saved
 //! inside env by the last successful deployment, or when a `.envguard-wipe` marker asks for
 //! it. The app folder is baked into the script, since Kudu ignores `project` when `command` is
