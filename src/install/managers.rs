@@ -126,10 +126,21 @@ fn block_items_indent(text: &str, key: &str) -> Option<String> {
         .lines()
         .skip_while(|l| l.trim_end() != format!("{key}:"));
     lines.next()?;
-    let first = lines.find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))?;
-    let body = first.trim_start();
-    body.starts_with("- ")
-        .then(|| first[..first.len() - body.len()].to_string())
+    let first = first_content(lines)?;
+    first
+        .trim_start()
+        .starts_with("- ")
+        .then(|| indent_of(first).to_string())
+}
+
+/// The first line of `lines` that is neither blank nor a comment.
+fn first_content<'a>(mut lines: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    lines.find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+}
+
+/// The leading whitespace of a line.
+fn indent_of(line: &str) -> &str {
+    &line[..line.len() - line.trim_start().len()]
 }
 
 fn pre_commit_entry(existing: Option<(&str, String)>) -> String {
@@ -158,10 +169,8 @@ fn lefthook_commands_indent(text: &str) -> Option<String> {
     let at = section
         .iter()
         .position(|l| l.trim_end().trim_start() == "commands:")?;
-    let child = section[at + 1..]
-        .iter()
-        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))?;
-    Some(child[..child.len() - child.trim_start().len()].to_string())
+    let child = first_content(section[at + 1..].iter().copied())?;
+    Some(indent_of(child).to_string())
 }
 
 fn lefthook_entry(existing: Option<(&str, String)>) -> String {

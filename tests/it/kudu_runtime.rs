@@ -15,14 +15,7 @@ use envguard::runtime::{KUDU_RUNTIMES, parse_kudu_runtime};
 const CASES: u64 = 300;
 
 fn select_python_version() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/thirdparty/kudu/select_python_version.py");
-    assert!(
-        path.is_file(),
-        "{} is missing: the platforms' own code is at ../shared/thirdparty (see its README)",
-        path.display()
-    );
-    path
+    crate::support::thirdparty("kudu/select_python_version.py")
 }
 
 /// One generated runtime.txt.

@@ -7,17 +7,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{Repo, command, dists, run_ok, test_path};
+use crate::support::{Repo, command, dists, make_wheels, run_ok, test_path, thirdparty};
 
 /// piku.py, beside the project as CI has it.
 fn piku_py() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/thirdparty/piku/piku.py");
-    assert!(
-        path.is_file(),
-        "{} is missing: the platforms' own code is at ../shared/thirdparty (see its README)",
-        path.display()
-    );
-    path
+    thirdparty("piku/piku.py")
 }
 
 /// A piku server in a temporary folder: `PIKU_ROOT`, and the environment piku's hook needs
@@ -61,14 +55,7 @@ impl Piku {
             .args(["git-receive-pack", "app"])
             .output();
         assert!(repos.join("app/hooks/post-receive").is_file());
-        let maker =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/local-deploy/make-wheels.py");
-        run_ok(
-            piku.cmd("python3", piku.dir.path())
-                .arg(maker)
-                .arg(&piku.wheels)
-                .args(["alpha", "beta", "gamma", "delta"]),
-        );
+        make_wheels(&piku.wheels, &["alpha", "beta", "gamma", "delta"]);
         piku
     }
 

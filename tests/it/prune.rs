@@ -3,7 +3,6 @@
 //! wheels holds, without being recreated; and where that cannot be decided safely, a wipe.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use crate::support::kudu_api::{ApiSettings, KuduApi, use_api};
 use crate::support::{Deployment, KuduSite, dists};
@@ -11,19 +10,16 @@ use crate::support::{Deployment, KuduSite, dists};
 /// The wheels of these tests, into the site's find-links folder: `web` needs `core` and,
 /// with its `fast` extra, `speedups`; `gone` needs `gonedep` and `core`.
 fn more_wheels(site: &KuduSite) {
-    let maker = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/local-deploy/make-wheels.py");
-    crate::support::run_ok(
-        crate::support::command("python3", &site.dir)
-            .arg(maker)
-            .arg(&site.wheels)
-            .args([
-                "web:core|speedups ; extra == \"fast\"",
-                "core",
-                "speedups",
-                "gone:gonedep|core",
-                "gonedep",
-                "old",
-            ]),
+    crate::support::make_wheels(
+        &site.wheels,
+        &[
+            "web:core|speedups ; extra == \"fast\"",
+            "core",
+            "speedups",
+            "gone:gonedep|core",
+            "gonedep",
+            "old",
+        ],
     );
 }
 
@@ -204,12 +200,7 @@ fn remote_prune_on_a_linux_site_leaves_what_a_fresh_install_has() {
 #[test]
 fn an_upgrade_in_the_push_wipes_and_the_env_ends_exact() {
     let (d, site) = pruning_site("web==1.0\nold\na\n");
-    crate::support::run_ok(
-        crate::support::command("python3", &site.dir)
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/local-deploy/make-wheels.py"))
-            .arg(&site.wheels)
-            .arg("web==2.0"),
-    );
+    crate::support::make_wheels(&site.wheels, &["web==2.0"]);
     let env = site.wwwroot.join("env");
     assert!(dists(&env).contains("core"));
     let after = "web==2.0\na\n";

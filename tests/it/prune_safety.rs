@@ -214,6 +214,8 @@ fn a_virtualenv_made_env_is_pruned_not_wiped() {
 fn after_prune_and_deploy_the_env_is_a_fresh_install_and_nothing_outside_changed() {
     const CASES: u64 = 6;
     const NAMES: [&str; 6] = ["pa", "pb", "pc", "pd", "pe", "pf"];
+    // How many cases had a twin, a link out of the env, and neither (a plain prune).
+    let (mut twins, mut links, mut plain) = (0, 0, 0);
     for seed in 0..CASES {
         let mut g = crate::support::Gen::seeded(0x5eed_0000 + seed);
         // Dependencies only on later names: no cycles.
@@ -246,15 +248,7 @@ fn after_prune_and_deploy_the_env_is_a_fresh_install_and_nothing_outside_changed
         let second = pick(&mut g);
         let (d, target) = server_pruning(&first, false);
         let wheels = d.server.scratch("wheels");
-        crate::support::run_ok(
-            crate::support::command("python3", &wheels)
-                .arg(
-                    Path::new(env!("CARGO_MANIFEST_DIR"))
-                        .join("examples/local-deploy/make-wheels.py"),
-                )
-                .arg(&wheels)
-                .args(&specs),
-        );
+        crate::support::make_wheels(&wheels, &specs);
         let env = target.join("env");
         crate::support::pip_install(&env, &wheels, &first);
         let site = site_packages(&env);
@@ -303,7 +297,15 @@ fn after_prune_and_deploy_the_env_is_a_fresh_install_and_nothing_outside_changed
                 .expect("python");
             assert!(imports.success(), "{case}: import {name}: {stderr}");
         }
+        twins += usize::from(twin.is_some());
+        links += usize::from(linked);
+        plain += usize::from(twin.is_none() && !linked);
     }
+    // The seeds reach every kind of env, or the property shows less than it says.
+    assert!(
+        twins > 0 && links > 0 && plain > 0,
+        "{twins} with a twin, {links} with a link, {plain} plain"
+    );
 }
 
 /// A requirement from a VCS branch: pip keeps the installed revision however far the branch

@@ -440,14 +440,7 @@ impl KuduSite {
         let dir = holder.path().join("site");
         let wheels = holder.path().join("wheels");
         std::fs::create_dir_all(&dir).expect("site dir");
-        let maker =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/local-deploy/make-wheels.py");
-        run_ok(
-            command("python3", holder.path())
-                .arg(maker)
-                .arg(&wheels)
-                .args(["a", "b", "c"]),
-        );
+        make_wheels(&wheels, &["a", "b", "c"]);
         std::fs::write(
             dir.join("site.env"),
             format!("PIP_NO_INDEX=1\nPIP_FIND_LINKS={}\n", wheels.display()),
@@ -585,4 +578,30 @@ pub fn fresh_install(wheels: &Path, requirements: &str) -> std::collections::BTr
     new_venv(&env);
     pip_install(&env, wheels, requirements);
     dists(&env)
+}
+
+/// Builds the small offline wheels `specs` describe into `out`, with
+/// `examples/local-deploy/make-wheels.py` (`NAME`, `NAME==VERSION`, `NAME:dep|dep`).
+pub fn make_wheels<S: AsRef<std::ffi::OsStr>>(out: &Path, specs: &[S]) {
+    std::fs::create_dir_all(out).expect("wheels dir");
+    run_ok(
+        command("python3", out)
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/local-deploy/make-wheels.py"))
+            .arg(out)
+            .args(specs),
+    );
+}
+
+/// A file of the platforms' own code in `../shared/thirdparty` (beside the project, as CI
+/// has it; see its README), failing the test when it is missing.
+pub fn thirdparty(path: &str) -> PathBuf {
+    let full = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/thirdparty")
+        .join(path);
+    assert!(
+        full.is_file(),
+        "{} is missing: the platforms' own code is at ../shared/thirdparty (see its README)",
+        full.display()
+    );
+    full
 }
