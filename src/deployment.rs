@@ -20,11 +20,30 @@ pub const APP_ROOT_LINE: &str = "envguard-app-root:";
 
 impl Deployment {
     /// The script file `command` runs, as a path in the repository (`bash deploy.sh` ->
-    /// `deploy.sh`).
+    /// `deploy.sh`, `cmd /c deploy.cmd` -> `deploy.cmd`): the first word that is neither an
+    /// interpreter nor an option. The arguments after it are never part of it.
     pub fn command_script(&self) -> Option<String> {
+        const INTERPRETERS: [&str; 9] = [
+            "bash",
+            "sh",
+            "cmd",
+            "cmd.exe",
+            "python",
+            "python3",
+            "node",
+            "powershell",
+            "pwsh",
+        ];
         let command = self.command.as_deref()?;
-        let last = command.split_whitespace().last()?;
-        let path = last.trim_matches('"').replace('\\', "/");
+        let word = command
+            .split_whitespace()
+            .map(|w| w.trim_matches('"'))
+            .find(|w| {
+                !w.is_empty()
+                    && !w.starts_with(['-', '/'])
+                    && !INTERPRETERS.iter().any(|i| w.eq_ignore_ascii_case(i))
+            })?;
+        let path = word.replace('\\', "/");
         Some(path.trim_start_matches("./").to_string())
     }
 
@@ -141,6 +160,18 @@ mod tests {
     fn command_wins_over_project() {
         let d = Deployment::parse("[config]\nproject = src/web\ncommand = bash deploy.sh\n");
         assert_eq!(d.command_script().as_deref(), Some("deploy.sh"));
+        for (command, script) in [
+            ("bash deploy.sh --token s3cret", "deploy.sh"),
+            ("cmd /c .\\deploy.cmd", "deploy.cmd"),
+            ("deploy.cmd", "deploy.cmd"),
+            ("\"deploy.cmd\"", "deploy.cmd"),
+        ] {
+            let d = Deployment {
+                project: None,
+                command: Some(command.into()),
+            };
+            assert_eq!(d.command_script().as_deref(), Some(script), "{command}");
+        }
         assert_eq!(d.app_root(|_| None), "");
         let script = |path: &str| {
             assert_eq!(path, "deploy.sh");

@@ -668,6 +668,15 @@ pub enum Receive {
     PikuRunsPip {
         venv: String,
     },
+    /// piku deploys the branch with poetry (pyproject.toml, no requirements.txt).
+    PikuPoetry {
+        branch: String,
+        venv: String,
+    },
+    /// piku deploys the branch with uv (`uv sync`: exact).
+    PikuUv {
+        branch: String,
+    },
     PikuMayNotRunPip {
         venv: String,
         error: String,
@@ -691,6 +700,45 @@ pub enum Receive {
 impl Line for Receive {
     fn stream(&self) -> Stream {
         Stream::Results
+    }
+}
+
+impl Receive {
+    /// The lines about piku's own paths.
+    fn piku_line(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Receive::PikuMayNotRunPip { venv, error } => write!(
+                f,
+                "warning: cannot set {venv}'s time back ({error}), so piku may not run pip for \
+                 the changed requirements: run `piku deploy` for the app"
+            ),
+            Receive::PikuPoetry { branch, venv } => write!(
+                f,
+                "warning: piku deploys {branch} with poetry (pyproject.toml, no requirements.txt): \
+                 `poetry install` removes nothing, so a package dropped from pyproject.toml or \
+                 poetry.lock stays in {venv}. envguard does not wipe a poetry venv (poetry would \
+                 recreate the folder that holds the app's ENV); commit a requirements.txt \
+                 (`poetry export -o requirements.txt`) so piku takes the pip path envguard \
+                 guards, or deploy with uv (`uv sync` is exact)"
+            ),
+            Receive::PikuUv { branch } => write!(
+                f,
+                "piku deploys {branch} with uv (pyproject.toml, no requirements.txt): `uv sync` \
+                 makes the venv exactly the lock, so nothing goes stale"
+            ),
+            Receive::PikuRunsPip { venv } => write!(
+                f,
+                "set {venv}'s time back so that piku installs the changed requirements (it \
+                 runs pip or poetry only when requirements.txt or pyproject.toml is newer than \
+                 the venv)"
+            ),
+            Receive::PikuWiped { done } => write!(
+                f,
+                "{done} (the virtualenv's bin, lib, include, share and pyvenv.cfg; the app's \
+                 ENV, LIVE_ENV and SCALING are kept)"
+            ),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -751,21 +799,11 @@ impl fmt::Display for Receive {
                 write!(f, "pruning {env} (reading what is installed) ...")
             }
             Receive::Wiped { done } => f.write_str(done),
-            Receive::PikuMayNotRunPip { venv, error } => write!(
-                f,
-                "warning: cannot set {venv}'s time back ({error}), so piku may not run pip for \
-                 the changed requirements: run `piku deploy` for the app"
-            ),
-            Receive::PikuRunsPip { venv } => write!(
-                f,
-                "set {venv}'s time back so that piku runs pip for the changed requirements \
-                 (it does only when requirements.txt is newer than the venv)"
-            ),
-            Receive::PikuWiped { done } => write!(
-                f,
-                "{done} (the virtualenv's bin, lib, include, share and pyvenv.cfg; the app's \
-                 ENV, LIVE_ENV and SCALING are kept)"
-            ),
+            Receive::PikuPoetry { .. }
+            | Receive::PikuUv { .. }
+            | Receive::PikuRunsPip { .. }
+            | Receive::PikuMayNotRunPip { .. }
+            | Receive::PikuWiped { .. } => self.piku_line(f),
             Receive::NotWiped { error } => write!(f, "warning: env not wiped: {error}"),
             Receive::StaleMarker { branch, commit } => write!(
                 f,

@@ -68,6 +68,18 @@ pub fn resolve_relative(from: &str, target: &str) -> Result<String, Outside> {
     Ok(parts.join("/"))
 }
 
+/// Whether an executable file named `program` is in a folder of `PATH` (Python's
+/// `shutil.which`, as piku.py asks it).
+pub fn on_path(program: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| {
+            std::fs::metadata(dir.join(program))
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,17 +31,23 @@ pub fn verdict_line(analysis: &Analysis) -> String {
     };
     match analysis.shown_verdict() {
         Verdict::None if analysis.platform.builds_fresh() && count > 0 => format!(
-            "none: {} builds a fresh env on every deployment, so this push needs nothing \
+            "none: {} builds a fresh env on every deployment{}, so this push needs nothing \
              ({reasons} that would matter elsewhere)",
-            analysis.platform
+            analysis.platform,
+            analysis
+                .platform
+                .facts()
+                .fresh_because
+                .map(|why| format!(" ({why})"))
+                .unwrap_or_default()
         ),
         Verdict::None => "none: the deployed env stays valid".to_string(),
         Verdict::Invalid => "invalid: a watched file has errors, so there is no verdict until \
                              they are fixed"
             .to_string(),
         Verdict::Rebuild if analysis.platform.rebuilds_when_requirements_change() => format!(
-            "rebuild: requirements.txt or the runtime changed, so {} discards its cached env \
-             and builds a fresh one ({reasons})",
+            "rebuild: requirements.txt, the resolved runtime or a file of its cache key changed, \
+             so {} discards its cached env and builds a fresh one ({reasons})",
             analysis.platform
         ),
         Verdict::Rebuild => {

@@ -122,6 +122,26 @@ pub fn version_numbers(value: &str) -> Vec<u32> {
     version.split('.').filter_map(|p| p.parse().ok()).collect()
 }
 
+/// Whether two Python version requests surely resolve to different versions on a
+/// buildpack that resolves `X.Y` to the newest `X.Y.Z` it knows (heroku-buildpack-python
+/// `lib/python_version.sh`, the cache key is the resolved full version): a different
+/// `X.Y`, or two different full versions. `3.12` and `3.12.4` may be the same.
+pub fn resolves_elsewhere(before: &str, after: &str) -> bool {
+    fn parts(text: &str) -> Option<Vec<u32>> {
+        let text = text.trim();
+        let text = text
+            .strip_prefix("python-")
+            .or_else(|| text.strip_prefix("Python-"))
+            .unwrap_or(text);
+        let parts: Option<Vec<u32>> = text.split('.').map(|p| p.parse().ok()).collect();
+        parts.filter(|p| (2..=3).contains(&p.len()))
+    }
+    match (parts(before), parts(after)) {
+        (Some(b), Some(a)) => b[..2] != a[..2] || (b.len() == 3 && a.len() == 3 && b != a),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,5 +219,24 @@ mod tests {
     fn numbers() {
         assert_eq!(version_numbers("python-3.6"), vec![3, 6]);
         assert_eq!(version_numbers("2.7.18"), vec![2, 7, 18]);
+    }
+
+    #[test]
+    fn only_a_sure_change_of_the_resolved_version_counts() {
+        for (b, a) in [
+            ("python-3.11", "python-3.12"),
+            ("3.11.4", "3.11.9"),
+            ("python-3.11.4", "3.12"),
+        ] {
+            assert!(resolves_elsewhere(b, a), "{b} -> {a}");
+        }
+        for (b, a) in [
+            ("python-3.11", "python-3.11.9"),
+            ("3.11.9", "3.11"),
+            ("python-3.11.9", "3.11.9"),
+            ("3.11", "not a version"),
+        ] {
+            assert!(!resolves_elsewhere(b, a), "{b} -> {a}");
+        }
     }
 }

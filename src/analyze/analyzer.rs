@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::deployment::Deployment;
 use crate::gitcli::Fetcher;
 use crate::paths::join;
+use crate::platform::BuilderPick;
 use crate::platform::Platform;
 use crate::requirements::{self, EnvLookup, ParseCache, RequirementSet};
 use crate::{FileError, Result};
@@ -25,7 +26,7 @@ pub struct Analyzer<'r> {
     pub(super) platform: Platform,
     pub(super) parse: ParseCache<Oid>,
     /// App roots by the ids of `.deployment` and the script its command runs.
-    pub(super) roots: HashMap<(Oid, Option<Oid>), String>,
+    pub(super) roots: HashMap<(Option<Oid>, Option<Oid>), String>,
     /// Set in a partial clone: how to fetch what it lacks.
     pub(super) fetcher: Option<Fetcher>,
     pub(super) watched: HashMap<Oid, Rc<Watched>>,
@@ -116,13 +117,8 @@ impl<'r> Analyzer<'r> {
         let Ok(tree) = commit.tree() else {
             return;
         };
-        // The script `.deployment` runs may name the app folder.
-        let script = tree
-            .get_name(".deployment")
-            .and_then(|e| self.repo.find_blob(e.id()).ok())
-            .and_then(|b| {
-                Deployment::parse(&String::from_utf8_lossy(b.content())).command_script()
-            });
+        // The script the deployment runs may name the app folder.
+        let script = self.deployment(&tree).1.command_script();
         if let Some(script) = script {
             let _ = self.fetch(&[format!("{id}:{script}")]);
         }
@@ -164,24 +160,21 @@ impl<'r> Analyzer<'r> {
         }
     }
 
-    /// The app root of a commit: `envguard.appRoot`, else `.deployment`'s `project`, else
-    /// the repository root (`""`).
+    /// The app root of a commit: `envguard.appRoot`, else what the deployment settings say
+    /// ([`Analyzer::deployment`]), else the repository root (`""`).
     pub fn app_root(&mut self, tree: &git2::Tree) -> String {
         if let Some(root) = &self.config.app_root {
             return root.clone();
         }
-        let Some(entry) = tree.get_name(".deployment") else {
+        let (file, deployment) = self.deployment(tree);
+        if deployment == Deployment::default() {
             return String::new();
-        };
-        let Ok(blob) = self.repo.find_blob(entry.id()) else {
-            return String::new();
-        };
-        let deployment = Deployment::parse(&String::from_utf8_lossy(blob.content()));
+        }
         let script = deployment
             .command_script()
             .and_then(|path| tree.get_path(Path::new(&path)).ok())
             .map(|e| e.id());
-        let key = (entry.id(), script);
+        let key = (file, script);
         if let Some(root) = self.roots.get(&key) {
             return root.clone();
         }
@@ -191,6 +184,22 @@ impl<'r> Analyzer<'r> {
         });
         self.roots.insert(key, root.clone());
         root
+    }
+
+    /// The deployment settings of a commit, as Kudu merges them: `.deployment`'s, with the
+    /// site's own `COMMAND` (`envguard.siteCommand`) over its `command` (app settings rank
+    /// above the file: projectkudu/kudu `SettingsProvidersPriority`). The site's `PROJECT` is
+    /// recorded as `envguard.appRoot`. Also the id of `.deployment`, if there is one.
+    pub(super) fn deployment(&self, tree: &git2::Tree) -> (Option<Oid>, Deployment) {
+        let file = tree.get_name(".deployment").map(|e| e.id());
+        let mut deployment = file
+            .and_then(|id| self.repo.find_blob(id).ok())
+            .map(|b| Deployment::parse(&String::from_utf8_lossy(b.content())))
+            .unwrap_or_default();
+        if let Some(script) = &self.config.site_command {
+            deployment.command = Some(script.clone());
+        }
+        (file, deployment)
     }
 
     pub(super) fn watched(&mut self, commit: &git2::Commit) -> Result<Rc<Watched>> {
@@ -276,43 +285,74 @@ impl<'r> Analyzer<'r> {
         Ok(files)
     }
 
-    /// On a platform that picks the builder by the app folder's files (Kudu on Windows),
-    /// why the builder it picks for `commit` is not Python; `None` when it is, or when a
-    /// custom deployment command decides instead.
-    fn builder_is_not_python(
+    /// On a platform that picks the builder by the app's files (Kudu on Windows, Dokku), why
+    /// the builder it picks for `commit` leaves no stale env (not Python, or fresh on every
+    /// build); `None` when it picks the one that keeps the env, or when a custom deployment
+    /// command decides instead.
+    fn builder_keeps_no_env(
         &self,
         commit: &git2::Commit,
         watched: &Watched,
     ) -> Result<Option<String>> {
-        if !self.platform.facts().picks_builder_by_files {
+        let Some(pick) = self.platform.facts().builder_pick else {
             return Ok(None);
-        }
-        let tree = commit.tree()?;
-        let command = tree
-            .get_name(".deployment")
-            .and_then(|e| self.repo.find_blob(e.id()).ok())
-            .and_then(|b| Deployment::parse(&String::from_utf8_lossy(b.content())).command);
-        if command.is_some() {
-            return Ok(None);
-        }
-        let folder = if watched.root.is_empty() {
-            tree
-        } else {
-            match tree.get_path(Path::new(&watched.root)) {
-                Ok(entry) => self.repo.find_tree(entry.id())?,
-                Err(_) => return Ok(None),
-            }
         };
-        let names: Vec<String> = folder
+        let tree = commit.tree()?;
+        let blob_of = |name: &str| {
+            tree.get_name(name)
+                .filter(|e| e.kind() == Some(ObjectType::Blob))
+                .and_then(|e| self.repo.find_blob(e.id()).ok())
+                .map(|b| b.content().to_vec())
+        };
+        let names_in = |folder: &git2::Tree| -> Vec<String> {
+            folder
+                .iter()
+                .filter(|e| e.kind() == Some(ObjectType::Blob))
+                .filter_map(|e| e.name().ok().map(str::to_string))
+                .collect()
+        };
+        match pick {
+            BuilderPick::Dokku => {
+                let dotenv = blob_of(".env");
+                Ok(super::builder::dokku_fresh(
+                    &names_in(&tree),
+                    dotenv.as_deref(),
+                ))
+            }
+            BuilderPick::Kudu => {
+                if self.deployment(&tree).1.command.is_some() {
+                    return Ok(None);
+                }
+                let folder = if watched.root.is_empty() {
+                    tree.clone()
+                } else {
+                    match tree.get_path(Path::new(&watched.root)) {
+                        Ok(entry) => self.repo.find_tree(entry.id())?,
+                        Err(_) => return Ok(None),
+                    }
+                };
+                let runtime = watched
+                    .runtime_id(RuntimeFile::Txt)
+                    .and_then(|id| self.repo.find_blob(id).ok())
+                    .map(|b| b.content().to_vec());
+                Ok(super::builder::not_python(
+                    &names_in(&folder),
+                    runtime.as_deref(),
+                ))
+            }
+        }
+    }
+
+    /// Whether a root file of the platform's cache key besides requirements.txt (the
+    /// package manager's lock files) appears, goes or changes between the two commits.
+    fn cache_key_files_changed(&self, base: &git2::Commit, tip: &git2::Commit) -> Result<bool> {
+        let (base, tip) = (base.tree()?, tip.tree()?);
+        Ok(self
+            .platform
+            .facts()
+            .cache_key_files
             .iter()
-            .filter(|e| e.kind() == Some(ObjectType::Blob))
-            .filter_map(|e| e.name().ok().map(str::to_string))
-            .collect();
-        let runtime = watched
-            .runtime_id(RuntimeFile::Txt)
-            .and_then(|id| self.repo.find_blob(id).ok())
-            .map(|b| b.content().to_vec());
-        Ok(super::builder::not_python(&names, runtime.as_deref()))
+            .any(|name| base.get_name(name).map(|e| e.id()) != tip.get_name(name).map(|e| e.id())))
     }
 
     /// Whether the update `base -> tip` changes any watched file (the first, cheap step of
@@ -373,10 +413,12 @@ impl<'r> Analyzer<'r> {
         // Heroku's and Dokku's buildpack keys its cached env on requirements.txt's bytes.
         let root_id = |w: &Watched| w.requirements.files.first().and_then(|f| f.id);
         let cache_key_changed = self.platform.rebuilds_when_requirements_change()
-            && root_id(&base_watched) != root_id(&tip_watched);
+            && !analysis.reasons.is_empty()
+            && (root_id(&base_watched) != root_id(&tip_watched)
+                || self.cache_key_files_changed(&base_commit, &tip_commit)?);
         analysis.verdict = verdict_of(&analysis.reasons, self.platform, cache_key_changed);
         if !analysis.reasons.is_empty()
-            && let Some(why) = self.builder_is_not_python(&tip_commit, &tip_watched)?
+            && let Some(why) = self.builder_keeps_no_env(&tip_commit, &tip_watched)?
         {
             analysis.warnings.push(FileError::new(
                 if tip_watched.root.is_empty() {
@@ -385,10 +427,7 @@ impl<'r> Analyzer<'r> {
                     &tip_watched.root
                 },
                 None,
-                format!(
-                    "{why}: it builds no Python env there, so nothing in this push leaves one \
-                     stale, and envguard does nothing for it"
-                ),
+                format!("{why}, and envguard does nothing for it"),
             ));
             analysis.reasons.clear();
             analysis.verdict = super::types::Verdict::None;

@@ -1,4 +1,7 @@
-//! Which builder Kudu on Windows picks for the app folder, from the files at its root
+//! Which builder a platform picks for the app, from the files at its root, where that
+//! decides whether an env can go stale.
+//!
+//! Kudu on Windows picks for the app folder
 //! (projectkudu/kudu `SiteBuilderFactory.ResolveNonAspProject`): Node when the folder has
 //! `package.json`, or `server.js`/`app.js` and none of IIS's start pages
 //! (`NodeSiteEnabler`); else Python when it has requirements.txt and a `*.py` file, or a
@@ -17,8 +20,14 @@ const IIS_START_PAGES: [&str; 8] = [
     "index.php",
 ];
 
-/// The builder Kudu picks, when it is not Python: why, in words.
+/// The builder Kudu picks, when it is not Python: why nothing goes stale, in words.
 pub fn not_python(names: &[String], runtime_txt: Option<&[u8]>) -> Option<String> {
+    kudu_not_python(names, runtime_txt).map(|why| {
+        format!("{why}: it builds no Python env there, so nothing in this push leaves one stale")
+    })
+}
+
+fn kudu_not_python(names: &[String], runtime_txt: Option<&[u8]>) -> Option<String> {
     // Kudu's file checks run on Windows, whose file names ignore case.
     let has = |name: &str| names.iter().any(|n| n.eq_ignore_ascii_case(name));
     if has("package.json") {
@@ -50,6 +59,46 @@ pub fn not_python(names: &[String], runtime_txt: Option<&[u8]>) -> Option<String
     })
 }
 
+/// The builder Dokku picks, when it builds the env fresh: why nothing goes stale, in words.
+/// `None` for herokuish (the Heroku buildpack's cache keeps the env), Dokku's default.
+///
+/// dokku/dokku `plugins/git/functions` `git_trigger_build` takes the first builder a
+/// `builder-detect` trigger prints (the plugins in name order; herokuish when none does):
+/// `builder-dockerfile` (a Dockerfile, unless herokuish or pack detect), `builder-herokuish`
+/// (`.buildpacks`, or `.env` with BUILDPACK_URL), `builder-lambda` (lambda.yml),
+/// `builder-nixpacks` (nixpacks.toml), `builder-pack` (project.toml), `builder-railpack`
+/// (railpack.json). A builder chosen by `dokku builder:set` or an app's BUILDPACK_URL
+/// setting is not in the files; the sentence says so.
+pub fn dokku_fresh(names: &[String], dotenv: Option<&[u8]>) -> Option<String> {
+    let has = |name: &str| names.iter().any(|n| n == name);
+    let herokuish = has(".buildpacks")
+        || dotenv.is_some_and(|text| String::from_utf8_lossy(text).contains("BUILDPACK_URL"));
+    if herokuish {
+        return None;
+    }
+    let (builder, file) = if has("Dockerfile") && !has("project.toml") {
+        ("its Dockerfile", "Dockerfile")
+    } else if let Some((builder, file)) = [
+        ("lambda-builder", "lambda.yml"),
+        ("Nixpacks", "nixpacks.toml"),
+        ("pack (Cloud Native Buildpacks)", "project.toml"),
+        ("Railpack", "railpack.json"),
+    ]
+    .into_iter()
+    .find(|(_, file)| has(file))
+    {
+        (builder, file)
+    } else {
+        return None;
+    };
+    Some(format!(
+        "Dokku builds this app with {builder} ({file} at the root, no .buildpacks), which makes \
+         the env anew on every deployment, so nothing in this push leaves one stale (if the app \
+         sets BUILDPACK_URL or `dokku builder:set` picks herokuish, commit a .buildpacks file \
+         so envguard sees it)"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +123,24 @@ mod tests {
         assert_eq!(not_python(&no_py, Some(b"python-3.6")), None);
         assert!(not_python(&no_py, Some(b"3.6")).is_some());
         assert!(not_python(&names(&["app.py"]), None).is_some());
+    }
+
+    #[test]
+    fn dokku_picks_as_its_builder_detect_triggers_do() {
+        assert_eq!(dokku_fresh(&names(&["requirements.txt"]), None), None);
+        let pack = names(&["requirements.txt", "project.toml"]);
+        assert!(dokku_fresh(&pack, None).is_some_and(|w| w.contains("pack")));
+        // herokuish detects before pack, and a Dockerfile defers to both.
+        let buildpacks = names(&["project.toml", ".buildpacks", "Dockerfile"]);
+        assert_eq!(dokku_fresh(&buildpacks, None), None);
+        let with_env = names(&["Dockerfile", ".env"]);
+        assert_eq!(dokku_fresh(&with_env, Some(b"BUILDPACK_URL=x\n")), None);
+        assert!(dokku_fresh(&with_env, Some(b"A=1\n")).is_some_and(|w| w.contains("Dockerfile")));
+        let docker_pack = names(&["Dockerfile", "project.toml"]);
+        assert!(dokku_fresh(&docker_pack, None).is_some_and(|w| w.contains("project.toml")));
+        for file in ["nixpacks.toml", "railpack.json", "lambda.yml"] {
+            let found = dokku_fresh(&names(&["requirements.txt", file]), None);
+            assert!(found.is_some_and(|w| w.contains(file)), "{file}");
+        }
     }
 }

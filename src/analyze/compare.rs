@@ -29,7 +29,8 @@ impl<'r> Analyzer<'r> {
         let rule = self.platform.runtime_rule();
         let read = match (rule, file) {
             (RuntimeRule::SiteSetting, _)
-            | (RuntimeRule::KuduPrefix, RuntimeFile::PythonVersion) => {
+            | (RuntimeRule::KuduPrefix, RuntimeFile::PythonVersion)
+            | (RuntimeRule::PythonVersionFile, RuntimeFile::Txt) => {
                 return Ok(None);
             }
             // runtime.txt first: beside it, .python-version is not read at all.
@@ -43,9 +44,12 @@ impl<'r> Analyzer<'r> {
                     runtime::parse_kudu_runtime(path, bytes, runtimes).map(Some)
                 }
             }
-            (RuntimeRule::AnyRuntimeFile | RuntimeRule::RuntimeTxtFirst, _) => {
-                |path: &str, bytes: &[u8], _: &[String]| runtime::parse_runtime(path, bytes)
-            }
+            (
+                RuntimeRule::AnyRuntimeFile
+                | RuntimeRule::RuntimeTxtFirst
+                | RuntimeRule::PythonVersionFile,
+                _,
+            ) => |path: &str, bytes: &[u8], _: &[String]| runtime::parse_runtime(path, bytes),
         };
         match self.repo.find_blob(id) {
             Ok(blob) => read(&path, blob.content(), &self.config.runtimes),
@@ -76,6 +80,13 @@ impl<'r> Analyzer<'r> {
                 RuntimeRule::KuduPrefix => {
                     matches!((&before, &after), (Ok(Some(b)), Some(a)) if a != b)
                 }
+                // The buildpacks key their cache on the version the file resolves to
+                // (`3.12` is the newest 3.12.x they know): only a change that surely
+                // resolves elsewhere rebuilds.
+                RuntimeRule::RuntimeTxtFirst | RuntimeRule::PythonVersionFile => matches!(
+                    (&before, &after),
+                    (Ok(Some(b)), Some(a)) if runtime::resolves_elsewhere(b, a)
+                ),
                 // An invalid old value was deployed as whatever it was; any valid new value
                 // differs from it.
                 _ => before.clone().unwrap_or(Some(String::new())) != after,

@@ -140,6 +140,11 @@ pub(super) fn fixes_on(repo: &Repository, platform: Platform, remote: &str, url:
              envguard.mode mark`, or delete env on the server"
                 .into()
         }
+        Remedy::ChangeRootRequirements => format!(
+            "{platform} reuses its dependency layer while the root requirements.txt's bytes \
+             and the Python version stay the same (for up to 24 hours): change the root \
+             requirements.txt in this push (a comment line will do) so the layer is rebuilt"
+        ),
         Remedy::PurgeCache(purge) => {
             let needs = match purge {
                 crate::platform::Purge::Heroku => {

@@ -63,7 +63,7 @@ fn enum_value<T: ValueEnum>(git: &git2::Config, key: &str) -> Result<Option<T>> 
 }
 
 /// Every `envguard.*` key envguard reads.
-pub const KEYS: [&str; 18] = [
+pub const KEYS: [&str; 19] = [
     "envguard.command",
     "envguard.pruneKeep",
     "envguard.remote",
@@ -80,6 +80,7 @@ pub const KEYS: [&str; 18] = [
     "envguard.target",
     "envguard.scmUrl",
     "envguard.sitePath",
+    "envguard.siteCommand",
     "envguard.remoteTimeout",
     "envguard.remoteAttempts",
 ];
@@ -138,6 +139,9 @@ pub struct Config {
     /// App root inside the repository (`envguard.appRoot`, `""` for the repository root);
     /// `None`: from `.deployment`.
     pub app_root: Option<String>,
+    /// The script the site's own deployment command runs (`envguard.siteCommand`, recorded
+    /// by `platform detect` from Kudu's `COMMAND` app setting): it overrides `.deployment`.
+    pub site_command: Option<String>,
     /// The env folder name inside the app root (`envguard.envDir`).
     pub env_dir: String,
     pub policy: Policy,
@@ -179,6 +183,7 @@ impl Default for Config {
             branches: vec!["master".to_string()],
             branches_set: false,
             app_root: None,
+            site_command: None,
             env_dir: "env".to_string(),
             policy: Policy::Removals,
             mode: None,
@@ -252,6 +257,7 @@ impl Config {
                 "a folder inside the repository, like src/web",
             ));
         }
+        config.site_command = string(git, "envguard.siteCommand")?.filter(|c| !c.is_empty());
         if let Some(dir) = string(git, "envguard.envDir")? {
             let dir = clean_dir(&dir);
             if !is_relative_inside(&dir) {

@@ -33,6 +33,26 @@ pub struct Detected {
     /// Kudu's `DEPLOYMENT_BRANCH` app setting, when the site sets it: the branch it deploys
     /// (projectkudu/kudu `DeploymentManager`: `master` unless set).
     pub deployment_branch: Option<String>,
+    /// Kudu's `PROJECT` app setting (the app's folder), when set: it overrides
+    /// `.deployment`'s `project` (projectkudu/kudu `SettingsProvidersPriority`: the
+    /// environment's priority 10 over the per-deployment file's 5).
+    pub project: Option<String>,
+    /// The script Kudu's `COMMAND` app setting runs (its last word, as a repository path),
+    /// when set: it overrides `.deployment`'s `command` the same way. Only the script's path
+    /// is kept, never the command line.
+    pub command_script: Option<String>,
+}
+
+impl Detected {
+    fn of(platform: Platform, why: String, clues: &Clues) -> Detected {
+        Detected {
+            platform,
+            why,
+            deployment_branch: clues.deployment_branch(),
+            project: clues.project(),
+            command_script: clues.command_script(),
+        }
+    }
 }
 
 /// Why nothing could be recognised (nothing is recorded then).
@@ -52,6 +72,23 @@ impl Clues {
             .map(str::trim)
             .filter(|b| !b.is_empty())
             .map(|b| b.trim_start_matches("refs/heads/").to_string())
+    }
+
+    /// Kudu's `PROJECT` app setting, when set and not empty.
+    pub fn project(&self) -> Option<String> {
+        self.setting("PROJECT")
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| v.trim().to_string())
+    }
+
+    /// The script of Kudu's `COMMAND` app setting, when set and not empty.
+    pub fn command_script(&self) -> Option<String> {
+        let command = self.setting("COMMAND").filter(|v| !v.trim().is_empty())?;
+        crate::deployment::Deployment {
+            project: None,
+            command: Some(command.to_string()),
+        }
+        .command_script()
     }
 
     fn setting(&self, key: &str) -> Option<&str> {
@@ -75,13 +112,7 @@ fn true_like(value: &str) -> bool {
 
 /// The platform the clues point to.
 pub fn decide(clues: &Clues) -> Result<Detected, Unrecognised> {
-    let detected = |platform, why: &str| {
-        Ok(Detected {
-            platform,
-            why: why.to_string(),
-            deployment_branch: clues.deployment_branch(),
-        })
-    };
+    let detected = |platform, why: &str| Ok(Detected::of(platform, why.to_string(), clues));
     match clues.linux() {
         None => {
             return Err(Unrecognised(
@@ -93,14 +124,14 @@ pub fn decide(clues: &Clues) -> Result<Detected, Unrecognised> {
         }
         Some(false) => {
             let shown = clues.home_entry_path.as_deref().unwrap_or_default();
-            return Ok(Detected {
-                platform: Platform::KuduWindows,
-                why: format!(
+            return Ok(Detected::of(
+                Platform::KuduWindows,
+                format!(
                     "the site runs Windows (its files are at {shown}); Kudu keeps env until the \
                      runtime runtime.txt selects changes"
                 ),
-                deployment_branch: clues.deployment_branch(),
-            });
+                clues,
+            ));
         }
         Some(true) => {}
     }
@@ -112,15 +143,15 @@ pub fn decide(clues: &Clues) -> Result<Detected, Unrecognised> {
         );
     }
     if let Some(value) = clues.setting("ENABLE_ORYX_BUILD").filter(|v| !true_like(v)) {
-        return Ok(Detected {
-            platform: Platform::KuduLinux,
-            why: format!(
+        return Ok(Detected::of(
+            Platform::KuduLinux,
+            format!(
                 "the site runs Linux with ENABLE_ORYX_BUILD={value} (not true, so no Oryx): \
                  KuduScript's bash deployment keeps antenv in site/wwwroot and only runs pip \
                  into it"
             ),
-            deployment_branch: clues.deployment_branch(),
-        });
+            clues,
+        ));
     }
     if clues
         .setting("BUILD_FLAGS")

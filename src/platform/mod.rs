@@ -43,6 +43,19 @@ pub enum Platform {
     Heroku,
     /// Dokku with the Heroku Python buildpack: the same cache rules.
     Dokku,
+    /// Heroku's Cloud Native Buildpacks (Fir) and Dokku's `pack` builder: the venv layer is
+    /// not cached, so every build is fresh.
+    HerokuCnb,
+    /// Railpack (Railway, Dokku's `railpack` builder): the venv is made in the image's
+    /// install step on every build.
+    Railpack,
+    /// Nixpacks (Dokku's `nixpacks` builder, Coolify): the venv is made in the image's
+    /// install step on every build.
+    Nixpacks,
+    /// Google's buildpacks (App Engine, Cloud Run source deploys): the dependency layer is
+    /// reused while the root requirements.txt's bytes and the Python version stay the same,
+    /// for up to a day.
+    GoogleBuildpacks,
     /// piku: the venv is `$PIKU_ROOT/envs/<app>` (beside the app's `ENV`, `LIVE_ENV` and
     /// `SCALING`), created only when `bin/activate` is missing; envguard's post-receive
     /// hook wipes the venv's own parts.
@@ -90,8 +103,12 @@ pub enum RuntimeRule {
     /// The site's settings choose the runtime; the files are not read.
     SiteSetting,
     /// runtime.txt if there is one, else .python-version (the Heroku buildpack's order:
-    /// heroku-buildpack-python `lib/python_version.sh`); read as written.
+    /// heroku-buildpack-python `lib/python_version.sh`); the cache is keyed on the version
+    /// this resolves to.
     RuntimeTxtFirst,
+    /// .python-version only (unless a build setting names the version; Google's buildpacks,
+    /// `pkg/python/python.go` `RuntimeVersion`); the cache is keyed on the installed version.
+    PythonVersionFile,
 }
 
 /// When the platform builds the env anew by itself.
@@ -101,8 +118,9 @@ pub enum Rebuild {
     Always,
     /// When the selected runtime changes (and never otherwise).
     OnRuntimeChange,
-    /// When the cache key changes: the root requirements.txt's bytes or the runtime. What
-    /// the key misses (an `-r` include, a moved VCS ref) stays stale.
+    /// When the cache key changes: the root requirements.txt's bytes or the resolved runtime
+    /// (and, on Heroku, the package manager or Pipfile.lock). What the key misses (an `-r`
+    /// include, a moved VCS ref) stays stale.
     OnRequirementsBytes,
     /// Never: the platform installs nothing on deployment.
     Never,
@@ -154,6 +172,9 @@ pub enum Remedy {
     ServerHook,
     /// The platform's build-cache purge.
     PurgeCache(Purge),
+    /// A change of the root requirements.txt's bytes (the cache key; a comment line will
+    /// do), or the cache's expiry.
+    ChangeRootRequirements,
     /// Nothing envguard can do: the platform builds nothing; turn its build on.
     NoBuild,
 }
@@ -231,9 +252,30 @@ pub struct Facts {
     /// its own), so envguard's hook chains it after itself.
     pub owns_post_receive: bool,
     pub deploy_script: Option<ScriptKind>,
-    /// Whether the platform picks the app's builder from the files at the app root (Kudu on
-    /// Windows: Node before Python), so a Python env is built only when Python is picked.
-    pub picks_builder_by_files: bool,
+    /// How the platform picks the app's builder from the files at the app root (Kudu on
+    /// Windows: Node before Python; Dokku: herokuish, pack, Dockerfile, ...), so a stale env
+    /// is possible only when the builder that keeps one is picked.
+    pub builder_pick: Option<BuilderPick>,
+    /// Why every deployment builds a fresh env, where it does (said on the push).
+    pub fresh_because: Option<&'static str>,
+    /// Root files beside requirements.txt whose presence or bytes are in the build cache's
+    /// key: a change of one discards the cached env.
+    pub cache_key_files: &'static [&'static str],
+}
+
+/// The files by which Heroku's Python buildpack picks the package manager; the cache is
+/// discarded when the package manager changes or Pipfile.lock's sha does
+/// (heroku-buildpack-python `lib/package_manager.sh`, `lib/cache.sh` `cache::restore`).
+const PACKAGE_MANAGER_FILES: [&str; 3] = ["Pipfile.lock", "poetry.lock", "uv.lock"];
+
+/// Whose rules pick the builder from the app's files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuilderPick {
+    /// projectkudu/kudu `SiteBuilderFactory.ResolveNonAspProject`.
+    Kudu,
+    /// dokku/dokku `plugins/git/functions` (`git_trigger_build`) and each
+    /// `plugins/builder-*/builder-detect`.
+    Dokku,
 }
 
 /// How a git URL names a platform.
@@ -274,7 +316,9 @@ impl Platform {
                 deploy_refs: DeployRefs::DeploymentBranch,
                 owns_post_receive: false,
                 deploy_script: Some(ScriptKind::Batch),
-                picks_builder_by_files: true,
+                builder_pick: Some(BuilderPick::Kudu),
+                fresh_because: None,
+                cache_key_files: &[],
             },
             // Azure-App-Service/KuduLite SiteBuilderFactory.cs (ENABLE_ORYX_BUILD not
             // true-like); projectkudu/KuduScript lib/templates/deploy.bash.python.template.
@@ -293,7 +337,9 @@ impl Platform {
                 deploy_refs: DeployRefs::DeploymentBranch,
                 owns_post_receive: false,
                 deploy_script: Some(ScriptKind::Bash),
-                picks_builder_by_files: false,
+                builder_pick: None,
+                fresh_because: None,
+                cache_key_files: &[],
             },
             // microsoft/Oryx src/BuildScriptGenerator/Python (compressed virtualenv built in a
             // temp dir); KuduLite AppServiceOryxArguments.cs.
@@ -312,7 +358,11 @@ impl Platform {
                 deploy_refs: DeployRefs::DeploymentBranch,
                 owns_post_receive: false,
                 deploy_script: None,
-                picks_builder_by_files: false,
+                builder_pick: None,
+                fresh_because: Some(
+                    "Oryx builds antenv in a new temporary folder and ships it compressed",
+                ),
+                cache_key_files: &[],
             },
             // KuduLite BuildFlagsHelper.cs (BUILD_FLAGS=Off, case-sensitive); Oryx
             // PythonBashBuildSnippet.sh.tpl (`python -m venv` without --clear).
@@ -331,7 +381,9 @@ impl Platform {
                 deploy_refs: DeployRefs::DeploymentBranch,
                 owns_post_receive: false,
                 deploy_script: None,
-                picks_builder_by_files: false,
+                builder_pick: None,
+                fresh_because: None,
+                cache_key_files: &[],
             },
             // Oryx BaseBashBuildScript.sh.tpl (rsync -rcE --links without --delete); the
             // startup script extracts output only with CompressDestinationDir="true".
@@ -350,7 +402,9 @@ impl Platform {
                 deploy_refs: DeployRefs::DeploymentBranch,
                 owns_post_receive: false,
                 deploy_script: None,
-                picks_builder_by_files: false,
+                builder_pick: None,
+                fresh_because: None,
+                cache_key_files: &[],
             },
             // KuduLite SiteBuilderFactory.cs: BasicBuilder when SCM_DO_BUILD_DURING_DEPLOYMENT
             // is set and not true-like.
@@ -369,7 +423,9 @@ impl Platform {
                 deploy_refs: DeployRefs::DeploymentBranch,
                 owns_post_receive: false,
                 deploy_script: None,
-                picks_builder_by_files: false,
+                builder_pick: None,
+                fresh_because: None,
+                cache_key_files: &[],
             },
             // git's githooks(5) post-receive; go-gitea/gitea modules/repository/hooks.go;
             // gitaly internal/gitaly/hook/custom.go.
@@ -388,7 +444,9 @@ impl Platform {
                 deploy_refs: DeployRefs::RepositoryHead,
                 owns_post_receive: false,
                 deploy_script: Some(ScriptKind::Bash),
-                picks_builder_by_files: false,
+                builder_pick: None,
+                fresh_because: None,
+                cache_key_files: &[],
             },
             // heroku/heroku-buildpack-python lib/cache.sh, lib/python_version.sh.
             Platform::Heroku => Facts {
@@ -406,7 +464,9 @@ impl Platform {
                 deploy_refs: DeployRefs::DeploymentBranch,
                 owns_post_receive: false,
                 deploy_script: None,
-                picks_builder_by_files: false,
+                builder_pick: None,
+                fresh_because: None,
+                cache_key_files: &PACKAGE_MANAGER_FILES,
             },
             // dokku/dokku plugins/builder-herokuish (the Heroku buildpack's cache);
             // plugins/repo (repo:purge-cache).
@@ -425,7 +485,49 @@ impl Platform {
                 deploy_refs: DeployRefs::DeploymentBranch,
                 owns_post_receive: false,
                 deploy_script: None,
-                picks_builder_by_files: false,
+                builder_pick: Some(BuilderPick::Dokku),
+                fresh_because: None,
+                cache_key_files: &PACKAGE_MANAGER_FILES,
+            },
+            // heroku/buildpacks-python src/layers/pip_dependencies.rs (an uncached layer);
+            // dokku/dokku plugins/builder-pack (the same buildpacks through `pack`).
+            Platform::HerokuCnb => fresh_build(
+                "heroku-cnb",
+                "the Python buildpack's venv layer is not cached between builds",
+            ),
+            // railwayapp/railpack core/providers/python/python.go (`python -m venv /app/.venv` in
+            // the image's install step).
+            Platform::Railpack => fresh_build(
+                "railpack",
+                "Railpack makes the venv in the image's install step on every build",
+            ),
+            // railwayapp/nixpacks src/providers/python.rs (`python -m venv --copies /opt/venv`
+            // in the install phase).
+            Platform::Nixpacks => fresh_build(
+                "nixpacks",
+                "Nixpacks makes the venv in the image's install phase on every build",
+            ),
+            // GoogleCloudPlatform/buildpacks pkg/python/python.go (prepareDependenciesLayer:
+            // the layer's key hashes the requirements files the buildpack is given — the root
+            // requirements.txt — with the Python version and the installer; 24 h expiry).
+            Platform::GoogleBuildpacks => Facts {
+                name: "google-buildpacks",
+                url_names_it: None,
+                runtime_rule: RuntimeRule::PythonVersionFile,
+                rebuild: Rebuild::OnRequirementsBytes,
+                os: Os::Linux,
+                site_api: false,
+                site_env: SiteEnv::None,
+                remote_prunable: false,
+                default_mode: Mode::Warn,
+                remedy: Remedy::ChangeRootRequirements,
+                server_env: ServerEnv::FolderInTarget,
+                deploy_refs: DeployRefs::DeploymentBranch,
+                owns_post_receive: false,
+                deploy_script: None,
+                builder_pick: None,
+                fresh_because: None,
+                cache_key_files: &[],
             },
             // piku/piku piku.py: deploy_python (venv created only when bin/activate is
             // missing; PYTHON_VERSION read only then), cmd_git_hook (every pushed ref),
@@ -445,8 +547,34 @@ impl Platform {
                 deploy_refs: DeployRefs::Every,
                 owns_post_receive: true,
                 deploy_script: None,
-                picks_builder_by_files: false,
+                builder_pick: None,
+                fresh_because: None,
+                cache_key_files: &[],
             },
+        }
+    }
+
+    /// What goes stale on the platform and what rebuilds the env, in one sentence (for
+    /// `envguard platform`).
+    pub fn behaviour(self) -> String {
+        let facts = self.facts();
+        if let Some(why) = facts.fresh_because {
+            return format!("fresh env on every deployment ({why}): nothing goes stale");
+        }
+        match facts.rebuild {
+            Rebuild::Always => "fresh env on every deployment: nothing goes stale".into(),
+            Rebuild::Never => "no build on deployment: the env is whatever is on the site".into(),
+            Rebuild::OnRuntimeChange => {
+                "the env is kept between deployments and rebuilt only when the runtime changes: \
+                 a removed requirement stays installed"
+                    .into()
+            }
+            Rebuild::OnRequirementsBytes => {
+                "the cached env is rebuilt when the root requirements.txt's bytes or the \
+                 resolved Python version change: a removal confined to an -r include or a \
+                 moved VCS ref stays"
+                    .into()
+            }
         }
     }
 
@@ -553,6 +681,29 @@ impl Platform {
             Os::Windows => format!("rmdir /s /q \"{}\"", folder.replace('/', "\\")),
             Os::Linux => format!("rm -rf -- {}", double_quoted(folder)),
         }
+    }
+}
+
+/// The facts of a platform that builds the env fresh on every deployment.
+fn fresh_build(name: &'static str, why: &'static str) -> Facts {
+    Facts {
+        name,
+        url_names_it: None,
+        runtime_rule: RuntimeRule::SiteSetting,
+        rebuild: Rebuild::Always,
+        os: Os::Linux,
+        site_api: false,
+        site_env: SiteEnv::None,
+        remote_prunable: false,
+        default_mode: Mode::Warn,
+        remedy: Remedy::Nothing,
+        server_env: ServerEnv::FolderInTarget,
+        deploy_refs: DeployRefs::DeploymentBranch,
+        owns_post_receive: false,
+        deploy_script: None,
+        builder_pick: None,
+        fresh_because: Some(why),
+        cache_key_files: &[],
     }
 }
 

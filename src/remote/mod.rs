@@ -254,6 +254,22 @@ fn detect_and_record(
     {
         local.set_str("envguard.branch", branch)?;
     }
+    // The site's own deployment settings, over `.deployment`: the command's script, and the
+    // app folder (which Kudu ignores when a command is set), unless the user named one.
+    match &detected.command_script {
+        Some(script) => local.set_str("envguard.siteCommand", script)?,
+        None => {
+            if local.get_entry("envguard.siteCommand").is_ok() {
+                local.remove("envguard.siteCommand")?;
+            }
+        }
+    }
+    if let Some(root) = project_folder(&detected)
+        && detected.command_script.is_none()
+        && config.app_root.is_none()
+    {
+        local.set_str("envguard.appRoot", &root)?;
+    }
     Ok(detected)
 }
 
@@ -293,27 +309,72 @@ pub fn detect_command(
         ),
         (None, _) => "the site deploys master (no DEPLOYMENT_BRANCH setting)".to_string(),
     });
+    lines.extend(site_deployment_lines(&detected, config));
     Ok(lines)
+}
+
+/// The site's `PROJECT` setting as a folder of the repository (`""`: the root), when it is
+/// one.
+fn project_folder(detected: &detect::Detected) -> Option<String> {
+    let root = crate::paths::clean_dir(detected.project.as_deref()?);
+    (root.is_empty() || crate::paths::is_relative_inside(&root)).then_some(root)
+}
+
+/// What `platform detect` recorded of the site's `COMMAND` and `PROJECT` settings.
+fn site_deployment_lines(detected: &detect::Detected, config: &Config) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(script) = &detected.command_script {
+        lines.push(format!(
+            "recorded: envguard.siteCommand = {script} (the site's COMMAND setting runs it \
+             instead of .deployment and Kudu's builders)"
+        ));
+    }
+    match (&detected.project, &config.app_root) {
+        (Some(_), _) if detected.command_script.is_some() => lines.push(
+            "the site's PROJECT setting is ignored while COMMAND is set (as Kudu does)".into(),
+        ),
+        (Some(project), None) => lines.push(match project_folder(detected) {
+            Some(root) => format!(
+                "recorded: envguard.appRoot = {} (the site's PROJECT setting, over .deployment)",
+                if root.is_empty() { "." } else { &root }
+            ),
+            None => format!(
+                "warning: the site's PROJECT setting '{project}' is no folder inside the \
+                 repository; nothing was recorded: set envguard.appRoot to the folder it deploys"
+            ),
+        }),
+        (Some(project), Some(root)) => lines.push(format!(
+            "the site's PROJECT setting is {project}; envguard.appRoot is set already and was \
+             left as it is: {root}"
+        )),
+        (None, _) => {}
+    }
+    lines
 }
 
 /// `envguard platform`: the platform of each deploy remote and where it came from.
 pub fn platform_status(repo: &Repository, config: &Config) -> Result<Vec<String>> {
     let remotes = deploy_remotes(repo, config)?;
     if remotes.is_empty() {
-        return Ok(vec![format!(
+        let mut lines = vec![format!(
             "no deploy remote; envguard.platform = {}",
             config.platform.map_or("auto", Platform::name)
-        )]);
+        )];
+        lines.extend(config.platform.map(|p| format!("  {p}: {}", p.behaviour())));
+        return Ok(lines);
     }
     Ok(remotes
         .iter()
-        .map(|r| {
-            format!(
-                "{}: {}, mode {}",
-                r.name,
-                r.target.platform_label(),
-                crate::config::name_of(&r.target.mode)
-            )
+        .flat_map(|r| {
+            [
+                format!(
+                    "{}: {}, mode {}",
+                    r.name,
+                    r.target.platform_label(),
+                    crate::config::name_of(&r.target.mode)
+                ),
+                format!("  {}", r.target.platform.behaviour()),
+            ]
         })
         .collect())
 }

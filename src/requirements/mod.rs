@@ -297,15 +297,17 @@ pub struct RequirementSet {
 
 impl RequirementSet {
     /// The requirements that install from a VCS branch or tag, not a commit id: pip keeps
-    /// the installed revision of such a requirement while its URL stays the same.
+    /// the installed revision of such a requirement while its URL stays the same. Editable
+    /// ones are not among them: pip reinstalls an editable requirement on every install
+    /// (pypa/pip `resolution/resolvelib/resolver.py`: `candidate.is_editable` sets
+    /// `should_reinstall`).
     pub fn unpinned_vcs(&self) -> Vec<(&String, &Entry)> {
         self.requirements
             .iter()
             .filter(|(_, entry)| {
-                entry
-                    .forms
-                    .iter()
-                    .any(|(source, _, _)| matches!(source, Source::Vcs(url) if !pinned_vcs(url)))
+                entry.forms.iter().any(|(source, editable, _)| {
+                    !editable && matches!(source, Source::Vcs(url) if !pinned_vcs(url))
+                })
             })
             .collect()
     }

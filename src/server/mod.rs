@@ -117,6 +117,14 @@ fn receive_one(
                 .map(|c| c.id())
                 .filter(|id| *id != new)
         });
+    // piku's poetry and uv paths install from pyproject.toml: nothing of requirements.txt
+    // applies, and a wipe would leave poetry to recreate the folder that holds ENV.
+    if let Some(poetry) = piku_project_path(config, repo, new, branch) {
+        if poetry && piku_project_files_changed(repo, base, new) == Some(true) {
+            make_piku_run_pip(config);
+        }
+        return;
+    }
     let analysis = match analyzer.analyze(base, new) {
         Ok(analysis) => {
             for e in &analysis.errors {
@@ -158,6 +166,52 @@ fn receive_one(
     execute(config, branch, &plan, &reasons, prune_input.as_ref());
     if requirements_changed && plan.step != ServerStep::Wipe {
         make_piku_run_pip(config);
+    }
+}
+
+/// Whether pyproject.toml or poetry.lock at the root differ between the two commits
+/// (`None` where the commits cannot be read).
+fn piku_project_files_changed(repo: &Repository, base: Option<Oid>, new: Oid) -> Option<bool> {
+    let tree_of = |id: Oid| repo.find_commit(id).ok()?.tree().ok();
+    let tip = tree_of(new)?;
+    let old = base.and_then(tree_of);
+    Some(["pyproject.toml", "poetry.lock"].iter().any(|name| {
+        tip.get_name(name).map(|e| e.id())
+            != old.as_ref().and_then(|t| t.get_name(name)).map(|e| e.id())
+    }))
+}
+
+/// On piku, whether the pushed tip takes piku's poetry path (`Some(true)`) or its uv path
+/// (`Some(false)`): pyproject.toml and no requirements.txt (piku.py `do_deploy` tries
+/// requirements.txt, then pyproject.toml with `poetry` on the PATH, then with `uv`). Says
+/// what that means for the env. piku runs `poetry install` only when pyproject.toml is newer
+/// than the venv (`deploy_python_with_poetry`); `uv sync` runs on every deployment.
+fn piku_project_path(config: &Config, repo: &Repository, new: Oid, branch: &str) -> Option<bool> {
+    if config.server_env() != ServerEnv::PikuVenv {
+        return None;
+    }
+    let tree = repo.find_commit(new).ok()?.tree().ok()?;
+    if tree.get_name("requirements.txt").is_some() || tree.get_name("pyproject.toml").is_none() {
+        return None;
+    }
+    let venv = config
+        .target
+        .as_deref()
+        .map(|t| t.display().to_string())
+        .unwrap_or_default();
+    if crate::paths::on_path("poetry") {
+        emit(&Receive::PikuPoetry {
+            branch: branch.to_string(),
+            venv,
+        });
+        Some(true)
+    } else if crate::paths::on_path("uv") {
+        emit(&Receive::PikuUv {
+            branch: branch.to_string(),
+        });
+        Some(false)
+    } else {
+        None
     }
 }
 

@@ -33,7 +33,7 @@ fn heroku_warns_only_for_what_its_cache_misses_and_names_the_purge() {
     let (code, stderr) = d.push(&["heroku", "master"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stderr.contains("rebuild: requirements.txt or the runtime changed, so heroku"),
+        stderr.contains("rebuild: requirements.txt, the resolved runtime or a file of its cache key changed, so heroku"),
         "{stderr}"
     );
     assert!(!stderr.contains("purge"), "{stderr}");
@@ -423,4 +423,82 @@ fn a_hook_that_mentions_the_folder_is_no_dispatcher() {
     assert_eq!(code, 0, "{stderr}");
     assert!(!target.join("env").exists(), "wiped: {stderr}");
     assert!(d.server.path.join("plain.log").is_file(), "chained");
+}
+
+/// piku's poetry and uv paths (piku.py `do_deploy`: pyproject.toml and no requirements.txt,
+/// with `poetry` or `uv` on the PATH): `poetry install` removes nothing and a wipe would
+/// leave poetry to recreate the folder that holds the app's ENV, so envguard says so and
+/// leaves the venv; `uv sync` is exact, so nothing goes stale.
+#[test]
+fn on_piku_the_poetry_and_uv_paths_are_said_and_the_venv_is_left() {
+    crate::support::require_venv();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("piku");
+    let repo_path = root.join("repos/shop");
+    std::fs::create_dir_all(&repo_path).expect("repos");
+    crate::support::run_ok(
+        crate::support::command("git", &repo_path).args(["init", "-q", "--bare", "-b", "master"]),
+    );
+    let tools = root.join("tools");
+    std::fs::create_dir_all(&tools).expect("tools");
+    let server = Repo::adopt(dir, repo_path);
+    let seed = Repo::new();
+    for (path, contents) in APP {
+        seed.write(path, contents);
+    }
+    seed.commit("Initial app");
+    seed.git(&["push", "-q", server.path.to_str().expect("utf-8"), "master"]);
+    let venv = root.join("envs/shop");
+    crate::support::run_ok(
+        crate::support::command("python3", &root)
+            .args(["-m", "venv", "--without-pip"])
+            .arg(&venv),
+    );
+    std::fs::write(venv.join("ENV"), "PYTHON_VERSION=3\n").expect("ENV");
+    server.git(&["config", "envguard.platform", "piku"]);
+    let out = server.envguard(&["hook", "install", "--server"]);
+    assert!(out.status.success(), "{out:?}");
+    let clone = Repo::clone_of(&server);
+    clone.remove("requirements.txt").remove("more.txt");
+    clone.write("pyproject.toml", "[tool.poetry]\nname = \"shop\"\n");
+    clone.commit("Move to pyproject.toml");
+    let path = format!(
+        "{}:{}",
+        tools.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let push = |tool: &str| {
+        for name in ["poetry", "uv"] {
+            let _ = std::fs::remove_file(tools.join(name));
+        }
+        crate::support::write_hook(&tools, tool, "#!/bin/sh\nexit 0\n");
+        let out = clone
+            .cmd("git")
+            .args(["push", "-q", "origin", "HEAD:master"])
+            .env("PATH", &path)
+            .output()
+            .expect("push");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let stderr = push("poetry");
+    assert!(
+        stderr.contains("piku deploys master with poetry") && stderr.contains("removes nothing"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("so that piku installs the changed requirements"),
+        "pyproject.toml changed: piku must run poetry: {stderr}"
+    );
+    assert!(
+        venv.join("pyvenv.cfg").is_file() && venv.join("ENV").is_file(),
+        "the venv is left: {stderr}"
+    );
+    clone.write("pyproject.toml", "[tool.poetry]\nname = \"shop\"\n# uv\n");
+    clone.commit("Another pyproject.toml");
+    let stderr = push("uv");
+    assert!(
+        stderr.contains("piku deploys master with uv") && stderr.contains("nothing goes stale"),
+        "{stderr}"
+    );
+    assert!(venv.join("pyvenv.cfg").is_file(), "{stderr}");
 }

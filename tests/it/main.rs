@@ -8,6 +8,7 @@ mod support;
 
 mod beyond;
 mod branches;
+mod cache_keys;
 mod canary;
 mod check;
 mod client;

@@ -613,3 +613,89 @@ fn detection_records_the_branch_the_site_deploys() {
         "release"
     );
 }
+
+/// Kudu's `PROJECT` and `COMMAND` app settings override `.deployment`
+/// (projectkudu/kudu `SettingsProvidersPriority`): `platform detect` records them, and the
+/// analysis reads the folder and the builder they name, not the file's.
+#[test]
+fn detection_records_the_sites_project_and_command_over_deployment() {
+    let d = Deployment::new(&app("python-3.6\n"));
+    d.clone.write("web/requirements.txt", "a\nb\n");
+    d.clone.write("web/runtime.txt", "python-3.6\n");
+    d.clone.write("web/app.py", "print(1)\n");
+    d.clone.write(".deployment", "[config]\nproject = .\n");
+    d.clone.commit("A second app in web/");
+    d.clone
+        .git(&["push", "-q", "--no-verify", "origin", "master"]);
+    let holder = tempfile::tempdir().expect("tempdir");
+    let wwwroot = site_dir(holder.path());
+    let settings = |pairs: &[(&str, &str)]| ApiSettings {
+        app_settings: pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        ..ApiSettings::new(&wwwroot)
+    };
+    let api = app_service(&d, settings(&[("PROJECT", "web")]));
+    let out = d.clone.envguard(&["platform", "detect", "origin"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        stdout.contains("recorded: envguard.appRoot = web (the site's PROJECT setting"),
+        "{stdout}"
+    );
+    assert_eq!(d.clone.git(&["config", "envguard.appRoot"]).trim(), "web");
+    // A removal in the root app is no change of the deployed one; in web/ it is.
+    drop_b(&d.clone);
+    let (json, _) = d.clone.check_json("HEAD");
+    assert_eq!(json["verdict"], "none", "{json}");
+    d.clone.write("web/requirements.txt", "a\n");
+    d.clone.commit("Drop b from web");
+    let (json, _) = d.clone.check_json("HEAD");
+    assert_eq!(json["verdict"], "wipe", "{json}");
+    drop(api);
+
+    // COMMAND: the site runs its own script, so Kudu's Node-before-Python pick does not
+    // apply, and PROJECT is ignored; only the script's path is recorded.
+    d.clone.git(&["config", "--unset", "envguard.appRoot"]);
+    d.clone.write("package.json", "{}\n");
+    d.clone.write("deploy.sh", "#!/bin/bash\n");
+    d.clone.commit("A package.json and a deploy script");
+    d.clone.write("requirements.txt", "a\n");
+    d.clone.commit("Drop c");
+    let (json, _) = d.clone.check_json("HEAD");
+    assert_eq!(json["verdict"], "none", "Kudu would pick Node: {json}");
+    d.clone.git(&["config", "envguard.mode", "toggle"]);
+    d.clone
+        .git(&["config", "envguard.platform", "kudu-windows"]);
+    let _api = app_service(
+        &d,
+        settings(&[
+            ("COMMAND", "bash deploy.sh --token s3cret"),
+            ("PROJECT", "web"),
+        ]),
+    );
+    let out = d.clone.envguard(&["platform", "detect", "origin"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("recorded: envguard.siteCommand = deploy.sh"),
+        "{stdout}"
+    );
+    let config = std::fs::read_to_string(d.clone.path.join(".git/config")).expect("config");
+    assert!(
+        !stdout.contains("s3cret") && !config.contains("s3cret"),
+        "{stdout}\n{config}"
+    );
+    assert!(stdout.contains("PROJECT setting is ignored"), "{stdout}");
+    let (json, _) = d.clone.check_json("HEAD");
+    assert_eq!(
+        json["verdict"], "wipe",
+        "the site's command decides: {json}"
+    );
+    assert!(
+        d.clone
+            .git_output(&["config", "envguard.appRoot"])
+            .stdout
+            .is_empty()
+    );
+}

@@ -314,11 +314,12 @@ fn after_prune_and_deploy_the_env_is_a_fresh_install_and_nothing_outside_changed
 /// now (a pinned commit id is left alone).
 #[test]
 fn a_vcs_branch_requirement_is_reinstalled_by_the_prune() {
-    let requirements = "vcspkg @ git+https://example.invalid/vcspkg@main\npinned @ git+https://example.invalid/pinned@0123456789abcdef0123456789abcdef01234567\n";
+    let requirements = "vcspkg @ git+https://example.invalid/vcspkg@main\npinned @ git+https://example.invalid/pinned@0123456789abcdef0123456789abcdef01234567\n-e git+https://example.invalid/edpkg@main#egg=edpkg\n";
     let (d, target) = server_pruning(requirements, false);
     let site = site_packages(&target.join("env"));
     install_by_hand(&site, "vcspkg", &["vcspkg/__init__.py"]);
     install_by_hand(&site, "pinned", &["pinned/__init__.py"]);
+    install_by_hand(&site, "edpkg", &["edpkg/__init__.py"]);
     d.clone.git(&["config", "envguard.mode", "warn"]);
     d.clone.git(&["config", "envguard.platform", "self-hosted"]);
     d.clone.write("app.py", "print(2)\n");
@@ -335,6 +336,9 @@ fn a_vcs_branch_requirement_is_reinstalled_by_the_prune() {
         "{stderr}"
     );
     assert!(!stderr.contains("note: pinned"), "{stderr}");
+    // pip reinstalls an editable requirement on every install: nothing to say or prune.
+    assert!(!stderr.contains("note: edpkg"), "{stderr}");
+    assert!(site.join("edpkg-1.0.dist-info").is_dir(), "{stderr}");
     assert!(
         stderr.contains("pruned 1 distribution(s)") && stderr.contains(": vcspkg"),
         "{stderr}"
