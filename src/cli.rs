@@ -21,6 +21,7 @@ pub enum HookRequest {
     Install {
         server: bool,
         target: Option<PathBuf>,
+        server_wide: Option<PathBuf>,
         use_hooks_path: bool,
     },
     Uninstall {
@@ -140,9 +141,14 @@ pub fn hook(request: HookRequest) -> ExitStatus {
     let side = |server: bool| if server { Side::Server } else { Side::Client };
     let result = match request {
         HookRequest::Install {
+            server_wide: Some(dir),
+            ..
+        } => install::install_server_wide(&dir),
+        HookRequest::Install {
             server,
             target,
             use_hooks_path,
+            server_wide: None,
         } => {
             return match install::install(&cwd, side(server), use_hooks_path, target.as_deref()) {
                 Ok(said) => print_install(said),

@@ -144,6 +144,12 @@ enum HookAction {
         /// With --server: the deployment directory whose env the hook wipes.
         #[arg(long, requires = "server")]
         target: Option<PathBuf>,
+        /// With --server: install once for every repository of a GitLab server, into
+        /// `<DIR>/post-receive.d` (gitaly's `custom_hooks_dir`). It acts only for
+        /// repositories whose own config sets envguard.target, and never after a
+        /// repository's own post-receive hooks.
+        #[arg(long, value_name = "DIR", requires = "server", conflicts_with_all = ["target", "use_hooks_path"])]
+        server_wide: Option<PathBuf>,
         /// Write into the core.hooksPath directory (a hook manager's) when it is set.
         #[arg(long)]
         use_hooks_path: bool,
@@ -213,10 +219,12 @@ fn main() -> ExitCode {
             HookAction::Install {
                 server,
                 target,
+                server_wide,
                 use_hooks_path,
             } => HookRequest::Install {
                 server,
                 target,
+                server_wide,
                 use_hooks_path,
             },
             HookAction::Uninstall {

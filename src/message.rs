@@ -668,6 +668,11 @@ pub enum Receive {
     PikuRunsPip {
         venv: String,
     },
+    /// envguard runs from a server-wide folder, after the repository's own post-receive
+    /// hooks, which may have deployed: it leaves the env.
+    ServerWideStandsAside {
+        hooks: String,
+    },
     /// piku deploys the branch with poetry (pyproject.toml, no requirements.txt).
     PikuPoetry {
         branch: String,
@@ -805,6 +810,13 @@ impl fmt::Display for Receive {
             | Receive::PikuMayNotRunPip { .. }
             | Receive::PikuWiped { .. } => self.piku_line(f),
             Receive::NotWiped { error } => write!(f, "warning: env not wiped: {error}"),
+            Receive::ServerWideStandsAside { hooks } => write!(
+                f,
+                "warning: envguard runs from the server-wide hooks folder, after this \
+                 repository's own post-receive hooks ({hooks}), which may have deployed \
+                 already, so it left the env as it is: install envguard in the repository \
+                 (envguard hook install --server) so it runs before them"
+            ),
             Receive::StaleMarker { branch, commit } => write!(
                 f,
                 "wipe marker for {branch} at {commit} is stale (that commit was deployed \

@@ -14,8 +14,8 @@ mod server;
 mod status;
 
 pub use managers::{Manager, manager_snippet};
-pub use server::DISPATCHED_NAME;
 use server::*;
+pub use server::{DISPATCHED_NAME, dispatch_order, install_server_wide};
 pub use status::status;
 use status::*;
 

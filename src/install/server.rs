@@ -43,7 +43,7 @@ pub(super) fn dispatch_dir(cwd: &Path, hooks: &Path) -> Option<PathBuf> {
 /// The hooks of a dispatch folder as the dispatcher runs them: executable regular files
 /// (GitLab skips names ending in `~`), in byte order of their names (gitaly sorts them;
 /// Gitea's bash glob sorts so in the C locale).
-pub(super) fn dispatch_order(dispatch: &Path) -> Vec<String> {
+pub fn dispatch_order(dispatch: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dispatch)
         .into_iter()
         .flatten()
@@ -132,6 +132,39 @@ pub(super) fn install_dispatched(cwd: &Path, dispatch: &Path) -> Result<Vec<Stri
     ];
     lines.extend(no_target_warning(cwd));
     Ok(lines)
+}
+
+/// Installs the server hook once for every repository of a GitLab server: into
+/// `<dir>/post-receive.d`, the server-wide folder gitaly runs after each repository's own
+/// hooks (`custom_hooks_dir`). Refused when a hook there would run before it. At push time
+/// the hook acts only for a repository whose own config sets `envguard.target` and that has
+/// no post-receive hooks of its own ([`crate::server`]).
+pub fn install_server_wide(dir: &Path) -> Result<Vec<String>> {
+    let dispatch = dir.join("post-receive.d");
+    if let Some(why) = runs_after_a_deploy_step(&dispatch) {
+        return Err(crate::Error::refused(
+            &dispatch,
+            format!("is where envguard's hook would go; nothing was installed: {why}"),
+        ));
+    }
+    std::fs::create_dir_all(&dispatch)?;
+    let hook = dispatch.join(DISPATCHED_NAME);
+    write_executable(&hook, &shim(Side::Server))?;
+    Ok(vec![
+        format!("installed {}", hook.display()),
+        format!(
+            "gitaly runs the executables of {} for every repository, after the repository's \
+             own custom_hooks, in this order: {}",
+            dispatch.display(),
+            dispatch_order(&dispatch).join(", ")
+        ),
+        "it acts only for a repository whose own config sets envguard.target (git -C \
+         <repository> config envguard.target <deployment directory>), never for wikis, and \
+         stands aside, saying so, where a repository has post-receive hooks of its own (they \
+         run first and may have deployed): install it in such a repository with `envguard hook \
+         install --server`"
+            .to_string(),
+    ])
 }
 
 /// piku's own post-receive, chained: envguard wipes first, then piku deploys. Without

@@ -59,6 +59,14 @@ fn push_options() -> Vec<String> {
 
 fn post_receive_checked(stdin: &[u8]) -> Result<()> {
     let repo = Repository::open_from_env()?;
+    match server_wide(&repo) {
+        ServerWide::No => {}
+        ServerWide::Silent => return Ok(()),
+        ServerWide::StandsAside(hooks) => {
+            emit(&Receive::ServerWideStandsAside { hooks });
+            return Ok(());
+        }
+    }
     let mut config = Config::from_repo(&repo)?;
     config.target = target_of(&repo, &config);
     let updates = hook_input::parse_receive(&String::from_utf8_lossy(stdin), repo.object_format())?;
@@ -86,6 +94,67 @@ fn post_receive_checked(stdin: &[u8]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// What envguard's hook does when its file is outside the repository: a server-wide folder
+/// run for every repository, after each repository's own hooks (gitaly
+/// `internal/gitaly/hook/custom.go`: the repository's `custom_hooks/post-receive`, then its
+/// `custom_hooks/post-receive.d/*`, then `<custom_hooks_dir>/post-receive.d/*`).
+enum ServerWide {
+    /// The hook is the repository's own: act as usual.
+    No,
+    /// A repository envguard is not set up for (no `envguard.target` in its own config, a
+    /// wiki), or whose own envguard hook acted already: nothing to do or say.
+    Silent,
+    /// The repository's own hooks (named) ran first and may have deployed.
+    StandsAside(String),
+}
+
+fn server_wide(repo: &Repository) -> ServerWide {
+    let canonical = |p: &std::path::Path| std::fs::canonicalize(p).ok();
+    let (Some(hook), Some(git_dir)) = (
+        std::env::var_os("ENVGUARD_HOOK").and_then(|h| canonical(std::path::Path::new(&h))),
+        canonical(repo.path()),
+    ) else {
+        return ServerWide::No;
+    };
+    if hook.starts_with(&git_dir) {
+        return ServerWide::No;
+    }
+    let wiki = git_dir
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().ends_with(".wiki.git"));
+    let own_target = repo
+        .config()
+        .and_then(|c| c.open_level(git2::ConfigLevel::Local))
+        .is_ok_and(|c| c.get_string("envguard.target").is_ok());
+    if wiki || !own_target {
+        return ServerWide::Silent;
+    }
+    let custom = git_dir.join("custom_hooks");
+    let single = custom.join("post-receive");
+    let folder = custom.join("post-receive.d");
+    let own: Vec<std::path::PathBuf> = crate::chain::is_executable(&single)
+        .then(|| single.clone())
+        .into_iter()
+        .chain(
+            crate::install::dispatch_order(&folder)
+                .into_iter()
+                .map(|name| folder.join(name)),
+        )
+        .collect();
+    if own.iter().any(|hook| crate::install::is_ours(hook)) {
+        ServerWide::Silent
+    } else if own.is_empty() {
+        ServerWide::No
+    } else {
+        ServerWide::StandsAside(
+            own.iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
+    }
 }
 
 /// Analyses, plans and carries out one deploy-branch update.

@@ -502,3 +502,119 @@ fn on_piku_the_poetry_and_uv_paths_are_said_and_the_venv_is_left() {
     );
     assert!(venv.join("pyvenv.cfg").is_file(), "{stderr}");
 }
+
+/// gitaly's order for post-receive (internal/gitaly/hook/custom.go), as PLATFORM.md states
+/// it: the repository's `custom_hooks/post-receive`, its `custom_hooks/post-receive.d/*`,
+/// then the server-wide `<custom_hooks_dir>/post-receive.d/*`, each fed the push's input,
+/// names ending in `~` and non-executables skipped, a failure stopping the chain.
+fn gitaly_dispatcher(server_wide: &std::path::Path) -> String {
+    format!(
+        "#!/bin/sh\ninput=$(cat)\nrepo=$(pwd)\nfor h in \"$repo/custom_hooks/post-receive\" \"$repo\"/custom_hooks/post-receive.d/* '{}'/post-receive.d/*; do\n  case \"$h\" in *~) continue;; esac\n  [ -f \"$h\" ] && [ -x \"$h\" ] || continue\n  printf '%s\\n' \"$input\" | \"$h\" || exit $?\ndone\n",
+        server_wide.display()
+    )
+}
+
+/// A server-wide install on GitLab runs for every repository after each repository's own
+/// hooks: it acts for a repository whose own config sets a target (wiped, then built by the
+/// deploy step after it), says nothing for one without a target or a wiki, and stands aside,
+/// saying so, where the repository's own hook ran first (the env it built is kept).
+#[test]
+fn on_gitlab_a_server_wide_install_acts_only_where_it_runs_first() {
+    let holder = tempfile::tempdir().expect("tempdir");
+    let wide = holder.path().join("gitlab-hooks");
+    let folder = wide.join("post-receive.d");
+    crate::support::write_hook(&folder, "00-deploy", "#!/bin/sh\ncat > /dev/null\n");
+    let wide_arg = wide.display().to_string();
+    let install = ["hook", "install", "--server", "--server-wide", &wide_arg];
+    let d = Deployment::new(APP);
+    let out = d.server.envguard(&install);
+    assert!(!out.status.success(), "00-deploy sorts first: {out:?}");
+    std::fs::remove_file(folder.join("00-deploy")).expect("rm");
+    let target = target_with_env(holder.path());
+    crate::support::write_hook(&folder, "50-deploy", &deploy_step(&target));
+    let out = d.server.envguard(&install);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout.contains("00-envguard, 50-deploy"), "{stdout}");
+    crate::support::write_hook(
+        &d.server.path.join("hooks"),
+        "post-receive",
+        &gitaly_dispatcher(&wide),
+    );
+    d.clone.git(&["config", "envguard.mode", "off"]);
+    let drop = |text: &str| {
+        d.clone.write("requirements.txt", text);
+        d.clone.commit("Drop one");
+        let (code, stderr) = d.push(&["origin", "master"]);
+        assert_eq!(code, 0, "{stderr}");
+        stderr
+    };
+
+    // No target in the repository's own config: nothing said, nothing done.
+    let stderr = drop("Flask==2.0.1\nrequests\n");
+    assert!(!stderr.contains("remote: envguard"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(target.join("deployed.log")).expect("deployed"),
+        "built\n"
+    );
+    // A target: wiped, then built by the step after it.
+    d.server
+        .git(&["config", "envguard.target", &target.display().to_string()]);
+    std::fs::write(target.join("env/stale.txt"), "stale\n").expect("stale");
+    let stderr = drop("Flask==2.0.1\n");
+    assert!(stderr.contains("fresh env needed"), "{stderr}");
+    assert!(!target.join("env/stale.txt").exists(), "wiped: {stderr}");
+    assert!(target.join("env/pyvenv.cfg").is_file(), "built: {stderr}");
+
+    // The repository's own deploy hook runs before the server-wide folder: envguard stands
+    // aside and says so; the env that hook built stays.
+    let own = d.server.path.join("custom_hooks/post-receive.d");
+    crate::support::write_hook(&own, "deploy", &deploy_step(&target));
+    std::fs::write(target.join("env/built-by-own-hook.txt"), "x\n").expect("mark");
+    let stderr = drop("\n");
+    assert!(
+        stderr.contains("after this repository's own post-receive hooks")
+            && stderr.contains("custom_hooks/post-receive.d/deploy"),
+        "{stderr}"
+    );
+    assert!(
+        target.join("env/built-by-own-hook.txt").is_file(),
+        "{stderr}"
+    );
+
+    // A wiki, even with a target: never.
+    let wiki_holder = tempfile::tempdir().expect("tempdir");
+    let wiki_path = wiki_holder.path().join("shop.wiki.git");
+    crate::support::run_ok(
+        crate::support::command("git", wiki_holder.path())
+            .args(["init", "-q", "--bare", "-b", "master"])
+            .arg(&wiki_path),
+    );
+    let wiki = Repo::adopt(wiki_holder, wiki_path);
+    let wiki_target = target_with_env(&wiki.path.join("site"));
+    wiki.git(&[
+        "config",
+        "envguard.target",
+        &wiki_target.display().to_string(),
+    ]);
+    crate::support::write_hook(
+        &wiki.path.join("hooks"),
+        "post-receive",
+        &gitaly_dispatcher(&wide),
+    );
+    let page = Repo::clone_of(&wiki);
+    page.write("requirements.txt", "a\nb\n");
+    page.commit("Home");
+    page.git(&["push", "-q", "origin", "HEAD:master"]);
+    page.write("requirements.txt", "a\n");
+    page.commit("Edit");
+    let out = page
+        .cmd("git")
+        .args(["push", "origin", "HEAD:master"])
+        .output()
+        .expect("push");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("remote: envguard"), "{stderr}");
+    assert!(wiki_target.join("env/pyvenv.cfg").is_file(), "{stderr}");
+}
