@@ -204,29 +204,59 @@ fn a_virtualenv_made_env_is_pruned_not_wiped() {
     );
 }
 
-/// The rule on generated envs and pushes: packages with generated dependencies (real wheels,
-/// real pip), sometimes a second distribution listing the same files as a required one, and
-/// sometimes one whose package folder is a link to a sentinel folder outside the env. After
-/// the push (the server prunes, or wipes where it cannot be exact) and the deployment's pip
-/// install, the env holds exactly what a fresh venv gets from the same requirements and
-/// wheels, every required package imports, and the sentinel is byte for byte unchanged.
-#[test]
-fn after_prune_and_deploy_the_env_is_a_fresh_install_and_nothing_outside_changed() {
-    const CASES: u64 = 6;
-    const NAMES: [&str; 6] = ["pa", "pb", "pc", "pd", "pe", "pf"];
-    // How many cases had a twin, a link out of the env, and neither (a plain prune).
-    let (mut twins, mut links, mut plain) = (0, 0, 0);
-    for seed in 0..CASES {
-        let mut g = crate::support::Gen::seeded(0x5eed_0000 + seed);
-        // Dependencies only on later names: no cycles.
-        let specs: Vec<String> = NAMES
+/// What a generated case puts beside the required packages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Beside {
+    /// A second distribution listing the files of a required one (`twin`).
+    Twin,
+    /// A distribution whose package folder links to a sentinel folder outside the env.
+    Link,
+    /// Nothing: a plain prune.
+    Nothing,
+}
+
+/// One generated case: the dependency graph of the six packages (an edge from each name to
+/// a later one, so no cycles), the requirements before and after the push, and which
+/// required package the twin copies.
+#[derive(Debug, Clone)]
+struct PruneCase {
+    edges: Vec<bool>,
+    first: Vec<bool>,
+    second: Vec<bool>,
+    twin_of: usize,
+}
+
+const NAMES: [&str; 6] = ["pa", "pb", "pc", "pd", "pe", "pf"];
+
+impl PruneCase {
+    fn strategy() -> impl proptest::strategy::Strategy<Value = PruneCase> {
+        use proptest::prelude::*;
+        let pairs = NAMES.len() * (NAMES.len() - 1) / 2;
+        (
+            proptest::collection::vec(proptest::bool::weighted(0.3), pairs),
+            proptest::collection::vec(any::<bool>(), NAMES.len()),
+            proptest::collection::vec(any::<bool>(), NAMES.len()),
+            0..NAMES.len(),
+        )
+            .prop_map(|(edges, first, second, twin_of)| PruneCase {
+                edges,
+                first,
+                second,
+                twin_of,
+            })
+    }
+
+    /// `name:dep|dep` specs for `make-wheels.py`.
+    fn specs(&self) -> Vec<String> {
+        let mut edge = self.edges.iter();
+        NAMES
             .iter()
             .enumerate()
             .map(|(i, name)| {
                 let deps: Vec<&str> = NAMES[i + 1..]
                     .iter()
                     .copied()
-                    .filter(|_| g.chance(30))
+                    .filter(|_| edge.next().copied().unwrap_or(false))
                     .collect();
                 if deps.is_empty() {
                     (*name).to_string()
@@ -234,78 +264,114 @@ fn after_prune_and_deploy_the_env_is_a_fresh_install_and_nothing_outside_changed
                     format!("{name}:{}", deps.join("|"))
                 }
             })
-            .collect();
-        let pick = |g: &mut crate::support::Gen| -> String {
-            let chosen: Vec<&str> = NAMES.iter().copied().filter(|_| g.chance(50)).collect();
-            let chosen = if chosen.is_empty() {
-                vec![NAMES[0]]
-            } else {
-                chosen
-            };
-            chosen.iter().map(|n| format!("{n}\n")).collect()
-        };
-        let first = pick(&mut g);
-        let second = pick(&mut g);
-        let (d, target) = server_pruning(&first, false);
-        let wheels = d.server.scratch("wheels");
-        crate::support::make_wheels(&wheels, &specs);
-        let env = target.join("env");
-        crate::support::pip_install(&env, &wheels, &first);
-        let site = site_packages(&env);
-        let required: Vec<&str> = first.lines().collect();
-        let twin = g.chance(50).then(|| required[g.below(required.len())]);
-        if let Some(of) = twin {
-            install_by_hand(&site, "twin", &[&format!("{of}/__init__.py")]);
-        }
-        let sentinel = d.server.scratch("sentinel");
-        std::fs::create_dir_all(sentinel.join("__pycache__")).expect("pycache");
-        std::fs::write(sentinel.join("__init__.py"), "precious = True\n").expect("file");
-        std::fs::write(sentinel.join("__pycache__/x.pyc"), b"\x00cache").expect("pyc");
-        let linked = g.chance(40);
-        if linked {
-            std::os::unix::fs::symlink(&sentinel, site.join("linked")).expect("link");
-            install_by_hand(&site, "linked", &["linked/__init__.py"]);
-        }
-        let outside = snapshot(&sentinel);
-
-        d.clone.write("requirements.txt", &second);
-        d.clone.commit("New requirements");
-        let (code, stderr) = d.push(&["origin", "master"]);
-        let case = format!(
-            "seed {seed}: {specs:?}, {first:?} -> {second:?}, twin of {twin:?}, linked {linked}"
-        );
-        assert_eq!(code, 0, "{case}: {stderr}");
-        // The deployment: a new env when it was wiped, then pip.
-        if !env.join("bin/python").exists() {
-            crate::support::new_venv(&env);
-        }
-        crate::support::pip_install(&env, &wheels, &second);
-        assert_eq!(
-            snapshot(&sentinel),
-            outside,
-            "{case}: outside the env: {stderr}"
-        );
-        assert_eq!(
-            crate::support::dists(&env),
-            crate::support::fresh_install(&wheels, &second),
-            "{case}: {stderr}"
-        );
-        for name in second.lines() {
-            let imports = crate::support::command(env.join("bin/python"), &target)
-                .args(["-c", &format!("import {name}")])
-                .status()
-                .expect("python");
-            assert!(imports.success(), "{case}: import {name}: {stderr}");
-        }
-        twins += usize::from(twin.is_some());
-        links += usize::from(linked);
-        plain += usize::from(twin.is_none() && !linked);
+            .collect()
     }
-    // The seeds reach every kind of env, or the property shows less than it says.
-    assert!(
-        twins > 0 && links > 0 && plain > 0,
-        "{twins} with a twin, {links} with a link, {plain} plain"
+
+    /// A requirements file of the chosen names (the first name when none is chosen).
+    fn requirements(chosen: &[bool]) -> String {
+        let names: Vec<&str> = NAMES
+            .iter()
+            .zip(chosen)
+            .filter_map(|(n, c)| c.then_some(*n))
+            .collect();
+        let names = if names.is_empty() {
+            vec![NAMES[0]]
+        } else {
+            names
+        };
+        names.iter().map(|n| format!("{n}\n")).collect()
+    }
+}
+
+/// The rule on generated envs and pushes (proptest, with shrinking): packages with generated
+/// dependencies (real wheels, real pip), with a second distribution listing the same files
+/// as a required one, or one whose package folder is a link to a sentinel folder outside the
+/// env, or neither. After the push (the server prunes, or wipes where it cannot be exact)
+/// and the deployment's pip install, the env holds exactly what a fresh venv gets from the
+/// same requirements and wheels, every required package imports, and the sentinel is byte
+/// for byte unchanged. Each kind runs its own cases, so every kind is always covered; the
+/// runner's generator is seeded, so a run is repeatable.
+#[test]
+fn after_prune_and_deploy_the_env_is_a_fresh_install_and_nothing_outside_changed() {
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    for beside in [Beside::Twin, Beside::Link, Beside::Nothing] {
+        let config = Config {
+            cases: 2,
+            max_shrink_iters: 16,
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let mut runner =
+            TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
+        let result = runner.run(&PruneCase::strategy(), |case| {
+            prune_and_deploy(&case, beside).map_err(proptest::test_runner::TestCaseError::fail)
+        });
+        if let Err(e) = result {
+            panic!("{beside:?}: {e}");
+        }
+    }
+}
+
+/// One case of the rule: `Err` says what differs.
+fn prune_and_deploy(case: &PruneCase, beside: Beside) -> Result<(), String> {
+    let specs = case.specs();
+    let first = PruneCase::requirements(&case.first);
+    let second = PruneCase::requirements(&case.second);
+    let (d, target) = server_pruning(&first, false);
+    let wheels = d.server.scratch("wheels");
+    crate::support::make_wheels(&wheels, &specs);
+    let env = target.join("env");
+    crate::support::pip_install(&env, &wheels, &first);
+    let site = site_packages(&env);
+    let required: Vec<&str> = first.lines().collect();
+    let of = required[case.twin_of % required.len()];
+    if beside == Beside::Twin {
+        install_by_hand(&site, "twin", &[&format!("{of}/__init__.py")]);
+    }
+    let sentinel = d.server.scratch("sentinel");
+    std::fs::create_dir_all(sentinel.join("__pycache__")).expect("pycache");
+    std::fs::write(sentinel.join("__init__.py"), "precious = True\n").expect("file");
+    std::fs::write(sentinel.join("__pycache__/x.pyc"), b"\x00cache").expect("pyc");
+    if beside == Beside::Link {
+        std::os::unix::fs::symlink(&sentinel, site.join("linked")).expect("link");
+        install_by_hand(&site, "linked", &["linked/__init__.py"]);
+    }
+    let outside = snapshot(&sentinel);
+
+    d.clone.write("requirements.txt", &second);
+    d.clone.commit("New requirements");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    let case = format!("{specs:?}, {first:?} -> {second:?}, {beside:?} (of {of})");
+    if code != 0 {
+        return Err(format!("{case}: the push failed: {stderr}"));
+    }
+    // The deployment: a new env when it was wiped, then pip.
+    if !env.join("bin/python").exists() {
+        crate::support::new_venv(&env);
+    }
+    crate::support::pip_install(&env, &wheels, &second);
+    if snapshot(&sentinel) != outside {
+        return Err(format!("{case}: outside the env changed: {stderr}"));
+    }
+    let (have, fresh) = (
+        crate::support::dists(&env),
+        crate::support::fresh_install(&wheels, &second),
     );
+    if have != fresh {
+        return Err(format!(
+            "{case}: {have:?} is no fresh install {fresh:?}: {stderr}"
+        ));
+    }
+    for name in second.lines() {
+        let imports = crate::support::command(env.join("bin/python"), &target)
+            .args(["-c", &format!("import {name}")])
+            .status()
+            .expect("python");
+        if !imports.success() {
+            return Err(format!("{case}: import {name} fails: {stderr}"));
+        }
+    }
+    Ok(())
 }
 
 /// A requirement from a VCS branch: pip keeps the installed revision however far the branch
