@@ -118,7 +118,11 @@ fn server_wide(repo: &Repository) -> ServerWide {
     ) else {
         return ServerWide::No;
     };
-    if hook.starts_with(&git_dir) {
+    // Only envguard's own shim in a `post-receive.d` folder outside the repository; an
+    // ENVGUARD_HOOK inherited from another hook (a client's pre-push whose nested push
+    // reaches this server) is none.
+    let in_a_dispatch_folder = hook.parent().is_some_and(|p| p.ends_with("post-receive.d"));
+    if hook.starts_with(&git_dir) || !in_a_dispatch_folder || !crate::install::is_ours(&hook) {
         return ServerWide::No;
     }
     let wiki = git_dir
