@@ -221,3 +221,61 @@ fn an_upgrade_in_the_push_wipes_and_the_env_ends_exact() {
     let out = d.clone.envguard(&["env", "diff", &env_arg]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
 }
+
+/// A distribution name read from the site's METADATA goes near the command API only when it
+/// is a PEP 503 name: one named `evil;touch pwned` is never sent (nor run), and the prune
+/// falls back to the wipe, saying why.
+#[test]
+fn a_hostile_name_on_the_site_never_reaches_the_command() {
+    let (d, site) =
+        Deployment::kudu(&[("requirements.txt", "a\n"), ("runtime.txt", "python-3.6\n")]);
+    let antenv = site.wwwroot.join("antenv");
+    crate::support::run_ok(
+        crate::support::command("python3", &site.dir)
+            .args(["-m", "venv", "--without-pip"])
+            .arg(&antenv),
+    );
+    let site_packages = std::fs::read_dir(antenv.join("lib"))
+        .expect("lib")
+        .flatten()
+        .map(|e| e.path().join("site-packages"))
+        .find(|p| p.is_dir())
+        .expect("site-packages");
+    for (folder, name) in [
+        ("evil-1.0.dist-info", "evil;touch pwned"),
+        ("gone-1.0.dist-info", "gone"),
+    ] {
+        let info = site_packages.join(folder);
+        std::fs::create_dir_all(&info).expect("dist-info");
+        std::fs::write(
+            info.join("METADATA"),
+            format!("Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n"),
+        )
+        .expect("METADATA");
+        std::fs::write(info.join("RECORD"), format!("{folder}/METADATA,,\n")).expect("RECORD");
+    }
+    d.clone.write("requirements.txt", "gone\n");
+    d.clone.commit("The app's requirements");
+    d.clone
+        .git(&["push", "-q", "--no-verify", "origin", "master"]);
+    let api = KuduApi::start(ApiSettings {
+        linux: true,
+        ..ApiSettings::new(&site.wwwroot)
+    });
+    let settings = ApiSettings::new(&site.wwwroot);
+    use_api(&d.clone, &api.url, &settings.user, &settings.password);
+    d.clone.git(&["config", "envguard.platform", "kudu-linux"]);
+    d.clone.git(&["config", "envguard.mode", "remote-prune"]);
+    d.clone.write("requirements.txt", "\n");
+    d.clone.commit("Drop gone");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    let sent: Vec<String> = api.seen().into_iter().map(|s| s.body).collect();
+    assert!(
+        sent.iter()
+            .all(|body| !body.contains("evil") && !body.contains("pwned")),
+        "{sent:?}"
+    );
+    assert!(!site.dir.join("pwned").exists() && !site.wwwroot.join("pwned").exists());
+    assert!(stderr.contains("cannot prune"), "{stderr}");
+}

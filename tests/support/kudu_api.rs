@@ -90,6 +90,8 @@ pub struct Seen {
     pub status: u16,
     /// For deletes: whether something was deleted.
     pub deleted: bool,
+    /// The request's body, as text (what a command API request would run).
+    pub body: String,
 }
 
 /// The running stand-in; stops when dropped.
@@ -274,6 +276,7 @@ fn serve(
             path: request.target.clone(),
             status,
             deleted,
+            body: String::from_utf8_lossy(&request.body).into_owned(),
         });
     }
     let reason = match status {
