@@ -721,8 +721,9 @@ impl Receive {
                 f,
                 "warning: piku deploys {branch} with poetry (pyproject.toml, no requirements.txt): \
                  `poetry install` removes nothing, so a package dropped from pyproject.toml or \
-                 poetry.lock stays in {venv}. envguard does not wipe a poetry venv (poetry would \
-                 recreate the folder that holds the app's ENV); commit a requirements.txt \
+                 poetry.lock stays in {venv}. envguard leaves that venv as it is (the folder also \
+                 holds the app's ENV, and piku leaves rebuilding it to poetry); commit a \
+                 requirements.txt \
                  (`poetry export -o requirements.txt`) so piku takes the pip path envguard \
                  guards, or deploy with uv (`uv sync` is exact)"
             ),

@@ -426,9 +426,9 @@ fn a_hook_that_mentions_the_folder_is_no_dispatcher() {
 }
 
 /// piku's poetry and uv paths (piku.py `do_deploy`: pyproject.toml and no requirements.txt,
-/// with `poetry` or `uv` on the PATH): `poetry install` removes nothing and a wipe would
-/// leave poetry to recreate the folder that holds the app's ENV, so envguard says so and
-/// leaves the venv; `uv sync` is exact, so nothing goes stale.
+/// with `poetry` or `uv` on the PATH): `poetry install` removes nothing, and after a wipe
+/// piku would leave rebuilding the folder that holds the app's ENV to poetry, so envguard
+/// says so and leaves the venv; `uv sync` is exact, so nothing goes stale.
 #[test]
 fn on_piku_the_poetry_and_uv_paths_are_said_and_the_venv_is_left() {
     crate::support::require_venv();
