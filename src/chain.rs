@@ -2,6 +2,8 @@
 //! (`<hook>.legacy` beside the shim, or an explicit one from `envguard push`) runs with the
 //! same arguments and stdin, and its exit code decides for the pre-push side. While it runs,
 //! an envguard started inside it (a hook manager chaining the other way round) stands aside.
+//! Also what both sides ask of hook files: whether one is envguard's, and the order in which
+//! a dispatcher runs a `post-receive.d` folder.
 
 use crate::ExitStatus;
 use std::io::Write;
@@ -120,4 +122,28 @@ pub fn is_executable(path: &Path) -> bool {
 #[cfg(not(unix))]
 pub fn is_executable(path: &Path) -> bool {
     path.is_file()
+}
+
+/// The line that marks a hook file as envguard's.
+pub const HOOK_MARKER: &str = "# envguard-hook:";
+
+/// Whether a hook file is envguard's.
+pub fn is_ours(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|text| text.contains(HOOK_MARKER))
+}
+
+/// The hooks of a dispatch folder as the dispatcher runs them: executable regular files
+/// (GitLab skips names ending in `~`), in byte order of their names (gitaly sorts them;
+/// Gitea's bash glob sorts so in the C locale).
+pub fn dispatch_order(dispatch: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dispatch)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| is_executable(&e.path()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| !n.ends_with('~'))
+        .collect();
+    names.sort();
+    names
 }

@@ -13,9 +13,10 @@ mod managers;
 mod server;
 mod status;
 
+pub use crate::chain::{dispatch_order, is_ours};
 pub use managers::{Manager, manager_snippet};
 use server::*;
-pub use server::{DISPATCHED_NAME, dispatch_order, install_server_wide};
+pub use server::{DISPATCHED_NAME, install_server_wide};
 pub use status::status;
 use status::*;
 
@@ -59,7 +60,7 @@ impl Side {
 /// The one hook shim, for both sides.
 pub(super) const SHIM_TEMPLATE: &str = include_str!("../../hooks/hook.sh");
 /// The line that marks a hook file as envguard's.
-pub(super) const MARKER: &str = "# envguard-hook:";
+pub(super) const MARKER: &str = crate::chain::HOOK_MARKER;
 /// The line that carries the shim's version; a change of the shim bumps it, so `hook
 /// status` can tell an installed shim is outdated.
 pub(super) const VERSION_MARKER: &str = "# envguard-hook-version: ";
@@ -80,11 +81,6 @@ pub fn shim(side: Side) -> String {
         .replace("@DOING@", doing)
         .replace("@VERSION@", &SHIM_VERSION.to_string())
         .replace("@ENVGUARD_BIN@", &bin)
-}
-
-/// Whether a hook file is envguard's.
-pub fn is_ours(path: &Path) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|text| text.contains(MARKER))
 }
 
 /// The shim version of an installed hook of envguard's (`1`: shims from before versions).

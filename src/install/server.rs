@@ -40,22 +40,6 @@ pub(super) fn dispatch_dir(cwd: &Path, hooks: &Path) -> Option<PathBuf> {
     is_dispatcher(&dispatcher).then(|| hooks.join("post-receive.d"))
 }
 
-/// The hooks of a dispatch folder as the dispatcher runs them: executable regular files
-/// (GitLab skips names ending in `~`), in byte order of their names (gitaly sorts them;
-/// Gitea's bash glob sorts so in the C locale).
-pub fn dispatch_order(dispatch: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dispatch)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| crate::chain::is_executable(&e.path()))
-        .filter_map(|e| e.file_name().to_str().map(str::to_string))
-        .filter(|n| !n.ends_with('~'))
-        .collect();
-    names.sort();
-    names
-}
-
 /// Why envguard's hook in `dispatch` would run after a deploy step, if it would: a hook of
 /// the folder whose name sorts before envguard's (in byte order, or ignoring case and
 /// punctuation as a bash glob in another locale may), or GitLab's single-file

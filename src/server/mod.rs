@@ -122,7 +122,7 @@ fn server_wide(repo: &Repository) -> ServerWide {
     // ENVGUARD_HOOK inherited from another hook (a client's pre-push whose nested push
     // reaches this server) is none.
     let in_a_dispatch_folder = hook.parent().is_some_and(|p| p.ends_with("post-receive.d"));
-    if hook.starts_with(&git_dir) || !in_a_dispatch_folder || !crate::install::is_ours(&hook) {
+    if hook.starts_with(&git_dir) || !in_a_dispatch_folder || !crate::chain::is_ours(&hook) {
         return ServerWide::No;
     }
     let wiki = git_dir
@@ -142,12 +142,12 @@ fn server_wide(repo: &Repository) -> ServerWide {
         .then(|| single.clone())
         .into_iter()
         .chain(
-            crate::install::dispatch_order(&folder)
+            crate::chain::dispatch_order(&folder)
                 .into_iter()
                 .map(|name| folder.join(name)),
         )
         .collect();
-    if own.iter().any(|hook| crate::install::is_ours(hook)) {
+    if own.iter().any(|hook| crate::chain::is_ours(hook)) {
         ServerWide::Silent
     } else if own.is_empty() {
         ServerWide::No
