@@ -156,5 +156,8 @@ fn on_real_piku_the_venv_is_exactly_the_pushed_requirements() {
     assert_eq!(code, 0, "{output}");
     assert!(output.contains("pruned 1 distribution(s)"), "{output}");
     assert_eq!(piku.installed(), ["alpha", "delta"], "{output}");
-    assert!(output.contains("so that piku runs pip"), "{output}");
+    assert!(
+        output.contains("so that piku installs the changed requirements"),
+        "{output}"
+    );
 }
