@@ -23,28 +23,7 @@ impl Deployment {
     /// `deploy.sh`, `cmd /c deploy.cmd` -> `deploy.cmd`): the first word that is neither an
     /// interpreter nor an option. The arguments after it are never part of it.
     pub fn command_script(&self) -> Option<String> {
-        const INTERPRETERS: [&str; 9] = [
-            "bash",
-            "sh",
-            "cmd",
-            "cmd.exe",
-            "python",
-            "python3",
-            "node",
-            "powershell",
-            "pwsh",
-        ];
-        let command = self.command.as_deref()?;
-        let word = command
-            .split_whitespace()
-            .map(|w| w.trim_matches('"'))
-            .find(|w| {
-                !w.is_empty()
-                    && !w.starts_with(['-', '/'])
-                    && !INTERPRETERS.iter().any(|i| w.eq_ignore_ascii_case(i))
-            })?;
-        let path = word.replace('\\', "/");
-        Some(path.trim_start_matches("./").to_string())
+        script_of(self.command.as_deref()?)
     }
 
     /// The app folder a deployment deploys, as Kudu decides it: with `command`, whatever the
@@ -113,6 +92,32 @@ impl Deployment {
             command: last("command"),
         }
     }
+}
+
+/// The script file a deployment command runs, as a path in the repository (see
+/// [`Deployment::command_script`]).
+pub fn script_of(command: &str) -> Option<String> {
+    const INTERPRETERS: [&str; 9] = [
+        "bash",
+        "sh",
+        "cmd",
+        "cmd.exe",
+        "python",
+        "python3",
+        "node",
+        "powershell",
+        "pwsh",
+    ];
+    let word = command
+        .split_whitespace()
+        .map(|w| w.trim_matches('"'))
+        .find(|w| {
+            !w.is_empty()
+                && !w.starts_with(['-', '/'])
+                && !INTERPRETERS.iter().any(|i| w.eq_ignore_ascii_case(i))
+        })?;
+    let path = word.replace('\\', "/");
+    Some(path.trim_start_matches("./").to_string())
 }
 
 #[cfg(test)]

@@ -84,11 +84,7 @@ impl Clues {
     /// The script of Kudu's `COMMAND` app setting, when set and not empty.
     pub fn command_script(&self) -> Option<String> {
         let command = self.setting("COMMAND").filter(|v| !v.trim().is_empty())?;
-        crate::deployment::Deployment {
-            project: None,
-            command: Some(command.to_string()),
-        }
-        .command_script()
+        crate::deployment::script_of(command)
     }
 
     fn setting(&self, key: &str) -> Option<&str> {

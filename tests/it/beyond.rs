@@ -278,11 +278,12 @@ fn heroku_names_a_vcs_requirement_that_follows_a_branch() {
     assert!(!stderr.contains("note: pinned"), "{stderr}");
 }
 
-#[test]
-fn on_piku_the_root_comes_from_the_repository_path() {
+/// piku's layout with the app `shop` pushed once: `<root>/repos/shop` (the bare repository,
+/// envguard's server hook installed, `envguard.platform piku`) and `<root>/envs/shop` (a
+/// real venv beside the app's ENV). PIKU_ROOT is written only into piku's own hook line, so
+/// envguard's hook does not see it. Returns the server, the root and the venv.
+fn piku_app() -> (Repo, std::path::PathBuf, std::path::PathBuf) {
     crate::support::require_venv();
-    // piku's layout: <root>/repos/<app> and <root>/envs/<app>; PIKU_ROOT is written only
-    // into piku's own hook line, so envguard's hook does not see it.
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().join("piku");
     let repo_path = root.join("repos/shop");
@@ -307,6 +308,12 @@ fn on_piku_the_root_comes_from_the_repository_path() {
     server.git(&["config", "envguard.platform", "piku"]);
     let out = server.envguard(&["hook", "install", "--server"]);
     assert!(out.status.success(), "{out:?}");
+    (server, root, venv)
+}
+
+#[test]
+fn on_piku_the_root_comes_from_the_repository_path() {
+    let (server, _, venv) = piku_app();
     let clone = Repo::clone_of(&server);
     clone.write("requirements.txt", "Flask==2.0.1\nrequests\n");
     clone.commit("Drop CORS");
@@ -431,33 +438,9 @@ fn a_hook_that_mentions_the_folder_is_no_dispatcher() {
 /// says so and leaves the venv; `uv sync` is exact, so nothing goes stale.
 #[test]
 fn on_piku_the_poetry_and_uv_paths_are_said_and_the_venv_is_left() {
-    crate::support::require_venv();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path().join("piku");
-    let repo_path = root.join("repos/shop");
-    std::fs::create_dir_all(&repo_path).expect("repos");
-    crate::support::run_ok(
-        crate::support::command("git", &repo_path).args(["init", "-q", "--bare", "-b", "master"]),
-    );
+    let (server, root, venv) = piku_app();
     let tools = root.join("tools");
     std::fs::create_dir_all(&tools).expect("tools");
-    let server = Repo::adopt(dir, repo_path);
-    let seed = Repo::new();
-    for (path, contents) in APP {
-        seed.write(path, contents);
-    }
-    seed.commit("Initial app");
-    seed.git(&["push", "-q", server.path.to_str().expect("utf-8"), "master"]);
-    let venv = root.join("envs/shop");
-    crate::support::run_ok(
-        crate::support::command("python3", &root)
-            .args(["-m", "venv", "--without-pip"])
-            .arg(&venv),
-    );
-    std::fs::write(venv.join("ENV"), "PYTHON_VERSION=3\n").expect("ENV");
-    server.git(&["config", "envguard.platform", "piku"]);
-    let out = server.envguard(&["hook", "install", "--server"]);
-    assert!(out.status.success(), "{out:?}");
     let clone = Repo::clone_of(&server);
     clone.remove("requirements.txt").remove("more.txt");
     clone.write("pyproject.toml", "[tool.poetry]\nname = \"shop\"\n");

@@ -123,18 +123,41 @@ fn a_changed_source_is_reinstalled_and_what_cannot_be_attributed_is_wiped() {
     assert!(!site.imports("a") && site.imports("web"));
 }
 
-#[test]
-fn remote_prune_on_a_linux_site_leaves_what_a_fresh_install_has() {
-    let (d, site) =
-        Deployment::kudu(&[("requirements.txt", "a\n"), ("runtime.txt", "python-3.6\n")]);
-    more_wheels(&site);
-    // The site's antenv, as KuduScript's bash deployment left it for `web[fast]` and `gone`.
+/// A venv at the Linux site's `site/wwwroot/antenv`, as KuduScript's bash deployment makes
+/// it (without pip here; the command API runs this machine's pip for it).
+fn antenv_on(site: &KuduSite) -> std::path::PathBuf {
     let antenv = site.wwwroot.join("antenv");
     crate::support::run_ok(
         crate::support::command("python3", &site.dir)
             .args(["-m", "venv", "--without-pip"])
             .arg(&antenv),
     );
+    antenv
+}
+
+/// Deploys the clone's commit (no hook), then makes the site a Linux one behind the API
+/// stand-in, with the clone set to `kudu-linux` and `remote-prune`.
+fn remote_pruning_linux_site(d: &Deployment, site: &KuduSite) -> KuduApi {
+    d.clone
+        .git(&["push", "-q", "--no-verify", "origin", "master"]);
+    let api = KuduApi::start(ApiSettings {
+        linux: true,
+        ..ApiSettings::new(&site.wwwroot)
+    });
+    let settings = ApiSettings::new(&site.wwwroot);
+    use_api(&d.clone, &api.url, &settings.user, &settings.password);
+    d.clone.git(&["config", "envguard.platform", "kudu-linux"]);
+    d.clone.git(&["config", "envguard.mode", "remote-prune"]);
+    api
+}
+
+#[test]
+fn remote_prune_on_a_linux_site_leaves_what_a_fresh_install_has() {
+    let (d, site) =
+        Deployment::kudu(&[("requirements.txt", "a\n"), ("runtime.txt", "python-3.6\n")]);
+    more_wheels(&site);
+    // The site's antenv, as KuduScript's bash deployment left it for `web[fast]` and `gone`.
+    let antenv = antenv_on(&site);
     crate::support::run_ok(
         crate::support::command("python3", &site.dir)
             .args(["-m", "pip", "--python"])
@@ -146,16 +169,7 @@ fn remote_prune_on_a_linux_site_leaves_what_a_fresh_install_has() {
     );
     d.clone.write("requirements.txt", "web[fast]\ngone\n");
     d.clone.commit("The app's requirements");
-    d.clone
-        .git(&["push", "-q", "--no-verify", "origin", "master"]);
-    let api = KuduApi::start(ApiSettings {
-        linux: true,
-        ..ApiSettings::new(&site.wwwroot)
-    });
-    let settings = ApiSettings::new(&site.wwwroot);
-    use_api(&d.clone, &api.url, &settings.user, &settings.password);
-    d.clone.git(&["config", "envguard.platform", "kudu-linux"]);
-    d.clone.git(&["config", "envguard.mode", "remote-prune"]);
+    let api = remote_pruning_linux_site(&d, &site);
     d.clone.write("requirements.txt", "web\n");
     let tip = d.clone.commit("Drop gone and the extra");
     let (code, stderr) = d.push(&["origin", "master"]);
@@ -229,18 +243,8 @@ fn an_upgrade_in_the_push_wipes_and_the_env_ends_exact() {
 fn a_hostile_name_on_the_site_never_reaches_the_command() {
     let (d, site) =
         Deployment::kudu(&[("requirements.txt", "a\n"), ("runtime.txt", "python-3.6\n")]);
-    let antenv = site.wwwroot.join("antenv");
-    crate::support::run_ok(
-        crate::support::command("python3", &site.dir)
-            .args(["-m", "venv", "--without-pip"])
-            .arg(&antenv),
-    );
-    let site_packages = std::fs::read_dir(antenv.join("lib"))
-        .expect("lib")
-        .flatten()
-        .map(|e| e.path().join("site-packages"))
-        .find(|p| p.is_dir())
-        .expect("site-packages");
+    let antenv = antenv_on(&site);
+    let site_packages = crate::support::site_packages(&antenv);
     for (folder, name) in [
         ("evil-1.0.dist-info", "evil;touch pwned"),
         ("gone-1.0.dist-info", "gone"),
@@ -256,16 +260,7 @@ fn a_hostile_name_on_the_site_never_reaches_the_command() {
     }
     d.clone.write("requirements.txt", "gone\n");
     d.clone.commit("The app's requirements");
-    d.clone
-        .git(&["push", "-q", "--no-verify", "origin", "master"]);
-    let api = KuduApi::start(ApiSettings {
-        linux: true,
-        ..ApiSettings::new(&site.wwwroot)
-    });
-    let settings = ApiSettings::new(&site.wwwroot);
-    use_api(&d.clone, &api.url, &settings.user, &settings.password);
-    d.clone.git(&["config", "envguard.platform", "kudu-linux"]);
-    d.clone.git(&["config", "envguard.mode", "remote-prune"]);
+    let api = remote_pruning_linux_site(&d, &site);
     d.clone.write("requirements.txt", "\n");
     d.clone.commit("Drop gone");
     let (code, stderr) = d.push(&["origin", "master"]);

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::Deployment;
+use crate::support::{Deployment, site_packages};
 
 /// A deployment whose server prunes `target/env` (made by `python3 -m venv`, with pip when
 /// `with_pip`) for the requirements `first`.
@@ -23,15 +23,6 @@ fn server_pruning(first: &str, with_pip: bool) -> (Deployment, PathBuf) {
     d.server.install_server_hook(&target);
     d.server.git(&["config", "envguard.serverAction", "prune"]);
     (d, target)
-}
-
-fn site_packages(env: &Path) -> PathBuf {
-    std::fs::read_dir(env.join("lib"))
-        .expect("lib")
-        .flatten()
-        .map(|e| e.path().join("site-packages"))
-        .find(|p| p.is_dir())
-        .expect("site-packages")
 }
 
 /// Writes an installed distribution by hand: its dist-info (METADATA, RECORD) listing

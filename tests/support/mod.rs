@@ -605,3 +605,13 @@ pub fn thirdparty(path: &str) -> PathBuf {
     );
     full
 }
+
+/// The `site-packages` folder of a venv (`lib/python3.X/site-packages`).
+pub fn site_packages(env: &Path) -> PathBuf {
+    std::fs::read_dir(env.join("lib"))
+        .expect("lib")
+        .flatten()
+        .map(|e| e.path().join("site-packages"))
+        .find(|p| p.is_dir())
+        .expect("site-packages")
+}
