@@ -134,16 +134,79 @@ pub fn is_ours(path: &Path) -> bool {
 
 /// The hooks of a dispatch folder as the dispatcher runs them: executable regular files
 /// (GitLab skips names ending in `~`), in byte order of their names (gitaly sorts them;
-/// Gitea's bash glob sorts so in the C locale).
-pub fn dispatch_order(dispatch: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dispatch)
+/// Gitea's bash glob sorts so in the C locale). Names are bytes: a name that is not UTF-8
+/// runs all the same.
+pub fn dispatch_entries(dispatch: &Path) -> Vec<std::ffi::OsString> {
+    let mut names: Vec<std::ffi::OsString> = std::fs::read_dir(dispatch)
         .into_iter()
         .flatten()
         .flatten()
         .filter(|e| is_executable(&e.path()))
-        .filter_map(|e| e.file_name().to_str().map(str::to_string))
-        .filter(|n| !n.ends_with('~'))
+        .map(|e| e.file_name())
+        .filter(|n| !n.as_encoded_bytes().ends_with(b"~"))
         .collect();
-    names.sort();
+    names.sort_by(|a, b| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
     names
+}
+
+/// [`dispatch_entries`] as names to show (a name that is not UTF-8 shown with U+FFFD).
+pub fn dispatch_order(dispatch: &Path) -> Vec<String> {
+    dispatch_entries(dispatch)
+        .iter()
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Whether a dispatched hook is the git server's own bookkeeping, never a deploy step:
+/// Gitea's `post-receive.d/gitea` runs `gitea hook --config=… post-receive`
+/// (go-gitea/gitea modules/repository/hooks.go).
+fn is_servers_own(path: &Path) -> bool {
+    std::fs::read(path).is_ok_and(|text| {
+        text.windows(b"hook --config=".len())
+            .any(|w| w == b"hook --config=")
+    })
+}
+
+/// The hooks the server runs before `hook` within one push, as its dispatcher orders them:
+/// the executables of `hook`'s `post-receive.d` folder whose names sort before its own (in
+/// byte order, or ignoring case and punctuation as a bash glob in another locale may), and
+/// for a GitLab folder (`custom_hooks/post-receive.d`) the single-file
+/// `custom_hooks/post-receive`, which gitaly runs before the folder
+/// (gitaly internal/gitaly/hook/custom.go). envguard's own hooks and the server's
+/// bookkeeping hook are left out. Empty for a hook that is no dispatched one.
+pub fn runs_before(hook: &Path) -> Vec<PathBuf> {
+    let (Some(folder), Some(own)) = (hook.parent(), hook.file_name()) else {
+        return Vec::new();
+    };
+    if !folder
+        .file_name()
+        .is_some_and(|n| n.as_encoded_bytes().ends_with(b".d"))
+    {
+        return Vec::new();
+    }
+    let folded = |name: &std::ffi::OsStr| -> Vec<u8> {
+        name.as_encoded_bytes()
+            .iter()
+            .filter(|b| b.is_ascii_alphanumeric() || !b.is_ascii())
+            .map(u8::to_ascii_lowercase)
+            .collect()
+    };
+    let before = |name: &std::ffi::OsStr| {
+        name.as_encoded_bytes() < own.as_encoded_bytes() || folded(name) < folded(own)
+    };
+    let gitlab = folder
+        .parent()
+        .is_some_and(|p| p.file_name().is_some_and(|n| n == "custom_hooks"));
+    let single = folder.with_file_name("post-receive");
+    let single = (gitlab && is_executable(&single) && !is_ours(&single)).then_some(single);
+    single
+        .into_iter()
+        .chain(
+            dispatch_entries(folder)
+                .into_iter()
+                .filter(|n| n.as_os_str() != own && before(n))
+                .map(|n| folder.join(n))
+                .filter(|p| !is_ours(p) && !is_servers_own(p)),
+        )
+        .collect()
 }

@@ -291,7 +291,12 @@ pub fn env_diff(
     for name in &prune.missing {
         writeln!(out, "  missing: {name}")?;
     }
+    // An env whose files are not what its metadata says is never exact.
+    let flaws = crate::server::prune::flaws(env, &contents);
+    for flaw in &flaws {
+        writeln!(out, "  broken: {flaw}")?;
+    }
     Ok(crate::ExitStatus::failure_if(
-        !prune.orphans.is_empty() || !prune.missing.is_empty(),
+        !prune.orphans.is_empty() || !prune.missing.is_empty() || !flaws.is_empty(),
     ))
 }

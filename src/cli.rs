@@ -190,7 +190,7 @@ pub fn wipe_target(target: &Path, env_dir: Option<String>, force: bool) -> ExitS
     let env_dir = env_dir.unwrap_or_else(|| {
         open_with_config().map_or_else(|_| "env".to_string(), |(_, c)| c.env_dir)
     });
-    print_lines(wipe::wipe(target, &env_dir, force).map(|o| vec![o.describe()]))
+    print_lines(wipe::wipe(target, &env_dir, force).map(|o| o.lines()))
 }
 
 /// `envguard wipe --remote [REMOTE]`: the site's env, over Kudu's REST API.
@@ -237,13 +237,25 @@ fn repository_root() -> Result<PathBuf> {
 
 /// Runs a hook so that a bug in envguard (a panic) is a warning and never blocks a push.
 fn never_blocking(going_on: &'static str, hook: impl FnOnce() -> ExitStatus) -> ExitStatus {
+    let acting = || crate::client::ACTS.load(std::sync::atomic::Ordering::SeqCst);
     std::panic::set_hook(Box::new(move |info| {
         emit(&Command::Internal {
             info: info.to_string(),
-            going_on,
+            going_on: if acting() {
+                "the push is refused (this remote's mode acts on the deployment; ENVGUARD=0 \
+                 git push ... pushes without envguard) rather than going on"
+            } else {
+                going_on
+            },
         });
     }));
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(hook)).unwrap_or(ExitStatus::Success)
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(hook)).unwrap_or_else(|_| {
+        if acting() {
+            ExitStatus::Failure
+        } else {
+            ExitStatus::Success
+        }
+    })
 }
 
 /// git's hook input; nothing when run from a terminal or by the pre-commit framework

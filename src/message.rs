@@ -6,6 +6,8 @@
 //! [`ShownCommand`]s, whose `Display` redacts.
 
 use std::fmt;
+use std::path::PathBuf;
+use std::time::SystemTime;
 
 use crate::FileError;
 use crate::output::secret::{SecretUrl, ShownCommand};
@@ -79,6 +81,10 @@ pub enum Hook {
     },
     /// envguard failed; the push goes on unguarded.
     Internal {
+        error: String,
+    },
+    /// An internal failure in a mode that acts: the push is refused.
+    InternalRefused {
         error: String,
     },
     /// No ref updates on the hook's input.
@@ -200,6 +206,12 @@ pub enum Hook {
         can_toggle: bool,
     },
     PruneDryRun,
+    /// The site deploys another branch than the stale ones this push updates: it deploys no
+    /// stale env there, so the site's env is left as it is.
+    SiteDeploysOther {
+        deployed: String,
+        pushed: Vec<String>,
+    },
     SitePruned {
         done: String,
     },
@@ -278,6 +290,12 @@ impl fmt::Display for Hook {
             Hook::Internal { error } => {
                 write!(f, "warning: {error}; pushing without the env check")
             }
+            Hook::InternalRefused { error } => write!(
+                f,
+                "error: {error}\npush refused: this remote's mode acts on the deployment, and \
+                 envguard could not check this push. To push without envguard this once: \
+                 ENVGUARD=0 git push ... (or git push --no-verify)"
+            ),
             Hook::Pending { notice } => f.write_str(notice),
             Hook::NoInput => f.write_str(
                 "no ref updates on the hook's input: nothing to push, or a hook manager that \
@@ -457,6 +475,13 @@ impl fmt::Display for Hook {
                  pushes; nothing is lost. `envguard push` does the same without this message.",
             ),
             Hook::Site { lines } => f.write_str(&lines.join("\n")),
+            Hook::SiteDeploysOther { deployed, pushed } => write!(
+                f,
+                "the site deploys {deployed} (its DEPLOYMENT_BRANCH, asked now), and this push \
+                 updates {} but not {deployed}: it deploys nothing there, so envguard leaves \
+                 the site's env as it is",
+                pushed.join(", ")
+            ),
             Hook::SiteWiped { done } => write!(
                 f,
                 "{done}; this push's deployment builds a new env\nif this push fails from here \
@@ -611,6 +636,19 @@ impl fmt::Display for Command {
     }
 }
 
+/// Why envguard must leave the env as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hold {
+    /// These hooks ran before envguard's in this push and may have deployed it.
+    RanBefore { hooks: Vec<PathBuf> },
+    /// `path` changed after this push's refs were written (`began`).
+    ChangedDuringPush {
+        path: PathBuf,
+        changed: SystemTime,
+        began: SystemTime,
+    },
+}
+
 /// What the server's post-receive hook says (the pusher reads it as `remote:` lines).
 #[derive(Debug, Clone)]
 pub enum Receive {
@@ -690,6 +728,20 @@ pub enum Receive {
         done: String,
     },
     NotWiped {
+        error: String,
+    },
+    /// At the moment of acting, the env showed that this push may have deployed already:
+    /// envguard left it as it is.
+    LeftAlone {
+        env: std::path::PathBuf,
+        hold: Hold,
+        /// What the env may still hold, in words.
+        stale: String,
+        target: std::path::PathBuf,
+    },
+    /// Trash a wipe could not delete (it holds no env any more).
+    Leftover {
+        path: std::path::PathBuf,
         error: String,
     },
     StaleMarker {
@@ -810,7 +862,25 @@ impl fmt::Display for Receive {
             | Receive::PikuRunsPip { .. }
             | Receive::PikuMayNotRunPip { .. }
             | Receive::PikuWiped { .. } => self.piku_line(f),
-            Receive::NotWiped { error } => write!(f, "warning: env not wiped: {error}"),
+            Receive::NotWiped { error } => write!(
+                f,
+                "warning: env not wiped, it is as it was: {error}; the deployment installs \
+                 into it as before"
+            ),
+            Receive::LeftAlone {
+                env,
+                hold,
+                stale,
+                target,
+            } => left_alone(f, env, hold, stale, target),
+            Receive::Leftover { path, error } => write!(
+                f,
+                "note: {} is left over ({error}); it is no env any more, so no deployment uses \
+                 it. Remove it as its owner: rm -rf -- '{}' (with sudo if root owns a file in \
+                 it; chattr -R -i first if a file is immutable)",
+                path.display(),
+                path.display()
+            ),
             Receive::ServerWideStandsAside { hooks } => write!(
                 f,
                 "warning: envguard runs from the server-wide hooks folder, after this \
@@ -828,4 +898,49 @@ impl fmt::Display for Receive {
             }
         }
     }
+}
+
+/// The lines of [`Receive::LeftAlone`]: why the env was left, what it may hold, the fix.
+fn left_alone(
+    f: &mut fmt::Formatter<'_>,
+    env: &std::path::Path,
+    hold: &Hold,
+    stale: &str,
+    target: &std::path::Path,
+) -> fmt::Result {
+    write!(f, "warning: envguard left {} as it is: ", env.display())?;
+    match hold {
+        Hold::RanBefore { hooks } => write!(
+            f,
+            "{} ran before envguard's hook in this push and may have deployed it already (a \
+             wipe now could delete the env that deployment built)",
+            hooks
+                .iter()
+                .map(|h| h.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?,
+        Hold::ChangedDuringPush {
+            path,
+            changed,
+            began,
+        } => write!(
+            f,
+            "{} changed {:.3} s after this push's refs were written, so a deploy step of this \
+             push (or another push) built or changed it already",
+            path.display(),
+            changed
+                .duration_since(*began)
+                .unwrap_or_default()
+                .as_secs_f64()
+        )?,
+    }
+    write!(
+        f,
+        "\nit may still hold what a fresh install would not ({stale}). To fix: make \
+         envguard's hook run before every deploy step (`envguard hook status --server` shows \
+         the order), then, with no deployment running, `envguard wipe --target {}` and deploy \
+         again",
+        target.display()
+    )
 }

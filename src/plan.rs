@@ -66,8 +66,9 @@ pub enum Action {
     PushMarker { update: usize },
     /// Build and push the runtime-toggle pair for an update.
     Toggle { update: usize },
-    /// Delete env on the site before git sends anything (once per push).
-    RemoteWipe { dry_run: bool },
+    /// Delete env on the site before git sends anything (once per push), for the updates
+    /// that need a fresh env (the site acts only when one of them is the branch it deploys).
+    RemoteWipe { updates: Vec<usize>, dry_run: bool },
     /// Run `envguard.command` before git sends anything (once per push), for the updates
     /// that need a fresh env.
     RunCommand { updates: Vec<usize>, dry_run: bool },
@@ -93,7 +94,7 @@ impl Plan {
     pub fn acts_on_the_remote(&self) -> bool {
         self.actions.iter().any(|a| match a {
             Action::PushMarker { .. } | Action::Toggle { .. } => true,
-            Action::RemoteWipe { dry_run }
+            Action::RemoteWipe { dry_run, .. }
             | Action::RunCommand { dry_run, .. }
             | Action::RemotePrune { dry_run, .. } => !dry_run,
             _ => false,
@@ -187,7 +188,9 @@ pub fn plan_push(checked: &[Checked], mode: Mode, platform: Platform, flags: Pus
 #[derive(Default)]
 struct Remedies {
     toggled: Vec<usize>,
-    remote_wipe: bool,
+    remote_wipe: Vec<usize>,
+    /// Whether some update of the push needs the remote wipe.
+    wipes: bool,
     command: Vec<usize>,
     prune: Vec<usize>,
 }
@@ -205,7 +208,10 @@ impl Remedies {
         // A prune only where requirement changes alone made the env stale, on a site with
         // one env; the remote wipe otherwise.
         let prunable = analysis.only_requirement_changes() && platform.facts().remote_prunable;
-        self.remote_wipe |= mode == Mode::RemoteWipe || (mode == Mode::RemotePrune && !prunable);
+        if mode == Mode::RemoteWipe || mode == Mode::RemotePrune {
+            self.remote_wipe.push(update);
+        }
+        self.wipes |= mode == Mode::RemoteWipe || (mode == Mode::RemotePrune && !prunable);
         match mode {
             Mode::Command => self.command.push(update),
             Mode::RemotePrune if prunable => self.prune.push(update),
@@ -216,8 +222,12 @@ impl Remedies {
 
     /// The actions that run once per push, before git sends anything.
     fn once_per_push(self, actions: &mut Vec<Action>, dry_run: bool) {
-        actions.extend(self.remote_wipe.then_some(Action::RemoteWipe { dry_run }));
-        if !self.remote_wipe && !self.prune.is_empty() {
+        if self.wipes {
+            actions.push(Action::RemoteWipe {
+                updates: self.remote_wipe,
+                dry_run,
+            });
+        } else if !self.prune.is_empty() {
             actions.push(Action::RemotePrune {
                 updates: self.prune,
                 dry_run,
@@ -489,13 +499,23 @@ mod tests {
         let plan = plan_push(&both, Mode::RemoteWipe, KUDU, PUSH);
         assert_eq!(
             plan.actions,
-            vec![report(0), report(1), Action::RemoteWipe { dry_run: false }]
+            vec![
+                report(0),
+                report(1),
+                Action::RemoteWipe {
+                    updates: vec![0, 1],
+                    dry_run: false
+                }
+            ]
         );
         assert_eq!(plan.outcome, Outcome::Proceed);
         let dry = plan_push(&both, Mode::RemoteWipe, KUDU, DRY);
         assert_eq!(
             dry.actions.last(),
-            Some(&Action::RemoteWipe { dry_run: true })
+            Some(&Action::RemoteWipe {
+                updates: vec![0, 1],
+                dry_run: true
+            })
         );
     }
 
@@ -539,7 +559,10 @@ mod tests {
         let plan = plan_push(&[forced], Mode::RemotePrune, linux, PUSH);
         assert_eq!(
             plan.actions.last(),
-            Some(&Action::RemoteWipe { dry_run: false })
+            Some(&Action::RemoteWipe {
+                updates: vec![0],
+                dry_run: false
+            })
         );
     }
 

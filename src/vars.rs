@@ -35,3 +35,8 @@ pub fn disabled() -> bool {
 pub fn fault_injected(point: &str) -> bool {
     cfg!(debug_assertions) && std::env::var(FAULT).is_ok_and(|v| v == point)
 }
+
+/// The hook file the shim started from (`ENVGUARD_HOOK`), if envguard runs from its shim.
+pub fn hook_file() -> Option<std::path::PathBuf> {
+    std::env::var_os(HOOK).map(std::path::PathBuf::from)
+}

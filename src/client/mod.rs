@@ -34,6 +34,20 @@ use crate::{Error, Result, vars};
 use site::{fixes_on, prune_on_site, run_command, warn_unpinned_vcs, wipe_on_site};
 use toggle::ToggleState;
 
+/// Set once this push's mode is known to act on the deployment (toggle, mark, command,
+/// remote-wipe, remote-prune): from then on an internal failure, a panic included, refuses
+/// the push (naming the bypass) instead of letting it go out unchecked. Warn and check only
+/// advise, and never block a push for envguard's own failure.
+pub static ACTS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether `mode` acts on the deployment (rather than advising).
+pub fn acts(mode: Mode) -> bool {
+    match mode {
+        Mode::Toggle | Mode::Mark | Mode::Command | Mode::RemoteWipe | Mode::RemotePrune => true,
+        Mode::Warn | Mode::Off => false,
+    }
+}
+
 /// The pre-push hook. Returns the exit code: non-zero stops the push.
 pub fn pre_push(args: &HookArgs, stdin: &[u8]) -> ExitStatus {
     if chain::inside_envguard() {
@@ -53,6 +67,13 @@ pub fn pre_push(args: &HookArgs, stdin: &[u8]) -> ExitStatus {
         // on would leave the push unguarded without a word.
         Err(e @ Error::Config { .. }) => {
             emit(&Hook::BadSetting {
+                error: e.to_string(),
+            });
+            Outcome::Refused.exit_status()
+        }
+        Err(e) if ACTS.load(std::sync::atomic::Ordering::SeqCst) => {
+            log::debug!("{e:?}");
+            emit(&Hook::InternalRefused {
                 error: e.to_string(),
             });
             Outcome::Refused.exit_status()
@@ -152,6 +173,13 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
             why: Unchecked::ModeOff,
         });
         return Ok(Outcome::Proceed);
+    }
+    ACTS.store(acts(target.mode), std::sync::atomic::Ordering::SeqCst);
+    if vars::fault_injected("internal-after-mode") {
+        return Err(Error::msg("injected internal failure"));
+    }
+    if vars::fault_injected("panic-after-mode") {
+        panic!("injected fault");
     }
     config.settle_branches(
         target.platform,
@@ -403,8 +431,8 @@ fn execute(cx: &Context, plan: &Plan) -> Outcome {
                     return Outcome::Refused;
                 }
             },
-            Action::RemoteWipe { dry_run } => {
-                if !wipe_on_site(cx, *dry_run) {
+            Action::RemoteWipe { updates, dry_run } => {
+                if !wipe_on_site(cx, updates, *dry_run) {
                     return Outcome::Refused;
                 }
             }

@@ -15,7 +15,7 @@ use crate::remote::RemoteSite;
 
 /// `remote-wipe` mode: delete env on the site before git sends anything, so this push's
 /// own deployment builds a fresh one. Returns whether the push may go on.
-pub(super) fn wipe_on_site(cx: &Context, dry_run: bool) -> bool {
+pub(super) fn wipe_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> bool {
     let site = match RemoteSite::resolve(cx.repo, cx.config, cx.remote, &[cx.url]) {
         Ok(site) => site,
         Err(e) => return refuse_remote_wipe(cx, &e),
@@ -25,6 +25,11 @@ pub(super) fn wipe_on_site(cx: &Context, dry_run: bool) -> bool {
             lines: site.dry_run(cx.config, cx.platform),
         });
         return true;
+    }
+    match deployed_stale(cx, &site, updates) {
+        Ok(Some(_)) => {}
+        Ok(None) => return true,
+        Err(e) => return refuse_remote_wipe(cx, &e),
     }
     emit(&Hook::Waiting {
         what: crate::message::Waiting::Site { prune: false },
@@ -63,29 +68,15 @@ pub(super) fn prune_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> b
         Ok(site) => site,
         Err(e) => return refuse_remote_wipe(cx, &e),
     };
-    // The site deploys one branch; its tip's requirements are what the env must hold. A
-    // push of several deploy branches does not say which one the site deploys, and a prune
-    // by the wrong one's requirements would uninstall what the deployed one needs.
-    let Some(&last) = updates.last() else {
-        return true;
+    // The site deploys one branch; its tip's requirements are what the env must hold, and
+    // the site says which one it is now. A prune by another branch's requirements would
+    // uninstall what the deployed one needs.
+    let deployed = match deployed_stale(cx, &site, updates) {
+        Ok(Some(deployed)) => deployed,
+        Ok(None) => return true,
+        Err(e) => return refuse_remote_wipe(cx, &e),
     };
-    if cx.checked.len() > 1 {
-        let branches: Vec<&str> = cx
-            .checked
-            .iter()
-            .map(|c| c.update.remote_ref.as_str())
-            .collect();
-        emit(&Hook::PruneFailed {
-            why: format!(
-                "this push updates {} deploy branches ({}) and the site deploys one of them, \
-                 which envguard cannot tell",
-                branches.len(),
-                branches.join(", ")
-            ),
-        });
-        return wipe_on_site(cx, false);
-    }
-    let checked = &cx.checked[last];
+    let checked = &cx.checked[deployed];
     emit(&Hook::Waiting {
         what: crate::message::Waiting::Site { prune: true },
     });
@@ -111,9 +102,36 @@ pub(super) fn prune_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> b
             emit(&Hook::PruneFailed {
                 why: why.to_string(),
             });
-            wipe_on_site(cx, false)
+            wipe_on_site(cx, &[deployed], false)
         }
     }
+}
+
+/// Which of the stale `updates` is the branch the site deploys, asked of the site now (its
+/// `DEPLOYMENT_BRANCH`), never taken from settings written earlier. `Ok(None)`: none of them
+/// is, so this push deploys no stale env there and the site's env is left as it is (said).
+/// `Err`: the site cannot say, and acting on a guess could break the running site.
+fn deployed_stale(
+    cx: &Context,
+    site: &RemoteSite,
+    updates: &[usize],
+) -> crate::Result<Option<usize>> {
+    let deployed = site.deployed_branch(cx.config)?;
+    let deployed_ref = format!("refs/heads/{deployed}");
+    let found = updates
+        .iter()
+        .copied()
+        .find(|&i| cx.checked[i].update.remote_ref == deployed_ref);
+    if found.is_none() {
+        emit(&Hook::SiteDeploysOther {
+            deployed,
+            pushed: updates
+                .iter()
+                .map(|&i| cx.checked[i].update.remote_ref.clone())
+                .collect(),
+        });
+    }
+    Ok(found)
 }
 
 /// What rebuilds a stale env on `platform` (deployed from `url`), as a hint.

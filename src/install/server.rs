@@ -45,12 +45,11 @@ pub(super) fn dispatch_dir(cwd: &Path, hooks: &Path) -> Option<PathBuf> {
 /// punctuation as a bash glob in another locale may), or GitLab's single-file
 /// `custom_hooks/post-receive`, which gitaly runs before the folder.
 pub(super) fn runs_after_a_deploy_step(dispatch: &Path) -> Option<String> {
-    let single = dispatch.with_file_name("post-receive");
-    if dispatch
-        .parent()
-        .is_some_and(|p| p.ends_with("custom_hooks"))
-        && crate::chain::is_executable(&single)
-    {
+    let (single, first): (Vec<PathBuf>, Vec<PathBuf>) =
+        crate::chain::runs_before(&dispatch.join(DISPATCHED_NAME))
+            .into_iter()
+            .partition(|p| p.parent() != Some(dispatch));
+    if let Some(single) = single.first() {
         return Some(format!(
             "{} runs before every hook of {} (gitaly's order), so envguard would wipe the env \
              after that hook deployed. Move it into the folder under a name that sorts after \
@@ -62,27 +61,21 @@ pub(super) fn runs_after_a_deploy_step(dispatch: &Path) -> Option<String> {
             dispatch.display()
         ));
     }
-    let folded = |name: &str| -> String {
-        name.chars()
-            .filter(char::is_ascii_alphanumeric)
-            .map(|c| c.to_ascii_lowercase())
-            .collect()
-    };
-    let first: Vec<String> = dispatch_order(dispatch)
-        .into_iter()
-        .filter(|n| n != DISPATCHED_NAME)
-        .filter(|n| n.as_str() < DISPATCHED_NAME || folded(n) < folded(DISPATCHED_NAME))
+    let names: Vec<String> = first
+        .iter()
+        .filter_map(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
         .collect();
-    (!first.is_empty()).then(|| {
+    (!names.is_empty()).then(|| {
         format!(
             "{} in {} would run before envguard's {DISPATCHED_NAME} (the dispatcher runs the \
              folder in name order), so envguard would wipe the env that step just built. \
              Rename {} to sort after {DISPATCHED_NAME} (for example 50-{}), then run `envguard \
              hook install --server` again",
-            first.join(", "),
+            names.join(", "),
             dispatch.display(),
-            if first.len() == 1 { "it" } else { "them" },
-            first[0].trim_start_matches(|c: char| c.is_ascii_digit() || c == '-')
+            if names.len() == 1 { "it" } else { "them" },
+            names[0].trim_start_matches(|c: char| c.is_ascii_digit() || c == '-')
         )
     })
 }

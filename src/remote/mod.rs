@@ -123,6 +123,42 @@ impl RemoteSite {
         })
     }
 
+    /// The branch the site deploys, asked of the site now: Kudu's `DEPLOYMENT_BRANCH` app
+    /// setting, `master` when it is not set (kudu `DeploymentSettingsExtension.GetBranch`,
+    /// `DefaultSettingsProvider`: `{ SettingsKeys.DeploymentBranch, "master" }`).
+    pub fn deployed_branch(&self, config: &Config) -> Result<String> {
+        let connected = self.connect(config, false)?;
+        let settings = connected
+            .client()
+            .get(&connected.base, "api/settings")?
+            .ok_or_else(|| {
+                Error::msg(format!(
+                    "the site {} has no settings API, so envguard cannot tell which branch it \
+                     deploys",
+                    self.site.base
+                ))
+            })?;
+        let map: serde_json::Value = serde_json::from_str(&settings).map_err(|e| {
+            Error::msg(format!(
+                "the site's settings ({}api/settings) are no JSON ({e}), so envguard cannot \
+                 tell which branch it deploys",
+                self.site.base
+            ))
+        })?;
+        let clues = crate::platform::detect::Clues {
+            settings: map
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect(),
+            ..Default::default()
+        };
+        Ok(clues
+            .deployment_branch()
+            .unwrap_or_else(|| "master".to_string()))
+    }
+
     /// Deletes the env folders of `platform` on the site. Returns what happened, in one
     /// line.
     pub fn wipe(&self, config: &Config, platform: Platform) -> Result<String> {

@@ -6,6 +6,7 @@
 //! env already gone and builds a fresh one. It never fails a push.
 
 pub mod deploy_script;
+pub mod guard;
 pub mod prune;
 pub mod wipe;
 
@@ -77,6 +78,12 @@ fn post_receive_checked(stdin: &[u8]) -> Result<()> {
     let wipe_option = push_options().iter().any(|o| o == WIPE_PUSH_OPTION);
     let platform = config.platform.unwrap_or(Platform::SelfHosted);
     let mut analyzer = Analyzer::new(&repo, &config, platform, process_env());
+    let pushed: Vec<&str> = updates
+        .iter()
+        .filter(|u| u.new.is_some())
+        .map(|u| u.remote_ref.as_str())
+        .collect();
+    let mut guard = guard::PushGuard::new(repo.path(), &pushed);
     if config.server_action == crate::config::ServerAction::Prune {
         analyzer.always_read_tip_set();
     }
@@ -90,7 +97,14 @@ fn post_receive_checked(stdin: &[u8]) -> Result<()> {
             continue;
         }
         if update.new.is_some() && config.is_deploy_branch(&update.remote_ref) {
-            receive_one(&repo, &config, &mut analyzer, update, wipe_option);
+            receive_one(
+                &repo,
+                &config,
+                &mut analyzer,
+                update,
+                wipe_option,
+                &mut guard,
+            );
         }
     }
     Ok(())
@@ -168,6 +182,7 @@ fn receive_one(
     analyzer: &mut Analyzer,
     update: &RefUpdate,
     wipe_option: bool,
+    guard: &mut guard::PushGuard,
 ) {
     let (Some(new), Some(branch)) = (update.new, update.branch()) else {
         return;
@@ -236,7 +251,7 @@ fn receive_one(
         .as_ref()
         .is_some_and(|a| !(a.removed.is_empty() && a.added.is_empty() && a.changed.is_empty()));
     let reasons = analysis.map(|a| a.reasons).unwrap_or_default();
-    execute(config, branch, &plan, &reasons, prune_input.as_ref());
+    execute(config, branch, &plan, &reasons, prune_input.as_ref(), guard);
     if requirements_changed && plan.step != ServerStep::Wipe {
         make_piku_run_pip(config);
     }
@@ -337,6 +352,7 @@ fn execute(
     plan: &ServerPlan,
     reasons: &[Reason],
     prune_input: Option<&PruneInput>,
+    guard: &mut guard::PushGuard,
 ) {
     let why = causes_text(plan, reasons);
     // A prune with no cause is the reconciliation of every update: its own line says what
@@ -353,8 +369,25 @@ fn execute(
             branch: branch.to_string(),
         }),
         (ServerStep::NoTarget, _) | (_, None) => emit(&Receive::NoTarget),
-        (ServerStep::Prune, Some(target)) => prune_or_wipe(config, target, prune_input),
-        (ServerStep::Wipe, Some(target)) => wipe_env(config, target),
+        (ServerStep::Prune | ServerStep::Wipe, Some(target)) => {
+            // Established now, not at install: nothing of this push has deployed yet.
+            let env = env_of(config, target);
+            if let Some(hold) = guard.hold(&env) {
+                emit(&Receive::LeftAlone {
+                    env,
+                    hold,
+                    stale: why,
+                    target: target.clone(),
+                });
+                return;
+            }
+            if plan.step == ServerStep::Prune {
+                prune_or_wipe(config, target, prune_input);
+            } else {
+                wipe_env(config, target);
+            }
+            guard.touched(&env);
+        }
         (ServerStep::WriteMarker, Some(target)) => {
             let path = target.join(MARKER_FILE);
             match std::fs::create_dir_all(target).and_then(|_| {
@@ -429,7 +462,7 @@ fn wipe_env(config: &Config, target: &std::path::Path) {
     } else {
         wipe::wipe(target, &config.env_dir, false)
     };
-    match wiped {
+    match &wiped {
         Ok(outcome) if piku => emit(&Receive::PikuWiped {
             done: outcome.describe(),
         }),
@@ -439,6 +472,14 @@ fn wipe_env(config: &Config, target: &std::path::Path) {
         Err(e) => emit(&Receive::NotWiped {
             error: e.to_string(),
         }),
+    }
+    if let Ok(outcome) = &wiped {
+        for left in &outcome.leftovers {
+            emit(&Receive::Leftover {
+                path: left.path.clone(),
+                error: left.error.clone(),
+            });
+        }
     }
 }
 

@@ -65,6 +65,92 @@ fn site_packages(env: &Path) -> Option<PathBuf> {
         .find(|p| p.is_dir())
 }
 
+/// What is wrong with an installed distribution's files, by its RECORD.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flaw {
+    /// The distribution's normalized name.
+    pub dist: String,
+    pub path: PathBuf,
+    pub kind: FlawKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlawKind {
+    /// A file its RECORD lists is not there (byte code aside, which Python writes again).
+    Missing,
+    /// A file its RECORD lists is reached through a symbolic link to a folder: removing it
+    /// would remove what the link leads to.
+    ThroughLink,
+}
+
+impl std::fmt::Display for Flaw {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            FlawKind::Missing => write!(
+                f,
+                "{} is broken: {} is missing",
+                self.dist,
+                self.path.display()
+            ),
+            FlawKind::ThroughLink => write!(
+                f,
+                "{}'s file {} is reached through a symbolic link",
+                self.dist,
+                self.path.display()
+            ),
+        }
+    }
+}
+
+/// The flaws of the distributions of an env: files their RECORDs list that are missing or
+/// reached through a linked folder (inside the env or out of it). A prune acts only on an
+/// env without any, and `env diff` never calls an env with one exact.
+pub fn flaws(env: &Path, contents: &EnvContents) -> Vec<Flaw> {
+    let mut found = Vec::new();
+    for (dist, info) in &contents.dists {
+        let Some(paths) = record_paths(&contents.site_packages, info) else {
+            continue;
+        };
+        for path in paths {
+            let kind = if through_link(env, &path) {
+                FlawKind::ThroughLink
+            } else if std::fs::symlink_metadata(&path).is_err()
+                && path.extension().is_none_or(|e| e != "pyc")
+            {
+                FlawKind::Missing
+            } else {
+                continue;
+            };
+            found.push(Flaw {
+                dist: dist.name.clone(),
+                path,
+                kind,
+            });
+        }
+    }
+    found
+}
+
+/// Whether a folder on the way from `env` to `path` (the file itself aside) is a symbolic
+/// link.
+fn through_link(env: &Path, path: &Path) -> bool {
+    // A path outside the env is refused where it would be removed.
+    let Ok(relative) = path.strip_prefix(env) else {
+        return false;
+    };
+    let mut at = env.to_path_buf();
+    let mut parts = relative.components().peekable();
+    while let Some(part) = parts.next() {
+        at.push(part);
+        if parts.peek().is_some()
+            && std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return true;
+        }
+    }
+    false
+}
+
 /// What a prune did.
 pub struct Pruned {
     pub removed: Vec<String>,
@@ -89,6 +175,9 @@ pub fn prune_env(
     let installed: Vec<Installed> = contents.dists.iter().map(|(d, _)| d.clone()).collect();
     let plan: Prune = prune::plan(set, &installed, &marker_env, source_changed, keep)?;
     let remove = plan.remove();
+    if let Some(flaw) = flaws(env, &contents).into_iter().next() {
+        return Err(format!("{flaw}; only a wipe makes it a fresh install").into());
+    }
     if !remove.is_empty() {
         uninstall(env, &contents, &remove)?;
         // A second look: whatever is still there (a second dist-info of one project, an
@@ -107,6 +196,10 @@ pub fn prune_env(
                 left.join(", ")
             )
             .into());
+        }
+        // Every file of what stays is still there.
+        if let Some(flaw) = flaws(env, &after).into_iter().next() {
+            return Err(format!("after the uninstall, {flaw}").into());
         }
     }
     Ok(Pruned {

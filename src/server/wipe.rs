@@ -1,8 +1,11 @@
 //! `envguard wipe`: delete a deployment's env folder safely. Only a real virtualenv is
 //! deleted unless forced; a symbolic link is never followed out of the target; the env is
 //! first renamed to a trash name inside the target (one atomic step), then deleted, so a
-//! crash never leaves a half-deleted env that the next deploy would reuse. Trash left by an
-//! earlier crash is deleted on the next run.
+//! crash never leaves a half-deleted env that the next deploy would reuse. Deleting never
+//! decides whether the env was replaced: once the env is moved aside it is wiped, and what
+//! could not be deleted (a file root owns, an immutable one) is reported as left over, with
+//! the command that removes it. Trash of earlier wipes is deleted as far as it can be on the
+//! next run, and what stays never stops a new wipe.
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +23,19 @@ pub struct WipeOutcome {
     pub bytes: u64,
     /// Trash folders of earlier, interrupted wipes that were deleted.
     pub stale_trash: u64,
+    /// Trash that could not be deleted (this wipe's or an earlier one's), with why. It holds
+    /// no env any more.
+    pub leftovers: Vec<Leftover>,
+    /// Part of the env itself could not be deleted after it was moved aside (it is among the
+    /// leftovers).
+    pub partly: bool,
+}
+
+/// A trash folder a wipe could not delete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leftover {
+    pub path: PathBuf,
+    pub error: String,
 }
 
 impl WipeOutcome {
@@ -27,7 +43,12 @@ impl WipeOutcome {
     pub fn describe(&self) -> String {
         let mut line = match &self.removed {
             Some(path) => format!(
-                "deleted {} ({} files, {})",
+                "{} {} ({} files, {})",
+                if self.partly {
+                    "moved out of the deployment's way"
+                } else {
+                    "deleted"
+                },
                 path.display(),
                 self.files,
                 human_bytes(self.bytes)
@@ -41,6 +62,19 @@ impl WipeOutcome {
             ));
         }
         line
+    }
+
+    /// The lines to show: [`WipeOutcome::describe`], then one per leftover.
+    pub fn lines(&self) -> Vec<String> {
+        std::iter::once(self.describe())
+            .chain(self.leftovers.iter().map(|l| {
+                crate::message::Receive::Leftover {
+                    path: l.path.clone(),
+                    error: l.error.clone(),
+                }
+                .to_string()
+            }))
+            .collect()
     }
 }
 
@@ -90,24 +124,44 @@ const VENV_PARTS: [&str; 6] = ["lib", "lib64", "include", "share", "pyvenv.cfg",
 pub fn wipe_parts(venv: &Path) -> Result<WipeOutcome> {
     let venv = &refuse_dangerous_target(venv)?;
     let _lock = lock_dir(venv)?;
-    let mut outcome = WipeOutcome {
-        stale_trash: clean_trash(venv)?,
-        ..WipeOutcome::default()
-    };
+    let mut outcome = clean_trash(venv);
     if !is_virtualenv(venv) {
         return Ok(outcome);
     }
     let trash = venv.join(trash_name());
     std::fs::create_dir(&trash).map_err(|e| Error::fs("create", &trash, e))?;
+    let mut moved: Vec<&str> = Vec::new();
     for part in VENV_PARTS {
         let path = venv.join(part);
-        if std::fs::symlink_metadata(&path).is_ok() {
-            std::fs::rename(&path, trash.join(part))
-                .map_err(|e| Error::fs("move aside", &path, e))?;
+        if std::fs::symlink_metadata(&path).is_err() {
+            continue;
         }
+        if let Err(e) = std::fs::rename(&path, trash.join(part)) {
+            // All parts or none: a venv with some parts gone is one piku would reuse broken.
+            let restored = moved
+                .iter()
+                .all(|p| std::fs::rename(trash.join(p), venv.join(p)).is_ok());
+            let _ = std::fs::remove_dir(&trash);
+            return Err(if restored {
+                Error::fs("move aside", &path, e)
+            } else {
+                Error::refused(
+                    venv,
+                    format!(
+                        "could not be wiped whole: {} could not be moved aside ({e}), and the \
+                         parts moved before it could not all be put back; they are in {}",
+                        path.display(),
+                        trash.display()
+                    ),
+                )
+            });
+        }
+        moved.push(part);
     }
     let (files, bytes) = measure(&trash);
-    std::fs::remove_dir_all(&trash).map_err(|e| Error::fs("delete", &trash, e))?;
+    let left = delete_trash(&trash);
+    outcome.partly = left.is_some();
+    outcome.leftovers.extend(left);
     outcome.removed = Some(venv.clone());
     outcome.files = files;
     outcome.bytes = bytes;
@@ -126,10 +180,7 @@ pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
     let target = &refuse_dangerous_target(target)?;
     let env = env_path(target, env_dir)?;
     let _lock = lock_dir(target)?;
-    let mut outcome = WipeOutcome {
-        stale_trash: clean_trash(target)?,
-        ..WipeOutcome::default()
-    };
+    let mut outcome = clean_trash(target);
     let env_meta = match std::fs::symlink_metadata(&env) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(outcome),
@@ -179,7 +230,11 @@ pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
         std::process::abort();
     }
     let (files, bytes) = measure(&trash);
-    std::fs::remove_dir_all(&trash).map_err(|e| Error::fs("delete", &trash, e))?;
+    // The env is gone from where the deployment looks: whatever of it cannot be deleted
+    // is left over, not a failed wipe.
+    let left = delete_trash(&trash);
+    outcome.partly = left.is_some();
+    outcome.leftovers.extend(left);
     outcome.files = files;
     outcome.bytes = bytes;
     outcome.removed = Some(env);
@@ -257,27 +312,56 @@ pub fn lock_dir(dir: &Path) -> Result<DirLock> {
     Ok(DirLock(file))
 }
 
-/// Deletes trash folders left by interrupted wipes; returns how many. The caller holds the
-/// target's lock, so no other wipe is running there.
-fn clean_trash(target: &Path) -> Result<u64> {
-    let mut cleaned = 0;
-    for entry in std::fs::read_dir(target)? {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !name.starts_with(TRASH_PREFIX) {
+/// Deletes trash folders left by earlier wipes, as far as they can be; what cannot be
+/// deleted is reported and never stops this wipe. The caller holds the target's lock, so no
+/// other wipe is running there.
+fn clean_trash(target: &Path) -> WipeOutcome {
+    let mut outcome = WipeOutcome::default();
+    for entry in std::fs::read_dir(target).into_iter().flatten().flatten() {
+        if !entry
+            .file_name()
+            .as_encoded_bytes()
+            .starts_with(TRASH_PREFIX.as_bytes())
+        {
             continue;
         }
-        let path = entry.path();
-        // `remove_dir_all` does not follow symbolic links; a trash that is a link is just
-        // unlinked.
-        if entry.file_type()?.is_dir() {
-            std::fs::remove_dir_all(&path)?;
-        } else {
-            std::fs::remove_file(&path)?;
+        match delete_trash(&entry.path()) {
+            None => outcome.stale_trash += 1,
+            Some(left) => outcome.leftovers.push(left),
         }
-        cleaned += 1;
     }
-    Ok(cleaned)
+    outcome
+}
+
+/// Deletes a trash folder (or a file or link of that name), going on past what cannot be
+/// deleted; `Some`: what is left, with the first error. Never follows a symbolic link.
+fn delete_trash(trash: &Path) -> Option<Leftover> {
+    let mut first_error = None;
+    remove_all(trash, &mut first_error);
+    first_error.map(|e| Leftover {
+        path: trash.to_path_buf(),
+        error: e,
+    })
+}
+
+fn remove_all(path: &Path, first_error: &mut Option<String>) {
+    let is_dir = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+    if is_dir {
+        for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
+            remove_all(&entry.path(), first_error);
+        }
+    }
+    let removed = if is_dir {
+        std::fs::remove_dir(path)
+    } else {
+        std::fs::remove_file(path)
+    };
+    if let Err(e) = removed
+        && e.kind() != std::io::ErrorKind::NotFound
+        && first_error.is_none()
+    {
+        *first_error = Some(format!("cannot delete {}: {e}", path.display()));
+    }
 }
 
 /// Files and bytes under `dir`, not following symbolic links.
@@ -329,7 +413,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join(format!("{TRASH_PREFIX}1-2"))).expect("mkdir");
         let _lock = lock_dir(dir.path()).expect("lock");
-        assert_eq!(clean_trash(dir.path()).expect("clean"), 1);
+        assert_eq!(clean_trash(dir.path()).stale_trash, 1);
     }
 
     #[test]

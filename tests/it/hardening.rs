@@ -705,6 +705,9 @@ fn the_server_hook_reads_past_a_non_utf8_ref_name() {
     odd.extend_from_slice(format!("{old} {tip} refs/heads/master\n").as_bytes());
     d.server
         .git(&["config", "envguard.target", target.to_str().expect("utf-8")]);
+    // As git runs the hook: the ref is written before post-receive starts (the env predates
+    // it).
+    d.server.git(&["update-ref", "refs/heads/master", &tip]);
     let mut child = d
         .server
         .cmd(envguard_bin())

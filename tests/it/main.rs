@@ -6,6 +6,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod acting;
 mod beyond;
 mod branches;
 mod cache_keys;

@@ -27,7 +27,7 @@ fn server_pruning(first: &str, with_pip: bool) -> (Deployment, PathBuf) {
 
 /// Writes an installed distribution by hand: its dist-info (METADATA, RECORD) listing
 /// `files` (relative to site-packages), and the files themselves unless they exist.
-fn install_by_hand(site: &Path, name: &str, files: &[&str]) {
+pub(crate) fn install_by_hand(site: &Path, name: &str, files: &[&str]) {
     let info = site.join(format!("{}-1.0.dist-info", name.replace('-', "_")));
     std::fs::create_dir_all(&info).expect("dist-info");
     std::fs::write(

@@ -16,14 +16,14 @@ const APP: &[(&str, &str)] = &[
 /// A deployment in `remote-wipe` mode whose site (`wwwroot`, holding an `env`) is served by
 /// the stand-in API, and whose server records, when a push's ref updates arrive, whether
 /// `env` still existed.
-struct Site {
-    d: Deployment,
-    wwwroot: PathBuf,
+pub(crate) struct Site {
+    pub(crate) d: Deployment,
+    pub(crate) wwwroot: PathBuf,
     _holder: tempfile::TempDir,
 }
 
 impl Site {
-    fn new() -> Site {
+    pub(crate) fn new() -> Site {
         let d = Deployment::new(APP);
         let holder = tempfile::tempdir().expect("tempdir");
         let wwwroot = holder.path().join("wwwroot");
@@ -48,11 +48,11 @@ impl Site {
     }
 
     /// Points envguard at `url` with credentials kept by git's `store` helper.
-    fn use_api(&self, url: &str, user: &str, password: &str) {
+    pub(crate) fn use_api(&self, url: &str, user: &str, password: &str) {
         crate::support::kudu_api::use_api(&self.d.clone, url, user, password);
     }
 
-    fn env(&self) -> PathBuf {
+    pub(crate) fn env(&self) -> PathBuf {
         self.wwwroot.join("env")
     }
 
@@ -65,7 +65,7 @@ impl Site {
             .collect()
     }
 
-    fn drop_b(&self) -> String {
+    pub(crate) fn drop_b(&self) -> String {
         self.d.clone.write("requirements.txt", "a\nc\n");
         self.d.clone.commit("Drop b")
     }

@@ -1,0 +1,407 @@
+//! The server checks the world when it acts, not when it was installed. On real pushes into
+//! real bare repositories whose dispatchers run a real deploy step (a venv made by `python3
+//! -m venv` and `pip install` of the pushed requirements, offline from wheels the test
+//! builds), the rule: after envguard and the deployment the env is a fresh install of the
+//! deployed requirements, or envguard left it alone and said which hook or change made it
+//! do so; the env the deployment built is never deleted.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use crate::support::{Deployment, dists, fresh_install, make_wheels, pip_install, site_packages};
+
+const FIRST: &str = "alpha\nbeta\n";
+const SECOND: &str = "alpha\n";
+
+/// A deploy step as a server runs it: the pushed requirements, installed with pip into the
+/// target's env (made when missing), as a piku or home-made deploy does.
+fn deploy_step(target: &Path, wheels: &Path) -> String {
+    format!(
+        "#!/bin/sh\nwhile read old new ref; do tip=$new; done\n\
+         git show \"$tip:requirements.txt\" > '{t}/req.txt' || exit 1\n\
+         [ -d '{t}/env' ] || python3 -m venv --without-pip '{t}/env' || exit 1\n\
+         PIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip --python '{t}/env/bin/python' install \
+         -q --no-index --find-links '{w}' -r '{t}/req.txt' || exit 1\n\
+         echo deployed >> '{t}/deployed.log'\n",
+        t = target.display(),
+        w = wheels.display()
+    )
+}
+
+/// A deployment of FIRST with its env installed at `target/env`, and the wheels.
+fn deployed(d: &Deployment) -> (PathBuf, PathBuf) {
+    crate::support::require_venv();
+    let wheels = d.server.scratch("wheels");
+    make_wheels(&wheels, &["alpha", "beta"]);
+    let target = d.server.scratch("target");
+    std::fs::create_dir_all(&target).expect("target");
+    crate::support::new_venv(&target.join("env"));
+    pip_install(&target.join("env"), &wheels, FIRST);
+    d.clone.git(&["config", "envguard.mode", "off"]);
+    (target, wheels)
+}
+
+/// Pushes SECOND (beta removed): (exit code, stderr).
+fn push_removal(d: &Deployment) -> (i32, String) {
+    d.clone.write("requirements.txt", SECOND);
+    d.clone.commit("Drop beta");
+    d.push(&["origin", "master"])
+}
+
+/// The invariant: the env the deployment ended with exists and either is a fresh install of
+/// SECOND, or envguard said it left it alone, naming `why`.
+fn fresh_or_left_alone(target: &Path, wheels: &Path, stderr: &str, why: &str) -> bool {
+    let env = target.join("env");
+    assert!(
+        env.join("pyvenv.cfg").is_file(),
+        "the deployed env is gone: {stderr}"
+    );
+    let have = dists(&env);
+    let fresh = fresh_install(wheels, SECOND);
+    assert!(
+        fresh.is_subset(&have),
+        "the deployment's packages are missing: {have:?}\n{stderr}"
+    );
+    if have == fresh {
+        return true;
+    }
+    assert!(
+        stderr.contains("left") && stderr.contains("as it is") && stderr.contains(why),
+        "stale env {have:?} and no reason naming {why}: {stderr}"
+    );
+    false
+}
+
+/// Gitea's dispatcher runs `post-receive.d` in name order. A deploy step added after
+/// `hook install --server`, under any name (also names that are not UTF-8), with the wipe or
+/// the prune: a step that runs before envguard's hook has deployed, so envguard leaves its
+/// env and names it; a step after it finds the env wiped or pruned and builds it fresh.
+#[test]
+fn a_deploy_step_added_after_install_is_judged_when_the_hook_runs() {
+    let names: [(&[u8], bool); 6] = [
+        (b"-deploy", true),
+        (b"0-deploy", true),
+        (b"00-deploy", true),
+        (b"-\xffdeploy", true),
+        (b"50-deploy", false),
+        (b"\xfe\xffdeploy", false),
+    ];
+    let mut cases: Vec<(&[u8], bool, &str)> = names
+        .iter()
+        .map(|(n, first)| (*n, *first, "wipe"))
+        .collect();
+    cases.push((b"0-deploy", true, "prune"));
+    cases.push((b"50-deploy", false, "prune"));
+    for (name, runs_first, action) in cases {
+        let name = OsStr::from_bytes(name);
+        let d = Deployment::new(&[("requirements.txt", FIRST)]);
+        let (target, wheels) = deployed(&d);
+        let hooks = d.server.path.join("hooks");
+        crate::support::write_hook(&hooks, "post-receive", crate::beyond::GITEA_DISPATCHER);
+        d.server.install_server_hook(&target);
+        d.server.git(&["config", "envguard.serverAction", action]);
+        // Added after the install, which saw no deploy step.
+        let step = hooks.join("post-receive.d").join(name);
+        std::fs::write(&step, deploy_step(&target, &wheels)).expect("step");
+        std::fs::set_permissions(&step, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .expect("chmod");
+        let (code, stderr) = push_removal(&d);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            target.join("deployed.log").is_file(),
+            "{name:?}: the step ran: {stderr}"
+        );
+        let shown = name.to_string_lossy();
+        let fresh = fresh_or_left_alone(&target, &wheels, &stderr, &shown);
+        assert_eq!(
+            fresh, !runs_first,
+            "{name:?} ({action}): runs first = {runs_first}, fresh = {fresh}: {stderr}"
+        );
+        let status = d.server.envguard(&["hook", "status", "--server"]);
+        let status = String::from_utf8_lossy(&status.stdout).into_owned();
+        assert!(
+            status.contains(shown.as_ref()),
+            "status lists {shown}: {status}"
+        );
+    }
+}
+
+/// gitaly runs a repository's single-file `custom_hooks/post-receive` before its
+/// `post-receive.d` folder. Added after envguard's install in the folder, it deploys first:
+/// envguard leaves the env it built and names it.
+#[test]
+fn a_gitlab_single_file_hook_added_after_install_keeps_its_env() {
+    let d = Deployment::new(&[("requirements.txt", FIRST)]);
+    let (target, wheels) = deployed(&d);
+    let custom = d.server.path.join("custom_hooks");
+    std::fs::create_dir_all(custom.join("post-receive.d")).expect("custom_hooks");
+    d.server.install_server_hook(&target);
+    assert!(custom.join("post-receive.d/00-envguard").is_file());
+    let nowhere = d.server.scratch("no-server-wide");
+    crate::support::write_hook(
+        &d.server.path.join("hooks"),
+        "post-receive",
+        &crate::beyond::gitaly_dispatcher(&nowhere),
+    );
+    crate::support::write_hook(&custom, "post-receive", &deploy_step(&target, &wheels));
+    let (code, stderr) = push_removal(&d);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!fresh_or_left_alone(
+        &target,
+        &wheels,
+        &stderr,
+        "custom_hooks/post-receive"
+    ));
+}
+
+/// A post-receive of the user's own that deploys (a new env) and then calls envguard: no
+/// dispatcher order to read, but the env is younger than the pushed ref, so a deployment of
+/// this push built it: envguard leaves it and says why.
+#[test]
+fn an_env_built_after_the_ref_was_written_is_never_deleted() {
+    let d = Deployment::new(&[("requirements.txt", FIRST)]);
+    let (target, wheels) = deployed(&d);
+    d.server.install_server_hook(&target);
+    let hooks = d.server.path.join("hooks");
+    // The user's own hook replaces envguard's shim: rebuild, then run envguard directly.
+    let script = format!(
+        "#!/bin/sh\ninput=$(cat)\nrm -rf '{t}/env'\nprintf '%s\\n' \"$input\" | {step}\nprintf '%s\\n' \"$input\" | env -u ENVGUARD_HOOK '{bin}' post-receive\n",
+        t = target.display(),
+        step = hooks.join("deploy-step").display(),
+        bin = crate::support::envguard_bin().display()
+    );
+    crate::support::write_hook(&hooks, "deploy-step", &deploy_step(&target, &wheels));
+    crate::support::write_hook(&hooks, "post-receive", &script);
+    let (code, stderr) = push_removal(&d);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("after this push's refs were written"),
+        "{stderr}"
+    );
+    assert_eq!(dists(&target.join("env")), fresh_install(&wheels, SECOND));
+}
+
+/// A file nobody can delete (immutable: `chattr +i`, as root) inside the env: the wipe moves
+/// the env aside, the deployment builds a fresh one, and the file is reported as left over
+/// with the command that removes it, never as a failed wipe. The next wipe is not stopped by
+/// that leftover.
+#[test]
+fn a_file_the_wipe_cannot_delete_is_left_over_and_never_blocks_a_later_wipe() {
+    let d = Deployment::new(&[("requirements.txt", FIRST)]);
+    let (target, wheels) = deployed(&d);
+    let hooks = d.server.path.join("hooks");
+    crate::support::write_hook(&hooks, "post-receive", crate::beyond::GITEA_DISPATCHER);
+    d.server.install_server_hook(&target);
+    crate::support::write_hook(
+        &hooks.join("post-receive.d"),
+        "50-deploy",
+        &deploy_step(&target, &wheels),
+    );
+    let stuck = site_packages(&target.join("env")).join("beta/stuck.py");
+    std::fs::write(&stuck, "x = 1\n").expect("stuck");
+    let _unstick = Immutable::set(&stuck);
+    let (code, stderr) = push_removal(&d);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("not wiped"), "{stderr}");
+    assert!(
+        stderr.contains("is left over") && stderr.contains("rm -rf --"),
+        "{stderr}"
+    );
+    assert_eq!(dists(&target.join("env")), fresh_install(&wheels, SECOND));
+
+    // The next removal wipes again although the leftover is still there.
+    d.clone.write("requirements.txt", "");
+    d.clone.commit("Drop alpha");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("deleted"), "{stderr}");
+    assert!(stderr.contains("is left over"), "{stderr}");
+    assert_eq!(dists(&target.join("env")), fresh_install(&wheels, ""));
+}
+
+/// An env folder that cannot be moved (immutable itself): nothing is deleted, the deployment
+/// installs into it as before, and the push says so.
+#[test]
+fn an_env_that_cannot_be_moved_is_left_whole_and_said() {
+    let d = Deployment::new(&[("requirements.txt", FIRST)]);
+    let (target, _) = deployed(&d);
+    d.server.install_server_hook(&target);
+    let before = dists(&target.join("env"));
+    let _unstick = Immutable::set(&target.join("env"));
+    let (code, stderr) = push_removal(&d);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("env not wiped, it is as it was"),
+        "{stderr}"
+    );
+    assert_eq!(dists(&target.join("env")), before);
+}
+
+/// `chattr +i` on a path for a test's length.
+struct Immutable(PathBuf);
+
+impl Immutable {
+    fn set(path: &Path) -> Immutable {
+        let out = std::process::Command::new("chattr")
+            .arg("+i")
+            .arg(path)
+            .output()
+            .expect("chattr (e2fsprogs) runs");
+        assert!(
+            out.status.success(),
+            "chattr +i needs root and a file system that has it: {out:?}"
+        );
+        Immutable(path.to_path_buf())
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&self.0)
+            .stderr(std::process::Stdio::null())
+            .status();
+        // The leftover trash holds the path under another name.
+        if let Some(target) = self.0.ancestors().find(|p| p.ends_with("target")) {
+            let _ = std::process::Command::new("chattr")
+                .args(["-R", "-i"])
+                .arg(target)
+                .stderr(std::process::Stdio::null())
+                .status();
+        }
+    }
+}
+
+/// An orphan whose package folder is a link to a kept package's folder: the prune never
+/// deletes through the link (it wipes instead, and says why), the kept package imports after
+/// the deployment, and `env diff` calls such an env not exact before.
+#[test]
+fn a_prune_never_deletes_through_a_link_inside_the_env() {
+    let d = Deployment::new(&[("requirements.txt", "alpha\nbeta\norphan\n")]);
+    let (target, wheels) = deployed(&d);
+    let hooks = d.server.path.join("hooks");
+    crate::support::write_hook(&hooks, "post-receive", crate::beyond::GITEA_DISPATCHER);
+    d.server.install_server_hook(&target);
+    d.server.git(&["config", "envguard.serverAction", "prune"]);
+    crate::support::write_hook(
+        &hooks.join("post-receive.d"),
+        "50-deploy",
+        &deploy_step(&target, &wheels),
+    );
+    let env = target.join("env");
+    let site = site_packages(&env);
+    std::os::unix::fs::symlink(site.join("alpha"), site.join("orphan")).expect("link");
+    crate::prune_safety::install_by_hand(&site, "orphan", &["orphan/__init__.py"]);
+    let diff = d
+        .server
+        .envguard(&["env", "diff", &env.display().to_string(), "master"]);
+    let diff_out = String::from_utf8_lossy(&diff.stdout).into_owned();
+    assert_eq!(diff.status.code(), Some(1), "{diff_out}");
+    assert!(diff_out.contains("through a symbolic link"), "{diff_out}");
+
+    d.clone.write("requirements.txt", "alpha\nbeta\n");
+    d.clone.commit("Drop orphan");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("through a symbolic link") && stderr.contains("wiping instead"),
+        "{stderr}"
+    );
+    assert_eq!(dists(&env), fresh_install(&wheels, "alpha\nbeta\n"));
+    let imports = crate::support::command(env.join("bin/python"), &target)
+        .args(["-c", "import alpha"])
+        .status()
+        .expect("python");
+    assert!(imports.success(), "alpha imports after the deployment");
+}
+
+/// `env diff` never calls an env exact whose kept distribution lost a file.
+#[test]
+fn env_diff_calls_a_broken_env_not_exact() {
+    let d = Deployment::new(&[("requirements.txt", FIRST)]);
+    let (target, _) = deployed(&d);
+    let env = target.join("env");
+    let args = ["env", "diff", &env.display().to_string(), "master"];
+    let exact = d.server.envguard(&args);
+    assert_eq!(exact.status.code(), Some(0), "{exact:?}");
+    let module = std::fs::read_dir(site_packages(&env).join("alpha"))
+        .expect("alpha")
+        .flatten()
+        .find(|e| e.path().extension().is_some_and(|x| x == "py"))
+        .expect("a module");
+    std::fs::remove_file(module.path()).expect("rm");
+    let broken = d.server.envguard(&args);
+    let out = String::from_utf8_lossy(&broken.stdout);
+    assert_eq!(broken.status.code(), Some(1), "{out}");
+    assert!(out.contains("alpha is broken"), "{out}");
+}
+
+/// `envguard.branch` lists master and staging (set by hand); the site deploys master (its
+/// DEPLOYMENT_BRANCH, unset: master). A push of staging alone deploys nothing on the site,
+/// so neither the remote wipe nor the remote prune touches the site's env; a push of master
+/// does. The site is asked when envguard acts, not when it was set up.
+#[test]
+fn a_push_of_a_branch_the_site_does_not_deploy_never_touches_its_env() {
+    use crate::support::kudu_api::{ApiSettings, KuduApi};
+    for mode in ["remote-wipe", "remote-prune"] {
+        let site = crate::remote::Site::new();
+        let settings = ApiSettings::new(&site.wwwroot);
+        let api = KuduApi::start(settings.clone());
+        site.use_api(&api.url, &settings.user, &settings.password);
+        site.d.clone.git(&["config", "envguard.mode", mode]);
+        site.d.clone.git(&["config", "envguard.branch", "master"]);
+        site.d
+            .clone
+            .git(&["config", "--add", "envguard.branch", "staging"]);
+        site.drop_b();
+        let (code, stderr) = site.d.push(&["origin", "master:staging"]);
+        assert_eq!(code, 0, "{mode}: {stderr}");
+        assert!(
+            stderr.contains("the site deploys master")
+                && stderr.contains("leaves the site's env as it is"),
+            "{mode}: {stderr}"
+        );
+        assert!(site.env().join("pyvenv.cfg").is_file(), "{mode}: {stderr}");
+        assert_eq!(api.deletions(), 0, "{mode}: {:?}", api.seen());
+
+        let (code, stderr) = site.d.push(&["origin", "master"]);
+        assert_eq!(code, 0, "{mode}: {stderr}");
+        assert!(
+            !site.env().join("lib/b").exists(),
+            "{mode}: master deploys, so its stale env is acted on: {stderr}"
+        );
+    }
+}
+
+/// In a mode that acts, an internal failure refuses the push and names the bypass; in warn
+/// mode it never blocks. Both a returned error and a panic, after the mode is known.
+#[test]
+fn an_internal_failure_refuses_where_envguard_acts_and_never_where_it_advises() {
+    for fault in ["internal-after-mode", "panic-after-mode"] {
+        for (mode, refused) in [("toggle", true), ("warn", false)] {
+            let d = Deployment::new(&[
+                ("requirements.txt", "a\nb\n"),
+                ("runtime.txt", "python-3.6\n"),
+            ]);
+            d.clone.git(&["config", "envguard.mode", mode]);
+            d.clone.write("requirements.txt", "a\n");
+            let tip = d.clone.commit("Drop b");
+            let before = d.server_rev("master");
+            let (code, stderr) = d.push_with(&["origin", "master"], &[("ENVGUARD_FAULT", fault)]);
+            if refused {
+                assert_ne!(code, 0, "{fault} {mode}: {stderr}");
+                assert!(stderr.contains("ENVGUARD=0 git push"), "{fault}: {stderr}");
+                assert_eq!(d.server_rev("master"), before, "{fault}: nothing pushed");
+            } else {
+                assert_eq!(code, 0, "{fault} {mode}: {stderr}");
+                assert!(
+                    stderr.contains("without the env check"),
+                    "{fault}: {stderr}"
+                );
+                assert_eq!(d.server_rev("master"), tip);
+            }
+        }
+    }
+}
