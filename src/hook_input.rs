@@ -36,6 +36,8 @@ pub struct PushFlags {
     /// A command-line refspec names its destination (`src:dst`). git maps any other push
     /// (no refspec, or `src` alone) through `remote.<name>.push`, whose `+` forces it.
     pub refspecs: bool,
+    /// `--atomic`: every ref of the push lands, or none.
+    pub atomic: bool,
 }
 
 impl PushFlags {
@@ -44,6 +46,7 @@ impl PushFlags {
         dry_run: false,
         force: false,
         refspecs: false,
+        atomic: false,
     };
     /// `git push --dry-run`.
     pub const DRY_RUN: PushFlags = PushFlags {

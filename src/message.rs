@@ -83,6 +83,11 @@ pub enum Hook {
     Internal {
         error: String,
     },
+    /// A toggle in an atomic push of several refs: refused.
+    AtomicToggle {
+        refs: usize,
+        remote: SecretUrl,
+    },
     /// An internal failure in a mode that acts: the push is refused.
     InternalRefused {
         error: String,
@@ -290,6 +295,13 @@ impl fmt::Display for Hook {
             Hook::Internal { error } => {
                 write!(f, "warning: {error}; pushing without the env check")
             }
+            Hook::AtomicToggle { refs, remote } => write!(
+                f,
+                "push refused: this push is --atomic and updates {refs} refs, and the runtime \
+                 toggle deploys its two commits in pushes of their own first, which git could \
+                 still refuse the rest of after the site deployed them. Push the deploy branch \
+                 alone with `envguard push {remote} BRANCH`, then the other refs"
+            ),
             Hook::InternalRefused { error } => write!(
                 f,
                 "error: {error}\npush refused: this remote's mode acts on the deployment, and \

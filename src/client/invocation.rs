@@ -116,6 +116,8 @@ pub fn parse_git_push(args: &[String]) -> Option<(PushFlags, PushExtras)> {
             .map_or((arg.as_str(), None), |(n, v)| (n, Some(v)));
         match name {
             "--dry-run" => flags.dry_run = true,
+            "--atomic" => flags.atomic = true,
+            "--no-atomic" => flags.atomic = false,
             "--force" | "--force-with-lease" | "--mirror" => flags.force = true,
             "--push-option" => extras.options.extend(value.map(str::to_string)),
             "--signed" => extras.signed = Some(value.unwrap_or("").to_string()),

@@ -9,6 +9,7 @@
 //!   `site`: the remedies that act on the platform (remote wipe, remote prune, the command).
 
 pub mod command;
+pub mod deployed;
 pub mod invocation;
 mod site;
 pub mod toggle;
@@ -175,6 +176,11 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
         return Ok(Outcome::Proceed);
     }
     ACTS.store(acts(target.mode), std::sync::atomic::Ordering::SeqCst);
+    for update in push.updates.iter() {
+        if config.is_deploy_branch(&update.remote_ref) {
+            deployed::note(&repo, &push.remote, update);
+        }
+    }
     if vars::fault_injected("internal-after-mode") {
         return Err(Error::msg("injected internal failure"));
     }
@@ -229,6 +235,22 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
         warn_unpinned_vcs(&context);
     }
     say_quiet_updates(&context, &plan);
+    // The toggle deploys its commits in pushes of their own before git's push of the rest,
+    // which an atomic push makes all or nothing: git could still refuse the rest after the
+    // site deployed the toggle.
+    if flags.atomic
+        && push.updates.len() > 1
+        && plan
+            .actions
+            .iter()
+            .any(|a| matches!(a, plan::Action::Toggle { .. }))
+    {
+        emit(&Hook::AtomicToggle {
+            refs: push.updates.len(),
+            remote: SecretUrl::new(&push.remote),
+        });
+        return Ok(Outcome::Refused);
+    }
     Ok(execute(&context, &plan))
 }
 
@@ -499,8 +521,9 @@ fn is_fast_forward(repo: &Repository, update: &RefUpdate) -> bool {
 }
 
 /// What the remote already has for a ref update: its old id when known here; for a new
-/// branch (or an old id this repository lacks), the nearest commit the remote's
-/// remote-tracking refs share with the tip. `None`: the remote has nothing of it (first
+/// branch (or an old id this repository lacks), what the remote's branch held when envguard
+/// last saw it (a deploy branch deleted and pushed again), else the nearest commit the
+/// remote's remote-tracking refs share with the tip. `None`: the remote has nothing of it (first
 /// deploy).
 fn base_for(repo: &Repository, remote: &str, update: &RefUpdate) -> Option<Oid> {
     if let Some(old) = update.old
@@ -509,6 +532,14 @@ fn base_for(repo: &Repository, remote: &str, update: &RefUpdate) -> Option<Oid> 
         return Some(old);
     }
     let tip = update.new?;
+    // A deploy branch deleted and pushed again: the remote last held (and deployed) this.
+    if let Some(last) = update
+        .branch()
+        .and_then(|branch| deployed::last(repo, remote, branch))
+        .filter(|last| *last != tip)
+    {
+        return Some(last);
+    }
     let refs = repo
         .references_glob(&format!("refs/remotes/{remote}/*"))
         .ok()?;

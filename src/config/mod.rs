@@ -328,8 +328,16 @@ impl Config {
             config.remote_timeout = v
                 .parse()
                 .ok()
-                .filter(|&s| s > 0)
-                .ok_or_else(|| invalid("envguard.remoteTimeout", &v, "seconds, like 200"))?;
+                // Bounded: a timeout past an hour is no timeout, and a huge one overflows the
+                // clock arithmetic of the HTTP client.
+                .filter(|&s| (1..=3600).contains(&s))
+                .ok_or_else(|| {
+                    invalid(
+                        "envguard.remoteTimeout",
+                        &v,
+                        "seconds from 1 to 3600, like 200",
+                    )
+                })?;
         }
         if let Some(v) = string(git, "envguard.remoteAttempts")? {
             config.remote_attempts = v
@@ -662,6 +670,33 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// Any value of any setting is read without a panic: a setting envguard takes is
+        /// within its bounds, anything else is an error naming the key.
+        #[test]
+        fn any_setting_is_read_within_bounds_or_refused(
+            key in proptest::sample::select(KEYS.to_vec()),
+            value in "(?s).{0,40}|[0-9]{1,30}|-?[0-9]{1,5}",
+        ) {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("config");
+            std::fs::write(&path, "").expect("config");
+            let mut git = git2::Config::open(&path).expect("open");
+            if git.set_str(key, &value).is_err() {
+                return Ok(());
+            }
+            let git = git.snapshot().expect("snapshot");
+            match Config::from_git_config(&git) {
+                Ok(config) => {
+                    proptest::prop_assert!((1..=3600).contains(&config.remote_timeout));
+                    proptest::prop_assert!((1..=20).contains(&config.remote_attempts));
+                }
+                Err(e) => proptest::prop_assert!(!e.to_string().is_empty()),
+            }
+        }
+    }
 
     #[test]
     fn globs() {

@@ -405,3 +405,61 @@ fn an_internal_failure_refuses_where_envguard_acts_and_never_where_it_advises() 
         }
     }
 }
+
+/// The base of a comparison is what the remote last held, from git's own hook input, not
+/// a remote-tracking ref: a deploy branch deleted on the remote and pushed again with a
+/// removal is judged against what the site still runs, never as a first deployment.
+#[test]
+fn a_deploy_branch_deleted_and_pushed_again_is_judged_against_what_was_deployed() {
+    let d = Deployment::new(&[("requirements.txt", "a\nb\n"), ("app.py", "x = 1\n")]);
+    d.clone.git(&["config", "envguard.mode", "warn"]);
+    d.clone.write("app.py", "x = 2\n");
+    d.clone.commit("Change the app");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    d.server
+        .git(&["config", "receive.denyDeleteCurrent", "ignore"]);
+    let (code, stderr) = d.push(&["origin", ":master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        d.clone
+            .git_output(&["rev-parse", "--verify", "-q", "refs/remotes/origin/master"])
+            .stdout
+            .is_empty(),
+        "git dropped the remote-tracking ref"
+    );
+    d.clone.write("requirements.txt", "a\n");
+    d.clone.commit("Drop b");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("refs/heads/master: wipe") && stderr.contains("b"),
+        "judged against the deleted branch's last tip: {stderr}"
+    );
+}
+
+/// `git push --atomic` of the deploy branch and another ref in toggle mode: the toggle would
+/// deploy before git's all-or-nothing push of the rest, so it is refused, naming `envguard
+/// push`, and the remote keeps what it had.
+#[test]
+fn a_toggle_in_an_atomic_push_of_several_refs_is_refused() {
+    let d = Deployment::new(&[
+        ("requirements.txt", "a\nb\n"),
+        ("runtime.txt", "python-3.6\n"),
+    ]);
+    d.clone.write("requirements.txt", "a\n");
+    d.clone.commit("Drop b");
+    d.clone.git(&["tag", "v1"]);
+    let before = d.server_rev("master");
+    let (code, stderr) = d.push(&["--atomic", "origin", "master", "v1"]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("--atomic") && stderr.contains("envguard push origin"),
+        "{stderr}"
+    );
+    assert_eq!(d.server_rev("master"), before);
+    assert!(
+        crate::support::recorded_pushes(&d.server).is_empty(),
+        "nothing deployed"
+    );
+}

@@ -189,6 +189,8 @@ fn a_refused_vfs_delete_falls_back_to_the_command_api() {
     assert_eq!(
         summary,
         vec![
+            // Which branch the site deploys, asked when acting.
+            "GET /api/settings 200",
             "DELETE /api/vfs/site/wwwroot/env/?recursive=true 409",
             "POST /api/command 200",
             "GET /api/vfs/site/wwwroot/env/ 404",

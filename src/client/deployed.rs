@@ -1,0 +1,44 @@
+//! What a remote's deploy branch held the last time envguard ran for a push to it. git's
+//! hook input gives each update's old id as the remote itself holds it (not a
+//! remote-tracking ref), so that is what the remote last deployed. It is kept per remote and
+//! branch in the git dir (`envguard/deployed/`), so a deploy branch that was deleted and is
+//! pushed again is judged against what the site still runs, not as a first deployment.
+
+use std::path::PathBuf;
+
+use git2::{Oid, Repository};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+
+use crate::hook_input::RefUpdate;
+
+fn record_path(repo: &Repository, remote: &str, branch: &str) -> PathBuf {
+    repo.path()
+        .join("envguard")
+        .join("deployed")
+        .join(utf8_percent_encode(remote, NON_ALPHANUMERIC).to_string())
+        .join(utf8_percent_encode(branch, NON_ALPHANUMERIC).to_string())
+}
+
+/// Notes what the remote's branch holds now (the update's old id), when it holds anything.
+/// A failure to write is logged: the record only sharpens a later comparison.
+pub fn note(repo: &Repository, remote: &str, update: &RefUpdate) {
+    let (Some(old), Some(branch)) = (update.old, update.branch()) else {
+        return;
+    };
+    let path = record_path(repo, remote, branch);
+    let written = path
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::write(&path, format!("{old}\n")));
+    if let Err(e) = written {
+        log::debug!("cannot record {}: {e}", path.display());
+    }
+}
+
+/// The commit the remote's `branch` held when envguard last saw it, if this repository has
+/// it.
+pub fn last(repo: &Repository, remote: &str, branch: &str) -> Option<Oid> {
+    let text = std::fs::read_to_string(record_path(repo, remote, branch)).ok()?;
+    let oid = Oid::from_str(text.trim()).ok()?;
+    repo.find_commit(oid).is_ok().then_some(oid)
+}
