@@ -812,6 +812,34 @@ impl Receive {
     }
 }
 
+impl Receive {
+    /// The lines of an env envguard did not wipe, or not all of.
+    fn not_wiped_line(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Receive::NotWiped { error } => write!(
+                f,
+                "warning: env not wiped, it is as it was: {error}; the deployment installs \
+                 into it as before"
+            ),
+            Receive::LeftAlone {
+                env,
+                hold,
+                stale,
+                target,
+            } => left_alone(f, env, hold, stale, target),
+            Receive::Leftover { path, error } => write!(
+                f,
+                "note: {} is left over ({error}); it is no env any more, so no deployment uses \
+                 it. Remove it as its owner: rm -rf -- '{}' (with sudo if root owns a file in \
+                 it; chattr -R -i first if a file is immutable)",
+                path.display(),
+                path.display()
+            ),
+            _ => Ok(()),
+        }
+    }
+}
+
 impl fmt::Display for Receive {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -874,25 +902,9 @@ impl fmt::Display for Receive {
             | Receive::PikuRunsPip { .. }
             | Receive::PikuMayNotRunPip { .. }
             | Receive::PikuWiped { .. } => self.piku_line(f),
-            Receive::NotWiped { error } => write!(
-                f,
-                "warning: env not wiped, it is as it was: {error}; the deployment installs \
-                 into it as before"
-            ),
-            Receive::LeftAlone {
-                env,
-                hold,
-                stale,
-                target,
-            } => left_alone(f, env, hold, stale, target),
-            Receive::Leftover { path, error } => write!(
-                f,
-                "note: {} is left over ({error}); it is no env any more, so no deployment uses \
-                 it. Remove it as its owner: rm -rf -- '{}' (with sudo if root owns a file in \
-                 it; chattr -R -i first if a file is immutable)",
-                path.display(),
-                path.display()
-            ),
+            Receive::NotWiped { .. } | Receive::LeftAlone { .. } | Receive::Leftover { .. } => {
+                self.not_wiped_line(f)
+            }
             Receive::ServerWideStandsAside { hooks } => write!(
                 f,
                 "warning: envguard runs from the server-wide hooks folder, after this \

@@ -162,35 +162,17 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
     config.check_remote_names(&repo)?;
     let Some(mut target) = config.deploy_target(&push.remote, &urls) else {
-        emit(&Hook::NotChecked {
-            remote: SecretUrl::new(&push.remote),
-            why: Unchecked::NotDeployRemote,
-        });
-        return Ok(Outcome::Proceed);
+        return Ok(not_checked(&push, Unchecked::NotDeployRemote));
     };
     if target.mode == Mode::Off {
-        emit(&Hook::NotChecked {
-            remote: SecretUrl::new(&push.remote),
-            why: Unchecked::ModeOff,
-        });
-        return Ok(Outcome::Proceed);
+        return Ok(not_checked(&push, Unchecked::ModeOff));
     }
     ACTS.store(acts(target.mode), std::sync::atomic::Ordering::SeqCst);
-    for update in push.updates.iter() {
-        if config.is_deploy_branch(&update.remote_ref) {
-            deployed::note(&repo, &push.remote, update);
-        }
-    }
-    if vars::fault_injected("internal-after-mode") {
-        return Err(Error::msg("injected internal failure"));
-    }
-    if vars::fault_injected("panic-after-mode") {
-        panic!("injected fault");
-    }
     config.settle_branches(
         target.platform,
         crate::config::default_branch(&repo, &format!("refs/remotes/{}/HEAD", push.remote)),
     );
+    note_deployed(&repo, &config, &push)?;
     // The flags of the user's `git push` (read from its command line) matter only to a push
     // that needs more than a quiet pass: read them then.
     let flags = std::cell::OnceCell::new();
@@ -235,23 +217,56 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
         warn_unpinned_vcs(&context);
     }
     say_quiet_updates(&context, &plan);
-    // The toggle deploys its commits in pushes of their own before git's push of the rest,
-    // which an atomic push makes all or nothing: git could still refuse the rest after the
-    // site deployed the toggle.
-    if flags.atomic
+    if toggles_in_an_atomic_push(&push, &plan, flags) {
+        return Ok(Outcome::Refused);
+    }
+    Ok(execute(&context, &plan))
+}
+
+/// Says why this push is not checked; it goes on.
+fn not_checked(push: &Push, why: Unchecked) -> Outcome {
+    emit(&Hook::NotChecked {
+        remote: SecretUrl::new(&push.remote),
+        why,
+    });
+    Outcome::Proceed
+}
+
+/// Notes what the remote's deploy branches hold now (git's hook input), for a later push
+/// of a branch deleted meanwhile.
+fn note_deployed(repo: &Repository, config: &Config, push: &Push) -> Result<()> {
+    for update in &push.updates {
+        if config.is_deploy_branch(&update.remote_ref) {
+            deployed::note(repo, &push.remote, update);
+        }
+    }
+    if vars::fault_injected("internal-after-mode") {
+        return Err(Error::msg("injected internal failure"));
+    }
+    if vars::fault_injected("panic-after-mode") {
+        panic!("injected fault");
+    }
+    Ok(())
+}
+
+/// Whether the plan toggles in a `--atomic` push of several refs, and says why that is
+/// refused: the toggle deploys its commits in pushes of their own before git's push of the
+/// rest, which the atomic push makes all or nothing, so git could still refuse the rest after
+/// the site deployed the toggle.
+fn toggles_in_an_atomic_push(push: &Push, plan: &Plan, flags: PushFlags) -> bool {
+    let refused = flags.atomic
         && push.updates.len() > 1
         && plan
             .actions
             .iter()
-            .any(|a| matches!(a, plan::Action::Toggle { .. }))
-    {
+            .any(|a| matches!(a, Action::Toggle { .. }));
+    if refused {
         emit(&Hook::AtomicToggle {
             refs: push.updates.len(),
             remote: SecretUrl::new(&push.remote),
         });
-        return Ok(Outcome::Refused);
     }
-    Ok(execute(&context, &plan))
+    refused
 }
 
 /// Every URL that may name the push's platform: the one git passed the hook (after
