@@ -384,6 +384,21 @@ fn check_updates(
             others.push(update.clone());
             continue;
         };
+        let acting = ACTS.load(std::sync::atomic::Ordering::SeqCst);
+        if let Some(old) = update.old.filter(|old| repo.find_commit(*old).is_err())
+            && acting
+        {
+            // Pushed from elsewhere: what the site runs cannot be read here.
+            return Err(Error::msg(format!(
+                "{} on {} is at {}, a commit this repository does not have (pushed from \
+                 elsewhere), so envguard cannot tell what the site runs. Fetch it (git fetch \
+                 {}) and push again",
+                update.remote_ref,
+                SecretUrl::new(&push.remote),
+                short_oid(old),
+                SecretUrl::new(&push.remote)
+            )));
+        }
         let base = base_for(repo, &push.remote, update);
         match analyzer.analyze(base, tip) {
             Ok(analysis) => {
@@ -403,8 +418,10 @@ fn check_updates(
                     forced,
                 })
             }
-            // A setting the user wrote wrong refuses the push (see `pre_push`).
+            // A setting the user wrote wrong refuses the push (see `pre_push`), and so does
+            // any failure in a mode that acts: the push must not go out unchecked.
             Err(e @ Error::Config { .. }) => return Err(e),
+            Err(e) if acting => return Err(e),
             Err(e) => {
                 emit(&Hook::CannotAnalyse {
                     remote_ref: update.remote_ref.clone(),

@@ -438,28 +438,37 @@ fn a_deploy_branch_deleted_and_pushed_again_is_judged_against_what_was_deployed(
     );
 }
 
-/// `git push --atomic` of the deploy branch and another ref in toggle mode: the toggle would
-/// deploy before git's all-or-nothing push of the rest, so it is refused, naming `envguard
-/// push`, and the remote keeps what it had.
+/// The remote's branch was moved from elsewhere (another clone's push, not fetched here):
+/// what the site runs cannot be read, so a mode that acts refuses and says to fetch;
+/// fetched, the push is judged against what was deployed.
 #[test]
-fn a_toggle_in_an_atomic_push_of_several_refs_is_refused() {
+fn a_branch_moved_from_elsewhere_is_fetched_before_envguard_acts() {
     let d = Deployment::new(&[
         ("requirements.txt", "a\nb\n"),
         ("runtime.txt", "python-3.6\n"),
     ]);
-    d.clone.write("requirements.txt", "a\n");
-    d.clone.commit("Drop b");
-    d.clone.git(&["tag", "v1"]);
+    let other = crate::support::Repo::clone_of(&d.server);
+    other.write("requirements.txt", "a\nb\nc\n");
+    other.commit("Add c");
+    other.git(&["push", "-q", "origin", "master"]);
+    d.clone.write("app.py", "x = 1\n");
+    d.clone.commit("Change the app");
     let before = d.server_rev("master");
-    let (code, stderr) = d.push(&["--atomic", "origin", "master", "v1"]);
+    let (code, stderr) = d.push(&["--force", "origin", "master"]);
     assert_ne!(code, 0, "{stderr}");
     assert!(
-        stderr.contains("--atomic") && stderr.contains("envguard push origin"),
+        stderr.contains("a commit this repository does not have")
+            && stderr.contains("git fetch origin"),
         "{stderr}"
     );
-    assert_eq!(d.server_rev("master"), before);
+    assert_eq!(d.server_rev("master"), before, "nothing pushed");
+    // Fetched: the force-push drops c, which the site has installed, so it is a removal.
+    d.clone.git(&["fetch", "-q", "origin"]);
+    d.clone.git(&["config", "envguard.mode", "warn"]);
+    let (code, stderr) = d.push(&["--force", "origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
     assert!(
-        crate::support::recorded_pushes(&d.server).is_empty(),
-        "nothing deployed"
+        stderr.contains("refs/heads/master: wipe") && stderr.contains("c removed"),
+        "{stderr}"
     );
 }

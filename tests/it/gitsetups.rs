@@ -394,24 +394,28 @@ fn a_refusal_by_a_server_hook_is_not_blamed_on_someone_else() {
     );
 }
 
+/// An atomic push of two branches, one needing the toggle: the toggle would deploy before
+/// git's all-or-nothing push of the rest, so it is refused, naming `envguard push`, and the
+/// remote keeps what it had; the deploy branch pushed alone toggles, and an atomic push that
+/// needs no toggle goes through.
 #[test]
-fn an_atomic_push_of_two_branches_toggles_the_deploy_branch_and_names_the_rest() {
+fn an_atomic_push_of_two_branches_that_needs_a_toggle_is_refused() {
     let d = Deployment::new(ABC);
     d.clone.git(&["branch", "feature"]);
     drop_b(&d.clone);
-    let (_, stderr) = d.push(&["--atomic", "origin", "master", "feature"]);
-    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
-    assert!(
-        stderr.contains("not pushed yet: refs/heads/feature"),
-        "{stderr}"
-    );
+    let before = d.server_rev("master");
+    let (code, stderr) = d.push(&["--atomic", "origin", "master", "feature"]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("envguard push origin"), "{stderr}");
+    assert_eq!(d.server_rev("master"), before);
     assert!(
         d.server
             .git_output(&["rev-parse", "--verify", "-q", "refs/heads/feature"])
             .stdout
             .is_empty()
     );
-    // `envguard push` pushes the rest once the toggle deployed.
+    let out = d.clone.envguard(&["push", "origin", "master"]);
+    assert!(out.status.success(), "{}", output_text(&out));
     d.clone.write("app.py", "print('v2')\n");
     d.clone.commit("Change the app");
     let out = d
@@ -419,6 +423,7 @@ fn an_atomic_push_of_two_branches_toggles_the_deploy_branch_and_names_the_rest()
         .envguard(&["push", "--atomic", "origin", "master", "feature"]);
     assert!(out.status.success(), "{}", output_text(&out));
     assert_eq!(d.server_rev("feature"), d.clone.rev("feature"));
+    assert_eq!(d.server_rev("master"), d.clone.rev("master"));
 }
 
 #[test]
