@@ -197,6 +197,9 @@ pub fn runs_before(hook: &Path) -> Vec<PathBuf> {
     let gitlab = folder
         .parent()
         .is_some_and(|p| p.file_name().is_some_and(|n| n == "custom_hooks"));
+    // Gitea's dispatcher is a bash glob (`hooks/post-receive.d/*`), which skips names that
+    // start with a dot; gitaly runs every executable.
+    let runs = |n: &std::ffi::OsStr| gitlab || !n.as_encoded_bytes().starts_with(b".");
     let single = folder.with_file_name("post-receive");
     let single = (gitlab && is_executable(&single) && !is_ours(&single)).then_some(single);
     single
@@ -204,9 +207,61 @@ pub fn runs_before(hook: &Path) -> Vec<PathBuf> {
         .chain(
             dispatch_entries(folder)
                 .into_iter()
-                .filter(|n| n.as_os_str() != own && before(n))
+                .filter(|n| n.as_os_str() != own && runs(n) && before(n))
                 .map(|n| folder.join(n))
                 .filter(|p| !is_ours(p) && !is_servers_own(p)),
         )
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn executable(path: &Path) {
+        std::fs::write(path, "#!/bin/sh\n").expect("hook");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        }
+    }
+
+    /// Gitea's bash glob skips dot files; gitaly runs every executable, and its single file
+    /// runs before the folder.
+    #[test]
+    fn what_runs_before_follows_each_dispatcher() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for folder in ["hooks/post-receive.d", "custom_hooks/post-receive.d"] {
+            let folder = dir.path().join(folder);
+            std::fs::create_dir_all(&folder).expect("mkdir");
+            for name in [".0-hidden", "0-deploy", "50-deploy", "00-envguard"] {
+                executable(&folder.join(name));
+            }
+        }
+        executable(&dir.path().join("custom_hooks/post-receive"));
+        let names = |hook: &str| -> Vec<String> {
+            runs_before(&dir.path().join(hook))
+                .iter()
+                .map(|p| {
+                    p.strip_prefix(dir.path())
+                        .expect("inside")
+                        .display()
+                        .to_string()
+                })
+                .collect()
+        };
+        assert_eq!(
+            names("hooks/post-receive.d/00-envguard"),
+            ["hooks/post-receive.d/0-deploy"]
+        );
+        assert_eq!(
+            names("custom_hooks/post-receive.d/00-envguard"),
+            [
+                "custom_hooks/post-receive",
+                "custom_hooks/post-receive.d/.0-hidden",
+                "custom_hooks/post-receive.d/0-deploy"
+            ]
+        );
+    }
 }

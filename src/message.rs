@@ -103,6 +103,8 @@ pub enum Hook {
     Quiet {
         remote_ref: String,
         skipped: usize,
+        /// The platform rule that makes nothing go stale, when one does (one line).
+        rule: Option<String>,
     },
     /// A setting from outside the repository that envguard cannot use.
     SettingWarning {
@@ -334,11 +336,18 @@ impl fmt::Display for Hook {
             },
             Hook::Quiet {
                 remote_ref,
+                rule: Some(rule),
+                ..
+            } => write!(f, "{remote_ref}: none: {rule}"),
+            Hook::Quiet {
+                remote_ref,
                 skipped: 0,
+                ..
             } => write!(f, "{remote_ref}: none (nothing that needs a fresh env)"),
             Hook::Quiet {
                 remote_ref,
                 skipped,
+                ..
             } => write!(
                 f,
                 "{remote_ref}: none ({skipped} reason(s) skipped by an Env-Wipe: skip trailer)"
@@ -659,6 +668,13 @@ pub enum Hold {
         changed: SystemTime,
         began: SystemTime,
     },
+    /// The env's Python started after this push's refs were written: a deploy step ran
+    /// pip or the app with it (`path` is its `pyvenv.cfg`, which every start reads).
+    UsedDuringPush {
+        path: PathBuf,
+        used: SystemTime,
+        began: SystemTime,
+    },
 }
 
 /// What the server's post-receive hook says (the pusher reads it as `remote:` lines).
@@ -718,11 +734,6 @@ pub enum Receive {
     PikuRunsPip {
         venv: String,
     },
-    /// envguard runs from a server-wide folder, after the repository's own post-receive
-    /// hooks, which may have deployed: it leaves the env.
-    ServerWideStandsAside {
-        hooks: String,
-    },
     /// piku deploys the branch with poetry (pyproject.toml, no requirements.txt).
     PikuPoetry {
         branch: String,
@@ -741,6 +752,9 @@ pub enum Receive {
     },
     NotWiped {
         error: String,
+        /// What the env may still hold, in words.
+        stale: String,
+        target: PathBuf,
     },
     /// At the moment of acting, the env showed that this push may have deployed already:
     /// envguard left it as it is.
@@ -751,6 +765,9 @@ pub enum Receive {
         stale: String,
         target: std::path::PathBuf,
     },
+    /// Another push to the repository held its lock (its envguard and deploy step): this one
+    /// waited for it.
+    WaitedForAnotherPush,
     /// Trash a wipe could not delete (it holds no env any more).
     Leftover {
         path: std::path::PathBuf,
@@ -816,10 +833,18 @@ impl Receive {
     /// The lines of an env envguard did not wipe, or not all of.
     fn not_wiped_line(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Receive::NotWiped { error } => write!(
+            Receive::NotWiped {
+                error,
+                stale,
+                target,
+            } => write!(
                 f,
                 "warning: env not wiped, it is as it was: {error}; the deployment installs \
-                 into it as before"
+                 into it as before, so it may still hold what a fresh install would not \
+                 ({stale})\nTo fix: remove the cause (chattr -i for an immutable folder, the \
+                 owner's rights, a read-only mount), then `envguard wipe --target {}` and \
+                 deploy again",
+                shown_path(target)
             ),
             Receive::LeftAlone {
                 env,
@@ -902,16 +927,13 @@ impl fmt::Display for Receive {
             | Receive::PikuRunsPip { .. }
             | Receive::PikuMayNotRunPip { .. }
             | Receive::PikuWiped { .. } => self.piku_line(f),
+            Receive::WaitedForAnotherPush => f.write_str(
+                "waited for another push to this repository to finish deploying, so the env is \
+                 checked as that deployment left it",
+            ),
             Receive::NotWiped { .. } | Receive::LeftAlone { .. } | Receive::Leftover { .. } => {
                 self.not_wiped_line(f)
             }
-            Receive::ServerWideStandsAside { hooks } => write!(
-                f,
-                "warning: envguard runs from the server-wide hooks folder, after this \
-                 repository's own post-receive hooks ({hooks}), which may have deployed \
-                 already, so it left the env as it is: install envguard in the repository \
-                 (envguard hook install --server) so it runs before them"
-            ),
             Receive::StaleMarker { branch, commit } => write!(
                 f,
                 "wipe marker for {branch} at {commit} is stale (that commit was deployed \
@@ -940,7 +962,7 @@ fn left_alone(
              wipe now could delete the env that deployment built)",
             hooks
                 .iter()
-                .map(|h| h.display().to_string())
+                .map(|h| shown_path(h))
                 .collect::<Vec<_>>()
                 .join(", ")
         )?,
@@ -958,6 +980,15 @@ fn left_alone(
                 .unwrap_or_default()
                 .as_secs_f64()
         )?,
+        Hold::UsedDuringPush { path, used, began } => write!(
+            f,
+            "its Python ran {:.3} s after this push's refs were written (it read {}), so a \
+             deploy step of this push (or another push) ran pip or the app with it already",
+            used.duration_since(*began)
+                .unwrap_or_default()
+                .as_secs_f64(),
+            path.display()
+        )?,
     }
     write!(
         f,
@@ -967,4 +998,20 @@ fn left_alone(
          again",
         target.display()
     )
+}
+
+/// A path to show on one line: control characters (a newline in a file name) escaped, so a
+/// name cannot forge a line of its own.
+fn shown_path(path: &std::path::Path) -> String {
+    path.display()
+        .to_string()
+        .chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }

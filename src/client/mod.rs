@@ -24,8 +24,8 @@ use crate::config::{Config, DeployTarget, Mode, PlatformSource, configured_urls}
 use crate::gitcli::{self, Lease};
 use crate::hook_input::{self, PushFlags, RefUpdate};
 use crate::message::{Hook, Unchecked};
-use crate::output::emit;
 use crate::output::secret::SecretUrl;
+use crate::output::{emit, emit_detail};
 use crate::plan::{self, Action, Checked, Outcome, Plan};
 use crate::platform::Platform;
 use crate::remote::RemoteSite;
@@ -149,8 +149,13 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     let push = read_push(&repo, args, stdin)?;
     if push.updates.is_empty() {
         // git gives no input when there is nothing to push; a hook manager that does not
-        // pass git's input on gives none either, and that push would go out unchecked.
-        emit(&Hook::NoInput);
+        // pass git's input on gives none either, and that push would go out unchecked. Run
+        // by git itself, an empty input is an up-to-date push: nothing to say.
+        if chain::run_from_another_hook().is_some() {
+            emit(&Hook::NoInput);
+        } else {
+            emit_detail(&Hook::NoInput);
+        }
         return Ok(Outcome::Proceed);
     }
     let git_config = crate::config::open(&repo)?;
@@ -285,12 +290,18 @@ fn push_urls(git_config: &git2::Config, push: &Push) -> Vec<String> {
 /// why it was skipped), and a push that updates no deploy branch says which branches are.
 fn say_quiet_updates(cx: &Context, plan: &Plan) {
     if cx.checked.is_empty() {
-        emit(&Hook::NotChecked {
+        let message = Hook::NotChecked {
             remote: SecretUrl::new(cx.remote),
             why: Unchecked::NoDeployBranch {
                 branches: cx.config.branches.join(" "),
             },
-        });
+        };
+        // A push that only deletes refs deploys nothing: nothing to say.
+        if cx.others.iter().all(|u| u.new.is_none()) {
+            emit_detail(&message);
+        } else {
+            emit(&message);
+        }
         return;
     }
     for (i, checked) in cx.checked.iter().enumerate() {
@@ -302,10 +313,23 @@ fn say_quiet_updates(cx: &Context, plan: &Plan) {
         if reported || analysis.verdict != Verdict::None || !analysis.errors.is_empty() {
             continue;
         }
-        emit(&Hook::Quiet {
+        let message = Hook::Quiet {
             remote_ref: checked.update.remote_ref.clone(),
             skipped: analysis.skipped.len(),
-        });
+            rule: analysis.warnings.first().map(ToString::to_string),
+        };
+        // Quiet when the push changes nothing watched; one line when it does and nothing
+        // goes stale, or a platform rule decided.
+        let watched_changed = !(analysis.added.is_empty()
+            && analysis.changed.is_empty()
+            && analysis.removed.is_empty()
+            && analysis.skipped.is_empty()
+            && analysis.warnings.is_empty());
+        if watched_changed {
+            emit(&message);
+        } else {
+            emit_detail(&message);
+        }
     }
 }
 

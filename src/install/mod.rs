@@ -234,10 +234,12 @@ pub fn install(
     if side == Side::Server
         && let Some(dispatch) = dispatch_dir(cwd, &dir)
     {
-        let mut lines = install_dispatched(cwd, &dispatch)?;
+        let mut lines = install_dispatched(&dispatch)?;
         if let Some(target) = target {
             lines.push(set_target(cwd, target)?);
         }
+        lines.extend(no_target_warning(cwd));
+        crate::server::arm_target(cwd);
         return Ok(Said {
             lines,
             ..Said::default()
@@ -253,6 +255,7 @@ pub fn install(
         }
         lines.extend(piku_note(cwd, &dir));
         lines.extend(no_target_warning(cwd));
+        crate::server::arm_target(cwd);
     }
     Ok(Said {
         lines,

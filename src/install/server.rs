@@ -82,7 +82,7 @@ pub(super) fn runs_after_a_deploy_step(dispatch: &Path) -> Option<String> {
 
 /// Installs the server hook as one more executable of a dispatch folder, never over the
 /// dispatcher; refused when a hook there would run before it.
-pub(super) fn install_dispatched(cwd: &Path, dispatch: &Path) -> Result<Vec<String>> {
+pub(super) fn install_dispatched(dispatch: &Path) -> Result<Vec<String>> {
     if let Some(why) = runs_after_a_deploy_step(dispatch) {
         return Err(crate::Error::refused(
             dispatch,
@@ -98,7 +98,7 @@ pub(super) fn install_dispatched(cwd: &Path, dispatch: &Path) -> Result<Vec<Stri
         write_executable(&hook, &content)?;
         "installed"
     };
-    let mut lines = vec![
+    Ok(vec![
         format!("{verb} {}", hook.display()),
         format!(
             "the server runs the executables of {} with the push's input, in this order: {}; \
@@ -106,9 +106,7 @@ pub(super) fn install_dispatched(cwd: &Path, dispatch: &Path) -> Result<Vec<Stri
             dispatch.display(),
             dispatch_order(dispatch).join(", ")
         ),
-    ];
-    lines.extend(no_target_warning(cwd));
-    Ok(lines)
+    ])
 }
 
 /// Installs the server hook once for every repository of a GitLab server: into

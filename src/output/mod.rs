@@ -33,6 +33,14 @@ pub fn emit(message: &impl Line) {
     write_lines(message.stream(), &message.to_string());
 }
 
+/// A message for a run where all is well: shown only with `-v` (or `ENVGUARD_LOG=info`), so
+/// that a hook is quiet on every push that needs nothing.
+pub fn emit_detail(message: &impl Line) {
+    if log::log_enabled!(log::Level::Info) {
+        emit(message);
+    }
+}
+
 /// One `envguard: ` line (or several) on `stream`, scrubbed of secrets.
 pub fn write_lines(stream: Stream, text: &str) {
     let text = secret::scrub(text);

@@ -37,6 +37,13 @@ impl PushGuard {
         }
     }
 
+    /// From `at` on, not from the refs' time: this run waited for another push's
+    /// deployment (chained after its envguard, under the repository's lock), whose changes
+    /// to the env before `at` are no sign of a deployment of this push.
+    pub fn waited_until(&mut self, at: SystemTime) {
+        self.began = Some(at);
+    }
+
     /// Why `env` must be left alone now, if it must.
     pub fn hold(&self, env: &Path) -> Option<Hold> {
         if !self.ran_before.is_empty() {
@@ -48,6 +55,9 @@ impl PushGuard {
             return None;
         }
         let began = self.began?;
+        if let Some(hold) = python_used_since(env, began) {
+            return Some(hold);
+        }
         newest_change(env)
             .filter(|(_, changed)| *changed >= began)
             .map(|(path, changed)| Hold::ChangedDuringPush {
@@ -99,6 +109,30 @@ fn hooks_run_before(git_dir: &Path) -> Vec<PathBuf> {
         before.dedup();
     }
     before
+}
+
+/// Every start of the env's Python reads its `pyvenv.cfg`, which sets the file's access
+/// time when it is older than its change time (Linux `relatime`, the default; `strictatime`
+/// always). [`arm`] sets it back after each run, so an access time after the push's refs
+/// were written means a deploy step ran pip or the app with this env during the push, even
+/// one that installed nothing. A file system mounted `noatime` gives no such evidence.
+fn python_used_since(env: &Path, began: SystemTime) -> Option<Hold> {
+    let path = env.join("pyvenv.cfg");
+    let used = std::fs::symlink_metadata(&path).ok()?.accessed().ok()?;
+    (used >= began).then_some(Hold::UsedDuringPush { path, used, began })
+}
+
+/// Sets the access time of the env's `pyvenv.cfg` back (its modification time kept), so the
+/// next start of its Python shows in it ([`python_used_since`]). Best effort: without it the
+/// next push has less evidence, never a wrong one.
+pub fn arm(env: &Path) {
+    let path = env.join("pyvenv.cfg");
+    let armed = std::fs::File::open(&path).and_then(|file| {
+        file.set_times(std::fs::FileTimes::new().set_accessed(SystemTime::UNIX_EPOCH))
+    });
+    if let Err(e) = armed {
+        log::debug!("cannot set back the access time of {}: {e}", path.display());
+    }
 }
 
 /// When this push's refs were written: the oldest time of their loose ref files (git writes

@@ -37,15 +37,27 @@ pub fn post_receive(stdin: &[u8]) -> crate::ExitStatus {
     if std::env::var_os(vars::CHAINED).is_some() {
         return crate::ExitStatus::Success;
     }
+    // Pushes to one repository take turns through envguard and the deploy step chained
+    // after it, so one push's envguard never acts on an env another push's deploy step is
+    // building. (A dispatcher's later steps run after envguard has let go.)
+    let lock = Repository::open_from_env()
+        .ok()
+        .and_then(|repo| wipe::lock_dir_noting_wait(repo.path()).ok());
+    let waited = lock
+        .as_ref()
+        .is_some_and(|(_, waited)| *waited)
+        .then(std::time::SystemTime::now);
     if vars::disabled() {
         emit(&Receive::Disabled);
-    } else if let Err(e) = post_receive_checked(stdin) {
+    } else if let Err(e) = post_receive_checked(stdin, waited) {
         log::debug!("{e:?}");
         emit(&Receive::Internal {
             error: e.to_string(),
         });
     }
-    chain::run_legacy("post-receive", &HookArgs::default(), stdin)
+    let status = chain::run_legacy("post-receive", &HookArgs::default(), stdin);
+    drop(lock);
+    status
 }
 
 fn push_options() -> Vec<String> {
@@ -58,15 +70,10 @@ fn push_options() -> Vec<String> {
         .collect()
 }
 
-fn post_receive_checked(stdin: &[u8]) -> Result<()> {
+fn post_receive_checked(stdin: &[u8], waited: Option<std::time::SystemTime>) -> Result<()> {
     let repo = Repository::open_from_env()?;
-    match server_wide(&repo) {
-        ServerWide::No => {}
-        ServerWide::Silent => return Ok(()),
-        ServerWide::StandsAside(hooks) => {
-            emit(&Receive::ServerWideStandsAside { hooks });
-            return Ok(());
-        }
+    if server_wide(&repo) == ServerWide::Silent {
+        return Ok(());
     }
     let mut config = Config::from_repo(&repo)?;
     config.target = target_of(&repo, &config);
@@ -84,6 +91,10 @@ fn post_receive_checked(stdin: &[u8]) -> Result<()> {
         .map(|u| u.remote_ref.as_str())
         .collect();
     let mut guard = guard::PushGuard::new(repo.path(), &pushed);
+    if let Some(at) = waited {
+        emit(&Receive::WaitedForAnotherPush);
+        guard.waited_until(at);
+    }
     if config.server_action == crate::config::ServerAction::Prune {
         analyzer.always_read_tip_set();
     }
@@ -107,21 +118,27 @@ fn post_receive_checked(stdin: &[u8]) -> Result<()> {
             );
         }
     }
+    // From now on a start of the env's Python shows in its pyvenv.cfg (the guard's evidence
+    // on the next push).
+    if let Some(target) = &config.target {
+        guard::arm(&env_of(&config, target));
+    }
     Ok(())
 }
 
 /// What envguard's hook does when its file is outside the repository: a server-wide folder
 /// run for every repository, after each repository's own hooks (gitaly
 /// `internal/gitaly/hook/custom.go`: the repository's `custom_hooks/post-receive`, then its
-/// `custom_hooks/post-receive.d/*`, then `<custom_hooks_dir>/post-receive.d/*`).
+/// `custom_hooks/post-receive.d/*`, then `<custom_hooks_dir>/post-receive.d/*`). Where the
+/// repository's own hooks ran first, the guard leaves the env when it would act
+/// ([`guard::PushGuard`]).
+#[derive(PartialEq, Eq)]
 enum ServerWide {
-    /// The hook is the repository's own: act as usual.
+    /// Act as usual (the guard still checks what ran first).
     No,
     /// A repository envguard is not set up for (no `envguard.target` in its own config, a
     /// wiki), or whose own envguard hook acted already: nothing to do or say.
     Silent,
-    /// The repository's own hooks (named) ran first and may have deployed.
-    StandsAside(String),
 }
 
 fn server_wide(repo: &Repository) -> ServerWide {
@@ -156,22 +173,15 @@ fn server_wide(repo: &Repository) -> ServerWide {
         .then(|| single.clone())
         .into_iter()
         .chain(
-            crate::chain::dispatch_order(&folder)
+            crate::chain::dispatch_entries(&folder)
                 .into_iter()
                 .map(|name| folder.join(name)),
         )
         .collect();
     if own.iter().any(|hook| crate::chain::is_ours(hook)) {
         ServerWide::Silent
-    } else if own.is_empty() {
-        ServerWide::No
     } else {
-        ServerWide::StandsAside(
-            own.iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-        )
+        ServerWide::No
     }
 }
 
@@ -382,9 +392,9 @@ fn execute(
                 return;
             }
             if plan.step == ServerStep::Prune {
-                prune_or_wipe(config, target, prune_input);
+                prune_or_wipe(config, target, prune_input, &why);
             } else {
-                wipe_env(config, target);
+                wipe_env(config, target, &why);
             }
             guard.touched(&env);
         }
@@ -416,7 +426,7 @@ fn env_of(config: &Config, target: &std::path::Path) -> std::path::PathBuf {
 }
 
 /// Prunes the env; where that cannot be decided safely, says why and wipes.
-fn prune_or_wipe(config: &Config, target: &std::path::Path, input: Option<&PruneInput>) {
+fn prune_or_wipe(config: &Config, target: &std::path::Path, input: Option<&PruneInput>, why: &str) {
     let env = env_of(config, target);
     emit(&Receive::Working {
         env: env.display().to_string(),
@@ -440,18 +450,18 @@ fn prune_or_wipe(config: &Config, target: &std::path::Path, input: Option<&Prune
             seconds: pruned.took.as_secs_f64(),
             names: pruned.removed,
         }),
-        Err(why) => {
+        Err(cannot) => {
             emit(&Receive::CannotPrune {
-                why: why.to_string(),
+                why: cannot.to_string(),
             });
-            wipe_env(config, target);
+            wipe_env(config, target, why);
         }
     }
 }
 
 /// Wipes the env of `target` and says what happened: piku's venv by its own parts (its
 /// folder also holds the app's settings), elsewhere the env folder inside the target.
-fn wipe_env(config: &Config, target: &std::path::Path) {
+fn wipe_env(config: &Config, target: &std::path::Path, why: &str) {
     let piku = config.server_env() == ServerEnv::PikuVenv;
     emit(&Receive::Working {
         env: env_of(config, target).display().to_string(),
@@ -471,6 +481,8 @@ fn wipe_env(config: &Config, target: &std::path::Path) {
         }),
         Err(e) => emit(&Receive::NotWiped {
             error: e.to_string(),
+            stale: why.to_string(),
+            target: target.to_path_buf(),
         }),
     }
     if let Ok(outcome) = &wiped {
@@ -480,6 +492,21 @@ fn wipe_env(config: &Config, target: &std::path::Path) {
                 error: left.error.clone(),
             });
         }
+    }
+}
+
+/// Sets the guard's evidence up for the repository at `cwd` ([`guard::arm`] on its
+/// target's env), as `hook install --server` leaves it.
+pub fn arm_target(cwd: &std::path::Path) {
+    let Ok(repo) = Repository::discover(cwd) else {
+        return;
+    };
+    let Ok(mut config) = Config::from_repo(&repo) else {
+        return;
+    };
+    config.target = target_of(&repo, &config);
+    if let Some(target) = &config.target {
+        guard::arm(&env_of(&config, target));
     }
 }
 

@@ -101,6 +101,19 @@ pub fn is_virtualenv(dir: &Path) -> bool {
         || dir.join("Scripts").join("python.exe").is_file()
 }
 
+/// Whether `name` is one [`trash_name`] made (`.envguard-trash-<pid>-<nanos>`): a folder of
+/// the user's that only starts like one is never deleted.
+fn is_trash_name(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .and_then(|n| n.strip_prefix(TRASH_PREFIX))
+        .and_then(|rest| rest.split_once('-'))
+        .is_some_and(|(pid, nanos)| {
+            [pid, nanos]
+                .iter()
+                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
 /// A trash folder's name: this process's id and the time.
 fn trash_name() -> String {
     format!(
@@ -194,8 +207,10 @@ pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
             return Err(Error::refused(
                 &env,
                 format!(
-                    "is a symbolic link to {points_to}; envguard never deletes outside the target. \
-                     Remove the link yourself, or pass --force to remove only the link"
+                    "is a symbolic link to {points_to}; envguard never deletes through a link. \
+                     Remove the link yourself, or `envguard wipe --target {} --force` removes \
+                     only the link",
+                    target.display()
                 ),
             ));
         }
@@ -305,6 +320,20 @@ fn env_path(target: &Path, env_dir: &str) -> Result<PathBuf> {
 /// racing, and whoever holds it knows every trash folder there is left over.
 pub struct DirLock(#[allow(dead_code)] std::fs::File);
 
+/// Takes the lock of `dir`, waiting when another process holds it; also says whether it
+/// had to wait.
+pub fn lock_dir_noting_wait(dir: &Path) -> Result<(DirLock, bool)> {
+    let file = std::fs::File::open(dir).map_err(|e| Error::fs("open to lock", dir, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok((DirLock(file), false)),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            file.lock().map_err(|e| Error::fs("lock", dir, e))?;
+            Ok((DirLock(file), true))
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::fs("lock", dir, e)),
+    }
+}
+
 /// Waits for and takes the lock of `dir`.
 pub fn lock_dir(dir: &Path) -> Result<DirLock> {
     let file = std::fs::File::open(dir).map_err(|e| Error::fs("open to lock", dir, e))?;
@@ -318,11 +347,7 @@ pub fn lock_dir(dir: &Path) -> Result<DirLock> {
 fn clean_trash(target: &Path) -> WipeOutcome {
     let mut outcome = WipeOutcome::default();
     for entry in std::fs::read_dir(target).into_iter().flatten().flatten() {
-        if !entry
-            .file_name()
-            .as_encoded_bytes()
-            .starts_with(TRASH_PREFIX.as_bytes())
-        {
+        if !is_trash_name(&entry.file_name()) {
             continue;
         }
         match delete_trash(&entry.path()) {
@@ -414,6 +439,21 @@ mod tests {
         std::fs::create_dir_all(dir.path().join(format!("{TRASH_PREFIX}1-2"))).expect("mkdir");
         let _lock = lock_dir(dir.path()).expect("lock");
         assert_eq!(clean_trash(dir.path()).stale_trash, 1);
+    }
+
+    #[test]
+    fn only_envguards_own_trash_is_cleaned() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let notes = dir.path().join(format!("{TRASH_PREFIX}my-notes"));
+        std::fs::create_dir_all(&notes).expect("mkdir");
+        std::fs::write(notes.join("notes.txt"), "precious\n").expect("notes");
+        std::fs::create_dir_all(dir.path().join(trash_name())).expect("trash");
+        let outcome = clean_trash(dir.path());
+        assert_eq!((outcome.stale_trash, outcome.leftovers.len()), (1, 0));
+        assert!(
+            notes.join("notes.txt").is_file(),
+            "a folder of the user's stays"
+        );
     }
 
     #[test]

@@ -155,31 +155,86 @@ fn a_gitlab_single_file_hook_added_after_install_keeps_its_env() {
     ));
 }
 
-/// A post-receive of the user's own that deploys (a new env) and then calls envguard: no
-/// dispatcher order to read, but the env is younger than the pushed ref, so a deployment of
-/// this push built it: envguard leaves it and says why.
+/// A post-receive of the user's own that deploys and then calls envguard: no dispatcher
+/// order to read. A deploy that builds a new env leaves it younger than the pushed ref; one
+/// that only runs pip, installing nothing (a removal), leaves the env's Python started after
+/// it. Either way a deployment of this push used the env: envguard leaves it and says why.
 #[test]
-fn an_env_built_after_the_ref_was_written_is_never_deleted() {
+fn an_env_a_deployment_of_this_push_used_is_never_deleted() {
+    for (rebuild, evidence) in [
+        (true, "after this push's refs were written"),
+        (false, "its Python ran"),
+    ] {
+        let d = Deployment::new(&[("requirements.txt", FIRST)]);
+        let (target, wheels) = deployed(&d);
+        d.server.install_server_hook(&target);
+        let hooks = d.server.path.join("hooks");
+        let script = format!(
+            "#!/bin/sh\ninput=$(cat)\n{rm}printf '%s\\n' \"$input\" | {step}\nprintf '%s\\n' \"$input\" | env -u ENVGUARD_HOOK '{bin}' post-receive\n",
+            rm = if rebuild {
+                format!("rm -rf '{}/env'\n", target.display())
+            } else {
+                String::new()
+            },
+            step = hooks.join("deploy-step").display(),
+            bin = crate::support::envguard_bin().display()
+        );
+        crate::support::write_hook(&hooks, "deploy-step", &deploy_step(&target, &wheels));
+        crate::support::write_hook(&hooks, "post-receive", &script);
+        let (code, stderr) = push_removal(&d);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stderr.contains(evidence), "rebuild {rebuild}: {stderr}");
+        let have = dists(&target.join("env"));
+        if rebuild {
+            assert_eq!(have, fresh_install(&wheels, SECOND));
+        } else {
+            assert_eq!(have, fresh_install(&wheels, FIRST), "left as deployed");
+        }
+    }
+}
+
+/// Two pushes at once through envguard's chained deploy step (a slow one): the second
+/// push's envguard waits for the first push's deployment to finish, never wiping an env
+/// while it is being built, and the env ends a fresh install of the last push.
+#[test]
+fn two_pushes_at_once_take_turns_through_envguard_and_the_deploy() {
     let d = Deployment::new(&[("requirements.txt", FIRST)]);
     let (target, wheels) = deployed(&d);
-    d.server.install_server_hook(&target);
     let hooks = d.server.path.join("hooks");
-    // The user's own hook replaces envguard's shim: rebuild, then run envguard directly.
-    let script = format!(
-        "#!/bin/sh\ninput=$(cat)\nrm -rf '{t}/env'\nprintf '%s\\n' \"$input\" | {step}\nprintf '%s\\n' \"$input\" | env -u ENVGUARD_HOOK '{bin}' post-receive\n",
-        t = target.display(),
-        step = hooks.join("deploy-step").display(),
-        bin = crate::support::envguard_bin().display()
-    );
-    crate::support::write_hook(&hooks, "deploy-step", &deploy_step(&target, &wheels));
-    crate::support::write_hook(&hooks, "post-receive", &script);
-    let (code, stderr) = push_removal(&d);
+    let slow = deploy_step(&target, &wheels).replacen("[ -d", "sleep 3\n[ -d", 1);
+    crate::support::write_hook(&hooks, "post-receive", &slow);
+    d.server.install_server_hook(&target);
+    d.clone.write("requirements.txt", "alpha\nbeta\n\n");
+    let first = d.clone.commit("Touch the requirements");
+    d.clone.write("requirements.txt", SECOND);
+    let second = d.clone.commit("Drop beta");
+    let background = d
+        .clone
+        .cmd("git")
+        .args([
+            "push",
+            "-q",
+            "origin",
+            &format!("{first}:refs/heads/master"),
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("first push");
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    let (code, stderr) = d.push(&["origin", &format!("{second}:refs/heads/master")]);
+    let first_out = background.wait_with_output().expect("first push");
+    assert!(first_out.status.success(), "{first_out:?}");
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("after this push's refs were written"),
+    assert!(stderr.contains("waited for another push"), "{stderr}");
+    assert_eq!(
+        dists(&target.join("env")),
+        fresh_install(&wheels, SECOND),
         "{stderr}"
     );
-    assert_eq!(dists(&target.join("env")), fresh_install(&wheels, SECOND));
+    assert_eq!(
+        std::fs::read_to_string(target.join("deployed.log")).expect("log"),
+        "deployed\ndeployed\n"
+    );
 }
 
 /// A file nobody can delete (immutable: `chattr +i`, as root) inside the env: the wipe moves

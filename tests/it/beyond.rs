@@ -549,14 +549,14 @@ fn on_gitlab_a_server_wide_install_acts_only_where_it_runs_first() {
     assert!(!target.join("env/stale.txt").exists(), "wiped: {stderr}");
     assert!(target.join("env/pyvenv.cfg").is_file(), "built: {stderr}");
 
-    // The repository's own deploy hook runs before the server-wide folder: envguard stands
-    // aside and says so; the env that hook built stays.
+    // The repository's own deploy hook runs before the server-wide folder: envguard leaves
+    // the env and says so, naming it; the env that hook built stays.
     let own = d.server.path.join("custom_hooks/post-receive.d");
     crate::support::write_hook(&own, "deploy", &deploy_step(&target));
     std::fs::write(target.join("env/built-by-own-hook.txt"), "x\n").expect("mark");
     let stderr = drop("\n");
     assert!(
-        stderr.contains("after this repository's own post-receive hooks")
+        stderr.contains("ran before envguard's hook in this push")
             && stderr.contains("custom_hooks/post-receive.d/deploy"),
         "{stderr}"
     );
