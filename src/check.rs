@@ -43,6 +43,11 @@ pub fn resolve_range(
             let (a, b) = r.split_once("..").unwrap_or((r, ""));
             let a = if a.is_empty() { "HEAD" } else { a };
             let b = if b.is_empty() { "HEAD" } else { b };
+            // `azure/master..HEAD` before the first deployment: the remote has nothing yet,
+            // so the push is compared with nothing (the report says so).
+            if commit(a).is_err() && names_a_remote_branch(repo, a) {
+                return Ok((None, commit(b)?));
+            }
             Ok((Some(commit(a)?), commit(b)?))
         }
         Some(rev) => {
@@ -52,28 +57,42 @@ pub fn resolve_range(
         }
         None => {
             let tip = commit("HEAD")?;
-            let base = deployed_tip(repo, config).ok_or_else(|| {
-                let no_deploy_remote =
-                    crate::config::deploy_remotes(repo, config).is_ok_and(|r| r.is_empty());
-                UsageError(if no_deploy_remote {
-                    "no remote is a deploy remote (none matches envguard.remote or \
-                     envguard.remoteName), so pushes are not checked: name yours with `git \
-                     config envguard.remoteName <name>`, or give a range, e.g. `envguard \
-                     check origin/master..HEAD`"
-                        .to_string()
-                } else {
-                    "no remote-tracking ref of a deploy branch on a deploy remote, and HEAD has \
-                     no upstream; give a range, e.g. `envguard check origin/master..HEAD`"
-                        .to_string()
-                })
-            })?;
-            Ok((Some(base), tip))
+            if let Some(base) = deployed_tip(repo, config) {
+                return Ok((Some(base), tip));
+            }
+            // A deploy remote with nothing of a deploy branch yet: a first deployment.
+            if crate::config::deploy_remotes(repo, config).is_ok_and(|r| !r.is_empty()) {
+                return Ok((None, tip));
+            }
+            let example = repo
+                .remotes()
+                .ok()
+                .and_then(|r| r.iter().flatten().flatten().next().map(str::to_string))
+                .unwrap_or_else(|| "origin".to_string());
+            let branch = config
+                .branches
+                .first()
+                .filter(|b| *b != "*")
+                .cloned()
+                .unwrap_or_else(|| "master".to_string());
+            Err(UsageError(format!(
+                "no remote is a deploy remote (none matches envguard.remote or \
+                 envguard.remoteName), so pushes are not checked: name yours with `git config \
+                 envguard.remoteName {example}`, or give a range, e.g. `envguard check \
+                 {example}/{branch}..HEAD`"
+            )))
         }
     }
 }
 
-/// What the deploy remote has of a deploy branch, by its remote-tracking ref; else HEAD's
-/// upstream.
+/// Whether `rev` is `REMOTE/BRANCH` for a remote of this repository.
+fn names_a_remote_branch(repo: &Repository, rev: &str) -> bool {
+    rev.split_once('/')
+        .is_some_and(|(remote, branch)| !branch.is_empty() && repo.find_remote(remote).is_ok())
+}
+
+/// What the deploy remote has of a deploy branch, by its remote-tracking ref, or what
+/// envguard last saw it hold (a branch deleted there since); else HEAD's upstream.
 fn deployed_tip(repo: &Repository, config: &Config) -> Option<Oid> {
     for remote in crate::config::deploy_remotes(repo, config).ok()? {
         for branch in &config.branches {
@@ -82,6 +101,9 @@ fn deployed_tip(repo: &Repository, config: &Config) -> Option<Oid> {
                 && let Ok(c) = r.peel_to_commit()
             {
                 return Some(c.id());
+            }
+            if let Some(last) = crate::client::deployed::last(repo, name, branch) {
+                return Some(last);
             }
         }
     }

@@ -244,6 +244,36 @@ pub fn fetch_objects(git_dir: &Path, wanted: &[String]) -> bool {
     }
 }
 
+/// `git fetch REMOTE ID` (no refs written): brings the commit a remote's branch is at when
+/// it was pushed from elsewhere, so what the remote holds can be read. Whether git could.
+pub fn fetch_commit(git_dir: &Path, remote: &str, id: git2::Oid) -> bool {
+    let mut cmd = git(git_dir);
+    cmd.args([
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "--no-write-fetch-head",
+        "--",
+        remote,
+        &id.to_string(),
+    ])
+    .stdin(Stdio::null());
+    match cmd.output() {
+        Ok(out) if out.status.success() => true,
+        Ok(out) => {
+            log::debug!(
+                "git fetch {id}: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+            false
+        }
+        Err(e) => {
+            log::debug!("git fetch {id}: {e}");
+            false
+        }
+    }
+}
+
 /// Fetches objects a partial clone lacks, given as revisions (`<id>`, `<tree>:<path>`);
 /// returns whether git could. The analysis takes one (`Analyzer::fetch_missing_with`), so
 /// that it runs no process itself.

@@ -40,6 +40,8 @@ pub enum Waiting {
     },
     /// A call to the site's API that deletes (`prune`: uninstalls from) the env.
     Site { prune: bool },
+    /// Questions to the site's API (which platform it runs), answered within `seconds`.
+    Asking { site: SecretUrl, seconds: u64 },
 }
 
 impl fmt::Display for Waiting {
@@ -58,6 +60,10 @@ impl fmt::Display for Waiting {
                 } else {
                     "the platform builds an env with your runtime again (minutes on App Service)"
                 }
+            ),
+            Waiting::Asking { site, seconds } => write!(
+                f,
+                "asking {site} which platform it runs (up to {seconds} s) ..."
             ),
             Waiting::Site { prune: false } => {
                 f.write_str("deleting the env on the site over its API, before git pushes")

@@ -409,14 +409,19 @@ fn check_updates(
             continue;
         };
         let acting = ACTS.load(std::sync::atomic::Ordering::SeqCst);
+        // Pushed from elsewhere: what the remote holds is read after fetching it. Where that
+        // fails, a push git accepts anyway (forced) cannot be judged, and a mode that acts
+        // refuses it; git refuses an unforced one by itself.
         if let Some(old) = update.old.filter(|old| repo.find_commit(*old).is_err())
+            && !gitcli::fetch_commit(repo.path(), &push.remote, old)
             && acting
+            && (flags().force
+                || crate::config::forced_by_config(git_config, &push.remote, &update.remote_ref))
         {
-            // Pushed from elsewhere: what the site runs cannot be read here.
             return Err(Error::msg(format!(
-                "{} on {} is at {}, a commit this repository does not have (pushed from \
-                 elsewhere), so envguard cannot tell what the site runs. Fetch it (git fetch \
-                 {}) and push again",
+                "{} on {} is at {}, a commit this repository does not have and could not fetch \
+                 (pushed from elsewhere), so envguard cannot tell what the site runs. Fetch it \
+                 (git fetch {}) and push again",
                 update.remote_ref,
                 SecretUrl::new(&push.remote),
                 short_oid(old),

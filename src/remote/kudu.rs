@@ -311,7 +311,7 @@ impl<'a> Client<'a> {
                 .send(body.unwrap_or("")),
             _ => self.agent.get(url).header("Authorization", &auth).call(),
         };
-        let mut response = result.map_err(|e| self.classify(url, e))?;
+        let mut response = result.map_err(|e| self.classify(method, url, e))?;
         let status = response.status().as_u16();
         let body = response
             .body_mut()
@@ -328,11 +328,19 @@ impl<'a> Client<'a> {
         Ok(Answer { status, body })
     }
 
-    fn classify(&self, url: &str, error: ureq::Error) -> Failure {
+    fn classify(&self, method: &str, url: &str, error: ureq::Error) -> Failure {
         match error {
-            ureq::Error::Timeout(_) => Failure::Fatal(format!(
+            // Only a request that deletes may still be at work on the site; a question that
+            // got no answer changed nothing there.
+            ureq::Error::Timeout(_) if method != "GET" => Failure::Fatal(format!(
                 "{url}: no answer within {} s; the site may still be deleting env: run \
                  `envguard wipe --remote` again to finish, or raise envguard.remoteTimeout",
+                self.retry.timeout.as_secs()
+            )),
+            ureq::Error::Timeout(_) => Failure::Fatal(format!(
+                "{url}: no answer within {} s, so nothing was learnt and nothing changed on the \
+                 site; is it running (a stopped site or a cold start answers late)? Try again \
+                 later",
                 self.retry.timeout.as_secs()
             )),
             ureq::Error::HostNotFound => Failure::Fatal(format!(

@@ -127,7 +127,7 @@ impl RemoteSite {
     /// setting, `master` when it is not set (kudu `DeploymentSettingsExtension.GetBranch`,
     /// `DefaultSettingsProvider`: `{ SettingsKeys.DeploymentBranch, "master" }`).
     pub fn deployed_branch(&self, config: &Config) -> Result<String> {
-        let connected = self.connect(config, false)?;
+        let connected = self.connect(config, false)?.asking();
         let settings = connected
             .client()
             .get(&connected.base, "api/settings")?
@@ -229,6 +229,9 @@ impl RemoteSite {
 }
 
 /// A site's API base with credentials that a helper gave.
+/// The longest envguard waits for the site to answer a question.
+pub const ASKING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
 pub struct Connected {
     pub credential: credential::Credential,
     retry: retry::RetryPolicy,
@@ -236,6 +239,14 @@ pub struct Connected {
 }
 
 impl Connected {
+    /// For questions to the site (which platform, which branch): a short timeout and one
+    /// retry, so a site that does not answer is said within seconds, not minutes.
+    pub fn asking(mut self) -> Connected {
+        self.retry.timeout = self.retry.timeout.min(ASKING_TIMEOUT);
+        self.retry.attempts = self.retry.attempts.min(2);
+        self
+    }
+
     pub fn client(&self) -> Client<'_> {
         Client::new(&self.credential, self.retry)
     }
@@ -279,7 +290,13 @@ fn detect_and_record(
     site: &RemoteSite,
     quiet: bool,
 ) -> Result<detect::Detected> {
-    let connected = site.connect(config, quiet)?;
+    let connected = site.connect(config, quiet)?.asking();
+    crate::output::emit(&crate::message::Hook::Waiting {
+        what: crate::message::Waiting::Asking {
+            site: crate::output::secret::SecretUrl::new(&connected.base),
+            seconds: connected.retry.timeout.as_secs(),
+        },
+    });
     let detected = detect::detect(&connected.client(), &connected.base)?;
     connected.credential.approve();
     let mut local = repo.config()?.open_level(git2::ConfigLevel::Local)?;

@@ -559,3 +559,41 @@ fn on_heroku_python_version_beside_runtime_txt_is_not_read() {
     let (json, _) = repo.check_json("HEAD~1..HEAD");
     assert_eq!(json["verdict"], "rebuild", "{json}");
 }
+
+/// Before the first deployment: `check` with no range, and the README's `check
+/// azure/master..HEAD` while the remote has nothing yet, compare with nothing and say so;
+/// without a deploy remote the suggested range names the repository's own remote.
+#[test]
+fn before_the_first_deployment_check_compares_with_nothing() {
+    let repo = app();
+    repo.git(&[
+        "remote",
+        "add",
+        "azure",
+        "https://deployer@myapp.scm.azurewebsites.net:443/myapp.git",
+    ]);
+    for args in [&["check"][..], &["check", "azure/master..HEAD"][..]] {
+        let out = repo.envguard(args);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        assert!(
+            stdout.contains("a first deployment: nothing deployed yet"),
+            "{args:?}: {stdout}"
+        );
+    }
+    repo.git(&["remote", "rename", "azure", "production"]);
+    repo.git(&[
+        "remote",
+        "set-url",
+        "production",
+        "https://example.invalid/app.git",
+    ]);
+    let out = repo.envguard(&["check"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("envguard.remoteName production")
+            && stderr.contains("envguard check production/master..HEAD"),
+        "{stderr}"
+    );
+}

@@ -52,8 +52,16 @@ fn hook_says_nothing_is_needed_for_an_app_change() {
     d.clone.write("app.py", "print('v2')\n");
     d.clone.commit("Change the app");
     let (code, stderr) = d.push(&["origin", "master"]);
+    // Quiet when all is well; `ENVGUARD_LOG=info` (or `-v`) says it.
     snapshot!(
         "hook_none",
+        format!("exit: {code}\n{}", hook_lines(&stderr))
+    );
+    d.clone.write("app.py", "print('v3')\n");
+    d.clone.commit("Change the app again");
+    let (code, stderr) = d.push_with(&["origin", "master"], &[("ENVGUARD_LOG", "info")]);
+    snapshot!(
+        "hook_none_verbose",
         format!("exit: {code}\n{}", hook_lines(&stderr))
     );
 }
