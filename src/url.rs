@@ -79,20 +79,33 @@ impl Url {
         format!("{}://{}", self.scheme, self.authority)
     }
 
-    /// The URL with its user name but never its password.
+    /// The URL as it may be shown: user information masked (a plain user name kept before
+    /// `:***`), every query-string value masked, no fragment.
     pub fn redacted(&self) -> String {
-        let user = match (&self.user, self.has_password) {
-            (Some(u), true) => format!("{u}:***@"),
+        let (path, query) = self.path.split_once('?').unwrap_or((&self.path, ""));
+        let mut shown = self.with_user_masked(path);
+        if !query.is_empty() {
+            shown.push('?');
+            shown.push_str(&mask_pairs(query, false));
+        }
+        shown
+    }
+
+    /// `scheme://` with the user information masked, the authority and `/path` as given.
+    fn with_user_masked(&self, path: &str) -> String {
+        let userinfo = match (&self.user, self.has_password) {
+            (Some(u), true) => format!("{u}:x@"),
             (Some(u), false) => format!("{u}@"),
-            (None, true) => "***@".to_string(),
+            (None, true) => ":x@".to_string(),
             (None, false) => String::new(),
         };
-        let path = if self.path.is_empty() {
+        let authority = mask_authority(&format!("{userinfo}{}", self.authority));
+        let path = if path.is_empty() {
             String::new()
         } else {
-            format!("/{}", self.path)
+            format!("/{path}")
         };
-        format!("{}://{user}{}{path}", self.scheme, self.authority)
+        format!("{}://{authority}{path}", self.scheme)
     }
 }
 
@@ -102,10 +115,21 @@ impl std::fmt::Debug for Url {
     }
 }
 
-/// A remote URL or path for messages: any password in it is replaced by `***`.
+/// A remote URL or path for messages: its user information masked ([`Url::redacted`]), and
+/// every query-string value and fragment masked.
 pub fn redact(text: &str) -> String {
     match Url::parse(text) {
         Some(url) => url.redacted(),
+        None => redact_urls_in(text),
+    }
+}
+
+/// A URL with its password masked but its path and query kept: what identifies a
+/// requirement's source (two downloads that differ in `?id=` are two things). Never shown
+/// as it is: every line out passes [`redact_urls_in`].
+pub fn without_password(text: &str) -> String {
+    match Url::parse(text) {
+        Some(url) => url.with_user_masked(&url.path),
         None => text.to_string(),
     }
 }
@@ -113,36 +137,125 @@ pub fn redact(text: &str) -> String {
 /// The URL among `given` whose redacted form is `saved` (a URL saved without its password),
 /// or `saved` itself when it lost nothing.
 pub fn unredact(saved: &str, given: &[String]) -> Option<String> {
-    if Url::parse(saved).is_none_or(|u| !u.has_password) {
+    let lost = Url::parse(saved).is_some_and(|u| u.has_password) || saved.contains(['?', '#']);
+    if !lost {
         return Some(saved.to_string());
     }
     given.iter().find(|g| redact(g) == saved).cloned()
 }
 
-/// `text` with the user information of every URL in it masked: `user:***@` where a password
-/// follows the user name, `***@` for a lone token (`https://<token>@host`); `git@` stays.
+/// Query-string pairs envguard writes itself, shown as they are: nothing secret in them.
+const OWN_QUERY: &[&str] = &["recursive=true"];
+
+/// Characters that cannot stand in a URL (RFC 3986 has no place for them): where a URL in
+/// running text ends.
+fn ends_url(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '"' | '<' | '>' | '`')
+}
+
+/// A query string or fragment (without its `?` or `#`) with every value masked:
+/// `sv=2024&sig=abc` -> `sv=***&sig=***`; a part without `=` is all value. In a fragment,
+/// `egg=NAME` keeps a package name (it names the thing, and says nothing secret).
+fn mask_pairs(pairs: &str, fragment: bool) -> String {
+    pairs
+        .split('&')
+        .map(|pair| {
+            if pair.is_empty() || OWN_QUERY.contains(&pair) {
+                return pair.to_string();
+            }
+            match pair.split_once('=') {
+                Some(("egg", name)) if fragment && is_package_name(name) => pair.to_string(),
+                Some((name, _)) if is_parameter_name(name) => format!("{name}=***"),
+                _ => "***".to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A name that is only a name (`sig`, `X-Amz-Signature`, `response-content-type`), so it
+/// can be shown: anything else is masked with the value.
+fn is_parameter_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// A distribution name as pip reads it in `#egg=` (extras allowed).
+fn is_package_name(name: &str) -> bool {
+    let bare = name.split_once('[').map_or(name, |(n, _)| n);
+    is_parameter_name(bare)
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '[' | ']' | ','))
+}
+
+/// The part of a URL after its authority (`/path?query#fragment`) with every query value
+/// and the fragment masked; the path is kept.
+fn mask_after_authority(rest: &str) -> String {
+    let (before_fragment, fragment) = match rest.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (rest, None),
+    };
+    let mut out = match before_fragment.split_once('?') {
+        Some((path, query)) => format!("{path}?{}", mask_pairs(query, false)),
+        None => before_fragment.to_string(),
+    };
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(&mask_pairs(fragment, true));
+    }
+    out
+}
+
+/// The user information of a URL's authority masked: `user:***@host` where a password
+/// follows the user name, `***@host` for a lone token (`https://<token>@host`); `git@`
+/// stays. Any character may stand in the user information: the authority runs to the last
+/// `@` before the path.
+fn mask_authority(authority: &str) -> String {
+    match authority.rfind('@') {
+        Some(user_end) => {
+            let userinfo = &authority[..user_end];
+            let host = &authority[user_end..];
+            match userinfo.split_once(':') {
+                Some((user, _)) if is_user_name(user) => format!("{user}:***{host}"),
+                None if userinfo == "git" => format!("{userinfo}{host}"),
+                _ => format!("***{host}"),
+            }
+        }
+        None => authority.to_string(),
+    }
+}
+
+/// A user name that can be shown before a masked password: plain characters only (a name
+/// with quotes or `$(` in it is masked with the password).
+fn is_user_name(user: &str) -> bool {
+    !user.is_empty()
+        && user.len() <= 64
+        && user
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | '$' | '%'))
+}
+
+/// `text` with every URL in it masked: the user information ([`mask_authority`]), every
+/// query-string value and the fragment. A URL runs from its `://` to the first character
+/// that cannot stand in a URL (white space, `"`, `<`, `>`, a backtick); its authority to
+/// the first `/`, `?` or `#` after the last `@`.
 pub fn redact_urls_in(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find("://") {
         let (before, after) = rest.split_at(at + 3);
         out.push_str(before);
-        let end = after
-            .find(|c: char| c.is_whitespace() || matches!(c, '/' | '?' | '#' | '\'' | '"'))
-            .unwrap_or(after.len());
-        let authority = &after[..end];
-        match authority.rfind('@') {
-            Some(user_end) => {
-                let userinfo = &authority[..user_end];
-                match userinfo.split_once(':') {
-                    Some((user, _)) => out.push_str(&format!("{user}:***")),
-                    None if userinfo == "git" => out.push_str(userinfo),
-                    None => out.push_str("***"),
-                }
-                out.push_str(&authority[user_end..]);
-            }
-            None => out.push_str(authority),
-        }
+        let end = after.find(ends_url).unwrap_or(after.len());
+        let url = &after[..end];
+        // The user information holds `/`, `?` and `#` only percent-encoded, and any other
+        // character (a raw `@` too: the host follows the last one, as git reads it).
+        let authority_end = url.find(['/', '?', '#']).unwrap_or(url.len());
+        out.push_str(&mask_authority(&url[..authority_end]));
+        out.push_str(&mask_after_authority(&url[authority_end..]));
         rest = &after[end..];
     }
     out.push_str(rest);
@@ -372,12 +485,87 @@ mod tests {
     }
 
     #[test]
+    fn user_information_with_any_legal_character_is_masked() {
+        for password in [
+            "pa'ss",
+            "a;b",
+            "p%40w",
+            "bang!",
+            "d$llar",
+            "(paren)",
+            "a*b+c,d=e",
+            "x:y:z",
+            "~-._",
+            "p@ss",
+            "it's;$(x)!",
+        ] {
+            let url = format!("https://ci:{password}@git.corp/org/tool.git@v1");
+            for shown in [
+                redact_urls_in(&format!("tool @ git+{url} ; python_version>'3'")),
+                redact_urls_in(&format!("'{url}'")),
+                redact(&url),
+            ] {
+                assert!(!shown.contains(password), "{password}: {shown}");
+                assert!(shown.contains("git.corp/org/tool.git@v1"), "{shown}");
+            }
+        }
+        assert_eq!(
+            redact_urls_in("x https://it's;s3cret@h/p y"),
+            "x https://***@h/p y"
+        );
+    }
+
+    #[test]
+    fn query_values_and_fragments_are_masked_names_kept() {
+        assert_eq!(
+            redact_urls_in(
+                "https://acct.blob.core.windows.net/c/pkg.whl?sv=2024-01-01&se=2030&sig=Ab%2Bc%3D"
+            ),
+            "https://acct.blob.core.windows.net/c/pkg.whl?sv=***&se=***&sig=***"
+        );
+        assert_eq!(
+            redact_urls_in(
+                "b https://bkt.s3.amazonaws.com/p/x.tar.gz?X-Amz-Credential=AK%2F1&X-Amz-Signature=f00 e"
+            ),
+            "b https://bkt.s3.amazonaws.com/p/x.tar.gz?X-Amz-Credential=***&X-Amz-Signature=*** e"
+        );
+        assert_eq!(
+            redact_urls_in("git+https://h/org/tool.git@v1#egg=tool&subdirectory=s"),
+            "git+https://h/org/tool.git@v1#egg=tool&subdirectory=***"
+        );
+        assert_eq!(
+            redact_urls_in("https://h/x?tok'en&a="),
+            "https://h/x?***&a=***"
+        );
+        assert_eq!(
+            redact_urls_in("DELETE https://s/api/vfs/env/?recursive=true"),
+            "DELETE https://s/api/vfs/env/?recursive=true"
+        );
+        assert_eq!(
+            redact("https://u:p@h/x?token=abc"),
+            "https://u:***@h/x?token=***"
+        );
+        assert_eq!(
+            without_password("https://u:p@h/x?id=42"),
+            "https://u:***@h/x?id=42"
+        );
+        assert_eq!(
+            unredact(
+                "https://h/x?token=***",
+                &["https://h/x?token=abc".to_string()]
+            )
+            .as_deref(),
+            Some("https://h/x?token=abc")
+        );
+    }
+
+    #[test]
     fn redaction() {
         assert_eq!(
             redact("https://me:secret@h.example:443/a.git"),
             "https://me:***@h.example:443/a.git"
         );
-        assert_eq!(redact("https://me@h.example/a"), "https://me@h.example/a");
+        assert_eq!(redact("https://me@h.example/a"), "https://***@h.example/a");
         assert_eq!(redact("/srv/app.git"), "/srv/app.git");
         let u = Url::parse("https://me:secret@h.example/a").expect("url");
         assert!(!format!("{u:?}").contains("secret"));

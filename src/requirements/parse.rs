@@ -517,7 +517,7 @@ fn parse_location_requirement(text: &str, editable: bool, line: usize) -> Requir
     Requirement {
         // Unnamed: keyed by its location, marked, and shown without user information.
         key: name.map_or_else(
-            || format!("{UNNAMED}{}", crate::url::redact(base)),
+            || format!("{UNNAMED}{}", crate::url::without_password(base)),
             |n| normalize_name(&n),
         ),
         source,

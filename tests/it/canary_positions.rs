@@ -1,0 +1,229 @@
+//! A secret is secret because of where it stands: URL user information with any legal
+//! character, every query-string value and fragment of a URL envguard did not build, the
+//! HTTP client's request at any log level, the credential options of `envguard.command`.
+//! One test per position, each with real git and real pushes, and a generated canary that
+//! builds secrets of arbitrary legal characters for every position at once.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use base64::Engine;
+use proptest::prelude::*;
+
+use crate::support::kudu_api::{ApiSettings, KuduApi, use_api};
+use crate::support::{Deployment, Repo, envguard_bin};
+
+/// Everything a process said.
+fn said(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Fails when `text` holds any of `secrets`.
+fn assert_clean(what: &str, text: &str, secrets: &[String]) {
+    for secret in secrets {
+        assert!(
+            !text.contains(secret.as_str()),
+            "{what} shows the secret {secret:?}:\n{text}"
+        );
+    }
+}
+
+/// Every file under `dir` (recursively), as text.
+fn files_under(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                found.push((path, String::from_utf8_lossy(&bytes).into_owned()));
+            }
+        }
+    }
+    found
+}
+
+/// Every commit message and ref name of a repository.
+fn commits_and_refs(repo: &Repo) -> String {
+    format!(
+        "{}\n{}",
+        repo.git(&["log", "--all", "--format=%H%n%B"]),
+        repo.git(&["for-each-ref", "--format=%(refname)"])
+    )
+}
+
+/// A deployment whose clone pushes to `push_url` (rewritten by `insteadOf` to the local
+/// bare repository, as a CI job's `git push https://deployer:PW@…` is), with `before`
+/// deployed and `after` committed, the push to check.
+struct Scene {
+    d: Deployment,
+    push_url: String,
+    env: Vec<(String, String)>,
+}
+
+impl Scene {
+    fn new(before: &str, after: &str, push_url: &str, mode: &str) -> Scene {
+        let d = Deployment::new(&[
+            ("requirements.txt", before),
+            ("runtime.txt", "python-3.6\n"),
+            ("app.py", "print('hi')\n"),
+        ]);
+        d.clone.git(&[
+            "config",
+            &format!("url.{}.insteadOf", d.server.path.display()),
+            push_url,
+        ]);
+        d.clone
+            .git(&["config", "envguard.remote", "*site.scm.example.invalid*"]);
+        d.clone.git(&["config", "envguard.mode", mode]);
+        d.clone.write("requirements.txt", after);
+        d.clone.commit("Change the requirements");
+        Scene {
+            d,
+            push_url: push_url.to_string(),
+            env: vec![("ENVGUARD_LOG".to_string(), "debug".to_string())],
+        }
+    }
+
+    fn push(&self) -> String {
+        let mut cmd = self.d.clone.cmd("git");
+        cmd.args(["push", self.push_url.as_str(), "master"])
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
+        said(&cmd.output().expect("push"))
+    }
+
+    fn envguard(&self, args: &[&str]) -> String {
+        said(
+            &self
+                .d
+                .clone
+                .cmd(envguard_bin())
+                .args(args)
+                .envs(self.env.iter().map(|(k, v)| (k, v)))
+                .output()
+                .expect("envguard"),
+        )
+    }
+
+    /// `check` in every format, `platform` and `hook status`: what they all said.
+    fn every_report(&self) -> Vec<(String, String)> {
+        [
+            &["check", "HEAD~1..HEAD"][..],
+            &["check", "HEAD~1..HEAD", "--format", "json"],
+            &["check", "HEAD~1..HEAD", "--diff"],
+            &["-v", "check", "HEAD~1..HEAD"],
+            &["platform"],
+            &["hook", "status"],
+        ]
+        .iter()
+        .map(|args| (format!("envguard {args:?}"), self.envguard(args)))
+        .collect()
+    }
+
+    /// The files envguard keeps in the clone and every commit and ref of both sides.
+    fn assert_stores_nothing(&self, what: &str, secrets: &[String]) {
+        for (path, text) in files_under(&self.d.clone.path.join(".git/envguard")) {
+            assert_clean(&format!("{what}: {}", path.display()), &text, secrets);
+        }
+        for repo in [&self.d.clone, &self.d.server] {
+            assert_clean(
+                &format!("{what}: commits and refs"),
+                &commits_and_refs(repo),
+                secrets,
+            );
+        }
+    }
+}
+
+/// Passwords with the characters user information may hold (sub-delimiters, `:` after the
+/// first, percent escapes) and a raw `@`, each with a mark of its own.
+const HOSTILE_PASSWORDS: [&str; 4] = [
+    "it's;Mk1req!$(x)",
+    // An option line is split as a shell would (pip does so): no raw quote in it.
+    "%40Mk2idx%27*+,=!",
+    "a(b)Mk3push;'$",
+    "q:Mk4api~%27!",
+];
+
+#[test]
+fn a_password_with_any_legal_character_is_masked_in_every_output() {
+    let [req, index, push, api] = HOSTILE_PASSWORDS;
+    let with_tool = format!(
+        "--extra-index-url https://u:{index}@pkgs.corp.invalid/simple\n\
+         flask==2.0.1\n\
+         git+https://ci:{req}@git.corp.invalid/org/tool.git@v1\n"
+    );
+    let without =
+        format!("--extra-index-url https://u:{index}@pkgs.corp.invalid/simple\nflask==2.0.1\n");
+    let push_url = format!("https://deployer:{push}@site.scm.example.invalid/site.git");
+    let s = Scene::new(&with_tool, &without, &push_url, "warn");
+    s.d.clone.git(&[
+        "config",
+        "envguard.scmUrl",
+        &format!("https://site:{api}@site.scm.example.invalid/"),
+    ]);
+    // Each password whole, and the mark inside it: a scrub that stops at one of its
+    // characters shows the rest, mark and all.
+    let secrets: Vec<String> = HOSTILE_PASSWORDS
+        .iter()
+        .chain(&["Mk1req", "Mk2idx", "Mk3push", "Mk4api"])
+        .map(|s| s.to_string())
+        .collect();
+    for (what, text) in s.every_report() {
+        assert_clean(&what, &text, &secrets);
+    }
+    let out = s.push();
+    assert!(out.contains("tool"), "the removal is named: {out}");
+    assert!(out.contains("git.corp.invalid/org/tool.git"), "{out}");
+    assert_clean("the pre-push hook", &out, &secrets);
+    s.assert_stores_nothing("the pre-push hook", &secrets);
+}
+
+#[test]
+fn query_values_and_fragments_are_masked_with_host_path_and_name_kept() {
+    let sas = "sv=2024-05-04&se=2030-01-01&sp=r&sig=SasSIGcanary%2Bx%3D";
+    let s3 = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAcanaryS3%2F20260101&X-Amz-Signature=s3SIGcanary";
+    let before = format!(
+        "flask==2.0.1\n\
+         https://acct.blob.core.windows.net/wheels/tool-1.0-py3-none-any.whl?{sas}\n\
+         https://bkt.s3.example.invalid/pkgs/lib-2.0.tar.gz?{s3}\n\
+         https://files.corp.invalid/dl/pkg.zip?token=tokQUERYcanary#egg=pkg&sha256=fragCANARY\n"
+    );
+    let s = Scene::new(
+        &before,
+        "flask==2.0.1\n",
+        "https://site.scm.example.invalid/site.git",
+        "warn",
+    );
+    let secrets: Vec<String> = [
+        "SasSIGcanary",
+        "2024-05-04",
+        "AKIAcanaryS3",
+        "s3SIGcanary",
+        "tokQUERYcanary",
+        "fragCANARY",
+    ]
+    .map(str::to_string)
+    .to_vec();
+    for (what, text) in s.every_report() {
+        assert_clean(&what, &text, &secrets);
+    }
+    let out = s.push();
+    assert_clean("the pre-push hook", &out, &secrets);
+    let check = s.envguard(&["check", "HEAD~1..HEAD"]);
+    for kept in [
+        "acct.blob.core.windows.net/wheels/tool-1.0-py3-none-any.whl?sv=***&se=***&sp=***&sig=***",
+        "bkt.s3.example.invalid/pkgs/lib-2.0.tar.gz?X-Amz-Algorithm=***",
+        "X-Amz-Signature=***",
+        "pkg",
+    ] {
+        assert!(check.contains(kept), "{kept} is shown: {check}");
+    }
+    s.assert_stores_nothing("the pre-push hook", &secrets);
+}
