@@ -164,6 +164,54 @@ impl fmt::Debug for ShownCommand {
     }
 }
 
+/// Headers whose values never carry a credential: shown as they are. Every other header's
+/// value (`Authorization`, `Cookie`, `X-…-Token`, anything a user configured) is `***`.
+const PLAIN_HEADERS: &[&str] = &[
+    "accept",
+    "content-length",
+    "content-type",
+    "if-match",
+    "user-agent",
+];
+
+/// An HTTP header as it may be shown: `If-Match: *`, `Authorization: ***`.
+pub struct ShownHeader<'a> {
+    pub name: &'a str,
+    pub value: &'a str,
+}
+
+impl fmt::Display for ShownHeader<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if PLAIN_HEADERS.contains(&self.name.to_ascii_lowercase().as_str()) {
+            write!(f, "{}: {}", self.name, scrub(self.value))
+        } else {
+            write!(f, "{}: ***", self.name)
+        }
+    }
+}
+
+/// An HTTP request as the log shows it: method, URL through [`SecretUrl`], headers through
+/// [`ShownHeader`]; never the body.
+pub struct ShownRequest<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
+    pub headers: &'a [(&'a str, &'a str)],
+}
+
+impl fmt::Display for ShownRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, SecretUrl::new(self.url))?;
+        for (i, (name, value)) in self.headers.iter().enumerate() {
+            let sep = if i == 0 { " (" } else { ", " };
+            write!(f, "{sep}{}", ShownHeader { name, value })?;
+        }
+        if !self.headers.is_empty() {
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

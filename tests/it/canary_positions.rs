@@ -227,3 +227,67 @@ fn query_values_and_fragments_are_masked_with_host_path_and_name_kept() {
     }
     s.assert_stores_nothing("the pre-push hook", &secrets);
 }
+
+/// Every `width`-character window of `text`: a secret split over two lines of a dump still
+/// leaves one of them whole on a line.
+fn windows(text: &str, width: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .windows(width.min(chars.len()))
+        .map(|w| w.iter().collect())
+        .collect()
+}
+
+/// A scene whose site API is the local stand-in, with `password` given by the credential
+/// helper, in mode `mode`; the stand-in lives as long as the returned value.
+fn site_scene(mode: &str, password: &str, log: &str) -> (Scene, KuduApi, tempfile::TempDir) {
+    let mut s = Scene::new(
+        "flask==2.0.1\ntool==1.0\n",
+        "flask==2.0.1\n",
+        "https://site.scm.example.invalid/site.git",
+        mode,
+    );
+    s.env = vec![("ENVGUARD_LOG".to_string(), log.to_string())];
+    let holder = tempfile::tempdir().expect("tempdir");
+    let wwwroot = holder.path().join("wwwroot");
+    std::fs::create_dir_all(wwwroot.join("env/Lib/site-packages")).expect("env");
+    std::fs::write(wwwroot.join("env/pyvenv.cfg"), "version = 3.6.8\n").expect("cfg");
+    let settings = ApiSettings {
+        password: password.to_string(),
+        ..ApiSettings::new(&wwwroot)
+    };
+    let api = KuduApi::start(settings.clone());
+    use_api(&s.d.clone, &api.url, &settings.user, password);
+    (s, api, holder)
+}
+
+#[test]
+fn the_http_clients_wire_dump_never_reaches_the_log_at_trace() {
+    let password = "wireDUMPcanary-Pa55word";
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("$site:{password}"));
+    let mut secrets = vec![password.to_string(), basic.clone()];
+    secrets.extend(windows(&basic, 8));
+    for mode in ["remote-wipe", "remote-prune"] {
+        let (s, api, _holder) = site_scene(mode, password, "trace");
+        let out = s.push();
+        assert!(out.contains("site/wwwroot/env"), "{mode}: acted: {out}");
+        assert_clean(&format!("git push in mode {mode} at trace"), &out, &secrets);
+        for args in [
+            &["wipe", "--remote", "--dry-run"][..],
+            &["platform", "detect"],
+            &["wipe", "--remote"],
+        ] {
+            let text = s.envguard(args);
+            assert_clean(&format!("envguard {args:?} at trace"), &text, &secrets);
+            if args != ["wipe", "--remote", "--dry-run"] {
+                // envguard's own request line stands in for the dump, masked.
+                assert!(
+                    text.contains(&format!(" {}/api/", api.url))
+                        && text.contains("(Authorization: ***"),
+                    "{args:?}: {text}"
+                );
+            }
+        }
+        assert!(!api.seen().is_empty(), "the API was asked");
+    }
+}
