@@ -21,6 +21,12 @@ pub struct CommandPush<'a> {
 /// Runs `command` with `sh -c` in `workdir`; `Ok(None)` when it succeeded, else its output
 /// and status for the refusal.
 pub fn run(command: &str, workdir: &std::path::Path, push: &CommandPush) -> Result<Option<String>> {
+    // What the shell will expand: its output may echo a value, shown as `${NAME}` instead.
+    for name in crate::output::command_line::referenced_variables(command) {
+        if let Ok(value) = std::env::var(&name) {
+            crate::output::secret::register_expansion(&name, &value);
+        }
+    }
     let out = Command::new("sh")
         .args(["-c", command])
         .current_dir(workdir)

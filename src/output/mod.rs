@@ -8,6 +8,7 @@
 //! -1`, a pusher that went away during post-receive) is not an error worth dying for, so
 //! write failures are ignored instead of panicking as `println!` would.
 
+pub mod command_line;
 pub mod secret;
 
 use std::fmt::Display;

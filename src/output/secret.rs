@@ -1,7 +1,8 @@
 //! Values that may hold a secret, and the scrub every output passes. A URL's user
 //! information, a `${VAR}` value expanded from the environment, a credential helper's
 //! password and a configured command are held in types whose `Display`, `Debug` and
-//! `Serialize` show them redacted ([`SecretUrl`], [`ShownCommand`]); and every line the
+//! `Serialize` show them redacted ([`SecretUrl`], [`ShownCommand`], [`ShownHeader`],
+//! [`ShownRequest`]); and every line the
 //! printer, the logger, the JSON writer or a commit message writer emits goes through
 //! [`scrub`], so a secret that reached a string some other way is masked there too.
 
@@ -89,27 +90,11 @@ impl serde::Serialize for SecretUrl {
     }
 }
 
-/// A configured shell command (`envguard.command`): it may carry a token, so it is shown as
-/// its program and the shape of its arguments, values of credential-like options masked.
+/// A configured shell command (`envguard.command`): it may carry a token, so it is shown
+/// with every word that may hold one masked by its position
+/// ([`super::command_line::shown`]).
 #[derive(Clone, PartialEq, Eq)]
 pub struct ShownCommand(String);
-
-/// Options whose next word is a credential.
-const SECRET_OPTIONS: &[&str] = &[
-    "-H",
-    "--header",
-    "-u",
-    "--user",
-    "-p",
-    "--password",
-    "--token",
-    "--api-key",
-    "--auth",
-    "-a",
-];
-
-/// Words naming a credential in `KEY=value` or `--key=value`.
-const SECRET_KEYS: &[&str] = &["pass", "token", "secret", "key", "auth", "cred", "pwd"];
 
 impl ShownCommand {
     pub fn new(command: impl Into<String>) -> Self {
@@ -124,37 +109,7 @@ impl ShownCommand {
 
 impl fmt::Display for ShownCommand {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let words = shlex::split(&self.0)
-            .unwrap_or_else(|| self.0.split_whitespace().map(str::to_string).collect());
-        let mut shown = Vec::with_capacity(words.len());
-        let mut hide_next = false;
-        for word in words {
-            if hide_next {
-                shown.push("***".to_string());
-                hide_next = false;
-                continue;
-            }
-            if SECRET_OPTIONS.contains(&word.as_str()) {
-                hide_next = true;
-                shown.push(word);
-                continue;
-            }
-            if let Some((key, _)) = word.split_once('=') {
-                let lower = key.to_ascii_lowercase();
-                if SECRET_KEYS.iter().any(|k| lower.contains(k)) {
-                    shown.push(format!("{key}=***"));
-                    continue;
-                }
-            }
-            if word.contains('?') && word.contains("://") {
-                // A query string carries tokens as often as not.
-                let base = word.split('?').next().unwrap_or_default();
-                shown.push(format!("{base}?***"));
-                continue;
-            }
-            shown.push(word);
-        }
-        f.write_str(&scrub(&shown.join(" ")))
+        f.write_str(&scrub(&super::command_line::shown(&self.0)))
     }
 }
 
@@ -227,7 +182,7 @@ mod tests {
         );
         let shown = command.to_string();
         assert!(!shown.contains("tok123") && !shown.contains("pw9876") && !shown.contains("abc"));
-        assert!(shown.starts_with("curl -H ***"), "{shown}");
+        assert!(shown.starts_with("curl -H 'Authorization: ***'"), "{shown}");
         register_expansion("ENVGUARD_TEST_SECRET_NAME", "value-of-the-variable");
         register_secret("from-the-credential-helper");
         assert_eq!(

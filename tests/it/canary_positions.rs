@@ -291,3 +291,52 @@ fn the_http_clients_wire_dump_never_reaches_the_log_at_trace() {
         assert!(!api.seen().is_empty(), "the API was asked");
     }
 }
+
+#[test]
+fn the_configured_commands_credential_options_are_masked_when_it_runs() {
+    let command = "printf '%s\\n' \"${CMD_SECRET}\" && true -uci:ATTACHEDcanary -u ci:SEPARATEcanary \
+                   --user=u:USERcanary --oauth2-bearer BEARERcanary \
+                   -H 'Authorization: Bearer HEADERcanary' --header 'X-Api-Token: XHEADERcanary' \
+                   --data '{\"token\":\"DATAcanary\"}' -d DASHDcanary --password-file=PWFILEcanary \
+                   --token TOKENcanary -p DASHPcanary https://purge.invalid/x?token=QUERYcanary \
+                   -a my-app";
+    let secrets: Vec<String> = [
+        "ATTACHEDcanary",
+        "SEPARATEcanary",
+        "USERcanary",
+        "BEARERcanary",
+        "HEADERcanary",
+        "XHEADERcanary",
+        "DATAcanary",
+        "DASHDcanary",
+        "PWFILEcanary",
+        "TOKENcanary",
+        "DASHPcanary",
+        "QUERYcanary",
+        "VARIABLEcanary",
+    ]
+    .map(str::to_string)
+    .to_vec();
+    let mut s = Scene::new(
+        "flask==2.0.1\ntool==1.0\n",
+        "flask==2.0.1\n",
+        "https://site.scm.example.invalid/site.git",
+        "command",
+    );
+    s.env
+        .push(("CMD_SECRET".to_string(), "VARIABLEcanary".to_string()));
+    s.d.clone.git(&["config", "envguard.command", command]);
+    let mut dry = s.d.clone.cmd("git");
+    dry.args(["push", "--dry-run", s.push_url.as_str(), "master"])
+        .envs(s.env.iter().map(|(k, v)| (k, v)));
+    let dry = said(&dry.output().expect("push --dry-run"));
+    assert_clean("git push --dry-run in mode command", &dry, &secrets);
+    let out = s.push();
+    assert!(out.contains("envguard.command succeeded"), "{out}");
+    // The command is recognisable: the program, a harmless option, the header names.
+    for kept in ["printf", "-a my-app", "Authorization: ***", "${CMD_SECRET}"] {
+        assert!(out.contains(kept), "{kept}: {out}");
+    }
+    assert_clean("git push in mode command", &out, &secrets);
+    s.assert_stores_nothing("mode command", &secrets);
+}
