@@ -309,8 +309,10 @@ pub fn scm_site(scm_url: Option<&str>, remote_urls: &[&str]) -> Result<ScmSite> 
                 redact(configured)
             )));
         }
-        // Credentials go in headers, never in the request URL.
-        let base = format!("{}/{}", url.origin(), url.path)
+        // Credentials go in headers, never in the request URL; nor does a query string,
+        // which the API paths would follow.
+        let path = url.path.split('?').next().unwrap_or_default();
+        let base = format!("{}/{path}", url.origin())
             .trim_end_matches('/')
             .to_string();
         return Ok(ScmSite {
@@ -449,6 +451,8 @@ mod tests {
         assert_eq!(site.base, "http://127.0.0.1:8080/kudu");
         let site = scm_site(Some("https://me:pw@x.example/"), &[]).expect("site");
         assert_eq!(site.base, "https://x.example");
+        let site = scm_site(Some("https://x.example/kudu?code=abc"), &[]).expect("site");
+        assert_eq!(site.base, "https://x.example/kudu");
         assert!(scm_site(Some("ftp://x.example"), &[]).is_err());
         assert!(scm_site(Some("x.example"), &[]).is_err());
     }

@@ -340,3 +340,102 @@ fn the_configured_commands_credential_options_are_masked_when_it_runs() {
     assert_clean("git push in mode command", &out, &secrets);
     s.assert_stores_nothing("mode command", &secrets);
 }
+
+/// The source files of the library and the binary, relative to `src/`, with their text.
+fn sources() -> Vec<(PathBuf, String)> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    files_under(&src)
+        .into_iter()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "rs"))
+        .map(|(p, text)| (p.strip_prefix(&src).unwrap_or(&p).to_path_buf(), text))
+        .collect()
+}
+
+/// Where a line may leave the process other than through the printer (`src/output`): the
+/// `check` and `env diff` reports (written through `Scrubbed`), and a nested `git push`
+/// whose standard output goes to stderr as git writes it (it prints nothing there but
+/// with `--porcelain`, which envguard never passes).
+const WAYS_OUT: &[(&str, &str, usize)] = &[("cli.rs", "stdout", 2), ("gitcli.rs", "stderr", 1)];
+
+#[test]
+fn the_printer_is_the_only_way_out_and_messages_hold_urls_and_commands_in_redacting_types() {
+    use syn::visit::Visit;
+
+    #[derive(Default)]
+    struct Exits(Vec<String>);
+    impl<'ast> Visit<'ast> for Exits {
+        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+            if let Some(last) = mac.path.segments.last() {
+                let name = last.ident.to_string();
+                if ["println", "eprintln", "print", "eprint", "dbg"].contains(&name.as_str()) {
+                    self.0.push(name);
+                }
+            }
+            syn::visit::visit_macro(self, mac);
+        }
+        fn visit_path(&mut self, path: &'ast syn::Path) {
+            let names: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+            if let [.., io, stream] = names.as_slice()
+                && io == "io"
+                && (stream == "stdout" || stream == "stderr")
+            {
+                self.0.push(stream.clone());
+            }
+            syn::visit::visit_path(self, path);
+        }
+    }
+
+    for (path, text) in sources() {
+        if path.starts_with("output") {
+            continue;
+        }
+        let file = syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut exits = Exits::default();
+        exits.visit_file(&file);
+        for exit in &exits.0 {
+            let allowed = WAYS_OUT
+                .iter()
+                .find(|(f, stream, _)| path == Path::new(f) && stream == exit)
+                .is_some_and(|(_, stream, n)| exits.0.iter().filter(|e| e == stream).count() <= *n);
+            assert!(
+                allowed,
+                "{}: writes with {exit} around the printer (src/output)",
+                path.display()
+            );
+        }
+    }
+
+    // Every message field that names a remote, a URL, a command or a header is of a type
+    // whose Display masks it.
+    let (_, message) = sources()
+        .into_iter()
+        .find(|(p, _)| p == Path::new("message.rs"))
+        .expect("src/message.rs");
+    let file = syn::parse_file(&message).expect("message.rs parses");
+    let mut checked = 0;
+    for item in &file.items {
+        let syn::Item::Enum(e) = item else { continue };
+        for field in e.variants.iter().flat_map(|v| v.fields.iter()) {
+            let Some(name) = field.ident.as_ref().map(ToString::to_string) else {
+                continue;
+            };
+            if !["remote", "url", "command", "header", "request"].contains(&name.as_str()) {
+                continue;
+            }
+            let ty = match &field.ty {
+                syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+                _ => None,
+            };
+            assert!(
+                matches!(
+                    ty.as_deref(),
+                    Some("SecretUrl" | "ShownCommand" | "ShownHeader" | "ShownRequest")
+                ),
+                "{}::{name} is a {ty:?}, not a redacting type",
+                e.ident
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 9, "{checked} fields checked");
+}
