@@ -249,7 +249,14 @@ pub fn redact_urls_in(text: &str) -> String {
     while let Some(at) = rest.find("://") {
         let (before, after) = rest.split_at(at + 3);
         out.push_str(before);
-        let end = after.find(ends_url).unwrap_or(after.len());
+        let mut end = after.find(ends_url).unwrap_or(after.len());
+        // A URL quoted in a message (`'https://…'`) keeps its closing quote; a quote
+        // anywhere else belongs to the URL.
+        let scheme = before[..at]
+            .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        if scheme.ends_with('\'') && after[..end].ends_with('\'') {
+            end -= 1;
+        }
         let url = &after[..end];
         // The user information holds `/`, `?` and `#` only percent-encoded, and any other
         // character (a raw `@` too: the host follows the last one, as git reads it).
@@ -516,6 +523,10 @@ mod tests {
         assert_eq!(
             redact_urls_in("x https://it's;s3cret@h/p y"),
             "x https://***@h/p y"
+        );
+        assert_eq!(
+            redact_urls_in("('https://h/x.whl?sig=it's' is gone)"),
+            "('https://h/x.whl?sig=***' is gone)"
         );
     }
 
