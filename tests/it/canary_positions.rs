@@ -270,7 +270,10 @@ fn the_http_clients_wire_dump_never_reaches_the_log_at_trace() {
     // The filter may name the client's crates: they stay out all the same.
     for (mode, log) in [
         ("remote-wipe", "trace"),
-        ("remote-prune", "trace,ureq=trace,ureq_proto=trace,rustls=trace"),
+        (
+            "remote-prune",
+            "trace,ureq=trace,ureq_proto=trace,rustls=trace",
+        ),
     ] {
         let (s, api, _holder) = site_scene(mode, password, log);
         let out = s.push();
