@@ -46,7 +46,7 @@ pub fn register_secret(value: &str) {
 /// `text` fit to leave the process: every URL's user information masked and every
 /// registered value replaced.
 pub fn scrub(text: &str) -> String {
-    let mut text = crate::url::redact_urls_in(text);
+    let mut text = mask_header_values(&crate::url::redact_urls_in(text));
     let known = KNOWN.lock().unwrap_or_else(PoisonError::into_inner);
     for (value, shown) in known.iter() {
         if text.contains(value.as_str()) {
@@ -119,6 +119,57 @@ impl fmt::Debug for ShownCommand {
     }
 }
 
+/// Whether a header carries a credential by its name: `Authorization`, `Cookie`, and the
+/// `X-…` headers that name a token, key, secret, signature or auth.
+fn is_credential_header(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "authorization" | "proxy-authorization" | "cookie" | "set-cookie" | "api-key"
+    ) || (lower.starts_with("x-")
+        && [
+            "token",
+            "key",
+            "secret",
+            "signature",
+            "auth",
+            "session",
+            "password",
+        ]
+        .iter()
+        .any(|w| lower.contains(w)))
+}
+
+/// A header line in free text (another program's output, `curl -v`'s `> Authorization: …`)
+/// with the value of a credential header masked to the end of its line.
+fn mask_header_values(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&mask_header_line(line));
+    }
+    out
+}
+
+fn mask_header_line(line: &str) -> String {
+    let mut searched = 0;
+    while let Some(colon) = line[searched..].find(':').map(|c| c + searched) {
+        let before = &line[..colon];
+        let name_start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .map_or(0, |i| i + 1);
+        let name = &before[name_start..];
+        let value = line[colon + 1..].trim_start();
+        if is_credential_header(name) && !value.is_empty() && !value.starts_with("***") {
+            return format!("{}: ***", &line[..colon]);
+        }
+        searched = colon + 1;
+    }
+    line.to_string()
+}
+
 /// Headers whose values never carry a credential: shown as they are. Every other header's
 /// value (`Authorization`, `Cookie`, `X-…-Token`, anything a user configured) is `***`.
 const PLAIN_HEADERS: &[&str] = &[
@@ -188,6 +239,14 @@ mod tests {
         assert_eq!(
             scrub("a value-of-the-variable and from-the-credential-helper"),
             "a ${ENVGUARD_TEST_SECRET_NAME} and ***"
+        );
+        assert_eq!(
+            scrub("> Authorization: Basic dXNlcjpwdw==\n> X-Api-Token:tok\n> Accept: */*"),
+            "> Authorization: ***\n> X-Api-Token: ***\n> Accept: */*"
+        );
+        assert_eq!(
+            scrub("GET https://h/x (Authorization: ***, If-Match: *)"),
+            "GET https://h/x (Authorization: ***, If-Match: *)"
         );
     }
 }

@@ -297,6 +297,19 @@ fn the_http_clients_wire_dump_never_reaches_the_log_at_trace() {
         }
         assert!(!api.seen().is_empty(), "the API was asked");
     }
+    // An API that never answers: the timeout's message, at trace, shows nothing either.
+    let (s, _api, _holder) = site_scene("remote-wipe", password, "trace");
+    let holder = tempfile::tempdir().expect("tempdir");
+    let hanging = KuduApi::start(ApiSettings {
+        password: password.to_string(),
+        hang: true,
+        ..ApiSettings::new(&holder.path().join("wwwroot"))
+    });
+    use_api(&s.d.clone, &hanging.url, "$site", password);
+    s.d.clone.git(&["config", "envguard.remoteTimeout", "1"]);
+    let text = s.envguard(&["wipe", "--remote"]);
+    assert!(text.contains("no answer within 1 s"), "{text}");
+    assert_clean("a wipe that timed out, at trace", &text, &secrets);
 }
 
 #[test]
@@ -346,6 +359,20 @@ fn the_configured_commands_credential_options_are_masked_when_it_runs() {
     }
     assert_clean("git push in mode command", &out, &secrets);
     s.assert_stores_nothing("mode command", &secrets);
+
+    // A command that fails shows its output: a verbose client's request headers in it
+    // are header positions too.
+    s.d.clone.write("requirements.txt", "");
+    s.d.clone.commit("Drop flask");
+    s.d.clone.git(&[
+        "config",
+        "envguard.command",
+        "printf '> Authorization: Basic FAILEDcanary\\n> Cookie: session=COOKIEcanary\\n' >&2; exit 3",
+    ]);
+    let failed = s.push();
+    assert!(failed.contains("> Authorization: ***"), "{failed}");
+    let secrets = ["FAILEDcanary", "COOKIEcanary"].map(str::to_string);
+    assert_clean("a failed envguard.command", &failed, &secrets);
 }
 
 /// The source files of the library and the binary, relative to `src/`, with their text.
