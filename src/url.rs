@@ -164,6 +164,7 @@ fn mask_pairs(pairs: &str, fragment: bool) -> String {
                 return pair.to_string();
             }
             match pair.split_once('=') {
+                _ if already_masked(pair.rsplit('=').next().unwrap_or(pair)) => pair.to_string(),
                 Some(("egg", name)) if fragment && is_package_name(name) => pair.to_string(),
                 Some((name, _)) if is_parameter_name(name) => format!("{name}=***"),
                 _ => "***".to_string(),
@@ -171,6 +172,15 @@ fn mask_pairs(pairs: &str, fragment: bool) -> String {
         })
         .collect::<Vec<_>>()
         .join("&")
+}
+
+/// A value masked before (a message names a URL already shown masked, and the line passes
+/// the scrub again): `***`, and the punctuation of the sentence after it, kept.
+fn already_masked(value: &str) -> bool {
+    value.strip_prefix("***").is_some_and(|rest| {
+        rest.chars()
+            .all(|c| matches!(c, ')' | ']' | ',' | '.' | ';' | ':' | '\''))
+    })
 }
 
 /// A name that is only a name (`sig`, `X-Amz-Signature`, `response-content-type`), so it
@@ -551,6 +561,12 @@ mod tests {
         assert_eq!(
             redact_urls_in("https://h/x?tok'en&a="),
             "https://h/x?***&a=***"
+        );
+        // Masked once, a URL keeps the sentence around it when the line is scrubbed again.
+        let once = format!("origin ({}), mode warn", redact("https://h/x?sig=abc"));
+        assert_eq!(
+            redact_urls_in(&once),
+            "origin (https://h/x?sig=***), mode warn"
         );
         assert_eq!(
             redact_urls_in("DELETE https://s/api/vfs/env/?recursive=true"),

@@ -82,6 +82,8 @@ impl Scene {
         d.clone
             .git(&["config", "envguard.remote", "*site.scm.example.invalid*"]);
         d.clone.git(&["config", "envguard.mode", mode]);
+        // The deploy remote names the URL too, as `hook status` and `platform` show it.
+        d.clone.git(&["config", "remote.origin.pushurl", push_url]);
         d.clone.write("requirements.txt", after);
         d.clone.commit("Change the requirements");
         Scene {
