@@ -79,8 +79,8 @@ impl Url {
         format!("{}://{}", self.scheme, self.authority)
     }
 
-    /// The URL as it may be shown: user information masked (a plain user name kept before
-    /// `:***`), every query-string value masked, no fragment.
+    /// The URL as it may be shown: user information masked, every query-string value
+    /// masked, no fragment.
     pub fn redacted(&self) -> String {
         let (path, query) = self.path.split_once('?').unwrap_or((&self.path, ""));
         let mut shown = self.with_user_masked(path);
@@ -94,12 +94,15 @@ impl Url {
     /// `scheme://` with the user information masked, the authority and `/path` as given.
     fn with_user_masked(&self, path: &str) -> String {
         let userinfo = match (&self.user, self.has_password) {
-            (Some(u), true) => format!("{u}:x@"),
-            (Some(u), false) => format!("{u}@"),
-            (None, true) => ":x@".to_string(),
+            (Some(user), false) => user.clone(),
             (None, false) => String::new(),
+            (_, true) => "***".to_string(),
         };
-        let authority = mask_authority(&format!("{userinfo}{}", self.authority));
+        let authority = if userinfo.is_empty() {
+            self.authority.clone()
+        } else {
+            mask_authority(&format!("{userinfo}@{}", self.authority))
+        };
         let path = if path.is_empty() {
             String::new()
         } else {
@@ -124,7 +127,7 @@ pub fn redact(text: &str) -> String {
     }
 }
 
-/// A URL with its password masked but its path and query kept: what identifies a
+/// A URL with its user information masked but its path and query kept: what identifies a
 /// requirement's source (two downloads that differ in `?id=` are two things). Never shown
 /// as it is: every line out passes [`redact_urls_in`].
 pub fn without_password(text: &str) -> String {
@@ -134,11 +137,11 @@ pub fn without_password(text: &str) -> String {
     }
 }
 
-/// The URL among `given` whose redacted form is `saved` (a URL saved without its password),
-/// or `saved` itself when it lost nothing.
+/// The URL among `given` whose redacted form is `saved` (a URL saved without its user
+/// information or query values), or `saved` itself when it lost nothing.
 pub fn unredact(saved: &str, given: &[String]) -> Option<String> {
-    let lost = Url::parse(saved).is_some_and(|u| u.has_password) || saved.contains(['?', '#']);
-    if !lost {
+    // Redaction leaves `***` where it took something away.
+    if !saved.contains("***") {
         return Some(saved.to_string());
     }
     given.iter().find(|g| redact(g) == saved).cloned()
@@ -164,7 +167,9 @@ fn mask_pairs(pairs: &str, fragment: bool) -> String {
                 return pair.to_string();
             }
             match pair.split_once('=') {
-                _ if already_masked(pair.rsplit('=').next().unwrap_or(pair)) => pair.to_string(),
+                _ if already_masked(pair.split_once('=').map_or(pair, |(_, v)| v)) => {
+                    pair.to_string()
+                }
                 Some(("egg", name)) if fragment && is_package_name(name) => pair.to_string(),
                 Some((name, _)) if is_parameter_name(name) => format!("{name}=***"),
                 _ => "***".to_string(),
@@ -220,33 +225,16 @@ fn mask_after_authority(rest: &str) -> String {
     out
 }
 
-/// The user information of a URL's authority masked: `user:***@host` where a password
-/// follows the user name, `***@host` for a lone token (`https://<token>@host`); `git@`
-/// stays. Any character may stand in the user information: the authority runs to the last
-/// `@` before the path.
+/// The user information of a URL's authority masked whole: `***@host`, whether it is a
+/// user and a password, a lone token (`https://<token>@host`) or a token in the user's place
+/// (`https://<token>:x-oauth-basic@host`); only ssh's conventional `git@` stays. Any
+/// character may stand in the user information: the host follows the last `@`.
 fn mask_authority(authority: &str) -> String {
     match authority.rfind('@') {
-        Some(user_end) => {
-            let userinfo = &authority[..user_end];
-            let host = &authority[user_end..];
-            match userinfo.split_once(':') {
-                Some((user, _)) if is_user_name(user) => format!("{user}:***{host}"),
-                None if userinfo == "git" => format!("{userinfo}{host}"),
-                _ => format!("***{host}"),
-            }
-        }
+        Some(user_end) if &authority[..user_end] == "git" => authority.to_string(),
+        Some(user_end) => format!("***{}", &authority[user_end..]),
         None => authority.to_string(),
     }
-}
-
-/// A user name that can be shown before a masked password: plain characters only (a name
-/// with quotes or `$(` in it is masked with the password).
-fn is_user_name(user: &str) -> bool {
-    !user.is_empty()
-        && user.len() <= 64
-        && user
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | '$' | '%'))
 }
 
 /// `text` with every URL in it masked: the user information ([`mask_authority`]), every
@@ -492,11 +480,11 @@ mod tests {
     fn urls_inside_text_lose_their_secrets() {
         assert_eq!(
             redact_urls_in("pkg @ git+https://ci:s3cret@host/x.git@v1 ; python_version>'3'"),
-            "pkg @ git+https://ci:***@host/x.git@v1 ; python_version>'3'"
+            "pkg @ git+https://***@host/x.git@v1 ; python_version>'3'"
         );
         assert_eq!(
             redact_urls_in("-i https://u:p@a/simple --extra-index-url https://tok@b/s"),
-            "-i https://u:***@a/simple --extra-index-url https://***@b/s"
+            "-i https://***@a/simple --extra-index-url https://***@b/s"
         );
         assert_eq!(
             redact_urls_in("git+ssh://git@github.com/o/r.git"),
@@ -574,11 +562,11 @@ mod tests {
         );
         assert_eq!(
             redact("https://u:p@h/x?token=abc"),
-            "https://u:***@h/x?token=***"
+            "https://***@h/x?token=***"
         );
         assert_eq!(
             without_password("https://u:p@h/x?id=42"),
-            "https://u:***@h/x?id=42"
+            "https://***@h/x?id=42"
         );
         assert_eq!(
             unredact(
@@ -591,10 +579,24 @@ mod tests {
     }
 
     #[test]
+    fn a_saved_url_is_found_again_among_the_known_ones() {
+        let known = [
+            "/srv/app.git".to_string(),
+            "https://$site@h/site.git".to_string(),
+        ];
+        assert_eq!(
+            unredact("https://***@h/site.git", &known).as_deref(),
+            Some("https://$site@h/site.git")
+        );
+        assert_eq!(unredact("https://***@other/site.git", &known), None);
+        assert_eq!(unredact("azure", &[]).as_deref(), Some("azure"));
+    }
+
+    #[test]
     fn redaction() {
         assert_eq!(
             redact("https://me:secret@h.example:443/a.git"),
-            "https://me:***@h.example:443/a.git"
+            "https://***@h.example:443/a.git"
         );
         assert_eq!(redact("https://me@h.example/a"), "https://***@h.example/a");
         assert_eq!(redact("/srv/app.git"), "/srv/app.git");

@@ -226,7 +226,7 @@ mod tests {
     fn urls_commands_and_registered_values_are_masked() {
         assert_eq!(
             SecretUrl::new("https://ci:hunter22@git.corp/x.git").to_string(),
-            "https://ci:***@git.corp/x.git"
+            "https://***@git.corp/x.git"
         );
         let command = ShownCommand::new(
             "curl -H 'Authorization: Bearer tok123' https://u:pw9876@api.example/purge?key=abc",

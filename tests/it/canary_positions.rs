@@ -825,3 +825,42 @@ proptest! {
         run_case(&case);
     }
 }
+
+/// The user information of a remote's URL is masked in the toggle's state file too; the
+/// resume finds the URL again among the remote's configured ones, so a remote whose URL
+/// names a user (as App Service's git URLs do) needs none given.
+#[test]
+fn an_interrupted_toggle_to_a_remote_naming_a_user_resumes_from_its_configured_url() {
+    let s = Scene::new(
+        "flask==2.0.1\ntool==1.0\n",
+        "flask==2.0.1\n",
+        "https://userTOKENcanary@site.scm.example.invalid/site.git",
+        "toggle",
+    );
+    s.d.clone.git(&[
+        "remote",
+        "add",
+        "azure",
+        "https://userTOKENcanary@site.scm.example.invalid/site.git",
+    ]);
+    s.d.clone.git(&["config", "envguard.remoteName", "azure"]);
+    crate::support::write_hook(
+        &s.d.server.path.join("hooks"),
+        "pre-receive",
+        "#!/bin/sh\nwhile read old new ref; do\n  git log -1 --format=%B \"$new\" | grep -q 'switch runtime back' && exit 1\ndone\nexit 0\n",
+    );
+    let mut push = s.d.clone.cmd("git");
+    push.args(["push", "azure", "master"]);
+    let out = said(&push.output().expect("push"));
+    assert!(out.contains("envguard push --resume"), "{out}");
+    let secrets = ["userTOKENcanary".to_string()];
+    assert_clean("the failed toggle", &out, &secrets);
+    s.assert_stores_nothing("the failed toggle", &secrets);
+    std::fs::remove_file(s.d.server.path.join("hooks/pre-receive")).expect("unblock");
+    let resumed = s.envguard(&["push", "--resume"]);
+    assert_clean("the resume", &resumed, &secrets);
+    assert!(
+        !s.d.clone.path.join(".git/envguard/toggle.json").exists(),
+        "the resume finished the toggle: {resumed}"
+    );
+}
