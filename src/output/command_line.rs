@@ -177,7 +177,22 @@ fn shown_word(word: &str) -> String {
             return quoted(&format!("{key}{separator}{MASK}"));
         }
     }
-    quoted(word)
+    shell_word(word)
+}
+
+/// A word kept as it is, quoted as a shell would need it: `"$NAME"` keeps its expansion in
+/// double quotes, other special characters single-quoted (`'%s\n'`).
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_@%+=:,./-{}$".contains(c);
+    if word.is_empty() {
+        "''".to_string()
+    } else if word.chars().all(plain) {
+        word.to_string()
+    } else if word.contains('$') && !word.contains(['"', '\\', '`']) {
+        format!("\"{word}\"")
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 /// `Name: value` with the value masked unless the header never carries a credential.
@@ -325,6 +340,10 @@ mod tests {
             "heroku builds:cache:purge -a my-app --confirm my-app"
         );
         assert_eq!(shown("echo ${TOKEN} && true"), "echo ${TOKEN} && true");
+        assert_eq!(
+            shown("printf '%s\\n' \"$X\" \"it's\" \"a $B\""),
+            "printf '%s\\n' $X 'it'\\''s' 'a $B'"
+        );
     }
 
     #[test]
