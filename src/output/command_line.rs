@@ -152,7 +152,8 @@ fn classify(word: &str, position: Next) -> (String, Next) {
 }
 
 /// A word in no credential position: a nested script shown by the same rules, URLs masked,
-/// `user:password@host` and credential-named `key=value` and `Name: value` words masked.
+/// the user information of `user:password@host`, and credential-named `key=value` and
+/// `Name: value` words masked.
 fn shown_word(word: &str) -> String {
     if word.contains(char::is_whitespace)
         && let Some(words) = shlex::split(word)
@@ -166,8 +167,8 @@ fn shown_word(word: &str) -> String {
     if let Some(at) = word.rfind('@')
         && word[..at].contains(':')
     {
-        let user = word[..at].split(':').next().unwrap_or_default();
-        return format!("{user}:{MASK}{}", &word[at..]);
+        // `user:password@host`: user information, masked whole as in a URL.
+        return format!("{MASK}{}", &word[at..]);
     }
     for separator in ['=', ':'] {
         if let Some((key, value)) = word.split_once(separator)
