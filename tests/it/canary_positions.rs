@@ -483,6 +483,8 @@ enum Position {
     RequirementUser,
     /// `https://SECRET@…`: a lone token as a requirement URL's user information.
     RequirementToken,
+    /// `https://SECRET:x-oauth-basic@…`: a token in the user's place.
+    TokenAsUser,
     /// `--extra-index-url https://u:SECRET@…`.
     IndexUser,
     /// `?sv=…&sig=SECRET`: an Azure SAS signature in a requirement the push removes.
@@ -598,6 +600,7 @@ fn case() -> impl Strategy<Value = Case> {
     let mut secrets = vec![
         planted(Position::RequirementUser, userinfo(true)),
         planted(Position::RequirementToken, userinfo(true)),
+        planted(Position::TokenAsUser, userinfo(true)),
         planted(Position::IndexUser, userinfo(false)),
         planted(Position::QuerySignature, query_value()),
         planted(Position::QueryToken, query_value()),
@@ -638,9 +641,11 @@ impl Case {
             "--extra-index-url https://u:{}@pkgs.corp.invalid/simple\n\
              flask==2.0.1\n\
              https://{}@files.corp.invalid/dl/lone.zip\n\
+             git+https://{}:x-oauth-basic@git.corp.invalid/org/lib2.git@v2#egg=lib2\n\
              https://${{CANARY_TOKEN}}@files.corp.invalid/download?id=42\n",
             self.at(Position::IndexUser),
             self.at(Position::RequirementToken),
+            self.at(Position::TokenAsUser),
         );
         if stage < 2 {
             text.push_str(&format!(
