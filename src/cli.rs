@@ -34,20 +34,54 @@ pub enum HookRequest {
 }
 
 /// Sets up the `log` backend: warnings by default, debug with `-v` or `ENVGUARD_LOG=debug`.
+/// Only envguard's own records are written, whatever `ENVGUARD_LOG` names.
 pub fn init_logging(verbose: bool) {
     let default = if verbose { "debug" } else { "warn" };
     // The log passes the same scrub as every other line: a debug line may quote a URL.
-    env_logger::Builder::from_env(env_logger::Env::new().filter_or(vars::LOG, default))
-        .format(|buf, record| {
-            use std::io::Write;
-            writeln!(
-                buf,
-                "[{} envguard] {}",
-                record.level(),
-                out::secret::scrub(&record.args().to_string())
-            )
-        })
-        .init();
+    let logger =
+        env_logger::Builder::from_env(env_logger::Env::new().filter_or(vars::LOG, default))
+            .format(|buf, record| {
+                use std::io::Write;
+                writeln!(
+                    buf,
+                    "[{} envguard] {}",
+                    record.level(),
+                    out::secret::scrub(&record.args().to_string())
+                )
+            })
+            .build();
+    let max = logger.filter();
+    if log::set_boxed_logger(Box::new(OwnRecords(logger))).is_ok() {
+        log::set_max_level(max);
+    }
+}
+
+/// The logger with every record of another crate dropped: the HTTP client logs whole
+/// requests at trace as hex and ASCII columns, an `Authorization` header split over lines
+/// where no line's scrub can see it. envguard logs its own request line instead
+/// ([`crate::remote::kudu`]), through the redacting types.
+struct OwnRecords(env_logger::Logger);
+
+impl OwnRecords {
+    fn own(target: &str) -> bool {
+        target == "envguard" || target.starts_with("envguard::")
+    }
+}
+
+impl log::Log for OwnRecords {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        Self::own(metadata.target()) && self.0.enabled(metadata)
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if Self::own(record.target()) {
+            self.0.log(record);
+        }
+    }
+
+    fn flush(&self) {
+        self.0.flush();
+    }
 }
 
 /// `envguard pre-push`: the client hook.

@@ -79,20 +79,36 @@ impl Url {
         format!("{}://{}", self.scheme, self.authority)
     }
 
-    /// The URL with its user name but never its password.
+    /// The URL as it may be shown: user information masked, every query-string value
+    /// masked, no fragment.
     pub fn redacted(&self) -> String {
-        let user = match (&self.user, self.has_password) {
-            (Some(u), true) => format!("{u}:***@"),
-            (Some(u), false) => format!("{u}@"),
-            (None, true) => "***@".to_string(),
+        let (path, query) = self.path.split_once('?').unwrap_or((&self.path, ""));
+        let mut shown = self.with_user_masked(path);
+        if !query.is_empty() {
+            shown.push('?');
+            shown.push_str(&mask_pairs(query, false));
+        }
+        shown
+    }
+
+    /// `scheme://` with the user information masked, the authority and `/path` as given.
+    fn with_user_masked(&self, path: &str) -> String {
+        let userinfo = match (&self.user, self.has_password) {
+            (Some(user), false) => user.clone(),
             (None, false) => String::new(),
+            (_, true) => "***".to_string(),
         };
-        let path = if self.path.is_empty() {
+        let authority = if userinfo.is_empty() {
+            self.authority.clone()
+        } else {
+            mask_authority(&format!("{userinfo}@{}", self.authority))
+        };
+        let path = if path.is_empty() {
             String::new()
         } else {
-            format!("/{}", self.path)
+            format!("/{path}")
         };
-        format!("{}://{user}{}{path}", self.scheme, self.authority)
+        format!("{}://{authority}{path}", self.scheme)
     }
 }
 
@@ -102,47 +118,149 @@ impl std::fmt::Debug for Url {
     }
 }
 
-/// A remote URL or path for messages: any password in it is replaced by `***`.
+/// A remote URL or path for messages: its user information masked ([`Url::redacted`]), and
+/// every query-string value and fragment masked.
 pub fn redact(text: &str) -> String {
     match Url::parse(text) {
         Some(url) => url.redacted(),
+        None => redact_urls_in(text),
+    }
+}
+
+/// A URL with its user information masked but its path and query kept: what identifies a
+/// requirement's source (two downloads that differ in `?id=` are two things). Never shown
+/// as it is: every line out passes [`redact_urls_in`].
+pub fn without_password(text: &str) -> String {
+    match Url::parse(text) {
+        Some(url) => url.with_user_masked(&url.path),
         None => text.to_string(),
     }
 }
 
-/// The URL among `given` whose redacted form is `saved` (a URL saved without its password),
-/// or `saved` itself when it lost nothing.
+/// The URL among `given` whose redacted form is `saved` (a URL saved without its user
+/// information or query values), or `saved` itself when it lost nothing.
 pub fn unredact(saved: &str, given: &[String]) -> Option<String> {
-    if Url::parse(saved).is_none_or(|u| !u.has_password) {
+    // Redaction leaves `***` where it took something away.
+    if !saved.contains("***") {
         return Some(saved.to_string());
     }
     given.iter().find(|g| redact(g) == saved).cloned()
 }
 
-/// `text` with the user information of every URL in it masked: `user:***@` where a password
-/// follows the user name, `***@` for a lone token (`https://<token>@host`); `git@` stays.
+/// Query-string pairs envguard writes itself, shown as they are: nothing secret in them.
+const OWN_QUERY: &[&str] = &["recursive=true"];
+
+/// Characters that cannot stand in a URL (RFC 3986 has no place for them): where a URL in
+/// running text ends.
+fn ends_url(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '"' | '<' | '>' | '`')
+}
+
+/// A query string or fragment (without its `?` or `#`) with every value masked:
+/// `sv=2024&sig=abc` -> `sv=***&sig=***`; a part without `=` is all value. In a fragment,
+/// `egg=NAME` keeps a package name (it names the thing, and says nothing secret).
+fn mask_pairs(pairs: &str, fragment: bool) -> String {
+    pairs
+        .split('&')
+        .map(|pair| {
+            if pair.is_empty() || OWN_QUERY.contains(&pair) {
+                return pair.to_string();
+            }
+            match pair.split_once('=') {
+                _ if already_masked(pair.split_once('=').map_or(pair, |(_, v)| v)) => {
+                    pair.to_string()
+                }
+                Some(("egg", name)) if fragment && is_package_name(name) => pair.to_string(),
+                Some((name, _)) if is_parameter_name(name) => format!("{name}=***"),
+                _ => "***".to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A value masked before (a message names a URL already shown masked, and the line passes
+/// the scrub again): `***`, and the punctuation of the sentence after it, kept.
+fn already_masked(value: &str) -> bool {
+    value.strip_prefix("***").is_some_and(|rest| {
+        rest.chars()
+            .all(|c| matches!(c, ')' | ']' | ',' | '.' | ';' | ':' | '\''))
+    })
+}
+
+/// A name that is only a name (`sig`, `X-Amz-Signature`, `response-content-type`), so it
+/// can be shown: anything else is masked with the value.
+fn is_parameter_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// A distribution name as pip reads it in `#egg=` (extras allowed).
+fn is_package_name(name: &str) -> bool {
+    let bare = name.split_once('[').map_or(name, |(n, _)| n);
+    is_parameter_name(bare)
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '[' | ']' | ','))
+}
+
+/// The part of a URL after its authority (`/path?query#fragment`) with every query value
+/// and the fragment masked; the path is kept.
+fn mask_after_authority(rest: &str) -> String {
+    let (before_fragment, fragment) = match rest.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (rest, None),
+    };
+    let mut out = match before_fragment.split_once('?') {
+        Some((path, query)) => format!("{path}?{}", mask_pairs(query, false)),
+        None => before_fragment.to_string(),
+    };
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(&mask_pairs(fragment, true));
+    }
+    out
+}
+
+/// The user information of a URL's authority masked whole: `***@host`, whether it is a
+/// user and a password, a lone token (`https://<token>@host`) or a token in the user's place
+/// (`https://<token>:x-oauth-basic@host`); only ssh's conventional `git@` stays. Any
+/// character may stand in the user information: the host follows the last `@`.
+fn mask_authority(authority: &str) -> String {
+    match authority.rfind('@') {
+        Some(user_end) if &authority[..user_end] == "git" => authority.to_string(),
+        Some(user_end) => format!("***{}", &authority[user_end..]),
+        None => authority.to_string(),
+    }
+}
+
+/// `text` with every URL in it masked: the user information ([`mask_authority`]), every
+/// query-string value and the fragment. A URL runs from its `://` to the first character
+/// that cannot stand in a URL (white space, `"`, `<`, `>`, a backtick); its authority to
+/// the first `/`, `?` or `#` after the last `@`.
 pub fn redact_urls_in(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find("://") {
         let (before, after) = rest.split_at(at + 3);
         out.push_str(before);
-        let end = after
-            .find(|c: char| c.is_whitespace() || matches!(c, '/' | '?' | '#' | '\'' | '"'))
-            .unwrap_or(after.len());
-        let authority = &after[..end];
-        match authority.rfind('@') {
-            Some(user_end) => {
-                let userinfo = &authority[..user_end];
-                match userinfo.split_once(':') {
-                    Some((user, _)) => out.push_str(&format!("{user}:***")),
-                    None if userinfo == "git" => out.push_str(userinfo),
-                    None => out.push_str("***"),
-                }
-                out.push_str(&authority[user_end..]);
-            }
-            None => out.push_str(authority),
+        let mut end = after.find(ends_url).unwrap_or(after.len());
+        // A URL quoted in a message (`'https://…'`) keeps its closing quote; a quote
+        // anywhere else belongs to the URL.
+        let scheme = before[..at]
+            .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        if scheme.ends_with('\'') && after[..end].ends_with('\'') {
+            end -= 1;
         }
+        let url = &after[..end];
+        // The user information holds `/`, `?` and `#` only percent-encoded, and any other
+        // character (a raw `@` too: the host follows the last one, as git reads it).
+        let authority_end = url.find(['/', '?', '#']).unwrap_or(url.len());
+        out.push_str(&mask_authority(&url[..authority_end]));
+        out.push_str(&mask_after_authority(&url[authority_end..]));
         rest = &after[end..];
     }
     out.push_str(rest);
@@ -196,8 +314,10 @@ pub fn scm_site(scm_url: Option<&str>, remote_urls: &[&str]) -> Result<ScmSite> 
                 redact(configured)
             )));
         }
-        // Credentials go in headers, never in the request URL.
-        let base = format!("{}/{}", url.origin(), url.path)
+        // Credentials go in headers, never in the request URL; nor does a query string,
+        // which the API paths would follow.
+        let path = url.path.split('?').next().unwrap_or_default();
+        let base = format!("{}/{path}", url.origin())
             .trim_end_matches('/')
             .to_string();
         return Ok(ScmSite {
@@ -336,6 +456,8 @@ mod tests {
         assert_eq!(site.base, "http://127.0.0.1:8080/kudu");
         let site = scm_site(Some("https://me:pw@x.example/"), &[]).expect("site");
         assert_eq!(site.base, "https://x.example");
+        let site = scm_site(Some("https://x.example/kudu?code=abc"), &[]).expect("site");
+        assert_eq!(site.base, "https://x.example/kudu");
         assert!(scm_site(Some("ftp://x.example"), &[]).is_err());
         assert!(scm_site(Some("x.example"), &[]).is_err());
     }
@@ -358,11 +480,11 @@ mod tests {
     fn urls_inside_text_lose_their_secrets() {
         assert_eq!(
             redact_urls_in("pkg @ git+https://ci:s3cret@host/x.git@v1 ; python_version>'3'"),
-            "pkg @ git+https://ci:***@host/x.git@v1 ; python_version>'3'"
+            "pkg @ git+https://***@host/x.git@v1 ; python_version>'3'"
         );
         assert_eq!(
             redact_urls_in("-i https://u:p@a/simple --extra-index-url https://tok@b/s"),
-            "-i https://u:***@a/simple --extra-index-url https://***@b/s"
+            "-i https://***@a/simple --extra-index-url https://***@b/s"
         );
         assert_eq!(
             redact_urls_in("git+ssh://git@github.com/o/r.git"),
@@ -372,12 +494,111 @@ mod tests {
     }
 
     #[test]
+    fn user_information_with_any_legal_character_is_masked() {
+        for password in [
+            "pa'ss",
+            "a;b",
+            "p%40w",
+            "bang!",
+            "d$llar",
+            "(paren)",
+            "a*b+c,d=e",
+            "x:y:z",
+            "~-._",
+            "p@ss",
+            "it's;$(x)!",
+        ] {
+            let url = format!("https://ci:{password}@git.corp/org/tool.git@v1");
+            for shown in [
+                redact_urls_in(&format!("tool @ git+{url} ; python_version>'3'")),
+                redact_urls_in(&format!("'{url}'")),
+                redact(&url),
+            ] {
+                assert!(!shown.contains(password), "{password}: {shown}");
+                assert!(shown.contains("git.corp/org/tool.git@v1"), "{shown}");
+            }
+        }
+        assert_eq!(
+            redact_urls_in("x https://it's;s3cret@h/p y"),
+            "x https://***@h/p y"
+        );
+        assert_eq!(
+            redact_urls_in("('https://h/x.whl?sig=it's' is gone)"),
+            "('https://h/x.whl?sig=***' is gone)"
+        );
+    }
+
+    #[test]
+    fn query_values_and_fragments_are_masked_names_kept() {
+        assert_eq!(
+            redact_urls_in(
+                "https://acct.blob.core.windows.net/c/pkg.whl?sv=2024-01-01&se=2030&sig=Ab%2Bc%3D"
+            ),
+            "https://acct.blob.core.windows.net/c/pkg.whl?sv=***&se=***&sig=***"
+        );
+        assert_eq!(
+            redact_urls_in(
+                "b https://bkt.s3.amazonaws.com/p/x.tar.gz?X-Amz-Credential=AK%2F1&X-Amz-Signature=f00 e"
+            ),
+            "b https://bkt.s3.amazonaws.com/p/x.tar.gz?X-Amz-Credential=***&X-Amz-Signature=*** e"
+        );
+        assert_eq!(
+            redact_urls_in("git+https://h/org/tool.git@v1#egg=tool&subdirectory=s"),
+            "git+https://h/org/tool.git@v1#egg=tool&subdirectory=***"
+        );
+        assert_eq!(
+            redact_urls_in("https://h/x?tok'en&a="),
+            "https://h/x?***&a=***"
+        );
+        // Masked once, a URL keeps the sentence around it when the line is scrubbed again.
+        let once = format!("origin ({}), mode warn", redact("https://h/x?sig=abc"));
+        assert_eq!(
+            redact_urls_in(&once),
+            "origin (https://h/x?sig=***), mode warn"
+        );
+        assert_eq!(
+            redact_urls_in("DELETE https://s/api/vfs/env/?recursive=true"),
+            "DELETE https://s/api/vfs/env/?recursive=true"
+        );
+        assert_eq!(
+            redact("https://u:p@h/x?token=abc"),
+            "https://***@h/x?token=***"
+        );
+        assert_eq!(
+            without_password("https://u:p@h/x?id=42"),
+            "https://***@h/x?id=42"
+        );
+        assert_eq!(
+            unredact(
+                "https://h/x?token=***",
+                &["https://h/x?token=abc".to_string()]
+            )
+            .as_deref(),
+            Some("https://h/x?token=abc")
+        );
+    }
+
+    #[test]
+    fn a_saved_url_is_found_again_among_the_known_ones() {
+        let known = [
+            "/srv/app.git".to_string(),
+            "https://$site@h/site.git".to_string(),
+        ];
+        assert_eq!(
+            unredact("https://***@h/site.git", &known).as_deref(),
+            Some("https://$site@h/site.git")
+        );
+        assert_eq!(unredact("https://***@other/site.git", &known), None);
+        assert_eq!(unredact("azure", &[]).as_deref(), Some("azure"));
+    }
+
+    #[test]
     fn redaction() {
         assert_eq!(
             redact("https://me:secret@h.example:443/a.git"),
-            "https://me:***@h.example:443/a.git"
+            "https://***@h.example:443/a.git"
         );
-        assert_eq!(redact("https://me@h.example/a"), "https://me@h.example/a");
+        assert_eq!(redact("https://me@h.example/a"), "https://***@h.example/a");
         assert_eq!(redact("/srv/app.git"), "/srv/app.git");
         let u = Url::parse("https://me:secret@h.example/a").expect("url");
         assert!(!format!("{u:?}").contains("secret"));

@@ -6,6 +6,7 @@
 use std::process::Command;
 
 use crate::Result;
+use crate::output::secret::ShownCommand;
 use crate::platform::{Platform, Remedy};
 use crate::url;
 
@@ -20,7 +21,18 @@ pub struct CommandPush<'a> {
 
 /// Runs `command` with `sh -c` in `workdir`; `Ok(None)` when it succeeded, else its output
 /// and status for the refusal.
-pub fn run(command: &str, workdir: &std::path::Path, push: &CommandPush) -> Result<Option<String>> {
+pub fn run(
+    command: &ShownCommand,
+    workdir: &std::path::Path,
+    push: &CommandPush,
+) -> Result<Option<String>> {
+    let command = command.expose();
+    // What the shell will expand: its output may echo a value, shown as `${NAME}` instead.
+    for name in crate::output::command_line::referenced_variables(command) {
+        if let Ok(value) = std::env::var(&name) {
+            crate::output::secret::register_expansion(&name, &value);
+        }
+    }
     let out = Command::new("sh")
         .args(["-c", command])
         .current_dir(workdir)

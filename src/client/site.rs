@@ -9,7 +9,6 @@ use crate::Error;
 use crate::config::configured_urls;
 use crate::message::Hook;
 use crate::output::emit;
-use crate::output::secret::ShownCommand;
 use crate::platform::{Platform, Remedy};
 use crate::remote::RemoteSite;
 
@@ -211,7 +210,7 @@ pub(super) fn warn_unpinned_vcs(cx: &Context) {
 /// `mode = command`: runs `envguard.command` for the updates that need a fresh env, before
 /// git sends anything. Returns whether the push may go on.
 pub(super) fn run_command(cx: &Context, updates: &[usize], dry_run: bool) -> bool {
-    let Some(line) = &cx.config.command else {
+    let Some(shown) = &cx.config.command else {
         emit(&Hook::CommandNotSet);
         return false;
     };
@@ -224,14 +223,17 @@ pub(super) fn run_command(cx: &Context, updates: &[usize], dry_run: bool) -> boo
             .collect(),
         verdict: "wipe",
     };
-    let shown = ShownCommand::new(line);
     if dry_run {
-        emit(&Hook::CommandDryRun { command: shown });
+        emit(&Hook::CommandDryRun {
+            command: shown.clone(),
+        });
         return true;
     }
-    emit(&Hook::CommandRunning { command: shown });
+    emit(&Hook::CommandRunning {
+        command: shown.clone(),
+    });
     let workdir = cx.repo.workdir().unwrap_or_else(|| cx.repo.path());
-    match command::run(line, workdir, &push) {
+    match command::run(shown, workdir, &push) {
         Ok(None) => {
             emit(&Hook::CommandSucceeded);
             true

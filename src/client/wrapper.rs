@@ -42,11 +42,23 @@ fn resume_toggle(args: &[String]) -> Result<ExitStatus> {
         emit(&Hook::NoToggleToResume);
         return Ok(ExitStatus::Success);
     };
-    let state = state.with_secret_urls(args)?;
+    let state = state.with_secret_urls(&known_urls(&repo, args))?;
     emit(&Hook::Resumed {
         done: toggle::resume(&repo, &state)?,
     });
     Ok(ExitStatus::Success)
+}
+
+/// The URLs a redacted one saved in a state file may stand for: those the user gave, then
+/// every remote's configured URLs (a remote whose URL names a user is saved as `***@host`).
+fn known_urls(repo: &Repository, args: &[String]) -> Vec<String> {
+    let mut urls = args.to_vec();
+    if let (Ok(names), Ok(config)) = (repo.remotes(), repo.config()) {
+        for name in names.iter().flatten().flatten() {
+            urls.extend(crate::config::configured_urls(&config, name));
+        }
+    }
+    urls
 }
 
 fn push_args(args: &[String]) -> Result<ExitStatus> {
@@ -117,9 +129,12 @@ fn verify_remote_wipe(flag: &Path, args: &[String]) {
     let Some(WipedSite { remote, url, tips }) = HookReport::read(flag).and_then(|r| r.wiped) else {
         return;
     };
+    let known = Repository::open_from_env()
+        .map(|repo| known_urls(&repo, args))
+        .unwrap_or_else(|_| args.to_vec());
     let (Some(remote), Some(url)) = (
-        crate::url::unredact(&remote, args),
-        crate::url::unredact(&url, args),
+        crate::url::unredact(&remote, &known),
+        crate::url::unredact(&url, &known),
     ) else {
         return emit(&Hook::NotVerified {
             error: "the push went to a URL with a password, which envguard does not keep"

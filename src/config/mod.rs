@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
+use crate::output::secret::ShownCommand;
 use crate::paths::{clean_dir, climbs_out, is_relative_inside};
 mod scope;
 
@@ -155,8 +156,9 @@ pub struct Config {
     pub server_action: ServerAction,
     /// Never pruned (`envguard.pruneKeep`): the installer's own packages by default.
     pub prune_keep: Vec<String>,
-    /// The command of `mode = command` (`envguard.command`), run by `sh -c`.
-    pub command: Option<String>,
+    /// The command of `mode = command` (`envguard.command`), run by `sh -c`: held masked,
+    /// so it is shown only through its redaction.
+    pub command: Option<ShownCommand>,
     /// The deployment target directory of the server side (`envguard.target`).
     pub target: Option<PathBuf>,
     /// The site's SCM address (`envguard.scmUrl`); `None`: derived from the remote URL.
@@ -298,7 +300,9 @@ impl Config {
             config.server_action = action;
         }
         config.target = string(git, "envguard.target")?.map(PathBuf::from);
-        config.command = string(git, "envguard.command")?.filter(|c| !c.is_empty());
+        config.command = string(git, "envguard.command")?
+            .filter(|c| !c.is_empty())
+            .map(ShownCommand::new);
         // Added to the installer's own (pip, setuptools, wheel), never replacing them: a
         // prune that uninstalled pip would break the next deployment.
         if let Some(keep) = list(git, "envguard.pruneKeep")? {

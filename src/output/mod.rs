@@ -4,10 +4,15 @@
 //! `${VAR}` values shown as their names, registered secrets (a credential helper's
 //! password) masked, whatever path the text took to get here.
 //!
+//! What may hold a secret is held in a redacting type ([`secret`]: a URL, a header, a
+//! request line; [`command_line`]: a configured command), masked by where each part
+//! stands, not by what it looks like.
+//!
 //! Lines start with `envguard: `; a closed pipe or terminal (`envguard hook status | head
 //! -1`, a pusher that went away during post-receive) is not an error worth dying for, so
 //! write failures are ignored instead of panicking as `println!` would.
 
+pub mod command_line;
 pub mod secret;
 
 use std::fmt::Display;

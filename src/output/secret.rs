@@ -1,7 +1,8 @@
 //! Values that may hold a secret, and the scrub every output passes. A URL's user
 //! information, a `${VAR}` value expanded from the environment, a credential helper's
 //! password and a configured command are held in types whose `Display`, `Debug` and
-//! `Serialize` show them redacted ([`SecretUrl`], [`ShownCommand`]); and every line the
+//! `Serialize` show them redacted ([`SecretUrl`], [`ShownCommand`], [`ShownHeader`],
+//! [`ShownRequest`]); and every line the
 //! printer, the logger, the JSON writer or a commit message writer emits goes through
 //! [`scrub`], so a secret that reached a string some other way is masked there too.
 
@@ -45,7 +46,7 @@ pub fn register_secret(value: &str) {
 /// `text` fit to leave the process: every URL's user information masked and every
 /// registered value replaced.
 pub fn scrub(text: &str) -> String {
-    let mut text = crate::url::redact_urls_in(text);
+    let mut text = mask_header_values(&crate::url::redact_urls_in(text));
     let known = KNOWN.lock().unwrap_or_else(PoisonError::into_inner);
     for (value, shown) in known.iter() {
         if text.contains(value.as_str()) {
@@ -89,27 +90,11 @@ impl serde::Serialize for SecretUrl {
     }
 }
 
-/// A configured shell command (`envguard.command`): it may carry a token, so it is shown as
-/// its program and the shape of its arguments, values of credential-like options masked.
+/// A configured shell command (`envguard.command`): it may carry a token, so it is shown
+/// with every word that may hold one masked by its position
+/// ([`super::command_line::shown`]).
 #[derive(Clone, PartialEq, Eq)]
 pub struct ShownCommand(String);
-
-/// Options whose next word is a credential.
-const SECRET_OPTIONS: &[&str] = &[
-    "-H",
-    "--header",
-    "-u",
-    "--user",
-    "-p",
-    "--password",
-    "--token",
-    "--api-key",
-    "--auth",
-    "-a",
-];
-
-/// Words naming a credential in `KEY=value` or `--key=value`.
-const SECRET_KEYS: &[&str] = &["pass", "token", "secret", "key", "auth", "cred", "pwd"];
 
 impl ShownCommand {
     pub fn new(command: impl Into<String>) -> Self {
@@ -124,43 +109,112 @@ impl ShownCommand {
 
 impl fmt::Display for ShownCommand {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let words = shlex::split(&self.0)
-            .unwrap_or_else(|| self.0.split_whitespace().map(str::to_string).collect());
-        let mut shown = Vec::with_capacity(words.len());
-        let mut hide_next = false;
-        for word in words {
-            if hide_next {
-                shown.push("***".to_string());
-                hide_next = false;
-                continue;
-            }
-            if SECRET_OPTIONS.contains(&word.as_str()) {
-                hide_next = true;
-                shown.push(word);
-                continue;
-            }
-            if let Some((key, _)) = word.split_once('=') {
-                let lower = key.to_ascii_lowercase();
-                if SECRET_KEYS.iter().any(|k| lower.contains(k)) {
-                    shown.push(format!("{key}=***"));
-                    continue;
-                }
-            }
-            if word.contains('?') && word.contains("://") {
-                // A query string carries tokens as often as not.
-                let base = word.split('?').next().unwrap_or_default();
-                shown.push(format!("{base}?***"));
-                continue;
-            }
-            shown.push(word);
-        }
-        f.write_str(&scrub(&shown.join(" ")))
+        f.write_str(&scrub(&super::command_line::shown(&self.0)))
     }
 }
 
 impl fmt::Debug for ShownCommand {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ShownCommand({self})")
+    }
+}
+
+/// Whether a header carries a credential by its name: `Authorization`, `Cookie`, and the
+/// `X-…` headers that name a token, key, secret, signature or auth.
+fn is_credential_header(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "authorization" | "proxy-authorization" | "cookie" | "set-cookie" | "api-key"
+    ) || (lower.starts_with("x-")
+        && [
+            "token",
+            "key",
+            "secret",
+            "signature",
+            "auth",
+            "session",
+            "password",
+        ]
+        .iter()
+        .any(|w| lower.contains(w)))
+}
+
+/// A header line in free text (another program's output, `curl -v`'s `> Authorization: …`)
+/// with the value of a credential header masked to the end of its line.
+fn mask_header_values(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&mask_header_line(line));
+    }
+    out
+}
+
+fn mask_header_line(line: &str) -> String {
+    let mut searched = 0;
+    while let Some(colon) = line[searched..].find(':').map(|c| c + searched) {
+        let before = &line[..colon];
+        let name_start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .map_or(0, |i| i + 1);
+        let name = &before[name_start..];
+        let value = line[colon + 1..].trim_start();
+        if is_credential_header(name) && !value.is_empty() && !value.starts_with("***") {
+            return format!("{}: ***", &line[..colon]);
+        }
+        searched = colon + 1;
+    }
+    line.to_string()
+}
+
+/// Headers whose values never carry a credential: shown as they are. Every other header's
+/// value (`Authorization`, `Cookie`, `X-…-Token`, anything a user configured) is `***`.
+const PLAIN_HEADERS: &[&str] = &[
+    "accept",
+    "content-length",
+    "content-type",
+    "if-match",
+    "user-agent",
+];
+
+/// An HTTP header as it may be shown: `If-Match: *`, `Authorization: ***`.
+pub struct ShownHeader<'a> {
+    pub name: &'a str,
+    pub value: &'a str,
+}
+
+impl fmt::Display for ShownHeader<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if PLAIN_HEADERS.contains(&self.name.to_ascii_lowercase().as_str()) {
+            write!(f, "{}: {}", self.name, scrub(self.value))
+        } else {
+            write!(f, "{}: ***", self.name)
+        }
+    }
+}
+
+/// An HTTP request as the log shows it: method, URL through [`SecretUrl`], headers through
+/// [`ShownHeader`]; never the body.
+pub struct ShownRequest<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
+    pub headers: &'a [(&'a str, &'a str)],
+}
+
+impl fmt::Display for ShownRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, SecretUrl::new(self.url))?;
+        for (i, (name, value)) in self.headers.iter().enumerate() {
+            let sep = if i == 0 { " (" } else { ", " };
+            write!(f, "{sep}{}", ShownHeader { name, value })?;
+        }
+        if !self.headers.is_empty() {
+            f.write_str(")")?;
+        }
+        Ok(())
     }
 }
 
@@ -172,19 +226,27 @@ mod tests {
     fn urls_commands_and_registered_values_are_masked() {
         assert_eq!(
             SecretUrl::new("https://ci:hunter22@git.corp/x.git").to_string(),
-            "https://ci:***@git.corp/x.git"
+            "https://***@git.corp/x.git"
         );
         let command = ShownCommand::new(
             "curl -H 'Authorization: Bearer tok123' https://u:pw9876@api.example/purge?key=abc",
         );
         let shown = command.to_string();
         assert!(!shown.contains("tok123") && !shown.contains("pw9876") && !shown.contains("abc"));
-        assert!(shown.starts_with("curl -H ***"), "{shown}");
+        assert!(shown.starts_with("curl -H 'Authorization: ***'"), "{shown}");
         register_expansion("ENVGUARD_TEST_SECRET_NAME", "value-of-the-variable");
         register_secret("from-the-credential-helper");
         assert_eq!(
             scrub("a value-of-the-variable and from-the-credential-helper"),
             "a ${ENVGUARD_TEST_SECRET_NAME} and ***"
+        );
+        assert_eq!(
+            scrub("> Authorization: Basic dXNlcjpwdw==\n> X-Api-Token:tok\n> Accept: */*"),
+            "> Authorization: ***\n> X-Api-Token: ***\n> Accept: */*"
+        );
+        assert_eq!(
+            scrub("GET https://h/x (Authorization: ***, If-Match: *)"),
+            "GET https://h/x (Authorization: ***, If-Match: *)"
         );
     }
 }

@@ -101,11 +101,16 @@ fn fill_with(url: &Url, quiet: bool) -> Result<Credential> {
     match (username, password) {
         (Some(username), Some(password)) => Ok({
             crate::output::secret::register_secret(&password);
-            Credential {
+            let credential = Credential {
                 username,
                 password,
                 request,
+            };
+            // The header's value too: it decodes to the password.
+            if let Some(encoded) = credential.basic_auth().strip_prefix("Basic ") {
+                crate::output::secret::register_secret(encoded);
             }
+            credential
         }),
         _ => Err(Error::msg(format!(
             "no credentials for {}: `git credential fill` gave no user name and password. {}",

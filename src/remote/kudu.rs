@@ -5,6 +5,7 @@
 
 use super::credential::{Credential, helper_hint};
 use super::retry::{Failure, RetryPolicy};
+use crate::output::secret::ShownRequest;
 use crate::paths::{climbs_out, is_relative_inside};
 use crate::platform::Platform;
 use crate::url::encode_path;
@@ -296,20 +297,36 @@ impl<'a> Client<'a> {
 
     fn once(&self, method: &str, url: &str, body: Option<&str>) -> Result<Answer, Failure> {
         let auth = self.credential.basic_auth();
+        let extra: &[(&str, &str)] = match method {
+            "DELETE" => &[("If-Match", "*")],
+            "POST" => &[("Content-Type", "application/json")],
+            _ => &[],
+        };
+        let mut headers = vec![("Authorization", auth.as_str())];
+        headers.extend_from_slice(extra);
+        // The request line envguard logs; the HTTP client's own log never reaches the
+        // output (see `cli::init_logging`).
+        log::debug!(
+            "{}",
+            ShownRequest {
+                method,
+                url,
+                headers: &headers,
+            }
+        );
         let result = match method {
-            "DELETE" => self
-                .agent
-                .delete(url)
-                .header("Authorization", &auth)
-                .header("If-Match", "*")
+            "DELETE" => headers
+                .iter()
+                .fold(self.agent.delete(url), |r, (k, v)| r.header(*k, *v))
                 .call(),
-            "POST" => self
-                .agent
-                .post(url)
-                .header("Authorization", &auth)
-                .header("Content-Type", "application/json")
+            "POST" => headers
+                .iter()
+                .fold(self.agent.post(url), |r, (k, v)| r.header(*k, *v))
                 .send(body.unwrap_or("")),
-            _ => self.agent.get(url).header("Authorization", &auth).call(),
+            _ => headers
+                .iter()
+                .fold(self.agent.get(url), |r, (k, v)| r.header(*k, *v))
+                .call(),
         };
         let mut response = result.map_err(|e| self.classify(method, url, e))?;
         let status = response.status().as_u16();

@@ -517,7 +517,7 @@ fn parse_location_requirement(text: &str, editable: bool, line: usize) -> Requir
     Requirement {
         // Unnamed: keyed by its location, marked, and shown without user information.
         key: name.map_or_else(
-            || format!("{UNNAMED}{}", crate::url::redact(base)),
+            || format!("{UNNAMED}{}", crate::url::without_password(base)),
             |n| normalize_name(&n),
         ),
         source,
@@ -670,10 +670,7 @@ mod tests {
         let named_by_repository = requirement("git+https://ci:tok@git.corp/org/tool.git@v1");
         assert_eq!(named_by_repository.key, "tool");
         let unnamed = requirement("https://deploy:pw@files.corp/download?id=42");
-        assert_eq!(
-            unnamed.key,
-            "unnamed:https://deploy:***@files.corp/download?id=42"
-        );
+        assert_eq!(unnamed.key, "unnamed:https://***@files.corp/download?id=42");
         assert_eq!(d.spec, "[extra]");
         assert!(parse_line("-e flask", 1).is_err());
     }

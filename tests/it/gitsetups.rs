@@ -52,8 +52,8 @@ fn credentials_in_requirements_are_never_printed() {
         printed.push_str(&output_text(&out.expect("envguard check")));
     }
     assert!(printed.contains("private removed"), "{printed}");
-    assert!(printed.contains("ci:***@git.internal"), "{printed}");
-    assert!(printed.contains("user:***@files.internal"), "{printed}");
+    assert!(printed.contains("https://***@git.internal"), "{printed}");
+    assert!(printed.contains("https://***@files.internal"), "{printed}");
     for secret in [TOKEN, "idx-Pa55", "whl-Pa55"] {
         assert!(!printed.contains(secret), "{secret} printed:\n{printed}");
     }

@@ -339,7 +339,7 @@ fn credentials_in_a_remote_url_are_never_printed() {
         printed.push_str(&String::from_utf8_lossy(&out.stdout));
         printed.push_str(&stderr_of(&out));
     }
-    assert!(printed.contains("deploy:***@mysite"), "{printed}");
+    assert!(printed.contains("https://***@mysite"), "{printed}");
     assert!(!printed.contains("hunter2"), "{printed}");
 }
 

@@ -11,6 +11,7 @@ mod beyond;
 mod branches;
 mod cache_keys;
 mod canary;
+mod canary_positions;
 mod check;
 mod client;
 mod deploy;

@@ -1,0 +1,357 @@
+//! A configured shell command (`envguard.command`) as it may be shown: each word masked by
+//! where it stands. The values of credential options (`-u USER:PW`, `-uUSER:PW`, `--user`,
+//! `--oauth2-bearer`, `-H`/`--header`, `--data*`/`-d`, `--password*`, `--token*`, `-p`,
+//! and any long option naming a credential), the word after `Bearer`/`Basic`/`token`, the
+//! values of environment assignments and of `key=value` words naming a credential, URLs
+//! (through [`crate::url::redact_urls_in`]) and a nested script (`sh -c '…'`, shown by the
+//! same rules). The program and every other word are kept, so the command is recognised.
+
+/// Long options whose value is (or may carry) a credential: the option itself or, for the
+/// families, every option starting with it (`--password-file`, `--data-raw`, `--token-id`).
+const SECRET_LONG: &[&str] = &[
+    "--user",
+    "--proxy-user",
+    "--oauth2-bearer",
+    "--header",
+    "--proxy-header",
+    "--data",
+    "--json",
+    "--form",
+    "--cookie",
+    "--password",
+    "--passwd",
+    "--pass",
+    "--token",
+    "--auth",
+    "--api-key",
+    "--apikey",
+    "--secret",
+    "--key",
+    "--cert",
+    "--bearer",
+    "--credential",
+    "--login",
+];
+
+/// Words inside an option's or a key's name that say its value is a credential.
+const SECRET_WORDS: &[&str] = &[
+    "pass", "pwd", "token", "secret", "key", "auth", "cred", "bearer", "cookie", "sig", "session",
+    "header", "data", "user", "login",
+];
+
+/// Short options whose value is (or may carry) a credential: curl's `-u`, `-U`, `-H`, `-d`,
+/// `-F`, `-b`, `-E`, and `-p`/`-P`, a password to many tools (a port to ssh: masked all the
+/// same, a shown `***` costs less than a shown password).
+const SECRET_SHORT: &[char] = &['u', 'U', 'H', 'd', 'F', 'b', 'E', 'p', 'P'];
+
+/// Words after which the next word is a credential (`Authorization: Bearer TOKEN`).
+const SCHEMES: &[&str] = &["bearer", "basic", "token", "digest"];
+
+/// Shell words that end one command and start another.
+const OPERATORS: &[&str] = &["&&", "||", ";", "|", "&"];
+
+const MASK: &str = "***";
+
+/// `command` with every word that may hold a secret masked. A command the shell's quoting
+/// rules cannot split shows its first word only.
+pub fn shown(command: &str) -> String {
+    match shlex::split(command) {
+        Some(words) => shown_words(&words),
+        None => {
+            let program = command.split_whitespace().next().unwrap_or_default();
+            format!("{} {MASK}", shown_word(program))
+        }
+    }
+}
+
+/// What the next word is, given the words before it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Next {
+    /// A command's start: environment assignments, then the program.
+    Start,
+    /// An option's value or a scheme's credential: masked.
+    Secret,
+    /// A header's value: its name kept, its value masked.
+    Header,
+    /// Anything else.
+    Word,
+}
+
+fn shown_words(words: &[String]) -> String {
+    let mut shown = Vec::with_capacity(words.len());
+    let mut next = Next::Start;
+    for word in words {
+        let (text, then) = classify(word, next);
+        shown.push(text);
+        next = then;
+    }
+    shown.join(" ")
+}
+
+/// A word shown as its position requires, and what the following word is.
+fn classify(word: &str, position: Next) -> (String, Next) {
+    if OPERATORS.contains(&word) {
+        return (word.to_string(), Next::Start);
+    }
+    match position {
+        Next::Secret => return (MASK.to_string(), Next::Word),
+        Next::Header => return (quoted(&header(word)), Next::Word),
+        Next::Start => {
+            if let Some((name, _)) = word.split_once('=')
+                && is_identifier(name)
+            {
+                return (format!("{name}={MASK}"), Next::Start);
+            }
+            return (shown_word(word), Next::Word);
+        }
+        Next::Word => {}
+    }
+    if let Some(long) = word.strip_prefix("--") {
+        let (name, value) = long
+            .split_once('=')
+            .map_or((long, None), |(n, v)| (n, Some(v)));
+        let option = format!("--{name}");
+        if is_secret_long(&option) {
+            let is_header = option.ends_with("header");
+            return match value {
+                Some(value) if is_header => {
+                    (quoted(&format!("{option}={}", header(value))), Next::Word)
+                }
+                Some(_) => (format!("{option}={MASK}"), Next::Word),
+                None if is_header => (option, Next::Header),
+                None => (option, Next::Secret),
+            };
+        }
+        return (shown_word(word), Next::Word);
+    }
+    if let Some(flags) = word.strip_prefix('-')
+        && !flags.is_empty()
+        && flags
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+    {
+        // `-u`, `-sSu` (the value is the next word), `-uUSER:PW` (the value is attached).
+        if let Some(at) = flags.find(SECRET_SHORT) {
+            let letter = flags[at..].chars().next().unwrap_or('u');
+            let attached = &flags[at + 1..];
+            let head = &word[..at + 2];
+            return match (attached.is_empty(), letter) {
+                (true, 'H') => (head.to_string(), Next::Header),
+                (true, _) => (head.to_string(), Next::Secret),
+                (false, 'H') => (quoted(&format!("{head}{}", header(attached))), Next::Word),
+                (false, _) => (format!("{head}{MASK}"), Next::Word),
+            };
+        }
+        return (word.to_string(), Next::Word);
+    }
+    if SCHEMES.contains(&word.to_ascii_lowercase().trim_end_matches(':')) {
+        return (word.to_string(), Next::Secret);
+    }
+    (shown_word(word), Next::Word)
+}
+
+/// A word in no credential position: a nested script shown by the same rules, URLs masked,
+/// the user information of `user:password@host`, and credential-named `key=value` and
+/// `Name: value` words masked.
+fn shown_word(word: &str) -> String {
+    if word.contains(char::is_whitespace)
+        && let Some(words) = shlex::split(word)
+        && words.len() > 1
+    {
+        return quoted(&shown_words(&words));
+    }
+    if word.contains("://") {
+        return quoted(&crate::url::redact_urls_in(word));
+    }
+    if let Some(at) = word.rfind('@')
+        && word[..at].contains(':')
+    {
+        // `user:password@host`: user information, masked whole as in a URL.
+        return format!("{MASK}{}", &word[at..]);
+    }
+    for separator in ['=', ':'] {
+        if let Some((key, value)) = word.split_once(separator)
+            && !value.is_empty()
+            && names_a_secret(key)
+        {
+            return quoted(&format!("{key}{separator}{MASK}"));
+        }
+    }
+    shell_word(word)
+}
+
+/// A word kept as it is, quoted as a shell would need it: `"$NAME"` keeps its expansion in
+/// double quotes, other special characters single-quoted (`'%s\n'`).
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_@%+=:,./-{}$".contains(c);
+    if word.is_empty() {
+        "''".to_string()
+    } else if word.chars().all(plain) {
+        word.to_string()
+    } else if word.contains('$') && !word.contains(['"', '\\', '`']) {
+        format!("\"{word}\"")
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// `Name: value` with the value masked unless the header never carries a credential.
+fn header(text: &str) -> String {
+    match text.split_once(':') {
+        Some((name, value)) => super::secret::ShownHeader {
+            name: name.trim(),
+            value: value.trim(),
+        }
+        .to_string(),
+        None => MASK.to_string(),
+    }
+}
+
+fn is_secret_long(option: &str) -> bool {
+    SECRET_LONG.iter().any(|family| option.starts_with(family))
+        || names_a_secret(option.trim_start_matches('-'))
+}
+
+fn names_a_secret(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    SECRET_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// A shell variable's name (`TOKEN`, `_x1`).
+fn is_identifier(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A word with white space in it, single-quoted so the shown command reads as one.
+fn quoted(word: &str) -> String {
+    if word.contains(char::is_whitespace) {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    } else {
+        word.to_string()
+    }
+}
+
+/// The names of the variables a command refers to (`$NAME`, `${NAME}`): their values are
+/// masked wherever the command's output shows them.
+pub fn referenced_variables(command: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = command;
+    while let Some(at) = rest.find('$') {
+        rest = &rest[at + 1..];
+        let braced = rest.strip_prefix('{');
+        let body = braced.unwrap_or(rest);
+        let len = body
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(body.len());
+        let name = &body[..len];
+        if is_identifier(name) && !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_hides(command: &str, secrets: &[&str], kept: &str) {
+        let text = shown(command);
+        for secret in secrets {
+            assert!(!text.contains(secret), "{command} -> {text} shows {secret}");
+        }
+        assert!(text.contains(kept), "{command} -> {text} lost {kept}");
+    }
+
+    #[test]
+    fn credential_options_are_masked_by_position() {
+        assert_hides(
+            "curl -uci:pw1secret https://h/x",
+            &["pw1secret"],
+            "curl -u***",
+        );
+        assert_hides(
+            "curl -u ci:pw2secret https://h/x",
+            &["pw2secret"],
+            "curl -u *** https://h/x",
+        );
+        assert_hides("curl -sSu ci:pw3secret h", &["pw3secret"], "-sSu ***");
+        assert_hides("curl --user=ci:pw4 h", &["pw4"], "--user=***");
+        assert_hides(
+            "curl --oauth2-bearer tok5secret h",
+            &["tok5secret"],
+            "--oauth2-bearer ***",
+        );
+        assert_hides(
+            "curl -H 'Authorization: Bearer tok6secret' h",
+            &["tok6secret"],
+            "-H 'Authorization: ***'",
+        );
+        assert_hides(
+            "curl --header 'X-Api-Token: tok7secret' -H 'Content-Type: application/json' h",
+            &["tok7secret"],
+            "-H 'Content-Type: application/json'",
+        );
+        assert_hides(
+            r#"curl --data '{"token":"tok8secret"}' -d a=b --data-raw x9secret h"#,
+            &["tok8secret", "x9secret", "a=b"],
+            "--data *** -d *** --data-raw ***",
+        );
+        assert_hides(
+            "tool --password-file=p10 --token-id t11 x",
+            &["p10", "t11"],
+            "tool",
+        );
+        assert_hides(
+            "mysql -pPw12secret -p pw13secret db",
+            &["Pw12secret", "pw13secret"],
+            "db",
+        );
+        assert_hides(
+            "TOKEN=tok14secret API_KEY=k15 deploy --app x api_key=k16 Authorization:Bearer",
+            &["tok14secret", "k15", "k16"],
+            "TOKEN=*** API_KEY=*** deploy --app x",
+        );
+        assert_hides(
+            "curl -H Authorization: Bearer tok17secret h",
+            &["tok17secret"],
+            "Bearer ***",
+        );
+        assert_hides(
+            "sh -c 'curl -u a:pw18secret https://u:pw19@h/p?sig=s20secret && echo ok'",
+            &["pw18secret", "pw19", "s20secret"],
+            "echo ok",
+        );
+        assert_hides(
+            "rsync x deploy:pw21secret@host:/srv",
+            &["pw21secret"],
+            "@host:/srv",
+        );
+        assert_hides(
+            "curl -H 'Authorization: Bearer unclosed",
+            &["unclosed"],
+            "curl ***",
+        );
+        assert_eq!(
+            shown("heroku builds:cache:purge -a my-app --confirm my-app"),
+            "heroku builds:cache:purge -a my-app --confirm my-app"
+        );
+        assert_eq!(shown("echo ${TOKEN} && true"), "echo ${TOKEN} && true");
+        assert_eq!(
+            shown("printf '%s\\n' \"$X\" \"it's\" \"a $B\""),
+            "printf '%s\\n' $X 'it'\\''s' 'a $B'"
+        );
+    }
+
+    #[test]
+    fn variables_a_command_refers_to() {
+        assert_eq!(
+            referenced_variables("curl -u \"$USER_NAME:${PW}\" $1 $$ ${X_1}"),
+            ["USER_NAME", "PW", "X_1"]
+        );
+    }
+}
