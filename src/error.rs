@@ -109,6 +109,17 @@ pub enum Error {
         value: String,
         expected: String,
     },
+    /// The committed configuration file (`envguard.toml`, `[tool.envguard]`) is wrong.
+    #[error(
+        "{}{}: {message} (fix the file, or override the setting with `git config envguard.<key> ...`)",
+        .path.display(),
+        .line.map(|l| format!(":{l}")).unwrap_or_default()
+    )]
+    CommittedConfig {
+        path: std::path::PathBuf,
+        line: Option<usize>,
+        message: String,
+    },
     /// git's hook input could not be read.
     #[error("{0}")]
     HookInput(#[from] crate::hook_input::InputError),

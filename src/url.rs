@@ -255,9 +255,22 @@ pub fn redact_urls_in(text: &str) -> String {
         if scheme.ends_with('\'') && after[..end].ends_with('\'') {
             end -= 1;
         }
-        let url = &after[..end];
         // The user information holds `/`, `?` and `#` only percent-encoded, and any other
-        // character (a raw `@` too: the host follows the last one, as git reads it).
+        // character (a raw `@` too: the host follows the last one, as git reads it), even
+        // one that cannot stand in a URL (a quote, a space, `<`): an `@` before the first
+        // `/`, `?` or `#` of the line ends user information that must not be shown.
+        let line_end = after.find(['\n', '\r']).unwrap_or(after.len());
+        let span_end = after[..line_end].find(['/', '?', '#']).unwrap_or(line_end);
+        if let Some(user_end) = after[..span_end].rfind('@')
+            && user_end >= end
+        {
+            end = user_end
+                + 1
+                + after[user_end + 1..]
+                    .find(ends_url)
+                    .unwrap_or(after.len() - user_end - 1);
+        }
+        let url = &after[..end];
         let authority_end = url.find(['/', '?', '#']).unwrap_or(url.len());
         out.push_str(&mask_authority(&url[..authority_end]));
         out.push_str(&mask_after_authority(&url[authority_end..]));
@@ -376,6 +389,21 @@ pub fn encode_path(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_information_with_characters_no_url_holds_is_masked() {
+        for odd in ["\"", " ", "`", "<", ">", "' ;"] {
+            let text = format!(
+                "('p1 @ https://user:ab{odd}SECRETcanary@files.example.com/p1.whl' is gone)"
+            );
+            let shown = redact_urls_in(&text);
+            assert!(!shown.contains("SECRETcanary"), "{odd:?}: {shown}");
+            assert!(
+                shown.contains("files.example.com/p1.whl"),
+                "{odd:?}: {shown}"
+            );
+        }
+    }
 
     fn base(url: &str) -> String {
         scm_site(None, &[url]).map(|s| s.base).unwrap_or_default()

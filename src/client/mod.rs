@@ -20,7 +20,9 @@ use git2::{Oid, Repository};
 use crate::ExitStatus;
 use crate::analyze::{Analyzer, Verdict};
 use crate::chain::{self, HookArgs};
-use crate::config::{Config, DeployTarget, Mode, PlatformSource, configured_urls};
+use crate::config::{
+    Config, DeployTarget, Mode, PlatformSource, committed_warnings, configured_urls,
+};
 use crate::gitcli::{self, Lease};
 use crate::hook_input::{self, PushFlags, RefUpdate};
 use crate::message::{Hook, Unchecked};
@@ -66,7 +68,7 @@ pub fn pre_push(args: &HookArgs, stdin: &[u8]) -> ExitStatus {
         Ok(outcome) => outcome.exit_status(),
         // A setting the user wrote wrong is the user's to fix, like a broken file: pushing
         // on would leave the push unguarded without a word.
-        Err(e @ Error::Config { .. }) => {
+        Err(e @ (Error::Config { .. } | Error::CommittedConfig { .. })) => {
             emit(&Hook::BadSetting {
                 error: e.to_string(),
             });
@@ -160,6 +162,7 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     }
     let git_config = crate::config::open(&repo)?;
     let mut config = Config::from_git_config(&git_config)?;
+    config.warnings.extend(committed_warnings(&repo));
     for text in &config.warnings {
         emit(&Hook::SettingWarning { text: text.clone() });
     }

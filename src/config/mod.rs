@@ -7,13 +7,14 @@ use clap::ValueEnum;
 
 use crate::output::secret::ShownCommand;
 use crate::paths::{clean_dir, climbs_out, is_relative_inside};
+pub mod committed;
 mod scope;
 
 pub use crate::platform::Mode;
 use crate::platform::Platform;
 use crate::{Error, Result};
 use scope::{check_known_keys, values_in_repository};
-pub use scope::{command_line_settings, open};
+pub use scope::{command_line_settings, committed_warnings, open};
 
 /// How requirement changes are judged (`envguard.policy`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -64,7 +65,8 @@ fn enum_value<T: ValueEnum>(git: &git2::Config, key: &str) -> Result<Option<T>> 
 }
 
 /// Every `envguard.*` key envguard reads.
-pub const KEYS: [&str; 19] = [
+pub const KEYS: [&str; 20] = [
+    "envguard.trustCommitted",
     "envguard.command",
     "envguard.pruneKeep",
     "envguard.remote",
@@ -211,7 +213,9 @@ impl Config {
     /// Reads the settings visible from `repo` (repository, global and system config).
     pub fn from_repo(repo: &git2::Repository) -> Result<Config> {
         let git = open(repo)?;
-        Config::from_git_config(&git)
+        let mut config = Config::from_git_config(&git)?;
+        config.warnings.extend(committed_warnings(repo));
+        Ok(config)
     }
 
     /// The settings of `repo` with its deploy branches settled: a bare repository's are

@@ -6,6 +6,42 @@
 use super::{KEYS, edit_distance};
 use crate::{Error, Result};
 
+/// Adds the worktree's committed configuration ([`super::committed`]) as the lowest scope,
+/// without what needs this machine's consent it lacks. The file returned holds it until the
+/// snapshot is taken.
+fn add_committed(
+    repo: &git2::Repository,
+    git: &mut git2::Config,
+) -> Result<Option<tempfile::NamedTempFile>> {
+    let Some(root) = repo.workdir() else {
+        return Ok(None);
+    };
+    let Some(committed) = super::committed::read(root)? else {
+        return Ok(None);
+    };
+    let trusted = git.get_string(super::committed::TRUST_KEY).ok();
+    let (taken, _) = committed.taken(trusted.as_deref());
+    let mut file = tempfile::NamedTempFile::new()?;
+    {
+        use std::io::Write;
+        file.write_all(super::committed::as_git_config(&taken).as_bytes())?;
+        file.flush()?;
+    }
+    git.add_file(file.path(), git2::ConfigLevel::ProgramData, true)?;
+    Ok(Some(file))
+}
+
+/// What the worktree's committed configuration asks that this machine has not agreed to.
+pub fn committed_warnings(repo: &git2::Repository) -> Vec<String> {
+    let (Some(root), Ok(git)) = (repo.workdir(), repo.config()) else {
+        return Vec::new();
+    };
+    match super::committed::read(root) {
+        Ok(Some(committed)) => super::committed::consent_warnings(&committed, &git),
+        _ => Vec::new(),
+    }
+}
+
 /// The repository's configuration as `git config` sees it inside a hook: every file git
 /// reads (system, global, local, worktree, includes), plus the `-c` settings of the git
 /// command that runs the hook, which git passes in `GIT_CONFIG_PARAMETERS` (and
@@ -13,6 +49,8 @@ use crate::{Error, Result};
 /// A snapshot: read once, no file is checked again on every lookup.
 pub fn open(repo: &git2::Repository) -> Result<git2::Config> {
     let mut git = repo.config()?;
+    // The team's committed file, below every git config scope.
+    let _committed = add_committed(repo, &mut git)?;
     let overrides = command_line_settings();
     if overrides.is_empty() {
         return Ok(git.snapshot()?);

@@ -36,6 +36,28 @@ pub(super) fn no_deploy_remote_warning(cwd: &Path) -> Option<String> {
     ))
 }
 
+/// Where the settings come from: the committed file's keys, and which of them git config
+/// overrides on this machine.
+fn committed_line(repo: &git2::Repository) -> Option<String> {
+    let committed = crate::config::committed::read(repo.workdir()?).ok()??;
+    let git = repo.config().ok()?;
+    let trusted = git.get_string(crate::config::committed::TRUST_KEY).ok();
+    let (taken, _) = committed.taken(trusted.as_deref());
+    let shown = |(key, _): &&(String, Vec<String>)| {
+        let name = &key["envguard.".len()..];
+        if git.get_entry(key).is_ok() {
+            format!("{name} (overridden by git config)")
+        } else {
+            name.to_string()
+        }
+    };
+    Some(format!(
+        "committed settings: {} sets {}; any git config scope overrides them",
+        committed.name(),
+        taken.iter().map(shown).collect::<Vec<_>>().join(", ")
+    ))
+}
+
 /// `envguard hook status`: where the hook is, what is chained, and which mode applies.
 pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
     // git never runs a pre-push hook in a bare repository: its side is the server's.
@@ -101,6 +123,8 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
         "core.hooksPath: {}",
         hooks_path.as_deref().unwrap_or("(not set)")
     ));
+    lines.extend(committed_line(&repo));
+    lines.extend(config.warnings.iter().map(|w| format!("warning: {w}")));
     if side == Side::Client
         && let Some(notice) = crate::pending::pending_notice(&repo)
     {

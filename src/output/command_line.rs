@@ -64,6 +64,64 @@ pub fn shown(command: &str) -> String {
     }
 }
 
+/// The values at the secret positions of `command` (what [`shown`] masks), and of each the
+/// part after its first `:` or `=` (a password alone, a body's value), for the scrub to mask
+/// wherever they show up. A command the shell's quoting cannot split: every word after the
+/// program.
+pub fn secret_values(command: &str) -> Vec<String> {
+    let Some(words) = shlex::split(command) else {
+        return command
+            .split_whitespace()
+            .skip(1)
+            .map(str::to_string)
+            .collect();
+    };
+    let mut values = Vec::new();
+    let mut next = Next::Start;
+    for word in &words {
+        let (text, then) = classify(word, next);
+        next = then;
+        if let Some(nested) = shlex::split(word).filter(|w| w.len() > 1)
+            && word.contains(char::is_whitespace)
+        {
+            values.extend(secret_values(&nested_script(&nested)));
+            continue;
+        }
+        if let Some(value) = masked_part(word, &text) {
+            let tail = value
+                .split_once([':', '='])
+                .map(|(_, tail)| tail.trim_matches(['"', '\'', ' ']).to_string());
+            values.push(value);
+            values.extend(tail);
+        }
+    }
+    values.retain(|v| !v.is_empty());
+    values
+}
+
+/// Nested script words joined back into one command line.
+fn nested_script(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| shlex::try_quote(w).map_or_else(|_| w.clone(), |q| q.into_owned()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The part of `original` that `shown` (the same word masked) replaced with `***`.
+fn masked_part(original: &str, shown: &str) -> Option<String> {
+    let shown = shlex::split(shown)
+        .filter(|w| w.len() == 1)
+        .and_then(|mut w| w.pop())
+        .unwrap_or_else(|| shown.to_string());
+    let star = shown.find(MASK)?;
+    let (prefix, suffix) = (&shown[..star], &shown[star + MASK.len()..]);
+    (original.len() >= prefix.len() + suffix.len()
+        && original.starts_with(prefix)
+        && original.ends_with(suffix))
+    .then(|| original[prefix.len()..original.len() - suffix.len()].to_string())
+}
+
 /// What the next word is, given the words before it.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Next {
@@ -345,6 +403,27 @@ mod tests {
             shown("printf '%s\\n' \"$X\" \"it's\" \"a $B\""),
             "printf '%s\\n' $X 'it'\\''s' 'a $B'"
         );
+    }
+
+    #[test]
+    fn the_values_at_secret_positions_are_known_for_the_scrub() {
+        let values = secret_values(
+            "curl -uuser:pw1secret -H'Authorization: Bearer tok2secret' --data '{\"t\":\"x\"}' \
+             --oauth2-bearer tok3secret && sh -c 'curl -u me:pw4secret h' ; TOKEN=tok5secret run",
+        );
+        for secret in [
+            "pw1secret",
+            "tok2secret",
+            "tok3secret",
+            "pw4secret",
+            "tok5secret",
+        ] {
+            assert!(
+                values.iter().any(|v| v.contains(secret)),
+                "{secret} in {values:?}"
+            );
+        }
+        assert!(values.iter().any(|v| v == "pw1secret"), "{values:?}");
     }
 
     #[test]

@@ -97,8 +97,14 @@ impl serde::Serialize for SecretUrl {
 pub struct ShownCommand(String);
 
 impl ShownCommand {
+    /// The command; the values at its secret positions are registered, so that they are
+    /// masked wherever they show up later (the command's own output, an error).
     pub fn new(command: impl Into<String>) -> Self {
-        ShownCommand(command.into())
+        let command = command.into();
+        for value in super::command_line::secret_values(&command) {
+            register_secret(&value);
+        }
+        ShownCommand(command)
     }
 
     /// The command itself, for the one place that runs it.

@@ -869,3 +869,25 @@ fn an_interrupted_toggle_to_a_remote_naming_a_user_resumes_from_its_configured_u
         "the resume finished the toggle: {resumed}"
     );
 }
+
+/// A command that fails prints its own arguments: the values at the secret positions of the
+/// configured command are masked there too, not only in envguard's own line.
+#[test]
+fn a_failing_commands_output_never_shows_its_secret_values() {
+    let command = "sh -c 'echo \"called with: $*\" >&2; exit 1' curl -uuser:OUTPUTcanary \
+                   --data token=BODYcanary -H'Authorization: Bearer HDRcanary' \
+                   --oauth2-bearer OAUTHcanary";
+    let secrets: Vec<String> = ["OUTPUTcanary", "BODYcanary", "HDRcanary", "OAUTHcanary"]
+        .map(str::to_string)
+        .to_vec();
+    let s = Scene::new(
+        "flask==2.0.1\ntool==1.0\n",
+        "flask==2.0.1\n",
+        "https://site.scm.example.invalid/site.git",
+        "command",
+    );
+    s.d.clone.git(&["config", "envguard.command", command]);
+    let out = s.push();
+    assert!(out.contains("called with"), "the output is shown: {out}");
+    assert_clean("a failing envguard.command", &out, &secrets);
+}

@@ -14,6 +14,7 @@ mod canary;
 mod canary_positions;
 mod check;
 mod client;
+mod committed;
 mod deploy;
 mod differential;
 mod gitsetups;

@@ -1,0 +1,107 @@
+//! The team's committed configuration (`envguard.toml`, `[tool.envguard]` in
+//! pyproject.toml) on real clones and real pushes: it guards a push with no git config at
+//! all, any git config scope overrides it, what runs code needs this machine's consent for
+//! that very content, and a mistake in it names the file and line.
+
+use crate::support::Deployment;
+
+const APP: &[(&str, &str)] = &[
+    ("requirements.txt", "a\nb\n"),
+    ("runtime.txt", "python-3.6\n"),
+];
+
+/// A clone whose envguard settings come only from the committed `file` with `text`.
+fn committed(file: &str, text: &str) -> Deployment {
+    let d = Deployment::new(APP);
+    for key in ["envguard.remoteName", "envguard.mode", "envguard.platform"] {
+        d.clone.git(&["config", "--unset", key]);
+    }
+    d.clone.write(file, text);
+    d.clone.commit("The team's envguard settings");
+    d
+}
+
+fn drop_b(d: &Deployment) -> (i32, String) {
+    d.clone.write("requirements.txt", "a\n");
+    d.clone.commit("Drop b");
+    d.push(&["origin", "master"])
+}
+
+#[test]
+fn a_committed_file_guards_a_clone_without_git_config() {
+    for (file, text) in [
+        (
+            "envguard.toml",
+            "remoteName = \"origin\"\nplatform = \"kudu-windows\"\nmode = \"warn\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[project]\nname = \"app\"\n\n[tool.envguard]\nremoteName = [\"origin\"]\nplatform = \"kudu-windows\"\nmode = \"warn\"\n",
+        ),
+    ] {
+        let d = committed(file, text);
+        let status = d.clone.envguard(&["hook", "status"]);
+        let status = String::from_utf8_lossy(&status.stdout).into_owned();
+        assert!(status.contains("origin"), "{file}: {status}");
+        let (code, stderr) = drop_b(&d);
+        assert_eq!(code, 0, "{file}: {stderr}");
+        assert!(
+            stderr.contains("refs/heads/master: wipe") && stderr.contains("b removed"),
+            "{file}: {stderr}"
+        );
+        // Any git config scope overrides the committed file.
+        d.clone.git(&["config", "envguard.mode", "off"]);
+        d.clone.write("requirements.txt", "");
+        d.clone.commit("Drop a");
+        let (code, stderr) = d.push(&["origin", "master"]);
+        assert_eq!(code, 0, "{file}: {stderr}");
+        assert!(stderr.contains("envguard.mode is off"), "{file}: {stderr}");
+    }
+}
+
+#[test]
+fn a_committed_command_runs_only_with_this_machines_consent() {
+    let d = committed(
+        "envguard.toml",
+        "remoteName = \"origin\"\nplatform = \"kudu-windows\"\nmode = \"command\"\ncommand = \"touch purged\"\n",
+    );
+    let (code, stderr) = drop_b(&d);
+    let purged = d.clone.path.join("purged");
+    assert!(!purged.exists(), "run without consent: {stderr}");
+    assert_ne!(code, 0, "command mode without a command refuses: {stderr}");
+    let digest = stderr
+        .split("git config envguard.trustCommitted ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("the consent is named: {stderr}"))
+        .to_string();
+    assert_eq!(digest.len(), 64, "{stderr}");
+    d.clone.git(&["config", "envguard.trustCommitted", &digest]);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(purged.exists(), "run with consent: {stderr}");
+    // New content needs consent again.
+    std::fs::remove_file(&purged).expect("rm");
+    d.clone.write(
+        "envguard.toml",
+        "remoteName = \"origin\"\nplatform = \"kudu-windows\"\nmode = \"command\"\ncommand = \"touch purged; touch more\"\n",
+    );
+    d.clone.write("requirements.txt", "");
+    d.clone.commit("Drop a, change the command");
+    let (_, stderr) = d.push(&["origin", "master"]);
+    assert!(!purged.exists(), "changed content, old consent: {stderr}");
+}
+
+#[test]
+fn a_mistake_in_the_committed_file_names_its_line() {
+    let d = committed(
+        "envguard.toml",
+        "remoteName = \"origin\"\nmdoe = \"warn\"\n",
+    );
+    let (code, stderr) = drop_b(&d);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("envguard.toml:2") && stderr.contains("did you mean mode"),
+        "{stderr}"
+    );
+}
