@@ -157,6 +157,12 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
         target.platform,
         crate::config::default_branch(&repo, &format!("refs/remotes/{}/HEAD", push.remote)),
     );
+    if let Some(platform) = config.deploy_branch_unknown() {
+        emit(&Hook::DeployBranchUnknown {
+            platform,
+            remote: SecretUrl::new(&push.remote),
+        });
+    }
     // The flags of the user's `git push` (read from its command line) matter only to a push
     // that needs more than a quiet pass: read them then.
     let flags = std::cell::OnceCell::new();

@@ -136,6 +136,9 @@ pub struct Config {
     pub branches: Vec<String>,
     /// Whether `envguard.branch` is set (it overrides the platform's branches).
     pub branches_set: bool,
+    /// The platform whose deploy refs [`Config::settle_branches`] took (`None`: not settled,
+    /// or `envguard.branch` set).
+    pub branches_of: Option<Platform>,
     /// App root inside the repository (`envguard.appRoot`, `""` for the repository root);
     /// `None`: from `.deployment`.
     pub app_root: Option<String>,
@@ -182,6 +185,7 @@ impl Default for Config {
             warnings: Vec::new(),
             branches: vec!["master".to_string()],
             branches_set: false,
+            branches_of: None,
             app_root: None,
             site_command: None,
             env_dir: "env".to_string(),
@@ -379,17 +383,66 @@ impl Config {
     /// Without `envguard.branch`, the deploy branches are those `platform` deploys: every
     /// pushed branch (piku), the repository's default branch (`default_branch`: a bare
     /// repository's HEAD on a server, the remote's HEAD in a clone; self-hosted, Gitea,
-    /// GitLab), or Kudu's `DEPLOYMENT_BRANCH`, master unless known.
+    /// GitLab), `main` and `master` (Heroku), every branch until the one Dokku deploys is
+    /// named (its deploy-branch, else the first branch pushed, neither visible from here),
+    /// or Kudu's `DEPLOYMENT_BRANCH`, master unless known.
     pub fn settle_branches(&mut self, platform: Platform, default_branch: Option<String>) {
         if self.branches_set {
             return;
         }
         use crate::platform::DeployRefs;
+        self.branches_of = Some(platform);
         self.branches = match platform.facts().deploy_refs {
-            DeployRefs::Every => vec!["*".to_string()],
+            DeployRefs::Every | DeployRefs::DeployBranchElseFirstPushed => vec!["*".to_string()],
             DeployRefs::RepositoryHead => vec![default_branch.unwrap_or_else(|| "master".into())],
             DeployRefs::DeploymentBranch => vec!["master".to_string()],
+            DeployRefs::Branches(names) => names.iter().map(|b| b.to_string()).collect(),
         };
+    }
+
+    /// Whether the deploy branches are every branch only because the platform's own is
+    /// unknown here (Dokku without `envguard.branch`): then the push says how to name it.
+    pub fn deploy_branch_unknown(&self) -> Option<Platform> {
+        self.branches_of.filter(|p| {
+            p.facts().deploy_refs == crate::platform::DeployRefs::DeployBranchElseFirstPushed
+        })
+    }
+
+    /// The deploy branches, where they come from, and how to change them (for `hook
+    /// status` and `envguard platform`).
+    pub fn branches_described(&self) -> String {
+        use crate::platform::DeployRefs;
+        let listed = self.branches.join(" ");
+        if self.branches_set {
+            return if self.branches.iter().any(|b| b == "master" || b == "main") {
+                listed
+            } else {
+                format!(
+                    "{listed} (envguard.branch replaces the default master, which is not \
+                     guarded; add it with `git config --add envguard.branch master`)"
+                )
+            };
+        }
+        let Some(platform) = self.branches_of else {
+            return listed;
+        };
+        match platform.facts().deploy_refs {
+            DeployRefs::Every => {
+                format!("every branch ({platform} deploys each pushed branch)")
+            }
+            DeployRefs::DeployBranchElseFirstPushed => format!(
+                "every branch: {platform} deploys its deploy-branch, else the first branch \
+                 pushed to the app, and neither is visible from here; name it with `git config \
+                 envguard.branch NAME` (and pin it on the server: `dokku git:set APP \
+                 deploy-branch NAME`)"
+            ),
+            DeployRefs::Branches(_) => {
+                format!("{listed} ({platform} deploys pushes to these; envguard.branch overrides it)")
+            }
+            DeployRefs::RepositoryHead | DeployRefs::DeploymentBranch => {
+                format!("{listed} (the branch the platform deploys; envguard.branch overrides it)")
+            }
+        }
     }
 
     /// Whether a full ref name (`refs/heads/x`) is a deploy branch.
@@ -424,12 +477,14 @@ impl Config {
 
     /// For a remote known by its name and URLs (the one git passed the hook, and those of
     /// [`configured_urls`], which `insteadOf` rewriting hides from the hook): `None` when it
-    /// is not a deploy remote, else where it deploys and the mode that applies there.
+    /// is not a deploy remote, else where it deploys and the mode that applies there. A
+    /// remote whose URL is a platform's own (Heroku's git host, `dokku@HOST:APP`,
+    /// `piku@HOST:APP`) is a deploy remote without any setting, as an App Service one is.
     pub fn deploy_target(&self, name: &str, urls: &[&str]) -> Option<DeployTarget> {
         let named = self.remote_names.iter().any(|n| n == name);
-        let matched = urls
-            .iter()
-            .any(|u| self.remote_urls.iter().any(|g| glob_match(g, u)));
+        let matched = urls.iter().any(|u| {
+            self.remote_urls.iter().any(|g| glob_match(g, u)) || Platform::of_url(u).is_some()
+        });
         (named || matched).then(|| {
             let (platform, source) = self.platform_for(urls);
             DeployTarget {

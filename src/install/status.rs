@@ -305,32 +305,12 @@ pub(super) fn client_status(repo: &git2::Repository, config: &Config) -> Result<
             }
         ));
     }
-    lines.push(format!("deploy branches: {}", branches_line(config)));
+    lines.push(format!("deploy branches: {}", config.branches_described()));
     lines.push(format!(
         "toggle runtime: {}",
         toggle_runtime_line(repo, config)
     ));
     Ok(lines)
-}
-
-/// The deploy branches, where they come from, and whether `envguard.branch` replaced the
-/// default `master`.
-pub(super) fn branches_line(config: &Config) -> String {
-    let listed = config.branches.join(" ");
-    if !config.branches_set {
-        if config.branches == ["*"] {
-            "every branch (the platform deploys each pushed branch)".to_string()
-        } else {
-            format!("{listed} (the branch the platform deploys; envguard.branch overrides it)")
-        }
-    } else if config.branches.iter().any(|b| b == "master") {
-        listed
-    } else {
-        format!(
-            "{listed} (envguard.branch replaces the default master, which is not guarded; \
-             add it with `git config --add envguard.branch master`)"
-        )
-    }
 }
 
 /// The toggle a push of HEAD would make, read as the analysis reads it (app root from

@@ -218,7 +218,17 @@ pub enum DeployRefs {
     RepositoryHead,
     /// Every pushed branch.
     Every,
+    /// These branches, whatever the app's settings (Heroku: `main` and `master`).
+    Branches(&'static [&'static str]),
+    /// Dokku: the app's `deploy-branch` property, else the first branch pushed, which then
+    /// becomes the property. Neither is visible from a clone, so until `envguard.branch`
+    /// names it, every pushed branch may be the one deployed.
+    DeployBranchElseFirstPushed,
 }
+
+/// The branches Heroku deploys: a push to `main` or `master` builds, other branches do
+/// nothing (Heroku Dev Center, "Deploying with Git"; the receiver is closed source).
+pub const HEROKU_BRANCHES: [&str; 2] = ["main", "master"];
 
 /// Which deploy script `envguard deploy-script` writes for the platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -278,13 +288,41 @@ pub enum BuilderPick {
     Dokku,
 }
 
-/// How a git URL names a platform.
+/// How a git URL names a platform: a remote with such a URL is a deploy remote without any
+/// setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UrlClue {
-    /// The host contains this text (`heroku.com`).
-    Host(&'static str),
-    /// The URL's user is this one (`dokku@host:app`).
+    /// The host is one of these (`git.heroku.com`), in an `https://` or ssh URL.
+    Hosts(&'static [&'static str]),
+    /// The URL's user is this one (`dokku@host:app`, `ssh://dokku@host/app`).
     User(&'static str),
+}
+
+/// Heroku's git hosts: `https://git.heroku.com/APP.git` (what `heroku git:remote` and
+/// `heroku create` add), and the older ssh form `git@heroku.com:APP.git`.
+const HEROKU_GIT_HOSTS: [&str; 2] = ["git.heroku.com", "heroku.com"];
+
+/// The user and host of a git URL, lowercased: `scheme://[user@]host[:port]/path` or
+/// scp-like `[user@]host:path` (git's ssh shorthand). `None` for a local path.
+fn user_and_host(url: &str) -> Option<(Option<String>, String)> {
+    let url = url.trim();
+    if let Some(parsed) = crate::url::Url::parse(url) {
+        let host = parsed.host();
+        return Some((parsed.user.map(|u| u.to_ascii_lowercase()), host));
+    }
+    if url.contains("://") {
+        return None;
+    }
+    // git reads `host:path` as ssh only when no slash comes before the first colon.
+    let (authority, _) = url.split_once(':')?;
+    if authority.is_empty() || authority.contains('/') {
+        return None;
+    }
+    let (user, host) = match authority.rsplit_once('@') {
+        Some((user, host)) => (Some(user.to_ascii_lowercase()), host),
+        None => (None, authority),
+    };
+    Some((user, host.to_ascii_lowercase()))
 }
 
 impl Platform {
@@ -448,10 +486,12 @@ impl Platform {
                 fresh_because: None,
                 cache_key_files: &[],
             },
-            // heroku/heroku-buildpack-python lib/cache.sh, lib/python_version.sh.
+            // heroku/heroku-buildpack-python lib/cache.sh, lib/python_version.sh @b4e7e72.
+            // Deploy refs: Heroku Dev Center "Deploying with Git" (main or master; the
+            // receiver is closed source). The URL: Heroku's git host, git.heroku.com.
             Platform::Heroku => Facts {
                 name: "heroku",
-                url_names_it: Some(UrlClue::Host("heroku.com")),
+                url_names_it: Some(UrlClue::Hosts(&HEROKU_GIT_HOSTS)),
                 runtime_rule: RuntimeRule::RuntimeTxtFirst,
                 rebuild: Rebuild::OnRequirementsBytes,
                 os: Os::Linux,
@@ -461,7 +501,7 @@ impl Platform {
                 default_mode: Mode::Warn,
                 remedy: Remedy::PurgeCache(Purge::Heroku),
                 server_env: ServerEnv::FolderInTarget,
-                deploy_refs: DeployRefs::DeploymentBranch,
+                deploy_refs: DeployRefs::Branches(&HEROKU_BRANCHES),
                 owns_post_receive: false,
                 deploy_script: None,
                 builder_pick: None,
@@ -469,7 +509,9 @@ impl Platform {
                 cache_key_files: &PACKAGE_MANAGER_FILES,
             },
             // dokku/dokku plugins/builder-herokuish (the Heroku buildpack's cache);
-            // plugins/repo (repo:purge-cache).
+            // plugins/repo (repo:purge-cache). Deploy refs: dokku/dokku plugins/git/functions
+            // @33896f5 L79-93 (`refs/heads/${DOKKU_DEPLOY_BRANCH}`; with no deploy-branch set,
+            // "Set ${deploy_branch} as deploy-branch" and deploy the branch pushed).
             Platform::Dokku => Facts {
                 name: "dokku",
                 url_names_it: Some(UrlClue::User("dokku")),
@@ -482,7 +524,7 @@ impl Platform {
                 default_mode: Mode::Warn,
                 remedy: Remedy::PurgeCache(Purge::Dokku),
                 server_env: ServerEnv::FolderInTarget,
-                deploy_refs: DeployRefs::DeploymentBranch,
+                deploy_refs: DeployRefs::DeployBranchElseFirstPushed,
                 owns_post_receive: false,
                 deploy_script: None,
                 builder_pick: Some(BuilderPick::Dokku),
@@ -529,12 +571,13 @@ impl Platform {
                 fresh_because: None,
                 cache_key_files: &[],
             },
-            // piku/piku piku.py: deploy_python (venv created only when bin/activate is
-            // missing; PYTHON_VERSION read only then), cmd_git_hook (every pushed ref),
-            // cmd_git_receive_pack (its own post-receive).
+            // piku/piku piku.py @ca90545: deploy_python (venv created only when bin/activate
+            // is missing; PYTHON_VERSION read only then), cmd_git_hook (every pushed ref,
+            // L1773-1784), cmd_git_receive_pack (its own post-receive). The URL: piku's
+            // README ("Using piku": `git remote add piku piku@yourserver:appname`).
             Platform::Piku => Facts {
                 name: "piku",
-                url_names_it: None,
+                url_names_it: Some(UrlClue::User("piku")),
                 runtime_rule: RuntimeRule::SiteSetting,
                 rebuild: Rebuild::OnRuntimeChange,
                 os: Os::Linux,
@@ -583,15 +626,14 @@ impl Platform {
         self.facts().name
     }
 
-    /// The platform a remote URL names by itself (`git.heroku.com`, `dokku@host:app`).
+    /// The platform a remote URL names by itself (`https://git.heroku.com/app.git`,
+    /// `dokku@host:app`, `piku@host:app`).
     pub fn of_url(url: &str) -> Option<Platform> {
-        let lower = url.to_ascii_lowercase();
+        let (user, host) = user_and_host(url)?;
         Platform::value_variants().iter().copied().find(|p| {
             p.facts().url_names_it.is_some_and(|clue| match clue {
-                UrlClue::Host(host) => lower.contains(host),
-                UrlClue::User(user) => {
-                    lower.starts_with(&format!("{user}@")) || lower.contains(&format!("://{user}@"))
-                }
+                UrlClue::Hosts(hosts) => hosts.contains(&host.as_str()),
+                UrlClue::User(name) => user.as_deref() == Some(name),
             })
         })
     }
@@ -778,5 +820,28 @@ mod tests {
         );
         assert_eq!(Platform::of_url("dokku@host:app"), Some(Platform::Dokku));
         assert_eq!(Platform::of_url("/srv/app.git"), None);
+    }
+
+    /// A platform's own git URL names it; a mention of its name elsewhere in a URL does not.
+    #[test]
+    fn platform_urls() {
+        for (url, platform) in [
+            ("https://git.heroku.com/my-app.git", Some(Platform::Heroku)),
+            ("HTTPS://Git.Heroku.com:443/my-app.git", Some(Platform::Heroku)),
+            ("git@heroku.com:my-app.git", Some(Platform::Heroku)),
+            ("ssh://git@heroku.com/my-app.git", Some(Platform::Heroku)),
+            ("dokku@dokku.me:shop", Some(Platform::Dokku)),
+            ("ssh://dokku@dokku.me:3022/shop", Some(Platform::Dokku)),
+            ("piku@pi.local:blog", Some(Platform::Piku)),
+            ("ssh://piku@pi.local/blog", Some(Platform::Piku)),
+            ("https://github.com/me/heroku.com-tools.git", None),
+            ("git@github.com:dokku/dokku.git", None),
+            ("https://evilheroku.com/app.git", None),
+            ("./dokku@x:y", None),
+            ("/srv/piku@x:app", None),
+            ("me@host:dokku", None),
+        ] {
+            assert_eq!(Platform::of_url(url), platform, "{url}");
+        }
     }
 }
