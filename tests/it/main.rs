@@ -16,6 +16,8 @@ mod deploy;
 mod differential;
 mod gitsetups;
 mod hardening;
+mod kudu_files;
+mod kudu_ini;
 mod kudu_runtime;
 mod layering;
 mod managers;
