@@ -89,6 +89,16 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
         if let Some(why) = runs_after_a_deploy_step(&dispatch) {
             lines.push(format!("warning: {why}"));
         }
+        let plain = dir.join(side.hook_name());
+        if dispatch.parent().is_some_and(|p| p.ends_with("custom_hooks")) && is_ours(&plain) {
+            lines.push(format!(
+                "warning: {} is envguard's, but gitaly never runs a GitLab repository's hooks \
+                 folder (it sets core.hooksPath on every git call): run `envguard hook install \
+                 --server` to install into {}",
+                plain.display(),
+                dispatch.display()
+            ));
+        }
     }
     if legacy.exists() {
         lines.push(format!(
