@@ -4,7 +4,7 @@
 //! API and hands the answers here.
 //!
 //! Sources: Azure-App-Service/KuduLite `Kudu.Core/Deployment/Generator/SiteBuilderFactory.cs`
-//! (Oryx only when `ENABLE_ORYX_BUILD` is true-like; `SCM_DO_BUILD_DURING_DEPLOYMENT` not
+//! @3854066 (a deployment command first, L34-38; Oryx only when `ENABLE_ORYX_BUILD` is true-like; `SCM_DO_BUILD_DURING_DEPLOYMENT` not
 //! true-like: `BasicBuilder`, no build), `BuildFlagsHelper.cs` (`BUILD_FLAGS` parsed with
 //! the case-sensitive `Enum.Parse`, so `Off` and not `off`), microsoft/Oryx
 //! `src/BuildScriptGenerator/Python` and the startup script (only a manifest with
@@ -23,6 +23,8 @@ pub struct Clues {
     pub settings: Vec<(String, String)>,
     /// `site/wwwroot/oryx-manifest.toml`, if there is one.
     pub oryx_manifest: Option<String>,
+    /// `site/repository/.deployment`, the one the site deployed last, if there is one.
+    pub deployment_file: Option<String>,
 }
 
 /// A recognised platform and the clue it came from.
@@ -87,6 +89,18 @@ impl Clues {
         crate::deployment::script_of(command)
     }
 
+    /// The script of the site's deployment command: the `COMMAND` app setting, else the
+    /// `command` of the `.deployment` it deployed last (app settings rank above the file).
+    /// Only the script's path, never the command line.
+    fn deployment_command(&self) -> Option<(String, &'static str)> {
+        if let Some(script) = self.command_script() {
+            return Some((script, "the COMMAND app setting"));
+        }
+        let file = self.deployment_file.as_deref()?;
+        let script = crate::deployment::Deployment::read(file.as_bytes()).command_script()?;
+        Some((script, "the command of its .deployment"))
+    }
+
     fn setting(&self, key: &str) -> Option<&str> {
         self.settings
             .iter()
@@ -130,6 +144,21 @@ pub fn decide(clues: &Clues) -> Result<Detected, Unrecognised> {
             ));
         }
         Some(true) => {}
+    }
+    // KuduLite SiteBuilderFactory.cs @3854066 L34-38: a deployment command (the COMMAND app
+    // setting, or `.deployment`'s `command`) returns a CustomBuilder before any no-build or
+    // Oryx rule is looked at.
+    if let Some((script, from)) = clues.deployment_command() {
+        return Ok(Detected::of(
+            Platform::KuduLinux,
+            format!(
+                "the site runs Linux with a deployment command ({script}, from {from}): \
+                 KuduLite runs it before any Oryx or no-build rule, so the script decides; \
+                 KuduScript's bash script (envguard deploy-script linux writes one) keeps \
+                 antenv in site/wwwroot and only runs pip into it"
+            ),
+            clues,
+        ));
     }
     if clues.set_and_false("SCM_DO_BUILD_DURING_DEPLOYMENT") {
         return detected(
@@ -191,7 +220,46 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             oryx_manifest: manifest.map(str::to_string),
+            deployment_file: None,
         }
+    }
+
+    /// KuduLite runs a deployment command before every other rule: the app setting, or the
+    /// `.deployment` the site deployed (with a byte order mark, as Visual Studio writes it).
+    #[test]
+    fn a_deployment_command_decides_before_oryx() {
+        let linux = Some("/home/site");
+        let compressed = "CompressDestinationDir=\"true\"\n";
+        for settings in [
+            vec![("COMMAND", "bash deploy.sh")],
+            vec![("COMMAND", "bash deploy.sh"), ("ENABLE_ORYX_BUILD", "true")],
+            vec![
+                ("COMMAND", "bash deploy.sh"),
+                ("SCM_DO_BUILD_DURING_DEPLOYMENT", "false"),
+            ],
+            vec![("COMMAND", "bash deploy.sh"), ("BUILD_FLAGS", "Off")],
+        ] {
+            let detected = decide(&clues(linux, &settings, Some(compressed)));
+            assert_eq!(
+                detected.as_ref().map(|d| d.platform),
+                Ok(Platform::KuduLinux),
+                "{settings:?}"
+            );
+            let why = detected.map(|d| d.why).unwrap_or_default();
+            assert!(why.contains("deploy.sh, from the COMMAND app setting"), "{why}");
+        }
+        let mut from_file = clues(linux, &[], Some(compressed));
+        from_file.deployment_file = Some("\u{feff}[config]\r\ncommand = bash deploy.sh\r\n".into());
+        let detected = decide(&from_file).expect("detected");
+        assert_eq!(detected.platform, Platform::KuduLinux);
+        assert!(detected.why.contains("from the command of its .deployment"), "{}", detected.why);
+        from_file.deployment_file = Some("[config]\nproject = src\n".into());
+        assert_eq!(decide(&from_file).map(|d| d.platform), Ok(Platform::Oryx));
+        // An empty COMMAND is no command (Kudu's IsNullOrEmpty).
+        assert_eq!(
+            decide(&clues(linux, &[("COMMAND", " ")], Some(compressed))).map(|d| d.platform),
+            Ok(Platform::Oryx)
+        );
     }
 
     #[test]

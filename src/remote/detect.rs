@@ -34,6 +34,8 @@ pub fn detect(client: &Client, base: &str) -> Result<Detected> {
     }
     if clues.linux() == Some(true) {
         clues.oryx_manifest = client.get(base, "api/vfs/site/wwwroot/oryx-manifest.toml")?;
+        // Its `command` decides before anything else on KuduLite.
+        clues.deployment_file = client.get(base, "api/vfs/site/repository/.deployment")?;
     }
     detect::decide(&clues).map_err(|e| Error::msg(e.to_string()))
 }

@@ -699,3 +699,47 @@ fn detection_records_the_sites_project_and_command_over_deployment() {
             .is_empty()
     );
 }
+
+/// KuduLite runs a deployment command before any Oryx or no-build rule
+/// (SiteBuilderFactory.cs, L34-38): a Linux site whose last `.deployment` (saved with a byte
+/// order mark) runs `bash deploy.sh` is kudu-linux although Oryx's manifest is there, and
+/// so is one with the `COMMAND` app setting.
+#[test]
+fn a_linux_site_with_a_deployment_command_is_the_scripts() {
+    for command_setting in [false, true] {
+        let d = Deployment::new(&app("python-3.6\n"));
+        let holder = tempfile::tempdir().expect("tempdir");
+        let wwwroot = site_dir(holder.path());
+        std::fs::write(
+            wwwroot.join("oryx-manifest.toml"),
+            "PlatformName=\"python\"\nCompressDestinationDir=\"true\"\n",
+        )
+        .expect("manifest");
+        let app_settings = if command_setting {
+            vec![("COMMAND".to_string(), "bash deploy.sh".to_string())]
+        } else {
+            let repository = holder.path().join("site/repository");
+            std::fs::create_dir_all(&repository).expect("repository");
+            std::fs::write(
+                repository.join(".deployment"),
+                b"\xef\xbb\xbf[config]\r\ncommand = bash deploy.sh\r\n",
+            )
+            .expect(".deployment");
+            Vec::new()
+        };
+        let _api = app_service(
+            &d,
+            ApiSettings {
+                linux: true,
+                app_settings,
+                ..ApiSettings::new(&wwwroot)
+            },
+        );
+        let out = d.clone.envguard(&["platform", "detect", "origin"]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{out:?}");
+        assert!(stdout.contains("kudu-linux"), "{stdout}");
+        assert!(stdout.contains("so the script decides"), "{stdout}");
+        assert!(stdout.contains("mode remote-wipe"), "{stdout}");
+    }
+}
