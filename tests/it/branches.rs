@@ -108,23 +108,8 @@ const INCLUDED: &[(&str, &str)] = &[
     ("runtime.txt", "python-3.11\n"),
 ];
 
-/// An app on `main` whose remote `name` has the platform's own `url` (rewritten by
-/// `url.insteadOf` to a local bare repository that already has the app), with envguard's
-/// hook installed and no `envguard.*` setting at all.
 fn platform_remote(name: &str, url: &str) -> (Repo, Repo) {
-    let server = Repo::init(&["--bare", "-b", "main"]);
-    let app = Repo::init(&["-b", "main"]);
-    for (path, contents) in INCLUDED {
-        app.write(path, contents);
-    }
-    app.commit("The app");
-    let server_path = server.path.to_string_lossy().into_owned();
-    app.git(&["config", &format!("url.{server_path}.insteadOf"), url]);
-    app.git(&["remote", "add", name, url]);
-    app.git(&["push", "-q", name, "main"]);
-    let out = app.envguard(&["hook", "install"]);
-    assert!(out.status.success(), "{out:?}");
-    (server, app)
+    crate::support::platform_remote(name, url, INCLUDED)
 }
 
 fn push(app: &Repo, args: &[&str]) -> String {

@@ -16,6 +16,7 @@ mod deploy;
 mod differential;
 mod gitsetups;
 mod hardening;
+mod heroku_runtime;
 mod kudu_files;
 mod kudu_ini;
 mod kudu_runtime;

@@ -615,3 +615,22 @@ pub fn site_packages(env: &Path) -> PathBuf {
         .find(|p| p.is_dir())
         .expect("site-packages")
 }
+
+/// An app of `files` on `main` whose remote `name` has a platform's own `url` (rewritten by
+/// `url.insteadOf` to a local bare repository that already has the app), with envguard's
+/// hook installed and no `envguard.*` setting at all. Returns (server, app).
+pub fn platform_remote(name: &str, url: &str, files: &[(&str, &str)]) -> (Repo, Repo) {
+    let server = Repo::init(&["--bare", "-b", "main"]);
+    let app = Repo::init(&["-b", "main"]);
+    for (path, contents) in files {
+        app.write(path, contents);
+    }
+    app.commit("The app");
+    let server_path = server.path.to_string_lossy().into_owned();
+    app.git(&["config", &format!("url.{server_path}.insteadOf"), url]);
+    app.git(&["remote", "add", name, url]);
+    app.git(&["push", "-q", name, "main"]);
+    let out = app.envguard(&["hook", "install"]);
+    assert!(out.status.success(), "{out:?}");
+    (server, app)
+}
