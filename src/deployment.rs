@@ -106,7 +106,11 @@ fn dotnet_lines(text: &str) -> impl Iterator<Item = &str> {
         let current = rest?;
         match current.find(['\r', '\n']) {
             Some(at) => {
-                let skip = if current[at..].starts_with("\r\n") { 2 } else { 1 };
+                let skip = if current[at..].starts_with("\r\n") {
+                    2
+                } else {
+                    1
+                };
                 rest = Some(&current[at + skip..]);
                 Some(&current[..at])
             }
@@ -246,14 +250,21 @@ mod tests {
         };
         let mut bom = b"\xef\xbb\xbf".to_vec();
         bom.extend_from_slice(text.as_bytes());
-        for bytes in [bom, utf16(false), utf16(true), text.replace("\r\n", "\r").into_bytes()] {
+        for bytes in [
+            bom,
+            utf16(false),
+            utf16(true),
+            text.replace("\r\n", "\r").into_bytes(),
+        ] {
             let d = Deployment::read(&bytes);
             assert_eq!(d.project.as_deref(), Some("src/web"), "{bytes:?}");
             assert_eq!(d.command.as_deref(), Some("bash deploy.sh"), "{bytes:?}");
         }
         assert_eq!(Deployment::read(b"\xef\xbb\xbf"), Deployment::default());
         assert_eq!(
-            Deployment::read(b"[conf\xc4\xb1g]\nproject = a\n").project.as_deref(),
+            Deployment::read(b"[conf\xc4\xb1g]\nproject = a\n")
+                .project
+                .as_deref(),
             None,
             "the dotless i is no i, also without case"
         );

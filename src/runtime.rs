@@ -148,9 +148,8 @@ pub fn parse_buildpack_version(
 ) -> Result<String, FileError> {
     // glibc's `space` class: ASCII white space and the Unicode spaces that do not forbid a
     // line break (not U+00A0, U+2007, U+202F; not U+0085).
-    let space = |c: char| {
-        c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}' | '\u{85}')
-    };
+    let space =
+        |c: char| c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}' | '\u{85}');
     let text = String::from_utf8_lossy(bytes);
     let lines: Vec<(usize, &str)> = text
         .split('\n')

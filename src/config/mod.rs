@@ -437,7 +437,9 @@ impl Config {
                  deploy-branch NAME`)"
             ),
             DeployRefs::Branches(_) => {
-                format!("{listed} ({platform} deploys pushes to these; envguard.branch overrides it)")
+                format!(
+                    "{listed} ({platform} deploys pushes to these; envguard.branch overrides it)"
+                )
             }
             DeployRefs::RepositoryHead | DeployRefs::DeploymentBranch => {
                 format!("{listed} (the branch the platform deploys; envguard.branch overrides it)")

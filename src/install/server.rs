@@ -53,10 +53,7 @@ pub fn is_gitlab_repository(repo: &git2::Repository) -> bool {
         .and_then(|c| c.open_level(git2::ConfigLevel::Local))
         .and_then(|c| c.get_string("gitlab.fullpath"))
         .is_ok_and(|v| !v.trim().is_empty());
-    let hashed = repo
-        .path()
-        .components()
-        .any(|c| c.as_os_str() == "@hashed");
+    let hashed = repo.path().components().any(|c| c.as_os_str() == "@hashed");
     fullpath || hashed
 }
 

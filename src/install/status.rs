@@ -90,7 +90,11 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
             lines.push(format!("warning: {why}"));
         }
         let plain = dir.join(side.hook_name());
-        if dispatch.parent().is_some_and(|p| p.ends_with("custom_hooks")) && is_ours(&plain) {
+        if dispatch
+            .parent()
+            .is_some_and(|p| p.ends_with("custom_hooks"))
+            && is_ours(&plain)
+        {
             lines.push(format!(
                 "warning: {} is envguard's, but gitaly never runs a GitLab repository's hooks \
                  folder (it sets core.hooksPath on every git call): run `envguard hook install \

@@ -246,13 +246,20 @@ mod tests {
                 "{settings:?}"
             );
             let why = detected.map(|d| d.why).unwrap_or_default();
-            assert!(why.contains("deploy.sh, from the COMMAND app setting"), "{why}");
+            assert!(
+                why.contains("deploy.sh, from the COMMAND app setting"),
+                "{why}"
+            );
         }
         let mut from_file = clues(linux, &[], Some(compressed));
         from_file.deployment_file = Some("\u{feff}[config]\r\ncommand = bash deploy.sh\r\n".into());
         let detected = decide(&from_file).expect("detected");
         assert_eq!(detected.platform, Platform::KuduLinux);
-        assert!(detected.why.contains("from the command of its .deployment"), "{}", detected.why);
+        assert!(
+            detected.why.contains("from the command of its .deployment"),
+            "{}",
+            detected.why
+        );
         from_file.deployment_file = Some("[config]\nproject = src\n".into());
         assert_eq!(decide(&from_file).map(|d| d.platform), Ok(Platform::Oryx));
         // An empty COMMAND is no command (Kudu's IsNullOrEmpty).

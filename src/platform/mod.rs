@@ -827,7 +827,10 @@ mod tests {
     fn platform_urls() {
         for (url, platform) in [
             ("https://git.heroku.com/my-app.git", Some(Platform::Heroku)),
-            ("HTTPS://Git.Heroku.com:443/my-app.git", Some(Platform::Heroku)),
+            (
+                "HTTPS://Git.Heroku.com:443/my-app.git",
+                Some(Platform::Heroku),
+            ),
             ("git@heroku.com:my-app.git", Some(Platform::Heroku)),
             ("ssh://git@heroku.com/my-app.git", Some(Platform::Heroku)),
             ("dokku@dokku.me:shop", Some(Platform::Dokku)),

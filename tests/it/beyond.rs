@@ -613,7 +613,9 @@ fn on_gitlab_without_custom_hooks_yet_the_install_makes_the_folder() {
     let holder = tempfile::tempdir().expect("tempdir");
     let hashed_path = holder.path().join("@hashed/ab/cd/abcd1234.git");
     std::fs::create_dir_all(&hashed_path).expect("mkdir");
-    crate::support::run_ok(crate::support::command("git", &hashed_path).args(["init", "-q", "--bare"]));
+    crate::support::run_ok(
+        crate::support::command("git", &hashed_path).args(["init", "-q", "--bare"]),
+    );
     let hashed = Repo::adopt(holder, hashed_path);
     for server in [by_config, hashed] {
         assert!(!server.path.join("custom_hooks").exists());

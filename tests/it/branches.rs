@@ -177,20 +177,29 @@ fn dokku_guards_every_branch_until_its_deploy_branch_is_named() {
     app.commit("Drop b");
     let said = push(&app, &["dokku", "HEAD:first"]);
     assert!(said.contains("more.txt: b removed"), "{said}");
-    assert!(said.contains("ssh dokku@dokku.me repo:purge-cache shop"), "{said}");
+    assert!(
+        said.contains("ssh dokku@dokku.me repo:purge-cache shop"),
+        "{said}"
+    );
     assert!(
         said.contains("every branch pushed to dokku is checked"),
         "{said}"
     );
     assert!(said.contains("git config envguard.branch NAME"), "{said}");
-    assert!(said.contains("dokku git:set APP deploy-branch NAME"), "{said}");
+    assert!(
+        said.contains("dokku git:set APP deploy-branch NAME"),
+        "{said}"
+    );
     let platform = stdout(&app.envguard(&["platform"]));
     assert!(
         platform.contains("deploy branches: every branch: dokku deploys its deploy-branch"),
         "{platform}"
     );
     let status = stdout(&app.envguard(&["hook", "status"]));
-    assert!(status.contains("`git config envguard.branch NAME`"), "{status}");
+    assert!(
+        status.contains("`git config envguard.branch NAME`"),
+        "{status}"
+    );
     // Named: only that branch is guarded, and the push no longer asks.
     app.git(&["config", "envguard.branch", "main"]);
     app.write("more.txt", "");

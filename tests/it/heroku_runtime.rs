@@ -34,10 +34,17 @@ fn a_runtime_txt_the_buildpack_cannot_read_is_refused_at_push() {
     let (server, app) = platform_remote(
         "heroku",
         "https://git.heroku.com/my-app.git",
-        &[("requirements.txt", "a\n"), ("runtime.txt", "python-3.12\n")],
+        &[
+            ("requirements.txt", "a\n"),
+            ("runtime.txt", "python-3.12\n"),
+        ],
     );
     let deployed = server.rev("main");
-    for (runtime, line) in [("3.12\n", 1), ("# pinned\nPython-3.12\n", 2), ("\u{feff}python-3.12\n", 1)] {
+    for (runtime, line) in [
+        ("3.12\n", 1),
+        ("# pinned\nPython-3.12\n", 2),
+        ("\u{feff}python-3.12\n", 1),
+    ] {
         app.write("runtime.txt", runtime);
         app.commit("Runtime");
         let (code, stderr) = push(&app, &["heroku", "main"]);
@@ -67,7 +74,12 @@ fn a_runtime_txt_the_buildpack_cannot_read_is_refused_at_push() {
 /// start from a version that file takes.
 fn generate(g: &mut Gen, txt: bool) -> Vec<u8> {
     let good = if txt {
-        ["python-3.12", "python-3.12.4", "python-3.0", "python-10.100.1000"]
+        [
+            "python-3.12",
+            "python-3.12.4",
+            "python-3.0",
+            "python-10.100.1000",
+        ]
     } else {
         ["3.12", "3.12.4", "3.0", "10.100.1000"]
     };
@@ -96,7 +108,15 @@ fn generate(g: &mut Gen, txt: bool) -> Vec<u8> {
         "python-3.12\u{0}",
     ];
     let leads = ["", "", "", " ", "\t", "\u{3000}", "\u{a0}", "\r"];
-    let befores = ["", "", "\n", "# version\n", "  # note\n", "\r\n\r\n", "#\n \n"];
+    let befores = [
+        "",
+        "",
+        "\n",
+        "# version\n",
+        "  # note\n",
+        "\r\n\r\n",
+        "#\n \n",
+    ];
     let tails = [
         "",
         "\n",
@@ -128,7 +148,8 @@ fn generate(g: &mut Gen, txt: bool) -> Vec<u8> {
         0..=1 => [b"\xef\xbb\xbf".as_slice(), text.as_bytes()].concat(),
         2 => {
             let mut bytes = vec![0xFF, 0xFE];
-            text.encode_utf16().for_each(|u| bytes.extend(u.to_le_bytes()));
+            text.encode_utf16()
+                .for_each(|u| bytes.extend(u.to_le_bytes()));
             bytes
         }
         3 => [text.as_bytes(), b"\xff"].concat(),

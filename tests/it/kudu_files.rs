@@ -46,7 +46,11 @@ fn a_deployment_with_a_byte_order_mark_names_the_app_folder() {
     for encoding in ENCODINGS {
         let repo = app_in_subfolder(encoding);
         let (json, _) = repo.check_json("HEAD^..HEAD");
-        assert_eq!(json["removed"], serde_json::json!(["b"]), "{encoding}: {json}");
+        assert_eq!(
+            json["removed"],
+            serde_json::json!(["b"]),
+            "{encoding}: {json}"
+        );
         assert_eq!(
             json["reasons"][0]["file"], "src/web/requirements.txt",
             "{encoding}: {json}"
@@ -102,16 +106,16 @@ fn on_windows_file_names_match_without_case() {
     repo.git(&["config", "envguard.platform", "kudu-windows"]);
     let (json, _) = repo.check_json("HEAD^..HEAD");
     assert_eq!(json["removed"], serde_json::json!(["b"]), "{json}");
-    assert_eq!(json["reasons"][0]["file"], "src/web/Requirements.txt", "{json}");
+    assert_eq!(
+        json["reasons"][0]["file"], "src/web/Requirements.txt",
+        "{json}"
+    );
     // Runtime.txt is the runtime file there: a runtime Kudu does not support is refused.
     repo.write("src/web/Runtime.txt", "python-3.7\n");
     repo.commit("Unsupported runtime");
     let (json, code) = repo.check_json("HEAD^..HEAD");
     assert_ne!(code, 0, "{json}");
-    assert!(
-        json["errors"].to_string().contains("python-3.7"),
-        "{json}"
-    );
+    assert!(json["errors"].to_string().contains("python-3.7"), "{json}");
     // On Linux (a self-hosted server) the names are other files.
     repo.git(&["config", "envguard.platform", "self-hosted"]);
     let (json, _) = repo.check_json("HEAD~2..HEAD~1");

@@ -179,8 +179,14 @@ fn the_heroku_quick_start_purges_on_a_push_of_main() {
         .find(|(c, _)| c == "envguard platform")
         .expect("the quick start shows the platform")
         .1;
-    assert!(platform.contains("heroku (from the remote's URL)"), "{platform}");
-    assert!(platform.contains("deploy branches: main master"), "{platform}");
+    assert!(
+        platform.contains("heroku (from the remote's URL)"),
+        "{platform}"
+    );
+    assert!(
+        platform.contains("deploy branches: main master"),
+        "{platform}"
+    );
 }
 
 #[test]
@@ -202,6 +208,9 @@ fn the_dokku_quick_start_purges_on_a_push_of_its_deploy_branch() {
         .find(|(c, _)| c == "envguard platform")
         .expect("the quick start shows the platform")
         .1;
-    assert!(platform.contains("dokku (from the remote's URL)"), "{platform}");
+    assert!(
+        platform.contains("dokku (from the remote's URL)"),
+        "{platform}"
+    );
     assert!(platform.contains("deploy branches: main"), "{platform}");
 }
