@@ -153,16 +153,7 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
         });
         return Ok(Outcome::Proceed);
     }
-    config.settle_branches(
-        target.platform,
-        crate::config::default_branch(&repo, &format!("refs/remotes/{}/HEAD", push.remote)),
-    );
-    if let Some(platform) = config.deploy_branch_unknown() {
-        emit(&Hook::DeployBranchUnknown {
-            platform,
-            remote: SecretUrl::new(&push.remote),
-        });
-    }
+    settle_branches(&repo, &mut config, &push, target.platform);
     // The flags of the user's `git push` (read from its command line) matter only to a push
     // that needs more than a quiet pass: read them then.
     let flags = std::cell::OnceCell::new();
@@ -208,6 +199,22 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     }
     say_quiet_updates(&context, &plan);
     Ok(execute(&context, &plan))
+}
+
+/// The deploy branches of a push to `platform` (the remote's HEAD where the platform
+/// deploys the default branch); where the platform's own cannot be seen from here (Dokku),
+/// the push says how to name it.
+fn settle_branches(repo: &Repository, config: &mut Config, push: &Push, platform: Platform) {
+    config.settle_branches(
+        platform,
+        crate::config::default_branch(repo, &format!("refs/remotes/{}/HEAD", push.remote)),
+    );
+    if let Some(platform) = config.deploy_branch_unknown() {
+        emit(&Hook::DeployBranchUnknown {
+            platform,
+            remote: SecretUrl::new(&push.remote),
+        });
+    }
 }
 
 /// Every URL that may name the push's platform: the one git passed the hook (after

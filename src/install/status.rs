@@ -76,33 +76,8 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
     };
     lines.push(format!("hook: {} ({state})", hook.display()));
     lines.extend(advice);
-    if side == Side::Server
-        && let Some(dispatch) = dispatch_dir(cwd, &dir)
-    {
-        lines.push(format!(
-            "order: the dispatcher runs {} in name order: {}",
-            dispatch.display(),
-            Some(dispatch_order(&dispatch).join(", "))
-                .filter(|o| !o.is_empty())
-                .unwrap_or_else(|| "(no hook there)".to_string())
-        ));
-        if let Some(why) = runs_after_a_deploy_step(&dispatch) {
-            lines.push(format!("warning: {why}"));
-        }
-        let plain = dir.join(side.hook_name());
-        if dispatch
-            .parent()
-            .is_some_and(|p| p.ends_with("custom_hooks"))
-            && is_ours(&plain)
-        {
-            lines.push(format!(
-                "warning: {} is envguard's, but gitaly never runs a GitLab repository's hooks \
-                 folder (it sets core.hooksPath on every git call): run `envguard hook install \
-                 --server` to install into {}",
-                plain.display(),
-                dispatch.display()
-            ));
-        }
+    if side == Side::Server {
+        lines.extend(dispatch_lines(cwd, &dir));
     }
     if legacy.exists() {
         lines.push(format!(
@@ -125,6 +100,40 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
         Side::Server => lines.extend(server_status(&repo, &config)),
     }
     Ok(lines)
+}
+
+/// `hook status --server` where a dispatcher runs a folder of hooks: the folder's order,
+/// and what would keep envguard's hook from acting there.
+fn dispatch_lines(cwd: &Path, dir: &Path) -> Vec<String> {
+    let mut lines = Vec::new();
+    let Some(dispatch) = dispatch_dir(cwd, dir) else {
+        return lines;
+    };
+    lines.push(format!(
+        "order: the dispatcher runs {} in name order: {}",
+        dispatch.display(),
+        Some(dispatch_order(&dispatch).join(", "))
+            .filter(|o| !o.is_empty())
+            .unwrap_or_else(|| "(no hook there)".to_string())
+    ));
+    if let Some(why) = runs_after_a_deploy_step(&dispatch) {
+        lines.push(format!("warning: {why}"));
+    }
+    let plain = dir.join(Side::Server.hook_name());
+    if dispatch
+        .parent()
+        .is_some_and(|p| p.ends_with("custom_hooks"))
+        && is_ours(&plain)
+    {
+        lines.push(format!(
+            "warning: {} is envguard's, but gitaly never runs a GitLab repository's hooks \
+             folder (it sets core.hooksPath on every git call): run `envguard hook install \
+             --server` to install into {}",
+            plain.display(),
+            dispatch.display()
+        ));
+    }
+    lines
 }
 
 /// `hook status --server`: what the server hook does, to which target, for which branches.

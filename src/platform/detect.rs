@@ -120,6 +120,23 @@ fn true_like(value: &str) -> bool {
     v == "1" || v.eq_ignore_ascii_case("true")
 }
 
+/// A Linux site with a deployment command: KuduLite SiteBuilderFactory.cs @3854066 L34-38
+/// returns a CustomBuilder for it (the COMMAND app setting, or `.deployment`'s `command`)
+/// before any no-build or Oryx rule is looked at.
+fn custom_builder(clues: &Clues) -> Option<Detected> {
+    let (script, from) = clues.deployment_command()?;
+    Some(Detected::of(
+        Platform::KuduLinux,
+        format!(
+            "the site runs Linux with a deployment command ({script}, from {from}): KuduLite \
+             runs it before any Oryx or no-build rule, so the script decides; KuduScript's \
+             bash script (envguard deploy-script linux writes one) keeps antenv in \
+             site/wwwroot and only runs pip into it"
+        ),
+        clues,
+    ))
+}
+
 /// The platform the clues point to.
 pub fn decide(clues: &Clues) -> Result<Detected, Unrecognised> {
     let detected = |platform, why: &str| Ok(Detected::of(platform, why.to_string(), clues));
@@ -145,20 +162,8 @@ pub fn decide(clues: &Clues) -> Result<Detected, Unrecognised> {
         }
         Some(true) => {}
     }
-    // KuduLite SiteBuilderFactory.cs @3854066 L34-38: a deployment command (the COMMAND app
-    // setting, or `.deployment`'s `command`) returns a CustomBuilder before any no-build or
-    // Oryx rule is looked at.
-    if let Some((script, from)) = clues.deployment_command() {
-        return Ok(Detected::of(
-            Platform::KuduLinux,
-            format!(
-                "the site runs Linux with a deployment command ({script}, from {from}): \
-                 KuduLite runs it before any Oryx or no-build rule, so the script decides; \
-                 KuduScript's bash script (envguard deploy-script linux writes one) keeps \
-                 antenv in site/wwwroot and only runs pip into it"
-            ),
-            clues,
-        ));
+    if let Some(detected) = custom_builder(clues) {
+        return Ok(detected);
     }
     if clues.set_and_false("SCM_DO_BUILD_DURING_DEPLOYMENT") {
         return detected(
