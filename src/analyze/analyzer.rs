@@ -238,6 +238,7 @@ impl<'r> Analyzer<'r> {
             repo: self.repo,
             tree: tree.clone(),
             missing: Default::default(),
+            ignore_case: self.platform.is_windows(),
         };
         let root_file = path_of("requirements.txt");
         let mut requirements = requirements::load_closure(&reader, &root_file, &mut self.parse);

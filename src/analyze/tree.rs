@@ -51,12 +51,16 @@ pub(super) struct GitTree<'r> {
     pub(super) repo: &'r Repository,
     pub(super) tree: git2::Tree<'r>,
     pub(super) missing: std::cell::RefCell<Vec<String>>,
+    /// The platform's file system ignores case (Windows): an `-r More.txt` finds
+    /// `more.txt`, as pip there does.
+    pub(super) ignore_case: bool,
 }
 
 impl TreeReader for GitTree<'_> {
     type Id = Oid;
 
     fn lookup(&self, path: &str) -> Result<Option<Oid>, crate::Invalid> {
+        let path = &spelled(self.repo, &self.tree, path, self.ignore_case);
         let found = file_at(self.repo, &self.tree, path);
         if matches!(found, Ok(None))
             && let Err(e) = self.tree.get_path(Path::new(path))

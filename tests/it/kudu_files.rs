@@ -116,8 +116,17 @@ fn on_windows_file_names_match_without_case() {
     let (json, code) = repo.check_json("HEAD^..HEAD");
     assert_ne!(code, 0, "{json}");
     assert!(json["errors"].to_string().contains("python-3.7"), "{json}");
+    // An include written in another case is the same file there, as pip on Windows opens it.
+    repo.write("src/web/Requirements.txt", "a\n-r More.txt\n");
+    repo.write("src/web/more.txt", "c\nd\n");
+    repo.write("src/web/Runtime.txt", "python-3.6\n");
+    repo.commit("An include");
+    repo.write("src/web/more.txt", "c\n");
+    repo.commit("Drop d");
+    let (json, _) = repo.check_json("HEAD^..HEAD");
+    assert_eq!(json["removed"], serde_json::json!(["d"]), "{json}");
     // On Linux (a self-hosted server) the names are other files.
     repo.git(&["config", "envguard.platform", "self-hosted"]);
-    let (json, _) = repo.check_json("HEAD~2..HEAD~1");
+    let (json, _) = repo.check_json("HEAD~4..HEAD~3");
     assert_eq!(json["removed"], serde_json::json!([]), "{json}");
 }
