@@ -441,7 +441,11 @@ impl Config {
                     "{listed} ({platform} deploys pushes to these; envguard.branch overrides it)"
                 )
             }
-            DeployRefs::RepositoryHead | DeployRefs::DeploymentBranch => {
+            DeployRefs::RepositoryHead => format!(
+                "{listed} (the repository's default branch, which a self-hosted server deploys; \
+                 envguard.branch overrides it)"
+            ),
+            DeployRefs::DeploymentBranch => {
                 format!("{listed} (the branch the platform deploys; envguard.branch overrides it)")
             }
         }

@@ -151,7 +151,7 @@ fn server_status(repo: &git2::Repository, config: &Config) -> Vec<String> {
         (None, None) => "(not set: envguard.target)".to_string(),
     };
     lines.push(format!("target: {target}"));
-    lines.push(format!("deploy branches: {}", config.branches.join(" ")));
+    lines.push(format!("deploy branches: {}", config.branches_described()));
     lines
 }
 
