@@ -108,22 +108,72 @@ impl Clues {
             .map(|(_, v)| v.as_str())
     }
 
-    /// A setting that is set and not true-like (KuduLite's `StringUtils.IsTrueLike`: `1` or
-    /// `true`, any case).
+    /// A setting that is set, not empty (Kudu's settings take an empty value for none) and
+    /// not true-like: `SCM_DO_BUILD_DURING_DEPLOYMENT` off (Kudu's
+    /// `DoBuildDuringDeployment`: `value == null || StringUtils.IsTrueLike(value)`).
     fn set_and_false(&self, key: &str) -> bool {
-        self.setting(key).is_some_and(|v| !true_like(v))
+        self.setting(key)
+            .is_some_and(|v| !v.is_empty() && !true_like(v))
     }
 }
 
-fn true_like(value: &str) -> bool {
-    let v = value.trim();
-    v == "1" || v.eq_ignore_ascii_case("true")
+/// KuduLite's `StringUtils.IsTrueLike` (Kudu.Contracts/Infrastructure/StringUtils.cs
+/// @3854066): exactly `1`, or `true` in any case; nothing is trimmed (` true` is not).
+pub fn true_like(value: &str) -> bool {
+    value == "1" || value.eq_ignore_ascii_case("true")
+}
+
+/// Whether KuduLite's `BuildFlagsHelper.Parse(BUILD_FLAGS)` is `Off`
+/// (Kudu.Core/Deployment/Oryx/BuildFlags.cs @3854066): .NET's `Enum.Parse`, case-sensitive,
+/// on the value trimmed; a number is the member of that value (`0` is `Off`, the first), a
+/// comma list the members OR-ed (`Off,None` is `None`); anything it cannot parse is the
+/// default `None`.
+pub fn build_flags_off(value: &str) -> bool {
+    const MEMBERS: [&str; 6] = [
+        "Off",
+        "None",
+        "CompressModules",
+        "UseExpressBuild",
+        "UseTempDirectory",
+        "DeploymentV2",
+    ];
+    let value = value.trim();
+    match value.chars().next() {
+        None => false,
+        Some(c) if c.is_ascii_digit() || c == '-' || c == '+' => value.parse::<i32>() == Ok(0),
+        Some(_) => {
+            let mut flags = 0;
+            for name in value.split(',') {
+                match MEMBERS.iter().position(|m| *m == name.trim()) {
+                    Some(bits) => flags |= bits,
+                    None => return false,
+                }
+            }
+            flags == 0
+        }
+    }
 }
 
 /// A Linux site with a deployment command: KuduLite SiteBuilderFactory.cs @3854066 L34-38
 /// returns a CustomBuilder for it (the COMMAND app setting, or `.deployment`'s `command`)
 /// before any no-build or Oryx rule is looked at.
 fn custom_builder(clues: &Clues) -> Option<Detected> {
+    // SCM_SCRIPT_GENERATOR_ARGS comes next (L41-45): KuduScript's script with those
+    // arguments, the bash template keeping antenv.
+    if clues.deployment_command().is_none()
+        && clues
+            .setting("SCM_SCRIPT_GENERATOR_ARGS")
+            .is_some_and(|v| !v.is_empty())
+    {
+        return Some(Detected::of(
+            Platform::KuduLinux,
+            "the site runs Linux with SCM_SCRIPT_GENERATOR_ARGS: KuduLite runs KuduScript's \
+             script with them before any Oryx or no-build rule; its bash template keeps antenv \
+             in site/wwwroot and only runs pip into it"
+                .to_string(),
+            clues,
+        ));
+    }
     let (script, from) = clues.deployment_command()?;
     Some(Detected::of(
         Platform::KuduLinux,
@@ -183,10 +233,7 @@ pub fn decide(clues: &Clues) -> Result<Detected, Unrecognised> {
             clues,
         ));
     }
-    if clues
-        .setting("BUILD_FLAGS")
-        .is_some_and(|v| v.trim() == "Off")
-    {
+    if clues.setting("BUILD_FLAGS").is_some_and(build_flags_off) {
         return detected(
             Platform::OryxInPlace,
             "the site runs Linux with BUILD_FLAGS=Off: Oryx builds in place and reuses antenv \
@@ -323,6 +370,37 @@ mod tests {
         assert!(
             decide(&clues(None, &[], None)).is_err(),
             "no listing: nothing recorded"
+        );
+        // .NET's Enum.Parse: a number, a comma list, spaces around.
+        for off in ["0", " Off ", "Off,Off", "+0", "00"] {
+            assert_eq!(
+                on(&[("BUILD_FLAGS", off)], Some(compressed)),
+                Ok(Platform::OryxInPlace),
+                "{off:?}"
+            );
+        }
+        for not_off in ["Off,None", "1", "off", "Off;", ""] {
+            assert_eq!(
+                on(&[("BUILD_FLAGS", not_off)], Some(compressed)),
+                Ok(Platform::Oryx),
+                "{not_off:?}"
+            );
+        }
+        // IsTrueLike trims nothing; an empty SCM_DO_BUILD_DURING_DEPLOYMENT is none.
+        assert_eq!(
+            on(&[("ENABLE_ORYX_BUILD", " true")], None),
+            Ok(Platform::KuduLinux)
+        );
+        assert_eq!(
+            on(&[("SCM_DO_BUILD_DURING_DEPLOYMENT", "")], Some(compressed)),
+            Ok(Platform::Oryx)
+        );
+        assert_eq!(
+            on(
+                &[("SCM_SCRIPT_GENERATOR_ARGS", "--python")],
+                Some(compressed)
+            ),
+            Ok(Platform::KuduLinux)
         );
     }
 }

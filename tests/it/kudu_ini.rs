@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::{Gen, run_ok, thirdparty};
+use crate::support::{Gen, mono_program, run_ok, thirdparty};
 
 use envguard::deployment::{Deployment, decode_as_dotnet, ini_value};
 use envguard::paths::clean_dir;
@@ -106,34 +106,10 @@ fn unshown(line: &str) -> (Option<String>, Option<String>) {
     (project, command)
 }
 
-/// A program the test runs, which must be on PATH (CI installs it); the message says how.
-fn require(program: &str) {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found,
-        "`{program}` is not on PATH: this test compiles Kudu's own C# with Mono \
-         (apt-get install -y mono-mcs; .ci/run installs it)"
-    );
-}
-
-/// Kudu's IniFile and the harness, compiled into `dir/ini.exe`.
+/// Kudu's IniFile and the harness, compiled.
 fn compile(dir: &Path) -> std::path::PathBuf {
-    require("mcs");
-    require("mono");
     let ini = thirdparty("kudu/src/Kudu.Core/Infrastructure/IniFile.cs");
-    let harness = dir.join("Harness.cs");
-    std::fs::write(&harness, HARNESS).expect("harness");
-    let exe = dir.join("ini.exe");
-    run_ok(
-        Command::new("mcs")
-            .arg(format!("-out:{}", exe.display()))
-            .arg(&ini)
-            .arg(&harness),
-    );
-    exe
+    mono_program(dir, &[ini], HARNESS)
 }
 
 /// One generated `.deployment`, as bytes on disk.

@@ -20,6 +20,7 @@ mod heroku_runtime;
 mod kudu_files;
 mod kudu_ini;
 mod kudu_runtime;
+mod kudulite_settings;
 mod layering;
 mod managers;
 mod matrix;
