@@ -150,7 +150,9 @@ pub enum SiteEnv {
     EnvDirInApp,
     /// KuduScript's bash template: `antenv`, or `antenv3.6` after the site's Python 3.6.
     KuduScriptAntenv,
-    /// Oryx building in place: `site/repository/antenv` copied over `<app folder>/antenv`.
+    /// Oryx building in place: `site/repository/antenv` copied over `<app folder>/antenv`
+    /// (`antenv3.6`, `antenv2.7` for those versions: KuduLite AppServiceOryxArguments.cs
+    /// @3854066 `SetVirtualEnvironment`, L99-111).
     OryxRepositoryAndApp,
     /// Oryx's output copied over wwwroot: `<app folder>/antenv` (`antenv3.6`, `antenv2.7`
     /// for those versions).
@@ -402,7 +404,8 @@ impl Platform {
                 ),
                 cache_key_files: &[],
             },
-            // KuduLite BuildFlagsHelper.cs (BUILD_FLAGS=Off, case-sensitive); Oryx
+            // KuduLite BuildFlagsHelper.cs (BUILD_FLAGS=Off, case-sensitive);
+            // AppServiceOryxArguments.cs (antenv3.6, antenv2.7); Oryx
             // PythonBashBuildSnippet.sh.tpl (`python -m venv` without --clear).
             Platform::OryxInPlace => Facts {
                 name: "oryx-in-place",
@@ -702,10 +705,15 @@ impl Platform {
                 format!("{app_folder}/antenv"),
                 format!("{app_folder}/antenv3.6"),
             ],
-            SiteEnv::OryxRepositoryAndApp => vec![
-                "site/repository/antenv".to_string(),
-                format!("{app_folder}/antenv"),
-            ],
+            SiteEnv::OryxRepositoryAndApp => ["antenv", "antenv3.6", "antenv2.7"]
+                .iter()
+                .flat_map(|env| {
+                    [
+                        format!("site/repository/{env}"),
+                        format!("{app_folder}/{env}"),
+                    ]
+                })
+                .collect(),
             SiteEnv::AntenvInApp => vec![
                 format!("{app_folder}/antenv"),
                 format!("{app_folder}/antenv3.6"),
@@ -804,7 +812,14 @@ mod tests {
         assert!(Platform::Oryx.env_folders("site/wwwroot", "env").is_empty());
         assert_eq!(
             Platform::OryxInPlace.env_folders("site/wwwroot", "env"),
-            ["site/repository/antenv", "site/wwwroot/antenv"]
+            [
+                "site/repository/antenv",
+                "site/wwwroot/antenv",
+                "site/repository/antenv3.6",
+                "site/wwwroot/antenv3.6",
+                "site/repository/antenv2.7",
+                "site/wwwroot/antenv2.7"
+            ]
         );
         assert_eq!(
             Platform::KuduWindows.delete_command("sub/env"),

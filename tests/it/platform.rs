@@ -743,3 +743,30 @@ fn a_linux_site_with_a_deployment_command_is_the_scripts() {
         assert!(stdout.contains("mode remote-wipe"), "{stdout}");
     }
 }
+
+/// Oryx in place names the env `antenv3.6` on a Python 3.6 site (KuduLite
+/// AppServiceOryxArguments.cs, L99-111): the remote wipe deletes that one too, in
+/// site/repository and in wwwroot.
+#[test]
+fn the_remote_wipe_of_oryx_in_place_takes_antenv36_too() {
+    let d = Deployment::new(&app("python-3.6\n"));
+    let holder = tempfile::tempdir().expect("tempdir");
+    let wwwroot = site_dir(holder.path());
+    let repository = holder.path().join("site/repository");
+    for env in [wwwroot.join("antenv3.6"), repository.join("antenv3.6")] {
+        std::fs::create_dir_all(env.join("lib")).expect("antenv3.6");
+        std::fs::write(env.join("pyvenv.cfg"), "home = /usr/bin\n").expect("cfg");
+    }
+    let _api = app_service(
+        &d,
+        ApiSettings {
+            linux: true,
+            ..ApiSettings::new(&wwwroot)
+        },
+    );
+    d.clone.git(&["config", "envguard.platform", "oryx-in-place"]);
+    let out = d.clone.envguard(&["wipe", "--remote", "origin"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(!wwwroot.join("antenv3.6").exists(), "{out:?}");
+    assert!(!repository.join("antenv3.6").exists(), "{out:?}");
+}
