@@ -337,7 +337,7 @@ impl<'r> Analyzer<'r> {
                     dotenv.as_deref(),
                 ))
             }
-            BuilderPick::Kudu => {
+            BuilderPick::Kudu | BuilderPick::KuduLite => {
                 if self.deployment(&tree).1.command.is_some() {
                     return Ok(None);
                 }
@@ -353,10 +353,11 @@ impl<'r> Analyzer<'r> {
                     .runtime_id(RuntimeFile::Txt)
                     .and_then(|id| self.repo.find_blob(id).ok())
                     .map(|b| b.content().to_vec());
-                Ok(super::builder::not_python(
-                    &names_in(&folder),
-                    runtime.as_deref(),
-                ))
+                Ok(if pick == BuilderPick::KuduLite {
+                    super::builder::kudulite_not_python(&names_in(&folder))
+                } else {
+                    super::builder::not_python(&names_in(&folder), runtime.as_deref())
+                })
             }
         }
     }

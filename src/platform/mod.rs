@@ -285,6 +285,8 @@ const PACKAGE_MANAGER_FILES: [&str; 3] = ["Pipfile.lock", "poetry.lock", "uv.loc
 pub enum BuilderPick {
     /// projectkudu/kudu `SiteBuilderFactory.ResolveNonAspProject`.
     Kudu,
+    /// Azure-App-Service/KuduLite `SiteBuilderFactory.ResolveNonAspProject`: Node first.
+    KuduLite,
     /// dokku/dokku `plugins/git/functions` (`git_trigger_build`) and each
     /// `plugins/builder-*/builder-detect`.
     Dokku,
@@ -361,7 +363,8 @@ impl Platform {
                 cache_key_files: &[],
             },
             // Azure-App-Service/KuduLite SiteBuilderFactory.cs (ENABLE_ORYX_BUILD not
-            // true-like); projectkudu/KuduScript lib/templates/deploy.bash.python.template.
+            // true-like; ResolveNonAspProject: Node before Python);
+            // projectkudu/KuduScript lib/templates/deploy.bash.python.template.
             Platform::KuduLinux => Facts {
                 name: "kudu-linux",
                 url_names_it: None,
@@ -377,7 +380,7 @@ impl Platform {
                 deploy_refs: DeployRefs::DeploymentBranch,
                 owns_post_receive: false,
                 deploy_script: Some(ScriptKind::Bash),
-                builder_pick: None,
+                builder_pick: Some(BuilderPick::KuduLite),
                 fresh_because: None,
                 cache_key_files: &[],
             },

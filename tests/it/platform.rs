@@ -535,7 +535,7 @@ fn an_uncompressed_oryx_output_is_detected_and_its_antenv_wiped() {
 /// Python env, so a removal needs nothing and the push says why; a `.deployment` command
 /// replaces the pick, and then the removal is acted on again.
 #[test]
-fn kudu_on_windows_builds_no_python_env_for_a_node_app() {
+fn kudu_builds_no_python_env_for_a_node_app() {
     let repo = Repo::new();
     repo.write("requirements.txt", "a\nb\n");
     repo.write("runtime.txt", "python-3.6\n");
@@ -551,8 +551,19 @@ fn kudu_on_windows_builds_no_python_env_for_a_node_app() {
         warnings.contains("Node.js app (package.json at the app root)"),
         "{json}"
     );
+    // KuduLite without Oryx picks Node first too (its ResolveNonAspProject): no Python env
+    // there, and a remote wipe would leave the site with none.
+    let (json, code) = check_on("kudu-linux", &repo, "HEAD");
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["verdict"], "none", "{json}");
+    assert!(
+        json["warnings"]
+            .to_string()
+            .contains("KuduLite deploys it as a Node.js app"),
+        "{json}"
+    );
     // Where the builder is not picked by files, the removal is acted on.
-    let (json, _) = check_on("kudu-linux", &repo, "HEAD");
+    let (json, _) = check_on("self-hosted", &repo, "HEAD");
     assert_eq!(json["verdict"], "wipe", "{json}");
     // A custom command replaces Kudu's pick.
     repo.write(".deployment", "[config]\ncommand = deploy.cmd\n");
@@ -560,6 +571,8 @@ fn kudu_on_windows_builds_no_python_env_for_a_node_app() {
     repo.commit("A custom deployment");
     drop_b_again(&repo);
     let (json, _) = check_on("kudu-windows", &repo, "HEAD");
+    assert_eq!(json["verdict"], "wipe", "{json}");
+    let (json, _) = check_on("kudu-linux", &repo, "HEAD");
     assert_eq!(json["verdict"], "wipe", "{json}");
 }
 
