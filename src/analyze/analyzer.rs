@@ -316,11 +316,16 @@ impl<'r> Analyzer<'r> {
             return Ok(None);
         };
         let tree = commit.tree()?;
-        let blob_of = |name: &str| {
-            tree.get_name(name)
-                .filter(|e| e.kind() == Some(ObjectType::Blob))
-                .and_then(|e| self.repo.find_blob(e.id()).ok())
-                .map(|b| b.content().to_vec())
+        // The app folder: Kudu's project, Dokku's `build-dir` (plugins/builder/triggers.go
+        // `TriggerCorePostExtract` moves the work dir there before builder-detect), both
+        // `envguard.appRoot` (or `.deployment`) here.
+        let folder = if watched.root.is_empty() {
+            tree.clone()
+        } else {
+            match tree.get_path(Path::new(&watched.root)) {
+                Ok(entry) => self.repo.find_tree(entry.id())?,
+                Err(_) => return Ok(None),
+            }
         };
         let names_in = |folder: &git2::Tree| -> Vec<String> {
             folder
@@ -331,9 +336,13 @@ impl<'r> Analyzer<'r> {
         };
         match pick {
             BuilderPick::Dokku => {
-                let dotenv = blob_of(".env");
+                let dotenv = folder
+                    .get_name(".env")
+                    .filter(|e| e.kind() == Some(ObjectType::Blob))
+                    .and_then(|e| self.repo.find_blob(e.id()).ok())
+                    .map(|b| b.content().to_vec());
                 Ok(super::builder::dokku_fresh(
-                    &names_in(&tree),
+                    &names_in(&folder),
                     dotenv.as_deref(),
                 ))
             }
@@ -341,14 +350,6 @@ impl<'r> Analyzer<'r> {
                 if self.deployment(&tree).1.command.is_some() {
                     return Ok(None);
                 }
-                let folder = if watched.root.is_empty() {
-                    tree.clone()
-                } else {
-                    match tree.get_path(Path::new(&watched.root)) {
-                        Ok(entry) => self.repo.find_tree(entry.id())?,
-                        Err(_) => return Ok(None),
-                    }
-                };
                 let runtime = watched
                     .runtime_id(RuntimeFile::Txt)
                     .and_then(|id| self.repo.find_blob(id).ok())
