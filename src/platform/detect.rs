@@ -241,6 +241,15 @@ pub fn decide(clues: &Clues) -> Result<Detected, Unrecognised> {
         );
     }
     match &clues.oryx_manifest {
+        // KUDU_BUILD_VERSION=0.0.1 makes KuduLite pass `compress_virtualenv=tar-gz`
+        // (OryxArgumentsHelper.cs L36-44): the manifest then names the venv's archive,
+        // which Oryx's startup script deletes and extracts anew (startupscriptgenerator
+        // src/python/scriptgenerator.go @d91d836 L212-241).
+        Some(m) if m.contains("compressedVirtualEnvFile=") => detected(
+            Platform::Oryx,
+            "the site runs Linux with Oryx, whose manifest names a compressed virtualenv \
+             (compressedVirtualEnvFile): the startup script extracts it anew on every start",
+        ),
         Some(m) if m.contains("CompressDestinationDir=\"true\"") => detected(
             Platform::Oryx,
             "the site runs Linux with Oryx, whose manifest says CompressDestinationDir=\"true\": \
@@ -359,6 +368,9 @@ mod tests {
             "Enum.Parse is case-sensitive: `off` is the compressed default"
         );
         assert_eq!(on(&[], Some(copied)), Ok(Platform::OryxCopied));
+        let venv_archive =
+            "CompressDestinationDir=\"false\"\ncompressedVirtualEnvFile=\"antenv.tar.gz\"\n";
+        assert_eq!(on(&[], Some(venv_archive)), Ok(Platform::Oryx));
         assert_eq!(
             on(&[("BUILD_FLAGS", "UseTempDirectory")], Some(copied)),
             Ok(Platform::OryxCopied)

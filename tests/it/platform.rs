@@ -777,7 +777,8 @@ fn the_remote_wipe_of_oryx_in_place_takes_antenv36_too() {
             ..ApiSettings::new(&wwwroot)
         },
     );
-    d.clone.git(&["config", "envguard.platform", "oryx-in-place"]);
+    d.clone
+        .git(&["config", "envguard.platform", "oryx-in-place"]);
     let out = d.clone.envguard(&["wipe", "--remote", "origin"]);
     assert!(out.status.success(), "{out:?}");
     assert!(!wwwroot.join("antenv3.6").exists(), "{out:?}");
