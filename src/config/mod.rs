@@ -486,18 +486,38 @@ impl Config {
     /// is not a deploy remote, else where it deploys and the mode that applies there. A
     /// remote whose URL is a platform's own (Heroku's git host, `dokku@HOST:APP`,
     /// `piku@HOST:APP`) is a deploy remote without any setting, as an App Service one is.
+    ///
+    /// Such a remote may share the repository with an App Service one whose settings are
+    /// in the same config: an App Service `envguard.platform` is not its platform, and a
+    /// mode its platform cannot run (toggle, remote wipe) gives way to its default.
     pub fn deploy_target(&self, name: &str, urls: &[&str]) -> Option<DeployTarget> {
-        let named = self.remote_names.iter().any(|n| n == name);
-        let matched = urls.iter().any(|u| {
-            self.remote_urls.iter().any(|g| glob_match(g, u)) || Platform::of_url(u).is_some()
-        });
-        (named || matched).then(|| {
+        let named = self.remote_names.iter().any(|n| n == name)
+            || urls
+                .iter()
+                .any(|u| self.remote_urls.iter().any(|g| glob_match(g, u)));
+        let own = urls.iter().find_map(|u| Platform::of_url(u));
+        if named {
             let (platform, source) = self.platform_for(urls);
-            DeployTarget {
+            return Some(DeployTarget {
                 platform,
                 source,
                 mode: self.mode_on(platform),
+            });
+        }
+        let own = own?;
+        let (platform, source) = match self.platform {
+            Some(configured) if !configured.has_site_api() => {
+                (configured, PlatformSource::Configured)
             }
+            _ => (own, PlatformSource::FromUrl),
+        };
+        let mode = Some(self.mode_on(platform))
+            .filter(|m| platform.allows(*m))
+            .unwrap_or(platform.facts().default_mode);
+        Some(DeployTarget {
+            platform,
+            source,
+            mode,
         })
     }
 
@@ -823,6 +843,39 @@ mod tests {
                 source: PlatformSource::AssumedAppService,
                 mode: Mode::Toggle
             })
+        );
+    }
+
+    /// A Heroku remote beside an App Service one: the App Service's recorded platform and
+    /// its remote-wipe mode are not the Heroku remote's.
+    #[test]
+    fn a_platform_url_keeps_its_platform_beside_app_service_settings() {
+        let c = Config {
+            platform: Some(Platform::KuduLinux),
+            mode: Some(Mode::RemoteWipe),
+            ..Config::default()
+        };
+        let heroku = c.deploy_target("heroku", &["https://git.heroku.com/app.git"]);
+        assert_eq!(
+            heroku,
+            Some(DeployTarget {
+                platform: Platform::Heroku,
+                source: PlatformSource::FromUrl,
+                mode: Mode::Warn
+            })
+        );
+        let azure = c.deploy_target("azure", &["https://app.scm.azurewebsites.net/app.git"]);
+        assert_eq!(azure.map(|t| t.mode), Some(Mode::RemoteWipe));
+        // A platform set for a Heroku app (Fir) is kept, and so is a mode it can run.
+        let c = Config {
+            platform: Some(Platform::HerokuCnb),
+            mode: Some(Mode::Command),
+            ..Config::default()
+        };
+        let fir = c.deploy_target("heroku", &["https://git.heroku.com/app.git"]);
+        assert_eq!(
+            fir.map(|t| (t.platform, t.mode)),
+            Some((Platform::HerokuCnb, Mode::Command))
         );
     }
 

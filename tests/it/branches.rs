@@ -231,3 +231,35 @@ fn a_piku_remote_guards_every_branch_on_its_own_url() {
         "{platform}"
     );
 }
+
+/// A Heroku remote beside an App Service one whose settings (a recorded platform, the
+/// remote-wipe mode) are in the repository's config: the Heroku remote keeps its platform
+/// and its default mode, so its push is checked and warned about, never refused for a mode
+/// Heroku cannot run.
+#[test]
+fn a_heroku_remote_beside_app_service_settings_keeps_its_own_platform() {
+    let (server, app) = platform_remote("heroku", "https://git.heroku.com/my-app.git");
+    app.git(&[
+        "remote",
+        "add",
+        "azure",
+        "https://deployer@my-app.scm.azurewebsites.net:443/my-app.git",
+    ]);
+    app.git(&["config", "envguard.platform", "kudu-linux"]);
+    app.git(&["config", "envguard.mode", "remote-wipe"]);
+    app.write("more.txt", "c\n");
+    let tip = app.commit("Drop b");
+    let said = push(&app, &["heroku", "main"]);
+    assert!(said.contains("more.txt: b removed"), "{said}");
+    assert!(said.contains("heroku builds:cache:purge"), "{said}");
+    assert_eq!(server.rev("main"), tip);
+    let platform = stdout(&app.envguard(&["platform"]));
+    assert!(
+        platform.contains("heroku: heroku (from the remote's URL), mode warn"),
+        "{platform}"
+    );
+    assert!(
+        platform.contains("azure: kudu-linux (envguard.platform), mode remote-wipe"),
+        "{platform}"
+    );
+}
