@@ -231,6 +231,32 @@ pub fn resolves_elsewhere(before: &str, after: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// heroku-buildpack-python `lib/python_version.sh`: one line, `python-` in runtime.txt
+    /// only, no leading zeros; blank and `#` lines and surrounding white space ignored.
+    #[test]
+    fn the_buildpacks_version_files() {
+        use BuildpackFile::{PythonVersion, RuntimeTxt};
+        let read = |file, text: &str| parse_buildpack_version("f", file, text.as_bytes());
+        assert_eq!(
+            read(RuntimeTxt, "# pin\n python-3.12.4\r\n").as_deref(),
+            Ok("python-3.12.4")
+        );
+        assert_eq!(read(PythonVersion, "\n3.13\n").as_deref(), Ok("3.13"));
+        for (file, bad, line) in [
+            (RuntimeTxt, "3.12\n", Some(1)),
+            (RuntimeTxt, "Python-3.12\n", Some(1)),
+            (RuntimeTxt, "\u{feff}python-3.12\n", Some(1)),
+            (RuntimeTxt, "python-3.09\n", Some(1)),
+            (RuntimeTxt, "# only a comment\n", None),
+            (RuntimeTxt, "python-3.12\npython-3.11\n", Some(2)),
+            (PythonVersion, "python-3.12\n", Some(1)),
+            (PythonVersion, "3.12 # pinned\n", Some(1)),
+        ] {
+            let err = read(file, bad).expect_err(bad);
+            assert_eq!(err.line, line, "{bad:?}");
+        }
+    }
+
     #[test]
     fn known_forms() {
         for ok in [
