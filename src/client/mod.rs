@@ -297,12 +297,34 @@ fn changes_watched(
     push: &Push,
 ) -> bool {
     push.updates.iter().any(|update| {
+        let update = &peeled(repo, update);
         let (Some(tip), true) = (update.new, config.is_deploy_branch(&update.remote_ref)) else {
             return false;
         };
         let base = base_for(repo, &push.remote, update);
         analyzer.changes_watched(base, tip).unwrap_or(true)
     })
+}
+
+/// An update of a tag (where tags deploy) as the commits it names: an annotated tag is an
+/// object of its own, and the analysis compares commits. A tag that names no commit here
+/// has no new id.
+fn peeled(repo: &Repository, update: &RefUpdate) -> RefUpdate {
+    if !update.remote_ref.starts_with("refs/tags/") {
+        return update.clone();
+    }
+    let commit = |id: Option<Oid>| {
+        repo.find_object(id?, None)
+            .ok()?
+            .peel_to_commit()
+            .ok()
+            .map(|c| c.id())
+    };
+    RefUpdate {
+        old: commit(update.old),
+        new: commit(update.new),
+        ..update.clone()
+    }
 }
 
 /// The analyzer of a push to `platform`, fetching what a partial clone lacks.
@@ -328,6 +350,7 @@ fn check_updates(
     let mut checked = Vec::new();
     let mut others = Vec::new();
     for update in &push.updates {
+        let update = &peeled(repo, update);
         let (Some(tip), true) = (update.new, config.is_deploy_branch(&update.remote_ref)) else {
             others.push(update.clone());
             continue;

@@ -136,8 +136,8 @@ pub struct Config {
     pub branches: Vec<String>,
     /// Whether `envguard.branch` is set (it overrides the platform's branches).
     pub branches_set: bool,
-    /// The platform whose deploy refs [`Config::settle_branches`] took (`None`: not settled,
-    /// or `envguard.branch` set).
+    /// The platform [`Config::settle_branches`] settled the deploy refs for (`None`: not
+    /// settled); its refs unless `envguard.branch` is set.
     pub branches_of: Option<Platform>,
     /// App root inside the repository (`envguard.appRoot`, `""` for the repository root);
     /// `None`: from `.deployment`.
@@ -387,11 +387,11 @@ impl Config {
     /// named (its deploy-branch, else the first branch pushed, neither visible from here),
     /// or Kudu's `DEPLOYMENT_BRANCH`, master unless known.
     pub fn settle_branches(&mut self, platform: Platform, default_branch: Option<String>) {
+        self.branches_of = Some(platform);
         if self.branches_set {
             return;
         }
         use crate::platform::DeployRefs;
-        self.branches_of = Some(platform);
         self.branches = match platform.facts().deploy_refs {
             DeployRefs::Every | DeployRefs::DeployBranchElseFirstPushed => vec!["*".to_string()],
             DeployRefs::RepositoryHead => vec![default_branch.unwrap_or_else(|| "master".into())],
@@ -404,7 +404,8 @@ impl Config {
     /// unknown here (Dokku without `envguard.branch`): then the push says how to name it.
     pub fn deploy_branch_unknown(&self) -> Option<Platform> {
         self.branches_of.filter(|p| {
-            p.facts().deploy_refs == crate::platform::DeployRefs::DeployBranchElseFirstPushed
+            !self.branches_set
+                && p.facts().deploy_refs == crate::platform::DeployRefs::DeployBranchElseFirstPushed
         })
     }
 
@@ -428,13 +429,13 @@ impl Config {
         };
         match platform.facts().deploy_refs {
             DeployRefs::Every => {
-                format!("every branch ({platform} deploys each pushed branch)")
+                format!("every branch and tag ({platform} deploys each pushed ref)")
             }
             DeployRefs::DeployBranchElseFirstPushed => format!(
-                "every branch: {platform} deploys its deploy-branch, else the first branch \
-                 pushed to the app, and neither is visible from here; name it with `git config \
-                 envguard.branch NAME` (and pin it on the server: `dokku git:set APP \
-                 deploy-branch NAME`)"
+                "every branch and tag: {platform} deploys its deploy-branch (or a tag of that \
+                 name), else the first branch or tag pushed to the app, and neither is visible \
+                 from here; name it with `git config envguard.branch NAME` (and pin it on the \
+                 server: `dokku git:set APP deploy-branch NAME`)"
             ),
             DeployRefs::Branches(_) => {
                 format!(
@@ -451,10 +452,16 @@ impl Config {
         }
     }
 
-    /// Whether a full ref name (`refs/heads/x`) is a deploy branch.
+    /// Whether a full ref name (`refs/heads/x`) is a deploy branch, or, where the platform
+    /// deploys tags as it deploys branches (piku, Dokku), a tag (`refs/tags/x`) of a deploy
+    /// branch's name.
     pub fn is_deploy_branch(&self, refname: &str) -> bool {
+        let tags_deploy = self
+            .branches_of
+            .is_some_and(|p| p.facts().deploy_refs.tags_deploy());
         refname
             .strip_prefix("refs/heads/")
+            .or_else(|| refname.strip_prefix("refs/tags/").filter(|_| tags_deploy))
             .is_some_and(|b| self.branches.iter().any(|d| glob_match(d, b)))
     }
 

@@ -224,8 +224,21 @@ pub enum DeployRefs {
     Branches(&'static [&'static str]),
     /// Dokku: the app's `deploy-branch` property, else the first branch pushed, which then
     /// becomes the property. Neither is visible from a clone, so until `envguard.branch`
-    /// names it, every pushed branch may be the one deployed.
+    /// names it, every pushed branch may be the one deployed. A tag of that name deploys
+    /// too (and a first-pushed tag becomes the property).
     DeployBranchElseFirstPushed,
+}
+
+impl DeployRefs {
+    /// Whether a pushed tag deploys like a branch: on piku every ref does (piku.py
+    /// `cmd_git_hook` deploys each line of its input), on Dokku a tag named as the deploy
+    /// branch does (plugins/git/functions @33896f5 L79 `refs/tags/${DOKKU_DEPLOY_BRANCH}`).
+    pub fn tags_deploy(self) -> bool {
+        matches!(
+            self,
+            DeployRefs::Every | DeployRefs::DeployBranchElseFirstPushed
+        )
+    }
 }
 
 /// The branches Heroku deploys: a push to `main` or `master` builds, other branches do

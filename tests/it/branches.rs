@@ -192,7 +192,7 @@ fn dokku_guards_every_branch_until_its_deploy_branch_is_named() {
     );
     let platform = stdout(&app.envguard(&["platform"]));
     assert!(
-        platform.contains("deploy branches: every branch: dokku deploys its deploy-branch"),
+        platform.contains("deploy branches: every branch and tag: dokku deploys its deploy-branch"),
         "{platform}"
     );
     let status = stdout(&app.envguard(&["hook", "status"]));
@@ -227,7 +227,7 @@ fn a_piku_remote_guards_every_branch_on_its_own_url() {
         "{platform}"
     );
     assert!(
-        platform.contains("deploy branches: every branch (piku deploys each pushed branch)"),
+        platform.contains("deploy branches: every branch and tag (piku deploys each pushed ref)"),
         "{platform}"
     );
 }
@@ -262,4 +262,39 @@ fn a_heroku_remote_beside_app_service_settings_keeps_its_own_platform() {
         platform.contains("azure: kudu-linux (envguard.platform), mode remote-wipe"),
         "{platform}"
     );
+}
+
+/// Dokku deploys a tag named as its deploy branch, and a first-pushed tag becomes the deploy
+/// branch (plugins/git/functions L79-93); piku deploys every pushed ref. An annotated tag's
+/// push is checked as the commit it names.
+#[test]
+fn tags_deploy_on_dokku_and_piku_and_are_checked() {
+    let (_server, app) = platform_remote("dokku", "dokku@dokku.me:shop");
+    app.write("more.txt", "c\n");
+    app.commit("Drop b");
+    app.git(&["tag", "-a", "-m", "Release", "v1"]);
+    let said = push(&app, &["dokku", "v1"]);
+    assert!(said.contains("refs/tags/v1"), "{said}");
+    assert!(said.contains("more.txt: b removed"), "{said}");
+    // Named: a tag of the deploy branch's name deploys, another does not.
+    app.git(&["config", "envguard.branch", "release"]);
+    app.write("more.txt", "");
+    app.commit("Drop c");
+    app.git(&["tag", "v2"]);
+    let said = push(&app, &["dokku", "v2"]);
+    assert!(
+        said.contains("updates no deploy branch (release)"),
+        "{said}"
+    );
+    app.git(&["tag", "release"]);
+    let said = push(&app, &["dokku", "refs/tags/release"]);
+    assert!(said.contains("more.txt: c removed"), "{said}");
+
+    let (_server, app) = platform_remote("piku", "piku@pi.local:blog");
+    app.write("more.txt", "c\n");
+    app.commit("Drop b");
+    app.git(&["tag", "-a", "-m", "Release", "v1"]);
+    let said = push(&app, &["piku", "v1"]);
+    assert!(said.contains("refs/tags/v1"), "{said}");
+    assert!(said.contains("more.txt: b removed"), "{said}");
 }
