@@ -187,6 +187,36 @@ fn custom_builder(clues: &Clues) -> Option<Detected> {
     ))
 }
 
+/// A Windows site: Kudu's deploy.cmd keeps env, unless the site builds nothing
+/// (projectkudu/kudu SiteBuilderFactory.cs @7e7e310: a deployment command, then
+/// SCM_SCRIPT_GENERATOR_ARGS, come before `DoBuildDuringDeployment`, L34-76).
+fn windows(clues: &Clues) -> Detected {
+    let shown = clues.home_entry_path.as_deref().unwrap_or_default();
+    let custom = clues.deployment_command().is_some()
+        || clues
+            .setting("SCM_SCRIPT_GENERATOR_ARGS")
+            .is_some_and(|v| !v.is_empty());
+    if !custom && clues.set_and_false("SCM_DO_BUILD_DURING_DEPLOYMENT") {
+        return Detected::of(
+            Platform::KuduWindowsNoBuild,
+            format!(
+                "the site runs Windows (its files are at {shown}) with \
+                 SCM_DO_BUILD_DURING_DEPLOYMENT off and no deployment command: Kudu copies the \
+                 files and builds nothing, so the env is whatever is on the site"
+            ),
+            clues,
+        );
+    }
+    Detected::of(
+        Platform::KuduWindows,
+        format!(
+            "the site runs Windows (its files are at {shown}); Kudu keeps env until the \
+             runtime runtime.txt selects changes"
+        ),
+        clues,
+    )
+}
+
 /// The platform the clues point to.
 pub fn decide(clues: &Clues) -> Result<Detected, Unrecognised> {
     let detected = |platform, why: &str| Ok(Detected::of(platform, why.to_string(), clues));
@@ -199,17 +229,7 @@ pub fn decide(clues: &Clues) -> Result<Detected, Unrecognised> {
                     .to_string(),
             ));
         }
-        Some(false) => {
-            let shown = clues.home_entry_path.as_deref().unwrap_or_default();
-            return Ok(Detected::of(
-                Platform::KuduWindows,
-                format!(
-                    "the site runs Windows (its files are at {shown}); Kudu keeps env until the \
-                     runtime runtime.txt selects changes"
-                ),
-                clues,
-            ));
-        }
+        Some(false) => return Ok(windows(clues)),
         Some(true) => {}
     }
     if let Some(detected) = custom_builder(clues) {
@@ -382,6 +402,24 @@ mod tests {
         assert!(
             decide(&clues(None, &[], None)).is_err(),
             "no listing: nothing recorded"
+        );
+        // Windows without a build, unless a command or generator arguments come first.
+        let windows = |s: &[(&str, &str)]| {
+            decide(&clues(Some("D:\\home\\site"), s, None)).map(|d| d.platform)
+        };
+        let off = ("SCM_DO_BUILD_DURING_DEPLOYMENT", "false");
+        assert_eq!(windows(&[off]), Ok(Platform::KuduWindowsNoBuild));
+        assert_eq!(
+            windows(&[off, ("COMMAND", "deploy.cmd")]),
+            Ok(Platform::KuduWindows)
+        );
+        assert_eq!(
+            windows(&[off, ("SCM_SCRIPT_GENERATOR_ARGS", "--python")]),
+            Ok(Platform::KuduWindows)
+        );
+        assert_eq!(
+            windows(&[("SCM_DO_BUILD_DURING_DEPLOYMENT", "true")]),
+            Ok(Platform::KuduWindows)
         );
         // .NET's Enum.Parse: a number, a comma list, spaces around.
         for off in ["0", " Off ", "Off,Off", "+0", "00"] {

@@ -36,6 +36,10 @@ pub enum Platform {
     /// App Service on Linux with `SCM_DO_BUILD_DURING_DEPLOYMENT` off: no build at all, the
     /// env is whatever is on the site (a wipe would leave it with none).
     KuduLinuxNoBuild,
+    /// App Service on Windows with `SCM_DO_BUILD_DURING_DEPLOYMENT` off and no deployment
+    /// command: Kudu copies the files and builds nothing, so neither a toggle nor a wipe gives
+    /// a fresh env.
+    KuduWindowsNoBuild,
     /// A server envguard's post-receive hook guards (a home-made deploy, Gitea, GitLab).
     SelfHosted,
     /// Heroku's Python buildpack: the cached env is discarded when requirements.txt's bytes
@@ -483,6 +487,14 @@ impl Platform {
                 builder_pick: None,
                 fresh_because: None,
                 cache_key_files: &[],
+            },
+            // projectkudu/kudu SiteBuilderFactory.cs @7e7e310 L72-76: BasicBuilder when
+            // SCM_DO_BUILD_DURING_DEPLOYMENT is set and not true-like (after COMMAND and
+            // SCM_SCRIPT_GENERATOR_ARGS): no deploy.cmd, runtime.txt not read.
+            Platform::KuduWindowsNoBuild => Facts {
+                name: "kudu-windows-no-build",
+                os: Os::Windows,
+                ..Platform::KuduLinuxNoBuild.facts()
             },
             // git's githooks(5) post-receive; go-gitea/gitea modules/repository/hooks.go;
             // gitaly internal/gitaly/hook/custom.go.

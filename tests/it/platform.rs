@@ -784,3 +784,38 @@ fn the_remote_wipe_of_oryx_in_place_takes_antenv36_too() {
     assert!(!wwwroot.join("antenv3.6").exists(), "{out:?}");
     assert!(!repository.join("antenv3.6").exists(), "{out:?}");
 }
+
+/// App Service on Windows with SCM_DO_BUILD_DURING_DEPLOYMENT off and no deployment
+/// command: Kudu builds nothing (SiteBuilderFactory.cs, L72-76), so a toggle would rebuild
+/// nothing: detected as kudu-windows-no-build, and a removal is a warning that says how to
+/// turn the build on, with no toggle pushed.
+#[test]
+fn a_windows_site_without_a_build_gets_no_toggle() {
+    let d = Deployment::new(&app("python-3.6\n"));
+    let holder = tempfile::tempdir().expect("tempdir");
+    let wwwroot = site_dir(holder.path());
+    let _api = app_service(
+        &d,
+        ApiSettings {
+            app_settings: vec![("SCM_DO_BUILD_DURING_DEPLOYMENT".into(), "false".into())],
+            ..ApiSettings::new(&wwwroot)
+        },
+    );
+    let out = d.clone.envguard(&["platform", "detect", "origin"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout.contains("kudu-windows-no-build"), "{stdout}");
+    let tip = drop_b(&d.clone);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("SCM_DO_BUILD_DURING_DEPLOYMENT"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("runtime toggle for"), "{stderr}");
+    assert_eq!(
+        d.server_rev("master"),
+        tip,
+        "the commit itself, no toggle pair"
+    );
+}
