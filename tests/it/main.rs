@@ -14,6 +14,7 @@ mod check;
 mod client;
 mod deploy;
 mod differential;
+mod dokku_branch;
 mod gitsetups;
 mod hardening;
 mod heroku_runtime;
