@@ -43,54 +43,124 @@ impl Deployment {
         self.project.clone().unwrap_or_default()
     }
 
+    /// Reads a `.deployment` file's bytes as Kudu does: decoded as .NET's
+    /// `File.ReadAllLines` decodes ([`decode_as_dotnet`]: a UTF-8 byte order mark dropped,
+    /// UTF-16 and UTF-32 with theirs read), then [`Deployment::parse`].
+    pub fn read(bytes: &[u8]) -> Deployment {
+        Deployment::parse(&decode_as_dotnet(bytes))
+    }
+
     /// Reads the `[config]` section as Kudu's `IniFile` does (projectkudu/kudu
-    /// `Kudu.Core/Infrastructure/IniFile.cs`): lines are trimmed and blank ones skipped; a
-    /// line `[name]` longer than two characters opens the section `name` (trimmed, compared
-    /// without case), and a repeated section replaces the earlier one; lines before any
-    /// section are ignored; in a section, `key = value` up to the first `=` sets the key
-    /// (trimmed, without case) to the trimmed value, the last occurrence winning. There are
-    /// no comments: `; project = x` sets a key named `; project`. An empty value counts as
-    /// unset, as Kudu's `String.IsNullOrEmpty` check does.
+    /// `Kudu.Core/Infrastructure/IniFile.cs` @7e7e310): lines end at CR, LF or CRLF, are
+    /// trimmed and blank ones skipped; a line `[name]` longer than two characters opens the
+    /// section `name` (trimmed, compared without ASCII case), and a repeated
+    /// section replaces the earlier one; lines before any section are ignored; in a section,
+    /// `key = value` up to the first `=` sets the key (trimmed, without case) to the trimmed
+    /// value, the last occurrence winning. There are no comments: `; project = x` sets a key
+    /// named `; project`. An empty value counts as unset, as Kudu's `String.IsNullOrEmpty`
+    /// check does (Kudu.Core/Settings/DeploymentSettingsManager.cs).
     pub fn parse(text: &str) -> Deployment {
-        let mut config: Option<Vec<(String, String)>> = None;
-        let mut in_config = false;
-        for line in text.lines() {
-            let line = line.trim();
-            if line.is_empty() {
-                continue;
-            }
-            if line.len() > 2 && line.starts_with('[') && line.ends_with(']') {
-                let name = line[1..line.len() - 1].trim();
-                if !name.is_empty() {
-                    in_config = name.eq_ignore_ascii_case("config");
-                    if in_config {
-                        config = Some(Vec::new());
-                    }
-                }
-                continue;
-            }
-            let Some((key, value)) = line.split_once('=') else {
-                continue;
-            };
-            if in_config && !key.is_empty() {
-                config
-                    .get_or_insert_with(Vec::new)
-                    .push((key.trim().to_ascii_lowercase(), value.trim().to_string()));
-            }
-        }
-        let last = |name: &str| {
-            config
-                .iter()
-                .flatten()
-                .rev()
-                .find(|(key, _)| key == name)
-                .map(|(_, value)| value.clone())
-                .filter(|value| !value.is_empty())
-        };
+        let value = |key: &str| ini_value(text, "config", key).filter(|v| !v.is_empty());
         Deployment {
-            project: last("project").map(|p| clean_dir(&p)),
-            command: last("command"),
+            project: value("project").map(|p| clean_dir(&p)),
+            command: value("command"),
         }
+    }
+}
+
+/// The value `IniFile.GetSectionValues(section)[key]` has in Kudu for this text (see
+/// [`Deployment::parse`]); `Some("")` for a key set to nothing.
+pub fn ini_value(text: &str, section: &str, key: &str) -> Option<String> {
+    let mut found: Option<Option<String>> = None;
+    let mut in_section = false;
+    for line in dotnet_lines(text) {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if line.chars().count() > 2 && line.starts_with('[') && line.ends_with(']') {
+            let name = line[1..line.len() - 1].trim();
+            if !name.is_empty() {
+                in_section = ordinal_ignore_case_eq(name, section);
+                if in_section {
+                    found = Some(None);
+                }
+            }
+            continue;
+        }
+        let Some((k, v)) = line.split_once('=') else {
+            continue;
+        };
+        if in_section && !k.is_empty() && ordinal_ignore_case_eq(k.trim(), key) {
+            found = Some(Some(v.trim().to_string()));
+        }
+    }
+    found.flatten()
+}
+
+/// The lines of `text` as .NET's `StreamReader.ReadLine` gives them: each ends at CR, LF or
+/// CRLF.
+fn dotnet_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current.find(['\r', '\n']) {
+            Some(at) => {
+                let skip = if current[at..].starts_with("\r\n") {
+                    2
+                } else {
+                    1
+                };
+                rest = Some(&current[at + skip..]);
+                Some(&current[..at])
+            }
+            None => {
+                rest = None;
+                (!current.is_empty()).then_some(current)
+            }
+        }
+    })
+}
+
+/// .NET's `StringComparer.OrdinalIgnoreCase` as it decides for the names Kudu looks up
+/// (`config`, `project`, `command`, all ASCII): ASCII letters without case; no other
+/// character folds to one of them (`[conf\u{131}g]` with a dotless i is another section, as
+/// Mono's run of Kudu's IniFile shows).
+fn ordinal_ignore_case_eq(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// Text as .NET's `File.ReadAllLines` decodes a file (UTF-8 unless a byte order mark says
+/// otherwise; `StreamReader` with `detectEncodingFromByteOrderMarks`): `EF BB BF` is UTF-8
+/// and dropped, `FF FE` UTF-16 LE (`FF FE 00 00` UTF-32 LE), `FE FF` UTF-16 BE,
+/// `00 00 FE FF` UTF-32 BE. Bytes that are not valid in the encoding become U+FFFD.
+pub fn decode_as_dotnet(bytes: &[u8]) -> String {
+    fn units<const N: usize>(bytes: &[u8], each: fn([u8; N]) -> u32) -> Vec<u32> {
+        bytes
+            .chunks(N)
+            .map(|c| <[u8; N]>::try_from(c).map_or(u32::MAX, each))
+            .collect()
+    }
+    fn utf16(units: &[u32]) -> String {
+        // An odd last byte is no whole code unit: U+FFFD.
+        let code_units = units.iter().map(|&u| u16::try_from(u).unwrap_or(0xFFFD));
+        char::decode_utf16(code_units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect()
+    }
+    fn utf32(units: Vec<u32>) -> String {
+        units
+            .into_iter()
+            .map(|u| char::from_u32(u).unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect()
+    }
+    match bytes {
+        [0xFF, 0xFE, 0, 0, rest @ ..] => utf32(units(rest, u32::from_le_bytes)),
+        [0, 0, 0xFE, 0xFF, rest @ ..] => utf32(units(rest, u32::from_be_bytes)),
+        [0xFF, 0xFE, rest @ ..] => utf16(&units(rest, |b| u32::from(u16::from_le_bytes(b)))),
+        [0xFE, 0xFF, rest @ ..] => utf16(&units(rest, |b| u32::from(u16::from_be_bytes(b)))),
+        [0xEF, 0xBB, 0xBF, rest @ ..] => String::from_utf8_lossy(rest).into_owned(),
+        _ => String::from_utf8_lossy(bytes).into_owned(),
     }
 }
 
@@ -159,6 +229,45 @@ mod tests {
         assert_eq!(d.project, None);
         let d = Deployment::parse("[config]\nproject = f\n[]\nproject = g\n");
         assert_eq!(d.project.as_deref(), Some("g"), "[] opens no section");
+    }
+
+    /// .NET's `File.ReadAllLines`, which Kudu's IniFile reads with: a byte order mark is
+    /// dropped (UTF-8) or decides the encoding (UTF-16, UTF-32); CR alone ends a line too.
+    #[test]
+    fn read_as_dotnet_decodes_it() {
+        let text = "[config]\r\nproject = src/web\r\ncommand = bash deploy.sh\r\n";
+        let utf16 = |be: bool| -> Vec<u8> {
+            let bom: &[u8] = if be { &[0xFE, 0xFF] } else { &[0xFF, 0xFE] };
+            let mut bytes = bom.to_vec();
+            for unit in text.encode_utf16() {
+                bytes.extend(if be {
+                    unit.to_be_bytes()
+                } else {
+                    unit.to_le_bytes()
+                });
+            }
+            bytes
+        };
+        let mut bom = b"\xef\xbb\xbf".to_vec();
+        bom.extend_from_slice(text.as_bytes());
+        for bytes in [
+            bom,
+            utf16(false),
+            utf16(true),
+            text.replace("\r\n", "\r").into_bytes(),
+        ] {
+            let d = Deployment::read(&bytes);
+            assert_eq!(d.project.as_deref(), Some("src/web"), "{bytes:?}");
+            assert_eq!(d.command.as_deref(), Some("bash deploy.sh"), "{bytes:?}");
+        }
+        assert_eq!(Deployment::read(b"\xef\xbb\xbf"), Deployment::default());
+        assert_eq!(
+            Deployment::read(b"[conf\xc4\xb1g]\nproject = a\n")
+                .project
+                .as_deref(),
+            None,
+            "the dotless i is no i, also without case"
+        );
     }
 
     #[test]

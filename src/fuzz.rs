@@ -29,7 +29,7 @@ pub fn runtime_file(data: &[u8]) {
             assert!(!value.is_empty());
         }
     }
-    let _ = crate::deployment::Deployment::parse(&String::from_utf8_lossy(data));
+    let _ = crate::deployment::Deployment::read(data);
 }
 
 /// The trailer parser. Invariant: the cheap pre-filter never hides a trailer the full

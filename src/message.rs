@@ -116,6 +116,12 @@ pub enum Hook {
     SettingWarning {
         text: String,
     },
+    /// The platform's deploy branch cannot be seen from the client (Dokku's deploy-branch,
+    /// else the first branch pushed): every pushed branch is checked until it is named.
+    DeployBranchUnknown {
+        platform: Platform,
+        remote: SecretUrl,
+    },
     /// A toggle of an earlier push did not finish.
     Pending {
         notice: String,
@@ -359,6 +365,13 @@ impl fmt::Display for Hook {
                 "{remote_ref}: none ({skipped} reason(s) skipped by an Env-Wipe: skip trailer)"
             ),
             Hook::SettingWarning { text } => write!(f, "warning: {text}"),
+            Hook::DeployBranchUnknown { platform, remote } => write!(
+                f,
+                "{remote} is {platform}, which deploys its deploy-branch, else the first branch \
+                 pushed to the app; envguard cannot see which from here, so every branch pushed \
+                 to {remote} is checked. Name it: `git config envguard.branch NAME` (and pin it \
+                 on the server: `dokku git:set APP deploy-branch NAME`)"
+            ),
             Hook::PlatformDetected { platform, why } => write!(
                 f,
                 "platform {platform}: {why} (recorded as envguard.platform)"

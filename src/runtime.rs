@@ -122,6 +122,91 @@ pub fn version_numbers(value: &str) -> Vec<u32> {
     version.split('.').filter_map(|p| p.parse().ok()).collect()
 }
 
+/// Which of the Python buildpack's two version files (heroku-buildpack-python
+/// `lib/python_version.sh`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildpackFile {
+    /// `runtime.txt`: one line `python-X.Y` or `python-X.Y.Z` (`parse_runtime_txt`).
+    RuntimeTxt,
+    /// `.python-version`: one line `X.Y` or `X.Y.Z` (`parse_python_version_file`).
+    PythonVersion,
+}
+
+/// The version request of a runtime.txt or .python-version as Heroku's Python buildpack
+/// reads it (heroku/heroku-buildpack-python `lib/python_version.sh` @b4e7e72): the lines
+/// split at LF, each stripped of leading and trailing white space (`[[:space:]]` of
+/// `C.UTF-8`; CR is one), blank lines and lines starting with `#` dropped; what is left must
+/// be exactly one line, `python-` (lower case) and a version for runtime.txt, a bare version
+/// for .python-version, a version being `N.N` or `N.N.N` without leading zeros
+/// (`PYTHON_VERSION_REGEX`). Anything else, a byte order mark and UTF-16 included, fails the
+/// build ("Invalid Python version in runtime.txt"), so envguard refuses it at push: the
+/// error names the line and how to write it. `Ok`: the line as written.
+pub fn parse_buildpack_version(
+    path: &str,
+    file: BuildpackFile,
+    bytes: &[u8],
+) -> Result<String, FileError> {
+    // glibc's `space` class: ASCII white space and the Unicode spaces that do not forbid a
+    // line break (not U+00A0, U+2007, U+202F; not U+0085).
+    let space =
+        |c: char| c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}' | '\u{85}');
+    let text = String::from_utf8_lossy(bytes);
+    let lines: Vec<(usize, &str)> = text
+        .split('\n')
+        .enumerate()
+        .map(|(i, line)| (i + 1, line.trim_matches(space)))
+        .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
+        .collect();
+    let (form, example) = match file {
+        BuildpackFile::RuntimeTxt => ("python-X.Y or python-X.Y.Z", "python-3.12"),
+        BuildpackFile::PythonVersion => ("X.Y or X.Y.Z", "3.12"),
+    };
+    let fix = format!(
+        "Heroku's Python buildpack fails the build on it; it must hold exactly one line \
+         {form} (for example {example}), saved as UTF-8 without a byte order mark{}",
+        if file == BuildpackFile::RuntimeTxt {
+            ", or replace runtime.txt with a .python-version of one line such as 3.12 (the \
+             buildpack's recommendation)"
+        } else {
+            ""
+        }
+    );
+    let is_version = |v: &str| {
+        let parts: Vec<&str> = v.split('.').collect();
+        (2..=3).contains(&parts.len())
+            && parts.iter().all(|p| {
+                !p.is_empty()
+                    && p.bytes().all(|b| b.is_ascii_digit())
+                    && (*p == "0" || !p.starts_with('0'))
+            })
+    };
+    let valid = |line: &str| match file {
+        BuildpackFile::RuntimeTxt => line.strip_prefix("python-").is_some_and(is_version),
+        BuildpackFile::PythonVersion => is_version(line),
+    };
+    match lines.as_slice() {
+        [] => Err(FileError::new(
+            path,
+            None,
+            format!("holds no version: {fix}"),
+        )),
+        [(_, line)] if valid(line) => Ok((*line).to_string()),
+        [(_, line), ..] if valid(line) => Err(FileError::new(
+            path,
+            Some(lines[1].0),
+            format!("holds more than one version line: {fix}"),
+        )),
+        [(number, line), ..] => Err(FileError::new(
+            path,
+            Some(*number),
+            format!(
+                "'{}' is no version the buildpack reads: {fix}",
+                line.escape_debug()
+            ),
+        )),
+    }
+}
+
 /// Whether two Python version requests surely resolve to different versions on a
 /// buildpack that resolves `X.Y` to the newest `X.Y.Z` it knows (heroku-buildpack-python
 /// `lib/python_version.sh`, the cache key is the resolved full version): a different
@@ -145,6 +230,32 @@ pub fn resolves_elsewhere(before: &str, after: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// heroku-buildpack-python `lib/python_version.sh`: one line, `python-` in runtime.txt
+    /// only, no leading zeros; blank and `#` lines and surrounding white space ignored.
+    #[test]
+    fn the_buildpacks_version_files() {
+        use BuildpackFile::{PythonVersion, RuntimeTxt};
+        let read = |file, text: &str| parse_buildpack_version("f", file, text.as_bytes());
+        assert_eq!(
+            read(RuntimeTxt, "# pin\n python-3.12.4\r\n").as_deref(),
+            Ok("python-3.12.4")
+        );
+        assert_eq!(read(PythonVersion, "\n3.13\n").as_deref(), Ok("3.13"));
+        for (file, bad, line) in [
+            (RuntimeTxt, "3.12\n", Some(1)),
+            (RuntimeTxt, "Python-3.12\n", Some(1)),
+            (RuntimeTxt, "\u{feff}python-3.12\n", Some(1)),
+            (RuntimeTxt, "python-3.09\n", Some(1)),
+            (RuntimeTxt, "# only a comment\n", None),
+            (RuntimeTxt, "python-3.12\npython-3.11\n", Some(2)),
+            (PythonVersion, "python-3.12\n", Some(1)),
+            (PythonVersion, "3.12 # pinned\n", Some(1)),
+        ] {
+            let err = read(file, bad).expect_err(bad);
+            assert_eq!(err.line, line, "{bad:?}");
+        }
+    }
 
     #[test]
     fn known_forms() {

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use git2::{ObjectType, Oid, Repository};
 
 use super::rules::{RuntimeFile, apply_trailers, verdict_of};
-use super::tree::{FETCH_ROUNDS, GitTree, Watched, file_at};
+use super::tree::{FETCH_ROUNDS, GitTree, Watched, file_at, spelled};
 use super::types::Analysis;
 use crate::config::Config;
 use crate::deployment::Deployment;
@@ -142,9 +142,9 @@ impl<'r> Analyzer<'r> {
         let Some(root) = self.config.app_root.as_deref().filter(|r| !r.is_empty()) else {
             return Ok(());
         };
-        let is_folder = tip
-            .tree()?
-            .get_path(Path::new(root))
+        let tree = tip.tree()?;
+        let is_folder = tree
+            .get_path(Path::new(&self.spelled(&tree, root)))
             .is_ok_and(|e| e.kind() == Some(ObjectType::Tree));
         if is_folder {
             Ok(())
@@ -162,7 +162,13 @@ impl<'r> Analyzer<'r> {
 
     /// The app root of a commit: `envguard.appRoot`, else what the deployment settings say
     /// ([`Analyzer::deployment`]), else the repository root (`""`).
+    /// On Windows the folder is the tree's spelling of it ([`spelled`]).
     pub fn app_root(&mut self, tree: &git2::Tree) -> String {
+        let root = self.app_root_as_written(tree);
+        self.spelled(tree, &root)
+    }
+
+    fn app_root_as_written(&mut self, tree: &git2::Tree) -> String {
         if let Some(root) = &self.config.app_root {
             return root.clone();
         }
@@ -172,7 +178,7 @@ impl<'r> Analyzer<'r> {
         }
         let script = deployment
             .command_script()
-            .and_then(|path| tree.get_path(Path::new(&path)).ok())
+            .and_then(|path| tree.get_path(Path::new(&self.spelled(tree, &path))).ok())
             .map(|e| e.id());
         let key = (file, script);
         if let Some(root) = self.roots.get(&key) {
@@ -186,15 +192,25 @@ impl<'r> Analyzer<'r> {
         root
     }
 
+    /// `path` as the commit's tree spells it where the platform's file system ignores case
+    /// (Windows), else as written.
+    fn spelled(&self, tree: &git2::Tree, path: &str) -> String {
+        spelled(self.repo, tree, path, self.platform.is_windows())
+    }
+
     /// The deployment settings of a commit, as Kudu merges them: `.deployment`'s, with the
     /// site's own `COMMAND` (`envguard.siteCommand`) over its `command` (app settings rank
     /// above the file: projectkudu/kudu `SettingsProvidersPriority`). The site's `PROJECT` is
     /// recorded as `envguard.appRoot`. Also the id of `.deployment`, if there is one.
     pub(super) fn deployment(&self, tree: &git2::Tree) -> (Option<Oid>, Deployment) {
-        let file = tree.get_name(".deployment").map(|e| e.id());
+        let file = tree
+            .get_path(Path::new(&self.spelled(tree, ".deployment")))
+            .ok()
+            .filter(|e| e.kind() == Some(ObjectType::Blob))
+            .map(|e| e.id());
         let mut deployment = file
             .and_then(|id| self.repo.find_blob(id).ok())
-            .map(|b| Deployment::parse(&String::from_utf8_lossy(b.content())))
+            .map(|b| Deployment::read(b.content()))
             .unwrap_or_default();
         if let Some(script) = &self.config.site_command {
             deployment.command = Some(script.clone());
@@ -210,19 +226,21 @@ impl<'r> Analyzer<'r> {
         let tree = commit.tree()?;
         let root = self.app_root(&tree);
         // A runtime file that is not a file is no runtime file, as for the platform.
-        let file_id = |name: &str| file_at(self.repo, &tree, &join(&root, name)).ok().flatten();
+        let path_of = |name: &str| self.spelled(&tree, &join(&root, name));
+        let file_id = |name: &str| file_at(self.repo, &tree, &path_of(name)).ok().flatten();
         let runtime_txt = file_id(RuntimeFile::Txt.name());
         let python_version = file_id(RuntimeFile::PythonVersion.name());
         let env = tree
-            .get_path(Path::new(&join(&root, &self.config.env_dir)))
+            .get_path(Path::new(&path_of(&self.config.env_dir)))
             .ok()
             .map(|e| e.id());
         let reader = GitTree {
             repo: self.repo,
             tree: tree.clone(),
             missing: Default::default(),
+            ignore_case: self.platform.is_windows(),
         };
-        let root_file = join(&root, "requirements.txt");
+        let root_file = path_of("requirements.txt");
         let mut requirements = requirements::load_closure(&reader, &root_file, &mut self.parse);
         for _ in 0..FETCH_ROUNDS {
             let missing = reader.missing.take();
@@ -298,11 +316,16 @@ impl<'r> Analyzer<'r> {
             return Ok(None);
         };
         let tree = commit.tree()?;
-        let blob_of = |name: &str| {
-            tree.get_name(name)
-                .filter(|e| e.kind() == Some(ObjectType::Blob))
-                .and_then(|e| self.repo.find_blob(e.id()).ok())
-                .map(|b| b.content().to_vec())
+        // The app folder: Kudu's project, Dokku's `build-dir` (plugins/builder/triggers.go
+        // `TriggerCorePostExtract` moves the work dir there before builder-detect), both
+        // `envguard.appRoot` (or `.deployment`) here.
+        let folder = if watched.root.is_empty() {
+            tree.clone()
+        } else {
+            match tree.get_path(Path::new(&watched.root)) {
+                Ok(entry) => self.repo.find_tree(entry.id())?,
+                Err(_) => return Ok(None),
+            }
         };
         let names_in = |folder: &git2::Tree| -> Vec<String> {
             folder
@@ -313,32 +336,29 @@ impl<'r> Analyzer<'r> {
         };
         match pick {
             BuilderPick::Dokku => {
-                let dotenv = blob_of(".env");
+                let dotenv = folder
+                    .get_name(".env")
+                    .filter(|e| e.kind() == Some(ObjectType::Blob))
+                    .and_then(|e| self.repo.find_blob(e.id()).ok())
+                    .map(|b| b.content().to_vec());
                 Ok(super::builder::dokku_fresh(
-                    &names_in(&tree),
+                    &names_in(&folder),
                     dotenv.as_deref(),
                 ))
             }
-            BuilderPick::Kudu => {
+            BuilderPick::Kudu | BuilderPick::KuduLite => {
                 if self.deployment(&tree).1.command.is_some() {
                     return Ok(None);
                 }
-                let folder = if watched.root.is_empty() {
-                    tree.clone()
-                } else {
-                    match tree.get_path(Path::new(&watched.root)) {
-                        Ok(entry) => self.repo.find_tree(entry.id())?,
-                        Err(_) => return Ok(None),
-                    }
-                };
                 let runtime = watched
                     .runtime_id(RuntimeFile::Txt)
                     .and_then(|id| self.repo.find_blob(id).ok())
                     .map(|b| b.content().to_vec());
-                Ok(super::builder::not_python(
-                    &names_in(&folder),
-                    runtime.as_deref(),
-                ))
+                Ok(if pick == BuilderPick::KuduLite {
+                    super::builder::kudulite_not_python(&names_in(&folder))
+                } else {
+                    super::builder::not_python(&names_in(&folder), runtime.as_deref())
+                })
             }
         }
     }

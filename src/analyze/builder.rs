@@ -27,19 +27,47 @@ pub fn not_python(names: &[String], runtime_txt: Option<&[u8]>) -> Option<String
     })
 }
 
-fn kudu_not_python(names: &[String], runtime_txt: Option<&[u8]>) -> Option<String> {
-    // Kudu's file checks run on Windows, whose file names ignore case.
-    let has = |name: &str| names.iter().any(|n| n.eq_ignore_ascii_case(name));
+/// The builder KuduLite (App Service on Linux, without Oryx) picks, when it is not Python:
+/// Node first, as on Windows but with Linux's case-sensitive names (Azure-App-Service/KuduLite
+/// `SiteBuilderFactory.ResolveNonAspProject`, `NodeSiteEnabler` @3854066). A Node app gets
+/// no Python env, so a removal needs nothing, and a wipe would leave the site with none.
+/// Whether KuduLite takes the rest for Python depends on the site's
+/// `WEBSITE_PYTHON_VERSION` (`PythonSiteEnabler`), which the client cannot see: a Python app
+/// on a Python site is assumed.
+pub fn kudulite_not_python(names: &[String]) -> Option<String> {
+    let has = |name: &str| names.iter().any(|n| n == name);
+    node_site("KuduLite", &has).map(|why| {
+        format!(
+            "{why}: it builds no Python env there, so nothing in this push leaves one stale \
+             (and a wipe would leave the site with none)"
+        )
+    })
+}
+
+/// Kudu's `NodeSiteEnabler.LooksLikeNode`, with `has` saying whether a file is at the app
+/// root (without case on Windows, with it on Linux).
+fn node_site(kudu: &str, has: &dyn Fn(&str) -> bool) -> Option<String> {
     if has("package.json") {
-        return Some("Kudu deploys it as a Node.js app (package.json at the app root)".into());
+        return Some(format!(
+            "{kudu} deploys it as a Node.js app (package.json at the app root)"
+        ));
     }
     let start = ["server.js", "app.js"].into_iter().find(|f| has(f));
     if let Some(start) = start
         && !IIS_START_PAGES.iter().any(|p| has(p))
     {
         return Some(format!(
-            "Kudu deploys it as a Node.js app ({start} at the app root)"
+            "{kudu} deploys it as a Node.js app ({start} at the app root)"
         ));
+    }
+    None
+}
+
+fn kudu_not_python(names: &[String], runtime_txt: Option<&[u8]>) -> Option<String> {
+    // Kudu's file checks run on Windows, whose file names ignore case.
+    let has = |name: &str| names.iter().any(|n| n.eq_ignore_ascii_case(name));
+    if let Some(node) = node_site("Kudu", &has) {
+        return Some(node);
     }
     if !has("requirements.txt") {
         return Some("Kudu finds no requirements.txt at the app root".into());
@@ -123,6 +151,19 @@ mod tests {
         assert_eq!(not_python(&no_py, Some(b"python-3.6")), None);
         assert!(not_python(&no_py, Some(b"3.6")).is_some());
         assert!(not_python(&names(&["app.py"]), None).is_some());
+    }
+
+    #[test]
+    fn kudulite_picks_node_first_with_case() {
+        let python = names(&["requirements.txt", "app.py"]);
+        assert_eq!(kudulite_not_python(&python), None);
+        let with_package = names(&["requirements.txt", "app.py", "package.json"]);
+        assert!(kudulite_not_python(&with_package).is_some_and(|w| w.contains("KuduLite")));
+        // Linux names keep their case: Package.json is no package.json there.
+        let other_case = names(&["requirements.txt", "app.py", "Package.json"]);
+        assert_eq!(kudulite_not_python(&other_case), None);
+        let with_page = names(&["requirements.txt", "app.js", "index.html"]);
+        assert_eq!(kudulite_not_python(&with_page), None);
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::paths::join;
 use crate::platform::RuntimeRule;
 use crate::requirements::is_name;
 use crate::requirements::{Closure, RequirementSet, SetDiff};
+use crate::runtime::BuildpackFile;
 use crate::{FileError, Result, runtime};
 
 impl<'r> Analyzer<'r> {
@@ -44,12 +45,22 @@ impl<'r> Analyzer<'r> {
                     runtime::parse_kudu_runtime(path, bytes, runtimes).map(Some)
                 }
             }
-            (
-                RuntimeRule::AnyRuntimeFile
-                | RuntimeRule::RuntimeTxtFirst
-                | RuntimeRule::PythonVersionFile,
-                _,
-            ) => |path: &str, bytes: &[u8], _: &[String]| runtime::parse_runtime(path, bytes),
+            // The buildpack fails the build on a file it cannot read: refused at push.
+            (RuntimeRule::RuntimeTxtFirst, RuntimeFile::Txt) => {
+                |path: &str, bytes: &[u8], _: &[String]| {
+                    runtime::parse_buildpack_version(path, BuildpackFile::RuntimeTxt, bytes)
+                        .map(Some)
+                }
+            }
+            (RuntimeRule::RuntimeTxtFirst, RuntimeFile::PythonVersion) => {
+                |path: &str, bytes: &[u8], _: &[String]| {
+                    runtime::parse_buildpack_version(path, BuildpackFile::PythonVersion, bytes)
+                        .map(Some)
+                }
+            }
+            (RuntimeRule::AnyRuntimeFile | RuntimeRule::PythonVersionFile, _) => {
+                |path: &str, bytes: &[u8], _: &[String]| runtime::parse_runtime(path, bytes)
+            }
         };
         match self.repo.find_blob(id) {
             Ok(blob) => read(&path, blob.content(), &self.config.runtimes),

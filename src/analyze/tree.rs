@@ -51,12 +51,16 @@ pub(super) struct GitTree<'r> {
     pub(super) repo: &'r Repository,
     pub(super) tree: git2::Tree<'r>,
     pub(super) missing: std::cell::RefCell<Vec<String>>,
+    /// The platform's file system ignores case (Windows): an `-r More.txt` finds
+    /// `more.txt`, as pip there does.
+    pub(super) ignore_case: bool,
 }
 
 impl TreeReader for GitTree<'_> {
     type Id = Oid;
 
     fn lookup(&self, path: &str) -> Result<Option<Oid>, crate::Invalid> {
+        let path = &spelled(self.repo, &self.tree, path, self.ignore_case);
         let found = file_at(self.repo, &self.tree, path);
         if matches!(found, Ok(None))
             && let Err(e) = self.tree.get_path(Path::new(path))
@@ -93,6 +97,38 @@ pub(super) const FETCH_ROUNDS: usize = 8;
 
 /// Symbolic links followed in a row before giving up (as a loop).
 pub(super) const MAX_LINKS: usize = 8;
+
+/// `path` as the tree spells it, on a platform whose file system ignores case (Windows:
+/// Kudu finds `Requirements.txt`, `Runtime.txt`, `.Deployment` and a `project = Src/Web`
+/// for the folder `src/web`): each part of `path` the tree lacks as written is the entry
+/// whose name is the same without case. Parts after one that matches nothing stay as
+/// written; without `ignore_case`, `path` is returned as it is.
+pub fn spelled(repo: &Repository, tree: &git2::Tree, path: &str, ignore_case: bool) -> String {
+    if !ignore_case || path.is_empty() {
+        return path.to_string();
+    }
+    let same = |a: &str, b: &str| a == b || a.to_lowercase() == b.to_lowercase();
+    let mut spelled: Vec<String> = Vec::new();
+    let mut folder = Some(tree.clone());
+    for part in path.split('/') {
+        let found = folder.as_ref().and_then(|t| {
+            t.get_name(part)
+                .or_else(|| t.iter().find(|e| e.name().is_ok_and(|n| same(n, part))))
+                .map(|e| (e.name().unwrap_or(part).to_string(), e.id()))
+        });
+        match found {
+            Some((name, id)) => {
+                spelled.push(name);
+                folder = repo.find_tree(id).ok();
+            }
+            None => {
+                spelled.push(part.to_string());
+                folder = None;
+            }
+        }
+    }
+    spelled.join("/")
+}
 
 /// The blob id of the file at `path` in `tree`, following symbolic links inside the
 /// repository as a checkout would. `Ok(None)`: nothing there; `Err`: something that is not

@@ -176,10 +176,7 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
         return Ok(not_checked(&push, Unchecked::ModeOff));
     }
     ACTS.store(acts(target.mode), std::sync::atomic::Ordering::SeqCst);
-    config.settle_branches(
-        target.platform,
-        crate::config::default_branch(&repo, &format!("refs/remotes/{}/HEAD", push.remote)),
-    );
+    settle_branches(&repo, &mut config, &push, target.platform);
     note_deployed(&repo, &config, &push)?;
     // The flags of the user's `git push` (read from its command line) matter only to a push
     // that needs more than a quiet pass: read them then.
@@ -275,6 +272,22 @@ fn toggles_in_an_atomic_push(push: &Push, plan: &Plan, flags: PushFlags) -> bool
         });
     }
     refused
+}
+
+/// The deploy branches of a push to `platform` (the remote's HEAD where the platform
+/// deploys the default branch); where the platform's own cannot be seen from here (Dokku),
+/// the push says how to name it.
+fn settle_branches(repo: &Repository, config: &mut Config, push: &Push, platform: Platform) {
+    config.settle_branches(
+        platform,
+        crate::config::default_branch(repo, &format!("refs/remotes/{}/HEAD", push.remote)),
+    );
+    if let Some(platform) = config.deploy_branch_unknown() {
+        emit(&Hook::DeployBranchUnknown {
+            platform,
+            remote: SecretUrl::new(&push.remote),
+        });
+    }
 }
 
 /// Every URL that may name the push's platform: the one git passed the hook (after
@@ -376,12 +389,34 @@ fn changes_watched(
     push: &Push,
 ) -> bool {
     push.updates.iter().any(|update| {
+        let update = &peeled(repo, update);
         let (Some(tip), true) = (update.new, config.is_deploy_branch(&update.remote_ref)) else {
             return false;
         };
         let base = base_for(repo, &push.remote, update);
         analyzer.changes_watched(base, tip).unwrap_or(true)
     })
+}
+
+/// An update of a tag (where tags deploy) as the commits it names: an annotated tag is an
+/// object of its own, and the analysis compares commits. A tag that names no commit here
+/// has no new id.
+fn peeled(repo: &Repository, update: &RefUpdate) -> RefUpdate {
+    if !update.remote_ref.starts_with("refs/tags/") {
+        return update.clone();
+    }
+    let commit = |id: Option<Oid>| {
+        repo.find_object(id?, None)
+            .ok()?
+            .peel_to_commit()
+            .ok()
+            .map(|c| c.id())
+    };
+    RefUpdate {
+        old: commit(update.old),
+        new: commit(update.new),
+        ..update.clone()
+    }
 }
 
 /// The analyzer of a push to `platform`, fetching what a partial clone lacks.
@@ -407,6 +442,7 @@ fn check_updates(
     let mut checked = Vec::new();
     let mut others = Vec::new();
     for update in &push.updates {
+        let update = &peeled(repo, update);
         let (Some(tip), true) = (update.new, config.is_deploy_branch(&update.remote_ref)) else {
             others.push(update.clone());
             continue;

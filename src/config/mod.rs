@@ -139,6 +139,9 @@ pub struct Config {
     pub branches: Vec<String>,
     /// Whether `envguard.branch` is set (it overrides the platform's branches).
     pub branches_set: bool,
+    /// The platform [`Config::settle_branches`] settled the deploy refs for (`None`: not
+    /// settled); its refs unless `envguard.branch` is set.
+    pub branches_of: Option<Platform>,
     /// App root inside the repository (`envguard.appRoot`, `""` for the repository root);
     /// `None`: from `.deployment`.
     pub app_root: Option<String>,
@@ -186,6 +189,7 @@ impl Default for Config {
             warnings: Vec::new(),
             branches: vec!["master".to_string()],
             branches_set: false,
+            branches_of: None,
             app_root: None,
             site_command: None,
             env_dir: "env".to_string(),
@@ -395,23 +399,85 @@ impl Config {
     /// Without `envguard.branch`, the deploy branches are those `platform` deploys: every
     /// pushed branch (piku), the repository's default branch (`default_branch`: a bare
     /// repository's HEAD on a server, the remote's HEAD in a clone; self-hosted, Gitea,
-    /// GitLab), or Kudu's `DEPLOYMENT_BRANCH`, master unless known.
+    /// GitLab), `main` and `master` (Heroku), every branch until the one Dokku deploys is
+    /// named (its deploy-branch, else the first branch pushed, neither visible from here),
+    /// or Kudu's `DEPLOYMENT_BRANCH`, master unless known.
     pub fn settle_branches(&mut self, platform: Platform, default_branch: Option<String>) {
+        self.branches_of = Some(platform);
         if self.branches_set {
             return;
         }
         use crate::platform::DeployRefs;
         self.branches = match platform.facts().deploy_refs {
-            DeployRefs::Every => vec!["*".to_string()],
+            DeployRefs::Every | DeployRefs::DeployBranchElseFirstPushed => vec!["*".to_string()],
             DeployRefs::RepositoryHead => vec![default_branch.unwrap_or_else(|| "master".into())],
             DeployRefs::DeploymentBranch => vec!["master".to_string()],
+            DeployRefs::Branches(names) => names.iter().map(|b| b.to_string()).collect(),
         };
     }
 
-    /// Whether a full ref name (`refs/heads/x`) is a deploy branch.
+    /// Whether the deploy branches are every branch only because the platform's own is
+    /// unknown here (Dokku without `envguard.branch`): then the push says how to name it.
+    pub fn deploy_branch_unknown(&self) -> Option<Platform> {
+        self.branches_of.filter(|p| {
+            !self.branches_set
+                && p.facts().deploy_refs == crate::platform::DeployRefs::DeployBranchElseFirstPushed
+        })
+    }
+
+    /// The deploy branches, where they come from, and how to change them (for `hook
+    /// status` and `envguard platform`).
+    pub fn branches_described(&self) -> String {
+        use crate::platform::DeployRefs;
+        let listed = self.branches.join(" ");
+        if self.branches_set {
+            return if self.branches.iter().any(|b| b == "master" || b == "main") {
+                listed
+            } else {
+                format!(
+                    "{listed} (envguard.branch replaces the default master, which is not \
+                     guarded; add it with `git config --add envguard.branch master`)"
+                )
+            };
+        }
+        let Some(platform) = self.branches_of else {
+            return listed;
+        };
+        match platform.facts().deploy_refs {
+            DeployRefs::Every => {
+                format!("every branch and tag ({platform} deploys each pushed ref)")
+            }
+            DeployRefs::DeployBranchElseFirstPushed => format!(
+                "every branch and tag: {platform} deploys its deploy-branch (or a tag of that \
+                 name), else the first branch or tag pushed to the app, and neither is visible \
+                 from here; name it with `git config envguard.branch NAME` (and pin it on the \
+                 server: `dokku git:set APP deploy-branch NAME`)"
+            ),
+            DeployRefs::Branches(_) => {
+                format!(
+                    "{listed} ({platform} deploys pushes to these; envguard.branch overrides it)"
+                )
+            }
+            DeployRefs::RepositoryHead => format!(
+                "{listed} (the repository's default branch, which a self-hosted server deploys; \
+                 envguard.branch overrides it)"
+            ),
+            DeployRefs::DeploymentBranch => {
+                format!("{listed} (the branch the platform deploys; envguard.branch overrides it)")
+            }
+        }
+    }
+
+    /// Whether a full ref name (`refs/heads/x`) is a deploy branch, or, where the platform
+    /// deploys tags as it deploys branches (piku, Dokku), a tag (`refs/tags/x`) of a deploy
+    /// branch's name.
     pub fn is_deploy_branch(&self, refname: &str) -> bool {
+        let tags_deploy = self
+            .branches_of
+            .is_some_and(|p| p.facts().deploy_refs.tags_deploy());
         refname
             .strip_prefix("refs/heads/")
+            .or_else(|| refname.strip_prefix("refs/tags/").filter(|_| tags_deploy))
             .is_some_and(|b| self.branches.iter().any(|d| glob_match(d, b)))
     }
 
@@ -440,19 +506,41 @@ impl Config {
 
     /// For a remote known by its name and URLs (the one git passed the hook, and those of
     /// [`configured_urls`], which `insteadOf` rewriting hides from the hook): `None` when it
-    /// is not a deploy remote, else where it deploys and the mode that applies there.
+    /// is not a deploy remote, else where it deploys and the mode that applies there. A
+    /// remote whose URL is a platform's own (Heroku's git host, `dokku@HOST:APP`,
+    /// `piku@HOST:APP`) is a deploy remote without any setting, as an App Service one is.
+    ///
+    /// Such a remote may share the repository with an App Service one whose settings are
+    /// in the same config: an App Service `envguard.platform` is not its platform, and a
+    /// mode its platform cannot run (toggle, remote wipe) gives way to its default.
     pub fn deploy_target(&self, name: &str, urls: &[&str]) -> Option<DeployTarget> {
-        let named = self.remote_names.iter().any(|n| n == name);
-        let matched = urls
-            .iter()
-            .any(|u| self.remote_urls.iter().any(|g| glob_match(g, u)));
-        (named || matched).then(|| {
+        let named = self.remote_names.iter().any(|n| n == name)
+            || urls
+                .iter()
+                .any(|u| self.remote_urls.iter().any(|g| glob_match(g, u)));
+        let own = urls.iter().find_map(|u| Platform::of_url(u));
+        if named {
             let (platform, source) = self.platform_for(urls);
-            DeployTarget {
+            return Some(DeployTarget {
                 platform,
                 source,
                 mode: self.mode_on(platform),
+            });
+        }
+        let own = own?;
+        let (platform, source) = match self.platform {
+            Some(configured) if !configured.has_site_api() => {
+                (configured, PlatformSource::Configured)
             }
+            _ => (own, PlatformSource::FromUrl),
+        };
+        let mode = Some(self.mode_on(platform))
+            .filter(|m| platform.allows(*m))
+            .unwrap_or(platform.facts().default_mode);
+        Some(DeployTarget {
+            platform,
+            source,
+            mode,
         })
     }
 
@@ -805,6 +893,39 @@ mod tests {
                 source: PlatformSource::AssumedAppService,
                 mode: Mode::Toggle
             })
+        );
+    }
+
+    /// A Heroku remote beside an App Service one: the App Service's recorded platform and
+    /// its remote-wipe mode are not the Heroku remote's.
+    #[test]
+    fn a_platform_url_keeps_its_platform_beside_app_service_settings() {
+        let c = Config {
+            platform: Some(Platform::KuduLinux),
+            mode: Some(Mode::RemoteWipe),
+            ..Config::default()
+        };
+        let heroku = c.deploy_target("heroku", &["https://git.heroku.com/app.git"]);
+        assert_eq!(
+            heroku,
+            Some(DeployTarget {
+                platform: Platform::Heroku,
+                source: PlatformSource::FromUrl,
+                mode: Mode::Warn
+            })
+        );
+        let azure = c.deploy_target("azure", &["https://app.scm.azurewebsites.net/app.git"]);
+        assert_eq!(azure.map(|t| t.mode), Some(Mode::RemoteWipe));
+        // A platform set for a Heroku app (Fir) is kept, and so is a mode it can run.
+        let c = Config {
+            platform: Some(Platform::HerokuCnb),
+            mode: Some(Mode::Command),
+            ..Config::default()
+        };
+        let fir = c.deploy_target("heroku", &["https://git.heroku.com/app.git"]);
+        assert_eq!(
+            fir.map(|t| (t.platform, t.mode)),
+            Some((Platform::HerokuCnb, Mode::Command))
         );
     }
 

@@ -29,15 +29,32 @@ pub(super) fn is_dispatcher(text: &str) -> bool {
 
 /// A folder of post-receive hooks that a server's own dispatcher runs: Gitea's
 /// `hooks/post-receive.d` (its `hooks/post-receive` runs every executable there), GitLab's
-/// per-repository `custom_hooks/post-receive.d`. `None`: a plain `hooks/post-receive`.
+/// per-repository `custom_hooks/post-receive.d` (made by the install when it is not there
+/// yet). `None`: a plain `hooks/post-receive`.
 pub(super) fn dispatch_dir(cwd: &Path, hooks: &Path) -> Option<PathBuf> {
-    let git_dir = git2::Repository::discover(cwd).ok()?.path().to_path_buf();
+    let repo = git2::Repository::discover(cwd).ok()?;
+    let git_dir = repo.path().to_path_buf();
     let gitlab = git_dir.join("custom_hooks");
-    if gitlab.is_dir() {
+    if gitlab.is_dir() || is_gitlab_repository(&repo) {
         return Some(gitlab.join("post-receive.d"));
     }
     let dispatcher = std::fs::read_to_string(hooks.join("post-receive")).unwrap_or_default();
     is_dispatcher(&dispatcher).then(|| hooks.join("post-receive.d"))
+}
+
+/// Whether `repo` is a repository of a GitLab server: gitaly writes the project's path into
+/// its config as `gitlab.fullpath` (gitaly internal/gitaly/service/repository/fullpath.go
+/// @7977654, L12), and hashed storage keeps repositories under `@hashed/`. gitaly passes `core.hooksPath`
+/// on every git call (internal/git/hooks_options.go L169), so such a repository's
+/// `hooks/post-receive` never runs: envguard's hook goes into `custom_hooks/`.
+pub fn is_gitlab_repository(repo: &git2::Repository) -> bool {
+    let fullpath = repo
+        .config()
+        .and_then(|c| c.open_level(git2::ConfigLevel::Local))
+        .and_then(|c| c.get_string("gitlab.fullpath"))
+        .is_ok_and(|v| !v.trim().is_empty());
+    let hashed = repo.path().components().any(|c| c.as_os_str() == "@hashed");
+    fullpath || hashed
 }
 
 /// Why envguard's hook in `dispatch` would run after a deploy step, if it would: a hook of
@@ -132,6 +149,13 @@ pub fn install_server_wide(dir: &Path) -> Result<Vec<String>> {
              own custom_hooks, in this order: {}",
             dispatch.display(),
             dispatch_order(&dispatch).join(", ")
+        ),
+        format!(
+            "gitaly runs it only if {} is the custom_hooks_dir of gitaly's config.toml \
+             ([hooks] custom_hooks_dir; unset, gitaly uses the hooks folder of its gitlab-shell \
+             directory: gitaly internal/gitaly/config/config.go @7977654, L793-794); anywhere \
+             else it never runs",
+            dir.display()
         ),
         "it acts only for a repository whose own config sets envguard.target (git -C \
          <repository> config envguard.target <deployment directory>), never for wikis, and \

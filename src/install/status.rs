@@ -98,19 +98,8 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
     };
     lines.push(format!("hook: {} ({state})", hook.display()));
     lines.extend(advice);
-    if side == Side::Server
-        && let Some(dispatch) = dispatch_dir(cwd, &dir)
-    {
-        lines.push(format!(
-            "order: the dispatcher runs {} in name order: {}",
-            dispatch.display(),
-            Some(dispatch_order(&dispatch).join(", "))
-                .filter(|o| !o.is_empty())
-                .unwrap_or_else(|| "(no hook there)".to_string())
-        ));
-        if let Some(why) = runs_after_a_deploy_step(&dispatch) {
-            lines.push(format!("warning: {why}"));
-        }
+    if side == Side::Server {
+        lines.extend(dispatch_lines(cwd, &dir));
     }
     if legacy.exists() {
         lines.push(format!(
@@ -137,6 +126,40 @@ pub fn status(cwd: &Path, side: Side) -> Result<Vec<String>> {
     Ok(lines)
 }
 
+/// `hook status --server` where a dispatcher runs a folder of hooks: the folder's order,
+/// and what would keep envguard's hook from acting there.
+fn dispatch_lines(cwd: &Path, dir: &Path) -> Vec<String> {
+    let mut lines = Vec::new();
+    let Some(dispatch) = dispatch_dir(cwd, dir) else {
+        return lines;
+    };
+    lines.push(format!(
+        "order: the dispatcher runs {} in name order: {}",
+        dispatch.display(),
+        Some(dispatch_order(&dispatch).join(", "))
+            .filter(|o| !o.is_empty())
+            .unwrap_or_else(|| "(no hook there)".to_string())
+    ));
+    if let Some(why) = runs_after_a_deploy_step(&dispatch) {
+        lines.push(format!("warning: {why}"));
+    }
+    let plain = dir.join(Side::Server.hook_name());
+    if dispatch
+        .parent()
+        .is_some_and(|p| p.ends_with("custom_hooks"))
+        && is_ours(&plain)
+    {
+        lines.push(format!(
+            "warning: {} is envguard's, but gitaly never runs a GitLab repository's hooks \
+             folder (it sets core.hooksPath on every git call): run `envguard hook install \
+             --server` to install into {}",
+            plain.display(),
+            dispatch.display()
+        ));
+    }
+    lines
+}
+
 /// `hook status --server`: what the server hook does, to which target, for which branches.
 fn server_status(repo: &git2::Repository, config: &Config) -> Vec<String> {
     let mut lines = Vec::new();
@@ -152,7 +175,7 @@ fn server_status(repo: &git2::Repository, config: &Config) -> Vec<String> {
         (None, None) => "(not set: envguard.target)".to_string(),
     };
     lines.push(format!("target: {target}"));
-    lines.push(format!("deploy branches: {}", config.branches.join(" ")));
+    lines.push(format!("deploy branches: {}", config.branches_described()));
     lines
 }
 
@@ -329,32 +352,12 @@ pub(super) fn client_status(repo: &git2::Repository, config: &Config) -> Result<
             }
         ));
     }
-    lines.push(format!("deploy branches: {}", branches_line(config)));
+    lines.push(format!("deploy branches: {}", config.branches_described()));
     lines.push(format!(
         "toggle runtime: {}",
         toggle_runtime_line(repo, config)
     ));
     Ok(lines)
-}
-
-/// The deploy branches, where they come from, and whether `envguard.branch` replaced the
-/// default `master`.
-pub(super) fn branches_line(config: &Config) -> String {
-    let listed = config.branches.join(" ");
-    if !config.branches_set {
-        if config.branches == ["*"] {
-            "every branch (the platform deploys each pushed branch)".to_string()
-        } else {
-            format!("{listed} (the branch the platform deploys; envguard.branch overrides it)")
-        }
-    } else if config.branches.iter().any(|b| b == "master") {
-        listed
-    } else {
-        format!(
-            "{listed} (envguard.branch replaces the default master, which is not guarded; \
-             add it with `git config --add envguard.branch master`)"
-        )
-    }
 }
 
 /// The toggle a push of HEAD would make, read as the analysis reads it (app root from

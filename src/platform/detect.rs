@@ -4,7 +4,7 @@
 //! API and hands the answers here.
 //!
 //! Sources: Azure-App-Service/KuduLite `Kudu.Core/Deployment/Generator/SiteBuilderFactory.cs`
-//! (Oryx only when `ENABLE_ORYX_BUILD` is true-like; `SCM_DO_BUILD_DURING_DEPLOYMENT` not
+//! @3854066 (a deployment command first, L34-38; Oryx only when `ENABLE_ORYX_BUILD` is true-like; `SCM_DO_BUILD_DURING_DEPLOYMENT` not
 //! true-like: `BasicBuilder`, no build), `BuildFlagsHelper.cs` (`BUILD_FLAGS` parsed with
 //! the case-sensitive `Enum.Parse`, so `Off` and not `off`), microsoft/Oryx
 //! `src/BuildScriptGenerator/Python` and the startup script (only a manifest with
@@ -23,6 +23,8 @@ pub struct Clues {
     pub settings: Vec<(String, String)>,
     /// `site/wwwroot/oryx-manifest.toml`, if there is one.
     pub oryx_manifest: Option<String>,
+    /// `site/repository/.deployment`, the one the site deployed last, if there is one.
+    pub deployment_file: Option<String>,
 }
 
 /// A recognised platform and the clue it came from.
@@ -87,6 +89,18 @@ impl Clues {
         crate::deployment::script_of(command)
     }
 
+    /// The script of the site's deployment command: the `COMMAND` app setting, else the
+    /// `command` of the `.deployment` it deployed last (app settings rank above the file).
+    /// Only the script's path, never the command line.
+    fn deployment_command(&self) -> Option<(String, &'static str)> {
+        if let Some(script) = self.command_script() {
+            return Some((script, "the COMMAND app setting"));
+        }
+        let file = self.deployment_file.as_deref()?;
+        let script = crate::deployment::Deployment::read(file.as_bytes()).command_script()?;
+        Some((script, "the command of its .deployment"))
+    }
+
     fn setting(&self, key: &str) -> Option<&str> {
         self.settings
             .iter()
@@ -94,16 +108,113 @@ impl Clues {
             .map(|(_, v)| v.as_str())
     }
 
-    /// A setting that is set and not true-like (KuduLite's `StringUtils.IsTrueLike`: `1` or
-    /// `true`, any case).
+    /// A setting that is set, not empty (Kudu's settings take an empty value for none) and
+    /// not true-like: `SCM_DO_BUILD_DURING_DEPLOYMENT` off (Kudu's
+    /// `DoBuildDuringDeployment`: `value == null || StringUtils.IsTrueLike(value)`).
     fn set_and_false(&self, key: &str) -> bool {
-        self.setting(key).is_some_and(|v| !true_like(v))
+        self.setting(key)
+            .is_some_and(|v| !v.is_empty() && !true_like(v))
     }
 }
 
-fn true_like(value: &str) -> bool {
-    let v = value.trim();
-    v == "1" || v.eq_ignore_ascii_case("true")
+/// KuduLite's `StringUtils.IsTrueLike` (Kudu.Contracts/Infrastructure/StringUtils.cs
+/// @3854066): exactly `1`, or `true` in any case; nothing is trimmed (` true` is not).
+pub fn true_like(value: &str) -> bool {
+    value == "1" || value.eq_ignore_ascii_case("true")
+}
+
+/// Whether KuduLite's `BuildFlagsHelper.Parse(BUILD_FLAGS)` is `Off`
+/// (Kudu.Core/Deployment/Oryx/BuildFlags.cs @3854066): .NET's `Enum.Parse`, case-sensitive,
+/// on the value trimmed; a number is the member of that value (`0` is `Off`, the first), a
+/// comma list the members OR-ed (`Off,None` is `None`); anything it cannot parse is the
+/// default `None`.
+pub fn build_flags_off(value: &str) -> bool {
+    const MEMBERS: [&str; 6] = [
+        "Off",
+        "None",
+        "CompressModules",
+        "UseExpressBuild",
+        "UseTempDirectory",
+        "DeploymentV2",
+    ];
+    let value = value.trim();
+    match value.chars().next() {
+        None => false,
+        Some(c) if c.is_ascii_digit() || c == '-' || c == '+' => value.parse::<i32>() == Ok(0),
+        Some(_) => {
+            let mut flags = 0;
+            for name in value.split(',') {
+                match MEMBERS.iter().position(|m| *m == name.trim()) {
+                    Some(bits) => flags |= bits,
+                    None => return false,
+                }
+            }
+            flags == 0
+        }
+    }
+}
+
+/// A Linux site with a deployment command: KuduLite SiteBuilderFactory.cs @3854066 L34-38
+/// returns a CustomBuilder for it (the COMMAND app setting, or `.deployment`'s `command`)
+/// before any no-build or Oryx rule is looked at.
+fn custom_builder(clues: &Clues) -> Option<Detected> {
+    // SCM_SCRIPT_GENERATOR_ARGS comes next (L41-45): KuduScript's script with those
+    // arguments, the bash template keeping antenv.
+    if clues.deployment_command().is_none()
+        && clues
+            .setting("SCM_SCRIPT_GENERATOR_ARGS")
+            .is_some_and(|v| !v.is_empty())
+    {
+        return Some(Detected::of(
+            Platform::KuduLinux,
+            "the site runs Linux with SCM_SCRIPT_GENERATOR_ARGS: KuduLite runs KuduScript's \
+             script with them before any Oryx or no-build rule; its bash template keeps antenv \
+             in site/wwwroot and only runs pip into it"
+                .to_string(),
+            clues,
+        ));
+    }
+    let (script, from) = clues.deployment_command()?;
+    Some(Detected::of(
+        Platform::KuduLinux,
+        format!(
+            "the site runs Linux with a deployment command ({script}, from {from}): KuduLite \
+             runs it before any Oryx or no-build rule, so the script decides; KuduScript's \
+             bash script (envguard deploy-script linux writes one) keeps antenv in \
+             site/wwwroot and only runs pip into it"
+        ),
+        clues,
+    ))
+}
+
+/// A Windows site: Kudu's deploy.cmd keeps env, unless the site builds nothing
+/// (projectkudu/kudu SiteBuilderFactory.cs @7e7e310: a deployment command, then
+/// SCM_SCRIPT_GENERATOR_ARGS, come before `DoBuildDuringDeployment`, L34-76).
+fn windows(clues: &Clues) -> Detected {
+    let shown = clues.home_entry_path.as_deref().unwrap_or_default();
+    let custom = clues.deployment_command().is_some()
+        || clues
+            .setting("SCM_SCRIPT_GENERATOR_ARGS")
+            .is_some_and(|v| !v.is_empty());
+    if !custom && clues.set_and_false("SCM_DO_BUILD_DURING_DEPLOYMENT") {
+        return Detected::of(
+            Platform::KuduWindowsNoBuild,
+            format!(
+                "the site runs Windows (its files are at {shown}) with \
+                 SCM_DO_BUILD_DURING_DEPLOYMENT off and no deployment command: Kudu copies the \
+                 files and builds nothing, so the env is whatever is on the site"
+            ),
+            clues,
+        );
+    }
+    Detected::of(
+        Platform::KuduWindows,
+        format!(
+            "the site runs Windows (its files are at {shown}); Kudu keeps env until the \
+             runtime runtime.txt selects changes"
+        ),
+        clues,
+    )
 }
 
 /// The platform the clues point to.
@@ -118,18 +229,11 @@ pub fn decide(clues: &Clues) -> Result<Detected, Unrecognised> {
                     .to_string(),
             ));
         }
-        Some(false) => {
-            let shown = clues.home_entry_path.as_deref().unwrap_or_default();
-            return Ok(Detected::of(
-                Platform::KuduWindows,
-                format!(
-                    "the site runs Windows (its files are at {shown}); Kudu keeps env until the \
-                     runtime runtime.txt selects changes"
-                ),
-                clues,
-            ));
-        }
+        Some(false) => return Ok(windows(clues)),
         Some(true) => {}
+    }
+    if let Some(detected) = custom_builder(clues) {
+        return Ok(detected);
     }
     if clues.set_and_false("SCM_DO_BUILD_DURING_DEPLOYMENT") {
         return detected(
@@ -149,10 +253,7 @@ pub fn decide(clues: &Clues) -> Result<Detected, Unrecognised> {
             clues,
         ));
     }
-    if clues
-        .setting("BUILD_FLAGS")
-        .is_some_and(|v| v.trim() == "Off")
-    {
+    if clues.setting("BUILD_FLAGS").is_some_and(build_flags_off) {
         return detected(
             Platform::OryxInPlace,
             "the site runs Linux with BUILD_FLAGS=Off: Oryx builds in place and reuses antenv \
@@ -160,6 +261,15 @@ pub fn decide(clues: &Clues) -> Result<Detected, Unrecognised> {
         );
     }
     match &clues.oryx_manifest {
+        // KUDU_BUILD_VERSION=0.0.1 makes KuduLite pass `compress_virtualenv=tar-gz`
+        // (OryxArgumentsHelper.cs L36-44): the manifest then names the venv's archive,
+        // which Oryx's startup script deletes and extracts anew (startupscriptgenerator
+        // src/python/scriptgenerator.go @d91d836 L212-241).
+        Some(m) if m.contains("compressedVirtualEnvFile=") => detected(
+            Platform::Oryx,
+            "the site runs Linux with Oryx, whose manifest names a compressed virtualenv \
+             (compressedVirtualEnvFile): the startup script extracts it anew on every start",
+        ),
         Some(m) if m.contains("CompressDestinationDir=\"true\"") => detected(
             Platform::Oryx,
             "the site runs Linux with Oryx, whose manifest says CompressDestinationDir=\"true\": \
@@ -191,7 +301,53 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             oryx_manifest: manifest.map(str::to_string),
+            deployment_file: None,
         }
+    }
+
+    /// KuduLite runs a deployment command before every other rule: the app setting, or the
+    /// `.deployment` the site deployed (with a byte order mark, as Visual Studio writes it).
+    #[test]
+    fn a_deployment_command_decides_before_oryx() {
+        let linux = Some("/home/site");
+        let compressed = "CompressDestinationDir=\"true\"\n";
+        for settings in [
+            vec![("COMMAND", "bash deploy.sh")],
+            vec![("COMMAND", "bash deploy.sh"), ("ENABLE_ORYX_BUILD", "true")],
+            vec![
+                ("COMMAND", "bash deploy.sh"),
+                ("SCM_DO_BUILD_DURING_DEPLOYMENT", "false"),
+            ],
+            vec![("COMMAND", "bash deploy.sh"), ("BUILD_FLAGS", "Off")],
+        ] {
+            let detected = decide(&clues(linux, &settings, Some(compressed)));
+            assert_eq!(
+                detected.as_ref().map(|d| d.platform),
+                Ok(Platform::KuduLinux),
+                "{settings:?}"
+            );
+            let why = detected.map(|d| d.why).unwrap_or_default();
+            assert!(
+                why.contains("deploy.sh, from the COMMAND app setting"),
+                "{why}"
+            );
+        }
+        let mut from_file = clues(linux, &[], Some(compressed));
+        from_file.deployment_file = Some("\u{feff}[config]\r\ncommand = bash deploy.sh\r\n".into());
+        let detected = decide(&from_file).expect("detected");
+        assert_eq!(detected.platform, Platform::KuduLinux);
+        assert!(
+            detected.why.contains("from the command of its .deployment"),
+            "{}",
+            detected.why
+        );
+        from_file.deployment_file = Some("[config]\nproject = src\n".into());
+        assert_eq!(decide(&from_file).map(|d| d.platform), Ok(Platform::Oryx));
+        // An empty COMMAND is no command (Kudu's IsNullOrEmpty).
+        assert_eq!(
+            decide(&clues(linux, &[("COMMAND", " ")], Some(compressed))).map(|d| d.platform),
+            Ok(Platform::Oryx)
+        );
     }
 
     #[test]
@@ -232,6 +388,9 @@ mod tests {
             "Enum.Parse is case-sensitive: `off` is the compressed default"
         );
         assert_eq!(on(&[], Some(copied)), Ok(Platform::OryxCopied));
+        let venv_archive =
+            "CompressDestinationDir=\"false\"\ncompressedVirtualEnvFile=\"antenv.tar.gz\"\n";
+        assert_eq!(on(&[], Some(venv_archive)), Ok(Platform::Oryx));
         assert_eq!(
             on(&[("BUILD_FLAGS", "UseTempDirectory")], Some(copied)),
             Ok(Platform::OryxCopied)
@@ -243,6 +402,55 @@ mod tests {
         assert!(
             decide(&clues(None, &[], None)).is_err(),
             "no listing: nothing recorded"
+        );
+        // Windows without a build, unless a command or generator arguments come first.
+        let windows = |s: &[(&str, &str)]| {
+            decide(&clues(Some("D:\\home\\site"), s, None)).map(|d| d.platform)
+        };
+        let off = ("SCM_DO_BUILD_DURING_DEPLOYMENT", "false");
+        assert_eq!(windows(&[off]), Ok(Platform::KuduWindowsNoBuild));
+        assert_eq!(
+            windows(&[off, ("COMMAND", "deploy.cmd")]),
+            Ok(Platform::KuduWindows)
+        );
+        assert_eq!(
+            windows(&[off, ("SCM_SCRIPT_GENERATOR_ARGS", "--python")]),
+            Ok(Platform::KuduWindows)
+        );
+        assert_eq!(
+            windows(&[("SCM_DO_BUILD_DURING_DEPLOYMENT", "true")]),
+            Ok(Platform::KuduWindows)
+        );
+        // .NET's Enum.Parse: a number, a comma list, spaces around.
+        for off in ["0", " Off ", "Off,Off", "+0", "00"] {
+            assert_eq!(
+                on(&[("BUILD_FLAGS", off)], Some(compressed)),
+                Ok(Platform::OryxInPlace),
+                "{off:?}"
+            );
+        }
+        for not_off in ["Off,None", "1", "off", "Off;", ""] {
+            assert_eq!(
+                on(&[("BUILD_FLAGS", not_off)], Some(compressed)),
+                Ok(Platform::Oryx),
+                "{not_off:?}"
+            );
+        }
+        // IsTrueLike trims nothing; an empty SCM_DO_BUILD_DURING_DEPLOYMENT is none.
+        assert_eq!(
+            on(&[("ENABLE_ORYX_BUILD", " true")], None),
+            Ok(Platform::KuduLinux)
+        );
+        assert_eq!(
+            on(&[("SCM_DO_BUILD_DURING_DEPLOYMENT", "")], Some(compressed)),
+            Ok(Platform::Oryx)
+        );
+        assert_eq!(
+            on(
+                &[("SCM_SCRIPT_GENERATOR_ARGS", "--python")],
+                Some(compressed)
+            ),
+            Ok(Platform::KuduLinux)
         );
     }
 }

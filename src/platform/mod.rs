@@ -36,6 +36,10 @@ pub enum Platform {
     /// App Service on Linux with `SCM_DO_BUILD_DURING_DEPLOYMENT` off: no build at all, the
     /// env is whatever is on the site (a wipe would leave it with none).
     KuduLinuxNoBuild,
+    /// App Service on Windows with `SCM_DO_BUILD_DURING_DEPLOYMENT` off and no deployment
+    /// command: Kudu copies the files and builds nothing, so neither a toggle nor a wipe gives
+    /// a fresh env.
+    KuduWindowsNoBuild,
     /// A server envguard's post-receive hook guards (a home-made deploy, Gitea, GitLab).
     SelfHosted,
     /// Heroku's Python buildpack: the cached env is discarded when requirements.txt's bytes
@@ -150,7 +154,9 @@ pub enum SiteEnv {
     EnvDirInApp,
     /// KuduScript's bash template: `antenv`, or `antenv3.6` after the site's Python 3.6.
     KuduScriptAntenv,
-    /// Oryx building in place: `site/repository/antenv` copied over `<app folder>/antenv`.
+    /// Oryx building in place: `site/repository/antenv` copied over `<app folder>/antenv`
+    /// (`antenv3.6`, `antenv2.7` for those versions: KuduLite AppServiceOryxArguments.cs
+    /// @3854066 `SetVirtualEnvironment`, L99-111).
     OryxRepositoryAndApp,
     /// Oryx's output copied over wwwroot: `<app folder>/antenv` (`antenv3.6`, `antenv2.7`
     /// for those versions).
@@ -218,7 +224,30 @@ pub enum DeployRefs {
     RepositoryHead,
     /// Every pushed branch.
     Every,
+    /// These branches, whatever the app's settings (Heroku: `main` and `master`).
+    Branches(&'static [&'static str]),
+    /// Dokku: the app's `deploy-branch` property, else the first branch pushed, which then
+    /// becomes the property. Neither is visible from a clone, so until `envguard.branch`
+    /// names it, every pushed branch may be the one deployed. A tag of that name deploys
+    /// too (and a first-pushed tag becomes the property).
+    DeployBranchElseFirstPushed,
 }
+
+impl DeployRefs {
+    /// Whether a pushed tag deploys like a branch: on piku every ref does (piku.py
+    /// `cmd_git_hook` deploys each line of its input), on Dokku a tag named as the deploy
+    /// branch does (plugins/git/functions @33896f5 L79 `refs/tags/${DOKKU_DEPLOY_BRANCH}`).
+    pub fn tags_deploy(self) -> bool {
+        matches!(
+            self,
+            DeployRefs::Every | DeployRefs::DeployBranchElseFirstPushed
+        )
+    }
+}
+
+/// The branches Heroku deploys: a push to `main` or `master` builds, other branches do
+/// nothing (Heroku Dev Center, "Deploying with Git"; the receiver is closed source).
+pub const HEROKU_BRANCHES: [&str; 2] = ["main", "master"];
 
 /// Which deploy script `envguard deploy-script` writes for the platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -273,18 +302,48 @@ const PACKAGE_MANAGER_FILES: [&str; 3] = ["Pipfile.lock", "poetry.lock", "uv.loc
 pub enum BuilderPick {
     /// projectkudu/kudu `SiteBuilderFactory.ResolveNonAspProject`.
     Kudu,
+    /// Azure-App-Service/KuduLite `SiteBuilderFactory.ResolveNonAspProject`: Node first.
+    KuduLite,
     /// dokku/dokku `plugins/git/functions` (`git_trigger_build`) and each
     /// `plugins/builder-*/builder-detect`.
     Dokku,
 }
 
-/// How a git URL names a platform.
+/// How a git URL names a platform: a remote with such a URL is a deploy remote without any
+/// setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UrlClue {
-    /// The host contains this text (`heroku.com`).
-    Host(&'static str),
-    /// The URL's user is this one (`dokku@host:app`).
+    /// The host is one of these (`git.heroku.com`), in an `https://` or ssh URL.
+    Hosts(&'static [&'static str]),
+    /// The URL's user is this one (`dokku@host:app`, `ssh://dokku@host/app`).
     User(&'static str),
+}
+
+/// Heroku's git hosts: `https://git.heroku.com/APP.git` (what `heroku git:remote` and
+/// `heroku create` add), and the older ssh form `git@heroku.com:APP.git`.
+const HEROKU_GIT_HOSTS: [&str; 2] = ["git.heroku.com", "heroku.com"];
+
+/// The user and host of a git URL, lowercased: `scheme://[user@]host[:port]/path` or
+/// scp-like `[user@]host:path` (git's ssh shorthand). `None` for a local path.
+fn user_and_host(url: &str) -> Option<(Option<String>, String)> {
+    let url = url.trim();
+    if let Some(parsed) = crate::url::Url::parse(url) {
+        let host = parsed.host();
+        return Some((parsed.user.map(|u| u.to_ascii_lowercase()), host));
+    }
+    if url.contains("://") {
+        return None;
+    }
+    // git reads `host:path` as ssh only when no slash comes before the first colon.
+    let (authority, _) = url.split_once(':')?;
+    if authority.is_empty() || authority.contains('/') {
+        return None;
+    }
+    let (user, host) = match authority.rsplit_once('@') {
+        Some((user, host)) => (Some(user.to_ascii_lowercase()), host),
+        None => (None, authority),
+    };
+    Some((user, host.to_ascii_lowercase()))
 }
 
 impl Platform {
@@ -321,7 +380,8 @@ impl Platform {
                 cache_key_files: &[],
             },
             // Azure-App-Service/KuduLite SiteBuilderFactory.cs (ENABLE_ORYX_BUILD not
-            // true-like); projectkudu/KuduScript lib/templates/deploy.bash.python.template.
+            // true-like; ResolveNonAspProject: Node before Python);
+            // projectkudu/KuduScript lib/templates/deploy.bash.python.template.
             Platform::KuduLinux => Facts {
                 name: "kudu-linux",
                 url_names_it: None,
@@ -337,7 +397,7 @@ impl Platform {
                 deploy_refs: DeployRefs::DeploymentBranch,
                 owns_post_receive: false,
                 deploy_script: Some(ScriptKind::Bash),
-                builder_pick: None,
+                builder_pick: Some(BuilderPick::KuduLite),
                 fresh_because: None,
                 cache_key_files: &[],
             },
@@ -364,7 +424,8 @@ impl Platform {
                 ),
                 cache_key_files: &[],
             },
-            // KuduLite BuildFlagsHelper.cs (BUILD_FLAGS=Off, case-sensitive); Oryx
+            // KuduLite BuildFlagsHelper.cs (BUILD_FLAGS=Off, case-sensitive);
+            // AppServiceOryxArguments.cs (antenv3.6, antenv2.7); Oryx
             // PythonBashBuildSnippet.sh.tpl (`python -m venv` without --clear).
             Platform::OryxInPlace => Facts {
                 name: "oryx-in-place",
@@ -427,6 +488,14 @@ impl Platform {
                 fresh_because: None,
                 cache_key_files: &[],
             },
+            // projectkudu/kudu SiteBuilderFactory.cs @7e7e310 L72-76: BasicBuilder when
+            // SCM_DO_BUILD_DURING_DEPLOYMENT is set and not true-like (after COMMAND and
+            // SCM_SCRIPT_GENERATOR_ARGS): no deploy.cmd, runtime.txt not read.
+            Platform::KuduWindowsNoBuild => Facts {
+                name: "kudu-windows-no-build",
+                os: Os::Windows,
+                ..Platform::KuduLinuxNoBuild.facts()
+            },
             // git's githooks(5) post-receive; go-gitea/gitea modules/repository/hooks.go;
             // gitaly internal/gitaly/hook/custom.go.
             Platform::SelfHosted => Facts {
@@ -448,10 +517,12 @@ impl Platform {
                 fresh_because: None,
                 cache_key_files: &[],
             },
-            // heroku/heroku-buildpack-python lib/cache.sh, lib/python_version.sh.
+            // heroku/heroku-buildpack-python lib/cache.sh, lib/python_version.sh @b4e7e72.
+            // Deploy refs: Heroku Dev Center "Deploying with Git" (main or master; the
+            // receiver is closed source). The URL: Heroku's git host, git.heroku.com.
             Platform::Heroku => Facts {
                 name: "heroku",
-                url_names_it: Some(UrlClue::Host("heroku.com")),
+                url_names_it: Some(UrlClue::Hosts(&HEROKU_GIT_HOSTS)),
                 runtime_rule: RuntimeRule::RuntimeTxtFirst,
                 rebuild: Rebuild::OnRequirementsBytes,
                 os: Os::Linux,
@@ -461,7 +532,7 @@ impl Platform {
                 default_mode: Mode::Warn,
                 remedy: Remedy::PurgeCache(Purge::Heroku),
                 server_env: ServerEnv::FolderInTarget,
-                deploy_refs: DeployRefs::DeploymentBranch,
+                deploy_refs: DeployRefs::Branches(&HEROKU_BRANCHES),
                 owns_post_receive: false,
                 deploy_script: None,
                 builder_pick: None,
@@ -469,7 +540,9 @@ impl Platform {
                 cache_key_files: &PACKAGE_MANAGER_FILES,
             },
             // dokku/dokku plugins/builder-herokuish (the Heroku buildpack's cache);
-            // plugins/repo (repo:purge-cache).
+            // plugins/repo (repo:purge-cache). Deploy refs: dokku/dokku plugins/git/functions
+            // @33896f5 L79-93 (`refs/heads/${DOKKU_DEPLOY_BRANCH}`; with no deploy-branch set,
+            // "Set ${deploy_branch} as deploy-branch" and deploy the branch pushed).
             Platform::Dokku => Facts {
                 name: "dokku",
                 url_names_it: Some(UrlClue::User("dokku")),
@@ -482,7 +555,7 @@ impl Platform {
                 default_mode: Mode::Warn,
                 remedy: Remedy::PurgeCache(Purge::Dokku),
                 server_env: ServerEnv::FolderInTarget,
-                deploy_refs: DeployRefs::DeploymentBranch,
+                deploy_refs: DeployRefs::DeployBranchElseFirstPushed,
                 owns_post_receive: false,
                 deploy_script: None,
                 builder_pick: Some(BuilderPick::Dokku),
@@ -529,12 +602,13 @@ impl Platform {
                 fresh_because: None,
                 cache_key_files: &[],
             },
-            // piku/piku piku.py: deploy_python (venv created only when bin/activate is
-            // missing; PYTHON_VERSION read only then), cmd_git_hook (every pushed ref),
-            // cmd_git_receive_pack (its own post-receive).
+            // piku/piku piku.py @ca90545: deploy_python (venv created only when bin/activate
+            // is missing; PYTHON_VERSION read only then), cmd_git_hook (every pushed ref,
+            // L1773-1784), cmd_git_receive_pack (its own post-receive). The URL: piku's
+            // README ("Using piku": `git remote add piku piku@yourserver:appname`).
             Platform::Piku => Facts {
                 name: "piku",
-                url_names_it: None,
+                url_names_it: Some(UrlClue::User("piku")),
                 runtime_rule: RuntimeRule::SiteSetting,
                 rebuild: Rebuild::OnRuntimeChange,
                 os: Os::Linux,
@@ -583,15 +657,14 @@ impl Platform {
         self.facts().name
     }
 
-    /// The platform a remote URL names by itself (`git.heroku.com`, `dokku@host:app`).
+    /// The platform a remote URL names by itself (`https://git.heroku.com/app.git`,
+    /// `dokku@host:app`, `piku@host:app`).
     pub fn of_url(url: &str) -> Option<Platform> {
-        let lower = url.to_ascii_lowercase();
+        let (user, host) = user_and_host(url)?;
         Platform::value_variants().iter().copied().find(|p| {
             p.facts().url_names_it.is_some_and(|clue| match clue {
-                UrlClue::Host(host) => lower.contains(host),
-                UrlClue::User(user) => {
-                    lower.starts_with(&format!("{user}@")) || lower.contains(&format!("://{user}@"))
-                }
+                UrlClue::Hosts(hosts) => hosts.contains(&host.as_str()),
+                UrlClue::User(name) => user.as_deref() == Some(name),
             })
         })
     }
@@ -660,10 +733,15 @@ impl Platform {
                 format!("{app_folder}/antenv"),
                 format!("{app_folder}/antenv3.6"),
             ],
-            SiteEnv::OryxRepositoryAndApp => vec![
-                "site/repository/antenv".to_string(),
-                format!("{app_folder}/antenv"),
-            ],
+            SiteEnv::OryxRepositoryAndApp => ["antenv", "antenv3.6", "antenv2.7"]
+                .iter()
+                .flat_map(|env| {
+                    [
+                        format!("site/repository/{env}"),
+                        format!("{app_folder}/{env}"),
+                    ]
+                })
+                .collect(),
             SiteEnv::AntenvInApp => vec![
                 format!("{app_folder}/antenv"),
                 format!("{app_folder}/antenv3.6"),
@@ -762,7 +840,14 @@ mod tests {
         assert!(Platform::Oryx.env_folders("site/wwwroot", "env").is_empty());
         assert_eq!(
             Platform::OryxInPlace.env_folders("site/wwwroot", "env"),
-            ["site/repository/antenv", "site/wwwroot/antenv"]
+            [
+                "site/repository/antenv",
+                "site/wwwroot/antenv",
+                "site/repository/antenv3.6",
+                "site/wwwroot/antenv3.6",
+                "site/repository/antenv2.7",
+                "site/wwwroot/antenv2.7"
+            ]
         );
         assert_eq!(
             Platform::KuduWindows.delete_command("sub/env"),
@@ -778,5 +863,31 @@ mod tests {
         );
         assert_eq!(Platform::of_url("dokku@host:app"), Some(Platform::Dokku));
         assert_eq!(Platform::of_url("/srv/app.git"), None);
+    }
+
+    /// A platform's own git URL names it; a mention of its name elsewhere in a URL does not.
+    #[test]
+    fn platform_urls() {
+        for (url, platform) in [
+            ("https://git.heroku.com/my-app.git", Some(Platform::Heroku)),
+            (
+                "HTTPS://Git.Heroku.com:443/my-app.git",
+                Some(Platform::Heroku),
+            ),
+            ("git@heroku.com:my-app.git", Some(Platform::Heroku)),
+            ("ssh://git@heroku.com/my-app.git", Some(Platform::Heroku)),
+            ("dokku@dokku.me:shop", Some(Platform::Dokku)),
+            ("ssh://dokku@dokku.me:3022/shop", Some(Platform::Dokku)),
+            ("piku@pi.local:blog", Some(Platform::Piku)),
+            ("ssh://piku@pi.local/blog", Some(Platform::Piku)),
+            ("https://github.com/me/heroku.com-tools.git", None),
+            ("git@github.com:dokku/dokku.git", None),
+            ("https://evilheroku.com/app.git", None),
+            ("./dokku@x:y", None),
+            ("/srv/piku@x:app", None),
+            ("me@host:dokku", None),
+        ] {
+            assert_eq!(Platform::of_url(url), platform, "{url}");
+        }
     }
 }

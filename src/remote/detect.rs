@@ -32,6 +32,10 @@ pub fn detect(client: &Client, base: &str) -> Result<Detected> {
                 .collect();
         }
     }
+    if clues.linux().is_some() {
+        // Its `command` decides before anything else, on both systems.
+        clues.deployment_file = client.get(base, "api/vfs/site/repository/.deployment")?;
+    }
     if clues.linux() == Some(true) {
         clues.oryx_manifest = client.get(base, "api/vfs/site/wwwroot/oryx-manifest.toml")?;
     }

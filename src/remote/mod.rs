@@ -419,6 +419,11 @@ pub fn platform_status(repo: &Repository, config: &Config) -> Result<Vec<String>
     Ok(remotes
         .iter()
         .flat_map(|r| {
+            let mut branches = config.clone();
+            branches.settle_branches(
+                r.target.platform,
+                crate::config::default_branch(repo, &format!("refs/remotes/{}/HEAD", r.name)),
+            );
             [
                 format!(
                     "{}: {}, mode {}",
@@ -427,6 +432,7 @@ pub fn platform_status(repo: &Repository, config: &Config) -> Result<Vec<String>
                     crate::config::name_of(&r.target.mode)
                 ),
                 format!("  {}", r.target.platform.behaviour()),
+                format!("  deploy branches: {}", branches.branches_described()),
             ]
         })
         .collect())

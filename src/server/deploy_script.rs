@@ -92,7 +92,7 @@ pub fn write(dir: &Path, platform: Platform, force: bool) -> Result<Vec<String>>
             script.display()
         )));
     }
-    let old = Deployment::parse(&std::fs::read_to_string(&deployment).unwrap_or_default());
+    let old = Deployment::read(&std::fs::read(&deployment).unwrap_or_default());
     let ours = |path: &str| {
         std::fs::read_to_string(dir.join(path))
             .ok()

@@ -601,3 +601,34 @@ fn on_gitlab_a_server_wide_install_acts_only_where_it_runs_first() {
     assert!(!stderr.contains("remote: envguard"), "{stderr}");
     assert!(wiki_target.join("env/pyvenv.cfg").is_file(), "{stderr}");
 }
+
+/// A GitLab repository without `custom_hooks/` yet (the usual case), known by the
+/// `gitlab.fullpath` gitaly writes into its config or by its `@hashed/` path: the install
+/// makes `custom_hooks/post-receive.d` and goes there, never into `hooks/post-receive`,
+/// which gitaly never runs (it passes `core.hooksPath` on every git call).
+#[test]
+fn on_gitlab_without_custom_hooks_yet_the_install_makes_the_folder() {
+    let by_config = Repo::init(&["--bare"]);
+    by_config.git(&["config", "gitlab.fullpath", "group/app"]);
+    let holder = tempfile::tempdir().expect("tempdir");
+    let hashed_path = holder.path().join("@hashed/ab/cd/abcd1234.git");
+    std::fs::create_dir_all(&hashed_path).expect("mkdir");
+    crate::support::run_ok(
+        crate::support::command("git", &hashed_path).args(["init", "-q", "--bare"]),
+    );
+    let hashed = Repo::adopt(holder, hashed_path);
+    for server in [by_config, hashed] {
+        assert!(!server.path.join("custom_hooks").exists());
+        let out = server.envguard(&["hook", "install", "--server", "--target", "/srv/app"]);
+        assert!(out.status.success(), "{out:?}");
+        let hook = server.path.join("custom_hooks/post-receive.d/00-envguard");
+        assert!(hook.is_file(), "{out:?}");
+        assert!(
+            !server.path.join("hooks/post-receive").exists(),
+            "no hook gitaly does not run: {out:?}"
+        );
+        let status = server.envguard(&["hook", "status"]);
+        let text = String::from_utf8_lossy(&status.stdout);
+        assert!(text.contains("00-envguard (envguard's hook"), "{text}");
+    }
+}

@@ -99,3 +99,202 @@ fn every_push_gets_one_line_saying_what_was_checked() {
         "{stderr}"
     );
 }
+
+/// The app of a Heroku, Dokku or piku push: a package in an `-r` include, which the
+/// buildpack's cache key misses.
+const INCLUDED: &[(&str, &str)] = &[
+    ("requirements.txt", "a\n-r more.txt\n"),
+    ("more.txt", "b\nc\n"),
+    ("runtime.txt", "python-3.11\n"),
+];
+
+fn platform_remote(name: &str, url: &str) -> (Repo, Repo) {
+    crate::support::platform_remote(name, url, INCLUDED)
+}
+
+fn push(app: &Repo, args: &[&str]) -> String {
+    let out = app
+        .cmd("git")
+        .arg("push")
+        .args(args)
+        .output()
+        .expect("push");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    stderr
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Heroku deploys pushes to `main` and to `master` (Dev Center, "Deploying with Git"); a
+/// `https://git.heroku.com/APP.git` remote is a deploy remote without any setting.
+#[test]
+fn heroku_guards_main_and_master_on_its_own_url() {
+    let (server, app) = platform_remote("heroku", "https://git.heroku.com/my-app.git");
+    app.write("more.txt", "c\n");
+    let tip = app.commit("Drop b");
+    let said = push(&app, &["heroku", "main"]);
+    assert!(said.contains("more.txt: b removed"), "{said}");
+    assert!(
+        said.contains("heroku builds:cache:purge -a my-app --confirm my-app"),
+        "{said}"
+    );
+    assert!(!said.contains("not a deploy remote"), "{said}");
+    assert_eq!(server.rev("main"), tip);
+    // master is a deploy branch too; any other branch is not.
+    app.write("more.txt", "");
+    app.commit("Drop c");
+    let said = push(&app, &["heroku", "HEAD:master"]);
+    assert!(said.contains("more.txt: c removed"), "{said}");
+    let said = push(&app, &["heroku", "HEAD:feature"]);
+    assert!(
+        said.contains("updates no deploy branch (main master)"),
+        "{said}"
+    );
+    let platform = stdout(&app.envguard(&["platform"]));
+    assert!(
+        platform.contains("heroku: heroku (from the remote's URL), mode warn"),
+        "{platform}"
+    );
+    assert!(
+        platform.contains("deploy branches: main master (heroku deploys pushes to these"),
+        "{platform}"
+    );
+    let status = stdout(&app.envguard(&["hook", "status"]));
+    assert!(status.contains("deploy branches: main master"), "{status}");
+}
+
+/// Dokku deploys its deploy-branch, and with none set, the first branch pushed (dokku
+/// plugins/git/functions): until `envguard.branch` names it, every branch is guarded, and
+/// each push says how to name it.
+#[test]
+fn dokku_guards_every_branch_until_its_deploy_branch_is_named() {
+    let (_server, app) = platform_remote("dokku", "dokku@dokku.me:shop");
+    app.write("more.txt", "c\n");
+    app.commit("Drop b");
+    let said = push(&app, &["dokku", "HEAD:first"]);
+    assert!(said.contains("more.txt: b removed"), "{said}");
+    assert!(
+        said.contains("ssh dokku@dokku.me repo:purge-cache shop"),
+        "{said}"
+    );
+    assert!(
+        said.contains("every branch pushed to dokku is checked"),
+        "{said}"
+    );
+    assert!(said.contains("git config envguard.branch NAME"), "{said}");
+    assert!(
+        said.contains("dokku git:set APP deploy-branch NAME"),
+        "{said}"
+    );
+    let platform = stdout(&app.envguard(&["platform"]));
+    assert!(
+        platform.contains("deploy branches: every branch and tag: dokku deploys its deploy-branch"),
+        "{platform}"
+    );
+    let status = stdout(&app.envguard(&["hook", "status"]));
+    assert!(
+        status.contains("`git config envguard.branch NAME`"),
+        "{status}"
+    );
+    // Named: only that branch is guarded, and the push no longer asks.
+    app.git(&["config", "envguard.branch", "main"]);
+    app.write("more.txt", "");
+    app.commit("Drop c");
+    let said = push(&app, &["dokku", "HEAD:other"]);
+    assert!(said.contains("updates no deploy branch (main)"), "{said}");
+    assert!(!said.contains("every branch pushed"), "{said}");
+    let said = push(&app, &["dokku", "main"]);
+    assert!(said.contains("more.txt: c removed"), "{said}");
+}
+
+/// piku deploys every pushed ref (piku.py `cmd_git_hook`); a `piku@HOST:APP` remote is a
+/// deploy remote without any setting.
+#[test]
+fn a_piku_remote_guards_every_branch_on_its_own_url() {
+    let (_server, app) = platform_remote("piku", "piku@pi.local:blog");
+    app.write("more.txt", "c\n");
+    app.commit("Drop b");
+    let said = push(&app, &["piku", "HEAD:anything"]);
+    assert!(said.contains("refs/heads/anything"), "{said}");
+    assert!(!said.contains("not a deploy remote"), "{said}");
+    let platform = stdout(&app.envguard(&["platform"]));
+    assert!(
+        platform.contains("piku: piku (from the remote's URL)"),
+        "{platform}"
+    );
+    assert!(
+        platform.contains("deploy branches: every branch and tag (piku deploys each pushed ref)"),
+        "{platform}"
+    );
+}
+
+/// A Heroku remote beside an App Service one whose settings (a recorded platform, the
+/// remote-wipe mode) are in the repository's config: the Heroku remote keeps its platform
+/// and its default mode, so its push is checked and warned about, never refused for a mode
+/// Heroku cannot run.
+#[test]
+fn a_heroku_remote_beside_app_service_settings_keeps_its_own_platform() {
+    let (server, app) = platform_remote("heroku", "https://git.heroku.com/my-app.git");
+    app.git(&[
+        "remote",
+        "add",
+        "azure",
+        "https://deployer@my-app.scm.azurewebsites.net:443/my-app.git",
+    ]);
+    app.git(&["config", "envguard.platform", "kudu-linux"]);
+    app.git(&["config", "envguard.mode", "remote-wipe"]);
+    app.write("more.txt", "c\n");
+    let tip = app.commit("Drop b");
+    let said = push(&app, &["heroku", "main"]);
+    assert!(said.contains("more.txt: b removed"), "{said}");
+    assert!(said.contains("heroku builds:cache:purge"), "{said}");
+    assert_eq!(server.rev("main"), tip);
+    let platform = stdout(&app.envguard(&["platform"]));
+    assert!(
+        platform.contains("heroku: heroku (from the remote's URL), mode warn"),
+        "{platform}"
+    );
+    assert!(
+        platform.contains("azure: kudu-linux (envguard.platform), mode remote-wipe"),
+        "{platform}"
+    );
+}
+
+/// Dokku deploys a tag named as its deploy branch, and a first-pushed tag becomes the deploy
+/// branch (plugins/git/functions L79-93); piku deploys every pushed ref. An annotated tag's
+/// push is checked as the commit it names.
+#[test]
+fn tags_deploy_on_dokku_and_piku_and_are_checked() {
+    let (_server, app) = platform_remote("dokku", "dokku@dokku.me:shop");
+    app.write("more.txt", "c\n");
+    app.commit("Drop b");
+    app.git(&["tag", "-a", "-m", "Release", "v1"]);
+    let said = push(&app, &["dokku", "v1"]);
+    assert!(said.contains("refs/tags/v1"), "{said}");
+    assert!(said.contains("more.txt: b removed"), "{said}");
+    // Named: a tag of the deploy branch's name deploys, another does not.
+    app.git(&["config", "envguard.branch", "release"]);
+    app.write("more.txt", "");
+    app.commit("Drop c");
+    app.git(&["tag", "v2"]);
+    let said = push(&app, &["dokku", "v2"]);
+    assert!(
+        said.contains("updates no deploy branch (release)"),
+        "{said}"
+    );
+    app.git(&["tag", "release"]);
+    let said = push(&app, &["dokku", "refs/tags/release"]);
+    assert!(said.contains("more.txt: c removed"), "{said}");
+
+    let (_server, app) = platform_remote("piku", "piku@pi.local:blog");
+    app.write("more.txt", "c\n");
+    app.commit("Drop b");
+    app.git(&["tag", "-a", "-m", "Release", "v1"]);
+    let said = push(&app, &["piku", "v1"]);
+    assert!(said.contains("refs/tags/v1"), "{said}");
+    assert!(said.contains("more.txt: b removed"), "{said}");
+}

@@ -141,6 +141,29 @@ fn on_dokku_the_builder_decides() {
     }
 }
 
+/// Dokku's `build-dir` (plugins/builder/triggers.go `TriggerCorePostExtract`) moves
+/// builder detection into the app's subfolder, which envguard.appRoot names: a Dockerfile
+/// there builds fresh, one at the root beside a herokuish subfolder is not the builder.
+#[test]
+fn on_dokku_the_builder_is_picked_in_the_build_dir() {
+    let repo = Repo::new();
+    repo.write("web/requirements.txt", "flask\n-r more.txt\n")
+        .write("web/more.txt", "gunicorn\nrequests\n")
+        .write("web/app.py", "print(1)\n")
+        .write("Dockerfile", "FROM scratch\n");
+    repo.commit("App in web/, a Dockerfile at the root");
+    repo.git(&["config", "envguard.platform", "dokku"]);
+    repo.git(&["config", "envguard.appRoot", "web"]);
+    repo.write("web/more.txt", "gunicorn\n");
+    repo.commit("Drop requests");
+    assert_eq!(verdict(&repo), "wipe", "herokuish builds web/");
+    repo.write("web/Dockerfile", "FROM scratch\n")
+        .write("web/more.txt", "\n");
+    repo.commit("A Dockerfile in web/, drop gunicorn");
+    assert_eq!(verdict(&repo), "none");
+    assert!(check_text(&repo).contains("Dokku builds this app with its Dockerfile"));
+}
+
 #[test]
 fn platforms_that_build_fresh_say_why_and_need_nothing() {
     for (platform, why) in [

@@ -535,7 +535,7 @@ fn an_uncompressed_oryx_output_is_detected_and_its_antenv_wiped() {
 /// Python env, so a removal needs nothing and the push says why; a `.deployment` command
 /// replaces the pick, and then the removal is acted on again.
 #[test]
-fn kudu_on_windows_builds_no_python_env_for_a_node_app() {
+fn kudu_builds_no_python_env_for_a_node_app() {
     let repo = Repo::new();
     repo.write("requirements.txt", "a\nb\n");
     repo.write("runtime.txt", "python-3.6\n");
@@ -551,8 +551,19 @@ fn kudu_on_windows_builds_no_python_env_for_a_node_app() {
         warnings.contains("Node.js app (package.json at the app root)"),
         "{json}"
     );
+    // KuduLite without Oryx picks Node first too (its ResolveNonAspProject): no Python env
+    // there, and a remote wipe would leave the site with none.
+    let (json, code) = check_on("kudu-linux", &repo, "HEAD");
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["verdict"], "none", "{json}");
+    assert!(
+        json["warnings"]
+            .to_string()
+            .contains("KuduLite deploys it as a Node.js app"),
+        "{json}"
+    );
     // Where the builder is not picked by files, the removal is acted on.
-    let (json, _) = check_on("kudu-linux", &repo, "HEAD");
+    let (json, _) = check_on("self-hosted", &repo, "HEAD");
     assert_eq!(json["verdict"], "wipe", "{json}");
     // A custom command replaces Kudu's pick.
     repo.write(".deployment", "[config]\ncommand = deploy.cmd\n");
@@ -560,6 +571,8 @@ fn kudu_on_windows_builds_no_python_env_for_a_node_app() {
     repo.commit("A custom deployment");
     drop_b_again(&repo);
     let (json, _) = check_on("kudu-windows", &repo, "HEAD");
+    assert_eq!(json["verdict"], "wipe", "{json}");
+    let (json, _) = check_on("kudu-linux", &repo, "HEAD");
     assert_eq!(json["verdict"], "wipe", "{json}");
 }
 
@@ -697,5 +710,112 @@ fn detection_records_the_sites_project_and_command_over_deployment() {
             .git_output(&["config", "envguard.appRoot"])
             .stdout
             .is_empty()
+    );
+}
+
+/// KuduLite runs a deployment command before any Oryx or no-build rule
+/// (SiteBuilderFactory.cs, L34-38): a Linux site whose last `.deployment` (saved with a byte
+/// order mark) runs `bash deploy.sh` is kudu-linux although Oryx's manifest is there, and
+/// so is one with the `COMMAND` app setting.
+#[test]
+fn a_linux_site_with_a_deployment_command_is_the_scripts() {
+    for command_setting in [false, true] {
+        let d = Deployment::new(&app("python-3.6\n"));
+        let holder = tempfile::tempdir().expect("tempdir");
+        let wwwroot = site_dir(holder.path());
+        std::fs::write(
+            wwwroot.join("oryx-manifest.toml"),
+            "PlatformName=\"python\"\nCompressDestinationDir=\"true\"\n",
+        )
+        .expect("manifest");
+        let app_settings = if command_setting {
+            vec![("COMMAND".to_string(), "bash deploy.sh".to_string())]
+        } else {
+            let repository = holder.path().join("site/repository");
+            std::fs::create_dir_all(&repository).expect("repository");
+            std::fs::write(
+                repository.join(".deployment"),
+                b"\xef\xbb\xbf[config]\r\ncommand = bash deploy.sh\r\n",
+            )
+            .expect(".deployment");
+            Vec::new()
+        };
+        let _api = app_service(
+            &d,
+            ApiSettings {
+                linux: true,
+                app_settings,
+                ..ApiSettings::new(&wwwroot)
+            },
+        );
+        let out = d.clone.envguard(&["platform", "detect", "origin"]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{out:?}");
+        assert!(stdout.contains("kudu-linux"), "{stdout}");
+        assert!(stdout.contains("so the script decides"), "{stdout}");
+        assert!(stdout.contains("mode remote-wipe"), "{stdout}");
+    }
+}
+
+/// Oryx in place names the env `antenv3.6` on a Python 3.6 site (KuduLite
+/// AppServiceOryxArguments.cs, L99-111): the remote wipe deletes that one too, in
+/// site/repository and in wwwroot.
+#[test]
+fn the_remote_wipe_of_oryx_in_place_takes_antenv36_too() {
+    let d = Deployment::new(&app("python-3.6\n"));
+    let holder = tempfile::tempdir().expect("tempdir");
+    let wwwroot = site_dir(holder.path());
+    let repository = holder.path().join("site/repository");
+    for env in [wwwroot.join("antenv3.6"), repository.join("antenv3.6")] {
+        std::fs::create_dir_all(env.join("lib")).expect("antenv3.6");
+        std::fs::write(env.join("pyvenv.cfg"), "home = /usr/bin\n").expect("cfg");
+    }
+    let _api = app_service(
+        &d,
+        ApiSettings {
+            linux: true,
+            ..ApiSettings::new(&wwwroot)
+        },
+    );
+    d.clone
+        .git(&["config", "envguard.platform", "oryx-in-place"]);
+    let out = d.clone.envguard(&["wipe", "--remote", "origin"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(!wwwroot.join("antenv3.6").exists(), "{out:?}");
+    assert!(!repository.join("antenv3.6").exists(), "{out:?}");
+}
+
+/// App Service on Windows with SCM_DO_BUILD_DURING_DEPLOYMENT off and no deployment
+/// command: Kudu builds nothing (SiteBuilderFactory.cs, L72-76), so a toggle would rebuild
+/// nothing: detected as kudu-windows-no-build, and a removal is a warning that says how to
+/// turn the build on, with no toggle pushed.
+#[test]
+fn a_windows_site_without_a_build_gets_no_toggle() {
+    let d = Deployment::new(&app("python-3.6\n"));
+    let holder = tempfile::tempdir().expect("tempdir");
+    let wwwroot = site_dir(holder.path());
+    let _api = app_service(
+        &d,
+        ApiSettings {
+            app_settings: vec![("SCM_DO_BUILD_DURING_DEPLOYMENT".into(), "false".into())],
+            ..ApiSettings::new(&wwwroot)
+        },
+    );
+    let out = d.clone.envguard(&["platform", "detect", "origin"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout.contains("kudu-windows-no-build"), "{stdout}");
+    let tip = drop_b(&d.clone);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("SCM_DO_BUILD_DURING_DEPLOYMENT"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("runtime toggle for"), "{stderr}");
+    assert_eq!(
+        d.server_rev("master"),
+        tip,
+        "the commit itself, no toggle pair"
     );
 }

@@ -30,9 +30,27 @@ fn quick_start(name: &str) -> Vec<String> {
 
 /// Runs the quick start's commands in `app`; returns each command with its output.
 fn follow(app: &Repo, commands: &[String]) -> Vec<(String, String)> {
+    follow_with_path(app, commands, None)
+}
+
+/// [`follow`], with `stubs` first on PATH (stand-ins for a platform's own CLI).
+fn follow_with_path(
+    app: &Repo,
+    commands: &[String],
+    stubs: Option<&std::path::Path>,
+) -> Vec<(String, String)> {
+    let path = match stubs {
+        Some(dir) => format!("{}:{}", dir.display(), crate::support::test_path()),
+        None => crate::support::test_path(),
+    };
     let mut said = Vec::new();
     for command in commands {
-        let out = app.cmd("sh").args(["-c", command]).output().expect("sh");
+        let out = app
+            .cmd("sh")
+            .args(["-c", command])
+            .env("PATH", &path)
+            .output()
+            .expect("sh");
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
@@ -95,4 +113,104 @@ fn the_azure_windows_quick_start_ends_in_a_toggle() {
         .1;
     assert!(status.contains("kudu-windows"), "{status}");
     assert!(status.contains("mode toggle"), "{status}");
+}
+
+/// A deployed app with a package in an `-r` include (which the buildpack's cache key
+/// misses), on `main` of a stand-in bare repository that the quick start's `url` leads to
+/// (url.insteadOf, the test's only setup beyond the README), and the removal of that
+/// package committed. `stub` is a program the quick start's command calls, recorded into
+/// `called.log` instead of reaching a platform.
+struct Buildpack {
+    app: Repo,
+    site: Repo,
+    tip: String,
+    stubs: std::path::PathBuf,
+}
+
+impl Buildpack {
+    fn new(commands: &[String], remote_add: &str, stub: &str) -> Buildpack {
+        let site = Repo::init(&["--bare", "-b", "main"]);
+        let app = Repo::init(&["-b", "main"]);
+        app.write("requirements.txt", "a\n-r more.txt\n");
+        app.write("more.txt", "b\nc\n");
+        app.commit("The app");
+        let site_path = site.path.to_string_lossy().into_owned();
+        app.git(&["push", "-q", &site_path, "main"]);
+        let url = commands
+            .iter()
+            .find_map(|c| c.strip_prefix(remote_add))
+            .expect("the quick start adds the remote");
+        app.git(&["config", &format!("url.{site_path}.insteadOf"), url]);
+        app.write("more.txt", "c\n");
+        let tip = app.commit("Drop b");
+        let stubs = app.scratch("stubs");
+        let log = stubs.join("called.log");
+        let script = format!("#!/bin/sh\necho \"{stub} $*\" >> '{}'\n", log.display());
+        crate::support::write_hook(&stubs, stub, &script);
+        Buildpack {
+            app,
+            site,
+            tip,
+            stubs,
+        }
+    }
+
+    fn called(&self) -> String {
+        std::fs::read_to_string(self.stubs.join("called.log")).unwrap_or_default()
+    }
+}
+
+#[test]
+fn the_heroku_quick_start_purges_on_a_push_of_main() {
+    let commands = quick_start("heroku");
+    let b = Buildpack::new(&commands, "git remote add heroku ", "heroku");
+    let said = follow_with_path(&b.app, &commands, Some(&b.stubs));
+    let (last, text) = said.last().expect("commands");
+    assert_eq!(last, "git push heroku main");
+    assert!(text.contains("more.txt: b removed"), "{text}");
+    assert_eq!(
+        b.called(),
+        "heroku builds:cache:purge -a myapp --confirm myapp\n",
+        "{text}"
+    );
+    assert_eq!(b.site.rev("main"), b.tip, "{text}");
+    let platform = &said
+        .iter()
+        .find(|(c, _)| c == "envguard platform")
+        .expect("the quick start shows the platform")
+        .1;
+    assert!(
+        platform.contains("heroku (from the remote's URL)"),
+        "{platform}"
+    );
+    assert!(
+        platform.contains("deploy branches: main master"),
+        "{platform}"
+    );
+}
+
+#[test]
+fn the_dokku_quick_start_purges_on_a_push_of_its_deploy_branch() {
+    let commands = quick_start("dokku");
+    let b = Buildpack::new(&commands, "git remote add dokku ", "ssh");
+    let said = follow_with_path(&b.app, &commands, Some(&b.stubs));
+    let (last, text) = said.last().expect("commands");
+    assert_eq!(last, "git push dokku main");
+    assert!(text.contains("more.txt: b removed"), "{text}");
+    assert_eq!(
+        b.called(),
+        "ssh dokku@dokku.me repo:purge-cache myapp\n",
+        "{text}"
+    );
+    assert_eq!(b.site.rev("main"), b.tip, "{text}");
+    let platform = &said
+        .iter()
+        .find(|(c, _)| c == "envguard platform")
+        .expect("the quick start shows the platform")
+        .1;
+    assert!(
+        platform.contains("dokku (from the remote's URL)"),
+        "{platform}"
+    );
+    assert!(platform.contains("deploy branches: main"), "{platform}");
 }

@@ -286,8 +286,9 @@ fn check_without_a_deploy_remote_names_the_setting() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("no remote is a deploy remote"), "{stderr}");
+    // No remote at all: the example names git's usual one.
     assert!(
-        stderr.contains("git config envguard.remoteName <name>"),
+        stderr.contains("git config envguard.remoteName origin"),
         "{stderr}"
     );
 }

@@ -615,3 +615,49 @@ pub fn site_packages(env: &Path) -> PathBuf {
         .find(|p| p.is_dir())
         .expect("site-packages")
 }
+
+/// An app of `files` on `main` whose remote `name` has a platform's own `url` (rewritten by
+/// `url.insteadOf` to a local bare repository that already has the app), with envguard's
+/// hook installed and no `envguard.*` setting at all. Returns (server, app).
+pub fn platform_remote(name: &str, url: &str, files: &[(&str, &str)]) -> (Repo, Repo) {
+    let server = Repo::init(&["--bare", "-b", "main"]);
+    let app = Repo::init(&["-b", "main"]);
+    for (path, contents) in files {
+        app.write(path, contents);
+    }
+    app.commit("The app");
+    let server_path = server.path.to_string_lossy().into_owned();
+    app.git(&["config", &format!("url.{server_path}.insteadOf"), url]);
+    app.git(&["remote", "add", name, url]);
+    app.git(&["push", "-q", name, "main"]);
+    let out = app.envguard(&["hook", "install"]);
+    assert!(out.status.success(), "{out:?}");
+    (server, app)
+}
+
+/// Platform C# (Kudu's, KuduLite's) compiled with Mono beside a harness of the test's own
+/// (`harness`, a C# file's text with a `Main`), into `dir/harness.exe`: run it with `mono`.
+/// Fails naming the package when `mcs` or `mono` is missing (.ci/run installs mono-mcs).
+pub fn mono_program(dir: &Path, sources: &[PathBuf], harness: &str) -> PathBuf {
+    for program in ["mcs", "mono"] {
+        let found = Command::new("sh")
+            .args(["-c", &format!("command -v {program}")])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(
+            found,
+            "`{program}` is not on PATH: this test compiles the platform's own C# with Mono \
+             (apt-get install -y mono-mcs; .ci/run installs it)"
+        );
+    }
+    let source = dir.join("Harness.cs");
+    std::fs::write(&source, harness).expect("harness");
+    let exe = dir.join("harness.exe");
+    run_ok(
+        Command::new("mcs")
+            .arg(format!("-out:{}", exe.display()))
+            .args(sources)
+            .arg(&source),
+    );
+    exe
+}
