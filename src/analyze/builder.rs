@@ -74,10 +74,12 @@ fn kudu_not_python(names: &[String], runtime_txt: Option<&[u8]>) -> Option<Strin
     }
     let python_file = names
         .iter()
-        .any(|n| n.len() > 3 && n[n.len() - 3..].eq_ignore_ascii_case(".py"));
-    let runtime_says_python = runtime_txt.is_some_and(|text| {
-        String::from_utf8_lossy(text)
-            .to_lowercase()
+        .any(|n| n.len() > 3 && n.to_ascii_lowercase().ends_with(".py"));
+    // `File.ReadAllText` (a byte order mark decides the encoding: UTF-16 is read) and
+    // `IndexOf("python", OrdinalIgnoreCase)`.
+    let runtime_says_python = runtime_txt.is_some_and(|bytes| {
+        crate::deployment::decode_as_dotnet(bytes)
+            .to_ascii_lowercase()
             .contains("python")
     });
     (!python_file && !runtime_says_python).then(|| {
@@ -151,6 +153,15 @@ mod tests {
         assert_eq!(not_python(&no_py, Some(b"python-3.6")), None);
         assert!(not_python(&no_py, Some(b"3.6")).is_some());
         assert!(not_python(&names(&["app.py"]), None).is_some());
+        // Any file name, also one whose last three bytes split a character.
+        let odd = names(&["requirements.txt", "\u{e9}\u{20ac}a"]);
+        assert!(not_python(&odd, None).is_some());
+        // runtime.txt as .NET reads it: UTF-16 with its byte order mark says python too.
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("python-3.6".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(not_python(&no_py, Some(&utf16)), None);
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //! and trailer rules).
 
 mod analyzer;
-mod builder;
+pub mod builder;
 mod compare;
 mod rules;
 mod tree;

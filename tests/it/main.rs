@@ -21,6 +21,7 @@ mod dokku_branch;
 mod gitsetups;
 mod hardening;
 mod heroku_runtime;
+mod kudu_enablers;
 mod kudu_files;
 mod kudu_ini;
 mod kudu_runtime;
