@@ -270,6 +270,32 @@ fn install_here(cwd: &Path, dir: &Path, side: Side) -> Result<(Vec<String>, Opti
     let mut lines = Vec::new();
     let mut paste = None;
     let hook = dir.join(side.hook_name());
+    // lefthook's configuration is here but its hook not yet: `lefthook install` would move
+    // a hook of envguard's aside (as `pre-push.old`, which it never runs), so envguard's
+    // place is lefthook's configuration.
+    let worktree = worktree_root(cwd);
+    if side == Side::Client
+        && !hook.exists()
+        && Manager::Lefthook.config_present(worktree.as_deref())
+    {
+        if Manager::Lefthook.runs_envguard(worktree.as_deref()) {
+            lines.push(
+                "lefthook's configuration runs envguard; its hook is not installed yet: run \
+                 `lefthook install`"
+                    .to_string(),
+            );
+        } else {
+            lines.push(
+                "lefthook's configuration is here, and `lefthook install` would move a hook of \
+                 envguard's aside, so envguard wrote none: its entry is on stdout (append it to \
+                 the file, e.g. `envguard hook install >> lefthook.yml`), then run `lefthook \
+                 install`"
+                    .to_string(),
+            );
+            paste = Some(Manager::Lefthook.entry(worktree.as_deref()));
+        }
+        return Ok((lines, paste));
+    }
     match install_into(dir, side)? {
         Installed::Fresh(None) => lines.push(format!("installed {}", hook.display())),
         Installed::Fresh(Some(legacy)) => {
@@ -283,7 +309,6 @@ fn install_here(cwd: &Path, dir: &Path, side: Side) -> Result<(Vec<String>, Opti
         Installed::Updated => lines.push(format!("updated {}", hook.display())),
         Installed::AlreadyInstalled => lines.push(format!("already installed: {}", hook.display())),
         Installed::LeftTo(manager) => {
-            let worktree = worktree_root(cwd);
             if manager.runs_envguard(worktree.as_deref()) {
                 lines.push(format!(
                     "{} is {}'s hook, and its configuration runs envguard: nothing to do",

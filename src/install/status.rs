@@ -263,7 +263,7 @@ fn manager_state(
 ) -> (String, Vec<String>) {
     let not_guarded = "pushes are NOT guarded";
     let name = manager.name();
-    if legacy_ours && manager == Manager::PreCommit {
+    if legacy_ours && matches!(manager, Manager::PreCommit | Manager::Prek) {
         return (
             format!(
                 "{name}'s hook, which runs envguard's hook kept as {}",

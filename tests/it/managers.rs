@@ -183,3 +183,75 @@ fn a_failing_displaced_hook_stops_the_toggle() {
         assert_eq!(d.server_rev("master"), before, "{output}");
     }
 }
+
+/// README's recipe for a lefthook.yml without a `pre-push:` section, run literally: `envguard
+/// hook install >> lefthook.yml` appends a working entry and writes no hook of its own (which
+/// `lefthook install` would move aside); after `lefthook install`, `hook status` says
+/// lefthook runs envguard, and a push that needs a fresh env is refused with the way out.
+#[test]
+#[ignore = "needs lefthook: set ENVGUARD_TEST_LEFTHOOK (.ci/run does)"]
+fn the_lefthook_append_recipe_runs_literally() {
+    let lefthook = crate::support::lefthook_executable();
+    let d = Deployment::new(APP);
+    let hooks = d.clone.path.join(".git/hooks");
+    let _ = std::fs::remove_file(hooks.join("pre-push"));
+    d.clone.write(
+        "lefthook.yml",
+        "pre-commit:\n  commands:\n    lint:\n      run: \"true\"\n",
+    );
+    let mut shell = d.clone.cmd("sh");
+    shell.args(["-c", "envguard hook install >> lefthook.yml"]);
+    let out = shell.output().expect("sh");
+    assert!(out.status.success(), "{out:?}");
+    assert!(!hooks.join("pre-push").exists(), "no hook of envguard's");
+    let config = std::fs::read_to_string(d.clone.path.join("lefthook.yml")).expect("config");
+    assert!(
+        config.contains("pre-push:") && config.contains("envguard pre-push"),
+        "{config}"
+    );
+    run_ok(d.clone.cmd(&lefthook).arg("install"));
+    let status = d.clone.envguard(&["hook", "status"]);
+    let status = String::from_utf8_lossy(&status.stdout).into_owned();
+    assert!(
+        status.contains("lefthook's hook; its configuration runs envguard"),
+        "{status}"
+    );
+    drop_cors(&d.clone, "Drop CORS");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("envguard push"), "{stderr}");
+    assert_eq!(recorded_pushes(&d.server).len(), 0, "nothing deployed");
+}
+
+/// prek (the pre-commit framework rewritten) keeps envguard's hook as `pre-push.legacy` and
+/// runs it: `hook status` names prek and says envguard runs, and a push that needs a fresh
+/// env is refused there with the way out.
+#[test]
+#[ignore = "needs prek: set ENVGUARD_TEST_PREK (.ci/run does)"]
+fn under_prek_envguards_hook_runs_as_legacy_and_status_says_so() {
+    let prek = crate::support::prek_executable();
+    let d = Deployment::new(APP);
+    d.clone.write(".pre-commit-config.yaml", "repos: []\n");
+    d.clone.commit("prek's config");
+    run_ok(
+        d.clone
+            .cmd(&prek)
+            .args(["install", "--hook-type", "pre-push"]),
+    );
+    let hooks = d.clone.path.join(".git/hooks");
+    assert!(
+        hooks.join("pre-push.legacy").exists(),
+        "prek kept envguard's"
+    );
+    let status = d.clone.envguard(&["hook", "status"]);
+    let status = String::from_utf8_lossy(&status.stdout).into_owned();
+    assert!(
+        status.contains("prek's hook, which runs envguard's hook kept as"),
+        "{status}"
+    );
+    drop_cors(&d.clone, "Drop CORS");
+    let (code, stderr) = d.push_all(&["origin", "master"]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("envguard push"), "{stderr}");
+    assert_eq!(recorded_pushes(&d.server).len(), 0, "nothing deployed");
+}

@@ -661,3 +661,8 @@ pub fn mono_program(dir: &Path, sources: &[PathBuf], harness: &str) -> PathBuf {
     );
     exe
 }
+
+/// The prek executable (`ENVGUARD_TEST_PREK`).
+pub fn prek_executable() -> std::ffi::OsString {
+    tool("ENVGUARD_TEST_PREK", "pip install prek")
+}
