@@ -25,13 +25,21 @@ pub fn is_relative_inside(path: &str) -> bool {
 /// A folder as written by a user (`./app/`, `app\web`, `.`) in the `a/b` form, `""` for
 /// the root.
 pub fn clean_dir(path: &str) -> String {
-    let path = path.trim().replace('\\', "/");
-    let path = path.trim_start_matches("./").trim_matches('/');
-    if path == "." {
-        String::new()
-    } else {
-        path.to_string()
+    // As Kudu resolves `project` (SiteBuilderFactory: `Path.GetFullPath(Path.Combine(repo,
+    // project.TrimStart('/', '\\')))`): empty and `.` parts dropped, `..` taking the part
+    // before it. A NUL, which no folder name holds, stays a name that matches nothing.
+    let path = path.trim().replace('\\', "/").replace('\0', "\u{fffd}");
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
     }
+    parts.join("/")
 }
 
 /// `root/name`, or `name` at the root.
@@ -45,7 +53,7 @@ pub fn join(root: &str, name: &str) -> String {
 
 /// `target` (`/` or `\\` separated) relative to the folder of the repository path `from`.
 pub fn resolve_relative(from: &str, target: &str) -> Result<String, Outside> {
-    let target_slashed = target.replace('\\', "/");
+    let target_slashed = target.replace('\\', "/").replace('\0', "\u{fffd}");
     if target_slashed.starts_with('/') || target_slashed.get(1..2) == Some(":") {
         return Err(Outside::Absolute);
     }
@@ -94,6 +102,13 @@ mod tests {
         assert_eq!(clean_dir("./app/"), "app");
         assert_eq!(clean_dir("."), "");
         assert_eq!(clean_dir("src\\web"), "src/web");
+        // As Kudu's Path.GetFullPath resolves them.
+        assert_eq!(clean_dir("src//web"), "src/web");
+        assert_eq!(clean_dir("./src/./web"), "src/web");
+        assert_eq!(clean_dir("a/../b"), "b");
+        assert_eq!(clean_dir("a/.."), "");
+        assert_eq!(clean_dir("../x"), "../x");
+        assert_eq!(clean_dir("a\0"), "a\u{fffd}");
     }
 
     #[test]

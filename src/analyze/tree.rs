@@ -104,6 +104,8 @@ pub(super) const MAX_LINKS: usize = 8;
 /// whose name is the same without case. Parts after one that matches nothing stay as
 /// written; without `ignore_case`, `path` is returned as it is.
 pub fn spelled(repo: &Repository, tree: &git2::Tree, path: &str, ignore_case: bool) -> String {
+    // A NUL stands in no tree entry's name (and git2 cannot look one up).
+    let path = &path.replace('\0', "\u{fffd}");
     if !ignore_case || path.is_empty() {
         return path.to_string();
     }

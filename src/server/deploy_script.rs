@@ -81,7 +81,22 @@ pub fn write(dir: &Path, platform: Platform, force: bool) -> Result<Vec<String>>
     };
     let script_name = kind.script_name();
     let script = dir.join(script_name);
-    let deployment = dir.join(".deployment");
+    // On Windows `.Deployment` is the same file as `.deployment`: keep its spelling, and its
+    // settings.
+    let deployment = if platform.is_windows() {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().eq_ignore_ascii_case(".deployment"))
+            })
+            .unwrap_or_else(|| dir.join(".deployment"))
+    } else {
+        dir.join(".deployment")
+    };
     if let Ok(existing) = std::fs::read_to_string(&script)
         && !existing.contains(MARKER)
         && !force
@@ -137,6 +152,21 @@ pub fn write(dir: &Path, platform: Platform, force: bool) -> Result<Vec<String>>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// On Windows `.Deployment` is `.deployment`: its project is kept, under its own name.
+    #[test]
+    fn on_windows_a_deployment_file_spelt_otherwise_is_the_one() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("b")).expect("b");
+        std::fs::write(dir.path().join(".Deployment"), "[config]\nproject = b\n").expect("w");
+        write(dir.path(), Platform::KuduWindows, false).expect("written");
+        assert!(
+            !dir.path().join(".deployment").exists(),
+            "no second spelling"
+        );
+        let script = std::fs::read_to_string(dir.path().join("deploy.cmd")).expect("script");
+        assert!(script.contains("envguard-app-root: b"), "{script}");
+    }
 
     #[test]
     fn writes_and_refuses_to_clobber() {

@@ -130,3 +130,34 @@ fn on_windows_file_names_match_without_case() {
     let (json, _) = repo.check_json("HEAD~4..HEAD~3");
     assert_eq!(json["removed"], serde_json::json!([]), "{json}");
 }
+
+/// `project` as Kudu resolves it (`Path.GetFullPath` of the repository and the value):
+/// doubled separators, `.` and `..` parts name the same folder, and a removal there is seen;
+/// a NUL in the value names nothing and breaks nothing.
+#[test]
+fn a_project_path_is_resolved_as_kudu_resolves_it() {
+    for project in ["src//web", "./src/./web", "src/x/../web", "/src/web/"] {
+        let repo = Repo::new();
+        repo.write("src/web/requirements.txt", "a\nb\n");
+        repo.write("src/web/app.py", "print('hi')\n");
+        repo.write(".deployment", format!("[config]\nproject = {project}\n"));
+        repo.commit("App in src/web");
+        repo.write("src/web/requirements.txt", "a\n");
+        repo.commit("Drop b");
+        repo.git(&["config", "envguard.platform", "kudu-windows"]);
+        let (json, code) = repo.check_json("HEAD~1..HEAD");
+        assert_eq!(code, 0, "{project}: {json}");
+        assert_eq!(json["verdict"], "wipe", "{project}: {json}");
+    }
+    let repo = Repo::new();
+    repo.write("requirements.txt", "a\n");
+    repo.write(".deployment", "[config]\nproject=a\0\n");
+    repo.commit("A NUL in project");
+    repo.git(&["config", "envguard.platform", "kudu-windows"]);
+    let out = repo.envguard(&["check", "HEAD", "--format", "json"]);
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+        "{out:?}"
+    );
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{out:?}");
+}
