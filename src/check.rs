@@ -45,7 +45,7 @@ pub fn resolve_range(
             let b = if b.is_empty() { "HEAD" } else { b };
             // `azure/master..HEAD` before the first deployment: the remote has nothing yet,
             // so the push is compared with nothing (the report says so).
-            if commit(a).is_err() && names_a_remote_branch(repo, a) {
+            if commit(a).is_err() && names_a_remote_with_nothing_yet(repo, a) {
                 return Ok((None, commit(b)?));
             }
             Ok((Some(commit(a)?), commit(b)?))
@@ -60,8 +60,14 @@ pub fn resolve_range(
             if let Some(base) = deployed_tip(repo, config) {
                 return Ok((Some(base), tip));
             }
-            // A deploy remote with nothing of a deploy branch yet: a first deployment.
-            if crate::config::deploy_remotes(repo, config).is_ok_and(|r| !r.is_empty()) {
+            // A deploy remote with nothing known of it yet: a first deployment.
+            if crate::config::deploy_remotes(repo, config).is_ok_and(|remotes| {
+                !remotes.is_empty()
+                    && remotes.iter().all(|r| {
+                        repo.references_glob(&format!("refs/remotes/{}/*", r.name))
+                            .is_ok_and(|mut refs| refs.next().is_none())
+                    })
+            }) {
                 return Ok((None, tip));
             }
             let example = repo
@@ -85,10 +91,17 @@ pub fn resolve_range(
     }
 }
 
-/// Whether `rev` is `REMOTE/BRANCH` for a remote of this repository.
-fn names_a_remote_branch(repo: &Repository, rev: &str) -> bool {
-    rev.split_once('/')
-        .is_some_and(|(remote, branch)| !branch.is_empty() && repo.find_remote(remote).is_ok())
+/// Whether `rev` is `REMOTE/BRANCH` for a remote of this repository of which nothing is
+/// known yet (no remote-tracking ref at all: never fetched, nothing pushed). A remote with
+/// refs but not this one is a typo, not a first deployment.
+fn names_a_remote_with_nothing_yet(repo: &Repository, rev: &str) -> bool {
+    rev.split_once('/').is_some_and(|(remote, branch)| {
+        !branch.is_empty()
+            && repo.find_remote(remote).is_ok()
+            && repo
+                .references_glob(&format!("refs/remotes/{remote}/*"))
+                .is_ok_and(|mut refs| refs.next().is_none())
+    })
 }
 
 /// What the deploy remote has of a deploy branch, by its remote-tracking ref, or what

@@ -161,7 +161,8 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
         return Ok(Outcome::Proceed);
     }
     let git_config = crate::config::open(&repo)?;
-    let mut config = Config::from_git_config(&git_config)?;
+    let mut config = Config::from_git_config(&git_config)
+        .map_err(|e| crate::config::committed::attribute(&repo, &git_config, e))?;
     config.warnings.extend(committed_warnings(&repo));
     for text in &config.warnings {
         emit(&Hook::SettingWarning { text: text.clone() });
@@ -636,7 +637,6 @@ fn base_for(repo: &Repository, remote: &str, update: &RefUpdate) -> Option<Oid> 
     if let Some(last) = update
         .branch()
         .and_then(|branch| deployed::last(repo, remote, branch))
-        .filter(|last| *last != tip)
     {
         return Some(last);
     }

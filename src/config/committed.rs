@@ -14,6 +14,9 @@ use crate::{Error, Result};
 /// The files read, in order; the first that holds envguard's settings is the one.
 pub const FILES: [&str; 3] = ["envguard.toml", ".envguard.toml", "pyproject.toml"];
 
+/// The largest committed settings file read.
+const MAX_BYTES: u64 = 64 * 1024;
+
 /// Keys whose value runs code or reaches a server.
 pub const NEEDS_CONSENT: [&str; 4] = [
     "envguard.command",
@@ -61,6 +64,26 @@ impl Committed {
 pub fn read(root: &Path) -> Result<Option<Committed>> {
     for name in FILES {
         let path = root.join(name);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        // The team's settings are the repository's own file: never what a link leads to
+        // (another file on this machine, a device), never more than a settings file holds.
+        if !meta.is_file() {
+            return Err(file_error(
+                &path,
+                None,
+                "is not a regular file (a symbolic link or another kind); envguard reads its \
+                 committed settings only from a file of the repository",
+            ));
+        }
+        if meta.len() > MAX_BYTES {
+            return Err(file_error(
+                &path,
+                None,
+                &format!("is larger than {MAX_BYTES} bytes; no settings file is"),
+            ));
+        }
         let Ok(bytes) = std::fs::read(&path) else {
             continue;
         };
@@ -150,6 +173,45 @@ fn settings_of(
     Ok(settings)
 }
 
+/// A setting the committed file gave that envguard cannot use, as an error naming the file
+/// and line; any other error as it is.
+pub fn attribute(repo: &git2::Repository, git: &git2::Config, error: Error) -> Error {
+    let Error::Config {
+        key,
+        value,
+        expected,
+    } = &error
+    else {
+        return error;
+    };
+    let from_file = git
+        .get_entry(key)
+        .is_ok_and(|e| e.level() == git2::ConfigLevel::ProgramData);
+    let Some(committed) = repo
+        .workdir()
+        .filter(|_| from_file)
+        .and_then(|root| read(root).ok().flatten())
+    else {
+        return error;
+    };
+    let text = std::fs::read_to_string(&committed.path).unwrap_or_default();
+    let name = key.strip_prefix("envguard.").unwrap_or(key);
+    let line = text
+        .lines()
+        .position(|l| {
+            let l = l.trim_start();
+            l.len() > name.len()
+                && l[..name.len()].eq_ignore_ascii_case(name)
+                && l[name.len()..].trim_start().starts_with('=')
+        })
+        .map(|i| i + 1);
+    file_error(
+        &committed.path,
+        line,
+        &format!("{name} = '{value}': expected {expected}"),
+    )
+}
+
 /// Warnings for the committed settings this machine did not take: which, why, and the
 /// consent that takes them. `git` is the configuration without the committed file; a key it
 /// sets itself needs no warning.
@@ -158,7 +220,10 @@ pub fn consent_warnings(committed: &Committed, git: &git2::Config) -> Vec<String
     let (_, left) = committed.taken(trusted.as_deref());
     let left: Vec<&str> = left
         .into_iter()
-        .filter(|key| git.get_entry(key).is_err())
+        .filter(|key| {
+            git.get_entry(key)
+                .map_or(true, |e| e.level() == git2::ConfigLevel::ProgramData)
+        })
         .collect();
     if left.is_empty() {
         return Vec::new();

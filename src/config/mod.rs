@@ -217,7 +217,8 @@ impl Config {
     /// Reads the settings visible from `repo` (repository, global and system config).
     pub fn from_repo(repo: &git2::Repository) -> Result<Config> {
         let git = open(repo)?;
-        let mut config = Config::from_git_config(&git)?;
+        let mut config =
+            Config::from_git_config(&git).map_err(|e| committed::attribute(repo, &git, e))?;
         config.warnings.extend(committed_warnings(repo));
         Ok(config)
     }

@@ -127,9 +127,13 @@ pub(super) fn unset_command(level: git2::ConfigLevel, name: &str) -> String {
 
 /// Whether a setting at `level` belongs to this repository (or to this one git command).
 pub(super) fn in_repository(level: git2::ConfigLevel) -> bool {
+    // ProgramData is where the repository's committed file (envguard.toml) is read.
     matches!(
         level,
-        git2::ConfigLevel::Local | git2::ConfigLevel::Worktree | git2::ConfigLevel::App
+        git2::ConfigLevel::Local
+            | git2::ConfigLevel::Worktree
+            | git2::ConfigLevel::App
+            | git2::ConfigLevel::ProgramData
     )
 }
 
@@ -179,7 +183,12 @@ pub(super) fn check_known_keys(git: &git2::Config) -> Result<Vec<String>> {
         if in_repository(entry.level()) {
             return Err(error);
         }
-        warnings.push(error.to_string());
+        // Outside the repository the fix is to remove it, never to set the typo again.
+        warnings.push(format!(
+            "{name} = '{}' is no setting envguard knows (did you mean {nearest}?); remove it: \
+             `{unset}`",
+            entry.value().unwrap_or("")
+        ));
     }
     Ok(warnings)
 }

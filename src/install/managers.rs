@@ -115,10 +115,16 @@ impl Manager {
                     .find_map(|n| std::fs::read_to_string(w.join(n)).ok().map(|t| (*n, t)))
             })
         };
-        match self {
-            Manager::PreCommit | Manager::Prek => pre_commit_entry(existing(self.config_files())),
-            Manager::Lefthook => lefthook_entry(existing(self.config_files())),
-        }
+        let found = existing(self.config_files());
+        // Appended to a file whose last line has no newline, the entry starts a line.
+        let glued = found
+            .as_ref()
+            .is_some_and(|(_, text)| !text.is_empty() && !text.ends_with('\n'));
+        let entry = match self {
+            Manager::PreCommit | Manager::Prek => pre_commit_entry(found),
+            Manager::Lefthook => lefthook_entry(found),
+        };
+        if glued { format!("\n{entry}") } else { entry }
     }
 }
 

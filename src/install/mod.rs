@@ -284,6 +284,8 @@ fn install_here(cwd: &Path, dir: &Path, side: Side) -> Result<(Vec<String>, Opti
                  `lefthook install`"
                     .to_string(),
             );
+            // Nothing to paste, and nothing on stdout: it may be appended to the file.
+            paste = Some(String::new());
         } else {
             lines.push(
                 "lefthook's configuration is here, and `lefthook install` would move a hook of \

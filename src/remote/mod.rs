@@ -338,7 +338,19 @@ pub fn detect_command(
     };
     let site = RemoteSite::resolve(repo, config, &remote, &[])?;
     let detected = detect_and_record(repo, config, &site, false)?;
-    let mut lines = vec![
+    let mut lines = Vec::new();
+    // The remote asked about is the one deployed to: a deploy remote from now on.
+    let deploy = deploy_remotes(repo, config)?;
+    if repo.find_remote(&remote).is_ok() && !deploy.iter().any(|r| r.name == remote) {
+        repo.config()?
+            .open_level(git2::ConfigLevel::Local)?
+            .set_multivar("envguard.remoteName", "^$", &remote)?;
+        lines.push(format!(
+            "recorded: envguard.remoteName = {} (a deploy remote from now on)",
+            url::redact(&remote)
+        ));
+    }
+    lines.extend(vec![
         format!(
             "{}: {} ({})",
             url::redact(&remote),
@@ -350,7 +362,7 @@ pub fn detect_command(
             detected.platform,
             crate::config::name_of(&config.mode_on(detected.platform))
         ),
-    ];
+    ]);
     lines.push(match (&detected.deployment_branch, config.branches_set) {
         (Some(branch), false) => {
             format!("recorded: envguard.branch = {branch} (the site's DEPLOYMENT_BRANCH setting)")
@@ -448,7 +460,7 @@ pub fn verify_deployments(
     commits: &[String],
 ) -> Result<Vec<String>> {
     let site = RemoteSite::resolve(repo, config, remote, &[url])?;
-    let connected = site.connect(config, true)?;
+    let connected = site.connect(config, true)?.asking();
     let client = connected.client();
     let mut lines = Vec::new();
     for commit in commits {

@@ -597,3 +597,20 @@ fn before_the_first_deployment_check_compares_with_nothing() {
         "{stderr}"
     );
 }
+
+/// A range naming a branch a fetched remote does not have is a typo, not a first deployment.
+#[test]
+fn a_mistyped_remote_branch_is_an_error_not_a_first_deployment() {
+    let server = Repo::init(&["--bare"]);
+    let repo = app();
+    repo.git(&[
+        "remote",
+        "add",
+        "origin",
+        &server.path.display().to_string(),
+    ]);
+    repo.git(&["push", "-q", "origin", "HEAD:main"]);
+    repo.git(&["fetch", "-q", "origin"]);
+    let out = repo.envguard(&["check", "origin/mian..HEAD"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}

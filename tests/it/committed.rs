@@ -105,3 +105,59 @@ fn a_mistake_in_the_committed_file_names_its_line() {
         "{stderr}"
     );
 }
+
+/// A value envguard cannot use, from the committed file, names the file and its line; a
+/// remote name that is none of the repository's refuses as in git config; `hook status`
+/// calls a key overridden only when git config sets it.
+#[test]
+fn the_committed_files_values_are_checked_and_attributed() {
+    let d = committed(
+        "envguard.toml",
+        "remoteName = \"origin\"\nplatform = \"kudu-windows\"\nremoteTimeout = \"abc\"\n",
+    );
+    let (code, stderr) = drop_b(&d);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("envguard.toml:3"), "{stderr}");
+
+    let d = committed(
+        "envguard.toml",
+        "remoteName = \"nonexistent\"\nplatform = \"kudu-windows\"\nmode = \"warn\"\n",
+    );
+    let (code, stderr) = drop_b(&d);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("nonexistent"), "{stderr}");
+
+    let d = committed(
+        "envguard.toml",
+        "remoteName = \"origin\"\nplatform = \"kudu-windows\"\nmode = \"warn\"\n",
+    );
+    let status = |d: &Deployment| {
+        String::from_utf8_lossy(&d.clone.envguard(&["hook", "status"]).stdout).into_owned()
+    };
+    let shown = status(&d);
+    assert!(
+        shown.contains("envguard.toml sets") && !shown.contains("overridden"),
+        "{shown}"
+    );
+    d.clone.git(&["config", "envguard.mode", "off"]);
+    assert!(
+        status(&d).contains("mode (overridden by git config)"),
+        "{}",
+        status(&d)
+    );
+}
+
+/// The committed file is the repository's own regular file: a symbolic link (to another
+/// file of the machine, to a device) is refused, naming it, and never read.
+#[test]
+fn a_committed_file_that_is_a_link_is_refused() {
+    let d = committed("app.py", "print(1)\n");
+    std::os::unix::fs::symlink("/dev/zero", d.clone.path.join("envguard.toml")).expect("link");
+    d.clone.commit("A link");
+    let out = d.clone.envguard(&["check"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("envguard.toml") && stderr.contains("not a regular file"),
+        "{stderr}"
+    );
+}

@@ -65,6 +65,11 @@ fn global_settings_never_refuse_a_push_they_do_not_concern() {
                 stderr.contains("git config --global --unset envguard.remotenmae"),
                 "the fix names the global scope: {stderr}"
             );
+            // Never the fix of setting the typo again.
+            assert!(
+                !stderr.contains("git config envguard.remotenmae"),
+                "{stderr}"
+            );
         }
     }
 }
