@@ -56,6 +56,11 @@ impl<'r> Analyzer<'r> {
         }
     }
 
+    /// The platform whose rules this analyzer applies.
+    pub fn platform(&self) -> Platform {
+        self.platform
+    }
+
     /// Judges by the rules of `platform` from now on (a platform detected after the
     /// commits were read: what was read of them holds on any platform).
     pub fn set_platform(&mut self, platform: Platform) {

@@ -26,10 +26,15 @@ pub fn note(repo: &Repository, remote: &str, update: &RefUpdate) {
         return;
     };
     let path = record_path(repo, remote, branch);
+    let line = format!("{old}\n");
+    // The hook runs on every push: write only what changed.
+    if std::fs::read_to_string(&path).is_ok_and(|text| text == line) {
+        return;
+    }
     let written = path
         .parent()
         .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|()| std::fs::write(&path, format!("{old}\n")));
+        .and_then(|()| std::fs::write(&path, &line));
     if let Err(e) = written {
         log::debug!("cannot record {}: {e}", path.display());
     }

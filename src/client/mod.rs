@@ -468,7 +468,8 @@ fn check_updates(
                 SecretUrl::new(&push.remote)
             )));
         }
-        let base = base_for(repo, &push.remote, update);
+        let base = site_runs(repo, config, push, update, analyzer.platform())
+            .or_else(|| base_for(repo, &push.remote, update));
         match analyzer.analyze(base, tip) {
             Ok(analysis) => {
                 let fast_forward = is_fast_forward(repo, update);
@@ -618,6 +619,28 @@ fn is_fast_forward(repo: &Repository, update: &RefUpdate) -> bool {
                     && repo.graph_descendant_of(new, old).unwrap_or(false))
         }
         _ => true,
+    }
+}
+
+/// For a deploy branch the remote does not have (deleted, or never pushed) on a site with
+/// Kudu's API: the commit the site runs, its active deployment, when this repository has it.
+/// The platform's own record comes before envguard's and git's.
+fn site_runs(
+    repo: &Repository,
+    config: &Config,
+    push: &Push,
+    update: &RefUpdate,
+    platform: Platform,
+) -> Option<Oid> {
+    if update.old.is_some() || !platform.has_site_api() {
+        return None;
+    }
+    match crate::remote::active_deployment(repo, config, &push.remote, &push.url) {
+        Ok(found) => found.filter(|id| repo.find_commit(*id).is_ok()),
+        Err(e) => {
+            log::debug!("the site's active deployment: {e}");
+            None
+        }
     }
 }
 

@@ -272,6 +272,31 @@ pub fn wipe_command(
     Ok(vec![site.wipe(config, platform)?])
 }
 
+/// The commit the site runs: its active deployment (Kudu `GET /api/deployments`, the entry
+/// marked `active`), asked with credentials a helper gives (no prompt) and the short
+/// timeout. `Ok(None)`: the site lists none.
+pub fn active_deployment(
+    repo: &Repository,
+    config: &Config,
+    remote: &str,
+    url: &str,
+) -> Result<Option<git2::Oid>> {
+    let site = RemoteSite::resolve(repo, config, remote, &[url])?;
+    let connected = site.connect(config, true)?.asking();
+    let Some(list) = connected.client().get(&connected.base, "api/deployments")? else {
+        return Ok(None);
+    };
+    connected.credential.approve();
+    let list: serde_json::Value = serde_json::from_str(&list).unwrap_or_default();
+    Ok(list
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|d| d.get("active").and_then(serde_json::Value::as_bool) == Some(true))
+        .and_then(|d| d.get("id")?.as_str())
+        .and_then(|id| git2::Oid::from_str(id).ok()))
+}
+
 /// Asks the site of `remote` which platform it runs, with credentials a helper gives (no
 /// prompt), and records it as `envguard.platform`.
 pub fn detect_quietly(

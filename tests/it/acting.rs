@@ -517,3 +517,31 @@ fn a_branch_moved_from_elsewhere_is_judged_against_what_the_remote_holds() {
         "{stderr}"
     );
 }
+
+/// A deploy branch deleted on a Kudu site and pushed again (envguard bypassed for the
+/// deletion, so it kept no record, and git dropped the remote-tracking ref): the site's own
+/// record, its active deployment, is what the push is judged against, not a first deployment.
+#[test]
+fn a_recreated_branch_is_judged_against_the_sites_active_deployment() {
+    use crate::support::kudu_api::{ApiSettings, KuduApi, use_api};
+    let (d, site) = Deployment::kudu(&[
+        ("requirements.txt", "a\nb\n"),
+        ("runtime.txt", "python-3.6\n"),
+    ]);
+    let api = KuduApi::start(ApiSettings::new(&site.wwwroot));
+    let settings = ApiSettings::new(&site.wwwroot);
+    use_api(&d.clone, &api.url, &settings.user, &settings.password);
+    d.clone.git(&["config", "envguard.mode", "warn"]);
+    d.server
+        .git(&["config", "receive.denyDeleteCurrent", "ignore"]);
+    d.clone
+        .git(&["push", "-q", "--no-verify", "origin", ":master"]);
+    d.clone.write("requirements.txt", "a\n");
+    d.clone.commit("Drop b");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("refs/heads/master: wipe") && stderr.contains("b removed"),
+        "{stderr}"
+    );
+}

@@ -435,6 +435,35 @@ fn deployments(settings: &ApiSettings, rest: &str, base: &str) -> (u16, String, 
     }
 }
 
+/// `GET /api/deployments`: every recorded deployment, newest first, the newest that
+/// succeeded (status 4) marked `active`, as Kudu lists them.
+fn deployment_list(settings: &ApiSettings) -> String {
+    let mut found: Vec<(std::time::SystemTime, serde_json::Value)> =
+        std::fs::read_dir(settings.site_dir().join("deployments"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let path = e.path().join("status.json");
+                let time = std::fs::metadata(&path).ok()?.modified().ok()?;
+                let value = serde_json::from_str(&std::fs::read_to_string(&path).ok()?).ok()?;
+                Some((time, value))
+            })
+            .collect();
+    found.sort_by(|a, b| b.0.cmp(&a.0));
+    let mut active_given = false;
+    let list: Vec<serde_json::Value> = found
+        .into_iter()
+        .map(|(_, mut value)| {
+            let active = !active_given && value["status"] == 4;
+            active_given |= active;
+            value["active"] = serde_json::Value::from(active);
+            value
+        })
+        .collect();
+    serde_json::Value::from(list).to_string()
+}
+
 fn route(request: &Request, settings: &ApiSettings) -> (u16, String, bool) {
     let (path, query) = request
         .target
@@ -453,6 +482,9 @@ fn route(request: &Request, settings: &ApiSettings) -> (u16, String, bool) {
             .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
             .collect();
         return (200, serde_json::Value::from(map).to_string(), false);
+    }
+    if (path == "/api/deployments" || path == "/api/deployments/") && request.method == "GET" {
+        return (200, deployment_list(settings), false);
     }
     if let Some(rest) = path.strip_prefix("/api/deployments/")
         && request.method == "GET"
