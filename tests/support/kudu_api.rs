@@ -450,7 +450,7 @@ fn deployment_list(settings: &ApiSettings) -> String {
                 Some((time, value))
             })
             .collect();
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|b| std::cmp::Reverse(b.0));
     let mut active_given = false;
     let list: Vec<serde_json::Value> = found
         .into_iter()
