@@ -65,7 +65,7 @@ fn site_packages(env: &Path) -> Option<PathBuf> {
         .find(|p| p.is_dir())
 }
 
-/// What is wrong with an installed distribution's files, by its RECORD.
+/// What is wrong with an installed distribution's files, by its RECORD (byte code aside).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flaw {
     /// The distribution's normalized name.
@@ -114,9 +114,7 @@ pub fn flaws(env: &Path, contents: &EnvContents) -> Vec<Flaw> {
         for path in paths {
             let kind = if through_link(env, &path) {
                 FlawKind::ThroughLink
-            } else if std::fs::symlink_metadata(&path).is_err()
-                && path.extension().is_none_or(|e| e != "pyc")
-            {
+            } else if std::fs::symlink_metadata(&path).is_err() && !is_byte_code(&path) {
                 FlawKind::Missing
             } else {
                 continue;
@@ -129,6 +127,14 @@ pub fn flaws(env: &Path, contents: &EnvContents) -> Vec<Flaw> {
         }
     }
     found
+}
+
+/// Byte code, which Python writes again (and does not write with
+/// `PYTHONDONTWRITEBYTECODE`): a `.pyc`/`.pyo` file or anything under `__pycache__`, as
+/// installers' RECORDs list them.
+fn is_byte_code(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "pyc" || e == "pyo")
+        || path.components().any(|c| c.as_os_str() == "__pycache__")
 }
 
 /// Whether a folder on the way from `env` to `path` (the file itself aside) is a symbolic
@@ -383,6 +389,20 @@ fn lexical(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_code_is_never_a_missing_file() {
+        for path in [
+            "/e/lib/python3.11/site-packages/pip/__pycache__/x.cpython-311.pyc",
+            "/e/lib/python3.11/site-packages/pip/_internal/build_env/__pycache__",
+            "/e/lib/python3.11/site-packages/old.pyo",
+        ] {
+            assert!(is_byte_code(Path::new(path)), "{path}");
+        }
+        assert!(!is_byte_code(Path::new(
+            "/e/lib/python3.11/site-packages/pip/x.py"
+        )));
+    }
 
     #[test]
     fn record_paths_and_lexical_resolution() {
