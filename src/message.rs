@@ -133,6 +133,8 @@ pub enum Hook {
     PlatformAssumed {
         platform: Platform,
         remote: SecretUrl,
+        /// Why the site could not be asked.
+        why: String,
     },
     CannotAnalyse {
         remote_ref: String,
@@ -376,10 +378,14 @@ impl fmt::Display for Hook {
                 f,
                 "platform {platform}: {why} (recorded as envguard.platform)"
             ),
-            Hook::PlatformAssumed { platform, remote } => write!(
+            Hook::PlatformAssumed {
+                platform,
+                remote,
+                why,
+            } => write!(
                 f,
                 "platform {platform} assumed (App Service on Windows): the site's API could not \
-                 be asked without a prompt; run `envguard platform detect {remote}` once to \
+                 be asked ({why}); run `envguard platform detect {remote}` once to \
                  record the real one"
             ),
             Hook::CannotAnalyse { remote_ref, error } => write!(

@@ -376,6 +376,7 @@ fn settle_platform(
             emit(&Hook::PlatformAssumed {
                 platform: assumed.platform,
                 remote: SecretUrl::new(&push.remote),
+                why: e.to_string(),
             });
             assumed
         }

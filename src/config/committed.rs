@@ -25,6 +25,15 @@ pub const NEEDS_CONSENT: [&str; 4] = [
     "envguard.siteCommand",
 ];
 
+/// Keys that hold several values (a list in the file).
+const LISTS: [&str; 5] = [
+    "envguard.remote",
+    "envguard.remoteName",
+    "envguard.branch",
+    "envguard.runtimes",
+    "envguard.pruneKeep",
+];
+
 /// The consent key: the sha256 of the committed file this machine trusts.
 pub const TRUST_KEY: &str = "envguard.trustCommitted";
 
@@ -168,6 +177,13 @@ fn settings_of(
                 &format!("'{name}' must be a string, a number, true/false or a list of them"),
             )
         })?;
+        if values.len() != 1 && !LISTS.contains(key) {
+            return Err(file_error(
+                path,
+                line,
+                &format!("'{name}' takes one value, not a list"),
+            ));
+        }
         settings.push(((*key).to_string(), values));
     }
     Ok(settings)
@@ -339,6 +355,11 @@ mod tests {
         );
         let err = read_text("envguard.toml", "mode = [\n").expect_err("not TOML");
         assert!(matches!(err, Error::CommittedConfig { .. }), "{err}");
+        let err = read_text("envguard.toml", "command = [\"a\", \"b\"]\n").expect_err("list");
+        assert!(
+            matches!(&err, Error::CommittedConfig { line: Some(1), message, .. } if message.contains("one value")),
+            "{err}"
+        );
         let err = read_text("envguard.toml", "mode = { a = 1 }\n").expect_err("table");
         assert!(
             matches!(&err, Error::CommittedConfig { line: Some(1), .. }),

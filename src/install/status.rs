@@ -54,11 +54,16 @@ fn committed_line(repo: &git2::Repository) -> Option<String> {
             name.to_string()
         }
     };
-    Some(format!(
-        "committed settings: {} sets {}; any git config scope overrides them",
-        committed.name(),
-        taken.iter().map(shown).collect::<Vec<_>>().join(", ")
-    ))
+    let keys: Vec<String> = taken.iter().map(shown).collect();
+    Some(if keys.is_empty() {
+        format!("committed settings: {} sets nothing", committed.name())
+    } else {
+        format!(
+            "committed settings: {} sets {}; any git config scope overrides them",
+            committed.name(),
+            keys.join(", ")
+        )
+    })
 }
 
 /// `envguard hook status`: where the hook is, what is chained, and which mode applies.
