@@ -7,9 +7,12 @@
 //! - the env was neither created nor changed after this push's refs were written (git writes
 //!   a pushed ref before it runs any post-receive hook, so an env younger than the ref was
 //!   built or touched by a deploy step of this push, or by another push running at the same
-//!   time).
+//!   time);
+//! - the env's Python did not start after the refs were written (the access time of its
+//!   `pyvenv.cfg`, which [`arm`] sets back after every run).
 //!
-//! Where either holds, envguard leaves the env alone and says what is left and how to fix it.
+//! Where one of these does not hold, envguard leaves the env alone and says what is left and
+//! how to fix it.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
