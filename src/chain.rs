@@ -214,6 +214,23 @@ pub fn runs_before(hook: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// A repository's own custom post-receive hooks as gitaly runs them, first to last: the
+/// single-file `custom_hooks/post-receive`, then `custom_hooks/post-receive.d/*`.
+pub fn repository_custom_hooks(git_dir: &Path) -> Vec<PathBuf> {
+    let custom = git_dir.join("custom_hooks");
+    let single = custom.join("post-receive");
+    let folder = custom.join("post-receive.d");
+    is_executable(&single)
+        .then_some(single)
+        .into_iter()
+        .chain(
+            dispatch_entries(&folder)
+                .into_iter()
+                .map(|n| folder.join(n)),
+        )
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,11 +62,7 @@ pub fn resolve_range(
             }
             // A deploy remote with nothing known of it yet: a first deployment.
             if crate::config::deploy_remotes(repo, config).is_ok_and(|remotes| {
-                !remotes.is_empty()
-                    && remotes.iter().all(|r| {
-                        repo.references_glob(&format!("refs/remotes/{}/*", r.name))
-                            .is_ok_and(|mut refs| refs.next().is_none())
-                    })
+                !remotes.is_empty() && remotes.iter().all(|r| knows_nothing_of(repo, &r.name))
             }) {
                 return Ok((None, tip));
             }
@@ -96,12 +92,14 @@ pub fn resolve_range(
 /// refs but not this one is a typo, not a first deployment.
 fn names_a_remote_with_nothing_yet(repo: &Repository, rev: &str) -> bool {
     rev.split_once('/').is_some_and(|(remote, branch)| {
-        !branch.is_empty()
-            && repo.find_remote(remote).is_ok()
-            && repo
-                .references_glob(&format!("refs/remotes/{remote}/*"))
-                .is_ok_and(|mut refs| refs.next().is_none())
+        !branch.is_empty() && repo.find_remote(remote).is_ok() && knows_nothing_of(repo, remote)
     })
+}
+
+/// Whether this repository has no remote-tracking ref of `remote` at all.
+fn knows_nothing_of(repo: &Repository, remote: &str) -> bool {
+    repo.references_glob(&format!("refs/remotes/{remote}/*"))
+        .is_ok_and(|mut refs| refs.next().is_none())
 }
 
 /// What the deploy remote has of a deploy branch, by its remote-tracking ref, or what

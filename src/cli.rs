@@ -271,7 +271,7 @@ fn repository_root() -> Result<PathBuf> {
 
 /// Runs a hook so that a bug in envguard (a panic) is a warning and never blocks a push.
 fn never_blocking(going_on: &'static str, hook: impl FnOnce() -> ExitStatus) -> ExitStatus {
-    let acting = || crate::client::ACTS.load(std::sync::atomic::Ordering::SeqCst);
+    let acting = crate::client::acting;
     std::panic::set_hook(Box::new(move |info| {
         emit(&Command::Internal {
             info: info.to_string(),

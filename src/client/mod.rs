@@ -43,6 +43,11 @@ use toggle::ToggleState;
 /// advise, and never block a push for envguard's own failure.
 pub static ACTS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
+/// Whether this push's mode is known to act ([`ACTS`]).
+pub fn acting() -> bool {
+    ACTS.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// Whether `mode` acts on the deployment (rather than advising).
 pub fn acts(mode: Mode) -> bool {
     match mode {
@@ -74,7 +79,7 @@ pub fn pre_push(args: &HookArgs, stdin: &[u8]) -> ExitStatus {
             });
             Outcome::Refused.exit_status()
         }
-        Err(e) if ACTS.load(std::sync::atomic::Ordering::SeqCst) => {
+        Err(e) if acting() => {
             log::debug!("{e:?}");
             emit(&Hook::InternalRefused {
                 error: e.to_string(),
@@ -176,9 +181,9 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     if target.mode == Mode::Off {
         return Ok(not_checked(&push, Unchecked::ModeOff));
     }
-    ACTS.store(acts(target.mode), std::sync::atomic::Ordering::SeqCst);
+    mode_known(target.mode)?;
     settle_branches(&repo, &mut config, &push, target.platform);
-    note_deployed(&repo, &config, &push)?;
+    note_deployed(&repo, &config, &push);
     // The flags of the user's `git push` (read from its command line) matter only to a push
     // that needs more than a quiet pass: read them then.
     let flags = std::cell::OnceCell::new();
@@ -238,14 +243,9 @@ fn not_checked(push: &Push, why: Unchecked) -> Outcome {
     Outcome::Proceed
 }
 
-/// Notes what the remote's deploy branches hold now (git's hook input), for a later push
-/// of a branch deleted meanwhile.
-fn note_deployed(repo: &Repository, config: &Config, push: &Push) -> Result<()> {
-    for update in &push.updates {
-        if config.is_deploy_branch(&update.remote_ref) {
-            deployed::note(repo, &push.remote, update);
-        }
-    }
+/// Records whether the push's mode acts ([`ACTS`]); the faults tests inject once it is known.
+fn mode_known(mode: Mode) -> Result<()> {
+    ACTS.store(acts(mode), std::sync::atomic::Ordering::SeqCst);
     if vars::fault_injected("internal-after-mode") {
         return Err(Error::msg("injected internal failure"));
     }
@@ -253,6 +253,16 @@ fn note_deployed(repo: &Repository, config: &Config, push: &Push) -> Result<()> 
         panic!("injected fault");
     }
     Ok(())
+}
+
+/// Notes what the remote's deploy branches hold now (git's hook input), for a later push
+/// of a branch deleted meanwhile.
+fn note_deployed(repo: &Repository, config: &Config, push: &Push) {
+    for update in &push.updates {
+        if config.is_deploy_branch(&update.remote_ref) {
+            deployed::note(repo, &push.remote, update);
+        }
+    }
 }
 
 /// Whether the plan toggles in a `--atomic` push of several refs, and says why that is
@@ -449,7 +459,7 @@ fn check_updates(
             others.push(update.clone());
             continue;
         };
-        let acting = ACTS.load(std::sync::atomic::Ordering::SeqCst);
+        let acting = acting();
         // Pushed from elsewhere: what the remote holds is read after fetching it. Where that
         // fails, a push git accepts anyway (forced) cannot be judged, and a mode that acts
         // refuses it; git refuses an unforced one by itself.

@@ -34,6 +34,15 @@ const LISTS: [&str; 5] = [
     "envguard.pruneKeep",
 ];
 
+/// The scope the committed file is read at: below every scope git config has on Linux and
+/// macOS (system, XDG, global, local, worktree, `-c`).
+pub const LEVEL: git2::ConfigLevel = git2::ConfigLevel::ProgramData;
+
+/// Whether `key` is set in git config itself, not (only) by the committed file.
+pub fn set_outside(git: &git2::Config, key: &str) -> bool {
+    git.get_entry(key).is_ok_and(|e| e.level() != LEVEL)
+}
+
 /// The consent key: the sha256 of the committed file this machine trusts.
 pub const TRUST_KEY: &str = "envguard.trustCommitted";
 
@@ -200,9 +209,7 @@ pub fn attribute(repo: &git2::Repository, git: &git2::Config, error: Error) -> E
     else {
         return error;
     };
-    let from_file = git
-        .get_entry(key)
-        .is_ok_and(|e| e.level() == git2::ConfigLevel::ProgramData);
+    let from_file = git.get_entry(key).is_ok_and(|e| e.level() == LEVEL);
     let Some(committed) = repo
         .workdir()
         .filter(|_| from_file)
@@ -212,15 +219,7 @@ pub fn attribute(repo: &git2::Repository, git: &git2::Config, error: Error) -> E
     };
     let text = std::fs::read_to_string(&committed.path).unwrap_or_default();
     let name = key.strip_prefix("envguard.").unwrap_or(key);
-    let line = text
-        .lines()
-        .position(|l| {
-            let l = l.trim_start();
-            l.len() > name.len()
-                && l[..name.len()].eq_ignore_ascii_case(name)
-                && l[name.len()..].trim_start().starts_with('=')
-        })
-        .map(|i| i + 1);
+    let line = line_of(&text, name);
     file_error(
         &committed.path,
         line,
@@ -236,10 +235,7 @@ pub fn consent_warnings(committed: &Committed, git: &git2::Config) -> Vec<String
     let (_, left) = committed.taken(trusted.as_deref());
     let left: Vec<&str> = left
         .into_iter()
-        .filter(|key| {
-            git.get_entry(key)
-                .map_or(true, |e| e.level() == git2::ConfigLevel::ProgramData)
-        })
+        .filter(|key| !set_outside(git, key))
         .collect();
     if left.is_empty() {
         return Vec::new();
@@ -272,10 +268,12 @@ pub fn as_git_config(settings: &[&(String, Vec<String>)]) -> String {
 
 /// The first line of `text` that sets `name` (or holds it, for a section header).
 fn line_of(text: &str, name: &str) -> Option<usize> {
+    // Keys are matched without ASCII case, as envguard reads them.
     text.lines()
         .position(|line| {
             let line = line.trim_start();
-            line.starts_with(name)
+            line.get(..name.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(name))
                 && line[name.len()..]
                     .trim_start()
                     .starts_with(['=', ']'].as_slice())

@@ -27,7 +27,7 @@ fn add_committed(
         file.write_all(super::committed::as_git_config(&taken).as_bytes())?;
         file.flush()?;
     }
-    git.add_file(file.path(), git2::ConfigLevel::ProgramData, true)?;
+    git.add_file(file.path(), super::committed::LEVEL, true)?;
     Ok(Some(file))
 }
 
@@ -127,14 +127,12 @@ pub(super) fn unset_command(level: git2::ConfigLevel, name: &str) -> String {
 
 /// Whether a setting at `level` belongs to this repository (or to this one git command).
 pub(super) fn in_repository(level: git2::ConfigLevel) -> bool {
-    // ProgramData is where the repository's committed file (envguard.toml) is read.
-    matches!(
-        level,
-        git2::ConfigLevel::Local
-            | git2::ConfigLevel::Worktree
-            | git2::ConfigLevel::App
-            | git2::ConfigLevel::ProgramData
-    )
+    // The repository's committed file (envguard.toml) is read at its own level.
+    level == super::committed::LEVEL
+        || matches!(
+            level,
+            git2::ConfigLevel::Local | git2::ConfigLevel::Worktree | git2::ConfigLevel::App
+        )
 }
 
 /// The values of `key` set in this repository (local, worktree, `-c`).

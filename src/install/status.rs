@@ -45,10 +45,7 @@ fn committed_line(repo: &git2::Repository) -> Option<String> {
     let (taken, _) = committed.taken(trusted.as_deref());
     let shown = |(key, _): &&(String, Vec<String>)| {
         let name = &key["envguard.".len()..];
-        if git
-            .get_entry(key)
-            .is_ok_and(|e| e.level() != git2::ConfigLevel::ProgramData)
-        {
+        if crate::config::committed::set_outside(&git, key) {
             format!("{name} (overridden by git config)")
         } else {
             name.to_string()

@@ -95,17 +95,9 @@ fn hooks_run_before(git_dir: &Path) -> Vec<PathBuf> {
         .canonicalize()
         .unwrap_or_else(|_| git_dir.to_path_buf());
     if !hook.starts_with(&git_dir) && hook.parent().is_some_and(|p| p.ends_with("post-receive.d")) {
-        let custom = git_dir.join("custom_hooks");
-        let single = custom.join("post-receive");
-        let folder = custom.join("post-receive.d");
         before.extend(
-            std::iter::once(single)
-                .filter(|p| crate::chain::is_executable(p))
-                .chain(
-                    crate::chain::dispatch_entries(&folder)
-                        .into_iter()
-                        .map(|n| folder.join(n)),
-                )
+            crate::chain::repository_custom_hooks(&git_dir)
+                .into_iter()
                 .filter(|p| !crate::chain::is_ours(p)),
         );
         before.sort();

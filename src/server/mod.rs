@@ -40,7 +40,9 @@ pub fn post_receive(stdin: &[u8]) -> crate::ExitStatus {
     // Pushes to one repository take turns through envguard and the deploy step chained
     // after it, so one push's envguard never acts on an env another push's deploy step is
     // building. (A dispatcher's later steps run after envguard has let go.)
-    let lock = Repository::open_from_env()
+    let repo = Repository::open_from_env();
+    let lock = repo
+        .as_ref()
         .ok()
         .and_then(|repo| wipe::lock_dir_noting_wait(repo.path()).ok());
     let waited = lock
@@ -49,7 +51,10 @@ pub fn post_receive(stdin: &[u8]) -> crate::ExitStatus {
         .then(std::time::SystemTime::now);
     if vars::disabled() {
         emit(&Receive::Disabled);
-    } else if let Err(e) = post_receive_checked(stdin, waited) {
+    } else if let Err(e) = repo
+        .map_err(crate::Error::from)
+        .and_then(|repo| post_receive_checked(&repo, stdin, waited))
+    {
         log::debug!("{e:?}");
         emit(&Receive::Internal {
             error: e.to_string(),
@@ -70,21 +75,24 @@ fn push_options() -> Vec<String> {
         .collect()
 }
 
-fn post_receive_checked(stdin: &[u8], waited: Option<std::time::SystemTime>) -> Result<()> {
-    let repo = Repository::open_from_env()?;
-    if server_wide(&repo) == ServerWide::Silent {
+fn post_receive_checked(
+    repo: &Repository,
+    stdin: &[u8],
+    waited: Option<std::time::SystemTime>,
+) -> Result<()> {
+    if server_wide(repo) == ServerWide::Silent {
         return Ok(());
     }
-    let mut config = Config::from_repo(&repo)?;
-    config.target = target_of(&repo, &config);
+    let mut config = Config::from_repo(repo)?;
+    config.target = target_of(repo, &config);
     let updates = hook_input::parse_receive(&String::from_utf8_lossy(stdin), repo.object_format())?;
     config.settle_branches(
         config.platform.unwrap_or(Platform::SelfHosted),
-        crate::config::default_branch(&repo, "HEAD"),
+        crate::config::default_branch(repo, "HEAD"),
     );
     let wipe_option = push_options().iter().any(|o| o == WIPE_PUSH_OPTION);
     let platform = config.platform.unwrap_or(Platform::SelfHosted);
-    let mut analyzer = Analyzer::new(&repo, &config, platform, process_env());
+    let mut analyzer = Analyzer::new(repo, &config, platform, process_env());
     let pushed: Vec<&str> = updates
         .iter()
         .filter(|u| u.new.is_some())
@@ -109,7 +117,7 @@ fn post_receive_checked(stdin: &[u8], waited: Option<std::time::SystemTime>) -> 
         }
         if update.new.is_some() && config.is_deploy_branch(&update.remote_ref) {
             receive_one(
-                &repo,
+                repo,
                 &config,
                 &mut analyzer,
                 update,
@@ -144,7 +152,7 @@ enum ServerWide {
 fn server_wide(repo: &Repository) -> ServerWide {
     let canonical = |p: &std::path::Path| std::fs::canonicalize(p).ok();
     let (Some(hook), Some(git_dir)) = (
-        std::env::var_os("ENVGUARD_HOOK").and_then(|h| canonical(std::path::Path::new(&h))),
+        vars::hook_file().and_then(|h| canonical(&h)),
         canonical(repo.path()),
     ) else {
         return ServerWide::No;
@@ -166,18 +174,7 @@ fn server_wide(repo: &Repository) -> ServerWide {
     if wiki || !own_target {
         return ServerWide::Silent;
     }
-    let custom = git_dir.join("custom_hooks");
-    let single = custom.join("post-receive");
-    let folder = custom.join("post-receive.d");
-    let own: Vec<std::path::PathBuf> = crate::chain::is_executable(&single)
-        .then(|| single.clone())
-        .into_iter()
-        .chain(
-            crate::chain::dispatch_entries(&folder)
-                .into_iter()
-                .map(|name| folder.join(name)),
-        )
-        .collect();
+    let own = crate::chain::repository_custom_hooks(&git_dir);
     if own.iter().any(|hook| crate::chain::is_ours(hook)) {
         ServerWide::Silent
     } else {
@@ -485,13 +482,8 @@ fn wipe_env(config: &Config, target: &std::path::Path, why: &str) {
             target: target.to_path_buf(),
         }),
     }
-    if let Ok(outcome) = &wiped {
-        for left in &outcome.leftovers {
-            emit(&Receive::Leftover {
-                path: left.path.clone(),
-                error: left.error.clone(),
-            });
-        }
+    for left in wiped.iter().flat_map(wipe::WipeOutcome::leftover_messages) {
+        emit(&left);
     }
 }
 

@@ -64,16 +64,20 @@ impl WipeOutcome {
         line
     }
 
+    /// One message per leftover.
+    pub fn leftover_messages(&self) -> impl Iterator<Item = crate::message::Receive> + '_ {
+        self.leftovers
+            .iter()
+            .map(|l| crate::message::Receive::Leftover {
+                path: l.path.clone(),
+                error: l.error.clone(),
+            })
+    }
+
     /// The lines to show: [`WipeOutcome::describe`], then one per leftover.
     pub fn lines(&self) -> Vec<String> {
         std::iter::once(self.describe())
-            .chain(self.leftovers.iter().map(|l| {
-                crate::message::Receive::Leftover {
-                    path: l.path.clone(),
-                    error: l.error.clone(),
-                }
-                .to_string()
-            }))
+            .chain(self.leftover_messages().map(|m| m.to_string()))
             .collect()
     }
 }
