@@ -148,7 +148,7 @@ pub fn run(
         .is_err_and(|e| e.code() == git2::ErrorCode::UnbornBranch)
         && range.is_none()
     {
-        return Err(Error::msg("the repository has no commit yet; commit first"));
+        return Err(Error::NoCommitYet);
     }
     let (base, tip) = match resolve_range(repo, config, range) {
         Ok(r) => r,
@@ -169,8 +169,7 @@ pub fn run(
             // An invalid push has no verdict a consumer could act on.
             let mut shown = analysis.clone();
             shown.verdict = analysis.shown_verdict();
-            let json = serde_json::to_string_pretty(&shown)
-                .map_err(|e| Error::msg(format!("cannot write JSON: {e}")))?;
+            let json = serde_json::to_string_pretty(&shown)?;
             writeln!(out, "{json}")?;
         }
         Format::Human => {
@@ -295,13 +294,18 @@ pub fn env_diff(
     let platform = crate::config::platform_here(repo, config);
     let mut analyzer = Analyzer::new(repo, config, platform, process_env());
     let set = analyzer.requirement_set(tip)?;
-    let contents = crate::server::prune::read_env(env).map_err(|e| Error::msg(e.to_string()))?;
-    let marker_env = crate::prune::marker_environment(&contents.python_version)
-        .ok_or_else(|| Error::msg(format!("cannot read Python {}", contents.python_version)))?;
+    let contents =
+        crate::server::prune::read_env(env).map_err(|e| Error::EnvNotComparable(Box::new(e)))?;
+    let marker_env =
+        crate::prune::marker_environment(&contents.python_version).ok_or_else(|| {
+            Error::UnknownPython {
+                version: contents.python_version.clone(),
+            }
+        })?;
     let installed: Vec<crate::prune::Installed> =
         contents.dists.iter().map(|(d, _)| d.clone()).collect();
     let prune = crate::prune::plan(&set, &installed, &marker_env, &[], &config.prune_keep)
-        .map_err(|e| Error::msg(e.to_string()))?;
+        .map_err(|e| Error::EnvNotComparable(Box::new(e)))?;
     writeln!(
         out,
         "envguard: {} (Python {}) against the requirements of {}: {} orphan(s), {} missing",

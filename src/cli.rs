@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::chain::HookArgs;
 use crate::check::{self, Format};
 use crate::config::Config;
+use crate::error::BareUse;
 use crate::install::{self, Side};
 use crate::message::Command;
 use crate::output::{Scrubbed, emit};
@@ -250,9 +251,7 @@ fn open_with_config() -> Result<(git2::Repository, Config)> {
 fn repository_root() -> Result<PathBuf> {
     let cwd = std::env::current_dir()?;
     let repo = git2::Repository::discover(&cwd)?;
-    let root = repo
-        .workdir()
-        .ok_or_else(|| Error::msg("a bare repository has no files to deploy"))?;
+    let root = repo.workdir().ok_or(Error::Bare(BareUse::NoFiles))?;
     let same = |a: &Path, b: &Path| {
         a.canonicalize()
             .ok()
@@ -262,10 +261,9 @@ fn repository_root() -> Result<PathBuf> {
     if same(root, &cwd) {
         Ok(cwd)
     } else {
-        Err(Error::msg(format!(
-            "run it at the repository's root ({}): Kudu reads .deployment there",
-            root.display()
-        )))
+        Err(Error::NotAtRoot {
+            root: root.to_path_buf(),
+        })
     }
 }
 

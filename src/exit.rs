@@ -12,6 +12,9 @@ pub enum ExitStatus {
     Usage,
     /// The command cannot run here (not a repository, no commit, an unusable setting).
     CannotRun,
+    /// Stopped by a signal (Ctrl-C, a closed terminal, a stopped job) while it must not be cut
+    /// short: 128 + SIGINT, as a shell reports it.
+    Interrupted,
     /// Another program's code, passed on as it is (a chained hook, `git push`).
     Passthrough(i32),
 }
@@ -46,10 +49,19 @@ impl ExitStatus {
             ExitStatus::Failure => 1,
             ExitStatus::Usage => 2,
             ExitStatus::CannotRun => 3,
+            ExitStatus::Interrupted => 130,
             ExitStatus::Passthrough(code) => {
                 u8::try_from(code).ok().filter(|c| *c != 0).unwrap_or(1)
             }
         }
+    }
+}
+
+impl ExitStatus {
+    /// Ends the process now with this status, from where no `main` can be returned to (a
+    /// signal's thread).
+    pub fn exit_now(self) -> ! {
+        std::process::exit(i32::from(self.code()))
     }
 }
 

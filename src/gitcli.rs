@@ -99,25 +99,7 @@ pub enum Lease<'a> {
     Any,
 }
 
-/// A nested push git refused.
-#[derive(Debug)]
-pub struct PushRefused {
-    /// The remote ref was not what the lease expected: someone else pushed.
-    pub moved: bool,
-    pub message: String,
-}
-
-impl std::fmt::Display for PushRefused {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl From<PushRefused> for Error {
-    fn from(e: PushRefused) -> Error {
-        Error::msg(e.message)
-    }
-}
+pub use crate::error::PushRefused;
 
 /// Pushes `commit` to `remote_ref` of `remote` (a name or URL) as a nested push: no hooks
 /// (they approved the outer push), envguard's recursion guard set, only over what `lease`
@@ -191,12 +173,14 @@ pub fn remote_value(git_dir: &Path, remote: &str, remote_ref: &str) -> Result<Op
         .output()
         .map_err(|e| Error::io("cannot run git ls-remote", e))?;
     if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        return Err(Error::msg(format!(
-            "cannot ask {} where {remote_ref} is: {}",
-            crate::url::redact(remote),
-            stderr.lines().last().unwrap_or("").trim()
-        )));
+        return Err(Error::git_command(
+            format!(
+                "asking {} where {remote_ref} is (git ls-remote)",
+                crate::url::redact(remote)
+            ),
+            &out.stderr,
+            out.status,
+        ));
     }
     Ok(String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -310,7 +294,10 @@ pub fn commit_tree(
             .filter(|l| !l.is_empty())
             .collect::<Vec<_>>()
             .join("; ");
-        return Err(Error::msg(format!("git commit-tree -S failed: {reason}")));
+        return Err(Error::GitCommand {
+            what: "git commit-tree -S".to_string(),
+            reason,
+        });
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }

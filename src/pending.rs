@@ -81,8 +81,10 @@ impl ToggleState {
         let mut stored = self.clone();
         stored.remote = crate::url::redact(&self.remote);
         stored.url = self.url.as_deref().map(crate::url::redact);
-        let json = serde_json::to_string_pretty(&stored)
-            .map_err(|e| Error::msg(format!("cannot save toggle state: {e}")))?;
+        let json = serde_json::to_string_pretty(&stored).map_err(|source| Error::ToggleState {
+            path: path.clone(),
+            source,
+        })?;
         std::fs::write(path, json)?;
         Ok(())
     }
@@ -92,7 +94,7 @@ impl ToggleState {
         match std::fs::read_to_string(&path) {
             Ok(text) => serde_json::from_str(&text)
                 .map(Some)
-                .map_err(|e| Error::msg(format!("{}: {e}", path.display()))),
+                .map_err(|source| Error::ToggleState { path, source }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e.into()),
         }
@@ -108,10 +110,9 @@ impl ToggleState {
                     *saved = url;
                     Ok(())
                 }
-                None => Err(Error::msg(format!(
-                    "the toggle was pushed to {saved}, whose password envguard does not store; \
-                     finish it with `envguard push --resume <that URL with its password>`"
-                ))),
+                None => Err(Error::ResumeNeedsUrl {
+                    saved: saved.clone(),
+                }),
             }
         };
         restore(&mut self.remote)?;

@@ -3,7 +3,8 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use crate::{Error, Result};
+use crate::Result;
+use crate::error::site::SiteAddress;
 
 /// A URL of the form `scheme://[user[:password]@]host[:port][/path]`. Its `Debug` and
 /// [`Url::redacted`] never show the password.
@@ -313,19 +314,14 @@ pub fn scm_site(scm_url: Option<&str>, remote_urls: &[&str]) -> Result<ScmSite> 
     if let Some(configured) = scm_url {
         let url = Url::parse(configured)
             .filter(|u| u.scheme == "https" || u.scheme == "http")
-            .ok_or_else(|| {
-                Error::msg(format!(
-                    "envguard.scmUrl = '{}' is not an http(s) URL; set it like \
-                     `git config envguard.scmUrl https://<site>.scm.azurewebsites.net`",
-                    redact(configured)
-                ))
+            .ok_or_else(|| SiteAddress::NotHttp {
+                value: redact(configured),
             })?;
         if url.scheme == "http" && !is_loopback(&url.host()) {
-            return Err(Error::msg(format!(
-                "envguard.scmUrl = '{}' is plain http: the deployment password would cross \
-                 the network in clear. Use https (plain http is only for a loopback address)",
-                redact(configured)
-            )));
+            return Err(SiteAddress::PlainHttp {
+                value: redact(configured),
+            }
+            .into());
         }
         // Credentials go in headers, never in the request URL; nor does a query string,
         // which the API paths would follow.
@@ -349,13 +345,10 @@ pub fn scm_site(scm_url: Option<&str>, remote_urls: &[&str]) -> Result<ScmSite> 
             });
         }
     }
-    let shown: Vec<String> = remote_urls.iter().map(|u| redact(u)).collect();
-    Err(Error::msg(format!(
-        "cannot tell the site's SCM address from the remote URL ({}): it is not \
-         https://<site>.scm.azurewebsites.net/...; set it with \
-         `git config envguard.scmUrl https://<site>.scm.<domain>`",
-        shown.join(", ")
-    )))
+    Err(SiteAddress::Unknown {
+        urls: remote_urls.iter().map(|u| redact(u)).collect(),
+    }
+    .into())
 }
 
 /// Decodes `%XX` escapes; anything else, including a malformed escape, is kept as is.

@@ -40,3 +40,43 @@ pub fn fault_injected(point: &str) -> bool {
 pub fn hook_file() -> Option<std::path::PathBuf> {
     std::env::var_os(HOOK).map(std::path::PathBuf::from)
 }
+
+/// git's variables that choose its global and system configuration files (git-config(1)
+/// "ENVIRONMENT"), which libgit2 does not read.
+pub const GIT_CONFIG_GLOBAL: &str = "GIT_CONFIG_GLOBAL";
+pub const GIT_CONFIG_SYSTEM: &str = "GIT_CONFIG_SYSTEM";
+pub const GIT_CONFIG_NOSYSTEM: &str = "GIT_CONFIG_NOSYSTEM";
+
+/// The configuration files git reads instead of its defaults, as this process's environment
+/// names them.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct GitConfigFiles {
+    /// `GIT_CONFIG_GLOBAL`: the only global file (no `~/.gitconfig`, no XDG file).
+    pub global: Option<std::path::PathBuf>,
+    /// `GIT_CONFIG_SYSTEM`: the system file.
+    pub system: Option<std::path::PathBuf>,
+    /// `GIT_CONFIG_NOSYSTEM` true: no system file at all.
+    pub no_system: bool,
+}
+
+impl GitConfigFiles {
+    /// Whether git reads its default files (what libgit2 reads).
+    pub fn defaults(&self) -> bool {
+        *self == GitConfigFiles::default()
+    }
+}
+
+/// The files `GIT_CONFIG_GLOBAL`, `GIT_CONFIG_SYSTEM` and `GIT_CONFIG_NOSYSTEM` choose.
+pub fn git_config_files() -> GitConfigFiles {
+    let truthy = |v: &str| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "1" | "true" | "yes" | "on"
+        )
+    };
+    GitConfigFiles {
+        global: std::env::var_os(GIT_CONFIG_GLOBAL).map(std::path::PathBuf::from),
+        system: std::env::var_os(GIT_CONFIG_SYSTEM).map(std::path::PathBuf::from),
+        no_system: std::env::var(GIT_CONFIG_NOSYSTEM).is_ok_and(|v| truthy(&v)),
+    }
+}

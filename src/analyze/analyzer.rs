@@ -102,11 +102,9 @@ impl<'r> Analyzer<'r> {
                 self.repo.odb()?.refresh()?;
                 Ok(())
             }
-            _ => Err(crate::Error::msg(format!(
-                "the repository lacks {} (a partial clone whose promisor remote did not \
-                 provide it), so the push could not be checked",
-                wanted.join(", ")
-            ))),
+            _ => Err(crate::Error::MissingObjects {
+                wanted: wanted.to_vec(),
+            }),
         }
     }
 

@@ -121,9 +121,7 @@ fn read_push(repo: &Repository, args: &HookArgs, stdin: &[u8]) -> Result<Push> {
         ),
     };
     let (Some(remote), Some(url)) = (remote, url) else {
-        return Err(Error::msg(
-            "pre-push needs the remote name and URL (git passes them to the hook)",
-        ));
+        return Err(Error::NoPushTarget);
     };
     Ok(Push {
         remote,
@@ -247,7 +245,7 @@ fn not_checked(push: &Push, why: Unchecked) -> Outcome {
 fn mode_known(mode: Mode) -> Result<()> {
     ACTS.store(acts(mode), std::sync::atomic::Ordering::SeqCst);
     if vars::fault_injected("internal-after-mode") {
-        return Err(Error::msg("injected internal failure"));
+        return Err(Error::Injected);
     }
     if vars::fault_injected("panic-after-mode") {
         panic!("injected fault");
@@ -469,15 +467,11 @@ fn check_updates(
             && (flags().force
                 || crate::config::forced_by_config(git_config, &push.remote, &update.remote_ref))
         {
-            return Err(Error::msg(format!(
-                "{} on {} is at {}, a commit this repository does not have and could not fetch \
-                 (pushed from elsewhere), so envguard cannot tell what the site runs. Fetch it \
-                 (git fetch {}) and push again",
-                update.remote_ref,
-                SecretUrl::new(&push.remote),
-                short_oid(old),
-                SecretUrl::new(&push.remote)
-            )));
+            return Err(Error::UnfetchableRemoteCommit {
+                remote_ref: update.remote_ref.clone(),
+                remote: SecretUrl::new(&push.remote).to_string(),
+                oid: short_oid(old),
+            });
         }
         let base = site_runs(repo, config, push, update, analyzer.platform())
             .or_else(|| base_for(repo, &push.remote, update));

@@ -172,7 +172,7 @@ pub(super) fn fixes_on(repo: &Repository, platform: Platform, remote: &str, url:
             };
             match command::purge_command(platform, url).or_else(|| {
                 // The hook gets the URL after `insteadOf`; the configured one names the app.
-                let git = repo.config().ok()?;
+                let git = crate::config::scope::repository_config(repo).ok()?;
                 configured_urls(&git, remote)
                     .iter()
                     .find_map(|u| command::purge_command(platform, u))

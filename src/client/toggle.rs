@@ -9,6 +9,7 @@ pub use crate::pending::{INTERRUPTED, ToggleState, pending_notice};
 
 use crate::analyze::Analysis;
 use crate::config::Config;
+use crate::error::toggle::ToggleError;
 use crate::gitcli::{self, Lease};
 use crate::report::{short_id, summarize};
 use crate::{Error, Result, vars};
@@ -33,10 +34,7 @@ fn choose_runtime(
     analysis: &Analysis,
 ) -> Result<(String, Option<String>, String)> {
     let runtime_path = analysis.runtime_path();
-    let current = analysis
-        .runtime
-        .clone()
-        .map_err(|e| Error::msg(e.to_string()))?;
+    let current = analysis.runtime.clone().map_err(Error::WatchedFile)?;
     // The toggle runtime must be one Kudu selects, or the first deployment fails.
     if let Some(t) = &config.toggle_runtime
         && crate::runtime::kudu_select(t.as_bytes(), &config.runtimes).is_none()
@@ -51,31 +49,30 @@ fn choose_runtime(
         ));
     }
     let toggle = match &current {
-        Some(value) => config.toggle_runtime_for(value).ok_or_else(|| {
-            match &config.toggle_runtime {
-                Some(t) => Error::msg(format!(
-                    "envguard.toggleRuntime {t} selects the same Kudu runtime as {runtime_path}'s \
-                 {value}, so Kudu would keep env: set a runtime that starts with another of \
-                 {}, or use `git config envguard.mode remote-wipe`",
-                    config.runtimes.join(", ")
-                )),
-                None => Error::msg(format!(
-                    "{runtime_path} says {value} and there is no other runtime to toggle to; set \
-                 `git config envguard.runtimes \"python-3.6 python-3.4\"` (the runtimes Kudu \
-                 supports), or use `git config envguard.mode remote-wipe`"
-                )),
-            }
-        })?,
+        Some(value) => {
+            config
+                .toggle_runtime_for(value)
+                .ok_or_else(|| match &config.toggle_runtime {
+                    Some(t) => ToggleError::SameRuntime {
+                        toggle: t.clone(),
+                        runtime_path: runtime_path.clone(),
+                        current: value.clone(),
+                        runtimes: config.runtimes.clone(),
+                    },
+                    None => ToggleError::NoOtherRuntime {
+                        runtime_path: runtime_path.clone(),
+                        current: value.clone(),
+                    },
+                })?
+        }
         // Without runtime.txt the site runs its configured Python, which envguard cannot
         // see: it suggests no runtime that might be that one.
-        None => config.toggle_runtime.clone().ok_or_else(|| {
-            Error::msg(format!(
-                "the push needs a fresh env, but there is no {runtime_path} to toggle; use \
-                 `git config envguard.mode remote-wipe` (the site's deployment credentials in a \
-                 credential helper), or commit a {runtime_path} naming the site's runtime, or \
-                 set envguard.toggleRuntime to a runtime Kudu supports that the site does not run"
-            ))
-        })?,
+        None => config
+            .toggle_runtime
+            .clone()
+            .ok_or_else(|| ToggleError::NoRuntimeFile {
+                runtime_path: runtime_path.clone(),
+            })?,
     };
     Ok((toggle, current, runtime_path))
 }
@@ -112,25 +109,22 @@ pub fn build(repo: &Repository, config: &Config, analysis: &Analysis) -> Result<
     );
     // Signed like the user's commits: git signs them (gpg, ssh or x509, as configured).
     let sign = wants_signature(repo, &tip_commit);
-    let commit = |message: &str, tree: &git2::Tree, parent: &git2::Commit| -> Result<Oid> {
-        if sign {
-            let id =
-                gitcli::commit_tree(repo.path(), tree.id(), parent.id(), message).map_err(|e| {
-                    Error::msg(format!(
-                        "cannot sign the toggle commits ({e}); they are signed because {}. Fix \
-                         signing (`git commit -S` must work), or push without the toggle",
-                        if config_gpgsign(repo) {
-                            "commit.gpgsign is set"
-                        } else {
-                            "your commit is signed"
-                        }
-                    ))
-                })?;
-            Ok(Oid::from_str_ext(&id, repo.object_format())?)
-        } else {
-            Ok(repo.commit(None, &author, &committer, message, tree, &[parent])?)
-        }
-    };
+    let commit =
+        |message: &str, tree: &git2::Tree, parent: &git2::Commit| -> Result<Oid> {
+            if sign {
+                let id = gitcli::commit_tree(repo.path(), tree.id(), parent.id(), message)
+                    .map_err(|e| ToggleError::Signing {
+                        reason: match e {
+                            Error::GitCommand { reason, .. } => reason,
+                            other => other.to_string(),
+                        },
+                        by_config: config_gpgsign(repo),
+                    })?;
+                Ok(Oid::from_str_ext(&id, repo.object_format())?)
+            } else {
+                Ok(repo.commit(None, &author, &committer, message, tree, &[parent])?)
+            }
+        };
     let t1 = commit(&t1_message, &t1_tree, &tip_commit)?;
     let t1_commit = repo.find_commit(t1)?;
     let t2_message = format!(
@@ -150,8 +144,9 @@ pub fn build(repo: &Repository, config: &Config, analysis: &Analysis) -> Result<
 }
 
 fn config_gpgsign(repo: &Repository) -> bool {
-    repo.config()
-        .and_then(|c| c.get_bool("commit.gpgsign"))
+    crate::config::scope::repository_config(repo)
+        .ok()
+        .and_then(|c| c.get_bool("commit.gpgsign").ok())
         .unwrap_or(false)
 }
 
@@ -205,17 +200,8 @@ const TOGGLE_TRAILER: &str = "Env-Wipe-By: envguard";
 fn identity(repo: &Repository, role: &str) -> Result<git2::Signature<'static>> {
     let mut cmd = crate::gitcli::git_in(crate::gitcli::GitEnv::User(repo.workdir()));
     cmd.args(["var", &format!("GIT_{role}_IDENT")]);
-    let ident = crate::gitcli::output_line(cmd)?.ok_or_else(|| {
-        Error::msg(
-            "the toggle commits need your git identity: set `git config user.name` and `git \
-             config user.email`",
-        )
-    })?;
-    parse_ident(&ident).ok_or_else(|| {
-        Error::msg(format!(
-            "git var gave an identity envguard cannot read: {ident}"
-        ))
-    })
+    let ident = crate::gitcli::output_line(cmd)?.ok_or(ToggleError::NoIdentity)?;
+    parse_ident(&ident).ok_or_else(|| ToggleError::UnreadableIdentity { ident }.into())
 }
 
 /// `Name <email> 1700000000 +0100` -> a signature with that time.
@@ -241,7 +227,7 @@ fn replace_path(
 ) -> Result<Oid> {
     let mut builder = repo.treebuilder(tree)?;
     match path {
-        [] => return Err(Error::msg("empty path")),
+        [] => return Err(ToggleError::EmptyPath.into()),
         [name] => {
             let mode = tree
                 .and_then(|t| t.get_name(name))
@@ -286,7 +272,7 @@ mod interrupt {
                 for signal in signals.forever() {
                     if GUARDING.load(Ordering::SeqCst) {
                         crate::output::relay(super::INTERRUPTED.trim_end());
-                        std::process::exit(130);
+                        crate::ExitStatus::Interrupted.exit_now();
                     }
                     let _ = signal_hook::low_level::emulate_default_handler(signal);
                 }
@@ -340,16 +326,13 @@ fn push_both(repo: &Repository, state: &mut ToggleState) -> Result<()> {
         &state.push_args,
     ) {
         ToggleState::clear(repo)?;
-        let why = if e.moved {
-            "Someone else pushed meanwhile: fetch and merge their commits, then push again."
-        } else {
-            "git's message above says why (a server hook, a signature, a push option); \
-             nothing was changed."
-        };
-        return Err(Error::msg(format!(
-            "{e}\nenvguard: the toggle did not start: {} on {} is unchanged. {why}",
-            state.remote_ref, state.remote
-        )));
+        return Err(ToggleError::NotStarted {
+            git: e.message,
+            remote_ref: state.remote_ref.clone(),
+            remote: state.remote.clone(),
+            moved: e.moved,
+        }
+        .into());
     }
     track(repo, state, &state.t1);
     if vars::fault_injected("kill-after-t1") {
@@ -394,13 +377,12 @@ pub fn resume(repo: &Repository, state: &ToggleState) -> Result<String> {
         push_pair(repo, state)?;
     } else {
         ToggleState::clear(repo)?;
-        return Err(Error::msg(format!(
-            "{} on {} moved to {} since the toggle started (someone else pushed); the toggle \
-             is abandoned and nothing was changed: fetch, merge, and push again",
-            state.remote_ref,
-            state.remote,
-            now.as_deref().map_or("(deleted)", short_id)
-        )));
+        return Err(ToggleError::Abandoned {
+            remote_ref: state.remote_ref.clone(),
+            remote: state.remote.clone(),
+            now: now.as_deref().map(|id| short_id(id).to_string()),
+        }
+        .into());
     }
     Ok(format!(
         "resumed: {} on {} is at {}, the toggle is complete",
@@ -423,16 +405,14 @@ pub fn push_second(repo: &Repository, state: &mut ToggleState) -> Result<()> {
         false,
         &state.push_args,
     ) {
-        return Err(Error::msg(format!(
-            "{e}\nenvguard: {branch} on {remote} is at the first toggle commit {t1} (its env was \
-             rebuilt with the toggle runtime), not at your commit.\n\
-             envguard: finish with `envguard push --resume`, or push it by hand: \
-             git push --no-verify {remote} {t2}:{branch}",
-            branch = state.remote_ref,
-            remote = state.remote,
-            t1 = short_id(&state.t1),
-            t2 = state.t2,
-        )));
+        return Err(ToggleError::Halfway {
+            git: e.message,
+            remote_ref: state.remote_ref.clone(),
+            remote: state.remote.clone(),
+            t1: short_id(&state.t1).to_string(),
+            t2: state.t2.clone(),
+        }
+        .into());
     }
     track(repo, state, &state.t2);
     move_local_ref(repo, state)?;

@@ -53,7 +53,10 @@ fn resume_toggle(args: &[String]) -> Result<ExitStatus> {
 /// every remote's configured URLs (a remote whose URL names a user is saved as `***@host`).
 fn known_urls(repo: &Repository, args: &[String]) -> Vec<String> {
     let mut urls = args.to_vec();
-    if let (Ok(names), Ok(config)) = (repo.remotes(), repo.config()) {
+    if let (Ok(names), Ok(config)) = (
+        repo.remotes(),
+        crate::config::scope::repository_config(repo),
+    ) {
         for name in names.iter().flatten().flatten() {
             urls.extend(crate::config::configured_urls(&config, name));
         }

@@ -8,7 +8,7 @@ use clap::ValueEnum;
 use crate::output::secret::ShownCommand;
 use crate::paths::{clean_dir, climbs_out, is_relative_inside};
 pub mod committed;
-mod scope;
+pub mod scope;
 
 pub use crate::platform::Mode;
 use crate::platform::Platform;
@@ -682,10 +682,10 @@ fn string(git: &git2::Config, key: &str) -> Result<Option<String>> {
     match git.get_string(key) {
         Ok(v) => Ok(Some(v.trim().to_string())),
         Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(e) => Err(Error::msg(format!(
-            "cannot read git config {key}: {}",
-            e.message()
-        ))),
+        Err(source) => Err(Error::ReadConfig {
+            key: key.to_string(),
+            source,
+        }),
     }
 }
 

@@ -31,9 +31,55 @@ fn add_committed(
     Ok(Some(file))
 }
 
+/// The repository's git configuration from the files git itself reads: libgit2's own choice
+/// (`~/.gitconfig`, the XDG file, the system file), except where `GIT_CONFIG_GLOBAL`,
+/// `GIT_CONFIG_SYSTEM` or `GIT_CONFIG_NOSYSTEM` choose others, as git does.
+pub fn repository_config(repo: &git2::Repository) -> Result<git2::Config> {
+    let files = crate::vars::git_config_files();
+    if files.defaults() {
+        return Ok(repo.config()?);
+    }
+    let mut git = git2::Config::new()?;
+    let mut add = |path: &std::path::Path, level| -> Result<()> {
+        if path.is_file() || path == std::path::Path::new("/dev/null") {
+            git.add_file(path, level, false)?;
+        }
+        Ok(())
+    };
+    if !files.no_system {
+        match &files.system {
+            Some(path) => add(path, git2::ConfigLevel::System)?,
+            None => {
+                if let Ok(path) = git2::Config::find_system() {
+                    add(&path, git2::ConfigLevel::System)?;
+                }
+            }
+        }
+    }
+    match &files.global {
+        Some(path) => add(path, git2::ConfigLevel::Global)?,
+        None => {
+            if let Ok(path) = git2::Config::find_xdg() {
+                add(&path, git2::ConfigLevel::XDG)?;
+            }
+            if let Ok(path) = git2::Config::find_global() {
+                add(&path, git2::ConfigLevel::Global)?;
+            }
+        }
+    }
+    add(&repo.commondir().join("config"), git2::ConfigLevel::Local)?;
+    if repo.is_worktree() {
+        add(
+            &repo.path().join("config.worktree"),
+            git2::ConfigLevel::Worktree,
+        )?;
+    }
+    Ok(git)
+}
+
 /// What the worktree's committed configuration asks that this machine has not agreed to.
 pub fn committed_warnings(repo: &git2::Repository) -> Vec<String> {
-    let (Some(root), Ok(git)) = (repo.workdir(), repo.config()) else {
+    let (Some(root), Ok(git)) = (repo.workdir(), repository_config(repo)) else {
         return Vec::new();
     };
     match super::committed::read(root) {
@@ -48,7 +94,7 @@ pub fn committed_warnings(repo: &git2::Repository) -> Vec<String> {
 /// `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_<n>`/`GIT_CONFIG_VALUE_<n>`) and libgit2 does not read.
 /// A snapshot: read once, no file is checked again on every lookup.
 pub fn open(repo: &git2::Repository) -> Result<git2::Config> {
-    let mut git = repo.config()?;
+    let mut git = repository_config(repo)?;
     // The team's committed file, below every git config scope.
     let _committed = add_committed(repo, &mut git)?;
     let overrides = command_line_settings();

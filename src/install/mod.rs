@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::error::BareUse;
 use crate::gitcli::{GitEnv, git_in, output_line};
 use crate::{Error, Result};
 
@@ -98,8 +99,7 @@ pub fn hooks_dir(cwd: &Path) -> Result<(PathBuf, Option<String>)> {
         cmd.args(args);
         output_line(cmd)
     };
-    let dir = run(&["rev-parse", "--git-path", "hooks"])?
-        .ok_or_else(|| Error::msg("not a git repository (or git is missing)"))?;
+    let dir = run(&["rev-parse", "--git-path", "hooks"])?.ok_or(Error::NotARepository)?;
     let hooks_path = run(&["config", "core.hooksPath"])?;
     let dir = PathBuf::from(dir);
     let dir = if dir.is_absolute() {
@@ -149,12 +149,7 @@ pub fn install_into(dir: &Path, side: Side) -> Result<Installed> {
             return Ok(Installed::LeftTo(manager));
         }
         if legacy.exists() || legacy.is_symlink() {
-            return Err(Error::msg(format!(
-                "{} exists and so does {}; envguard would have to overwrite one of them. Move \
-                 one away, then run `envguard hook install` again",
-                hook.display(),
-                legacy.display()
-            )));
+            return Err(Error::HookAndLegacy { hook, legacy });
         }
         std::fs::rename(&hook, &legacy)?;
         kept = Some(legacy);
@@ -212,10 +207,7 @@ pub fn install(
     let (dir, hooks_path) = hooks_dir(cwd)?;
     let bare = git2::Repository::discover(cwd).is_ok_and(|r| r.is_bare());
     if bare && side == Side::Client {
-        return Err(Error::msg(
-            "this is a bare repository (a server's): git never runs a pre-push hook here. For \
-             the server side: envguard hook install --server --target <deployment directory>",
-        ));
+        return Err(Error::Bare(BareUse::PrePush));
     }
     if let Some(hp) = &hooks_path
         && !use_hooks_path

@@ -40,7 +40,7 @@ pub(super) fn no_deploy_remote_warning(cwd: &Path) -> Option<String> {
 /// overrides on this machine.
 fn committed_line(repo: &git2::Repository) -> Option<String> {
     let committed = crate::config::committed::read(repo.workdir()?).ok()??;
-    let git = repo.config().ok()?;
+    let git = crate::config::scope::repository_config(repo).ok()?;
     let trusted = git.get_string(crate::config::committed::TRUST_KEY).ok();
     let (taken, _) = committed.taken(trusted.as_deref());
     let shown = |(key, _): &&(String, Vec<String>)| {

@@ -4,6 +4,7 @@
 
 use std::process::Stdio;
 
+use crate::error::site::{CredentialGap, SiteError};
 use crate::gitcli::{GitEnv, git_in, run_with_input};
 use crate::url::{Url, percent_decode};
 use crate::{Error, Result};
@@ -14,6 +15,8 @@ pub struct Credential {
     password: String,
     /// What was asked, to hand back to `git credential approve`.
     request: String,
+    /// The site's scheme and authority, without user: what to store credentials for.
+    pub site: String,
 }
 
 impl std::fmt::Debug for Credential {
@@ -82,12 +85,14 @@ pub fn fill_quiet(url: &Url) -> Result<Credential> {
 
 fn fill_with(url: &Url, quiet: bool) -> Result<Credential> {
     let request = request_for(url);
-    let out = run_credential("fill", &format!("{request}\n"), quiet).map_err(|e| {
-        Error::msg(format!(
-            "no credentials for {}: `git credential fill` failed ({e}). {}",
-            url.redacted(),
-            helper_hint()
-        ))
+    let gap = |gap| SiteError::NoCredentials {
+        site: url.origin(),
+        gap,
+        helpers: helpers(),
+    };
+    let out = run_credential("fill", &format!("{request}\n"), quiet).map_err(|e| match e {
+        Error::GitCommand { reason, .. } => gap(CredentialGap::Failed(reason)),
+        other => gap(CredentialGap::Failed(other.to_string())),
     })?;
     let mut username = None;
     let mut password = None;
@@ -105,6 +110,7 @@ fn fill_with(url: &Url, quiet: bool) -> Result<Credential> {
                 username,
                 password,
                 request,
+                site: url.origin(),
             };
             // The header's value too: it decodes to the password.
             if let Some(encoded) = credential.basic_auth().strip_prefix("Basic ") {
@@ -112,11 +118,7 @@ fn fill_with(url: &Url, quiet: bool) -> Result<Credential> {
             }
             credential
         }),
-        _ => Err(Error::msg(format!(
-            "no credentials for {}: `git credential fill` gave no user name and password. {}",
-            url.redacted(),
-            helper_hint()
-        ))),
+        _ => Err(gap(CredentialGap::NoAnswer).into()),
     }
 }
 
@@ -132,13 +134,11 @@ fn run_credential(action: &str, input: &str, quiet: bool) -> Result<String> {
     command.args(["credential", action]);
     let out = run_with_input(command, input.as_bytes(), "git credential")?;
     if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let last = stderr.lines().last().unwrap_or("").trim().to_string();
-        return Err(Error::msg(if last.is_empty() {
-            format!("exit status {}", out.status)
-        } else {
-            last
-        }));
+        return Err(Error::git_command(
+            format!("git credential {action}"),
+            &out.stderr,
+            out.status,
+        ));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -165,27 +165,6 @@ pub fn helpers() -> Vec<String> {
         .collect()
 }
 
-/// A sentence naming the credential helper in use, for messages about credentials.
-pub fn helper_hint() -> String {
-    let helpers = helpers();
-    if helpers.is_empty() {
-        "No credential helper is configured: store the site's deployment credentials with one \
-         (`git config credential.helper store`, or manager on Windows and macOS), or push to \
-         the remote once so git asks for them"
-            .to_string()
-    } else {
-        format!(
-            "They come from the credential helper {}: update the site's deployment credentials \
-             there (for `store`, `git credential reject` then push once to enter them again)",
-            helpers
-                .iter()
-                .map(|h| format!("`{h}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,6 +185,7 @@ mod tests {
             username: "u".into(),
             password: "hunter2".into(),
             request: String::new(),
+            site: String::new(),
         };
         assert!(!format!("{c:?}").contains("hunter2"));
         assert_eq!(c.basic_auth(), "Basic dTpodW50ZXIy");

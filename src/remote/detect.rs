@@ -4,8 +4,9 @@
 //! or a 404 records nothing.
 
 use super::kudu::Client;
+use crate::Result;
+use crate::error::site::SiteError;
 use crate::platform::detect::{self, Clues};
-use crate::{Error, Result};
 
 pub use crate::platform::detect::Detected;
 
@@ -39,5 +40,5 @@ pub fn detect(client: &Client, base: &str) -> Result<Detected> {
     if clues.linux() == Some(true) {
         clues.oryx_manifest = client.get(base, "api/vfs/site/wwwroot/oryx-manifest.toml")?;
     }
-    detect::decide(&clues).map_err(|e| Error::msg(e.to_string()))
+    detect::decide(&clues).map_err(|e| SiteError::Unrecognised(e.0).into())
 }

@@ -3,8 +3,9 @@
 //! API (`POST /api/command` with `rmdir /s /q` on Windows, `rm -rf` on Linux). Blocking HTTP with retries and backoff for
 //! transient failures, and one plain message per failure the user can act on.
 
-use super::credential::{Credential, helper_hint};
+use super::credential::{Credential, helpers};
 use super::retry::{Failure, RetryPolicy};
+use crate::error::site::SiteError;
 use crate::output::secret::ShownRequest;
 use crate::paths::{climbs_out, is_relative_inside};
 use crate::platform::Platform;
@@ -113,11 +114,10 @@ impl<'a> Client<'a> {
     pub fn wipe(&self, site: &EnvOnSite) -> Result<Wiped> {
         let (parent, name) = site.parent_and_name();
         if !is_relative_inside(name) || climbs_out(parent) || climbs_out(site.folder) {
-            return Err(Error::msg(format!(
-                "refusing to delete '{}' on the site: the env folder must be a folder inside \
-                 the app folder (envguard.envDir, envguard.sitePath)",
-                site.folder
-            )));
+            return Err(SiteError::FolderOutsideApp {
+                folder: site.folder.to_string(),
+            }
+            .into());
         }
         let answer = self.delete_polling_first(site)?;
         match answer.status {
@@ -129,11 +129,13 @@ impl<'a> Client<'a> {
                 if (200..300).contains(&check.status) {
                     Ok(Wiped::Absent)
                 } else {
-                    Err(Error::msg(format!(
-                        "{} answered 404 for {} and {} for {parent}: is this a Kudu site, and \
-                         are envguard.scmUrl and envguard.sitePath right?",
-                        site.base, site.folder, check.status,
-                    )))
+                    Err(SiteError::NoSuchSite {
+                        base: site.base.to_string(),
+                        folder: site.folder.to_string(),
+                        parent: parent.to_string(),
+                        status: check.status,
+                    }
+                    .into())
                 }
             }
             405 | 409 | 412 | 423 => {
@@ -159,7 +161,7 @@ impl<'a> Client<'a> {
         for attempt in 1..=attempts {
             match self.once("DELETE", &delete_url, None) {
                 Ok(answer) => return Ok(answer),
-                Err(Failure::Fatal(message)) => return Err(Error::msg(message)),
+                Err(Failure::Fatal(error)) => return Err(error.into()),
                 Err(Failure::Transient(message)) => {
                     log::debug!("DELETE {delete_url}: {message} (try {attempt} of {attempts})");
                     last = message;
@@ -176,9 +178,13 @@ impl<'a> Client<'a> {
                 });
             }
         }
-        Err(Error::msg(format!(
-            "DELETE {delete_url}: {last} (tried {attempts} times, checking in between)"
-        )))
+        Err(SiteError::GaveUp {
+            what: format!("DELETE {delete_url}"),
+            last,
+            attempts,
+            checking: true,
+        }
+        .into())
     }
 
     /// `POST <base>/api/command`: runs `command` in `dir` (relative to the site's home) and
@@ -242,17 +248,13 @@ impl<'a> Client<'a> {
         let check = self.with_retries("GET", &check_url, None)?;
         match check.status {
             404 => Ok(Wiped::Command),
-            200..=299 => Err(Error::msg(format!(
-                "{} refused to delete {} (VFS API: HTTP {vfs_status}; the console: {}); \
-                 a running process may hold files in it: stop the site and try again",
-                site.base,
-                site.folder,
-                if error_text.is_empty() {
-                    "no error, but the folder is still there"
-                } else {
-                    &error_text
-                }
-            ))),
+            200..=299 => Err(SiteError::DeleteRefused {
+                base: site.base.to_string(),
+                folder: site.folder.to_string(),
+                vfs_status,
+                console: Some(error_text).filter(|t| !t.is_empty()),
+            }
+            .into()),
             status => Err(self.status_error(status, &check_url, &check.body)),
         }
     }
@@ -260,25 +262,25 @@ impl<'a> Client<'a> {
     fn status_error(&self, status: u16, url: &str, body: &str) -> Error {
         let body = self.scrub(body);
         let detail = body.trim().lines().next().unwrap_or("").trim();
-        let detail = if detail.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", truncate(detail, 200))
-        };
-        Error::msg(match status {
-            401 => format!(
-                "{url}: the site refused the credentials for user '{}' (HTTP 401){detail}. {}",
-                self.credential.username,
-                helper_hint()
-            ),
-            403 => format!(
-                "{url}: forbidden (HTTP 403){detail}: the user '{}' may not use the site's API, \
-                 or basic authentication is switched off for the SCM site (App Service setting \
-                 \"SCM Basic Auth Publishing Credentials\")",
-                self.credential.username
-            ),
-            _ => format!("{url}: HTTP {status}{detail}"),
-        })
+        let detail = truncate(detail, 200);
+        let url = url.to_string();
+        let user = self.credential.username.clone();
+        match status {
+            401 => SiteError::Unauthorized {
+                url,
+                site: self.credential.site.clone(),
+                user,
+                detail,
+                helpers: helpers(),
+            },
+            403 => SiteError::Forbidden { url, user, detail },
+            _ => SiteError::Status {
+                url,
+                status,
+                detail,
+            },
+        }
+        .into()
     }
 
     /// A server's text with the password, should it echo it, blanked out.
@@ -349,24 +351,26 @@ impl<'a> Client<'a> {
         match error {
             // Only a request that deletes may still be at work on the site; a question that
             // got no answer changed nothing there.
-            ureq::Error::Timeout(_) if method != "GET" => Failure::Fatal(format!(
-                "{url}: no answer within {} s; the site may still be deleting env: run \
-                 `envguard wipe --remote` again to finish, or raise envguard.remoteTimeout",
-                self.retry.timeout.as_secs()
-            )),
-            ureq::Error::Timeout(_) => Failure::Fatal(format!(
-                "{url}: no answer within {} s, so nothing was learnt and nothing changed on the \
-                 site; is it running (a stopped site or a cold start answers late)? Try again \
-                 later",
-                self.retry.timeout.as_secs()
-            )),
-            ureq::Error::HostNotFound => Failure::Fatal(format!(
-                "{url}: host not found; check the remote URL or envguard.scmUrl"
-            )),
+            ureq::Error::Timeout(_) if method != "GET" => {
+                Failure::Fatal(SiteError::TimedOutActing {
+                    url: url.to_string(),
+                    seconds: self.retry.timeout.as_secs(),
+                })
+            }
+            ureq::Error::Timeout(_) => Failure::Fatal(SiteError::TimedOutAsking {
+                url: url.to_string(),
+                seconds: self.retry.timeout.as_secs(),
+            }),
+            ureq::Error::HostNotFound => Failure::Fatal(SiteError::HostNotFound {
+                url: url.to_string(),
+            }),
             ureq::Error::ConnectionFailed | ureq::Error::Io(_) => {
                 Failure::Transient(format!("cannot reach the site ({error})"))
             }
-            other => Failure::Fatal(format!("{url}: {other}")),
+            source => Failure::Fatal(SiteError::Transport {
+                url: url.to_string(),
+                source,
+            }),
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod verify;
 use git2::Repository;
 
 use crate::config::{Config, configured_urls, deploy_remotes};
+use crate::error::site::SiteError;
 use crate::platform::Platform;
 use crate::url;
 use crate::{Error, Result};
@@ -40,15 +41,15 @@ impl RemoteSite {
         remote: &str,
         extra_urls: &[&str],
     ) -> Result<RemoteSite> {
-        let git_config = repo.config()?;
+        let git_config = crate::config::scope::repository_config(repo)?;
         let mut urls = configured_urls(&git_config, remote);
         if urls.is_empty() && extra_urls.is_empty() {
             if url::Url::parse(remote).is_some() {
                 urls.push(remote.to_string());
             } else {
-                return Err(Error::msg(format!(
-                    "no remote named '{remote}' (see `git remote -v`)"
-                )));
+                return Err(Error::NoRemote {
+                    name: remote.to_string(),
+                });
             }
         }
         urls.extend(extra_urls.iter().map(|u| u.to_string()));
@@ -69,15 +70,10 @@ impl RemoteSite {
             .collect();
         match deploy.as_slice() {
             [one] => Ok(one.clone()),
-            [] => Err(Error::msg(
-                "no deploy remote here (none matches envguard.remote or envguard.remoteName); \
-                 name one: envguard wipe --remote NAME"
-                    .to_string(),
-            )),
-            several => Err(Error::msg(format!(
-                "several deploy remotes ({}); name one: envguard wipe --remote NAME",
-                several.join(", ")
-            ))),
+            found => Err(Error::DeployRemote {
+                command: "wipe",
+                found: found.to_vec(),
+            }),
         }
     }
 
@@ -131,20 +127,14 @@ impl RemoteSite {
         let settings = connected
             .client()
             .get(&connected.base, "api/settings")?
-            .ok_or_else(|| {
-                Error::msg(format!(
-                    "the site {} has no settings API, so envguard cannot tell which branch it \
-                     deploys",
-                    self.site.base
-                ))
+            .ok_or_else(|| SiteError::NoSettings {
+                base: self.site.base.clone(),
             })?;
-        let map: serde_json::Value = serde_json::from_str(&settings).map_err(|e| {
-            Error::msg(format!(
-                "the site's settings ({}api/settings) are no JSON ({e}), so envguard cannot \
-                 tell which branch it deploys",
-                self.site.base
-            ))
-        })?;
+        let map: serde_json::Value =
+            serde_json::from_str(&settings).map_err(|source| SiteError::SettingsNotJson {
+                base: self.site.base.clone(),
+                source,
+            })?;
         let clues = crate::platform::detect::Clues {
             settings: map
                 .as_object()

@@ -4,8 +4,9 @@
 
 use std::time::Duration;
 
+use crate::Result;
 use crate::config::Config;
-use crate::{Error, Result};
+use crate::error::site::SiteError;
 
 /// How hard to try.
 #[derive(Debug, Clone, Copy)]
@@ -33,7 +34,7 @@ pub enum Failure {
     /// Worth another try.
     Transient(String),
     /// Final.
-    Fatal(String),
+    Fatal(SiteError),
 }
 
 impl RetryPolicy {
@@ -55,7 +56,7 @@ impl RetryPolicy {
         for attempt in 1..=attempts {
             match once() {
                 Ok(answer) => return Ok(answer),
-                Err(Failure::Fatal(message)) => return Err(Error::msg(message)),
+                Err(Failure::Fatal(error)) => return Err(error.into()),
                 Err(Failure::Transient(message)) => {
                     log::debug!("{what}: {message} (try {attempt} of {attempts})");
                     last = message;
@@ -66,9 +67,13 @@ impl RetryPolicy {
                 pause = pause.saturating_mul(2);
             }
         }
-        Err(Error::msg(format!(
-            "{what}: {last} (tried {attempts} times)"
-        )))
+        Err(SiteError::GaveUp {
+            what: what.to_string(),
+            last,
+            attempts,
+            checking: false,
+        }
+        .into())
     }
 }
 
@@ -89,7 +94,10 @@ mod tests {
             Err(Failure::Transient("HTTP 502".into()))
         });
         assert_eq!(tries, 3);
-        assert!(result.unwrap_err().to_string().contains("tried 3 times"));
+        assert!(matches!(
+            result,
+            Err(crate::Error::Site(e)) if matches!(&*e, SiteError::GaveUp { attempts: 3, last, .. } if last == "HTTP 502")
+        ));
         let mut tries = 0;
         let result = policy.run("GET x", || {
             tries += 1;
@@ -100,7 +108,15 @@ mod tests {
             }
         });
         assert_eq!(result.unwrap(), 7);
-        let result: Result<()> = policy.run("GET x", || Err(Failure::Fatal("401".into())));
-        assert_eq!(result.unwrap_err().to_string(), "401");
+        let mut tries = 0;
+        let result: Result<()> = policy.run("GET x", || {
+            tries += 1;
+            Err(Failure::Fatal(SiteError::HostNotFound { url: "x".into() }))
+        });
+        assert_eq!(tries, 1);
+        assert!(matches!(
+            result,
+            Err(crate::Error::Site(e)) if matches!(*e, SiteError::HostNotFound { .. })
+        ));
     }
 }

@@ -10,9 +10,10 @@
 
 use std::path::Path;
 
+use crate::Result;
 use crate::deployment::Deployment;
+use crate::error::DeployScriptError;
 use crate::platform::{Platform, ScriptKind};
-use crate::{Error, Result};
 
 /// The deploy script of a [`ScriptKind`].
 trait Script {
@@ -74,10 +75,10 @@ const MARKER: &str = "envguard-deploy-script";
 /// replace a custom script or a `.deployment` that runs another command unless `force`.
 pub fn write(dir: &Path, platform: Platform, force: bool) -> Result<Vec<String>> {
     let Some(kind) = platform.facts().deploy_script else {
-        return Err(Error::msg(format!(
-            "{platform} runs no deployment script of the repository's; deploy scripts are for \
-             kudu-windows (deploy.cmd) and kudu-linux or a Linux server (deploy.sh)"
-        )));
+        return Err(DeployScriptError::NoScript {
+            platform: platform.to_string(),
+        }
+        .into());
     };
     let script_name = kind.script_name();
     let script = dir.join(script_name);
@@ -101,11 +102,7 @@ pub fn write(dir: &Path, platform: Platform, force: bool) -> Result<Vec<String>>
         && !existing.contains(MARKER)
         && !force
     {
-        return Err(Error::msg(format!(
-            "{} is a custom deploy script; envguard does not replace it. Pass --force to \
-             overwrite it",
-            script.display()
-        )));
+        return Err(DeployScriptError::Custom { script }.into());
     }
     let old = Deployment::read(&std::fs::read(&deployment).unwrap_or_default());
     let ours = |path: &str| {
@@ -117,12 +114,12 @@ pub fn write(dir: &Path, platform: Platform, force: bool) -> Result<Vec<String>>
         && ours(&path).is_none()
         && !force
     {
-        return Err(Error::msg(format!(
-            "{} runs '{}'; envguard does not replace another deployment command. Pass --force \
-             to make it run {script_name}",
-            deployment.display(),
-            old.command.as_deref().unwrap_or_default()
-        )));
+        return Err(DeployScriptError::OtherCommand {
+            deployment,
+            command: old.command.clone().unwrap_or_default(),
+            script: script_name,
+        }
+        .into());
     }
     // Kudu ignores `project` once `command` is set, so the folder moves into the script.
     let app_root = match old.command_script() {

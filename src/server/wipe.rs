@@ -270,20 +270,19 @@ fn refuse_dangerous_target(target: &Path) -> Result<PathBuf> {
     let home = std::env::var_os("HOME")
         .map(PathBuf::from)
         .and_then(|h| h.canonicalize().ok());
-    let why = if resolved.parent().is_none() {
+    let what = if resolved.parent().is_none() {
         Some("the filesystem root")
     } else if home.as_deref().is_some_and(|h| h.starts_with(&resolved)) {
         Some("your home folder or a folder above it")
     } else {
         None
     };
-    match why {
-        Some(why) => Err(Error::msg(format!(
-            "refusing to wipe in {} ({}): it is {why}; the target must be the deployment's own \
-             folder (envguard.target, --target)",
-            target.display(),
-            resolved.display()
-        ))),
+    match what {
+        Some(what) => Err(Error::UnsafeTarget {
+            target: target.to_path_buf(),
+            resolved,
+            what,
+        }),
         None => Ok(resolved),
     }
 }
@@ -298,10 +297,9 @@ fn env_path(target: &Path, env_dir: &str) -> Result<PathBuf> {
             .components()
             .all(|c| matches!(c, Component::Normal(_)));
     if !plain {
-        return Err(Error::msg(format!(
-            "env folder '{env_dir}' must be a relative path inside the target, without `..` \
-             (envguard.envDir, --env-dir)"
-        )));
+        return Err(Error::EnvDirOutside {
+            env_dir: env_dir.to_string(),
+        });
     }
     let mut path = target.to_path_buf();
     let mut parts = relative.components().peekable();

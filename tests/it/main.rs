@@ -15,6 +15,7 @@ mod canary_positions;
 mod check;
 mod client;
 mod committed;
+mod credentials;
 mod deploy;
 mod differential;
 mod dokku_branch;

@@ -8,9 +8,15 @@ use crate::support::{APP, Repo, drop_cors};
 /// The shell commands of the fenced block after `<!-- quickstart: NAME -->` in README.md,
 /// without comments.
 fn quick_start(name: &str) -> Vec<String> {
+    quick_start_marked(&format!("quickstart: {name}"))
+}
+
+/// The shell commands of the fenced block after `<!-- MARK -->` in README.md, without
+/// comments.
+pub fn quick_start_marked(mark: &str) -> Vec<String> {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
         .expect("README.md");
-    let marker = format!("<!-- quickstart: {name} -->");
+    let marker = format!("<!-- {mark} -->");
     let after = readme
         .split_once(&marker)
         .unwrap_or_else(|| panic!("README.md has no {marker}"))

@@ -73,3 +73,62 @@ fn global_settings_never_refuse_a_push_they_do_not_concern() {
         }
     }
 }
+
+/// git reads the global and system files `GIT_CONFIG_GLOBAL`, `GIT_CONFIG_SYSTEM` and
+/// `GIT_CONFIG_NOSYSTEM` name (git-config(1) "ENVIRONMENT"), not `~/.gitconfig`; `hook
+/// status`, `check` and the hook read the same values `git config` prints there.
+#[test]
+fn the_global_file_is_the_one_git_reads() {
+    let d = Deployment::new(APP);
+    d.clone.git(&["config", "--unset", "envguard.mode"]);
+    let holder = tempfile::tempdir().expect("tempdir");
+    let home = holder.path().join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    std::fs::write(home.join(".gitconfig"), "[envguard]\n\tmode = off\n").expect("home");
+    let global = holder.path().join("global");
+    std::fs::write(&global, "[envguard]\n\tmode = warn\n").expect("global");
+    let system = holder.path().join("system");
+    std::fs::write(&system, "[envguard]\n\tbranch = release\n").expect("system");
+    let env = |cmd: &mut std::process::Command, system_too: bool| {
+        cmd.env("HOME", &home).env("GIT_CONFIG_GLOBAL", &global);
+        if system_too {
+            cmd.env_remove("GIT_CONFIG_NOSYSTEM")
+                .env("GIT_CONFIG_SYSTEM", &system);
+        }
+    };
+    for system_too in [false, true] {
+        let mut git = d.clone.cmd("git");
+        env(&mut git, system_too);
+        let git_says = git
+            .args(["config", "--get", "envguard.mode"])
+            .output()
+            .expect("git config");
+        assert_eq!(String::from_utf8_lossy(&git_says.stdout).trim(), "warn");
+        let mut status = d.clone.cmd(crate::support::envguard_bin());
+        env(&mut status, system_too);
+        let out = status.args(["hook", "status"]).output().expect("status");
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(said.contains(", mode warn\n"), "{said}");
+        let branches = if system_too {
+            "deploy branches: release"
+        } else {
+            "deploy branches: master"
+        };
+        assert!(said.contains(branches), "{said}");
+    }
+    // The hook too: warn, so a removal goes out as it is, with the warning.
+    let tip = drop_cors(&d.clone, "Drop CORS");
+    let mut push = d.clone.cmd("git");
+    env(&mut push, false);
+    let out = push
+        .args(["push", "origin", "master"])
+        .output()
+        .expect("push");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(d.server_rev("master"), tip, "{stderr}");
+}

@@ -1,0 +1,434 @@
+//! The two kinds of failure envguard knows. A [`FileError`] is a problem in the user's
+//! watched files (`file:line: message`): it blocks a push until fixed or skipped. An
+//! [`Error`] is a failure of envguard itself or of its surroundings (git, I/O, the network,
+//! the configuration): in a hook it is a warning and never blocks a push. `Error` keeps its
+//! source, so a libgit2 failure still carries its class and code.
+
+use std::fmt;
+
+pub mod site;
+pub mod toggle;
+
+/// A problem in a watched file, located as `file:line: message`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FileError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl FileError {
+    pub fn new(file: &str, line: Option<usize>, message: impl Into<String>) -> Self {
+        FileError {
+            file: file.to_string(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) if line > 0 => write!(f, "{}:{}: {}", self.file, line, self.message),
+            _ => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for FileError {}
+
+/// What is wrong with one line or value of a watched file or a commit message, before it is
+/// placed (`file:line`) into a [`FileError`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);
+
+impl From<String> for Invalid {
+    fn from(text: String) -> Self {
+        Invalid(text)
+    }
+}
+
+impl From<&str> for Invalid {
+    fn from(text: &str) -> Self {
+        Invalid(text.to_string())
+    }
+}
+
+/// Why a prune cannot end as a fresh install would, so only a wipe is safe: the env's
+/// contents cannot be attributed, the site cannot be read, the uninstall failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WipeInstead {
+    /// The env (or a requirement) is something the prune cannot attribute.
+    #[error("{0}")]
+    Unattributable(String),
+    /// Reaching or reading the site failed.
+    #[error("{0}")]
+    Site(#[from] Error),
+    /// The uninstall ran and failed.
+    #[error("{what} failed: {output}")]
+    Uninstall { what: String, output: String },
+}
+
+impl From<String> for WipeInstead {
+    fn from(text: String) -> Self {
+        WipeInstead::Unattributable(text)
+    }
+}
+
+impl From<&str> for WipeInstead {
+    fn from(text: &str) -> Self {
+        WipeInstead::Unattributable(text.to_string())
+    }
+}
+
+impl From<Invalid> for WipeInstead {
+    fn from(e: Invalid) -> Self {
+        WipeInstead::Unattributable(e.0)
+    }
+}
+
+/// A failure of envguard itself, as opposed to a problem in the user's files, by the
+/// operation that failed; each variant keeps what it was working on and its source.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// libgit2 failed; the source keeps its class and code.
+    #[error("{}", .0.message())]
+    Git(#[from] git2::Error),
+    /// An I/O failure.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// An I/O failure on a named path or process.
+    #[error("{what}: {source}")]
+    IoAt {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A git-config value envguard cannot use.
+    #[error(
+        "invalid git config {key} = '{value}': expected {expected} (fix it with `git config {key} ...`)"
+    )]
+    Config {
+        key: String,
+        value: String,
+        expected: String,
+    },
+    /// A git-config value that could not be read at all.
+    #[error("cannot read git config {key}: {}", .source.message())]
+    ReadConfig {
+        key: String,
+        #[source]
+        source: git2::Error,
+    },
+    /// The committed configuration file (`envguard.toml`, `[tool.envguard]`) is wrong.
+    #[error(
+        "{}{}: {message} (fix the file, or override the setting with `git config envguard.<key> ...`)",
+        .path.display(),
+        .line.map(|l| format!(":{l}")).unwrap_or_default()
+    )]
+    CommittedConfig {
+        path: std::path::PathBuf,
+        line: Option<usize>,
+        message: String,
+    },
+    /// git's hook input could not be read.
+    #[error("{0}")]
+    HookInput(#[from] crate::hook_input::InputError),
+    /// A watched file of the pushed tip is wrong where envguard must read it to act.
+    #[error("{0}")]
+    WatchedFile(#[from] FileError),
+    /// A file-system step on a named path failed: what was being done, where, and why.
+    #[error("cannot {action} {}: {source}", .path.display())]
+    Fs {
+        action: &'static str,
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// envguard refuses to touch a path (a destructive step it cannot prove safe): the path,
+    /// why, and what to do instead.
+    #[error("{} {why}", .path.display())]
+    Refused {
+        path: std::path::PathBuf,
+        why: String,
+    },
+    /// A server-side wipe was pointed at a folder no deployment owns.
+    #[error(
+        "refusing to wipe in {} ({}): it is {what}; the target must be the deployment's own \
+         folder (envguard.target, --target)",
+        .target.display(), .resolved.display()
+    )]
+    UnsafeTarget {
+        target: std::path::PathBuf,
+        resolved: std::path::PathBuf,
+        what: &'static str,
+    },
+    /// `envguard.envDir` leaves the target.
+    #[error(
+        "env folder '{env_dir}' must be a relative path inside the target, without `..` \
+         (envguard.envDir, --env-dir)"
+    )]
+    EnvDirOutside { env_dir: String },
+    /// A remote name that git does not know.
+    #[error("no remote named '{name}' (see `git remote -v`)")]
+    NoRemote { name: String },
+    /// A command that needs one deploy remote found none, or several.
+    #[error(
+        "{}; name one: envguard {command} --remote NAME",
+        if .found.is_empty() {
+            "no deploy remote here (none matches envguard.remote or envguard.remoteName)".to_string()
+        } else {
+            format!("several deploy remotes ({})", .found.join(", "))
+        }
+    )]
+    DeployRemote {
+        command: &'static str,
+        found: Vec<String>,
+    },
+    /// `envguard.scmUrl` or the remote's URL gives no site address to use.
+    #[error("{0}")]
+    SiteAddress(#[from] site::SiteAddress),
+    /// Talking to the site's API failed.
+    #[error("{0}")]
+    Site(Box<site::SiteError>),
+    /// The toggle could not be built or pushed.
+    #[error("{0}")]
+    Toggle(Box<toggle::ToggleError>),
+    /// A nested push git refused.
+    #[error("{0}")]
+    Push(#[from] PushRefused),
+    /// A nested `git` command failed: what envguard asked and git's last line.
+    #[error("{what} failed: {reason}")]
+    GitCommand { what: String, reason: String },
+    /// A commit of the remote's branch is missing here and could not be fetched.
+    #[error(
+        "{remote_ref} on {remote} is at {oid}, a commit this repository does not have and could \
+         not fetch (pushed from elsewhere), so envguard cannot tell what the site runs. Fetch it \
+         (git fetch {remote}) and push again"
+    )]
+    UnfetchableRemoteCommit {
+        remote_ref: String,
+        /// The remote as it may be shown (its secrets masked by the caller).
+        remote: String,
+        oid: String,
+    },
+    /// A partial clone's promisor remote did not give the objects the analysis needs.
+    #[error(
+        "the repository lacks {} (a partial clone whose promisor remote did not provide it), so \
+         the push could not be checked",
+        .wanted.join(", ")
+    )]
+    MissingObjects { wanted: Vec<String> },
+    /// The pre-push hook ran without the remote git passes it.
+    #[error("pre-push needs the remote name and URL (git passes them to the hook)")]
+    NoPushTarget,
+    /// `check` in a repository without a commit.
+    #[error("the repository has no commit yet; commit first")]
+    NoCommitYet,
+    /// Not in a git repository.
+    #[error("not a git repository (or git is missing)")]
+    NotARepository,
+    /// A command that needs a worktree ran in a bare repository.
+    #[error("{0}")]
+    Bare(BareUse),
+    /// A command that reads the repository's root ran elsewhere.
+    #[error("run it at the repository's root ({}): Kudu reads .deployment there", .root.display())]
+    NotAtRoot { root: std::path::PathBuf },
+    /// Installing the hook would overwrite a hook of the user's.
+    #[error(
+        "{} exists and so does {}; envguard would have to overwrite one of them. Move one away, \
+         then run `envguard hook install` again",
+        .hook.display(), .legacy.display()
+    )]
+    HookAndLegacy {
+        hook: std::path::PathBuf,
+        legacy: std::path::PathBuf,
+    },
+    /// `deploy-script` for a platform that runs none, or over the user's own script.
+    #[error("{0}")]
+    DeployScript(Box<DeployScriptError>),
+    /// The toggle's saved state cannot be written or read.
+    #[error("{}: {source}", .path.display())]
+    ToggleState {
+        path: std::path::PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A resumed toggle's URL lost its password, and none given matches it.
+    #[error(
+        "the toggle was pushed to {saved}, whose password envguard does not store; finish it \
+         with `envguard push --resume <that URL with its password>`"
+    )]
+    ResumeNeedsUrl { saved: String },
+    /// `check --format json` could not serialise the analysis.
+    #[error("cannot write JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// An env `env diff` cannot compare with the requirements (unreadable, or holding what
+    /// cannot be attributed).
+    #[error("{0}")]
+    EnvNotComparable(Box<WipeInstead>),
+    /// An env's Python version has no marker environment.
+    #[error("cannot read Python {version}")]
+    UnknownPython { version: String },
+    /// A fault injected by the tests (`ENVGUARD_TEST_FAULT`).
+    #[error("injected internal failure")]
+    Injected,
+}
+
+/// A nested push git refused, with git's message.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct PushRefused {
+    /// The remote ref was not what the lease expected: someone else pushed.
+    pub moved: bool,
+    pub message: String,
+}
+
+/// Where a command that needs files ran in a bare repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BareUse {
+    /// `deploy-script`.
+    #[error("a bare repository has no files to deploy")]
+    NoFiles,
+    /// `hook install` without `--server`.
+    #[error(
+        "this is a bare repository (a server's): git never runs a pre-push hook here. For the \
+         server side: envguard hook install --server --target <deployment directory>"
+    )]
+    PrePush,
+}
+
+/// Why `envguard deploy-script` writes nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum DeployScriptError {
+    /// The platform runs no script of the repository's.
+    #[error(
+        "{platform} runs no deployment script of the repository's; deploy scripts are for \
+         kudu-windows (deploy.cmd) and kudu-linux or a Linux server (deploy.sh)"
+    )]
+    NoScript { platform: String },
+    /// The script there is the user's own.
+    #[error(
+        "{} is a custom deploy script; envguard does not replace it. Pass --force to overwrite it",
+        .script.display()
+    )]
+    Custom { script: std::path::PathBuf },
+    /// `.deployment` runs another command.
+    #[error(
+        "{} runs '{command}'; envguard does not replace another deployment command. Pass \
+         --force to make it run {script}",
+        .deployment.display()
+    )]
+    OtherCommand {
+        deployment: std::path::PathBuf,
+        command: String,
+        script: &'static str,
+    },
+}
+
+impl From<site::SiteError> for Error {
+    fn from(e: site::SiteError) -> Self {
+        Error::Site(Box::new(e))
+    }
+}
+
+impl From<toggle::ToggleError> for Error {
+    fn from(e: toggle::ToggleError) -> Self {
+        Error::Toggle(Box::new(e))
+    }
+}
+
+impl From<DeployScriptError> for Error {
+    fn from(e: DeployScriptError) -> Self {
+        Error::DeployScript(Box::new(e))
+    }
+}
+
+impl Error {
+    /// An I/O failure on `what` (a path or a program).
+    pub fn io(what: impl fmt::Display, source: std::io::Error) -> Self {
+        Error::IoAt {
+            what: what.to_string(),
+            source,
+        }
+    }
+
+    /// A file-system step on `path` that failed.
+    pub fn fs(action: &'static str, path: &std::path::Path, source: std::io::Error) -> Self {
+        Error::Fs {
+            action,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// A refusal to touch `path`, and why, as what follows the path (`is a symbolic link…`).
+    pub fn refused(path: &std::path::Path, why: impl Into<String>) -> Self {
+        Error::Refused {
+            path: path.to_path_buf(),
+            why: why.into(),
+        }
+    }
+
+    /// A git-config value that is not one of what `expected` says.
+    pub fn config(key: &str, value: &str, expected: &str) -> Self {
+        Error::Config {
+            key: key.to_string(),
+            value: value.to_string(),
+            expected: expected.to_string(),
+        }
+    }
+
+    /// A nested git command that failed, with the last line git printed (or its status).
+    pub fn git_command(
+        what: impl Into<String>,
+        stderr: &[u8],
+        status: std::process::ExitStatus,
+    ) -> Self {
+        let stderr = String::from_utf8_lossy(stderr);
+        let last = stderr.lines().rev().map(str::trim).find(|l| !l.is_empty());
+        Error::GitCommand {
+            what: what.into(),
+            reason: last.map_or_else(|| format!("exit status {status}"), str::to_string),
+        }
+    }
+
+    /// The libgit2 class and code, for the debug log.
+    pub fn git_code(&self) -> Option<(git2::ErrorClass, git2::ErrorCode)> {
+        match self {
+            Error::Git(e) => Some((e.class(), e.code())),
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn git_errors_keep_class_and_code() {
+        let e = Error::from(git2::Error::new(
+            git2::ErrorCode::NotFound,
+            git2::ErrorClass::Reference,
+            "no such ref",
+        ));
+        assert_eq!(e.to_string(), "no such ref");
+        assert_eq!(
+            e.git_code(),
+            Some((git2::ErrorClass::Reference, git2::ErrorCode::NotFound))
+        );
+        assert!(std::error::Error::source(&e).is_some());
+    }
+
+    #[test]
+    fn config_errors_name_key_value_and_expectation() {
+        let e = Error::config("envguard.mode", "togle", "toggle, mark, warn or off");
+        assert!(e.to_string().contains("envguard.mode = 'togle'"));
+        assert!(e.to_string().contains("expected toggle"));
+    }
+}
