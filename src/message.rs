@@ -111,6 +111,9 @@ pub enum Hook {
         skipped: usize,
         /// The platform rule that makes nothing go stale, when one does (one line).
         rule: Option<String>,
+        /// Nothing known to be deployed before (a new branch, no record, no tracking ref):
+        /// compared with nothing.
+        first: bool,
     },
     /// A setting from outside the repository that envguard cannot use.
     SettingWarning {
@@ -353,6 +356,16 @@ impl fmt::Display for Hook {
                 rule: Some(rule),
                 ..
             } => write!(f, "{remote_ref}: none: {rule}"),
+            Hook::Quiet {
+                remote_ref,
+                skipped: 0,
+                first: true,
+                ..
+            } => write!(
+                f,
+                "{remote_ref}: none (nothing known to be deployed before it, so nothing to go \
+                 stale: compared with an empty repository)"
+            ),
             Hook::Quiet {
                 remote_ref,
                 skipped: 0,

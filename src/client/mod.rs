@@ -342,6 +342,7 @@ fn say_quiet_updates(cx: &Context, plan: &Plan) {
             remote_ref: checked.update.remote_ref.clone(),
             skipped: analysis.skipped.len(),
             rule: analysis.warnings.first().map(ToString::to_string),
+            first: analysis.old.is_none(),
         };
         // Quiet when the push changes nothing watched; one line when it does and nothing
         // goes stale, or a platform rule decided.

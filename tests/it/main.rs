@@ -36,6 +36,7 @@ mod properties;
 mod prune;
 mod prune_safety;
 mod quickstart;
+mod quiet;
 mod remote;
 mod scopes;
 mod snapshots;
