@@ -146,6 +146,101 @@ pub fn parse_buildpack_version(
     file: BuildpackFile,
     bytes: &[u8],
 ) -> Result<String, FileError> {
+    buildpack_request(path, file, bytes).map(|(_, line)| line)
+}
+
+/// The Python 3 minor versions heroku-buildpack-python builds, and the newest patch of
+/// each it resolves `3.N` to (`lib/python_version.sh` @b4e7e72:
+/// `OLDEST_SUPPORTED_PYTHON_3_MINOR_VERSION=10`, `NEWEST_SUPPORTED_PYTHON_3_MINOR_VERSION=14`,
+/// `LATEST_PYTHON_3_*`).
+const BUILDPACK_PYTHONS: [(u32, &str); 5] = [
+    (10, "3.10.21"),
+    (11, "3.11.16"),
+    (12, "3.12.14"),
+    (13, "3.13.15"),
+    (14, "3.14.7"),
+];
+
+/// The misspellings of `.python-version` that make heroku-buildpack-python fail the build
+/// when there is no runtime.txt (`lib/python_version.sh` @b4e7e72,
+/// `MISSPELLED_PYTHON_VERSION_FILE_NAMES`, checked in this order).
+pub const MISSPELLED_PYTHON_VERSION_FILE_NAMES: [&str; 20] = [
+    " .python-version",
+    ". python-version",
+    ".python_version.txt",
+    ".python_version",
+    ".python-version ",
+    ",python-version",
+    ".python-version.",
+    ".python-version.py",
+    ".python-version.rtf",
+    ".python-version.txt",
+    ".python-version.TXT",
+    ".Python-version",
+    ".python.version",
+    ".pythonversion",
+    "'.python-version'",
+    "python_version.txt",
+    "python_version",
+    "python-version.",
+    "python-version.txt",
+    "python-version",
+];
+
+/// A version file as heroku-buildpack-python reads and then resolves it
+/// (`read_requested_python_version`, `resolve_python_version`): the request must be a Python
+/// the buildpack builds (3.10 to 3.14 at @b4e7e72); an older one has reached its end of life
+/// and a newer one is not known to it, and either fails the build. `Ok`: the resolved full
+/// version (`3.12` -> `3.12.14`; a full version as written).
+pub fn read_buildpack_version(
+    path: &str,
+    file: BuildpackFile,
+    bytes: &[u8],
+) -> Result<String, FileError> {
+    let (number, line) = buildpack_request(path, file, bytes)?;
+    let request = line.trim_start_matches("python-");
+    let parts: Vec<u32> = request.split('.').filter_map(|p| p.parse().ok()).collect();
+    let (major, minor) = (parts.first().copied(), parts.get(1).copied());
+    let (oldest, newest) = (BUILDPACK_PYTHONS[0].0, BUILDPACK_PYTHONS[4].0);
+    let refused = |why: &str| {
+        Err(FileError::new(
+            path,
+            Some(number),
+            format!(
+                "'{line}' asks for Python {}.{}, {why}: Heroku's Python buildpack builds 3.{oldest} \
+                 to 3.{newest} and fails the build on any other. Ask for one of those (for \
+                 example {}3.{newest})",
+                major.unwrap_or_default(),
+                minor.unwrap_or_default(),
+                if file == BuildpackFile::RuntimeTxt {
+                    "python-"
+                } else {
+                    ""
+                }
+            ),
+        ))
+    };
+    match (major, minor) {
+        (Some(major), Some(minor)) if major < 3 || (major == 3 && minor < oldest) => {
+            refused("which has reached its end of life")
+        }
+        (Some(major), Some(minor)) if major > 3 || minor > newest => {
+            refused("which the buildpack does not know")
+        }
+        (Some(_), Some(minor)) if parts.len() == 2 => Ok(BUILDPACK_PYTHONS
+            .iter()
+            .find(|(m, _)| *m == minor)
+            .map_or_else(|| request.to_string(), |(_, full)| (*full).to_string())),
+        _ => Ok(request.to_string()),
+    }
+}
+
+/// [`parse_buildpack_version`] with the line's number.
+fn buildpack_request(
+    path: &str,
+    file: BuildpackFile,
+    bytes: &[u8],
+) -> Result<(usize, String), FileError> {
     // glibc's `space` class: ASCII white space and the Unicode spaces that do not forbid a
     // line break (not U+00A0, U+2007, U+202F; not U+0085).
     let space =
@@ -190,7 +285,7 @@ pub fn parse_buildpack_version(
             None,
             format!("holds no version: {fix}"),
         )),
-        [(_, line)] if valid(line) => Ok((*line).to_string()),
+        [(number, line)] if valid(line) => Ok((*number, (*line).to_string())),
         [(_, line), ..] if valid(line) => Err(FileError::new(
             path,
             Some(lines[1].0),

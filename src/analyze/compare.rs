@@ -45,15 +45,18 @@ impl<'r> Analyzer<'r> {
                     runtime::parse_kudu_runtime(path, bytes, runtimes).map(Some)
                 }
             }
-            // The buildpack fails the build on a file it cannot read: refused at push.
+            // The buildpack fails the build on a file it cannot read or a Python it does not
+            // build: refused at push. The value is the request as written.
             (RuntimeRule::RuntimeTxtFirst, RuntimeFile::Txt) => {
                 |path: &str, bytes: &[u8], _: &[String]| {
+                    runtime::read_buildpack_version(path, BuildpackFile::RuntimeTxt, bytes)?;
                     runtime::parse_buildpack_version(path, BuildpackFile::RuntimeTxt, bytes)
                         .map(Some)
                 }
             }
             (RuntimeRule::RuntimeTxtFirst, RuntimeFile::PythonVersion) => {
                 |path: &str, bytes: &[u8], _: &[String]| {
+                    runtime::read_buildpack_version(path, BuildpackFile::PythonVersion, bytes)?;
                     runtime::parse_buildpack_version(path, BuildpackFile::PythonVersion, bytes)
                         .map(Some)
                 }
@@ -73,6 +76,19 @@ impl<'r> Analyzer<'r> {
     pub(super) fn compare(&self, old: &Watched, new: &Watched) -> Comparison {
         let mut out = Comparison::default();
         self.compare_requirements(old, new, &mut out);
+        if let Some(path) = new
+            .misspelled
+            .as_ref()
+            .filter(|_| old.misspelled != new.misspelled)
+        {
+            out.errors.push(FileError::new(
+                path,
+                None,
+                "is a misspelled .python-version: Heroku's Python buildpack fails the build on \
+                 it (\"Your .python-version file is spelled incorrectly\"). Rename it to \
+                 .python-version",
+            ));
+        }
         for file in RuntimeFile::ALL {
             if old.runtime_id(file) == new.runtime_id(file) && old.root == new.root {
                 continue;

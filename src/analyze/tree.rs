@@ -20,6 +20,9 @@ pub(super) struct Watched {
     pub(super) python_version: Option<Oid>,
     /// The `<root>/<envDir>` entry (tree, or anything committed there).
     pub(super) env: Option<Oid>,
+    /// Where the platform fails the build on a misspelled `.python-version`
+    /// (heroku-buildpack-python, without runtime.txt): the first such name in the app root.
+    pub(super) misspelled: Option<String>,
     pub(super) set: OnceCell<RequirementSet>,
 }
 
@@ -29,6 +32,7 @@ impl Watched {
             && self.runtime_txt == other.runtime_txt
             && self.python_version == other.python_version
             && self.env == other.env
+            && self.misspelled == other.misspelled
             && self.requirements.same_files(&other.requirements)
     }
 

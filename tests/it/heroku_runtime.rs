@@ -12,7 +12,10 @@ use std::process::Command;
 
 use crate::support::{Gen, platform_remote, thirdparty};
 
-use envguard::runtime::{BuildpackFile, parse_buildpack_version};
+use envguard::runtime::{
+    BuildpackFile, MISSPELLED_PYTHON_VERSION_FILE_NAMES, parse_buildpack_version,
+    read_buildpack_version,
+};
 
 const CASES: usize = 400;
 
@@ -79,9 +82,26 @@ fn generate(g: &mut Gen, txt: bool) -> Vec<u8> {
             "python-3.12.4",
             "python-3.0",
             "python-10.100.1000",
+            "python-3.10",
+            "python-3.14.2",
+            "python-3.9",
+            "python-3.15",
+            "python-2.7.18",
+            "python-4.0",
         ]
     } else {
-        ["3.12", "3.12.4", "3.0", "10.100.1000"]
+        [
+            "3.12",
+            "3.12.4",
+            "3.0",
+            "10.100.1000",
+            "3.10",
+            "3.14.2",
+            "3.9",
+            "3.15",
+            "2.7.18",
+            "4.0",
+        ]
     };
     let heads = [
         "python-3.12",
@@ -157,16 +177,27 @@ fn generate(g: &mut Gen, txt: bool) -> Vec<u8> {
     }
 }
 
-/// What envguard makes of a build folder: the file the request comes from and the version,
-/// as the buildpack prints them, or `fail`.
-fn ours(runtime_txt: Option<&[u8]>, python_version: Option<&[u8]>) -> Option<String> {
+/// What envguard makes of a build folder: the file the request comes from, the version and
+/// the full version it resolves to, as the buildpack prints them, or `fail`.
+fn ours(
+    runtime_txt: Option<&[u8]>,
+    python_version: Option<&[u8]>,
+    misspelled: Option<&str>,
+) -> Option<String> {
     let (name, file, bytes) = match (runtime_txt, python_version) {
         (Some(bytes), _) => ("runtime.txt", BuildpackFile::RuntimeTxt, bytes),
+        (None, _)
+            if misspelled.is_some_and(|m| MISSPELLED_PYTHON_VERSION_FILE_NAMES.contains(&m)) =>
+        {
+            return Some("fail".to_string());
+        }
         (None, Some(bytes)) => (".python-version", BuildpackFile::PythonVersion, bytes),
         (None, None) => return None,
     };
-    Some(match parse_buildpack_version(name, file, bytes) {
-        Ok(line) => format!("{name}\t{}", line.trim_start_matches("python-")),
+    let read = parse_buildpack_version(name, file, bytes)
+        .and_then(|line| Ok((line, read_buildpack_version(name, file, bytes)?)));
+    Some(match read {
+        Ok((line, full)) => format!("{name}\t{}\t{full}", line.trim_start_matches("python-")),
         Err(_) => "fail".to_string(),
     })
 }
@@ -188,7 +219,8 @@ fn buildpacks(dirs: &[PathBuf], scratch: &Path) -> Vec<String> {
              set -euo pipefail\n\
              cd \"$dir\"\n\
              python_version::read_requested_python_version \"$dir\" pip \"\" requested from\n\
-             printf '%s\\t%s\\n' \"$from\" \"$requested\"\n\
+             full=$(python_version::resolve_python_version \"$requested\" \"$from\")\n\
+             printf '%s\\t%s\\t%s\\n' \"$from\" \"$requested\" \"$full\"\n\
            )\n\
            [ \"$?\" -eq 0 ] || echo fail\n\
          done\n",
@@ -228,15 +260,32 @@ fn version_files_are_read_as_the_buildpacks_own_code_reads_them() {
         if let Some(bytes) = &version {
             std::fs::write(dir.join(".python-version"), bytes).expect(".python-version");
         }
-        cases.push((txt, version));
+        // Now and then a misspelled version file beside them, or a name the buildpack does
+        // not count as one.
+        let misspelled = g.chance(15).then(|| {
+            if g.chance(75) {
+                g.pick(&MISSPELLED_PYTHON_VERSION_FILE_NAMES)
+            } else {
+                g.pick(&[
+                    ".python-version.bak",
+                    "Python-version",
+                    "python.version",
+                    ".PYTHON-VERSION",
+                ])
+            }
+        });
+        if let Some(name) = misspelled {
+            std::fs::write(dir.join(name), "3.12\n").expect("misspelled");
+        }
+        cases.push((txt, version, misspelled));
         dirs.push(dir);
     }
     let theirs = buildpacks(&dirs, scratch.path());
     assert_eq!(theirs.len(), CASES, "{theirs:?}");
     let mut disagreements = Vec::new();
     let (mut read, mut failed) = (0, 0);
-    for ((txt, version), buildpack) in cases.iter().zip(&theirs) {
-        let ours = ours(txt.as_deref(), version.as_deref()).unwrap_or_default();
+    for ((txt, version, misspelled), buildpack) in cases.iter().zip(&theirs) {
+        let ours = ours(txt.as_deref(), version.as_deref(), *misspelled).unwrap_or_default();
         if ours == "fail" {
             failed += 1;
         } else {
@@ -244,7 +293,7 @@ fn version_files_are_read_as_the_buildpacks_own_code_reads_them() {
         }
         if ours != *buildpack {
             disagreements.push(format!(
-                "runtime.txt {txt:?}, .python-version {version:?}:\n  buildpack {buildpack}\n  envguard  {ours}"
+                "runtime.txt {txt:?}, .python-version {version:?}, beside {misspelled:?}:\n  buildpack {buildpack}\n  envguard  {ours}"
             ));
         }
     }
@@ -254,5 +303,55 @@ fn version_files_are_read_as_the_buildpacks_own_code_reads_them() {
         disagreements.len(),
         disagreements.join("\n")
     );
-    assert!(read > 80 && failed > 80, "{read} read, {failed} failed");
+    assert!(read > 40 && failed > 80, "{read} read, {failed} failed");
+}
+
+#[test]
+fn a_python_the_buildpack_does_not_build_or_a_misspelled_version_file_is_refused_at_push() {
+    let (server, app) = platform_remote(
+        "heroku",
+        "https://git.heroku.com/my-app.git",
+        &[("requirements.txt", "a\n"), (".python-version", "3.12\n")],
+    );
+    let deployed = server.rev("main");
+    for (file, text, why) in [
+        (
+            ".python-version",
+            "3.9\n",
+            "which has reached its end of life",
+        ),
+        (
+            ".python-version",
+            "3.15\n",
+            "which the buildpack does not know",
+        ),
+        (
+            ".python-version",
+            "2.7.18\n",
+            "which has reached its end of life",
+        ),
+    ] {
+        app.write(file, text);
+        app.commit("Python");
+        let (code, stderr) = push(&app, &["heroku", "main"]);
+        assert_ne!(code, 0, "{text:?}: {stderr}");
+        assert!(stderr.contains(&format!("{file}:1: '")), "{stderr}");
+        assert!(stderr.contains(why), "{text:?}: {stderr}");
+        assert!(stderr.contains("builds 3.10 to 3.14"), "{stderr}");
+        assert_eq!(server.rev("main"), deployed, "{stderr}");
+    }
+    app.write(".python-version", "3.13\n");
+    app.commit("A Python the buildpack builds");
+    let (code, stderr) = push(&app, &["heroku", "main"]);
+    assert_eq!(code, 0, "{stderr}");
+    // A misspelled .python-version beside it fails the build (there is no runtime.txt).
+    app.write("python-version.txt", "3.13\n");
+    app.commit("A stray version file");
+    let (code, stderr) = push(&app, &["heroku", "main"]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("python-version.txt: is a misspelled .python-version"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Rename it to .python-version"), "{stderr}");
 }
