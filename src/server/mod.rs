@@ -106,6 +106,11 @@ fn post_receive_checked(
     if config.server_action == crate::config::ServerAction::Prune {
         analyzer.always_read_tip_set();
     }
+    // piku deploys each pushed ref in turn into one checkout and one venv: what the venv
+    // holds when a ref is deployed is what the ref before it deployed.
+    let mut deployed = (config.server_env() == ServerEnv::PikuVenv)
+        .then(|| piku_deployed(repo))
+        .flatten();
     for update in &updates {
         if let Some(branch) = update.remote_ref.strip_prefix(MARKER_PREFIX) {
             if update.new.is_some() && !updates.iter().any(|u| u.branch() == Some(branch)) {
@@ -120,10 +125,13 @@ fn post_receive_checked(
                 repo,
                 &config,
                 &mut analyzer,
-                update,
+                (update, deployed),
                 wipe_option,
                 &mut guard,
             );
+            if deployed.is_some() {
+                deployed = update.new;
+            }
         }
     }
     // From now on a start of the env's Python shows in its pyvenv.cfg (the guard's evidence
@@ -182,21 +190,29 @@ fn server_wide(repo: &Repository) -> ServerWide {
     }
 }
 
-/// Analyses, plans and carries out one deploy-branch update.
+/// Analyses, plans and carries out one deploy-ref update; `deployed`: the commit the env
+/// was last built from, where the platform shows it (piku's app checkout).
 fn receive_one(
     repo: &Repository,
     config: &Config,
     analyzer: &mut Analyzer,
-    update: &RefUpdate,
+    (update, deployed): (&RefUpdate, Option<Oid>),
     wipe_option: bool,
     guard: &mut guard::PushGuard,
 ) {
-    let (Some(new), Some(branch)) = (update.new, update.branch()) else {
+    let Some(new) = update.new else {
         return;
     };
-    let base = update
-        .old
-        .filter(|o| repo.find_commit(*o).is_ok())
+    // piku deploys tags too (piku.py `cmd_git_hook`: every line of its input).
+    let Some(branch) = update
+        .branch()
+        .or_else(|| update.remote_ref.strip_prefix("refs/tags/"))
+    else {
+        return;
+    };
+    let base = deployed
+        .filter(|d| repo.find_commit(*d).is_ok())
+        .or_else(|| update.old.filter(|o| repo.find_commit(*o).is_ok()))
         .or_else(|| {
             // A new branch on a platform that deploys every branch into one env (piku): the
             // env holds what the default branch deployed, so that is the base.
@@ -235,7 +251,9 @@ fn receive_one(
             None
         }
     };
-    let marker = consume_marker(repo, branch, base, new);
+    let marker = update
+        .branch()
+        .is_some_and(|branch| consume_marker(repo, branch, base, new));
     let plan = plan_receive(&ReceiveInput {
         verdict: analysis.as_ref().map(|a| a.verdict),
         prunable: analysis.as_ref().is_some_and(|a| {
@@ -521,11 +539,26 @@ pub fn target_of(repo: &Repository, config: &Config) -> Option<std::path::PathBu
     })
 }
 
-/// piku's venv of the app this repository deploys: `<root>/envs/<app>`, where the
-/// repository is `<root>/repos/<app>` (piku writes `PIKU_ROOT` only into its own hook line,
-/// so the path is the truth; piku.py `cmd_git_receive_pack`). Outside a `repos` folder:
-/// `$PIKU_ROOT`, else `~/.piku`.
+/// piku's venv of the app this repository deploys: `<root>/envs/<app>` ([`piku_app`]).
 fn piku_venv(repo: &Repository) -> Option<std::path::PathBuf> {
+    let (root, app) = piku_app(repo)?;
+    Some(root.join("envs").join(app))
+}
+
+/// The commit piku deployed last, of whatever ref: its app checkout `<root>/apps/<app>` is
+/// reset to each deployed ref (piku.py `do_deploy`: `git reset --hard {newrev}`), and envguard
+/// runs before piku's own hook moves it.
+fn piku_deployed(repo: &Repository) -> Option<Oid> {
+    let (root, app) = piku_app(repo)?;
+    let checkout = Repository::open(root.join("apps").join(app)).ok()?;
+    let head = checkout.head().ok()?.peel_to_commit().ok()?.id();
+    Some(head)
+}
+
+/// piku's root and the app this repository deploys: the repository is `<root>/repos/<app>`
+/// (piku writes `PIKU_ROOT` only into its own hook line, so the path is the truth; piku.py
+/// `cmd_git_receive_pack`). Outside a `repos` folder: `$PIKU_ROOT`, else `~/.piku`.
+fn piku_app(repo: &Repository) -> Option<(std::path::PathBuf, String)> {
     let path = repo.path().canonicalize().ok()?;
     let app = path
         .file_name()?
@@ -540,7 +573,7 @@ fn piku_venv(repo: &Repository) -> Option<std::path::PathBuf> {
             .map(std::path::PathBuf::from)
             .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".piku")))?
     };
-    Some(root.join("envs").join(app))
+    Some((root, app))
 }
 
 /// Whether a marker for `branch` applies to this update: its commit arrives with it (it is

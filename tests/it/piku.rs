@@ -85,11 +85,16 @@ impl Piku {
 
     /// `git push` of `main` from `clone`: (exit code, all output).
     fn push(&self, clone: &Repo) -> (i32, String) {
+        self.push_ref(clone, "main")
+    }
+
+    /// `git push` of `refspec` from `clone`: (exit code, all output).
+    fn push_ref(&self, clone: &Repo, refspec: &str) -> (i32, String) {
         let out = self
             .cmd("git", &clone.path)
             .arg("push")
             .arg(self.repo())
-            .arg("main")
+            .arg(refspec)
             .output()
             .expect("git push");
         (
@@ -160,4 +165,56 @@ fn on_real_piku_the_venv_is_exactly_the_pushed_requirements() {
         output.contains("so that piku installs the changed requirements"),
         "{output}"
     );
+}
+
+/// piku deploys every pushed ref, tags too, into the one checkout and venv (piku.py
+/// `cmd_git_hook`, `do_deploy`: `git reset --hard {newrev}`): each push is judged against
+/// what piku deployed last, of whatever ref, which its app checkout shows.
+#[test]
+#[ignore = "needs ../shared/thirdparty/piku and a python with click and virtualenv: set ENVGUARD_TEST_PIKU_PYTHON (.ci/run does)"]
+fn on_real_piku_every_ref_is_judged_against_what_was_deployed_last() {
+    let piku = Piku::new();
+    let server = piku.repo();
+    run_ok(
+        piku.cmd("git", &server)
+            .args(["config", "envguard.platform", "piku"]),
+    );
+    run_ok(
+        piku.cmd("envguard", &server)
+            .args(["hook", "install", "--server"]),
+    );
+    let clone = Repo::new();
+    clone.git(&["checkout", "-q", "-b", "main"]);
+    clone.write("requirements.txt", "alpha\n");
+    clone.write("Procfile", "web: python3 -m http.server\n");
+    clone.commit("The app");
+    clone.git(&["tag", "v1"]);
+    clone.write("requirements.txt", "alpha\nbeta\n");
+    clone.commit("Beta");
+    let (code, output) = piku.push(&clone);
+    assert_eq!(code, 0, "{output}");
+    assert_eq!(piku.installed(), ["alpha", "beta"], "{output}");
+
+    // Another branch, deployed into the same venv: beta out, gamma in.
+    clone.git(&["checkout", "-q", "-b", "feature"]);
+    clone.write("requirements.txt", "alpha\ngamma\n");
+    clone.commit("Try gamma");
+    let (code, output) = piku.push_ref(&clone, "feature");
+    assert_eq!(code, 0, "{output}");
+    assert_eq!(piku.installed(), ["alpha", "gamma"], "{output}");
+
+    // main again, its requirements as they were on main: against what piku deployed last
+    // (feature), gamma goes stale.
+    clone.git(&["checkout", "-q", "main"]);
+    clone.write("app.py", "print('v2')\n");
+    clone.commit("Change the app");
+    let (code, output) = piku.push(&clone);
+    assert_eq!(code, 0, "{output}");
+    assert_eq!(piku.installed(), ["alpha", "beta"], "{output}");
+
+    // A tag deploys too (of a commit piku's checkout fetches: one in main's history).
+    let (code, output) = piku.push_ref(&clone, "v1");
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains("v1: fresh env needed"), "{output}");
+    assert_eq!(piku.installed(), ["alpha"], "{output}");
 }
