@@ -218,6 +218,9 @@ impl<'r> Analyzer<'r> {
         if let Some(script) = &self.config.site_command {
             deployment.command = Some(script.clone());
         }
+        if let Some(project) = &self.config.site_project {
+            deployment.project = Some(project.clone());
+        }
         (file, deployment)
     }
 
@@ -364,8 +367,18 @@ impl<'r> Analyzer<'r> {
                 ))
             }
             BuilderPick::Kudu | BuilderPick::KuduLite => {
-                if self.deployment(&tree).1.command.is_some() {
+                let deployment = self.deployment(&tree).1;
+                if deployment.command.is_some() {
                     return Ok(None);
+                }
+                if pick == BuilderPick::Kudu
+                    && let Some(why) = super::builder::kudu_dotnet(
+                        deployment.project.is_some(),
+                        &names_in(&folder),
+                        || blob_paths(&tree),
+                    )
+                {
+                    return Ok(Some(why));
                 }
                 let runtime = watched
                     .runtime_id(RuntimeFile::Txt)
@@ -483,4 +496,18 @@ impl<'r> Analyzer<'r> {
         }
         Ok(analysis)
     }
+}
+
+/// Every file path of `tree`, `/`-separated.
+fn blob_paths(tree: &git2::Tree) -> Vec<String> {
+    let mut paths = Vec::new();
+    let _ = tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        if entry.kind() == Some(ObjectType::Blob)
+            && let Ok(name) = entry.name()
+        {
+            paths.push(format!("{dir}{name}"));
+        }
+        git2::TreeWalkResult::Ok
+    });
+    paths
 }

@@ -27,6 +27,63 @@ pub fn not_python(names: &[String], runtime_txt: Option<&[u8]>) -> Option<String
     })
 }
 
+/// MSBuild project files, as Kudu looks for them (`DeploymentHelper.ProjectFileLookup`,
+/// matched with `EndsWith`, `OrdinalIgnoreCase`).
+const MSBUILD_PROJECTS: [&str; 4] = [".csproj", ".vbproj", ".fsproj", ".xproj"];
+
+/// Where Kudu on Windows builds .NET rather than looking for a Node or Python app
+/// (projectkudu/kudu `SiteBuilderFactory.CreateBuilder` @7e7e310, after `COMMAND`): with a
+/// `PROJECT` folder, an MSBuild project at its top (`ResolveProject`, `TopDirectoryOnly`);
+/// without one, more than one solution anywhere in the repository (an ambiguity error), or
+/// no solution and an MSBuild project anywhere (`ResolveProject`, `AllDirectories`: one is
+/// built, more are an error). Paths under a `node_modules` folder are skipped
+/// (`CachedVsProjectsFileFinder`). One solution decides by the projects in it, which
+/// envguard does not read: then `None`, and the app is taken for Python. `top`: the names
+/// at the app folder; `everywhere`: every file path of the repository (only read without a
+/// `PROJECT`).
+pub fn kudu_dotnet(
+    project_set: bool,
+    top: &[String],
+    everywhere: impl FnOnce() -> Vec<String>,
+) -> Option<String> {
+    let ends = |name: &str, ext: &str| name.to_ascii_lowercase().ends_with(ext);
+    let is_project = |name: &str| MSBUILD_PROJECTS.iter().any(|ext| ends(name, ext));
+    let why = |what: String| {
+        format!(
+            "{what}, so Kudu builds .NET there, no Python env: nothing in this push leaves one \
+             stale"
+        )
+    };
+    if project_set {
+        return top
+            .iter()
+            .find(|n| is_project(n))
+            .map(|p| why(format!("the app folder holds the MSBuild project {p}")));
+    }
+    let paths: Vec<String> = everywhere()
+        .into_iter()
+        .filter(|p| !format!("/{p}").contains("/node_modules/"))
+        .collect();
+    let solutions: Vec<&String> = paths.iter().filter(|p| ends(p, ".sln")).collect();
+    match solutions.as_slice() {
+        [] => paths.iter().find(|p| is_project(p)).map(|p| {
+            why(format!(
+                "the repository holds the MSBuild project {p} and no solution"
+            ))
+        }),
+        [_] => None,
+        several => Some(why(format!(
+            "the repository holds {} solutions ({}; Kudu fails the deployment on more than one)",
+            several.len(),
+            several
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
 /// The builder KuduLite (App Service on Linux, without Oryx) picks, when it is not Python:
 /// Node first, as on Windows but with Linux's case-sensitive names (Azure-App-Service/KuduLite
 /// `SiteBuilderFactory.ResolveNonAspProject`, `NodeSiteEnabler` @3854066). A Node app gets

@@ -65,7 +65,7 @@ fn enum_value<T: ValueEnum>(git: &git2::Config, key: &str) -> Result<Option<T>> 
 }
 
 /// Every `envguard.*` key envguard reads.
-pub const KEYS: [&str; 20] = [
+pub const KEYS: [&str; 21] = [
     "envguard.trustCommitted",
     "envguard.command",
     "envguard.pruneKeep",
@@ -84,6 +84,7 @@ pub const KEYS: [&str; 20] = [
     "envguard.scmUrl",
     "envguard.sitePath",
     "envguard.siteCommand",
+    "envguard.siteProject",
     "envguard.remoteTimeout",
     "envguard.remoteAttempts",
 ];
@@ -148,6 +149,10 @@ pub struct Config {
     /// The script the site's own deployment command runs (`envguard.siteCommand`, recorded
     /// by `platform detect` from Kudu's `COMMAND` app setting): it overrides `.deployment`.
     pub site_command: Option<String>,
+    /// The app folder of the site's own `PROJECT` setting (`envguard.siteProject`, recorded
+    /// by `platform detect`): over `.deployment`'s `project`, and like it ignored while a
+    /// deployment command is set (projectkudu/kudu `SiteBuilderFactory.cs`: `COMMAND` first).
+    pub site_project: Option<String>,
     /// The env folder name inside the app root (`envguard.envDir`).
     pub env_dir: String,
     pub policy: Policy,
@@ -192,6 +197,7 @@ impl Default for Config {
             branches_of: None,
             app_root: None,
             site_command: None,
+            site_project: None,
             env_dir: "env".to_string(),
             policy: Policy::Removals,
             mode: None,
@@ -269,6 +275,14 @@ impl Config {
             ));
         }
         config.site_command = string(git, "envguard.siteCommand")?.filter(|c| !c.is_empty());
+        config.site_project = string(git, "envguard.siteProject")?.map(|p| clean_dir(&p));
+        if let Some(project) = config.site_project.as_deref().filter(|r| climbs_out(r)) {
+            return Err(invalid(
+                "envguard.siteProject",
+                project,
+                "a folder inside the repository, like src/web",
+            ));
+        }
         if let Some(dir) = string(git, "envguard.envDir")? {
             let dir = clean_dir(&dir);
             if !is_relative_inside(&dir) {

@@ -332,11 +332,18 @@ fn detect_and_record(
             }
         }
     }
-    if let Some(root) = project_folder(&detected)
-        && detected.command_script.is_none()
-        && config.app_root.is_none()
-    {
-        local.set_str("envguard.appRoot", &root)?;
+    // Recorded apart from the user's envguard.appRoot: like Kudu, the analysis ignores it
+    // while a deployment command (the site's or the pushed `.deployment`'s) is set.
+    match project_folder(&detected).filter(|_| detected.command_script.is_none()) {
+        Some(root) => local.set_str(
+            "envguard.siteProject",
+            if root.is_empty() { "." } else { &root },
+        )?,
+        None => {
+            if local.get_entry("envguard.siteProject").is_ok() {
+                local.remove("envguard.siteProject")?;
+            }
+        }
     }
     Ok(detected)
 }
@@ -415,7 +422,9 @@ fn site_deployment_lines(detected: &detect::Detected, config: &Config) -> Vec<St
         ),
         (Some(project), None) => lines.push(match project_folder(detected) {
             Some(root) => format!(
-                "recorded: envguard.appRoot = {} (the site's PROJECT setting, over .deployment)",
+                "recorded: envguard.siteProject = {} (the site's PROJECT setting, over \
+                 .deployment's project; a deployment command in .deployment goes first, as on \
+                 Kudu)",
                 if root.is_empty() { "." } else { &root }
             ),
             None => format!(

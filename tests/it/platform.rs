@@ -581,6 +581,61 @@ fn drop_b_again(repo: &Repo) {
     repo.commit("Drop a");
 }
 
+/// Kudu on Windows builds .NET where it finds MSBuild projects (projectkudu/kudu
+/// `SiteBuilderFactory.CreateBuilder` @7e7e310): a loose project anywhere without a solution,
+/// more than one solution, or a project at the top of the `PROJECT` folder; one solution
+/// decides by its projects (not read: the app is taken for Python), and `node_modules` is
+/// never searched.
+#[test]
+fn kudu_builds_dotnet_where_it_finds_msbuild_projects() {
+    let verdict = |extra: &[(&str, &str)], deployment: Option<&str>| {
+        let repo = Repo::new();
+        repo.write("requirements.txt", "a\nb\n");
+        repo.write("runtime.txt", "python-3.6\n");
+        repo.write("app.py", "print(1)\n");
+        for (path, text) in extra {
+            repo.write(path, text);
+        }
+        if let Some(text) = deployment {
+            repo.write(".deployment", text);
+        }
+        repo.commit("The app");
+        drop_b(&repo);
+        let (json, code) = check_on("kudu-windows", &repo, "HEAD");
+        assert_eq!(code, 0, "{json}");
+        (
+            json["verdict"].as_str().unwrap_or("").to_string(),
+            json["warnings"].to_string(),
+        )
+    };
+    let (v, why) = verdict(&[("tools/Tool/Tool.CsProj", "<Project/>\n")], None);
+    assert_eq!(v, "none", "{why}");
+    assert!(
+        why.contains("MSBuild project tools/Tool/Tool.CsProj and no solution"),
+        "{why}"
+    );
+    let (v, why) = verdict(&[("a.sln", ""), ("b/b.SLN", "")], None);
+    assert_eq!(v, "none", "{why}");
+    assert!(why.contains("2 solutions (a.sln, b/b.SLN"), "{why}");
+    // One solution: its projects decide (a Python tools solution deploys as Python).
+    let (v, _) = verdict(&[("App.sln", ""), ("App.pyproj", "")], None);
+    assert_eq!(v, "wipe");
+    let (v, _) = verdict(&[("node_modules/x/x.csproj", "")], None);
+    assert_eq!(v, "wipe");
+    // With a PROJECT folder only its top counts.
+    let (v, _) = verdict(
+        &[("tools/Tool.csproj", ""), ("web/app.py", "")],
+        Some("[config]\nproject = .\n"),
+    );
+    assert_eq!(v, "wipe");
+    let (v, why) = verdict(&[("Site.vbproj", "")], Some("[config]\nproject = .\n"));
+    assert_eq!(v, "none", "{why}");
+    assert!(
+        why.contains("app folder holds the MSBuild project Site.vbproj"),
+        "{why}"
+    );
+}
+
 /// Kudu deploys the branch of its `DEPLOYMENT_BRANCH` app setting (master unless set):
 /// `platform detect` reads it over the API and records it as `envguard.branch`, so a
 /// removal pushed on `main` is acted on; a branch the user set is left as it is.
@@ -654,10 +709,13 @@ fn detection_records_the_sites_project_and_command_over_deployment() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{out:?}");
     assert!(
-        stdout.contains("recorded: envguard.appRoot = web (the site's PROJECT setting"),
+        stdout.contains("recorded: envguard.siteProject = web (the site's PROJECT setting"),
         "{stdout}"
     );
-    assert_eq!(d.clone.git(&["config", "envguard.appRoot"]).trim(), "web");
+    assert_eq!(
+        d.clone.git(&["config", "envguard.siteProject"]).trim(),
+        "web"
+    );
     // A removal in the root app is no change of the deployed one; in web/ it is.
     drop_b(&d.clone);
     let (json, _) = d.clone.check_json("HEAD");
@@ -668,9 +726,27 @@ fn detection_records_the_sites_project_and_command_over_deployment() {
     assert_eq!(json["verdict"], "wipe", "{json}");
     drop(api);
 
+    // A deployment command in the pushed .deployment goes before PROJECT, as on Kudu
+    // (SiteBuilderFactory.cs: COMMAND first): the script deploys the root, where b went.
+    d.clone
+        .write(".deployment", "[config]\ncommand = build.cmd\n");
+    d.clone
+        .write("build.cmd", "pip install -r requirements.txt\n");
+    d.clone.commit("A deployment script of our own");
+    d.clone.write("requirements.txt", "a\n");
+    d.clone.commit("Drop c");
+    let (json, _) = d.clone.check_json("HEAD");
+    assert_eq!(
+        json["verdict"], "wipe",
+        "the command's folder, not PROJECT's: {json}"
+    );
+    d.clone.write(".deployment", "[config]\nproject = .\n");
+    d.clone.remove("build.cmd");
+    d.clone.write("requirements.txt", "a\nc\n");
+    d.clone.commit("Back to .deployment's project");
+
     // COMMAND: the site runs its own script, so Kudu's Node-before-Python pick does not
     // apply, and PROJECT is ignored; only the script's path is recorded.
-    d.clone.git(&["config", "--unset", "envguard.appRoot"]);
     d.clone.write("package.json", "{}\n");
     d.clone.write("deploy.sh", "#!/bin/bash\n");
     d.clone.commit("A package.json and a deploy script");
@@ -705,12 +781,12 @@ fn detection_records_the_sites_project_and_command_over_deployment() {
         json["verdict"], "wipe",
         "the site's command decides: {json}"
     );
-    assert!(
-        d.clone
-            .git_output(&["config", "envguard.appRoot"])
-            .stdout
-            .is_empty()
-    );
+    for key in ["envguard.appRoot", "envguard.siteProject"] {
+        assert!(
+            d.clone.git_output(&["config", key]).stdout.is_empty(),
+            "{key}"
+        );
+    }
 }
 
 /// KuduLite runs a deployment command before any Oryx or no-build rule
