@@ -266,23 +266,9 @@ impl Config {
                 .collect();
         }
         // An explicit "." is the repository root, and overrides `.deployment`.
-        config.app_root = string(git, "envguard.appRoot")?.map(|p| clean_dir(&p));
-        if let Some(root) = config.app_root.as_deref().filter(|r| climbs_out(r)) {
-            return Err(invalid(
-                "envguard.appRoot",
-                root,
-                "a folder inside the repository, like src/web",
-            ));
-        }
+        config.app_root = folder(git, "envguard.appRoot")?;
         config.site_command = string(git, "envguard.siteCommand")?.filter(|c| !c.is_empty());
-        config.site_project = string(git, "envguard.siteProject")?.map(|p| clean_dir(&p));
-        if let Some(project) = config.site_project.as_deref().filter(|r| climbs_out(r)) {
-            return Err(invalid(
-                "envguard.siteProject",
-                project,
-                "a folder inside the repository, like src/web",
-            ));
-        }
+        config.site_project = folder(git, "envguard.siteProject")?;
         if let Some(dir) = string(git, "envguard.envDir")? {
             let dir = clean_dir(&dir);
             if !is_relative_inside(&dir) {
@@ -690,6 +676,19 @@ fn platform_of(first: Option<&DeployRemote>, config: &Config) -> Platform {
 
 fn invalid(key: &str, value: &str, expected: &str) -> Error {
     Error::config(key, value, expected)
+}
+
+/// A folder inside the repository, as `key` names it (`.` is the root).
+fn folder(git: &git2::Config, key: &str) -> Result<Option<String>> {
+    let folder = string(git, key)?.map(|p| clean_dir(&p));
+    match folder {
+        Some(f) if climbs_out(&f) => Err(invalid(
+            key,
+            &f,
+            "a folder inside the repository, like src/web",
+        )),
+        other => Ok(other),
+    }
 }
 
 fn string(git: &git2::Config, key: &str) -> Result<Option<String>> {
