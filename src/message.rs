@@ -587,7 +587,10 @@ impl fmt::Display for Hook {
                 f,
                 "note: {name} installs from a VCS branch or tag ('{text}'); {platform} keeps the \
                  installed revision {}: pin a commit id, or {fix}",
-                if platform.rebuilds_when_requirements_change() {
+                if platform.facts().caches_install_layer {
+                    "until a dependency file the build copies (requirements.txt, pyproject.toml, \
+                     ...) changes: the image's install layer is cached"
+                } else if platform.rebuilds_when_requirements_change() {
                     "until requirements.txt changes"
                 } else {
                     "when the branch or tag moves (pip reinstalls it only when its URL changes)"

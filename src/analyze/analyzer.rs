@@ -490,7 +490,7 @@ impl<'r> Analyzer<'r> {
         if changed
             || !analysis.reasons.is_empty()
             || self.always_tip_set
-            || self.platform.reuses_env()
+            || self.platform.keeps_vcs_revisions()
         {
             analysis.tip_set = Some(tip_watched.set().clone());
         }

@@ -222,7 +222,7 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
         checked: &checked,
         others: &others,
     };
-    if target.platform.reuses_env() {
+    if target.platform.keeps_vcs_revisions() {
         warn_unpinned_vcs(&context);
     }
     say_quiet_updates(&context, &plan);

@@ -290,6 +290,10 @@ pub struct Facts {
     /// Root files beside requirements.txt whose presence or bytes are in the build cache's
     /// key: a change of one discards the cached env.
     pub cache_key_files: &'static [&'static str],
+    /// Whether the image's install layer is reused while the dependency files it copies are
+    /// byte for byte the same (BuildKit's layer cache): a fresh venv per build, but a VCS
+    /// requirement whose branch moved keeps the revision of the cached layer.
+    pub caches_install_layer: bool,
 }
 
 /// The files by which Heroku's Python buildpack picks the package manager; the cache is
@@ -378,6 +382,7 @@ impl Platform {
                 builder_pick: Some(BuilderPick::Kudu),
                 fresh_because: None,
                 cache_key_files: &[],
+                caches_install_layer: false,
             },
             // Azure-App-Service/KuduLite SiteBuilderFactory.cs (ENABLE_ORYX_BUILD not
             // true-like; ResolveNonAspProject: Node before Python);
@@ -400,6 +405,7 @@ impl Platform {
                 builder_pick: Some(BuilderPick::KuduLite),
                 fresh_because: None,
                 cache_key_files: &[],
+                caches_install_layer: false,
             },
             // microsoft/Oryx src/BuildScriptGenerator/Python (compressed virtualenv built in a
             // temp dir); KuduLite AppServiceOryxArguments.cs.
@@ -423,6 +429,7 @@ impl Platform {
                     "Oryx builds antenv in a new temporary folder and ships it compressed",
                 ),
                 cache_key_files: &[],
+                caches_install_layer: false,
             },
             // KuduLite BuildFlagsHelper.cs (BUILD_FLAGS=Off, case-sensitive);
             // AppServiceOryxArguments.cs (antenv3.6, antenv2.7); Oryx
@@ -445,6 +452,7 @@ impl Platform {
                 builder_pick: None,
                 fresh_because: None,
                 cache_key_files: &[],
+                caches_install_layer: false,
             },
             // Oryx BaseBashBuildScript.sh.tpl (rsync -rcE --links without --delete); the
             // startup script extracts output only with CompressDestinationDir="true".
@@ -466,6 +474,7 @@ impl Platform {
                 builder_pick: None,
                 fresh_because: None,
                 cache_key_files: &[],
+                caches_install_layer: false,
             },
             // KuduLite SiteBuilderFactory.cs: BasicBuilder when SCM_DO_BUILD_DURING_DEPLOYMENT
             // is set and not true-like.
@@ -487,6 +496,7 @@ impl Platform {
                 builder_pick: None,
                 fresh_because: None,
                 cache_key_files: &[],
+                caches_install_layer: false,
             },
             // projectkudu/kudu SiteBuilderFactory.cs @7e7e310 L72-76: BasicBuilder when
             // SCM_DO_BUILD_DURING_DEPLOYMENT is set and not true-like (after COMMAND and
@@ -516,6 +526,7 @@ impl Platform {
                 builder_pick: None,
                 fresh_because: None,
                 cache_key_files: &[],
+                caches_install_layer: false,
             },
             // heroku/heroku-buildpack-python lib/cache.sh, lib/python_version.sh @b4e7e72.
             // Deploy refs: Heroku Dev Center "Deploying with Git" (main or master; the
@@ -538,6 +549,7 @@ impl Platform {
                 builder_pick: None,
                 fresh_because: None,
                 cache_key_files: &PACKAGE_MANAGER_FILES,
+                caches_install_layer: false,
             },
             // dokku/dokku plugins/builder-herokuish (the Heroku buildpack's cache);
             // plugins/repo (repo:purge-cache). Deploy refs: dokku/dokku plugins/git/functions
@@ -561,6 +573,7 @@ impl Platform {
                 builder_pick: Some(BuilderPick::Dokku),
                 fresh_because: None,
                 cache_key_files: &PACKAGE_MANAGER_FILES,
+                caches_install_layer: false,
             },
             // heroku/buildpacks-python src/layers/pip_dependencies.rs (an uncached layer);
             // dokku/dokku plugins/builder-pack (the same buildpacks through `pack`).
@@ -570,10 +583,17 @@ impl Platform {
             ),
             // railwayapp/railpack core/providers/python/python.go (`python -m venv /app/.venv` in
             // the image's install step).
-            Platform::Railpack => fresh_build(
-                "railpack",
-                "Railpack makes the venv in the image's install step on every build",
-            ),
+            // railwayapp/railpack core/providers/python/python.go @b5e8058: `python -m venv`
+            // and `pip install -r requirements.txt` in an install step whose inputs are only
+            // the dependency files (`copyInstallFiles`), so BuildKit reuses that layer while
+            // they are unchanged.
+            Platform::Railpack => Facts {
+                caches_install_layer: true,
+                ..fresh_build(
+                    "railpack",
+                    "Railpack makes the venv in the image's install step on every build",
+                )
+            },
             // railwayapp/nixpacks src/providers/python.rs (`python -m venv --copies /opt/venv`
             // in the install phase).
             Platform::Nixpacks => fresh_build(
@@ -601,6 +621,7 @@ impl Platform {
                 builder_pick: None,
                 fresh_because: None,
                 cache_key_files: &[],
+                caches_install_layer: false,
             },
             // piku/piku piku.py @ca90545: deploy_python (venv created only when bin/activate
             // is missing; PYTHON_VERSION read only then), cmd_git_hook (every pushed ref,
@@ -624,6 +645,7 @@ impl Platform {
                 builder_pick: None,
                 fresh_because: None,
                 cache_key_files: &[],
+                caches_install_layer: false,
             },
         }
     }
@@ -633,6 +655,13 @@ impl Platform {
     pub fn behaviour(self) -> String {
         let facts = self.facts();
         if let Some(why) = facts.fresh_because {
+            if self.facts().caches_install_layer {
+                return format!(
+                    "fresh env on every deployment ({why}), from an install layer reused while \
+                     the dependency files are unchanged: only a VCS requirement whose branch or \
+                     tag moved stays at its cached revision"
+                );
+            }
             return format!("fresh env on every deployment ({why}): nothing goes stale");
         }
         match facts.rebuild {
@@ -688,6 +717,13 @@ impl Platform {
 
     pub fn runtime_rule(self) -> RuntimeRule {
         self.facts().runtime_rule
+    }
+
+    /// Whether a VCS requirement whose branch or tag moved can stay at the revision installed
+    /// earlier: an env kept between deployments ([`Platform::reuses_env`]), or an install
+    /// layer reused while the dependency files are unchanged.
+    pub fn keeps_vcs_revisions(self) -> bool {
+        self.reuses_env() || self.facts().caches_install_layer
     }
 
     /// Whether every deployment builds the env from scratch, so nothing can go stale.
@@ -782,6 +818,7 @@ fn fresh_build(name: &'static str, why: &'static str) -> Facts {
         builder_pick: None,
         fresh_because: Some(why),
         cache_key_files: &[],
+        caches_install_layer: false,
     }
 }
 

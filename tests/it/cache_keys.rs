@@ -191,7 +191,10 @@ fn envguard_platform_says_what_goes_stale_there() {
     for (platform, says) in [
         ("heroku", "a removal confined to an -r include"),
         ("google-buildpacks", "a removal confined to an -r include"),
-        ("railpack", "nothing goes stale"),
+        (
+            "railpack",
+            "only a VCS requirement whose branch or tag moved",
+        ),
         ("kudu-windows", "rebuilt only when the runtime changes"),
         ("kudu-linux-no-build", "no build on deployment"),
     ] {
@@ -225,4 +228,44 @@ fn a_push_to_google_buildpacks_names_the_key_file() {
         "{stderr}"
     );
     assert_eq!(d.server_rev("master"), tip);
+}
+
+/// Railpack installs in an image layer whose inputs are only the dependency files
+/// (railwayapp/railpack core/providers/python/python.go @b5e8058 `copyInstallFiles`): BuildKit
+/// reuses it while they are unchanged, so a VCS requirement on a branch keeps the revision
+/// of the cached layer. The push says so, as it does where the env is kept; Nixpacks'
+/// install is not known to be cached that way and says nothing.
+#[test]
+fn railpack_keeps_a_vcs_branch_at_the_cached_layers_revision() {
+    for (platform, noted) in [("railpack", true), ("nixpacks", false)] {
+        let (server, app) = crate::support::platform_remote(
+            "origin",
+            "https://example.invalid/app.git",
+            &[(
+                "requirements.txt",
+                "flask\npkg @ git+https://example.invalid/pkg.git@main\n",
+            )],
+        );
+        for (key, value) in [
+            ("envguard.remoteName", "origin"),
+            ("envguard.platform", platform),
+            ("envguard.branch", "main"),
+        ] {
+            app.git(&["config", key, value]);
+        }
+        app.write("app.py", "print(2)\n");
+        app.commit("Change the app");
+        let out = app
+            .cmd("git")
+            .args(["push", "origin", "main"])
+            .output()
+            .expect("push");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert_eq!(server.rev("main"), app.rev("HEAD"));
+        let note = "note: pkg installs from a VCS branch or tag \
+                    ('pkg @ git+https://example.invalid/pkg.git@main'); railpack keeps the \
+                    installed revision until a dependency file the build copies";
+        assert_eq!(stderr.contains(note), noted, "{platform}: {stderr}");
+    }
 }
