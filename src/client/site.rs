@@ -168,7 +168,13 @@ pub(super) fn fixes_on(repo: &Repository, platform: Platform, remote: &str, url:
                     " (the heroku CLI's `heroku-builds` plugin: heroku plugins:install \
                      heroku-builds)"
                 }
-                crate::platform::Purge::Dokku => "",
+                // dokku `plugins/git/functions` @33896f5 L44-51: on an arm64 server without
+                // herokuish the default builder is pack, which the client cannot see.
+                crate::platform::Purge::Dokku => {
+                    " (unless the server is arm64 without herokuish: Dokku then builds with \
+                     pack, which makes the env anew, and `git config envguard.platform \
+                     heroku-cnb` says so)"
+                }
             };
             match command::purge_command(platform, url).or_else(|| {
                 // The hook gets the URL after `insteadOf`; the configured one names the app.

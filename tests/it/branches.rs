@@ -181,6 +181,11 @@ fn dokku_guards_every_branch_until_its_deploy_branch_is_named() {
         said.contains("ssh dokku@dokku.me repo:purge-cache shop"),
         "{said}"
     );
+    // The builder of an arm64 server is not visible from here: said, not guessed.
+    assert!(
+        said.contains("unless the server is arm64 without herokuish"),
+        "{said}"
+    );
     assert!(
         said.contains("every branch pushed to dokku is checked"),
         "{said}"
