@@ -240,7 +240,7 @@ const REFERENCE_PIP: &str = "26.3";
 
 /// A Python whose pip is [`REFERENCE_PIP`]: `ENVGUARD_TEST_PIP_PYTHON`, the path of a Python
 /// executable with that pip (.ci/run installs one from PyPI). No test reaches the network.
-fn pip_python() -> String {
+pub fn pip_python() -> String {
     crate::support::tool(
         "ENVGUARD_TEST_PIP_PYTHON",
         &format!("python3 -m venv v && v/bin/pip install pip=={REFERENCE_PIP}; the variable is v/bin/python"),

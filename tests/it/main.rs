@@ -31,6 +31,7 @@ mod layering;
 mod managers;
 mod matrix;
 mod piku;
+mod pip_vcs;
 mod platform;
 mod properties;
 mod prune;
