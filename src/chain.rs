@@ -31,7 +31,7 @@ impl HookArgs {
 /// Whether this envguard runs inside another envguard: a nested push, or a displaced hook
 /// that calls envguard again. It must then let everything through untouched.
 pub fn inside_envguard() -> bool {
-    std::env::var_os(vars::NESTED).is_some() || std::env::var_os(vars::CHAINED).is_some()
+    vars::inside_envguard()
 }
 
 /// Who started this pre-push run, when it is not envguard's own shim installed as the
@@ -40,10 +40,9 @@ pub fn inside_envguard() -> bool {
 /// Either way other checks may run after envguard and still stop the push, so envguard must
 /// not deploy anything from this run.
 pub fn run_from_another_hook() -> Option<String> {
-    match std::env::var_os(vars::HOOK) {
+    match vars::hook_file() {
         None => Some("a hook manager's entry or a script of yours, not envguard's own hook".into()),
         Some(shim) => {
-            let shim = PathBuf::from(shim);
             let name = shim
                 .file_name()
                 .and_then(|n| n.to_str())
@@ -60,13 +59,10 @@ pub fn run_from_another_hook() -> Option<String> {
 
 /// The displaced hook for this run, if any.
 fn legacy_hook() -> Option<PathBuf> {
-    match (
-        std::env::var_os(vars::LEGACY_HOOK),
-        std::env::var_os(vars::HOOK),
-    ) {
-        (Some(path), _) => Some(PathBuf::from(path)),
+    match (vars::legacy_hook(), vars::hook_file()) {
+        (Some(path), _) => Some(path),
         (None, Some(shim)) => {
-            let mut path = shim;
+            let mut path = shim.into_os_string();
             path.push(".legacy");
             Some(PathBuf::from(path))
         }
@@ -76,6 +72,7 @@ fn legacy_hook() -> Option<PathBuf> {
 
 /// Runs the displaced hook, with the same arguments and stdin. Returns its exit code (0
 /// when there is none); a hook that cannot be started is a warning, never a veto.
+#[allow(clippy::disallowed_methods)] // runs the displaced hook
 pub fn run_legacy(hook: &str, args: &HookArgs, stdin: &[u8]) -> ExitStatus {
     let Some(legacy) = legacy_hook().filter(|p| is_executable(p)) else {
         return ExitStatus::Success;

@@ -295,7 +295,7 @@ fn never_blocking(going_on: &'static str, hook: impl FnOnce() -> ExitStatus) -> 
 fn read_hook_stdin() -> Vec<u8> {
     let mut text = Vec::new();
     let stdin = std::io::stdin();
-    if stdin.is_terminal() || std::env::var_os(vars::PRE_COMMIT_TO_REF).is_some() {
+    if stdin.is_terminal() || vars::under_pre_commit() {
         return text;
     }
     if let Err(e) = stdin.lock().read_to_end(&mut text) {

@@ -13,6 +13,7 @@ use crate::{Error, Result};
 use crate::vars;
 
 /// The variables `git rev-parse --local-env-vars` lists (asked once per process).
+#[allow(clippy::disallowed_methods)] // asks git for its local variables
 fn local_env_vars() -> &'static [String] {
     static VARS: OnceLock<Vec<String>> = OnceLock::new();
     VARS.get_or_init(|| {
@@ -54,6 +55,7 @@ pub enum GitEnv<'a> {
 }
 
 /// `git` set up for `env`, with stdin closed.
+#[allow(clippy::disallowed_methods)] // every git process starts here
 pub fn git_in(env: GitEnv) -> Command {
     let mut cmd = Command::new("git");
     match env {

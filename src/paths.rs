@@ -80,7 +80,7 @@ pub fn resolve_relative(from: &str, target: &str) -> Result<String, Outside> {
 /// `shutil.which`, as piku.py asks it).
 pub fn on_path(program: &str) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    std::env::var_os("PATH").is_some_and(|path| {
+    crate::vars::path().is_some_and(|path| {
         std::env::split_paths(&path).any(|dir| {
             std::fs::metadata(dir.join(program))
                 .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)

@@ -160,7 +160,7 @@ impl HookReport {
             site.remote = crate::url::redact(&site.remote);
             site.url = crate::url::redact(&site.url);
         }
-        if let Some(path) = std::env::var_os(crate::vars::WRAPPER)
+        if let Some(path) = crate::vars::wrapper()
             && let Ok(json) = serde_json::to_vec(&stored)
             && let Err(e) = std::fs::write(&path, json)
         {

@@ -21,6 +21,7 @@ pub struct CommandPush<'a> {
 
 /// Runs `command` with `sh -c` in `workdir`; `Ok(None)` when it succeeded, else its output
 /// and status for the refusal.
+#[allow(clippy::disallowed_methods)] // runs envguard.command
 pub fn run(
     command: &ShownCommand,
     workdir: &std::path::Path,
@@ -29,7 +30,7 @@ pub fn run(
     let command = command.expose();
     // What the shell will expand: its output may echo a value, shown as `${NAME}` instead.
     for name in crate::output::command_line::referenced_variables(command) {
-        if let Ok(value) = std::env::var(&name) {
+        if let Some(value) = crate::vars::lookup(&name) {
             crate::output::secret::register_expansion(&name, &value);
         }
     }

@@ -21,8 +21,8 @@ pub struct PushExtras {
 /// The flags of the `git push` running this hook.
 pub fn of_this_push() -> PushFlags {
     let mut flags = from_proc().map(|(f, _)| f).unwrap_or_default();
-    if let Ok(v) = std::env::var(vars::DRY_RUN) {
-        flags.dry_run = v == "1";
+    if let Some(dry_run) = vars::dry_run() {
+        flags.dry_run = dry_run;
     }
     flags
 }

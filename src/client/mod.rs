@@ -107,7 +107,7 @@ struct Push {
 /// git's hook arguments and stdin.
 fn read_push(repo: &Repository, args: &HookArgs, stdin: &[u8]) -> Result<Push> {
     let format = repo.object_format();
-    let env = |name: &str| std::env::var(name).ok();
+    let env = vars::lookup;
     let (remote, url, updates) = match hook_input::from_pre_commit_env(env, format)? {
         Some(update) => (
             env("PRE_COMMIT_REMOTE_NAME").or_else(|| args.remote.clone()),
@@ -829,7 +829,7 @@ fn finish_toggled(cx: &Context, toggled: &[ToggleState], rest: &[&RefUpdate]) {
             line: moved_line(state),
         });
     }
-    if std::env::var_os(vars::WRAPPER).is_some() {
+    if vars::wrapper().is_some() {
         return;
     }
     if !skipped.is_empty() {

@@ -346,6 +346,7 @@ fn push_both(repo: &Repository, state: &mut ToggleState) -> Result<()> {
 
 /// Fault injection: a signal to this process, as a killed terminal or CI job (KILL) or a
 /// Ctrl-C (INT) would send.
+#[allow(clippy::disallowed_methods)] // the fault injection signals itself with kill(1)
 fn kill_self(signal: &str) {
     let _ = std::process::Command::new("kill")
         .args([&format!("-{signal}"), &std::process::id().to_string()])

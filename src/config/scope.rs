@@ -134,7 +134,8 @@ pub(super) fn escape(text: &str) -> String {
 /// given without `=`, which git reads as true), in the order git applies them.
 pub fn command_line_settings() -> Vec<(String, Option<String>)> {
     let mut settings = Vec::new();
-    if let Ok(params) = std::env::var("GIT_CONFIG_PARAMETERS") {
+    let (parameters, pairs) = crate::vars::git_config_settings();
+    if let Some(params) = parameters {
         // `'key'='value'` (or the older `'key=value'`), shell-quoted, space-separated.
         for word in shlex::split(&params).unwrap_or_default() {
             match word.split_once('=') {
@@ -143,16 +144,7 @@ pub fn command_line_settings() -> Vec<(String, Option<String>)> {
             }
         }
     }
-    let count: usize = std::env::var("GIT_CONFIG_COUNT")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    for i in 0..count {
-        if let Ok(key) = std::env::var(format!("GIT_CONFIG_KEY_{i}")) {
-            let value = std::env::var(format!("GIT_CONFIG_VALUE_{i}")).unwrap_or_default();
-            settings.push((key, Some(value)));
-        }
-    }
+    settings.extend(pairs.into_iter().map(|(key, value)| (key, Some(value))));
     settings
 }
 

@@ -79,7 +79,7 @@ pub struct ParseCache<Id> {
 
 /// `${VAR}` values from this process's environment, as pip expands them.
 pub fn process_env() -> EnvLookup {
-    Box::new(|name| std::env::var(name).ok())
+    Box::new(crate::vars::lookup)
 }
 
 impl<Id: Clone + Eq + Hash> ParseCache<Id> {

@@ -34,7 +34,7 @@ pub const MARKER_FILE: &str = ".envguard-wipe";
 /// The post-receive hook: decides, acts, then runs the displaced hook. Returns the displaced
 /// hook's exit code (git ignores it).
 pub fn post_receive(stdin: &[u8]) -> crate::ExitStatus {
-    if std::env::var_os(vars::CHAINED).is_some() {
+    if vars::chained() {
         return crate::ExitStatus::Success;
     }
     // Pushes to one repository take turns through envguard and the deploy step chained
@@ -65,16 +65,6 @@ pub fn post_receive(stdin: &[u8]) -> crate::ExitStatus {
     status
 }
 
-fn push_options() -> Vec<String> {
-    let count: usize = std::env::var(vars::GIT_PUSH_OPTION_COUNT)
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (0..count)
-        .filter_map(|i| std::env::var(format!("GIT_PUSH_OPTION_{i}")).ok())
-        .collect()
-}
-
 fn post_receive_checked(
     repo: &Repository,
     stdin: &[u8],
@@ -90,7 +80,7 @@ fn post_receive_checked(
         config.platform.unwrap_or(Platform::SelfHosted),
         crate::config::default_branch(repo, "HEAD"),
     );
-    let wipe_option = push_options().iter().any(|o| o == WIPE_PUSH_OPTION);
+    let wipe_option = vars::push_options().iter().any(|o| o == WIPE_PUSH_OPTION);
     let platform = config.platform.unwrap_or(Platform::SelfHosted);
     let mut analyzer = Analyzer::new(repo, &config, platform, process_env());
     let pushed: Vec<&str> = updates
@@ -569,9 +559,7 @@ fn piku_app(repo: &Repository) -> Option<(std::path::PathBuf, String)> {
     let root = if parent.file_name().is_some_and(|n| n == "repos") {
         parent.parent()?.to_path_buf()
     } else {
-        std::env::var_os("PIKU_ROOT")
-            .map(std::path::PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".piku")))?
+        vars::piku_root().or_else(|| vars::home().map(|h| h.join(".piku")))?
     };
     Some((root, app))
 }

@@ -215,6 +215,7 @@ pub fn prune_env(
 }
 
 /// Uninstalls `names`: the env's own pip when it has one, else the files of each RECORD.
+#[allow(clippy::disallowed_methods)] // runs the env's own pip
 fn uninstall(
     env: &Path,
     contents: &EnvContents,

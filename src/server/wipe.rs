@@ -267,9 +267,7 @@ fn refuse_dangerous_target(target: &Path) -> Result<PathBuf> {
     let resolved = target
         .canonicalize()
         .map_err(|e| Error::fs("read the target", target, e))?;
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .and_then(|h| h.canonicalize().ok());
+    let home = crate::vars::home().and_then(|h| h.canonicalize().ok());
     let what = if resolved.parent().is_none() {
         Some("the filesystem root")
     } else if home.as_deref().is_some_and(|h| h.starts_with(&resolved)) {

@@ -3,6 +3,10 @@
 //! into real bare remotes), real venvs and pip, and the platforms' own code where it runs
 //! here; the shared fixture builder is `tests/support`.
 
+// The product reads the environment and starts processes in named places only
+// (clippy.toml); the tests start programs and read their tool variables everywhere.
+#![allow(clippy::disallowed_methods)]
+
 #[path = "../support/mod.rs"]
 mod support;
 
