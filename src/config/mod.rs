@@ -8,7 +8,14 @@ use clap::ValueEnum;
 use crate::output::secret::ShownCommand;
 use crate::paths::{clean_dir, climbs_out, is_relative_inside};
 pub mod committed;
+mod remotes;
 pub mod scope;
+
+use remotes::platform_of;
+pub use remotes::{
+    DeployRemote, DeployTarget, PlatformSource, configured_urls, default_branch, deploy_remotes,
+    forced_by_config, glob_match, platform_here,
+};
 
 pub use crate::platform::Mode;
 use crate::platform::Platform;
@@ -570,110 +577,6 @@ impl Config {
     }
 }
 
-/// A remote's `url` and `pushurl` as written in the git config, before `insteadOf`
-/// rewriting.
-pub fn configured_urls(git: &git2::Config, remote: &str) -> Vec<String> {
-    ["url", "pushurl"]
-        .iter()
-        .filter_map(|key| git.get_string(&format!("remote.{remote}.{key}")).ok())
-        .collect()
-}
-
-/// Where the platform of a deploy remote comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlatformSource {
-    /// `envguard.platform` (set by hand or by `envguard platform detect`).
-    Configured,
-    /// An App Service remote whose platform was never detected: `kudu-windows` is assumed.
-    AssumedAppService,
-    /// The remote's URL names the platform (Heroku, Dokku).
-    FromUrl,
-    /// Not an App Service remote: its server is guarded by envguard's post-receive hook.
-    NotAppService,
-}
-
-/// What envguard does for a deploy remote: its platform and mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DeployTarget {
-    pub platform: Platform,
-    pub source: PlatformSource,
-    pub mode: Mode,
-}
-
-impl DeployTarget {
-    /// The platform and where it came from, for `hook status` and `envguard platform`.
-    pub fn platform_label(&self) -> String {
-        match self.source {
-            PlatformSource::Configured => format!("{} (envguard.platform)", self.platform),
-            PlatformSource::AssumedAppService => format!(
-                "{} (assumed; `envguard platform detect` asks the site)",
-                self.platform
-            ),
-            PlatformSource::FromUrl => format!("{} (from the remote's URL)", self.platform),
-            PlatformSource::NotAppService => {
-                format!("{} (not an App Service remote)", self.platform)
-            }
-        }
-    }
-}
-
-/// A configured remote that envguard treats as a deploy remote.
-#[derive(Debug, Clone)]
-pub struct DeployRemote {
-    pub name: String,
-    /// Its [`configured_urls`].
-    pub urls: Vec<String>,
-    pub target: DeployTarget,
-}
-
-/// The deploy remotes among `repo`'s remotes, in git's order.
-pub fn deploy_remotes(repo: &git2::Repository, config: &Config) -> Result<Vec<DeployRemote>> {
-    let git = open(repo)?;
-    let names = repo.remotes()?;
-    Ok(names
-        .iter()
-        .filter_map(|n| n.ok().flatten())
-        .filter_map(|name| {
-            let urls = configured_urls(&git, name);
-            let refs: Vec<&str> = urls.iter().map(String::as_str).collect();
-            let target = config.deploy_target(name, &refs)?;
-            Some(DeployRemote {
-                name: name.to_string(),
-                urls,
-                target,
-            })
-        })
-        .collect())
-}
-
-/// The branch a symbolic ref names (`HEAD` of a bare repository, `refs/remotes/origin/HEAD`
-/// of a clone), as a short name.
-pub fn default_branch(repo: &git2::Repository, symbolic_ref: &str) -> Option<String> {
-    let reference = repo.find_reference(symbolic_ref).ok()?;
-    let target = reference.symbolic_target().ok().flatten()?.to_string();
-    let prefix = match symbolic_ref.strip_suffix("HEAD") {
-        Some("") => "refs/heads/".to_string(),
-        Some(remote_prefix) => remote_prefix.to_string(),
-        None => return None,
-    };
-    target.strip_prefix(&prefix).map(str::to_string)
-}
-
-/// The platform `check` and `hook status` analyse for: that of the first deploy remote,
-/// else `envguard.platform`, else `self-hosted` (a server repository).
-pub fn platform_here(repo: &git2::Repository, config: &Config) -> Platform {
-    let remotes = deploy_remotes(repo, config).unwrap_or_default();
-    platform_of(remotes.first(), config)
-}
-
-/// The platform of the first deploy remote, else `envguard.platform`, else `self-hosted`.
-fn platform_of(first: Option<&DeployRemote>, config: &Config) -> Platform {
-    first
-        .map(|r| r.target.platform)
-        .or(config.platform)
-        .unwrap_or(Platform::SelfHosted)
-}
-
 fn invalid(key: &str, value: &str, expected: &str) -> Error {
     Error::config(key, value, expected)
 }
@@ -717,68 +620,9 @@ fn list(git: &git2::Config, key: &str) -> Result<Option<Vec<String>>> {
     Ok(found.then_some(values))
 }
 
-/// Whether `git push` to `remote` with no refspec on its command line forces the update of
-/// `remote_ref`: a mirror remote, or a `+` refspec of `remote.<name>.push` whose
-/// destination is that ref.
-pub fn forced_by_config(git: &git2::Config, remote: &str, remote_ref: &str) -> bool {
-    if git
-        .get_bool(&format!("remote.{remote}.mirror"))
-        .unwrap_or(false)
-    {
-        return true;
-    }
-    let Ok(mut specs) = git.multivar(&format!("remote.{remote}.push"), None) else {
-        return false;
-    };
-    let mut forced = false;
-    while let Some(Ok(entry)) = specs.next() {
-        if let Ok(spec) = entry.value() {
-            forced |= refspec_forces(spec, remote_ref);
-        }
-    }
-    forced
-}
-
-/// Whether a push refspec (`+src:dst`, `+ref`, globs) forces the update of `remote_ref`.
-fn refspec_forces(spec: &str, remote_ref: &str) -> bool {
-    let Some(spec) = spec.trim().strip_prefix('+') else {
-        return false;
-    };
-    let dst = spec.split_once(':').map_or(spec, |(_, dst)| dst);
-    let full = if dst.starts_with("refs/") {
-        dst.to_string()
-    } else {
-        format!("refs/heads/{dst}")
-    };
-    glob_match(&full, remote_ref)
-}
-
-/// Shell-style glob: `*` matches any run of characters, `?` one character.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
-}
-
 #[cfg(test)]
 mod tests {
+    use super::remotes::refspec_forces;
     use super::*;
 
     proptest::proptest! {

@@ -1,0 +1,192 @@
+//! Which commit each pushed update is judged against (what the remote or the site runs,
+//! fetched where it was pushed from elsewhere), and the analysis of each update.
+
+use git2::{Oid, Repository};
+
+use super::{Push, acting, deployed};
+use crate::analyze::Analyzer;
+use crate::config::Config;
+use crate::gitcli;
+use crate::hook_input::{PushFlags, RefUpdate};
+use crate::message::Hook;
+use crate::output::emit;
+use crate::output::secret::SecretUrl;
+use crate::plan::Checked;
+use crate::platform::Platform;
+use crate::report::short_oid;
+use crate::requirements::process_env;
+use crate::{Error, Result};
+
+/// An update of a tag (where tags deploy) as the commits it names: an annotated tag is an
+/// object of its own, and the analysis compares commits. A tag that names no commit here
+/// has no new id.
+pub(super) fn peeled(repo: &Repository, update: &RefUpdate) -> RefUpdate {
+    if !update.remote_ref.starts_with("refs/tags/") {
+        return update.clone();
+    }
+    let commit = |id: Option<Oid>| {
+        repo.find_object(id?, None)
+            .ok()?
+            .peel_to_commit()
+            .ok()
+            .map(|c| c.id())
+    };
+    RefUpdate {
+        old: commit(update.old),
+        new: commit(update.new),
+        ..update.clone()
+    }
+}
+
+/// The analyzer of a push to `platform`, fetching what a partial clone lacks.
+pub(super) fn analyzer_for<'r>(
+    repo: &'r Repository,
+    git: &git2::Config,
+    config: &'r Config,
+    platform: Platform,
+) -> Analyzer<'r> {
+    Analyzer::new(repo, config, platform, process_env())
+        .fetch_missing_with(gitcli::fetcher(repo.path()), git)
+}
+
+/// Analyses the deploy-branch updates of a push; the rest are returned as they are.
+pub(super) fn check_updates(
+    repo: &Repository,
+    git_config: &git2::Config,
+    config: &Config,
+    analyzer: &mut Analyzer,
+    push: &Push,
+    flags: &dyn Fn() -> PushFlags,
+) -> Result<(Vec<Checked>, Vec<RefUpdate>)> {
+    let mut checked = Vec::new();
+    let mut others = Vec::new();
+    for update in &push.updates {
+        let update = &peeled(repo, update);
+        let (Some(tip), true) = (update.new, config.is_deploy_branch(&update.remote_ref)) else {
+            others.push(update.clone());
+            continue;
+        };
+        let acting = acting();
+        // Pushed from elsewhere: what the remote holds is read after fetching it. Where that
+        // fails, a push git accepts anyway (forced) cannot be judged, and a mode that acts
+        // refuses it; git refuses an unforced one by itself.
+        if let Some(old) = update.old.filter(|old| repo.find_commit(*old).is_err())
+            && !gitcli::fetch_commit(repo.path(), &push.remote, old)
+            && acting
+            && (flags().force
+                || crate::config::forced_by_config(git_config, &push.remote, &update.remote_ref))
+        {
+            return Err(Error::UnfetchableRemoteCommit {
+                remote_ref: update.remote_ref.clone(),
+                remote: SecretUrl::new(&push.remote).to_string(),
+                oid: short_oid(old),
+            });
+        }
+        let base = site_runs(repo, config, push, update, analyzer.platform())
+            .or_else(|| base_for(repo, &push.remote, update));
+        match analyzer.analyze(base, tip) {
+            Ok(analysis) => {
+                let fast_forward = is_fast_forward(repo, update);
+                // Forcing matters only to an update that is not a fast-forward.
+                let forced = !fast_forward
+                    && !flags().refspecs
+                    && crate::config::forced_by_config(
+                        git_config,
+                        &push.remote,
+                        &update.remote_ref,
+                    );
+                checked.push(Checked {
+                    update: update.clone(),
+                    analysis,
+                    fast_forward,
+                    forced,
+                })
+            }
+            // A setting the user wrote wrong refuses the push (see `pre_push`), and so does
+            // any failure in a mode that acts: the push must not go out unchecked.
+            Err(e @ Error::Config { .. }) => return Err(e),
+            Err(e) if acting => return Err(e),
+            Err(e) => {
+                emit(&Hook::CannotAnalyse {
+                    remote_ref: update.remote_ref.clone(),
+                    error: e.to_string(),
+                });
+                others.push(update.clone());
+            }
+        }
+    }
+    Ok((checked, others))
+}
+
+/// Whether git accepts `update` without force: a new ref, a deletion, or an old id this
+/// repository has and the new commit descends from.
+fn is_fast_forward(repo: &Repository, update: &RefUpdate) -> bool {
+    match (update.old, update.new) {
+        (Some(old), Some(new)) => {
+            old == new
+                || (repo.find_commit(old).is_ok()
+                    && repo.graph_descendant_of(new, old).unwrap_or(false))
+        }
+        _ => true,
+    }
+}
+
+/// For a deploy branch the remote does not have (deleted, or never pushed) on a site with
+/// Kudu's API: the commit the site runs, its active deployment, when this repository has it.
+/// The platform's own record comes before envguard's and git's.
+fn site_runs(
+    repo: &Repository,
+    config: &Config,
+    push: &Push,
+    update: &RefUpdate,
+    platform: Platform,
+) -> Option<Oid> {
+    if update.old.is_some() || !platform.has_site_api() {
+        return None;
+    }
+    match crate::remote::active_deployment(repo, config, &push.remote, &push.url) {
+        Ok(found) => found.filter(|id| repo.find_commit(*id).is_ok()),
+        Err(e) => {
+            log::debug!("the site's active deployment: {e}");
+            None
+        }
+    }
+}
+
+/// What the remote already has for a ref update: its old id when known here; for a new
+/// branch (or an old id this repository lacks), what the remote's branch held when envguard
+/// last saw it (a deploy branch deleted and pushed again), else the nearest commit the
+/// remote's remote-tracking refs share with the tip. `None`: the remote has nothing of it (first
+/// deploy).
+pub(super) fn base_for(repo: &Repository, remote: &str, update: &RefUpdate) -> Option<Oid> {
+    if let Some(old) = update.old
+        && repo.find_commit(old).is_ok()
+    {
+        return Some(old);
+    }
+    let tip = update.new?;
+    // A deploy branch deleted and pushed again: the remote last held (and deployed) this.
+    if let Some(last) = update
+        .branch()
+        .and_then(|branch| deployed::last(repo, remote, branch))
+    {
+        return Some(last);
+    }
+    let refs = repo
+        .references_glob(&format!("refs/remotes/{remote}/*"))
+        .ok()?;
+    let mut best: Option<Oid> = None;
+    for reference in refs.flatten() {
+        let Some(target) = reference.target() else {
+            continue;
+        };
+        let Ok(base) = repo.merge_base(tip, target) else {
+            continue;
+        };
+        best = match best {
+            Some(b) if b == base || repo.graph_descendant_of(b, base).unwrap_or(false) => Some(b),
+            _ => Some(base),
+        };
+    }
+    best
+}
