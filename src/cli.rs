@@ -151,15 +151,20 @@ pub fn env_diff(env: &Path, rev: Option<&str>) -> ExitStatus {
 
 /// `envguard platform [detect [REMOTE]]`.
 pub fn platform(detect: Option<Option<String>>) -> ExitStatus {
-    print_lines(open_with_config().and_then(|(repo, config)| match detect {
-        Some(remote) => crate::remote::detect_command(&repo, &config, remote.as_deref()),
-        None => crate::remote::platform_status(&repo, &config),
-    }))
+    match detect {
+        Some(remote) => print_lines(open_with_config().and_then(|(repo, config)| {
+            crate::remote::detect_command(&repo, &config, remote.as_deref())
+        })),
+        None => print_result(
+            open_with_config()
+                .and_then(|(repo, config)| crate::remote::platform_status(&repo, &config)),
+        ),
+    }
 }
 
 /// `envguard deploy-script --platform P [--force]`.
 pub fn deploy_script(platform: Platform, force: bool) -> ExitStatus {
-    print_lines(repository_root().and_then(|root| deploy_script::write(&root, platform, force)))
+    print_result(repository_root().and_then(|root| deploy_script::write(&root, platform, force)))
 }
 
 /// `envguard hook install|uninstall|status`.
@@ -193,7 +198,7 @@ pub fn hook(request: HookRequest) -> ExitStatus {
         HookRequest::Uninstall {
             server,
             use_hooks_path,
-        } => install::uninstall(&cwd, side(server), use_hooks_path),
+        } => return print_result(install::uninstall(&cwd, side(server), use_hooks_path)),
         HookRequest::Status { server } => install::status(&cwd, side(server)),
     };
     print_lines(result)
@@ -225,7 +230,7 @@ pub fn wipe_target(target: &Path, env_dir: Option<String>, force: bool) -> ExitS
     let env_dir = env_dir.unwrap_or_else(|| {
         open_with_config().map_or_else(|_| "env".to_string(), |(_, c)| c.env_dir)
     });
-    print_lines(wipe::wipe(target, &env_dir, force).map(|o| o.lines()))
+    print_result(wipe::wipe(target, &env_dir, force))
 }
 
 /// `envguard wipe --remote [REMOTE]`: the site's env, over Kudu's REST API.
@@ -314,6 +319,22 @@ fn cannot_run_here(e: &Error) -> String {
             "the repository has no commit yet; commit first".to_string()
         }
         _ => e.to_string(),
+    }
+}
+
+/// Says a command's result on stdout, or its error on stderr.
+fn print_result(result: Result<impl crate::output::Line>) -> ExitStatus {
+    match result {
+        Ok(report) => {
+            emit(&report);
+            ExitStatus::Success
+        }
+        Err(e) => {
+            emit(&Command::Failed {
+                error: e.to_string(),
+            });
+            ExitStatus::Failure
+        }
     }
 }
 

@@ -11,10 +11,12 @@ pub mod committed;
 mod remotes;
 pub mod scope;
 
+use crate::message::DeployBranches;
+pub use crate::platform::PlatformSource;
 use remotes::platform_of;
 pub use remotes::{
-    DeployRemote, DeployTarget, PlatformSource, configured_urls, default_branch, deploy_remotes,
-    forced_by_config, glob_match, platform_here,
+    DeployRemote, DeployTarget, configured_urls, default_branch, deploy_remotes, forced_by_config,
+    glob_match, platform_here,
 };
 
 pub use crate::platform::Mode;
@@ -435,44 +437,11 @@ impl Config {
 
     /// The deploy branches, where they come from, and how to change them (for `hook
     /// status` and `envguard platform`).
-    pub fn branches_described(&self) -> String {
-        use crate::platform::DeployRefs;
-        let listed = self.branches.join(" ");
-        if self.branches_set {
-            return if self.branches.iter().any(|b| b == "master" || b == "main") {
-                listed
-            } else {
-                format!(
-                    "{listed} (envguard.branch replaces the default master, which is not \
-                     guarded; add it with `git config --add envguard.branch master`)"
-                )
-            };
-        }
-        let Some(platform) = self.branches_of else {
-            return listed;
-        };
-        match platform.facts().deploy_refs {
-            DeployRefs::Every => {
-                format!("every branch and tag ({platform} deploys each pushed ref)")
-            }
-            DeployRefs::DeployBranchElseFirstPushed => format!(
-                "every branch and tag: {platform} deploys its deploy-branch (or a tag of that \
-                 name), else the first branch or tag pushed to the app, and neither is visible \
-                 from here; name it with `git config envguard.branch NAME` (and pin it on the \
-                 server: `dokku git:set APP deploy-branch NAME`)"
-            ),
-            DeployRefs::Branches(_) => {
-                format!(
-                    "{listed} ({platform} deploys pushes to these; envguard.branch overrides it)"
-                )
-            }
-            DeployRefs::RepositoryHead => format!(
-                "{listed} (the repository's default branch, which a self-hosted server deploys; \
-                 envguard.branch overrides it)"
-            ),
-            DeployRefs::DeploymentBranch => {
-                format!("{listed} (the branch the platform deploys; envguard.branch overrides it)")
-            }
+    pub fn branches_described(&self) -> DeployBranches {
+        DeployBranches {
+            branches: self.branches.clone(),
+            set: self.branches_set,
+            of: self.branches_of,
         }
     }
 

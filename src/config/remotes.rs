@@ -4,7 +4,7 @@
 
 use super::{Config, Mode, open};
 use crate::Result;
-use crate::platform::Platform;
+use crate::platform::{Platform, PlatformSource};
 
 /// A remote's `url` and `pushurl` as written in the git config, before `insteadOf`
 /// rewriting.
@@ -13,19 +13,6 @@ pub fn configured_urls(git: &git2::Config, remote: &str) -> Vec<String> {
         .iter()
         .filter_map(|key| git.get_string(&format!("remote.{remote}.{key}")).ok())
         .collect()
-}
-
-/// Where the platform of a deploy remote comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlatformSource {
-    /// `envguard.platform` (set by hand or by `envguard platform detect`).
-    Configured,
-    /// An App Service remote whose platform was never detected: `kudu-windows` is assumed.
-    AssumedAppService,
-    /// The remote's URL names the platform (Heroku, Dokku).
-    FromUrl,
-    /// Not an App Service remote: its server is guarded by envguard's post-receive hook.
-    NotAppService,
 }
 
 /// What envguard does for a deploy remote: its platform and mode.
@@ -37,18 +24,11 @@ pub struct DeployTarget {
 }
 
 impl DeployTarget {
-    /// The platform and where it came from, for `hook status` and `envguard platform`.
-    pub fn platform_label(&self) -> String {
-        match self.source {
-            PlatformSource::Configured => format!("{} (envguard.platform)", self.platform),
-            PlatformSource::AssumedAppService => format!(
-                "{} (assumed; `envguard platform detect` asks the site)",
-                self.platform
-            ),
-            PlatformSource::FromUrl => format!("{} (from the remote's URL)", self.platform),
-            PlatformSource::NotAppService => {
-                format!("{} (not an App Service remote)", self.platform)
-            }
+    /// The platform and where it came from.
+    pub fn label(&self) -> crate::message::PlatformLabel {
+        crate::message::PlatformLabel {
+            platform: self.platform,
+            source: self.source,
         }
     }
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::BareUse;
 use crate::gitcli::{GitEnv, git_in, output_line};
+use crate::message::Uninstalled;
 use crate::{Error, Result};
 
 mod entries;
@@ -325,35 +326,30 @@ fn install_here(cwd: &Path, dir: &Path, side: Side) -> Result<(Vec<String>, Opti
 
 /// `envguard hook uninstall`: from where git reads hooks, or with `use_hooks_path` from the
 /// `core.hooksPath` directory (where `install --use-hooks-path` wrote).
-pub fn uninstall(cwd: &Path, side: Side, use_hooks_path: bool) -> Result<Vec<String>> {
+pub fn uninstall(cwd: &Path, side: Side, use_hooks_path: bool) -> Result<Uninstalled> {
     let (dir, hooks_path) = hooks_dir(cwd)?;
     if side == Side::Server
         && let Some(hook) = dispatch_dir(cwd, &dir).map(|d| d.join(DISPATCHED_NAME))
         && is_ours(&hook)
     {
         std::fs::remove_file(&hook)?;
-        return Ok(vec![format!("removed {}", hook.display())]);
-    }
-    if hooks_path.is_some() && !use_hooks_path && !is_ours(&dir.join(side.hook_name())) {
-        return Ok(vec![format!(
-            "envguard's hook is not at {}; core.hooksPath is set: for the hook `install \
-             --use-hooks-path` wrote there, run `envguard hook uninstall --use-hooks-path`",
-            dir.join(side.hook_name()).display()
-        )]);
+        return Ok(Uninstalled::Removed {
+            hook,
+            restored: false,
+        });
     }
     let hook = dir.join(side.hook_name());
+    if hooks_path.is_some() && !use_hooks_path && !is_ours(&hook) {
+        return Ok(Uninstalled::NotInHooksDir { hook });
+    }
     let had_legacy = dir.join(format!("{}.legacy", side.hook_name())).exists();
     Ok(if uninstall_from(&dir, side)? {
-        let mut lines = vec![format!("removed {}", hook.display())];
-        if had_legacy {
-            lines.push(format!("restored the previous hook as {}", hook.display()));
+        Uninstalled::Removed {
+            hook,
+            restored: had_legacy,
         }
-        lines
     } else {
-        vec![format!(
-            "envguard's hook is not installed at {}",
-            hook.display()
-        )]
+        Uninstalled::NotInstalled { hook }
     })
 }
 

@@ -330,7 +330,7 @@ pub(super) fn client_status(repo: &git2::Repository, config: &Config) -> Result<
             "deploy remote: {} ({}), platform {}, mode {}",
             remote.name,
             shown.join(", "),
-            remote.target.platform_label(),
+            remote.target.label(),
             crate::config::name_of(&remote.target.mode)
         ));
         if remote.target.mode == crate::config::Mode::RemoteWipe {

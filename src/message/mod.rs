@@ -13,10 +13,15 @@ use crate::output::secret::SecretUrl;
 mod command;
 mod hook;
 mod receive;
+mod report;
 
 pub use command::Command;
 pub use hook::Hook;
 pub use receive::{Hold, Receive};
+pub use report::{
+    DeployBranches, Leftover, PlatformLabel, PlatformReport, RemotePlatform, ScriptWritten,
+    Uninstalled, WipeOutcome,
+};
 
 /// The ways to push anyway, said after every refusal.
 pub const WAYS_OUT: [&str; 2] = [

@@ -79,7 +79,7 @@ pub enum Receive {
         prune: bool,
     },
     Wiped {
-        done: String,
+        done: super::WipeOutcome,
     },
     /// piku's venv got its time set back so that piku runs pip.
     PikuRunsPip {
@@ -99,7 +99,7 @@ pub enum Receive {
         error: String,
     },
     PikuWiped {
-        done: String,
+        done: super::WipeOutcome,
     },
     NotWiped {
         error: String,
@@ -172,8 +172,9 @@ impl Receive {
             ),
             Receive::PikuWiped { done } => write!(
                 f,
-                "{done} (the virtualenv's bin, lib, include, share and pyvenv.cfg; the app's \
-                 ENV, LIVE_ENV and SCALING are kept)"
+                "{} (the virtualenv's bin, lib, include, share and pyvenv.cfg; the app's \
+                 ENV, LIVE_ENV and SCALING are kept)",
+                done.summary()
             ),
             _ => Ok(()),
         }
@@ -272,7 +273,7 @@ impl fmt::Display for Receive {
             Receive::Working { env, prune: true } => {
                 write!(f, "pruning {env} (reading what is installed) ...")
             }
-            Receive::Wiped { done } => f.write_str(done),
+            Receive::Wiped { done } => f.write_str(&done.summary()),
             Receive::PikuPoetry { .. }
             | Receive::PikuUv { .. }
             | Receive::PikuRunsPip { .. }

@@ -346,6 +346,19 @@ fn user_and_host(url: &str) -> Option<(Option<String>, String)> {
     Some((user, host.to_ascii_lowercase()))
 }
 
+/// Where the platform of a deploy remote comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlatformSource {
+    /// `envguard.platform` (set by hand or by `envguard platform detect`).
+    Configured,
+    /// An App Service remote whose platform was never detected: `kudu-windows` is assumed.
+    AssumedAppService,
+    /// The remote's URL names the platform (Heroku, Dokku).
+    FromUrl,
+    /// Not an App Service remote: its server is guarded by envguard's post-receive hook.
+    NotAppService,
+}
+
 impl Platform {
     /// What goes stale on the platform and what rebuilds the env, in one sentence (for
     /// `envguard platform`).

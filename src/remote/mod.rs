@@ -20,6 +20,7 @@ use git2::Repository;
 
 use crate::config::{Config, configured_urls, deploy_remotes};
 use crate::error::site::SiteError;
+use crate::message::{PlatformReport, RemotePlatform};
 use crate::platform::Platform;
 use crate::url;
 use crate::{Error, Result};
@@ -442,36 +443,31 @@ fn site_deployment_lines(detected: &detect::Detected, config: &Config) -> Vec<St
 }
 
 /// `envguard platform`: the platform of each deploy remote and where it came from.
-pub fn platform_status(repo: &Repository, config: &Config) -> Result<Vec<String>> {
+pub fn platform_status(repo: &Repository, config: &Config) -> Result<PlatformReport> {
     let remotes = deploy_remotes(repo, config)?;
     if remotes.is_empty() {
-        let mut lines = vec![format!(
-            "no deploy remote; envguard.platform = {}",
-            config.platform.map_or("auto", Platform::name)
-        )];
-        lines.extend(config.platform.map(|p| format!("  {p}: {}", p.behaviour())));
-        return Ok(lines);
+        return Ok(PlatformReport::NoDeployRemote {
+            configured: config.platform,
+        });
     }
-    Ok(remotes
-        .iter()
-        .flat_map(|r| {
-            let mut branches = config.clone();
-            branches.settle_branches(
-                r.target.platform,
-                crate::config::default_branch(repo, &format!("refs/remotes/{}/HEAD", r.name)),
-            );
-            [
-                format!(
-                    "{}: {}, mode {}",
-                    r.name,
-                    r.target.platform_label(),
-                    crate::config::name_of(&r.target.mode)
-                ),
-                format!("  {}", r.target.platform.behaviour()),
-                format!("  deploy branches: {}", branches.branches_described()),
-            ]
-        })
-        .collect())
+    Ok(PlatformReport::Remotes(
+        remotes
+            .iter()
+            .map(|r| {
+                let mut branches = config.clone();
+                branches.settle_branches(
+                    r.target.platform,
+                    crate::config::default_branch(repo, &format!("refs/remotes/{}/HEAD", r.name)),
+                );
+                RemotePlatform {
+                    name: r.name.clone(),
+                    label: r.target.label(),
+                    mode: r.target.mode,
+                    branches: branches.branches_described(),
+                }
+            })
+            .collect(),
+    ))
 }
 
 /// Reads what the site's deployments of `commits` did (with credentials a helper gives, no

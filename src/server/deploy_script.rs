@@ -13,6 +13,7 @@ use std::path::Path;
 use crate::Result;
 use crate::deployment::Deployment;
 use crate::error::DeployScriptError;
+use crate::message::ScriptWritten;
 use crate::platform::{Platform, ScriptKind};
 
 /// The deploy script of a [`ScriptKind`].
@@ -73,7 +74,7 @@ const MARKER: &str = "envguard-deploy-script";
 /// Writes the script and `.deployment` into `dir` (the repository's root). The app folder
 /// is `.deployment`'s `project`, or the one a script envguard wrote before names. Refuses to
 /// replace a custom script or a `.deployment` that runs another command unless `force`.
-pub fn write(dir: &Path, platform: Platform, force: bool) -> Result<Vec<String>> {
+pub fn write(dir: &Path, platform: Platform, force: bool) -> Result<ScriptWritten> {
     let Some(kind) = platform.facts().deploy_script else {
         return Err(DeployScriptError::NoScript {
             platform: platform.to_string(),
@@ -134,16 +135,12 @@ pub fn write(dir: &Path, platform: Platform, force: bool) -> Result<Vec<String>>
     }
     let command = kind.command();
     std::fs::write(&deployment, format!("[config]\ncommand = {command}\n"))?;
-    let folder = if app_root.is_empty() {
-        "the repository root".to_string()
-    } else {
-        app_root.clone()
-    };
-    Ok(vec![
-        format!("wrote {} (deploys {folder})", script.display()),
-        format!("wrote {} (command = {command})", deployment.display()),
-        "commit both files; the next deployment runs the script".to_string(),
-    ])
+    Ok(ScriptWritten {
+        script,
+        folder: app_root,
+        deployment,
+        command,
+    })
 }
 
 #[cfg(test)]

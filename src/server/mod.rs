@@ -479,10 +479,10 @@ fn wipe_env(config: &Config, target: &std::path::Path, why: &str) {
     };
     match &wiped {
         Ok(outcome) if piku => emit(&Receive::PikuWiped {
-            done: outcome.describe(),
+            done: outcome.clone(),
         }),
         Ok(outcome) => emit(&Receive::Wiped {
-            done: outcome.describe(),
+            done: outcome.clone(),
         }),
         Err(e) => emit(&Receive::NotWiped {
             error: e.to_string(),

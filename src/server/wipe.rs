@@ -14,88 +14,7 @@ use crate::{Error, Result};
 /// Prefix of the trash names inside the target.
 pub const TRASH_PREFIX: &str = ".envguard-trash-";
 
-/// What a wipe did.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct WipeOutcome {
-    /// The env that was deleted, if there was one.
-    pub removed: Option<PathBuf>,
-    pub files: u64,
-    pub bytes: u64,
-    /// Trash folders of earlier, interrupted wipes that were deleted.
-    pub stale_trash: u64,
-    /// Trash that could not be deleted (this wipe's or an earlier one's), with why. It holds
-    /// no env any more.
-    pub leftovers: Vec<Leftover>,
-    /// Part of the env itself could not be deleted after it was moved aside (it is among the
-    /// leftovers).
-    pub partly: bool,
-}
-
-/// A trash folder a wipe could not delete.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Leftover {
-    pub path: PathBuf,
-    pub error: String,
-}
-
-impl WipeOutcome {
-    /// One line for the user.
-    pub fn describe(&self) -> String {
-        let mut line = match &self.removed {
-            Some(path) => format!(
-                "{} {} ({} files, {})",
-                if self.partly {
-                    "moved out of the deployment's way"
-                } else {
-                    "deleted"
-                },
-                path.display(),
-                self.files,
-                human_bytes(self.bytes)
-            ),
-            None => "no env to delete".to_string(),
-        };
-        if self.stale_trash > 0 {
-            line.push_str(&format!(
-                "; cleaned {} leftover trash folder(s) of an interrupted wipe",
-                self.stale_trash
-            ));
-        }
-        line
-    }
-
-    /// One message per leftover.
-    pub fn leftover_messages(&self) -> impl Iterator<Item = crate::message::Receive> + '_ {
-        self.leftovers
-            .iter()
-            .map(|l| crate::message::Receive::Leftover {
-                path: l.path.clone(),
-                error: l.error.clone(),
-            })
-    }
-
-    /// The lines to show: [`WipeOutcome::describe`], then one per leftover.
-    pub fn lines(&self) -> Vec<String> {
-        std::iter::once(self.describe())
-            .chain(self.leftover_messages().map(|m| m.to_string()))
-            .collect()
-    }
-}
-
-fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
+pub use crate::message::{Leftover, WipeOutcome};
 
 /// Whether `dir` looks like a virtualenv: `pyvenv.cfg`, or the POSIX / Windows layout of
 /// one (`bin/python`, `Scripts/python.exe`).
@@ -454,12 +373,5 @@ mod tests {
             notes.join("notes.txt").is_file(),
             "a folder of the user's stays"
         );
-    }
-
-    #[test]
-    fn sizes_read_well() {
-        assert_eq!(human_bytes(12), "12 B");
-        assert_eq!(human_bytes(2048), "2.0 KiB");
-        assert_eq!(human_bytes(5 * 1024 * 1024 + 1), "5.0 MiB");
     }
 }

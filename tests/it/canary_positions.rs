@@ -443,13 +443,17 @@ fn the_printer_is_the_only_way_out_and_messages_hold_urls_and_commands_in_redact
 
     // Every message field that names a remote, a URL, a command or a header is of a type
     // whose Display masks it.
-    let (_, message) = sources()
+    let messages: Vec<syn::File> = sources()
         .into_iter()
-        .find(|(p, _)| p == Path::new("message.rs"))
-        .expect("src/message.rs");
-    let file = syn::parse_file(&message).expect("message.rs parses");
+        .filter(|(p, _)| p.starts_with("message"))
+        .map(|(p, text)| syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
+        .collect();
+    assert!(
+        messages.len() >= 4,
+        "src/message/ holds the messages by side"
+    );
     let mut checked = 0;
-    for item in &file.items {
+    for item in messages.iter().flat_map(|file| &file.items) {
         let syn::Item::Enum(e) = item else { continue };
         for field in e.variants.iter().flat_map(|v| v.fields.iter()) {
             let Some(name) = field.ident.as_ref().map(ToString::to_string) else {

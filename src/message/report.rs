@@ -1,0 +1,346 @@
+//! What a command did, as values with their wording: `envguard wipe` ([`WipeOutcome`]),
+//! `envguard deploy-script` ([`ScriptWritten`]), `envguard hook uninstall`
+//! ([`Uninstalled`]). Each is one result on stdout.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use super::Receive;
+use crate::output::{Line, Stream};
+use crate::platform::{DeployRefs, Platform, PlatformSource};
+
+/// What a wipe did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct WipeOutcome {
+    /// The env that was deleted, if there was one.
+    pub removed: Option<PathBuf>,
+    pub files: u64,
+    pub bytes: u64,
+    /// Trash folders of earlier, interrupted wipes that were deleted.
+    pub stale_trash: u64,
+    /// Trash that could not be deleted (this wipe's or an earlier one's), with why. It holds
+    /// no env any more.
+    pub leftovers: Vec<Leftover>,
+    /// Part of the env itself could not be deleted after it was moved aside (it is among the
+    /// leftovers).
+    pub partly: bool,
+}
+
+/// A trash folder a wipe could not delete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leftover {
+    pub path: PathBuf,
+    pub error: String,
+}
+
+impl WipeOutcome {
+    /// What the wipe did, in one line.
+    pub fn summary(&self) -> String {
+        let mut line = match &self.removed {
+            Some(path) => format!(
+                "{} {} ({} files, {})",
+                if self.partly {
+                    "moved out of the deployment's way"
+                } else {
+                    "deleted"
+                },
+                path.display(),
+                self.files,
+                human_bytes(self.bytes)
+            ),
+            None => "no env to delete".to_string(),
+        };
+        if self.stale_trash > 0 {
+            line.push_str(&format!(
+                "; cleaned {} leftover trash folder(s) of an interrupted wipe",
+                self.stale_trash
+            ));
+        }
+        line
+    }
+
+    /// One message per leftover.
+    pub fn leftover_messages(&self) -> impl Iterator<Item = Receive> + '_ {
+        self.leftovers.iter().map(|l| Receive::Leftover {
+            path: l.path.clone(),
+            error: l.error.clone(),
+        })
+    }
+}
+
+/// `envguard wipe`: the summary, then one line per leftover.
+impl fmt::Display for WipeOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.summary())?;
+        for leftover in self.leftover_messages() {
+            write!(f, "\n{leftover}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Line for WipeOutcome {
+    fn stream(&self) -> Stream {
+        Stream::Results
+    }
+}
+
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// What `envguard deploy-script` wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptWritten {
+    pub script: PathBuf,
+    /// The app folder the script deploys (`""`: the repository root).
+    pub folder: String,
+    pub deployment: PathBuf,
+    /// The `.deployment` command that runs the script.
+    pub command: &'static str,
+}
+
+impl fmt::Display for ScriptWritten {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let folder = if self.folder.is_empty() {
+            "the repository root"
+        } else {
+            &self.folder
+        };
+        write!(
+            f,
+            "wrote {} (deploys {folder})\nwrote {} (command = {})\ncommit both files; the next \
+             deployment runs the script",
+            self.script.display(),
+            self.deployment.display(),
+            self.command
+        )
+    }
+}
+
+impl Line for ScriptWritten {
+    fn stream(&self) -> Stream {
+        Stream::Results
+    }
+}
+
+/// What `envguard hook uninstall` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Uninstalled {
+    /// envguard's hook was removed; `restored`: the hook it had displaced is back.
+    Removed { hook: PathBuf, restored: bool },
+    /// envguard's hook is not there.
+    NotInstalled { hook: PathBuf },
+    /// Not there, and `core.hooksPath` is set: it may be where `--use-hooks-path` wrote.
+    NotInHooksDir { hook: PathBuf },
+}
+
+impl fmt::Display for Uninstalled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Uninstalled::Removed { hook, restored } => {
+                write!(f, "removed {}", hook.display())?;
+                if *restored {
+                    write!(f, "\nrestored the previous hook as {}", hook.display())?;
+                }
+                Ok(())
+            }
+            Uninstalled::NotInstalled { hook } => {
+                write!(f, "envguard's hook is not installed at {}", hook.display())
+            }
+            Uninstalled::NotInHooksDir { hook } => write!(
+                f,
+                "envguard's hook is not at {}; core.hooksPath is set: for the hook `install \
+                 --use-hooks-path` wrote there, run `envguard hook uninstall --use-hooks-path`",
+                hook.display()
+            ),
+        }
+    }
+}
+
+impl Line for Uninstalled {
+    fn stream(&self) -> Stream {
+        Stream::Results
+    }
+}
+
+/// The deploy branches of a remote and why they are the ones: `envguard.branch`, else the
+/// platform's deploy refs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeployBranches {
+    pub branches: Vec<String>,
+    /// Set by `envguard.branch`.
+    pub set: bool,
+    /// The platform whose deploy refs they are, where settled.
+    pub of: Option<Platform>,
+}
+
+impl fmt::Display for DeployBranches {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let listed = self.branches.join(" ");
+        if self.set {
+            return if self.branches.iter().any(|b| b == "master" || b == "main") {
+                f.write_str(&listed)
+            } else {
+                write!(
+                    f,
+                    "{listed} (envguard.branch replaces the default master, which is not \
+                     guarded; add it with `git config --add envguard.branch master`)"
+                )
+            };
+        }
+        let Some(platform) = self.of else {
+            return f.write_str(&listed);
+        };
+        match platform.facts().deploy_refs {
+            DeployRefs::Every => {
+                write!(
+                    f,
+                    "every branch and tag ({platform} deploys each pushed ref)"
+                )
+            }
+            DeployRefs::DeployBranchElseFirstPushed => write!(
+                f,
+                "every branch and tag: {platform} deploys its deploy-branch (or a tag of that \
+                 name), else the first branch or tag pushed to the app, and neither is visible \
+                 from here; name it with `git config envguard.branch NAME` (and pin it on the \
+                 server: `dokku git:set APP deploy-branch NAME`)"
+            ),
+            DeployRefs::Branches(_) => write!(
+                f,
+                "{listed} ({platform} deploys pushes to these; envguard.branch overrides it)"
+            ),
+            DeployRefs::RepositoryHead => write!(
+                f,
+                "{listed} (the repository's default branch, which a self-hosted server deploys; \
+                 envguard.branch overrides it)"
+            ),
+            DeployRefs::DeploymentBranch => write!(
+                f,
+                "{listed} (the branch the platform deploys; envguard.branch overrides it)"
+            ),
+        }
+    }
+}
+
+/// A remote's platform and where it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlatformLabel {
+    pub platform: Platform,
+    pub source: PlatformSource,
+}
+
+impl fmt::Display for PlatformLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let platform = self.platform;
+        match self.source {
+            PlatformSource::Configured => write!(f, "{platform} (envguard.platform)"),
+            PlatformSource::AssumedAppService => write!(
+                f,
+                "{platform} (assumed; `envguard platform detect` asks the site)"
+            ),
+            PlatformSource::FromUrl => write!(f, "{platform} (from the remote's URL)"),
+            PlatformSource::NotAppService => write!(f, "{platform} (not an App Service remote)"),
+        }
+    }
+}
+
+/// `envguard platform`: each deploy remote's platform, mode, what goes stale there and its
+/// deploy branches; without a deploy remote, the configured platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlatformReport {
+    Remotes(Vec<RemotePlatform>),
+    NoDeployRemote { configured: Option<Platform> },
+}
+
+/// One deploy remote in [`PlatformReport`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemotePlatform {
+    pub name: String,
+    pub label: PlatformLabel,
+    pub mode: crate::platform::Mode,
+    pub branches: DeployBranches,
+}
+
+impl fmt::Display for PlatformReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PlatformReport::NoDeployRemote { configured } => {
+                write!(
+                    f,
+                    "no deploy remote; envguard.platform = {}",
+                    configured.map_or("auto", Platform::name)
+                )?;
+                if let Some(p) = configured {
+                    write!(f, "\n  {p}: {}", p.behaviour())?;
+                }
+                Ok(())
+            }
+            PlatformReport::Remotes(remotes) => {
+                for (i, r) in remotes.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("\n")?;
+                    }
+                    write!(
+                        f,
+                        "{}: {}, mode {}\n  {}\n  deploy branches: {}",
+                        r.name,
+                        r.label,
+                        r.mode.name(),
+                        r.label.platform.behaviour(),
+                        r.branches
+                    )?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Line for PlatformReport {
+    fn stream(&self) -> Stream {
+        Stream::Results
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(human_bytes(12), "12 B");
+        assert_eq!(human_bytes(2048), "2.0 KiB");
+        assert_eq!(human_bytes(5 * 1024 * 1024 + 1), "5.0 MiB");
+    }
+
+    #[test]
+    fn deploy_branches_say_why_they_are_the_ones() {
+        let branches = |set, of| DeployBranches {
+            branches: vec!["release".into()],
+            set,
+            of,
+        };
+        assert_eq!(
+            branches(true, None).to_string(),
+            "release (envguard.branch replaces the default master, which is not guarded; add \
+             it with `git config --add envguard.branch master`)"
+        );
+        assert_eq!(
+            branches(false, Some(Platform::Piku)).to_string(),
+            "every branch and tag (piku deploys each pushed ref)"
+        );
+        assert_eq!(branches(false, None).to_string(), "release");
+    }
+}
