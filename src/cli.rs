@@ -241,7 +241,7 @@ pub fn wipe_remote(remote: Option<String>, env_dir: Option<String>, dry_run: boo
         }
         crate::remote::wipe_command(&repo, &config, remote.as_deref(), dry_run)
     });
-    print_lines(result)
+    print_result(result)
 }
 
 /// The repository of the environment (`GIT_DIR` or the current directory) and its config.

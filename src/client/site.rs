@@ -20,8 +20,8 @@ pub(super) fn wipe_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> bo
         Err(e) => return refuse_remote_wipe(cx, &e),
     };
     if dry_run {
-        emit(&Hook::Site {
-            lines: site.dry_run(cx.config, cx.platform),
+        emit(&Hook::SiteWipeDryRun {
+            plan: site.dry_run(cx.config, cx.platform),
         });
         return true;
     }

@@ -154,8 +154,12 @@ pub enum Hook {
     Site {
         lines: Vec<String>,
     },
+    /// What the push's remote wipe would send (`git push --dry-run`).
+    SiteWipeDryRun {
+        plan: super::SiteWipeDryRun,
+    },
     SiteWiped {
-        done: String,
+        done: super::SiteWipe,
     },
     RemoteWipeRefused {
         error: String,
@@ -169,7 +173,7 @@ pub enum Hook {
         pushed: Vec<String>,
     },
     SitePruned {
-        done: String,
+        done: super::SitePrune,
     },
     PruneFailed {
         why: String,
@@ -466,6 +470,7 @@ impl fmt::Display for Hook {
                  pushes; nothing is lost. `envguard push` does the same without this message.",
             ),
             Hook::Site { lines } => f.write_str(&lines.join("\n")),
+            Hook::SiteWipeDryRun { plan } => plan.fmt(f),
             Hook::SiteDeploysOther { deployed, pushed } => write!(
                 f,
                 "the site deploys {deployed} (its DEPLOYMENT_BRANCH, asked now), and this push \

@@ -19,8 +19,8 @@ pub use command::Command;
 pub use hook::Hook;
 pub use receive::{Hold, Receive};
 pub use report::{
-    DeployBranches, Leftover, PlatformLabel, PlatformReport, RemotePlatform, ScriptWritten,
-    Uninstalled, WipeOutcome,
+    DeployBranches, Leftover, PlatformLabel, PlatformReport, RemotePlatform, RemoteWipeReport,
+    ScriptWritten, SitePrune, SiteWipe, SiteWipeDryRun, Uninstalled, WipeOutcome, Wiped,
 };
 
 /// The ways to push anyway, said after every refusal.

@@ -314,6 +314,145 @@ impl Line for PlatformReport {
     }
 }
 
+/// What a wipe on the site found and did to one folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wiped {
+    /// Deleted through the VFS API.
+    Vfs,
+    /// Deleted through the command API after the VFS API refused.
+    Command,
+    /// There was no env folder on the site.
+    Absent,
+}
+
+/// What `envguard wipe --remote` (or the push's remote wipe) did on the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteWipe {
+    pub base: String,
+    pub platform: Platform,
+    /// Each env folder of the platform, relative to the site's home, and what became of it.
+    pub folders: Vec<(String, Wiped)>,
+}
+
+impl fmt::Display for SiteWipe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.folders.is_empty() {
+            return write!(
+                f,
+                "{} builds a fresh env on every deployment; nothing to delete",
+                self.platform
+            );
+        }
+        for (i, (folder, wiped)) in self.folders.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            match wiped {
+                Wiped::Vfs => write!(f, "deleted {folder}")?,
+                Wiped::Command => write!(f, "deleted {folder} (through the command API)")?,
+                Wiped::Absent => write!(f, "{folder} does not exist; nothing to delete")?,
+            }
+        }
+        write!(f, " on {}", self.base)
+    }
+}
+
+impl Line for SiteWipe {
+    fn stream(&self) -> Stream {
+        Stream::Results
+    }
+}
+
+/// What the remote prune uninstalled from the site's env.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SitePrune {
+    pub env: String,
+    pub base: String,
+    pub removed: Vec<String>,
+}
+
+impl fmt::Display for SitePrune {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.removed.is_empty() {
+            write!(
+                f,
+                "{} on {} already holds exactly what the requirements need",
+                self.env, self.base
+            )
+        } else {
+            write!(
+                f,
+                "pruned {} distribution(s) from {} on {}: {}",
+                self.removed.len(),
+                self.env,
+                self.base,
+                self.removed.join(", ")
+            )
+        }
+    }
+}
+
+/// What `envguard wipe --remote --dry-run` would send, without credentials or network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteWipeDryRun {
+    pub base: String,
+    pub platform: Platform,
+    /// The remote as it may be shown.
+    pub remote: String,
+    /// The URL whose credentials `git credential fill` would give, as it may be shown.
+    pub credential: String,
+    /// Each env folder and the requests that would delete it.
+    pub folders: Vec<(String, Vec<String>)>,
+}
+
+impl fmt::Display for SiteWipeDryRun {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.folders.iter().map(|(n, _)| n.as_str()).collect();
+        write!(
+            f,
+            "dry run: would delete {} on {} ({}, remote {}), with credentials from `git \
+             credential fill` for {}:",
+            names.join(" and "),
+            self.base,
+            self.platform,
+            self.remote,
+            self.credential
+        )?;
+        for request in self.folders.iter().flat_map(|(_, requests)| requests) {
+            write!(f, "\n  {request}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Line for SiteWipeDryRun {
+    fn stream(&self) -> Stream {
+        Stream::Results
+    }
+}
+
+/// `envguard wipe --remote`: what it did, or with `--dry-run` what it would send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemoteWipeReport {
+    Done(SiteWipe),
+    DryRun(SiteWipeDryRun),
+}
+
+impl fmt::Display for RemoteWipeReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RemoteWipeReport::Done(done) => done.fmt(f),
+            RemoteWipeReport::DryRun(dry) => dry.fmt(f),
+        }
+    }
+}
+
+impl Line for RemoteWipeReport {
+    fn stream(&self) -> Stream {
+        Stream::Results
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,16 +12,7 @@ use crate::platform::Platform;
 use crate::url::encode_path;
 use crate::{Error, Result};
 
-/// What a wipe found and did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Wiped {
-    /// Deleted through the VFS API.
-    Vfs,
-    /// Deleted through the command API after the VFS API refused.
-    Command,
-    /// There was no env folder on the site.
-    Absent,
-}
+pub use crate::message::Wiped;
 
 /// One site and one env folder to delete on it.
 pub struct EnvOnSite<'a> {

@@ -20,11 +20,13 @@ use git2::Repository;
 
 use crate::config::{Config, configured_urls, deploy_remotes};
 use crate::error::site::SiteError;
-use crate::message::{PlatformReport, RemotePlatform};
+use crate::message::{
+    PlatformReport, RemotePlatform, RemoteWipeReport, SitePrune, SiteWipe, SiteWipeDryRun,
+};
 use crate::platform::Platform;
 use crate::url;
 use crate::{Error, Result};
-use kudu::{Client, EnvOnSite, Wiped};
+use kudu::{Client, EnvOnSite};
 
 /// A deploy remote whose env can be wiped: its name, its URLs and the site they lead to.
 #[derive(Debug)]
@@ -84,25 +86,25 @@ impl RemoteSite {
     }
 
     /// What a wipe would send, without credentials or network.
-    pub fn dry_run(&self, config: &Config, platform: Platform) -> Vec<String> {
-        let folders = Self::folders(config, platform);
-        let mut lines = vec![format!(
-            "dry run: would delete {} on {} ({platform}, remote {}), with credentials from \
-             `git credential fill` for {}:",
-            folders.join(" and "),
-            self.site.base,
-            url::redact(&self.remote),
-            self.site.credential.redacted()
-        )];
-        for folder in &folders {
-            let target = EnvOnSite {
-                base: &self.site.base,
-                folder,
-                platform,
-            };
-            lines.extend(target.describe().into_iter().map(|l| format!("  {l}")));
+    pub fn dry_run(&self, config: &Config, platform: Platform) -> SiteWipeDryRun {
+        SiteWipeDryRun {
+            base: self.site.base.clone(),
+            platform,
+            remote: url::redact(&self.remote),
+            credential: self.site.credential.redacted(),
+            folders: Self::folders(config, platform)
+                .into_iter()
+                .map(|folder| {
+                    let requests = EnvOnSite {
+                        base: &self.site.base,
+                        folder: &folder,
+                        platform,
+                    }
+                    .describe();
+                    (folder, requests)
+                })
+                .collect(),
         }
-        lines
     }
 
     /// The site's API with the user's credentials (from the helpers only when `quiet`, so
@@ -150,31 +152,26 @@ impl RemoteSite {
             .unwrap_or_else(|| "master".to_string()))
     }
 
-    /// Deletes the env folders of `platform` on the site. Returns what happened, in one
-    /// line.
-    pub fn wipe(&self, config: &Config, platform: Platform) -> Result<String> {
+    /// Deletes the env folders of `platform` on the site.
+    pub fn wipe(&self, config: &Config, platform: Platform) -> Result<SiteWipe> {
         let connected = self.connect(config, false)?;
         let client = connected.client();
-        let mut done = Vec::new();
+        let mut folders = Vec::new();
         for folder in Self::folders(config, platform) {
             let target = EnvOnSite {
                 base: &self.site.base,
                 folder: &folder,
                 platform,
             };
-            done.push(match client.wipe(&target)? {
-                Wiped::Vfs => format!("deleted {folder}"),
-                Wiped::Command => format!("deleted {folder} (through the command API)"),
-                Wiped::Absent => format!("{folder} does not exist; nothing to delete"),
-            });
+            let wiped = client.wipe(&target)?;
+            folders.push((folder, wiped));
         }
         connected.credential.approve();
-        if done.is_empty() {
-            return Ok(format!(
-                "{platform} builds a fresh env on every deployment; nothing to delete"
-            ));
-        }
-        Ok(format!("{} on {}", done.join(", "), self.site.base))
+        Ok(SiteWipe {
+            base: self.site.base.clone(),
+            platform,
+            folders,
+        })
     }
 }
 
@@ -187,7 +184,7 @@ impl RemoteSite {
         platform: Platform,
         set: &crate::requirements::RequirementSet,
         source_changed: &[String],
-    ) -> std::result::Result<String, crate::WipeInstead> {
+    ) -> std::result::Result<SitePrune, crate::WipeInstead> {
         let connected = self.connect(config, false).map_err(|e| e.to_string())?;
         let env = Self::folders(config, platform)
             .into_iter()
@@ -203,18 +200,10 @@ impl RemoteSite {
             &config.prune_keep,
         )?;
         connected.credential.approve();
-        Ok(if removed.is_empty() {
-            format!(
-                "{env} on {} already holds exactly what the requirements need",
-                self.site.base
-            )
-        } else {
-            format!(
-                "pruned {} distribution(s) from {env} on {}: {}",
-                removed.len(),
-                self.site.base,
-                removed.join(", ")
-            )
+        Ok(SitePrune {
+            env,
+            base: self.site.base.clone(),
+            removed,
         })
     }
 }
@@ -249,7 +238,7 @@ pub fn wipe_command(
     config: &Config,
     remote: Option<&str>,
     dry_run: bool,
-) -> Result<Vec<String>> {
+) -> Result<RemoteWipeReport> {
     let remote = match remote {
         Some(r) => r.to_string(),
         None => RemoteSite::default_remote(repo, config)?,
@@ -257,10 +246,11 @@ pub fn wipe_command(
     let site = RemoteSite::resolve(repo, config, &remote, &[])?;
     // Without a recorded platform, Windows: the App Service that keeps a stale env.
     let platform = config.platform.unwrap_or(Platform::KuduWindows);
-    if dry_run {
-        return Ok(site.dry_run(config, platform));
-    }
-    Ok(vec![site.wipe(config, platform)?])
+    Ok(if dry_run {
+        RemoteWipeReport::DryRun(site.dry_run(config, platform))
+    } else {
+        RemoteWipeReport::Done(site.wipe(config, platform)?)
+    })
 }
 
 /// The commit the site runs: its active deployment (Kudu `GET /api/deployments`, the entry
