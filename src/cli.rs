@@ -199,7 +199,7 @@ pub fn hook(request: HookRequest) -> ExitStatus {
             server,
             use_hooks_path,
         } => return print_result(install::uninstall(&cwd, side(server), use_hooks_path)),
-        HookRequest::Status { server } => install::status(&cwd, side(server)),
+        HookRequest::Status { server } => return print_result(install::status(&cwd, side(server))),
     };
     print_lines(result)
 }

@@ -14,6 +14,7 @@ mod command;
 mod hook;
 mod receive;
 mod report;
+mod status;
 
 pub use command::Command;
 pub use hook::Hook;
@@ -21,6 +22,10 @@ pub use receive::{Hold, Receive};
 pub use report::{
     DeployBranches, Leftover, PlatformLabel, PlatformReport, RemotePlatform, RemoteWipeReport,
     ScriptWritten, SitePrune, SiteWipe, SiteWipeDryRun, Uninstalled, WipeOutcome, Wiped,
+};
+pub use status::{
+    CommittedSettings, DispatchOrder, HookState, HookStatus, RemoteStatus, ServerTarget,
+    SideStatus, ToggleRuntime,
 };
 
 /// The ways to push anyway, said after every refusal.
