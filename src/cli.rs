@@ -152,7 +152,7 @@ pub fn env_diff(env: &Path, rev: Option<&str>) -> ExitStatus {
 /// `envguard platform [detect [REMOTE]]`.
 pub fn platform(detect: Option<Option<String>>) -> ExitStatus {
     match detect {
-        Some(remote) => print_lines(open_with_config().and_then(|(repo, config)| {
+        Some(remote) => print_result(open_with_config().and_then(|(repo, config)| {
             crate::remote::detect_command(&repo, &config, remote.as_deref())
         })),
         None => print_result(
@@ -179,45 +179,36 @@ pub fn hook(request: HookRequest) -> ExitStatus {
         }
     };
     let side = |server: bool| if server { Side::Server } else { Side::Client };
-    let result = match request {
+    match request {
         HookRequest::Install {
             server_wide: Some(dir),
             ..
-        } => install::install_server_wide(&dir),
+        } => print_result(install::install_server_wide(&dir)),
         HookRequest::Install {
             server,
             target,
             use_hooks_path,
             server_wide: None,
-        } => {
-            return match install::install(&cwd, side(server), use_hooks_path, target.as_deref()) {
-                Ok(said) => print_install(said),
-                Err(e) => print_lines(Err(e)),
-            };
-        }
+        } => match install::install(&cwd, side(server), use_hooks_path, target.as_deref()) {
+            Ok(report) => print_install(&report),
+            Err(e) => fail(&e),
+        },
         HookRequest::Uninstall {
             server,
             use_hooks_path,
-        } => return print_result(install::uninstall(&cwd, side(server), use_hooks_path)),
-        HookRequest::Status { server } => return print_result(install::status(&cwd, side(server))),
-    };
-    print_lines(result)
+        } => print_result(install::uninstall(&cwd, side(server), use_hooks_path)),
+        HookRequest::Status { server } => print_result(install::status(&cwd, side(server))),
+    }
 }
 
-/// What `hook install` said: its lines, and an entry to paste alone on stdout (the lines
+/// What `hook install` did: its steps, and an entry to paste alone on stdout (the steps
 /// then go to stderr, so `envguard hook install > entry.yml` captures only the entry).
-fn print_install(said: install::Said) -> ExitStatus {
-    for line in said.lines {
-        match (&said.paste, said.failed) {
-            (_, true) => emit(&Command::Failed { error: line }),
-            (Some(_), false) => emit(&Command::Note { line }),
-            (None, false) => emit(&Command::Result { line }),
-        }
-    }
-    if let Some(paste) = &said.paste {
+fn print_install(report: &crate::message::InstallReport) -> ExitStatus {
+    emit(report);
+    if let Some(paste) = &report.paste {
         crate::output::paste(paste);
     }
-    if said.failed {
+    if report.failed {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
@@ -329,29 +320,14 @@ fn print_result(result: Result<impl crate::output::Line>) -> ExitStatus {
             emit(&report);
             ExitStatus::Success
         }
-        Err(e) => {
-            emit(&Command::Failed {
-                error: e.to_string(),
-            });
-            ExitStatus::Failure
-        }
+        Err(e) => fail(&e),
     }
 }
 
-/// Says a command's result lines on stdout, or its error on stderr.
-fn print_lines(result: Result<Vec<String>>) -> ExitStatus {
-    match result {
-        Ok(lines) => {
-            for line in lines {
-                emit(&Command::Result { line });
-            }
-            ExitStatus::Success
-        }
-        Err(e) => {
-            emit(&Command::Failed {
-                error: e.to_string(),
-            });
-            ExitStatus::Failure
-        }
-    }
+/// Says a command's error on stderr.
+fn fail(e: &Error) -> ExitStatus {
+    emit(&Command::Failed {
+        error: e.to_string(),
+    });
+    ExitStatus::Failure
 }

@@ -17,6 +17,7 @@
 //! 6. [`client`] (pre-push, `envguard push`), [`server`] (post-receive, wipe, deploy
 //!    scripts), [`check`], [`install`] (`envguard hook`).
 //! 7. [`cli`]: one function per subcommand, which `main.rs` calls.
+//! 8. [`fuzz`]: the entry points of the fuzz targets.
 
 pub mod analyze;
 pub mod chain;

@@ -261,18 +261,21 @@ impl<'r> Analyzer<'r> {
             self.fetch(&missing)?;
         }
         let misspelled = (runtime_txt.is_none()
-            && self.platform.runtime_rule() == crate::platform::RuntimeRule::RuntimeTxtFirst)
-            .then(|| {
-                crate::runtime::MISSPELLED_PYTHON_VERSION_FILE_NAMES
-                    .iter()
-                    .find(|name| {
-                        let path = join(&root, name);
-                        tree.get_path(Path::new(&path))
-                            .is_ok_and(|e| e.kind() == Some(git2::ObjectType::Blob))
-                    })
-                    .map(|name| join(&root, name))
-            })
-            .flatten();
+            && matches!(
+                self.platform.runtime_rule(),
+                crate::platform::RuntimeRule::RuntimeTxtFirst
+            ))
+        .then(|| {
+            crate::runtime::MISSPELLED_PYTHON_VERSION_FILE_NAMES
+                .iter()
+                .find(|name| {
+                    let path = join(&root, name);
+                    tree.get_path(Path::new(&path))
+                        .is_ok_and(|e| e.kind() == Some(git2::ObjectType::Blob))
+                })
+                .map(|name| join(&root, name))
+        })
+        .flatten();
         let watched = Rc::new(Watched {
             root,
             requirements,

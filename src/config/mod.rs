@@ -400,10 +400,17 @@ impl Config {
     /// Where the server hook finds the env of the deployment target, on the configured
     /// platform (self-hosted when none is).
     pub fn server_env(&self) -> crate::platform::ServerEnv {
-        self.platform
-            .unwrap_or(Platform::SelfHosted)
-            .facts()
-            .server_env
+        self.server_platform().facts().server_env
+    }
+
+    /// The platform the server hook acts for: `envguard.platform`, else [`Platform::UNKNOWN`].
+    pub fn server_platform(&self) -> Platform {
+        self.platform.unwrap_or(Platform::UNKNOWN)
+    }
+
+    /// Whether the server hook acts on piku's venv (`envguard.platform piku`).
+    pub fn on_piku(&self) -> bool {
+        matches!(self.server_env(), crate::platform::ServerEnv::PikuVenv)
     }
 
     /// Without `envguard.branch`, the deploy branches are those `platform` deploys: every
@@ -431,7 +438,10 @@ impl Config {
     pub fn deploy_branch_unknown(&self) -> Option<Platform> {
         self.branches_of.filter(|p| {
             !self.branches_set
-                && p.facts().deploy_refs == crate::platform::DeployRefs::DeployBranchElseFirstPushed
+                && matches!(
+                    p.facts().deploy_refs,
+                    crate::platform::DeployRefs::DeployBranchElseFirstPushed
+                )
         })
     }
 
@@ -470,7 +480,7 @@ impl Config {
         } else if let Some(platform) = urls.iter().find_map(|u| Platform::of_url(u)) {
             (platform, PlatformSource::FromUrl)
         } else {
-            (Platform::SelfHosted, PlatformSource::NotAppService)
+            (Platform::UNKNOWN, PlatformSource::NotAppService)
         }
     }
 

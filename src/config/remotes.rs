@@ -87,7 +87,7 @@ pub(super) fn platform_of(first: Option<&DeployRemote>, config: &Config) -> Plat
     first
         .map(|r| r.target.platform)
         .or(config.platform)
-        .unwrap_or(Platform::SelfHosted)
+        .unwrap_or(Platform::UNKNOWN)
 }
 
 /// Whether `git push` to `remote` with no refspec on its command line forces the update of

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::BareUse;
 use crate::gitcli::{GitEnv, git_in, output_line};
-use crate::message::Uninstalled;
+use crate::message::{InstallReport, InstallStep, Uninstalled};
 use crate::{Error, Result};
 
 mod entries;
@@ -186,17 +186,6 @@ pub(super) fn write_executable(path: &Path, content: &str) -> Result<()> {
     Ok(())
 }
 
-/// What `envguard hook install` says: lines for the user and, when a hook manager runs the
-/// hooks, the entry to paste into its configuration (printed alone on stdout, as plain
-/// YAML or a hook line).
-#[derive(Debug, Default)]
-pub struct Said {
-    pub lines: Vec<String>,
-    pub paste: Option<String>,
-    /// Nothing was installed and the pushes stay unguarded (`core.hooksPath` is set).
-    pub failed: bool,
-}
-
 /// `envguard hook install`: installs the hook (and records the server's `target`), or says
 /// why nothing was written and what to add instead.
 pub fn install(
@@ -204,7 +193,7 @@ pub fn install(
     side: Side,
     use_hooks_path: bool,
     target: Option<&Path>,
-) -> Result<Said> {
+) -> Result<InstallReport> {
     let (dir, hooks_path) = hooks_dir(cwd)?;
     let bare = git2::Repository::discover(cwd).is_ok_and(|r| r.is_bare());
     if bare && side == Side::Client {
@@ -214,12 +203,12 @@ pub fn install(
         && !use_hooks_path
     {
         let worktree = worktree_root(cwd);
-        let (where_, paste) = manager_snippet(worktree.as_deref(), hp, side);
-        return Ok(Said {
-            lines: vec![format!(
-                "core.hooksPath is set to '{hp}' (a hook manager or a shared hooks directory), \
-                 so envguard wrote nothing: {where_}"
-            )],
+        let (instead, paste) = manager_snippet(worktree.as_deref(), hp, side);
+        return Ok(InstallReport {
+            steps: vec![InstallStep::HooksPathSet {
+                value: hp.clone(),
+                instead,
+            }],
             paste,
             failed: true,
         });
@@ -227,31 +216,31 @@ pub fn install(
     if side == Side::Server
         && let Some(dispatch) = dispatch_dir(cwd, &dir)
     {
-        let mut lines = install_dispatched(&dispatch)?;
+        let mut steps = vec![install_dispatched(&dispatch)?];
         if let Some(target) = target {
-            lines.push(set_target(cwd, target)?);
+            steps.push(set_target(cwd, target)?);
         }
-        lines.extend(no_target_warning(cwd));
+        steps.extend(no_target_warning(cwd));
         crate::server::arm_target(cwd);
-        return Ok(Said {
-            lines,
-            ..Said::default()
+        return Ok(InstallReport {
+            steps,
+            ..InstallReport::default()
         });
     }
-    let (mut lines, paste) = install_here(cwd, &dir, side)?;
+    let (mut steps, paste) = install_here(cwd, &dir, side)?;
     if side == Side::Client {
-        lines.extend(no_deploy_remote_warning(cwd));
+        steps.extend(no_deploy_remote_warning(cwd));
     }
     if side == Side::Server {
         if let Some(target) = target {
-            lines.push(set_target(cwd, target)?);
+            steps.push(set_target(cwd, target)?);
         }
-        lines.extend(piku_note(cwd, &dir));
-        lines.extend(no_target_warning(cwd));
+        steps.extend(piku_note(cwd, &dir));
+        steps.extend(no_target_warning(cwd));
         crate::server::arm_target(cwd);
     }
-    Ok(Said {
-        lines,
+    Ok(InstallReport {
+        steps,
         paste,
         failed: false,
     })
@@ -259,8 +248,8 @@ pub fn install(
 
 /// Installs the hook into `dir`: what was done, and a manager's entry to paste when a
 /// manager owns the hook.
-fn install_here(cwd: &Path, dir: &Path, side: Side) -> Result<(Vec<String>, Option<String>)> {
-    let mut lines = Vec::new();
+fn install_here(cwd: &Path, dir: &Path, side: Side) -> Result<(Vec<InstallStep>, Option<String>)> {
+    let mut steps = Vec::new();
     let mut paste = None;
     let hook = dir.join(side.hook_name());
     // lefthook's configuration is here but its hook not yet: `lefthook install` would move
@@ -272,56 +261,41 @@ fn install_here(cwd: &Path, dir: &Path, side: Side) -> Result<(Vec<String>, Opti
         && Manager::Lefthook.config_present(worktree.as_deref())
     {
         if Manager::Lefthook.runs_envguard(worktree.as_deref()) {
-            lines.push(
-                "lefthook's configuration runs envguard; its hook is not installed yet: run \
-                 `lefthook install`"
-                    .to_string(),
-            );
+            steps.push(InstallStep::LefthookNotInstalled);
             // Nothing to paste, and nothing on stdout: it may be appended to the file.
             paste = Some(String::new());
         } else {
-            lines.push(
-                "lefthook's configuration is here, and `lefthook install` would move a hook of \
-                 envguard's aside, so envguard wrote none: its entry is on stdout (append it to \
-                 the file, e.g. `envguard hook install >> lefthook.yml`), then run `lefthook \
-                 install`"
-                    .to_string(),
-            );
+            steps.push(InstallStep::LefthookEntry);
             paste = Some(Manager::Lefthook.entry(worktree.as_deref()));
         }
-        return Ok((lines, paste));
+        return Ok((steps, paste));
     }
     match install_into(dir, side)? {
-        Installed::Fresh(None) => lines.push(format!("installed {}", hook.display())),
-        Installed::Fresh(Some(legacy)) => {
-            lines.push(format!("installed {}", hook.display()));
-            lines.push(format!(
-                "kept the existing hook as {}; it {}, with the same input",
-                legacy.display(),
-                side.legacy_order()
-            ));
+        Installed::Fresh(kept) => {
+            steps.push(InstallStep::Installed { hook });
+            steps.extend(kept.map(|legacy| InstallStep::KeptLegacy {
+                legacy,
+                order: side.legacy_order(),
+            }));
         }
-        Installed::Updated => lines.push(format!("updated {}", hook.display())),
-        Installed::AlreadyInstalled => lines.push(format!("already installed: {}", hook.display())),
+        Installed::Updated => steps.push(InstallStep::Updated { hook }),
+        Installed::AlreadyInstalled => steps.push(InstallStep::AlreadyInstalled { hook }),
         Installed::LeftTo(manager) => {
             if manager.runs_envguard(worktree.as_deref()) {
-                lines.push(format!(
-                    "{} is {}'s hook, and its configuration runs envguard: nothing to do",
-                    hook.display(),
-                    manager.name()
-                ));
+                steps.push(InstallStep::ManagerRunsEnvguard {
+                    hook,
+                    manager: manager.name(),
+                });
             } else {
-                lines.push(format!(
-                    "{} is {}'s hook; envguard left it in place. Pushes are not guarded until \
-                     you add envguard to its configuration: the entry is on stdout",
-                    hook.display(),
-                    manager.name()
-                ));
+                steps.push(InstallStep::LeftToManager {
+                    hook,
+                    manager: manager.name(),
+                });
                 paste = Some(manager.entry(worktree.as_deref()));
             }
         }
     }
-    Ok((lines, paste))
+    Ok((steps, paste))
 }
 
 /// `envguard hook uninstall`: from where git reads hooks, or with `use_hooks_path` from the
@@ -360,7 +334,7 @@ pub(super) fn worktree_root(cwd: &Path) -> Option<PathBuf> {
 }
 
 /// Records the server's deployment target (`envguard.target`) in the repository's config.
-pub fn set_target(cwd: &Path, target: &Path) -> Result<String> {
+pub fn set_target(cwd: &Path, target: &Path) -> Result<InstallStep> {
     // Stored as the real absolute path: the prune compares real paths, and the hook runs in
     // another directory than the one a relative path was given in.
     let target = target
@@ -370,5 +344,5 @@ pub fn set_target(cwd: &Path, target: &Path) -> Result<String> {
     repo.config()?
         .open_level(git2::ConfigLevel::Local)?
         .set_str("envguard.target", &target.display().to_string())?;
-    Ok(format!("envguard.target = {}", target.display()))
+    Ok(InstallStep::TargetSet { target })
 }

@@ -99,7 +99,7 @@ pub(super) fn runs_after_a_deploy_step(dispatch: &Path) -> Option<String> {
 
 /// Installs the server hook as one more executable of a dispatch folder, never over the
 /// dispatcher; refused when a hook there would run before it.
-pub(super) fn install_dispatched(dispatch: &Path) -> Result<Vec<String>> {
+pub(super) fn install_dispatched(dispatch: &Path) -> Result<InstallStep> {
     if let Some(why) = runs_after_a_deploy_step(dispatch) {
         return Err(crate::Error::refused(
             dispatch,
@@ -109,21 +109,16 @@ pub(super) fn install_dispatched(dispatch: &Path) -> Result<Vec<String>> {
     std::fs::create_dir_all(dispatch)?;
     let hook = dispatch.join(DISPATCHED_NAME);
     let content = shim(Side::Server);
-    let verb = if std::fs::read_to_string(&hook).is_ok_and(|t| t == content) {
-        "already installed"
-    } else {
+    let already = std::fs::read_to_string(&hook).is_ok_and(|t| t == content);
+    if !already {
         write_executable(&hook, &content)?;
-        "installed"
-    };
-    Ok(vec![
-        format!("{verb} {}", hook.display()),
-        format!(
-            "the server runs the executables of {} with the push's input, in this order: {}; \
-             the dispatcher is left as it is",
-            dispatch.display(),
-            dispatch_order(dispatch).join(", ")
-        ),
-    ])
+    }
+    Ok(InstallStep::Dispatched {
+        hook,
+        already,
+        dir: dispatch.to_path_buf(),
+        order: dispatch_order(dispatch),
+    })
 }
 
 /// Installs the server hook once for every repository of a GitLab server: into
@@ -131,7 +126,7 @@ pub(super) fn install_dispatched(dispatch: &Path) -> Result<Vec<String>> {
 /// hooks (`custom_hooks_dir`). Refused when a hook there would run before it. At push time
 /// the hook acts only for a repository whose own config sets `envguard.target` and that has
 /// no post-receive hooks of its own ([`crate::server`]).
-pub fn install_server_wide(dir: &Path) -> Result<Vec<String>> {
+pub fn install_server_wide(dir: &Path) -> Result<InstallReport> {
     let dispatch = dir.join("post-receive.d");
     if let Some(why) = runs_after_a_deploy_step(&dispatch) {
         return Err(crate::Error::refused(
@@ -142,62 +137,35 @@ pub fn install_server_wide(dir: &Path) -> Result<Vec<String>> {
     std::fs::create_dir_all(&dispatch)?;
     let hook = dispatch.join(DISPATCHED_NAME);
     write_executable(&hook, &shim(Side::Server))?;
-    Ok(vec![
-        format!("installed {}", hook.display()),
-        format!(
-            "gitaly runs the executables of {} for every repository, after the repository's \
-             own custom_hooks, in this order: {}",
-            dispatch.display(),
-            dispatch_order(&dispatch).join(", ")
-        ),
-        format!(
-            "gitaly runs it only if {} is the custom_hooks_dir of gitaly's config.toml \
-             ([hooks] custom_hooks_dir; unset, gitaly uses the hooks folder of its gitlab-shell \
-             directory: gitaly internal/gitaly/config/config.go @7977654, L793-794); anywhere \
-             else it never runs",
-            dir.display()
-        ),
-        "it acts only for a repository whose own config sets envguard.target (git -C \
-         <repository> config envguard.target <deployment directory>), never for wikis, and \
-         stands aside, saying so, where a repository has post-receive hooks of its own (they \
-         run first and may have deployed): install it in such a repository with `envguard hook \
-         install --server`"
-            .to_string(),
-    ])
+    Ok(InstallReport {
+        steps: vec![InstallStep::ServerWide {
+            hook,
+            order: dispatch_order(&dispatch),
+            dir: dispatch,
+            custom_hooks_dir: dir.to_path_buf(),
+        }],
+        ..InstallReport::default()
+    })
 }
 
 /// piku's own post-receive, chained: envguard wipes first, then piku deploys. Without
 /// `envguard.platform = piku` the wipe would take piku's ENV, LIVE_ENV and SCALING with it.
-pub(super) fn piku_note(cwd: &Path, hooks: &Path) -> Option<String> {
+pub(super) fn piku_note(cwd: &Path, hooks: &Path) -> Option<InstallStep> {
     let legacy = std::fs::read_to_string(hooks.join("post-receive.legacy")).ok()?;
     if !legacy.contains("piku") {
         return None;
     }
     let repo = git2::Repository::discover(cwd).ok()?;
     let config = Config::from_repo(&repo).ok()?;
-    Some(
-        if config.server_env() == crate::platform::ServerEnv::PikuVenv {
-            "piku's post-receive runs after envguard's: envguard wipes the venv in \
-         $PIKU_ROOT/envs/<app>, then piku deploys and builds a new one"
-                .to_string()
-        } else {
-            "warning: this is a piku repository: set `git config envguard.platform piku`, so that \
-         the wipe keeps the app's ENV, LIVE_ENV and SCALING beside the venv (the target then \
-         defaults to $PIKU_ROOT/envs/<app>)"
-                .to_string()
-        },
-    )
+    Some(InstallStep::Piku {
+        platform_set: config.on_piku(),
+    })
 }
 
 /// A server hook without `envguard.target` wipes nothing: say so at install.
-pub(super) fn no_target_warning(cwd: &Path) -> Option<String> {
+pub(super) fn no_target_warning(cwd: &Path) -> Option<InstallStep> {
     let repo = git2::Repository::discover(cwd).ok()?;
     let config = Config::from_repo(&repo).ok()?;
-    let piku = config.server_env() == crate::platform::ServerEnv::PikuVenv;
-    (config.target.is_none() && !piku).then(|| {
-        "warning: envguard.target is not set, so the hook does nothing until it is: \
-         envguard hook install --server --target <deployment directory> (or git config \
-         envguard.target <dir>)"
-            .to_string()
-    })
+    let piku = config.on_piku();
+    (config.target.is_none() && !piku).then_some(InstallStep::NoTarget)
 }

@@ -9,14 +9,14 @@ use crate::Result;
 use crate::analyze::Analyzer;
 use crate::config::Config;
 use crate::message::{
-    CommittedSettings, DispatchOrder, HookState, HookStatus, RemoteStatus, ServerTarget,
-    SideStatus, ToggleRuntime,
+    CommittedSettings, DispatchOrder, HookState, HookStatus, InstallStep, RemoteStatus,
+    ServerTarget, SideStatus, ToggleRuntime,
 };
 use crate::requirements::process_env;
 
 /// When no remote is a deploy remote, every push goes through unchecked: say so, list the
 /// remotes, and give the setting that names one.
-pub(super) fn no_deploy_remote_warning(cwd: &Path) -> Option<String> {
+pub(super) fn no_deploy_remote_warning(cwd: &Path) -> Option<InstallStep> {
     let repo = git2::Repository::discover(cwd).ok()?;
     let config = Config::from_repo(&repo).ok()?;
     if !crate::config::deploy_remotes(&repo, &config)
@@ -26,18 +26,15 @@ pub(super) fn no_deploy_remote_warning(cwd: &Path) -> Option<String> {
         return None;
     }
     let names = repo.remotes().ok()?;
-    let names: Vec<&str> = names.iter().flatten().flatten().collect();
-    let remotes = if names.is_empty() {
-        "this repository has no remote yet".to_string()
-    } else {
-        format!("its remotes: {}", names.join(", "))
-    };
-    Some(format!(
-        "warning: no remote is a deploy remote (none matches envguard.remote = {}; {remotes}), \
-         so pushes are not checked. Name the remote you deploy with: \
-         git config envguard.remoteName <name>",
-        config.remote_urls.join(" ")
-    ))
+    Some(InstallStep::NoDeployRemote {
+        remotes: names
+            .iter()
+            .flatten()
+            .flatten()
+            .map(str::to_string)
+            .collect(),
+        urls: config.remote_urls.clone(),
+    })
 }
 
 /// Where the settings come from: the committed file's keys, and which of them git config

@@ -1,4 +1,4 @@
-//! How a command ended: [`Command`] and its wording.
+//! How a command ended: [`Command`] and its wording (a command's result is its report).
 
 use std::fmt;
 
@@ -25,22 +25,11 @@ pub enum Command {
         info: String,
         going_on: &'static str,
     },
-    /// One line of a command's result (`hook status`, `platform`, `wipe`).
-    Result {
-        line: String,
-    },
-    /// A line about a command's result, on stderr beside a result that is alone on stdout.
-    Note {
-        line: String,
-    },
 }
 
 impl Line for Command {
     fn stream(&self) -> Stream {
-        match self {
-            Command::Result { .. } => Stream::Results,
-            _ => Stream::Messages,
-        }
+        Stream::Messages
     }
 }
 
@@ -51,12 +40,10 @@ impl fmt::Display for Command {
             Command::CannotCheck { why } => write!(f, "cannot check here: {why}"),
             Command::CannotCompare { error } => write!(f, "cannot compare: {error}"),
             Command::Failed { error } => f.write_str(error),
-            Command::Note { line } => f.write_str(line),
             Command::Internal { info, going_on } => write!(
                 f,
                 "internal error ({info}); {going_on} without the env check"
             ),
-            Command::Result { line } => f.write_str(line),
         }
     }
 }

@@ -12,16 +12,19 @@ use crate::output::secret::SecretUrl;
 
 mod command;
 mod hook;
+mod install;
 mod receive;
 mod report;
 mod status;
 
 pub use command::Command;
 pub use hook::Hook;
+pub use install::{InstallReport, InstallStep};
 pub use receive::{Hold, Receive};
 pub use report::{
-    DeployBranches, Leftover, PlatformLabel, PlatformReport, RemotePlatform, RemoteWipeReport,
-    ScriptWritten, SitePrune, SiteWipe, SiteWipeDryRun, Uninstalled, WipeOutcome, Wiped,
+    DeployBranches, DetectReport, Leftover, PlatformLabel, PlatformReport, RemotePlatform,
+    RemoteWipeReport, ScriptWritten, SiteProject, SitePrune, SiteWipe, SiteWipeDryRun, Uninstalled,
+    WipeOutcome, Wiped,
 };
 pub use status::{
     CommittedSettings, DispatchOrder, HookState, HookStatus, RemoteStatus, ServerTarget,

@@ -453,6 +453,108 @@ impl Line for RemoteWipeReport {
     }
 }
 
+/// `envguard platform detect`: what the site said and what was recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetectReport {
+    /// The remote asked about, as it may be shown.
+    pub remote: String,
+    /// It was made a deploy remote (`envguard.remoteName`).
+    pub made_deploy_remote: bool,
+    pub platform: Platform,
+    pub why: String,
+    pub mode: crate::platform::Mode,
+    /// The site's `DEPLOYMENT_BRANCH`, and the branches set already (left as they are).
+    pub branch: Option<String>,
+    pub branches_set: Option<Vec<String>>,
+    /// The script the site's `COMMAND` runs, recorded.
+    pub command_script: Option<String>,
+    pub project: SiteProject,
+}
+
+/// What became of the site's `PROJECT` setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SiteProject {
+    NotSet,
+    /// Ignored while `COMMAND` is set, as Kudu does.
+    IgnoredForCommand,
+    /// Recorded as `envguard.siteProject` (`.`: the root).
+    Recorded(String),
+    /// No folder inside the repository: nothing recorded.
+    Outside(String),
+    /// `envguard.appRoot` is set and goes first.
+    BehindAppRoot {
+        project: String,
+        app_root: String,
+    },
+}
+
+impl fmt::Display for DetectReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.made_deploy_remote {
+            writeln!(
+                f,
+                "recorded: envguard.remoteName = {} (a deploy remote from now on)",
+                self.remote
+            )?;
+        }
+        writeln!(f, "{}: {} ({})", self.remote, self.platform, self.why)?;
+        writeln!(
+            f,
+            "recorded: envguard.platform = {} (in this repository's config); mode {}",
+            self.platform,
+            self.mode.name()
+        )?;
+        match (&self.branch, &self.branches_set) {
+            (Some(branch), None) => write!(
+                f,
+                "recorded: envguard.branch = {branch} (the site's DEPLOYMENT_BRANCH setting)"
+            )?,
+            (Some(branch), Some(set)) => write!(
+                f,
+                "the site deploys {branch} (its DEPLOYMENT_BRANCH setting); envguard.branch is \
+                 set already and was left as it is: {}",
+                set.join(" ")
+            )?,
+            (None, _) => f.write_str("the site deploys master (no DEPLOYMENT_BRANCH setting)")?,
+        }
+        if let Some(script) = &self.command_script {
+            write!(
+                f,
+                "\nrecorded: envguard.siteCommand = {script} (the site's COMMAND setting runs it \
+                 instead of .deployment and Kudu's builders)"
+            )?;
+        }
+        match &self.project {
+            SiteProject::NotSet => Ok(()),
+            SiteProject::IgnoredForCommand => f.write_str(
+                "\nthe site's PROJECT setting is ignored while COMMAND is set (as Kudu does)",
+            ),
+            SiteProject::Recorded(root) => write!(
+                f,
+                "\nrecorded: envguard.siteProject = {root} (the site's PROJECT setting, over \
+                 .deployment's project; a deployment command in .deployment goes first, as on \
+                 Kudu)"
+            ),
+            SiteProject::Outside(project) => write!(
+                f,
+                "\nwarning: the site's PROJECT setting '{project}' is no folder inside the \
+                 repository; nothing was recorded: set envguard.appRoot to the folder it deploys"
+            ),
+            SiteProject::BehindAppRoot { project, app_root } => write!(
+                f,
+                "\nthe site's PROJECT setting is {project}; envguard.appRoot is set already and \
+                 was left as it is: {app_root}"
+            ),
+        }
+    }
+}
+
+impl Line for DetectReport {
+    fn stream(&self) -> Stream {
+        Stream::Results
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -360,6 +360,12 @@ pub enum PlatformSource {
 }
 
 impl Platform {
+    /// The platform where none is recorded and no remote URL names one: a server's
+    /// repository (or a remote that is none of the platforms' own) is self-hosted. (An App
+    /// Service remote whose site was never asked is `kudu-windows`, by
+    /// [`crate::config::Config::platform_for`].)
+    pub const UNKNOWN: Platform = Platform::SelfHosted;
+
     /// What goes stale on the platform and what rebuilds the env, in one sentence (for
     /// `envguard platform`).
     pub fn behaviour(self) -> String {
@@ -412,7 +418,7 @@ impl Platform {
     /// env anew (the buildpack's cache key), so only what it misses is stale: a package
     /// removed from an included file, a moved VCS ref.
     pub fn rebuilds_when_requirements_change(self) -> bool {
-        self.facts().rebuild == Rebuild::OnRequirementsBytes
+        matches!(self.facts().rebuild, Rebuild::OnRequirementsBytes)
     }
 
     /// Whether the platform installs into an env kept from earlier deployments, where pip
@@ -438,7 +444,7 @@ impl Platform {
 
     /// Whether every deployment builds the env from scratch, so nothing can go stale.
     pub fn builds_fresh(self) -> bool {
-        self.facts().rebuild == Rebuild::Always
+        matches!(self.facts().rebuild, Rebuild::Always)
     }
 
     /// Whether a runtime toggle (two pushes with another runtime in runtime.txt, then back)
@@ -446,7 +452,8 @@ impl Platform {
     /// deletes the env.
     pub fn can_toggle(self) -> bool {
         let facts = self.facts();
-        facts.runtime_rule == RuntimeRule::KuduPrefix && facts.rebuild == Rebuild::OnRuntimeChange
+        matches!(facts.runtime_rule, RuntimeRule::KuduPrefix)
+            && matches!(facts.rebuild, Rebuild::OnRuntimeChange)
     }
 
     /// Whether the site runs on Windows (paths with `\`, `rmdir` in the command API).

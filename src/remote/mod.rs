@@ -21,7 +21,8 @@ use git2::Repository;
 use crate::config::{Config, configured_urls, deploy_remotes};
 use crate::error::site::SiteError;
 use crate::message::{
-    PlatformReport, RemotePlatform, RemoteWipeReport, SitePrune, SiteWipe, SiteWipeDryRun,
+    DetectReport, PlatformReport, RemotePlatform, RemoteWipeReport, SiteProject, SitePrune,
+    SiteWipe, SiteWipeDryRun,
 };
 use crate::platform::Platform;
 use crate::url;
@@ -244,8 +245,16 @@ pub fn wipe_command(
         None => RemoteSite::default_remote(repo, config)?,
     };
     let site = RemoteSite::resolve(repo, config, &remote, &[])?;
-    // Without a recorded platform, Windows: the App Service that keeps a stale env.
-    let platform = config.platform.unwrap_or(Platform::KuduWindows);
+    // The platform the push's hook would take for this remote: recorded, else an App
+    // Service remote's assumed kudu-windows (the one that keeps a stale env).
+    let mut urls =
+        crate::config::configured_urls(&crate::config::scope::repository_config(repo)?, &remote);
+    if urls.is_empty() {
+        // A URL given in the remote's place.
+        urls.push(remote.clone());
+    }
+    let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+    let (platform, _) = config.platform_for(&urls);
     Ok(if dry_run {
         RemoteWipeReport::DryRun(site.dry_run(config, platform))
     } else {
@@ -344,51 +353,33 @@ pub fn detect_command(
     repo: &Repository,
     config: &Config,
     remote: Option<&str>,
-) -> Result<Vec<String>> {
+) -> Result<DetectReport> {
     let remote = match remote {
         Some(r) => r.to_string(),
         None => RemoteSite::default_remote(repo, config)?,
     };
     let site = RemoteSite::resolve(repo, config, &remote, &[])?;
     let detected = detect_and_record(repo, config, &site, false)?;
-    let mut lines = Vec::new();
     // The remote asked about is the one deployed to: a deploy remote from now on.
     let deploy = deploy_remotes(repo, config)?;
-    if repo.find_remote(&remote).is_ok() && !deploy.iter().any(|r| r.name == remote) {
+    let made_deploy_remote =
+        repo.find_remote(&remote).is_ok() && !deploy.iter().any(|r| r.name == remote);
+    if made_deploy_remote {
         repo.config()?
             .open_level(git2::ConfigLevel::Local)?
             .set_multivar("envguard.remoteName", "^$", &remote)?;
-        lines.push(format!(
-            "recorded: envguard.remoteName = {} (a deploy remote from now on)",
-            url::redact(&remote)
-        ));
     }
-    lines.extend(vec![
-        format!(
-            "{}: {} ({})",
-            url::redact(&remote),
-            detected.platform,
-            detected.why
-        ),
-        format!(
-            "recorded: envguard.platform = {} (in this repository's config); mode {}",
-            detected.platform,
-            crate::config::name_of(&config.mode_on(detected.platform))
-        ),
-    ]);
-    lines.push(match (&detected.deployment_branch, config.branches_set) {
-        (Some(branch), false) => {
-            format!("recorded: envguard.branch = {branch} (the site's DEPLOYMENT_BRANCH setting)")
-        }
-        (Some(branch), true) => format!(
-            "the site deploys {branch} (its DEPLOYMENT_BRANCH setting); envguard.branch is set \
-             already and was left as it is: {}",
-            config.branches.join(" ")
-        ),
-        (None, _) => "the site deploys master (no DEPLOYMENT_BRANCH setting)".to_string(),
-    });
-    lines.extend(site_deployment_lines(&detected, config));
-    Ok(lines)
+    Ok(DetectReport {
+        remote: url::redact(&remote),
+        made_deploy_remote,
+        platform: detected.platform,
+        why: detected.why.clone(),
+        mode: config.mode_on(detected.platform),
+        branch: detected.deployment_branch.clone(),
+        branches_set: config.branches_set.then(|| config.branches.clone()),
+        command_script: detected.command_script.clone(),
+        project: site_project(&detected, config),
+    })
 }
 
 /// The site's `PROJECT` setting as a folder of the repository (`""`: the root), when it is
@@ -398,38 +389,21 @@ fn project_folder(detected: &detect::Detected) -> Option<String> {
     (root.is_empty() || crate::paths::is_relative_inside(&root)).then_some(root)
 }
 
-/// What `platform detect` recorded of the site's `COMMAND` and `PROJECT` settings.
-fn site_deployment_lines(detected: &detect::Detected, config: &Config) -> Vec<String> {
-    let mut lines = Vec::new();
-    if let Some(script) = &detected.command_script {
-        lines.push(format!(
-            "recorded: envguard.siteCommand = {script} (the site's COMMAND setting runs it \
-             instead of .deployment and Kudu's builders)"
-        ));
-    }
+/// What `platform detect` made of the site's `PROJECT` setting.
+fn site_project(detected: &detect::Detected, config: &Config) -> SiteProject {
     match (&detected.project, &config.app_root) {
-        (Some(_), _) if detected.command_script.is_some() => lines.push(
-            "the site's PROJECT setting is ignored while COMMAND is set (as Kudu does)".into(),
-        ),
-        (Some(project), None) => lines.push(match project_folder(detected) {
-            Some(root) => format!(
-                "recorded: envguard.siteProject = {} (the site's PROJECT setting, over \
-                 .deployment's project; a deployment command in .deployment goes first, as on \
-                 Kudu)",
-                if root.is_empty() { "." } else { &root }
-            ),
-            None => format!(
-                "warning: the site's PROJECT setting '{project}' is no folder inside the \
-                 repository; nothing was recorded: set envguard.appRoot to the folder it deploys"
-            ),
-        }),
-        (Some(project), Some(root)) => lines.push(format!(
-            "the site's PROJECT setting is {project}; envguard.appRoot is set already and was \
-             left as it is: {root}"
-        )),
-        (None, _) => {}
+        (None, _) => SiteProject::NotSet,
+        (Some(_), _) if detected.command_script.is_some() => SiteProject::IgnoredForCommand,
+        (Some(project), None) => match project_folder(detected) {
+            Some(root) if root.is_empty() => SiteProject::Recorded(".".to_string()),
+            Some(root) => SiteProject::Recorded(root),
+            None => SiteProject::Outside(project.clone()),
+        },
+        (Some(project), Some(root)) => SiteProject::BehindAppRoot {
+            project: project.clone(),
+            app_root: root.clone(),
+        },
     }
-    lines
 }
 
 /// `envguard platform`: the platform of each deploy remote and where it came from.

@@ -19,7 +19,6 @@ use crate::hook_input::{self, RefUpdate};
 use crate::message::Receive;
 use crate::output::emit;
 use crate::plan::{Cause, ReceiveInput, ServerPlan, ServerStep, plan_receive};
-use crate::platform::{Platform, ServerEnv};
 use crate::report::summarize;
 use crate::requirements::process_env;
 use crate::{Result, vars};
@@ -77,11 +76,11 @@ fn post_receive_checked(
     config.target = target_of(repo, &config);
     let updates = hook_input::parse_receive(&String::from_utf8_lossy(stdin), repo.object_format())?;
     config.settle_branches(
-        config.platform.unwrap_or(Platform::SelfHosted),
+        config.server_platform(),
         crate::config::default_branch(repo, "HEAD"),
     );
     let wipe_option = vars::push_options().iter().any(|o| o == WIPE_PUSH_OPTION);
-    let platform = config.platform.unwrap_or(Platform::SelfHosted);
+    let platform = config.server_platform();
     let mut analyzer = Analyzer::new(repo, &config, platform, process_env());
     let pushed: Vec<&str> = updates
         .iter()
@@ -98,9 +97,7 @@ fn post_receive_checked(
     }
     // piku deploys each pushed ref in turn into one checkout and one venv: what the venv
     // holds when a ref is deployed is what the ref before it deployed.
-    let mut deployed = (config.server_env() == ServerEnv::PikuVenv)
-        .then(|| piku_deployed(repo))
-        .flatten();
+    let mut deployed = config.on_piku().then(|| piku_deployed(repo)).flatten();
     for update in &updates {
         if let Some(branch) = update.remote_ref.strip_prefix(MARKER_PREFIX) {
             if update.new.is_some() && !updates.iter().any(|u| u.branch() == Some(branch)) {
@@ -206,12 +203,10 @@ fn receive_one(
         .or_else(|| {
             // A new branch on a platform that deploys every branch into one env (piku): the
             // env holds what the default branch deployed, so that is the base.
-            let every = config
-                .platform
-                .unwrap_or(Platform::SelfHosted)
-                .facts()
-                .deploy_refs
-                == crate::platform::DeployRefs::Every;
+            let every = matches!(
+                config.server_platform().facts().deploy_refs,
+                crate::platform::DeployRefs::Every
+            );
             every
                 .then(|| repo.find_reference("HEAD").ok()?.peel_to_commit().ok())
                 .flatten()
@@ -290,7 +285,7 @@ fn piku_project_files_changed(repo: &Repository, base: Option<Oid>, new: Oid) ->
 /// what that means for the env. piku runs `poetry install` only when pyproject.toml is newer
 /// than the venv (`deploy_python_with_poetry`); `uv sync` runs on every deployment.
 fn piku_project_path(config: &Config, repo: &Repository, new: Oid, branch: &str) -> Option<bool> {
-    if config.server_env() != ServerEnv::PikuVenv {
+    if !config.on_piku() {
         return None;
     }
     let tree = repo.find_commit(new).ok()?.tree().ok()?;
@@ -324,7 +319,7 @@ fn piku_project_path(config: &Config, repo: &Repository, new: Oid, branch: &str)
 /// install nothing. Setting the venv folder's time back to the epoch makes piku run pip on
 /// this deployment. (After a wipe piku makes a new venv and runs pip anyway.)
 fn make_piku_run_pip(config: &Config) {
-    if config.server_env() != ServerEnv::PikuVenv {
+    if !config.on_piku() {
         return;
     }
     let Some(venv) = config.target.as_deref().filter(|v| v.is_dir()) else {
@@ -423,7 +418,7 @@ fn execute(
 /// The env a server step acts on: piku's venv is the target itself, elsewhere the env
 /// folder inside the target.
 fn env_of(config: &Config, target: &std::path::Path) -> std::path::PathBuf {
-    if config.server_env() == ServerEnv::PikuVenv {
+    if config.on_piku() {
         target.to_path_buf()
     } else {
         target.join(&config.env_dir)
@@ -467,7 +462,7 @@ fn prune_or_wipe(config: &Config, target: &std::path::Path, input: Option<&Prune
 /// Wipes the env of `target` and says what happened: piku's venv by its own parts (its
 /// folder also holds the app's settings), elsewhere the env folder inside the target.
 fn wipe_env(config: &Config, target: &std::path::Path, why: &str) {
-    let piku = config.server_env() == ServerEnv::PikuVenv;
+    let piku = config.on_piku();
     emit(&Receive::Working {
         env: env_of(config, target).display().to_string(),
         prune: false,
@@ -522,11 +517,11 @@ pub fn target_of(repo: &Repository, config: &Config) -> Option<std::path::PathBu
         };
         t.canonicalize().unwrap_or(t)
     };
-    config.target.as_deref().map(real).or_else(|| {
-        (config.server_env() == ServerEnv::PikuVenv)
-            .then(|| piku_venv(repo))
-            .flatten()
-    })
+    config
+        .target
+        .as_deref()
+        .map(real)
+        .or_else(|| config.on_piku().then(|| piku_venv(repo)).flatten())
 }
 
 /// piku's venv of the app this repository deploys: `<root>/envs/<app>` ([`piku_app`]).
