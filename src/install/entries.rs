@@ -25,11 +25,45 @@ pub enum Entry {
 /// The command that marks envguard's entry.
 const COMMAND: &str = "envguard pre-push";
 
+/// A configuration file as the manager reads it, by its extension: YAML, or lefthook's
+/// JSON, JSON with comments and TOML (evilmartians/lefthook `internal/config/loader.go`),
+/// as one tree. A file that does not parse holds no entry.
 fn load(path: &Path) -> Vec<Yaml> {
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|text| YamlLoader::load_from_str(&text).ok())
-        .unwrap_or_default()
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    let value: Option<serde_json::Value> = match extension {
+        "json" => serde_json::from_str(&text).ok(),
+        "jsonc" => serde_json::from_reader(json_comments::StripComments::new(text.as_bytes())).ok(),
+        "toml" => toml::from_str::<toml::Value>(&text)
+            .ok()
+            .and_then(|v| serde_json::to_value(v).ok()),
+        _ => return YamlLoader::load_from_str(&text).unwrap_or_default(),
+    };
+    value.map(|v| vec![yaml_of(v)]).unwrap_or_default()
+}
+
+/// A JSON value as the YAML tree the entries are read from.
+fn yaml_of(value: serde_json::Value) -> Yaml {
+    use serde_json::Value;
+    match value {
+        Value::Null => Yaml::Null,
+        Value::Bool(b) => Yaml::Boolean(b),
+        Value::Number(n) => n
+            .as_i64()
+            .map_or_else(|| Yaml::Real(n.to_string()), Yaml::Integer),
+        Value::String(s) => Yaml::String(s),
+        Value::Array(items) => Yaml::Array(items.into_iter().map(yaml_of).collect()),
+        Value::Object(map) => Yaml::Hash(
+            map.into_iter()
+                .map(|(k, v)| (Yaml::String(k), yaml_of(v)))
+                .collect(),
+        ),
+    }
 }
 
 fn runs_envguard(entry: &Yaml) -> bool {
@@ -159,6 +193,34 @@ mod tests {
         let (_d, comment) =
             file("# envguard pre-push\npre-push:\n  commands:\n    lint:\n      run: make lint\n");
         assert_eq!(lefthook(&[comment]), Entry::Missing);
+    }
+
+    /// lefthook reads TOML, JSON and JSON with comments as it reads YAML.
+    #[test]
+    fn lefthook_entries_in_every_format_it_reads() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).expect("write");
+            path
+        };
+        let toml = write(
+            "lefthook.toml",
+            "[pre-push.commands.envguard]\nrun = \"envguard pre-push {1} {2}\"\nuse_stdin = true\n",
+        );
+        assert_eq!(lefthook(&[toml]), Entry::Runs);
+        let json = write(
+            "lefthook.json",
+            r#"{"pre-push": {"jobs": [{"run": "envguard pre-push {1} {2}"}]}}"#,
+        );
+        assert!(matches!(lefthook(&[json]), Entry::WithoutInput { .. }));
+        let jsonc = write(
+            ".lefthook.jsonc",
+            "{\n  // envguard pre-push\n  \"pre-push\": {\"commands\": {\"envguard\": {\"run\": \"envguard pre-push\", /* input */ \"use_stdin\": true}}}\n}\n",
+        );
+        assert_eq!(lefthook(&[jsonc]), Entry::Runs);
+        let broken = write("lefthook-local.toml", "[pre-push\n");
+        assert_eq!(lefthook(&[broken]), Entry::Missing);
     }
 
     #[test]

@@ -53,25 +53,12 @@ impl Manager {
         }
     }
 
-    /// The configuration files the manager reads, in the worktree.
-    fn config_files(self) -> &'static [&'static str] {
+    /// The configuration files the manager reads, in the worktree: for lefthook every name
+    /// it reads (evilmartians/lefthook `internal/config/loader.go` @8d9cfec:
+    /// `MainConfigNames`, `LocalConfigNames` times `Extensions`), YAML, JSON, JSONC and TOML.
+    pub(super) fn config_files(self) -> Vec<String> {
         match self {
-            Manager::PreCommit | Manager::Prek => &[".pre-commit-config.yaml"],
-            Manager::Lefthook => &[
-                "lefthook.yml",
-                ".lefthook.yml",
-                "lefthook.yaml",
-                ".lefthook.yaml",
-                "lefthook-local.yml",
-            ],
-        }
-    }
-
-    /// Whether one of the manager's configuration files is in `worktree`.
-    pub(super) fn config_present(self, worktree: Option<&Path>) -> bool {
-        // Every name lefthook reads (evilmartians/lefthook `internal/config/loader.go`
-        // @8d9cfec: `MainConfigNames`, `LocalConfigNames` times `Extensions`).
-        let names: Vec<String> = match self {
+            Manager::PreCommit | Manager::Prek => vec![".pre-commit-config.yaml".to_string()],
             Manager::Lefthook => ["lefthook", ".lefthook", ".config/lefthook"]
                 .iter()
                 .flat_map(|base| [base.to_string(), format!("{base}-local")])
@@ -79,9 +66,12 @@ impl Manager {
                     [".yml", ".yaml", ".json", ".jsonc", ".toml"].map(|ext| format!("{base}{ext}"))
                 })
                 .collect(),
-            _ => self.config_files().iter().map(|f| f.to_string()).collect(),
-        };
-        worktree.is_some_and(|w| names.iter().any(|f| w.join(f).is_file()))
+        }
+    }
+
+    /// Whether one of the manager's configuration files is in `worktree`.
+    pub(super) fn config_present(self, worktree: Option<&Path>) -> bool {
+        worktree.is_some_and(|w| self.config_files().iter().any(|f| w.join(f).is_file()))
     }
 
     /// envguard's entry in the manager's configuration in `worktree`.
@@ -91,6 +81,9 @@ impl Manager {
         };
         let files: Vec<std::path::PathBuf> =
             self.config_files().iter().map(|f| w.join(f)).collect();
+        if files.is_empty() {
+            return super::entries::Entry::Missing;
+        }
         match self {
             Manager::PreCommit | Manager::Prek => super::entries::pre_commit(&files[0]),
             Manager::Lefthook => super::entries::lefthook(&files),
@@ -108,14 +101,19 @@ impl Manager {
     /// under the existing section, indented as that file indents its items. The leading
     /// comment lines say where it goes.
     pub fn entry(self, worktree: Option<&Path>) -> String {
-        let existing = |names: &'static [&'static str]| {
-            worktree.and_then(|w| {
-                names
-                    .iter()
-                    .find_map(|n| std::fs::read_to_string(w.join(n)).ok().map(|t| (*n, t)))
+        // The entry is YAML: it merges into a YAML configuration file.
+        let names: Vec<String> = self
+            .config_files()
+            .into_iter()
+            .filter(|n| n.ends_with(".yml") || n.ends_with(".yaml"))
+            .collect();
+        let found = worktree.and_then(|w| {
+            names.iter().find_map(|n| {
+                std::fs::read_to_string(w.join(n))
+                    .ok()
+                    .map(|t| (n.as_str(), t))
             })
-        };
-        let found = existing(self.config_files());
+        });
         // Appended to a file whose last line has no newline, the entry starts a line.
         let glued = found
             .as_ref()

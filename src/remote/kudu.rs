@@ -93,6 +93,13 @@ impl<'a> Client<'a> {
             // A redirect would carry the request elsewhere; the API never redirects.
             .max_redirects(0)
             .user_agent(concat!("envguard/", env!("CARGO_PKG_VERSION")))
+            // The certificates the system trusts, as git's own https does: a company's TLS
+            // proxy whose root is installed there is trusted too.
+            .tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+                    .build(),
+            )
             .build();
         Client {
             agent: config.into(),

@@ -264,9 +264,9 @@ fn uninstall(
 fn record_paths(site_packages: &Path, dist_info: &Path) -> Option<Vec<PathBuf>> {
     let record = std::fs::read_to_string(dist_info.join("RECORD")).ok()?;
     Some(
-        record
-            .lines()
-            .filter_map(record_path)
+        record_entries(&record)
+            .ok()?
+            .iter()
             .map(|relative| lexical(&site_packages.join(relative)))
             .collect(),
     )
@@ -306,11 +306,10 @@ fn remove_recorded(
     let real_env = env
         .canonicalize()
         .map_err(|e| format!("cannot resolve {}: {e}", env.display()))?;
+    let entries = record_entries(&record)
+        .map_err(|e| format!("{}: {e}", dist_info.join("RECORD").display()))?;
     let mut folders = Vec::new();
-    for line in record.lines() {
-        let Some(relative) = record_path(line) else {
-            continue;
-        };
+    for relative in &entries {
         let path = lexical(&site_packages.join(relative));
         if !path.starts_with(env) {
             return Err(
@@ -360,16 +359,21 @@ fn remove_recorded(
     Ok(())
 }
 
-/// The path of a RECORD line (CSV: path, hash, size; a path with a comma is quoted).
-fn record_path(line: &str) -> Option<&str> {
-    let line = line.trim();
-    if line.is_empty() {
-        return None;
+/// The paths a RECORD lists: the first column of its CSV rows (path, hash, size), read as
+/// pip and uv read it (a CSV reader: a path with a comma, a quote or a line break is quoted,
+/// a quote in it doubled). `Err`: a row that is no CSV, where a path may be missed.
+fn record_entries(record: &str) -> Result<Vec<String>, csv::Error> {
+    let mut paths = Vec::new();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(record.as_bytes());
+    for row in reader.records() {
+        if let Some(path) = row?.get(0).filter(|p| !p.trim().is_empty()) {
+            paths.push(path.to_string());
+        }
     }
-    if let Some(rest) = line.strip_prefix('"') {
-        return rest.split_once('"').map(|(p, _)| p);
-    }
-    line.split(',').next()
+    Ok(paths)
 }
 
 /// `path` with `.` and `..` resolved without touching the filesystem.
@@ -408,15 +412,50 @@ mod tests {
     #[test]
     fn record_paths_and_lexical_resolution() {
         assert_eq!(
-            record_path("a/__init__.py,sha256=x,10"),
-            Some("a/__init__.py")
+            record_entries(
+                "a/__init__.py,sha256=x,10\n\"we,ird.py\",sha256=x,1\n\"a\"\"b.py\",,\n\n\
+                 a-1.0.dist-info/RECORD,,\n"
+            )
+            .expect("csv"),
+            [
+                "a/__init__.py",
+                "we,ird.py",
+                "a\"b.py",
+                "a-1.0.dist-info/RECORD"
+            ]
         );
-        assert_eq!(record_path("\"we,ird.py\",sha256=x,1"), Some("we,ird.py"));
         assert_eq!(
             lexical(Path::new(
                 "/e/lib/python3.11/site-packages/../../../bin/tool"
             )),
             PathBuf::from("/e/bin/tool")
         );
+    }
+
+    /// A path with a quote (doubled in the RECORD) or a comma is a file of the distribution
+    /// like any other: the prune removes it (the old hand-written reader kept `a"b.py`).
+    #[test]
+    fn quoted_record_paths_are_removed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let env = dir.path().join("env");
+        let site = env.join("lib/python3.11/site-packages");
+        let info = site.join("odd-1.0.dist-info");
+        std::fs::create_dir_all(site.join("odd")).expect("site");
+        std::fs::create_dir_all(&info).expect("dist-info");
+        for file in ["odd/a\"b.py", "odd/c,d.py", "odd/__init__.py"] {
+            std::fs::write(site.join(file), "").expect("file");
+        }
+        std::fs::write(
+            info.join("RECORD"),
+            "\"odd/a\"\"b.py\",,\n\"odd/c,d.py\",sha256=x,0\nodd/__init__.py,,\n\
+             odd-1.0.dist-info/RECORD,,\n",
+        )
+        .expect("RECORD");
+        remove_recorded(&env, &site, &info, &std::collections::HashSet::new()).expect("removed");
+        assert!(
+            !site.join("odd").exists(),
+            "every listed file and its folder went"
+        );
+        assert!(!info.exists());
     }
 }

@@ -22,6 +22,7 @@ mod committed;
 mod credentials;
 mod deploy;
 mod differential;
+mod docs_lists;
 mod dokku_branch;
 mod gitsetups;
 mod hardening;

@@ -17,21 +17,40 @@ use crate::platform::Platform;
 use crate::server::{self, deploy_script, wipe};
 use crate::{Error, ExitStatus, Result, client, output as out, vars};
 
-/// What `envguard hook` is asked to do.
-pub enum HookRequest {
-    Install {
-        server: bool,
-        target: Option<PathBuf>,
-        server_wide: Option<PathBuf>,
-        use_hooks_path: bool,
-    },
-    Uninstall {
-        server: bool,
-        use_hooks_path: bool,
-    },
-    Status {
-        server: bool,
-    },
+mod args;
+
+pub use args::{Cli, Command as Subcommand, EnvAction, HookAction, PlatformAction};
+
+/// Runs one subcommand.
+pub fn run(command: Subcommand) -> ExitStatus {
+    match command {
+        Subcommand::Check {
+            range,
+            format,
+            diff,
+        } => check(range.as_deref(), format, diff),
+        Subcommand::PrePush { remote, url } => pre_push(remote, url),
+        Subcommand::Push { resume, args } => push(&args, resume),
+        Subcommand::Hook { action } => hook(action),
+        Subcommand::Env {
+            action: EnvAction::Diff { env, rev },
+        } => env_diff(&env, rev.as_deref()),
+        Subcommand::Platform { action } => platform(action.map(|a| match a {
+            PlatformAction::Detect { remote } => remote,
+        })),
+        Subcommand::PostReceive => post_receive(),
+        Subcommand::Wipe {
+            target,
+            remote,
+            dry_run,
+            env_dir,
+            force,
+        } => match target {
+            Some(target) => wipe_target(&target, env_dir, force),
+            None => wipe_remote(remote.filter(|r| !r.is_empty()), env_dir, dry_run),
+        },
+        Subcommand::DeployScript { platform, force } => deploy_script(platform, force),
+    }
 }
 
 /// Sets up the `log` backend: warnings by default, debug with `-v` or `ENVGUARD_LOG=debug`.
@@ -168,7 +187,7 @@ pub fn deploy_script(platform: Platform, force: bool) -> ExitStatus {
 }
 
 /// `envguard hook install|uninstall|status`.
-pub fn hook(request: HookRequest) -> ExitStatus {
+pub fn hook(request: HookAction) -> ExitStatus {
     let cwd = match std::env::current_dir() {
         Ok(d) => d,
         Err(e) => {
@@ -180,11 +199,11 @@ pub fn hook(request: HookRequest) -> ExitStatus {
     };
     let side = |server: bool| if server { Side::Server } else { Side::Client };
     match request {
-        HookRequest::Install {
+        HookAction::Install {
             server_wide: Some(dir),
             ..
         } => print_result(install::install_server_wide(&dir)),
-        HookRequest::Install {
+        HookAction::Install {
             server,
             target,
             use_hooks_path,
@@ -193,11 +212,11 @@ pub fn hook(request: HookRequest) -> ExitStatus {
             Ok(report) => print_install(&report),
             Err(e) => fail(&e),
         },
-        HookRequest::Uninstall {
+        HookAction::Uninstall {
             server,
             use_hooks_path,
         } => print_result(install::uninstall(&cwd, side(server), use_hooks_path)),
-        HookRequest::Status { server } => print_result(install::status(&cwd, side(server))),
+        HookAction::Status { server } => print_result(install::status(&cwd, side(server))),
     }
 }
 
