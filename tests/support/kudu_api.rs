@@ -97,6 +97,7 @@ pub struct Seen {
 /// The running stand-in; stops when dropped.
 pub struct KuduApi {
     pub url: String,
+    addr: std::net::SocketAddr,
     seen: Arc<Mutex<Vec<Seen>>>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
@@ -105,36 +106,33 @@ pub struct KuduApi {
 impl KuduApi {
     pub fn start(settings: ApiSettings) -> KuduApi {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
-        listener.set_nonblocking(true).expect("nonblocking");
+        let addr = listener.local_addr().expect("addr");
+        let url = format!("http://{addr}");
         let seen = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let failures = Arc::new(AtomicUsize::new(settings.transient_failures));
         let thread = {
             let (seen, stop) = (seen.clone(), stop.clone());
             std::thread::spawn(move || {
-                let started = Instant::now();
-                // Bounded: the stand-in never outlives a test by more than a minute.
-                while !stop.load(Ordering::SeqCst) && started.elapsed() < Duration::from_secs(60) {
-                    match listener.accept() {
-                        Ok((stream, _)) => {
-                            let (seen, stop, failures, settings) = (
-                                seen.clone(),
-                                stop.clone(),
-                                failures.clone(),
-                                settings.clone(),
-                            );
-                            std::thread::spawn(move || {
-                                serve(stream, &settings, &seen, &stop, &failures)
-                            });
-                        }
-                        Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                // A blocking accept: `Drop` sets `stop`, then connects once to wake it.
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
                     }
+                    let Ok(stream) = stream else { continue };
+                    let (seen, stop, failures, settings) = (
+                        seen.clone(),
+                        stop.clone(),
+                        failures.clone(),
+                        settings.clone(),
+                    );
+                    std::thread::spawn(move || serve(stream, &settings, &seen, &stop, &failures));
                 }
             })
         };
         KuduApi {
             url,
+            addr,
             seen,
             stop,
             thread: Some(thread),
@@ -154,7 +152,12 @@ impl KuduApi {
 impl Drop for KuduApi {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
+        // The shutdown connection wakes the accept loop, which then sees `stop`. Should it
+        // fail, the thread is left blocked in accept rather than the test hanging on it.
+        let woke = TcpStream::connect(self.addr).is_ok();
+        if let Some(t) = self.thread.take()
+            && woke
+        {
             let _ = t.join();
         }
     }
