@@ -3,7 +3,8 @@
 //! all, any git config scope overrides it, what runs code needs this machine's consent for
 //! that very content, and a mistake in it names the file and line.
 
-use crate::support::Deployment;
+use crate::cmd_snapshot;
+use crate::support::{Deployment, Filters};
 
 const APP: &[(&str, &str)] = &[
     ("requirements.txt", "a\nb\n"),
@@ -131,19 +132,16 @@ fn the_committed_files_values_are_checked_and_attributed() {
         "envguard.toml",
         "remoteName = \"origin\"\nplatform = \"kudu-windows\"\nmode = \"warn\"\n",
     );
-    let status = |d: &Deployment| {
-        String::from_utf8_lossy(&d.clone.envguard(&["hook", "status"]).stdout).into_owned()
-    };
-    let shown = status(&d);
-    assert!(
-        shown.contains("envguard.toml sets") && !shown.contains("overridden"),
-        "{shown}"
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_status_committed_toml",
+        d.clone.envguard(&["hook", "status"])
     );
     d.clone.git(&["config", "envguard.mode", "off"]);
-    assert!(
-        status(&d).contains("mode (overridden by git config)"),
-        "{}",
-        status(&d)
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_status_committed_toml_overridden",
+        d.clone.envguard(&["hook", "status"])
     );
 }
 

@@ -3,7 +3,8 @@
 //! push URLs, the flags of the user's push on the toggle commits, interrupted toggles, and
 //! exactly what moved after a toggle.
 
-use crate::support::{Deployment, Repo};
+use crate::cmd_snapshot;
+use crate::support::{Deployment, Filters, Repo, recorded_pushes};
 
 fn output_text(out: &std::process::Output) -> String {
     format!(
@@ -404,9 +405,11 @@ fn an_atomic_push_of_two_branches_that_needs_a_toggle_is_refused() {
     d.clone.git(&["branch", "feature"]);
     drop_b(&d.clone);
     let before = d.server_rev("master");
-    let (code, stderr) = d.push(&["--atomic", "origin", "master", "feature"]);
-    assert_ne!(code, 0, "{stderr}");
-    assert!(stderr.contains("envguard push origin"), "{stderr}");
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_refuse_atomic_toggle",
+        d.push(&["--atomic", "origin", "master", "feature"])
+    );
     assert_eq!(d.server_rev("master"), before);
     assert!(
         d.server
@@ -436,12 +439,31 @@ fn deleting_the_deploy_branch_or_pushing_to_a_url_is_handled() {
     drop_b(&d.clone);
     let (_, stderr) = d.push(&[&url, "master"]);
     assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
-    // Deleting the deploy branch deploys nothing: no check, no toggle.
-    d.clone
-        .git(&["push", "-q", "--no-verify", "origin", "master:gone"]);
-    let (code, stderr) = d.push(&["origin", "--delete", "gone"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(!stderr.contains("toggle"), "{stderr}");
+    // Deleting the deploy branch deploys nothing: no check, no toggle; the branch is gone
+    // and no toggle commit was made. (The server lets its current branch be deleted, as
+    // hosting services do.)
+    d.server
+        .git(&["config", "receive.denyDeleteCurrent", "ignore"]);
+    let local = d.clone.rev("master");
+    let pushes = recorded_pushes(&d.server).len();
+    let deleted = d.push(&["origin", "--delete", "master"]);
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_delete_the_deploy_branch",
+        deleted
+    );
+    assert_eq!(deleted.0, 0);
+    let gone = d
+        .server
+        .git_output(&["rev-parse", "--verify", "-q", "refs/heads/master"]);
+    assert!(!gone.status.success(), "master is deleted on the server");
+    assert_eq!(d.clone.rev("master"), local, "the local branch did not move");
+    let new_pushes = &recorded_pushes(&d.server)[pushes..];
+    assert_eq!(new_pushes.len(), 1, "one push, the deletion: {new_pushes:?}");
+    assert!(
+        new_pushes[0][0].ends_with(" 0000000000000000000000000000000000000000 refs/heads/master"),
+        "{new_pushes:?}"
+    );
 }
 
 #[test]

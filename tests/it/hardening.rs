@@ -533,10 +533,12 @@ fn a_push_git_will_refuse_sets_off_no_toggle() {
     other.git(&["push", "-q", "origin", "master"]);
     // Not fetched: git will refuse this push ("fetch first") after the hook ran.
     let tip = drop_cors(&d.clone, "Drop CORS");
-    let (code, stderr) = d.push(&["origin", "master"]);
-    assert_ne!(code, 0);
-    assert!(stderr.contains("not a fast-forward"), "{stderr}");
-    assert!(!stderr.contains("runtime toggle"), "{stderr}");
+    let pushed = d.push(&["origin", "master"]);
+    cmd_snapshot!(
+        Filters::new().deployment(&d).commit(&tip, "TIP"),
+        "hook_git_will_refuse",
+        pushed
+    );
     assert_eq!(d.server_rev("master"), theirs, "their commit stays");
     assert_eq!(d.clone.rev("master"), tip);
     assert!(
@@ -751,8 +753,9 @@ fn hook_status_into_a_closed_pipe_does_not_panic() {
         .output()
         .expect("run");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // Nothing to say about the closed pipe: the report had nowhere to go.
+    assert_eq!(stderr, "");
+    assert_eq!(out.status.code(), Some(0));
 }
 
 #[test]

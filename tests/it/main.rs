@@ -38,5 +38,6 @@ mod quickstart;
 mod remote;
 mod scopes;
 mod snapshots;
+mod stand_ins;
 mod status_truth;
 mod unguarded;

@@ -4,7 +4,8 @@
 //! the toggle and `git push` refuses, saying to use it. The rule: envguard deploys nothing
 //! from a run that other checks could still stop.
 
-use crate::support::{APP, Deployment, drop_cors, recorded_pushes, run_ok};
+use crate::cmd_snapshot;
+use crate::support::{APP, Deployment, Filters, drop_cors, recorded_pushes, run_ok};
 
 /// Where the team's check stands relative to envguard's entry.
 const POSITIONS: [&str; 2] = ["before", "after"];
@@ -172,15 +173,15 @@ fn a_failing_displaced_hook_stops_the_toggle() {
     assert!(d.clone.envguard(&["hook", "install"]).status.success());
     let before = d.server_rev("master");
     drop_cors(&d.clone, "Drop CORS");
-    for push in [
-        d.push_all(&["origin", "master"]),
-        envguard_push(&d, &["origin", "master"]),
+    for (push, snapshot) in [
+        (d.push_all(&["origin", "master"]), "hook_displaced_hook_fails"),
+        (
+            envguard_push(&d, &["origin", "master"]),
+            "push_wrapper_displaced_hook_fails",
+        ),
     ] {
-        let (code, output) = push;
-        assert_ne!(code, 0, "{output}");
-        assert!(output.contains("team-check failed"), "{output}");
-        assert!(!output.contains("runtime toggle for"), "{output}");
-        assert_eq!(d.server_rev("master"), before, "{output}");
+        assert_eq!(d.server_rev("master"), before, "{push:?}");
+        cmd_snapshot!(Filters::new().deployment(&d), snapshot, push);
     }
 }
 

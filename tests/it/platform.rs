@@ -6,7 +6,8 @@
 use std::path::Path;
 
 use crate::support::kudu_api::{ApiSettings, KuduApi, use_api};
-use crate::support::{Deployment, Repo, reason_kinds};
+use crate::cmd_snapshot;
+use crate::support::{Deployment, Filters, Repo, reason_kinds};
 
 /// Wheels `a`, `b`, `c` (the Kudu site's), with a Kudu runtime given per test.
 fn app(runtime: &'static str) -> [(&'static str, &'static str); 3] {
@@ -122,27 +123,6 @@ fn runtimes_kudu_refuses_are_errors_at_runtime_txt_line_1() {
     repo.git(&["config", "envguard.platform", "kudu-linux"]);
     let out = repo.envguard(&["check", &format!("{base}..HEAD")]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-}
-
-#[test]
-fn the_local_kudu_fails_an_unsupported_runtime_before_touching_env() {
-    let (d, site) = Deployment::kudu(&app("python-3.6\n"));
-    d.clone.git(&["config", "envguard.mode", "off"]);
-    let before = site.env_identity();
-    d.clone.write("runtime.txt", "python-3.7\n");
-    drop_b(&d.clone);
-    let (code, stderr) = d.push(&["origin", "master"]);
-    assert_eq!(
-        code, 0,
-        "a failed deployment does not fail the push: {stderr}"
-    );
-    assert!(
-        stderr.contains("Unsupported runtime: python-3.7"),
-        "{stderr}"
-    );
-    assert!(site.deployments()[1].contains("failed: unsupported runtime"));
-    assert_eq!(site.env_identity(), before, "env is untouched");
-    assert!(site.imports("b"));
 }
 
 /// Lines of a script with Windows line ends removed and trailing blanks trimmed.
@@ -282,6 +262,15 @@ fn app_service(d: &Deployment, settings: ApiSettings) -> KuduApi {
     api
 }
 
+/// The filters of a test on an App Service stand-in: the deployment, the site's folder
+/// and the API's address.
+fn site_filters(d: &Deployment, holder: &Path, api: &KuduApi) -> Filters {
+    Filters::new()
+        .deployment(d)
+        .path(holder, "SITE")
+        .literal(&api.url, "API")
+}
+
 /// A site folder with `wwwroot`, for the API stand-in.
 fn site_dir(holder: &Path) -> std::path::PathBuf {
     let wwwroot = holder.join("site/wwwroot");
@@ -307,13 +296,10 @@ fn an_oryx_site_is_detected_and_a_removal_goes_through_as_one_push() {
         },
     );
     let tip = drop_b(&d.clone);
-    let (code, stderr) = d.push(&["origin", "master"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("platform oryx"), "{stderr}");
-    assert!(stderr.contains("CompressDestinationDir"), "{stderr}");
-    assert!(
-        stderr.contains("builds a fresh env on every deployment"),
-        "{stderr}"
+    cmd_snapshot!(
+        site_filters(&d, holder.path(), &api).commit(&tip, "TIP"),
+        "hook_oryx_detected",
+        d.push(&["origin", "master"])
     );
     assert_eq!(
         d.server_rev("master"),
@@ -345,23 +331,21 @@ fn a_linux_site_without_oryx_is_detected_and_its_antenv_wiped() {
         },
     );
     // Asked by hand first: what it prints and records.
-    let out = d.clone.envguard(&["platform", "detect", "origin"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{out:?}");
-    assert!(
-        stdout.contains("kudu-linux") && stdout.contains("ENABLE_ORYX_BUILD=false"),
-        "{stdout}"
+    let filters = site_filters(&d, holder.path(), &api);
+    cmd_snapshot!(
+        filters,
+        "platform_detect_kudu_linux",
+        d.clone.envguard(&["platform", "detect", "origin"])
     );
-    assert!(stdout.contains("mode remote-wipe"), "{stdout}");
-    let out = d.clone.envguard(&["platform"]);
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("origin: kudu-linux (envguard.platform)"),
-        "{out:?}"
+    cmd_snapshot!(
+        filters,
+        "platform_kudu_linux",
+        d.clone.envguard(&["platform"])
     );
     drop_b(&d.clone);
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("deleted site/wwwroot/antenv"), "{stderr}");
+    cmd_snapshot!(filters, "hook_remote_wipe_kudu_linux", (code, stderr));
     assert!(!wwwroot.join("antenv").exists());
     let deletes: Vec<String> = api
         .seen()
@@ -589,23 +573,21 @@ fn detection_records_the_branch_the_site_deploys() {
     let d = Deployment::new(&app("python-3.6\n"));
     let holder = tempfile::tempdir().expect("tempdir");
     let wwwroot = site_dir(holder.path());
-    let _api = app_service(
+    let api = app_service(
         &d,
         ApiSettings {
             app_settings: vec![("DEPLOYMENT_BRANCH".into(), "main".into())],
             ..ApiSettings::new(&wwwroot)
         },
     );
+    let filters = site_filters(&d, holder.path(), &api);
     d.clone.git(&["checkout", "-q", "-b", "main"]);
     d.clone
         .git(&["push", "-q", "--no-verify", "origin", "main"]);
-    let out = d.clone.envguard(&["platform", "detect", "origin"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{out:?}");
-    assert!(stdout.contains("kudu-windows"), "{stdout}");
-    assert!(
-        stdout.contains("recorded: envguard.branch = main (the site's DEPLOYMENT_BRANCH setting)"),
-        "{stdout}"
+    cmd_snapshot!(
+        filters,
+        "platform_detect_records_the_branch",
+        d.clone.envguard(&["platform", "detect", "origin"])
     );
     assert_eq!(d.clone.git(&["config", "envguard.branch"]).trim(), "main");
     drop_b(&d.clone);
@@ -618,9 +600,11 @@ fn detection_records_the_branch_the_site_deploys() {
 
     // Set by the user: detection says what the site deploys and changes nothing.
     d.clone.git(&["config", "envguard.branch", "release"]);
-    let out = d.clone.envguard(&["platform", "detect", "origin"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("was left as it is: release"), "{stdout}");
+    cmd_snapshot!(
+        filters,
+        "platform_detect_leaves_the_users_branch",
+        d.clone.envguard(&["platform", "detect", "origin"])
+    );
     assert_eq!(
         d.clone.git(&["config", "envguard.branch"]).trim(),
         "release"

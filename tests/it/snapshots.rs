@@ -271,3 +271,107 @@ fn platform_lists_the_deploy_remotes() {
         d.clone.envguard(&["platform"])
     );
 }
+
+/// A repository with the app and a commit, without envguard's hook.
+fn app_repo() -> Repo {
+    let repo = Repo::new();
+    for (path, contents) in APP {
+        repo.write(path, contents);
+    }
+    repo.commit("Initial app");
+    repo
+}
+
+#[test]
+fn usage_errors_name_what_is_wrong() {
+    let repo = app_repo();
+    let filters = Filters::new().repo(&repo, "REPO");
+    for (args, name) in [
+        (&["frobnicate"][..], "usage_unknown_command"),
+        (&["wipe"], "usage_wipe_without_where"),
+        (&["deploy-script"], "usage_deploy_script_without_platform"),
+        (&["check", "--format", "yaml"], "usage_check_unknown_format"),
+        (
+            &["hook", "install", "--target", "x"],
+            "usage_target_without_server",
+        ),
+    ] {
+        let out = repo.envguard(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        cmd_snapshot!(filters, name, out);
+    }
+}
+
+#[test]
+fn deploy_script_writes_the_files_and_keeps_a_custom_one() {
+    let repo = app_repo();
+    let filters = Filters::new().repo(&repo, "REPO");
+    cmd_snapshot!(
+        filters,
+        "deploy_script_kudu_windows",
+        repo.envguard(&["deploy-script", "--platform", "kudu-windows"])
+    );
+    assert!(repo.path.join(".deployment").is_file());
+    assert!(repo.path.join("deploy.cmd").is_file());
+    // Again: the file is there now, and only --force replaces it.
+    cmd_snapshot!(
+        filters,
+        "deploy_script_exists",
+        repo.envguard(&["deploy-script", "--platform", "kudu-windows"])
+    );
+    let other = app_repo();
+    cmd_snapshot!(
+        Filters::new().repo(&other, "REPO"),
+        "deploy_script_linux",
+        other.envguard(&["deploy-script", "--platform", "linux"])
+    );
+    assert!(other.path.join("deploy.sh").is_file());
+}
+
+#[test]
+fn hook_install_and_uninstall_in_a_fresh_repository() {
+    let repo = app_repo();
+    let filters = Filters::new().repo(&repo, "REPO");
+    cmd_snapshot!(
+        filters,
+        "hook_uninstall_nothing_installed",
+        repo.envguard(&["hook", "uninstall"])
+    );
+    cmd_snapshot!(
+        filters,
+        "hook_status_no_hook",
+        repo.envguard(&["hook", "status"])
+    );
+    cmd_snapshot!(
+        filters,
+        "hook_install",
+        repo.envguard(&["hook", "install"])
+    );
+    assert!(repo.path.join(".git/hooks/pre-push").is_file());
+    cmd_snapshot!(
+        filters,
+        "hook_uninstall",
+        repo.envguard(&["hook", "uninstall"])
+    );
+    assert!(!repo.path.join(".git/hooks/pre-push").exists());
+    cmd_snapshot!(
+        filters,
+        "platform_without_a_deploy_remote",
+        repo.envguard(&["platform"])
+    );
+}
+
+#[test]
+fn hook_uninstall_on_a_server_restores_its_hook() {
+    let (d, _target) = server_with_target();
+    let hooks = d.server.path.join("hooks");
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_uninstall_server",
+        d.server.envguard(&["hook", "uninstall", "--server"])
+    );
+    // The recording hook the deployment had before is back in place.
+    let restored = std::fs::read_to_string(hooks.join("post-receive")).expect("hook");
+    assert!(restored.ends_with(">> pushes.log\n"), "{restored}");
+    assert!(!hooks.join("post-receive.legacy").exists());
+}

@@ -713,7 +713,7 @@ impl Shown for Output {
 /// A push's `(exit code, stderr)`, as [`Deployment::push`] gives it.
 impl Shown for (i32, String) {
     fn shown(&self) -> String {
-        format!("exit: {}\n--- stderr\n{}", self.0, self.1)
+        format!("exit: {}\n--- output\n{}", self.0, self.1)
     }
 }
 
@@ -770,6 +770,12 @@ impl Filters {
     pub fn repo(self, repo: &Repo, name: &str) -> Filters {
         let holder = repo._dir.path().to_path_buf();
         self.path(&holder, name)
+    }
+
+    /// Any other text of the run (a stand-in's URL with its port) shown as `[NAME]`.
+    pub fn literal(mut self, text: &str, name: &str) -> Filters {
+        self.paths.push((text.to_string(), format!("[{name}]")));
+        self
     }
 
     /// Both repositories of a deployment: `[SERVER]` and `[CLONE]`.
@@ -848,4 +854,15 @@ macro_rules! text_snapshot {
         settings.set_omit_expression(true);
         settings.bind(|| insta::assert_snapshot!($name, text));
     }};
+}
+
+/// The lines of a push's output that envguard wrote, on the client (`envguard: `) and on
+/// the server (`remote: envguard: `, git's padding trimmed): what a snapshot of a push
+/// through a real deployment keeps, leaving out pip's and the deploy step's own output.
+pub fn envguard_lines(output: &str) -> String {
+    output
+        .lines()
+        .filter(|l| l.starts_with("envguard: ") || l.starts_with("remote: envguard: "))
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect()
 }
