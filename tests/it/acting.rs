@@ -260,7 +260,10 @@ fn a_file_the_wipe_cannot_delete_is_left_over_and_never_blocks_a_later_wipe() {
     let stuck = site_packages(&target.join("env")).join("beta/stuck.py");
     std::fs::write(&stuck, "x = 1\n").expect("stuck");
     let _unstick = Immutable::set(&stuck);
-    let filters = Filters::new().deployment(&d).text(r"\.envguard-trash-[A-Za-z0-9._-]+", ".envguard-trash-[ID]");
+    let filters = Filters::new()
+        .deployment(&d)
+        .venv()
+        .text(r"\.envguard-trash-[A-Za-z0-9._-]+", ".envguard-trash-[ID]");
     let (code, stderr) = push_removal(&d);
     assert_eq!(code, 0, "{stderr}");
     text_snapshot!(filters, "server_leftover", envguard_lines(&stderr));
@@ -287,7 +290,10 @@ fn an_env_that_cannot_be_moved_is_left_whole_and_said() {
     let (code, stderr) = push_removal(&d);
     assert_eq!(code, 0, "{stderr}");
     text_snapshot!(
-        Filters::new().deployment(&d).text(r"\.envguard-trash-[A-Za-z0-9._-]+", ".envguard-trash-[ID]"),
+        Filters::new()
+            .deployment(&d)
+            .venv()
+            .text(r"\.envguard-trash-[A-Za-z0-9._-]+", ".envguard-trash-[ID]"),
         "server_env_not_wiped",
         envguard_lines(&stderr)
     );

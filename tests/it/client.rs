@@ -1,10 +1,10 @@
 //! The pre-push hook end to end: real `git push` from a clone into a bare remote, with the
 //! hook installed by `envguard hook install`.
 
-use crate::cmd_snapshot;
 use crate::support::{
-    APP, Deployment, Filters, Repo, drop_cors, recorded_pushes, write_hook,
+    APP, Deployment, Filters, Repo, drop_cors, envguard_lines, recorded_pushes, write_hook,
 };
+use crate::{cmd_snapshot, text_snapshot};
 
 fn show(repo: &Repo, spec: &str) -> String {
     repo.git(&["show", spec])
@@ -643,7 +643,12 @@ fn runs_as_a_pre_commit_framework_hook() {
     let before = d.server_rev("master");
     let (code, output) = d.push_all(&["origin", "master"]);
     assert_ne!(code, 0, "{output}");
-    assert!(output.contains("Push with `envguard push`"), "{output}");
+    // pre-commit prints its hooks' output, with its own status lines around it.
+    text_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_refuse_under_pre_commit",
+        envguard_lines(&output)
+    );
     assert_eq!(d.server_rev("master"), before);
     let out = c.envguard(&["push", "origin", "master"]);
     assert!(out.status.success(), "{out:?}");
@@ -797,10 +802,9 @@ fn hook_status_names_an_outdated_shim_and_install_renews_it() {
     );
     let install = d.clone.envguard(&["hook", "install"]);
     assert!(install.status.success(), "{install:?}");
-    let status = d.clone.envguard(&["hook", "status"]);
-    let out = String::from_utf8_lossy(&status.stdout);
-    assert!(
-        !out.contains("outdated") && out.contains("envguard's hook, installed"),
-        "{out}"
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_status_after_reinstall",
+        d.clone.envguard(&["hook", "status"])
     );
 }

@@ -96,9 +96,8 @@ fn requirements_as_a_symbolic_link_is_followed_inside_the_commit() {
     let (json, code, _) = check_head(&r);
     assert_eq!(code, 1);
     assert!(
-        errors(&json)[0].starts_with(
-            "requirements.txt: is a symbolic link to '../../etc/passwd', outside"
-        ),
+        errors(&json)[0]
+            .starts_with("requirements.txt: is a symbolic link to '../../etc/passwd', outside"),
         "{json}"
     );
     r.remove("requirements.txt");
@@ -259,9 +258,7 @@ fn shallow_clone_whose_remote_tip_is_missing() {
         .output()
         .expect("check");
     cmd_snapshot!(
-        Filters::new()
-            .deployment(&d)
-            .path(holder.path(), "SHALLOW"),
+        Filters::new().deployment(&d).path(holder.path(), "SHALLOW"),
         "check_past_shallow_boundary",
         out
     );

@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-use crate::support::kudu_api::{ApiSettings, KuduApi, use_api};
 use crate::cmd_snapshot;
+use crate::support::kudu_api::{ApiSettings, KuduApi, use_api};
 use crate::support::{Deployment, Filters, Repo, reason_kinds};
 
 /// Wheels `a`, `b`, `c` (the Kudu site's), with a Kudu runtime given per test.
@@ -778,25 +778,23 @@ fn a_windows_site_without_a_build_gets_no_toggle() {
     let d = Deployment::new(&app("python-3.6\n"));
     let holder = tempfile::tempdir().expect("tempdir");
     let wwwroot = site_dir(holder.path());
-    let _api = app_service(
+    let api = app_service(
         &d,
         ApiSettings {
             app_settings: vec![("SCM_DO_BUILD_DURING_DEPLOYMENT".into(), "false".into())],
             ..ApiSettings::new(&wwwroot)
         },
     );
-    let out = d.clone.envguard(&["platform", "detect", "origin"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{out:?}");
-    assert!(stdout.contains("kudu-windows-no-build"), "{stdout}");
+    let filters = site_filters(&d, holder.path(), &api);
+    cmd_snapshot!(
+        filters,
+        "platform_detect_kudu_windows_no_build",
+        d.clone.envguard(&["platform", "detect", "origin"])
+    );
     let tip = drop_b(&d.clone);
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("SCM_DO_BUILD_DURING_DEPLOYMENT"),
-        "{stderr}"
-    );
-    assert!(!stderr.contains("runtime toggle for"), "{stderr}");
+    cmd_snapshot!(filters, "hook_kudu_windows_no_build", (code, stderr));
     assert_eq!(
         d.server_rev("master"),
         tip,

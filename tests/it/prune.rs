@@ -62,7 +62,7 @@ fn prune_leaves_exactly_what_a_fresh_install_has_without_recreating_env() {
     d.clone.commit("Ask for less");
     // Before the push, `env diff` tells the deployed env is stale, and with what.
     let env_arg = env.display().to_string();
-    let filters = Filters::new().deployment(&d).path(&site.dir, "SITE");
+    let filters = Filters::new().deployment(&d).path(&site.dir, "SITE").venv();
     cmd_snapshot!(
         filters,
         "env_diff_stale",
@@ -121,7 +121,9 @@ fn a_changed_source_is_reinstalled_and_what_cannot_be_attributed_is_wiped() {
     text_snapshot!(
         Filters::new()
             .deployment(&d)
-            .path(&site.dir, "SITE").text(r"\.envguard-trash-[A-Za-z0-9._-]+", ".envguard-trash-[ID]"),
+            .path(&site.dir, "SITE")
+            .venv()
+            .text(r"\.envguard-trash-[A-Za-z0-9._-]+", ".envguard-trash-[ID]"),
         "server_prune_cannot_attribute",
         envguard_lines(&stderr)
     );

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::kudu_api::{ApiSettings, KuduApi, dead_url};
 use crate::cmd_snapshot;
+use crate::support::kudu_api::{ApiSettings, KuduApi, dead_url};
 use crate::support::{Deployment, Filters, Repo, envguard_lines};
 
 const APP: &[(&str, &str)] = &[

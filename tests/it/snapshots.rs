@@ -313,11 +313,22 @@ fn deploy_script_writes_the_files_and_keeps_a_custom_one() {
     );
     assert!(repo.path.join(".deployment").is_file());
     assert!(repo.path.join("deploy.cmd").is_file());
-    // Again: the file is there now, and only --force replaces it.
+    // Again: the script is envguard's own, so it is written anew.
     cmd_snapshot!(
         filters,
-        "deploy_script_exists",
+        "deploy_script_again",
         repo.envguard(&["deploy-script", "--platform", "kudu-windows"])
+    );
+    // A custom script of the user's: kept, and only --force replaces it.
+    repo.write("deploy.cmd", "@echo off\nrem the team's own deployment\n");
+    cmd_snapshot!(
+        filters,
+        "deploy_script_keeps_a_custom_script",
+        repo.envguard(&["deploy-script", "--platform", "kudu-windows"])
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.path.join("deploy.cmd")).expect("deploy.cmd"),
+        "@echo off\nrem the team's own deployment\n"
     );
     let other = app_repo();
     cmd_snapshot!(
@@ -342,11 +353,7 @@ fn hook_install_and_uninstall_in_a_fresh_repository() {
         "hook_status_no_hook",
         repo.envguard(&["hook", "status"])
     );
-    cmd_snapshot!(
-        filters,
-        "hook_install",
-        repo.envguard(&["hook", "install"])
-    );
+    cmd_snapshot!(filters, "hook_install", repo.envguard(&["hook", "install"]));
     assert!(repo.path.join(".git/hooks/pre-push").is_file());
     cmd_snapshot!(
         filters,

@@ -49,3 +49,26 @@ fn the_local_kudu_fails_an_unsupported_runtime_before_touching_env() {
     assert_eq!(site.env_identity(), before, "env is untouched");
     assert!(site.imports("b"));
 }
+
+/// The environment every process of the tests gets stands in for a clean machine: exactly
+/// the variables of `support::base_env`, whatever the outer environment holds (PIKU_ROOT,
+/// GIT_PUSH_OPTION_*, PRE_COMMIT_*, proxies), with HOME a folder of the tests' own.
+#[test]
+fn child_processes_get_only_the_base_environment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = crate::support::run_ok(&mut crate::support::command("env", dir.path()));
+    let mut names: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.split_once('=').map(|(name, _)| name))
+        .collect();
+    names.sort_unstable();
+    let mut expected: Vec<&str> = crate::support::base_env()
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    expected.sort_unstable();
+    assert_eq!(names, expected, "{out}");
+    let home = format!("HOME={}", crate::support::test_home().display());
+    assert!(out.lines().any(|l| l == home), "{out}");
+    assert!(out.lines().any(|l| l == "LC_ALL=C"), "{out}");
+}

@@ -703,7 +703,9 @@ impl Shown for Output {
     fn shown(&self) -> String {
         format!(
             "exit: {}\n--- stdout\n{}--- stderr\n{}",
-            self.status.code().map_or("none".to_string(), |c| c.to_string()),
+            self.status
+                .code()
+                .map_or("none".to_string(), |c| c.to_string()),
             String::from_utf8_lossy(&self.stdout),
             String::from_utf8_lossy(&self.stderr)
         )
@@ -790,6 +792,18 @@ impl Filters {
         self
     }
 
+    /// What a real venv made here adds: the Python version (`Python 3.X.Y`, `python3.X`
+    /// in paths) and the size of what pip installed, which follow the machine's Python and
+    /// pip, not envguard.
+    pub fn venv(self) -> Filters {
+        self.text(r"Python 3\.[0-9]+\.[0-9]+", "Python [VERSION]")
+            .text(r"python3\.[0-9]+", "python3.[X]")
+            .text(
+                r"\([0-9]+ files, [0-9.]+ (B|KiB|MiB)\)",
+                "([N] files, [SIZE])",
+            )
+    }
+
     /// Any other text matching `regex` shown as `replacement`.
     pub fn text(mut self, regex: &str, replacement: &str) -> Filters {
         self.regexes
@@ -806,7 +820,10 @@ impl Filters {
         for (path, name) in &paths {
             text = text.replace(path.as_str(), name);
         }
-        for temp in [std::env::temp_dir(), PathBuf::from(env!("CARGO_TARGET_TMPDIR"))] {
+        for temp in [
+            std::env::temp_dir(),
+            PathBuf::from(env!("CARGO_TARGET_TMPDIR")),
+        ] {
             let temp = format!("{}/", temp.to_string_lossy().trim_end_matches('/'));
             assert!(
                 !text.contains(&temp),
