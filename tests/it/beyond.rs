@@ -2,7 +2,7 @@
 //! remotes (their buildpack's cache rules), the command mode, piku's layout, and servers
 //! that dispatch hooks from a `.d` folder (Gitea, GitLab).
 
-use crate::support::{Deployment, Filters, Repo, envguard_lines};
+use crate::support::{Deployment, Filters, Repo, envguard_lines, server_lines};
 use crate::{cmd_snapshot, text_snapshot};
 
 const APP: &[(&str, &str)] = &[
@@ -569,7 +569,7 @@ fn on_gitlab_a_server_wide_install_acts_only_where_it_runs_first() {
 
     // No target in the repository's own config: nothing said, nothing done.
     let stderr = drop("Flask==2.0.1\nrequests\n");
-    assert_eq!(envguard_lines(&stderr), "", "{stderr}");
+    assert_eq!(server_lines(&stderr), "", "{stderr}");
     assert_eq!(
         std::fs::read_to_string(target.join("deployed.log")).expect("deployed"),
         "built\n"
@@ -628,7 +628,7 @@ fn on_gitlab_a_server_wide_install_acts_only_where_it_runs_first() {
         .expect("push");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert_eq!(envguard_lines(&stderr), "", "{stderr}");
+    assert_eq!(server_lines(&stderr), "", "{stderr}");
     assert!(wiki_target.join("env/pyvenv.cfg").is_file(), "{stderr}");
 }
 

@@ -883,3 +883,13 @@ pub fn envguard_lines(output: &str) -> String {
         .map(|l| format!("{}\n", l.trim_end()))
         .collect()
 }
+
+/// The lines of a push's output that envguard's server hook wrote (`remote: envguard: `,
+/// git's padding trimmed).
+pub fn server_lines(output: &str) -> String {
+    output
+        .lines()
+        .filter(|l| l.starts_with("remote: envguard: "))
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect()
+}
