@@ -232,12 +232,14 @@ fn on_piku_the_wipe_keeps_the_apps_settings_beside_the_venv() {
         "#!/bin/sh\ncat | PIKU_ROOT=\"$PIKU_ROOT\" true piku.py git-hook repo\necho piku-deployed >> piku.log\n",
     );
     d.server.git(&["config", "envguard.platform", "piku"]);
-    let out = d.server.envguard(&["hook", "install", "--server"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{out:?}");
-    assert!(
-        stdout.contains("piku's post-receive runs after envguard's"),
-        "{stdout}"
+    let filters = Filters::new()
+        .deployment(&d)
+        .path(piku.path(), "PIKU_ROOT")
+        .venv();
+    cmd_snapshot!(
+        filters,
+        "hook_install_server_piku",
+        d.server.envguard(&["hook", "install", "--server"])
     );
     d.clone.git(&["config", "envguard.mode", "off"]);
     d.clone.write("more.txt", "c\n");
@@ -251,10 +253,7 @@ fn on_piku_the_wipe_keeps_the_apps_settings_beside_the_venv() {
     for gone in ["bin", "lib", "pyvenv.cfg"] {
         assert!(!venv.join(gone).exists(), "{gone} gone: {stderr}");
     }
-    assert!(
-        stderr.contains("ENV, LIVE_ENV and SCALING are kept"),
-        "{stderr}"
-    );
+    text_snapshot!(filters, "server_piku_wipe", server_lines(&stderr));
     let log = std::fs::read_to_string(d.server.path.join("piku.log")).expect("piku ran");
     assert_eq!(log, "piku-deployed\n");
 }
