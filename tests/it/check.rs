@@ -123,9 +123,11 @@ fn invalid_policy_is_a_clear_error() {
     let out = repo.envguard(&["check", "HEAD"]);
     // Exit 3: the check cannot run with this setting (1 is for invalid watched files).
     assert_eq!(out.status.code(), Some(3));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("envguard.policy"), "{stderr}");
-    assert!(stderr.contains("sometimes"), "{stderr}");
+    cmd_snapshot!(
+        Filters::new().repo(&repo, "REPO"),
+        "check_invalid_policy",
+        out
+    );
 }
 
 #[test]

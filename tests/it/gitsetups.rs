@@ -164,35 +164,39 @@ fn diverge(d: &Deployment) -> String {
 
 #[test]
 fn a_push_forced_by_configuration_is_toggled_like_a_forced_push() {
-    for (key, value, args) in [
+    for (key, value, args, name) in [
         (
             "remote.origin.push",
             "+refs/heads/master:refs/heads/master",
             &["origin"][..],
+            "hook_toggle_forced_by_a_push_refspec",
         ),
         // git maps a refspec without a destination through the configured one, `+` and all.
         (
             "remote.origin.push",
             "+refs/heads/master:refs/heads/master",
             &["origin", "master"],
+            "hook_toggle_forced_by_a_mapped_refspec",
         ),
-        ("remote.origin.mirror", "true", &["origin"]),
+        (
+            "remote.origin.mirror",
+            "true",
+            &["origin"],
+            "hook_toggle_forced_by_a_mirror",
+        ),
     ] {
         let d = Deployment::new(ABC);
         d.clone.git(&["config", key, value]);
         diverge(&d);
         let tip = drop_b(&d.clone);
         // No --force on the command line: git forces by configuration.
-        let (_, stderr) = d.push(args);
-        assert!(
-            !stderr.contains("not a fast-forward"),
-            "{key} {args:?}: {stderr}"
+        let pushed = d.push(args);
+        assert_eq!(d.server_rev("master^^"), tip, "{key}: {pushed:?}");
+        cmd_snapshot!(
+            Filters::new().deployment(&d).commit(&tip, "TIP"),
+            name,
+            pushed
         );
-        assert!(
-            stderr.contains("the deployment push succeeded"),
-            "{key}: {stderr}"
-        );
-        assert_eq!(d.server_rev("master^^"), tip, "{key}");
     }
     // A command-line refspec naming its destination is not mapped: git refuses it.
     let d = Deployment::new(ABC);
@@ -203,9 +207,11 @@ fn a_push_forced_by_configuration_is_toggled_like_a_forced_push() {
     ]);
     let theirs = diverge(&d);
     drop_b(&d.clone);
-    let (code, stderr) = d.push(&["origin", "master:master"]);
-    assert_ne!(code, 0);
-    assert!(stderr.contains("not a fast-forward"), "{stderr}");
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_refspec_with_destination_not_forced",
+        d.push(&["origin", "master:master"])
+    );
     assert_eq!(d.server_rev("master"), theirs);
 }
 
@@ -225,9 +231,21 @@ fn a_remote_with_two_push_urls_gets_the_same_toggle_on_each() {
         &second.path.display().to_string(),
     ]);
     let tip = drop_b(&d.clone);
-    let (_, stderr) = d.push(&["origin", "master"]);
-    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
-    assert!(stderr.contains("the same toggle commits"), "{stderr}");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    // The second URL's line about the branch is wrong today:
+    // `the_second_push_url_says_where_the_branch_is`.
+    cmd_snapshot!(
+        Filters::new()
+            .deployment(&d)
+            .repo(&second, "SECOND")
+            .commit(&tip, "TIP")
+            .text(
+                r"envguard: no branch was moved \(you pushed refs/heads/master\).*",
+                "envguard: [THE BRANCH LINE OF THE SECOND URL]"
+            ),
+        "hook_toggle_two_push_urls",
+        (code, stderr.clone())
+    );
     let t2 = d.server_rev("master");
     assert_eq!(
         second.rev("master"),
@@ -237,6 +255,34 @@ fn a_remote_with_two_push_urls_gets_the_same_toggle_on_each() {
     assert_eq!(second.rev("master^^"), tip);
     assert_eq!(d.clone.rev("master"), t2);
     assert_eq!(d.clone.rev("origin/master"), t2);
+}
+
+#[test]
+#[ignore = "product bug: with two push URLs, the second URL's toggle says `no branch was moved (you pushed refs/heads/master)` although the first URL's toggle moved master to T2"]
+fn the_second_push_url_says_where_the_branch_is() {
+    let d = Deployment::new(ABC);
+    let second = Repo::init(&["--bare"]);
+    d.server
+        .git(&["push", "-q", &second.path.display().to_string(), "master"]);
+    let first = d.server.path.display().to_string();
+    d.clone
+        .git(&["config", "--add", "remote.origin.pushurl", &first]);
+    d.clone.git(&[
+        "config",
+        "--add",
+        "remote.origin.pushurl",
+        &second.path.display().to_string(),
+    ]);
+    drop_b(&d.clone);
+    let (_, stderr) = d.push(&["origin", "master"]);
+    // Both URLs' toggles end with master at T2 (moved by the first): none says no branch
+    // moved.
+    let no_branch_moved: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("envguard: no branch was moved"))
+        .collect();
+    assert_eq!(no_branch_moved, Vec::<&str>::new(), "{stderr}");
+    assert_eq!(d.clone.rev("master"), d.server_rev("master"));
 }
 
 #[test]
@@ -257,16 +303,13 @@ fn an_interrupted_toggle_is_named_first_until_it_is_resumed() {
     // The next push, check and hook status all say it first.
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_ne!(code, 0, "git refuses: the remote is at T1");
-    let first = stderr.lines().next().unwrap_or_default();
-    assert!(
-        first.contains("a runtime toggle did not finish") && first.contains(&t1[..7]),
-        "{stderr}"
-    );
-    assert!(stderr.contains("envguard push --resume"), "{stderr}");
-    for args in [&["hook", "status"][..], &["check", "HEAD"]] {
-        let out = d.clone.envguard(args);
-        let text = output_text(&out);
-        assert!(text.contains("envguard push --resume"), "{args:?}: {text}");
+    let filters = Filters::new().deployment(&d).commit(&t1, "T1");
+    cmd_snapshot!(filters, "hook_toggle_not_finished", (code, stderr));
+    for (args, name) in [
+        (&["hook", "status"][..], "hook_status_toggle_not_finished"),
+        (&["check", "HEAD"], "check_toggle_not_finished"),
+    ] {
+        cmd_snapshot!(filters, name, d.clone.envguard(args));
     }
     let out = d.clone.envguard(&["push", "--resume"]);
     assert!(out.status.success(), "{out:?}");

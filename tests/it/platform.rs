@@ -5,9 +5,9 @@
 
 use std::path::Path;
 
-use crate::cmd_snapshot;
 use crate::support::kudu_api::{ApiSettings, KuduApi, use_api};
-use crate::support::{Deployment, Filters, Repo, reason_kinds};
+use crate::support::{Deployment, Filters, Repo, envguard_lines, reason_kinds};
+use crate::{cmd_snapshot, text_snapshot};
 
 /// Wheels `a`, `b`, `c` (the Kudu site's), with a Kudu runtime given per test.
 fn app(runtime: &'static str) -> [(&'static str, &'static str); 3] {
@@ -101,23 +101,21 @@ fn runtimes_kudu_refuses_are_errors_at_runtime_txt_line_1() {
     }
     let base = repo.commit("App");
     repo.git(&["config", "envguard.platform", "kudu-windows"]);
-    for (bad, why) in [
-        ("python-3.7\n", "'python-3.7'"),
-        ("3.6\n", "'3.6'"),
-        ("\u{feff}python-3.6\n", "byte order mark"),
-        ("# runtime\npython-3.6\n", "blank or comment line first"),
+    let filters = Filters::new().repo(&repo, "REPO").commit(&base, "BASE");
+    for (bad, name) in [
+        ("python-3.7\n", "check_kudu_runtime_unsupported"),
+        ("3.6\n", "check_kudu_runtime_without_prefix"),
+        ("\u{feff}python-3.6\n", "check_kudu_runtime_with_a_bom"),
+        (
+            "# runtime\npython-3.6\n",
+            "check_kudu_runtime_after_a_comment",
+        ),
     ] {
         repo.write("runtime.txt", bad);
         repo.commit("Another runtime");
         let out = repo.envguard(&["check", &format!("{base}..HEAD")]);
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(out.status.code(), Some(1), "{bad:?}: {stdout}");
-        assert!(stdout.contains("runtime.txt:1:"), "{stdout}");
-        assert!(stdout.contains(why), "{bad:?}: {stdout}");
-        assert!(
-            stdout.contains("python-2.7, python-3.4, python-3.6"),
-            "{stdout}"
-        );
+        assert_eq!(out.status.code(), Some(1), "{bad:?}: {out:?}");
+        cmd_snapshot!(filters, name, out);
     }
     // Linux platforms do not read runtime.txt: nothing to refuse there.
     repo.git(&["config", "envguard.platform", "kudu-linux"]);
@@ -369,14 +367,11 @@ fn a_toggle_on_a_platform_that_ignores_runtime_txt_is_refused() {
     d.clone.git(&["config", "envguard.mode", "toggle"]);
     let before = d.server_rev("master");
     drop_b(&d.clone);
-    let (code, stderr) = d.push(&["origin", "master"]);
-    assert_eq!(code, 1, "{stderr}");
-    assert!(
-        stderr.contains("envguard.mode toggle cannot rebuild the env on kudu-linux"),
-        "{stderr}"
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_refuse_toggle_on_kudu_linux",
+        d.push(&["origin", "master"])
     );
-    assert!(stderr.contains("envguard.mode remote-wipe"), "{stderr}");
-    assert!(stderr.contains("Env-Wipe: skip"), "{stderr}");
     assert_eq!(d.server_rev("master"), before);
 }
 
@@ -384,20 +379,17 @@ fn a_toggle_on_a_platform_that_ignores_runtime_txt_is_refused() {
 fn an_undetected_app_service_site_is_assumed_windows_and_says_so() {
     let d = Deployment::new(&app("python-3.6\n"));
     // An App Service remote, but no credentials for its API: nothing may prompt.
-    d.clone.git(&[
-        "config",
-        "envguard.scmUrl",
-        &crate::support::kudu_api::dead_url(),
-    ]);
+    let url = crate::support::kudu_api::dead_url();
+    d.clone.git(&["config", "envguard.scmUrl", &url]);
     d.clone.git(&["config", "envguard.mode", "warn"]);
     d.clone.git(&["config", "--unset", "envguard.platform"]);
     drop_b(&d.clone);
     let (code, stderr) = d.push_with(&["origin", "master"], &[("GIT_TERMINAL_PROMPT", "0")]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("platform kudu-windows assumed")
-            && stderr.contains("envguard platform detect origin"),
-        "{stderr}"
+    cmd_snapshot!(
+        Filters::new().deployment(&d).literal(&url, "API"),
+        "hook_platform_assumed",
+        (code, stderr)
     );
 }
 
@@ -410,16 +402,18 @@ fn a_toggle_is_verified_through_the_deployment_api() {
     drop_b(&d.clone);
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_eq!(code, 1, "{stderr}");
-    let t1 = &d.server_rev("master^")[..7];
-    let t2 = &d.server_rev("master")[..7];
-    for commit in [t1, t2] {
-        assert!(
-            stderr.contains(&format!(
-                "deployed {commit}: a new virtual environment was created"
-            )),
-            "{stderr}"
-        );
-    }
+    let t1 = d.server_rev("master^");
+    let t2 = d.server_rev("master");
+    text_snapshot!(
+        Filters::new()
+            .deployment(&d)
+            .path(&site.dir, "SITE")
+            .literal(&api.url, "API")
+            .commit(&t1, "T1")
+            .commit(&t2, "T2"),
+        "hook_toggle_verified",
+        envguard_lines(&stderr)
+    );
 }
 
 #[test]

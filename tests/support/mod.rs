@@ -862,6 +862,7 @@ macro_rules! cmd_snapshot {
 macro_rules! text_snapshot {
     ($filters:expr, $name:expr, $text:expr $(,)?) => {{
         let filters: &$crate::support::Filters = &$filters;
+        let name: &str = &$name;
         let text = filters.paths_replaced(&$text);
         let mut settings = insta::Settings::clone_current();
         for (regex, replacement) in filters.regexes() {
@@ -869,7 +870,7 @@ macro_rules! text_snapshot {
         }
         settings.set_prepend_module_to_snapshot(false);
         settings.set_omit_expression(true);
-        settings.bind(|| insta::assert_snapshot!($name, text));
+        settings.bind(|| insta::assert_snapshot!(name, text));
     }};
 }
 
