@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use crate::support::{Deployment, Filters, KuduSite, Repo, envguard_bin, envguard_lines};
+use crate::support::{
+    Deployment, Filters, KuduSite, Repo, envguard_bin, envguard_lines, server_lines,
+};
 use crate::{cmd_snapshot, text_snapshot};
 
 const APP: &[(&str, &str)] = &[
@@ -16,6 +18,11 @@ const APP: &[(&str, &str)] = &[
 fn drop_b(clone: &Repo) -> String {
     clone.write("requirements.txt", "a\nc\n");
     clone.commit("Drop b")
+}
+
+/// The filters of a snapshot of a push to a Kudu-like site.
+fn site_filters(d: &Deployment, site: &KuduSite) -> Filters {
+    Filters::new().deployment(d).path(&site.dir, "SITE").venv()
 }
 
 /// Installs envguard's post-receive hook in the server, wiping `wwwroot/env`.
@@ -57,11 +64,11 @@ fn server_hook_wipes_before_the_deploy() {
     drop_b(&d.clone);
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("remote: envguard: master: fresh env needed"),
-        "{stderr}"
+    text_snapshot!(
+        site_filters(&d, &site),
+        "server_wipe_before_the_deploy",
+        server_lines(&stderr)
     );
-    assert!(stderr.contains("remote: envguard: deleted"), "{stderr}");
     assert!(!site.imports("b"));
     assert!(site.imports("a") && site.imports("c"));
 }
@@ -176,7 +183,11 @@ fn push_option_asks_the_server_for_a_wipe() {
     d.clone.commit("Change the app");
     let (code, stderr) = d.push(&["-o", "envguard.wipe", "origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("push option envguard.wipe"), "{stderr}");
+    text_snapshot!(
+        site_filters(&d, &site),
+        "server_wipe_by_push_option",
+        server_lines(&stderr)
+    );
     assert_ne!(site.env_identity(), before);
 }
 
@@ -222,9 +233,10 @@ fn marker_action_hands_the_wipe_to_the_deploy_script() {
     d.clone.commit("Start over\n\nEnv-Wipe: force");
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("wrote") && stderr.contains(".envguard-wipe"),
-        "{stderr}"
+    text_snapshot!(
+        site_filters(&d, &site),
+        "server_marker_for_the_deploy_script",
+        server_lines(&stderr)
     );
     assert!(
         stderr.contains("a fresh virtual environment, because a wipe was requested"),
@@ -246,7 +258,11 @@ fn committed_env_is_rebuilt_not_merged() {
     d.clone.commit("Commit a venv by mistake");
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("wipe: env/ committed"), "{stderr}");
+    text_snapshot!(
+        site_filters(&d, &site),
+        "server_wipe_committed_env",
+        server_lines(&stderr)
+    );
     assert!(!sentinel.exists(), "the old env is gone");
     assert!(
         !site.wwwroot.join("env/committed.py").exists(),
