@@ -2,7 +2,8 @@
 //! remotes (their buildpack's cache rules), the command mode, piku's layout, and servers
 //! that dispatch hooks from a `.d` folder (Gitea, GitLab).
 
-use crate::support::{Deployment, Repo};
+use crate::support::{Deployment, Filters, Repo, envguard_lines, server_lines};
+use crate::{cmd_snapshot, text_snapshot};
 
 const APP: &[(&str, &str)] = &[
     ("requirements.txt", "a\n-r more.txt\n"),
@@ -30,26 +31,18 @@ fn heroku_warns_only_for_what_its_cache_misses_and_names_the_purge() {
     // requirements.txt's bytes change: the buildpack discards its cache by itself.
     d.clone.write("requirements.txt", "-r more.txt\n");
     d.clone.commit("Drop a");
-    let (code, stderr) = d.push(&["heroku", "master"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("rebuild: requirements.txt, the resolved runtime or a file of its cache key changed, so heroku"),
-        "{stderr}"
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_heroku_rebuild",
+        d.push(&["heroku", "master"])
     );
-    assert!(!stderr.contains("purge"), "{stderr}");
     // A removal in an included file only: the cache survives; say so, with the purge.
     d.clone.write("more.txt", "c\n");
     let tip = d.clone.commit("Drop b");
-    let (code, stderr) = d.push(&["heroku", "master"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("more.txt: b removed"), "{stderr}");
-    assert!(
-        stderr.contains("heroku builds:cache:purge -a my-app --confirm my-app"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("heroku plugins:install heroku-builds"),
-        "the purge needs the plugin, and says so: {stderr}"
+    cmd_snapshot!(
+        Filters::new().deployment(&d).commit(&tip, "TIP"),
+        "hook_heroku_purge",
+        d.push(&["heroku", "master"])
     );
     assert_eq!(d.server_rev("master"), tip);
 }
@@ -71,6 +64,11 @@ fn command_mode_runs_the_command_once_and_pushes_the_commit_itself() {
     let tip = d.clone.commit("Drop b");
     let (code, stderr) = d.push(&["heroku", "master"]);
     assert_eq!(code, 0, "{stderr}");
+    cmd_snapshot!(
+        command_filters(&d).commit(&tip, "TIP"),
+        "hook_command_ran",
+        (code, stderr)
+    );
     let ran = std::fs::read_to_string(&log).expect("the command ran");
     assert_eq!(ran.lines().count(), 1, "{ran}");
     assert!(ran.starts_with("heroku master wipe "), "{ran}");
@@ -90,12 +88,42 @@ fn command_mode_runs_the_command_once_and_pushes_the_commit_itself() {
         .git(&["config", "envguard.command", "echo purge denied; exit 3"]);
     d.clone.write("more.txt", "\n");
     d.clone.commit("Drop c");
-    let (code, stderr) = d.push(&["heroku", "master"]);
-    assert_ne!(code, 0, "{stderr}");
-    assert!(stderr.contains("purge denied"), "{stderr}");
-    assert!(stderr.contains("envguard.command failed"), "{stderr}");
-    assert!(stderr.contains("ENVGUARD=0 git push"), "{stderr}");
+    cmd_snapshot!(
+        command_filters(&d),
+        "hook_command_fails",
+        d.push(&["heroku", "master"])
+    );
     assert_eq!(d.server_rev("master"), tip);
+}
+
+/// The filters of a push in command mode: the line showing the command is left out
+/// (`the_command_is_shown_as_it_runs`).
+fn command_filters(d: &Deployment) -> Filters {
+    Filters::new().deployment(d).text(
+        "running envguard.command: .*",
+        "running envguard.command: [COMMAND]",
+    )
+}
+
+#[test]
+#[ignore = "product bug: `running envguard.command:` re-quotes the command word by word (`echo purge 'denied;' exit 3`), which as a shell command does something else than what runs"]
+fn the_command_is_shown_as_it_runs() {
+    let d = heroku();
+    d.clone.git(&["config", "envguard.mode", "command"]);
+    d.clone
+        .git(&["config", "envguard.command", "echo purge denied; exit 3"]);
+    d.clone.write("more.txt", "c\n");
+    d.clone.commit("Drop b");
+    let (code, stderr) = d.push(&["heroku", "master"]);
+    assert_eq!(code, 1, "{stderr}");
+    let shown: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("envguard: running envguard.command: "))
+        .collect();
+    assert_eq!(
+        shown,
+        ["envguard: running envguard.command: echo purge denied; exit 3"]
+    );
 }
 
 #[test]
@@ -104,10 +132,11 @@ fn command_mode_without_a_command_refuses_and_says_what_to_set() {
     d.clone.git(&["config", "envguard.mode", "command"]);
     d.clone.write("more.txt", "c\n");
     d.clone.commit("Drop b");
-    let (code, stderr) = d.push(&["heroku", "master"]);
-    assert_ne!(code, 0, "{stderr}");
-    assert!(stderr.contains("envguard.command is not set"), "{stderr}");
-    let _: Option<Repo> = None;
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_command_unset_heroku",
+        d.push(&["heroku", "master"])
+    );
 }
 
 /// Gitea's post-receive (modules/repository/hooks.go): runs every executable of
@@ -165,9 +194,11 @@ fn on_gitea_envguard_is_one_more_hook_of_the_dispatch_folder() {
     d.clone.git(&["config", "envguard.mode", "off"]);
     d.clone.write("more.txt", "c\n");
     d.clone.commit("Drop b");
-    let (code, stderr) = d.push(&["origin", "master"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("deleted"), "{stderr}");
+    cmd_snapshot!(
+        Filters::new().deployment(&d).path(holder.path(), "HOLDER"),
+        "server_gitea_dispatcher_wipe",
+        d.push(&["origin", "master"])
+    );
     assert!(!target.join("env").exists());
     let status = d.server.envguard(&["hook", "status", "--server"]);
     assert!(
@@ -201,12 +232,14 @@ fn on_piku_the_wipe_keeps_the_apps_settings_beside_the_venv() {
         "#!/bin/sh\ncat | PIKU_ROOT=\"$PIKU_ROOT\" true piku.py git-hook repo\necho piku-deployed >> piku.log\n",
     );
     d.server.git(&["config", "envguard.platform", "piku"]);
-    let out = d.server.envguard(&["hook", "install", "--server"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{out:?}");
-    assert!(
-        stdout.contains("piku's post-receive runs after envguard's"),
-        "{stdout}"
+    let filters = Filters::new()
+        .deployment(&d)
+        .path(piku.path(), "PIKU_ROOT")
+        .venv();
+    cmd_snapshot!(
+        filters,
+        "hook_install_server_piku",
+        d.server.envguard(&["hook", "install", "--server"])
     );
     d.clone.git(&["config", "envguard.mode", "off"]);
     d.clone.write("more.txt", "c\n");
@@ -220,10 +253,7 @@ fn on_piku_the_wipe_keeps_the_apps_settings_beside_the_venv() {
     for gone in ["bin", "lib", "pyvenv.cfg"] {
         assert!(!venv.join(gone).exists(), "{gone} gone: {stderr}");
     }
-    assert!(
-        stderr.contains("ENV, LIVE_ENV and SCALING are kept"),
-        "{stderr}"
-    );
+    text_snapshot!(filters, "server_piku_wipe", server_lines(&stderr));
     let log = std::fs::read_to_string(d.server.path.join("piku.log")).expect("piku ran");
     assert_eq!(log, "piku-deployed\n");
 }
@@ -269,13 +299,11 @@ fn heroku_names_a_vcs_requirement_that_follows_a_branch() {
         "a\n-r more.txt\nlib @ git+https://git.example.invalid/lib.git@main\npinned @ git+https://git.example.invalid/p.git@0123456789abcdef0123456789abcdef01234567\n",
     );
     d.clone.commit("Libraries from git");
-    let (code, stderr) = d.push(&["heroku", "master"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("note: lib installs from a VCS branch or tag"),
-        "{stderr}"
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_note_unpinned_vcs",
+        d.push(&["heroku", "master"])
     );
-    assert!(!stderr.contains("note: pinned"), "{stderr}");
 }
 
 /// piku's layout with the app `shop` pushed once: `<root>/repos/shop` (the bare repository,
@@ -510,15 +538,20 @@ fn on_gitlab_a_server_wide_install_acts_only_where_it_runs_first() {
     let wide_arg = wide.display().to_string();
     let install = ["hook", "install", "--server", "--server-wide", &wide_arg];
     let d = Deployment::new(APP);
-    let out = d.server.envguard(&install);
-    assert!(!out.status.success(), "00-deploy sorts first: {out:?}");
+    let filters = Filters::new().deployment(&d).path(holder.path(), "HOLDER");
+    cmd_snapshot!(
+        filters,
+        "hook_install_server_wide_after_a_deploy_step",
+        d.server.envguard(&install)
+    );
     std::fs::remove_file(folder.join("00-deploy")).expect("rm");
     let target = target_with_env(holder.path());
     crate::support::write_hook(&folder, "50-deploy", &deploy_step(&target));
-    let out = d.server.envguard(&install);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{out:?}");
-    assert!(stdout.contains("00-envguard, 50-deploy"), "{stdout}");
+    cmd_snapshot!(
+        filters,
+        "hook_install_server_wide",
+        d.server.envguard(&install)
+    );
     crate::support::write_hook(
         &d.server.path.join("hooks"),
         "post-receive",
@@ -535,7 +568,7 @@ fn on_gitlab_a_server_wide_install_acts_only_where_it_runs_first() {
 
     // No target in the repository's own config: nothing said, nothing done.
     let stderr = drop("Flask==2.0.1\nrequests\n");
-    assert!(!stderr.contains("remote: envguard"), "{stderr}");
+    assert_eq!(server_lines(&stderr), "", "{stderr}");
     assert_eq!(
         std::fs::read_to_string(target.join("deployed.log")).expect("deployed"),
         "built\n"
@@ -545,7 +578,7 @@ fn on_gitlab_a_server_wide_install_acts_only_where_it_runs_first() {
         .git(&["config", "envguard.target", &target.display().to_string()]);
     std::fs::write(target.join("env/stale.txt"), "stale\n").expect("stale");
     let stderr = drop("Flask==2.0.1\n");
-    assert!(stderr.contains("fresh env needed"), "{stderr}");
+    text_snapshot!(filters, "server_wide_wipe", envguard_lines(&stderr));
     assert!(!target.join("env/stale.txt").exists(), "wiped: {stderr}");
     assert!(target.join("env/pyvenv.cfg").is_file(), "built: {stderr}");
 
@@ -555,11 +588,7 @@ fn on_gitlab_a_server_wide_install_acts_only_where_it_runs_first() {
     crate::support::write_hook(&own, "deploy", &deploy_step(&target));
     std::fs::write(target.join("env/built-by-own-hook.txt"), "x\n").expect("mark");
     let stderr = drop("\n");
-    assert!(
-        stderr.contains("ran before envguard's hook in this push")
-            && stderr.contains("custom_hooks/post-receive.d/deploy"),
-        "{stderr}"
-    );
+    text_snapshot!(filters, "server_wide_stands_aside", envguard_lines(&stderr));
     assert!(
         target.join("env/built-by-own-hook.txt").is_file(),
         "{stderr}"
@@ -598,7 +627,7 @@ fn on_gitlab_a_server_wide_install_acts_only_where_it_runs_first() {
         .expect("push");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(!stderr.contains("remote: envguard"), "{stderr}");
+    assert_eq!(server_lines(&stderr), "", "{stderr}");
     assert!(wiki_target.join("env/pyvenv.cfg").is_file(), "{stderr}");
 }
 

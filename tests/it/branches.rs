@@ -2,7 +2,8 @@
 //! self-hosted server's bare repository names in HEAD (`main` as often as `master`), on
 //! the client read from the remote's HEAD; every pushed branch on piku.
 
-use crate::support::{APP, Repo};
+use crate::cmd_snapshot;
+use crate::support::{APP, Filters, Repo};
 
 /// A bare server whose HEAD is `main`, a clone of it with the app on `main`, envguard's
 /// server hook wiping `target/env`, and the client's hook in `warn` mode.
@@ -56,7 +57,7 @@ fn a_client_and_a_server_on_main_act_on_a_removal() {
 
 #[test]
 fn envguard_branch_still_overrides_the_platform() {
-    let (_server, clone, target) = on_main();
+    let (server, clone, target) = on_main();
     clone.git(&["config", "envguard.branch", "release"]);
     clone.write("requirements.txt", "Flask==2.0.1\nrequests\n");
     clone.commit("Drop CORS");
@@ -65,11 +66,14 @@ fn envguard_branch_still_overrides_the_platform() {
         .args(["push", "origin", "main"])
         .output()
         .expect("push");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    assert!(!stderr.contains("envguard: refs/heads/main"), "{stderr}");
-    // The server has no envguard.branch: it guards its HEAD's branch.
-    assert!(!target.join("env").exists(), "{stderr}");
+    // The client guards release only; the server has no envguard.branch: it guards its
+    // HEAD's branch.
+    assert!(!target.join("env").exists(), "{out:?}");
+    cmd_snapshot!(
+        Filters::new().repo(&server, "SERVER").repo(&clone, "CLONE"),
+        "hook_branch_override_and_server",
+        out
+    );
 }
 
 #[test]
@@ -124,9 +128,28 @@ fn push(app: &Repo, args: &[&str]) -> String {
     stderr
 }
 
-fn stdout(out: &std::process::Output) -> String {
+/// The filters of a platform remote's snapshots.
+fn remote_filters(server: &Repo, app: &Repo) -> Filters {
+    Filters::new().repo(server, "SERVER").repo(app, "APP")
+}
+
+/// `git push ARGS` in `app`, which must succeed, snapshotted as `name`.
+fn push_snapshot(server: &Repo, app: &Repo, args: &[&str], name: &str) {
+    let out = app
+        .cmd("git")
+        .arg("push")
+        .args(args)
+        .output()
+        .expect("push");
     assert!(out.status.success(), "{out:?}");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    cmd_snapshot!(remote_filters(server, app), name, out);
+}
+
+/// `envguard ARGS` in `app`, which must succeed, snapshotted as `name`.
+fn envguard_snapshot(server: &Repo, app: &Repo, args: &[&str], name: &str) {
+    let out = app.envguard(args);
+    assert!(out.status.success(), "{out:?}");
+    cmd_snapshot!(remote_filters(server, app), name, out);
 }
 
 /// Heroku deploys pushes to `main` and to `master` (Dev Center, "Deploying with Git"); a
@@ -136,35 +159,25 @@ fn heroku_guards_main_and_master_on_its_own_url() {
     let (server, app) = platform_remote("heroku", "https://git.heroku.com/my-app.git");
     app.write("more.txt", "c\n");
     let tip = app.commit("Drop b");
-    let said = push(&app, &["heroku", "main"]);
-    assert!(said.contains("more.txt: b removed"), "{said}");
-    assert!(
-        said.contains("heroku builds:cache:purge -a my-app --confirm my-app"),
-        "{said}"
-    );
-    assert!(!said.contains("not a deploy remote"), "{said}");
+    push_snapshot(&server, &app, &["heroku", "main"], "hook_heroku_main");
     assert_eq!(server.rev("main"), tip);
     // master is a deploy branch too; any other branch is not.
     app.write("more.txt", "");
     app.commit("Drop c");
-    let said = push(&app, &["heroku", "HEAD:master"]);
-    assert!(said.contains("more.txt: c removed"), "{said}");
-    let said = push(&app, &["heroku", "HEAD:feature"]);
-    assert!(
-        said.contains("updates no deploy branch (main master)"),
-        "{said}"
+    push_snapshot(
+        &server,
+        &app,
+        &["heroku", "HEAD:master"],
+        "hook_heroku_master",
     );
-    let platform = stdout(&app.envguard(&["platform"]));
-    assert!(
-        platform.contains("heroku: heroku (from the remote's URL), mode warn"),
-        "{platform}"
+    push_snapshot(
+        &server,
+        &app,
+        &["heroku", "HEAD:feature"],
+        "hook_heroku_other_branch",
     );
-    assert!(
-        platform.contains("deploy branches: main master (heroku deploys pushes to these"),
-        "{platform}"
-    );
-    let status = stdout(&app.envguard(&["hook", "status"]));
-    assert!(status.contains("deploy branches: main master"), "{status}");
+    envguard_snapshot(&server, &app, &["platform"], "platform_heroku");
+    envguard_snapshot(&server, &app, &["hook", "status"], "hook_status_heroku");
 }
 
 /// Dokku deploys its deploy-branch, and with none set, the first branch pushed (dokku
@@ -172,69 +185,44 @@ fn heroku_guards_main_and_master_on_its_own_url() {
 /// each push says how to name it.
 #[test]
 fn dokku_guards_every_branch_until_its_deploy_branch_is_named() {
-    let (_server, app) = platform_remote("dokku", "dokku@dokku.me:shop");
+    let (server, app) = platform_remote("dokku", "dokku@dokku.me:shop");
     app.write("more.txt", "c\n");
     app.commit("Drop b");
-    let said = push(&app, &["dokku", "HEAD:first"]);
-    assert!(said.contains("more.txt: b removed"), "{said}");
-    assert!(
-        said.contains("ssh dokku@dokku.me repo:purge-cache shop"),
-        "{said}"
+    push_snapshot(
+        &server,
+        &app,
+        &["dokku", "HEAD:first"],
+        "hook_dokku_unnamed_deploy_branch",
     );
-    // The builder of an arm64 server is not visible from here: said, not guessed.
-    assert!(
-        said.contains("unless the server is arm64 without herokuish"),
-        "{said}"
-    );
-    assert!(
-        said.contains("every branch pushed to dokku is checked"),
-        "{said}"
-    );
-    assert!(said.contains("git config envguard.branch NAME"), "{said}");
-    assert!(
-        said.contains("dokku git:set APP deploy-branch NAME"),
-        "{said}"
-    );
-    let platform = stdout(&app.envguard(&["platform"]));
-    assert!(
-        platform.contains("deploy branches: every branch and tag: dokku deploys its deploy-branch"),
-        "{platform}"
-    );
-    let status = stdout(&app.envguard(&["hook", "status"]));
-    assert!(
-        status.contains("`git config envguard.branch NAME`"),
-        "{status}"
-    );
+    envguard_snapshot(&server, &app, &["platform"], "platform_dokku");
+    envguard_snapshot(&server, &app, &["hook", "status"], "hook_status_dokku");
     // Named: only that branch is guarded, and the push no longer asks.
     app.git(&["config", "envguard.branch", "main"]);
     app.write("more.txt", "");
     app.commit("Drop c");
-    let said = push(&app, &["dokku", "HEAD:other"]);
-    assert!(said.contains("updates no deploy branch (main)"), "{said}");
-    assert!(!said.contains("every branch pushed"), "{said}");
-    let said = push(&app, &["dokku", "main"]);
-    assert!(said.contains("more.txt: c removed"), "{said}");
+    push_snapshot(
+        &server,
+        &app,
+        &["dokku", "HEAD:other"],
+        "hook_dokku_other_branch",
+    );
+    push_snapshot(&server, &app, &["dokku", "main"], "hook_dokku_named_branch");
 }
 
 /// piku deploys every pushed ref (piku.py `cmd_git_hook`); a `piku@HOST:APP` remote is a
 /// deploy remote without any setting.
 #[test]
 fn a_piku_remote_guards_every_branch_on_its_own_url() {
-    let (_server, app) = platform_remote("piku", "piku@pi.local:blog");
+    let (server, app) = platform_remote("piku", "piku@pi.local:blog");
     app.write("more.txt", "c\n");
     app.commit("Drop b");
-    let said = push(&app, &["piku", "HEAD:anything"]);
-    assert!(said.contains("refs/heads/anything"), "{said}");
-    assert!(!said.contains("not a deploy remote"), "{said}");
-    let platform = stdout(&app.envguard(&["platform"]));
-    assert!(
-        platform.contains("piku: piku (from the remote's URL)"),
-        "{platform}"
+    push_snapshot(
+        &server,
+        &app,
+        &["piku", "HEAD:anything"],
+        "hook_piku_any_branch",
     );
-    assert!(
-        platform.contains("deploy branches: every branch and tag (piku deploys each pushed ref)"),
-        "{platform}"
-    );
+    envguard_snapshot(&server, &app, &["platform"], "platform_piku");
 }
 
 /// A Heroku remote beside an App Service one whose settings (a recorded platform, the
@@ -254,18 +242,18 @@ fn a_heroku_remote_beside_app_service_settings_keeps_its_own_platform() {
     app.git(&["config", "envguard.mode", "remote-wipe"]);
     app.write("more.txt", "c\n");
     let tip = app.commit("Drop b");
-    let said = push(&app, &["heroku", "main"]);
-    assert!(said.contains("more.txt: b removed"), "{said}");
-    assert!(said.contains("heroku builds:cache:purge"), "{said}");
-    assert_eq!(server.rev("main"), tip);
-    let platform = stdout(&app.envguard(&["platform"]));
-    assert!(
-        platform.contains("heroku: heroku (from the remote's URL), mode warn"),
-        "{platform}"
+    push_snapshot(
+        &server,
+        &app,
+        &["heroku", "main"],
+        "hook_heroku_beside_app_service",
     );
-    assert!(
-        platform.contains("azure: kudu-linux (envguard.platform), mode remote-wipe"),
-        "{platform}"
+    assert_eq!(server.rev("main"), tip);
+    envguard_snapshot(
+        &server,
+        &app,
+        &["platform"],
+        "platform_heroku_beside_app_service",
     );
 }
 

@@ -1,7 +1,10 @@
 //! The pre-push hook end to end: real `git push` from a clone into a bare remote, with the
 //! hook installed by `envguard hook install`.
 
-use crate::support::{APP, Deployment, Repo, drop_cors, recorded_pushes, write_hook};
+use crate::support::{
+    APP, Deployment, Filters, Repo, drop_cors, envguard_lines, recorded_pushes, write_hook,
+};
+use crate::{cmd_snapshot, text_snapshot};
 
 fn show(repo: &Repo, spec: &str) -> String {
     repo.git(&["show", spec])
@@ -75,9 +78,10 @@ fn dry_run_changes_nothing() {
     let old = d.server_rev("master");
     let (code, stderr) = d.push(&["--dry-run", "origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("dry run: would insert the runtime toggle"),
-        "{stderr}"
+    cmd_snapshot!(
+        Filters::new().deployment(&d).commit(&tip, "TIP"),
+        "hook_toggle_dry_run",
+        (code, stderr)
     );
     assert_eq!(d.server_rev("master"), old);
     assert_eq!(d.clone.rev("master"), tip);
@@ -92,8 +96,7 @@ fn a_push_without_trigger_is_a_normal_push() {
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(d.server_rev("master"), tip);
-    let ours = stderr.lines().filter(|l| l.contains("envguard")).count();
-    assert!(ours <= 1, "{stderr}");
+    assert_eq!(envguard_lines(&stderr), "", "quiet: {stderr}");
     assert_eq!(recorded_pushes(&d.server).len(), 1);
 }
 
@@ -109,8 +112,12 @@ fn skip_trailer_pushes_normally_and_force_toggles() {
     let forced = d.clone.commit("Rebuild the env\n\nEnv-Wipe: force");
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_ne!(code, 0);
-    assert!(stderr.contains("Env-Wipe: force in"), "{stderr}");
     assert_eq!(d.server_rev("master^^"), forced);
+    cmd_snapshot!(
+        Filters::new().deployment(&d).commit(&forced, "FORCED"),
+        "hook_toggle_forced_by_the_trailer",
+        (code, stderr)
+    );
 }
 
 #[test]
@@ -157,11 +164,11 @@ fn multi_ref_push_acts_only_on_the_deploy_branch() {
     let args = ["origin", "master", "topic", "v1", ":old"];
     let (code, stderr) = d.push(&args);
     assert_ne!(code, 0, "{stderr}");
-    assert!(stderr.contains("not pushed yet"), "{stderr}");
     assert_eq!(d.server_rev("master^^"), tip);
-    assert!(
-        stderr.matches("runtime toggle for").count() == 1,
-        "{stderr}"
+    cmd_snapshot!(
+        Filters::new().deployment(&d).commit(&tip, "TIP"),
+        "hook_toggle_in_a_multi_ref_push",
+        (code, stderr)
     );
     // The same push again pushes the rest, without another toggle.
     let (code, stderr) = d.push(&args);
@@ -188,8 +195,11 @@ fn a_new_deploy_branch_is_analysed_against_what_the_remote_has() {
     drop_cors(c, "Drop CORS on release");
     let (code, stderr) = d.push(&["origin", "release"]);
     assert_eq!(code, 0);
-    assert!(stderr.contains("refs/heads/release: wipe"), "{stderr}");
-    assert!(stderr.contains("flask-cors removed"), "{stderr}");
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_warn_new_deploy_branch",
+        (code, stderr)
+    );
 
     c.git(&["checkout", "-q", "-b", "release2", "origin/master"]);
     c.write("app.py", "x\n");
@@ -198,11 +208,7 @@ fn a_new_deploy_branch_is_analysed_against_what_the_remote_has() {
     let (code, stderr) = d.push(&["origin", "release2"]);
     assert_eq!(code, 0);
     // Nothing watched changed: quiet.
-    let ours: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("envguard:"))
-        .collect();
-    assert!(ours.is_empty(), "{stderr}");
+    assert_eq!(envguard_lines(&stderr), "", "{stderr}");
 }
 
 #[test]
@@ -212,9 +218,13 @@ fn sha256_repositories_work() {
     assert_eq!(tip.len(), 64);
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_ne!(code, 0);
-    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
     assert_eq!(d.server_rev("master^^"), tip);
     assert_eq!(d.clone.rev("master"), d.server_rev("master"));
+    cmd_snapshot!(
+        Filters::new().deployment(&d).commit(&tip, "TIP"),
+        "hook_toggle_sha256",
+        (code, stderr)
+    );
 }
 
 #[test]
@@ -231,9 +241,12 @@ fn failed_second_push_is_resumable() {
     let tip = drop_cors(&d.clone, "Drop CORS");
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_ne!(code, 0);
-    assert!(stderr.contains("envguard push --resume"), "{stderr}");
-    assert!(stderr.contains("is at the first toggle commit"), "{stderr}");
     assert_eq!(d.server_rev("master^"), tip);
+    cmd_snapshot!(
+        Filters::new().deployment(&d).commit(&tip, "TIP"),
+        "hook_toggle_second_push_refused",
+        (code, stderr)
+    );
     assert_eq!(
         d.clone.rev("master"),
         tip,
@@ -256,9 +269,11 @@ fn envguard_push_wrapper_exits_zero_after_a_toggle() {
     let tip = drop_cors(c, "Drop CORS");
     let out = c.envguard(&["push", "origin", "master", "topic"]);
     assert!(out.status.success(), "{out:?}");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("failed to push"), "{stderr}");
-    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
+    cmd_snapshot!(
+        Filters::new().deployment(&d).commit(&tip, "TIP"),
+        "push_wrapper_toggle",
+        out
+    );
     assert_eq!(d.server_rev("master^^"), tip);
     assert_eq!(d.server_rev("topic"), c.rev("topic"));
 }
@@ -284,8 +299,11 @@ fn foreign_hook_is_kept_chained_and_restored() {
     let foreign = "#!/bin/sh\necho \"$1 $2\" > .git/legacy-args\ncat >> .git/legacy-stdin\n\
                    [ -f .git/veto ] && { echo vetoed >&2; exit 3; }\nexit 0\n";
     write_hook(&hooks, "pre-push", foreign);
-    let out = c.envguard(&["hook", "install"]);
-    assert!(out.status.success(), "{out:?}");
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_install_chains_a_hook",
+        c.envguard(&["hook", "install"])
+    );
     assert_eq!(
         std::fs::read_to_string(hooks.join("pre-push.legacy")).unwrap_or_default(),
         foreign
@@ -314,9 +332,11 @@ fn foreign_hook_is_kept_chained_and_restored() {
     std::fs::write(c.path.join(".git/veto"), "").expect("veto");
     c.write("app.py", "print(3)\n");
     c.commit("vetoed change");
-    let (code, stderr) = d.push(&["origin", "master"]);
-    assert_ne!(code, 0, "{stderr}");
-    assert!(stderr.contains("vetoed"), "{stderr}");
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_chained_hook_vetoes",
+        d.push(&["origin", "master"])
+    );
     assert_eq!(d.server_rev("master"), tip);
 
     // A toggle runs the chained hook once, for the outer push only.
@@ -329,7 +349,11 @@ fn foreign_hook_is_kept_chained_and_restored() {
     let stdin = std::fs::read_to_string(c.path.join(".git/legacy-stdin")).unwrap_or_default();
     assert_eq!(stdin.lines().count(), 1, "{stdin}");
 
-    assert!(c.envguard(&["hook", "uninstall"]).status.success());
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_uninstall_restores_the_chained_hook",
+        c.envguard(&["hook", "uninstall"])
+    );
     assert_eq!(
         std::fs::read_to_string(hooks.join("pre-push")).unwrap_or_default(),
         foreign
@@ -343,13 +367,15 @@ fn hooks_path_is_respected() {
     repo.write(".husky/_/placeholder", "");
     repo.git(&["config", "core.hooksPath", ".husky/_"]);
     let out = repo.envguard(&["hook", "install"]);
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("husky runs .husky/pre-push"), "{stderr}");
     // The line to add, alone on stdout.
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "envguard pre-push \"$@\"\n"
+    );
+    cmd_snapshot!(
+        Filters::new().repo(&repo, "REPO"),
+        "hook_install_under_husky",
+        out
     );
     assert!(!repo.path.join(".husky/_/pre-push").exists());
     assert!(!repo.path.join(".git/hooks/pre-push").exists());
@@ -426,14 +452,17 @@ fn invalid_requirements_refuse_the_push_with_a_way_out() {
         .write("requirements.txt", "Flask==2.0.1\nFlask-CORS==>3\n");
     d.clone.commit("typo");
     let old = d.server_rev("master");
-    let (code, stderr) = d.push(&["origin", "master"]);
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("requirements.txt:2:"), "{stderr}");
-    assert!(stderr.contains("Env-Wipe: skip"), "{stderr}");
+    let filters = Filters::new().deployment(&d);
+    cmd_snapshot!(
+        filters,
+        "hook_invalid_requirement_line",
+        d.push(&["origin", "master"])
+    );
     assert_eq!(d.server_rev("master"), old);
 
     let (code, stderr) = d.push_with(&["origin", "master"], &[("ENVGUARD", "0")]);
     assert_eq!(code, 0, "{stderr}");
+    cmd_snapshot!(filters, "hook_disabled_by_envguard_0", (code, stderr));
 }
 
 #[test]
@@ -472,8 +501,12 @@ fn missing_envguard_warns_and_pushes() {
         &[("PATH", "/usr/bin:/bin:/usr/local/bin")],
     );
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("envguard is not on PATH"), "{stderr}");
     assert_eq!(d.server_rev("master"), tip);
+    cmd_snapshot!(
+        Filters::new().deployment(&d).commit(&tip, "TIP"),
+        "hook_without_envguard_on_path",
+        (code, stderr)
+    );
 }
 
 #[test]
@@ -500,21 +533,6 @@ fn pre_commit_framework_variables_are_understood() {
     assert!(out.status.success(), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("flask-cors removed"), "{stderr}");
-}
-
-#[test]
-fn hook_status_reports_mode_and_toggle_runtime() {
-    let d = Deployment::new(APP);
-    let out = d.clone.envguard(&["hook", "status"]);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{out:?}");
-    assert!(text.contains("envguard's hook, installed"), "{text}");
-    assert!(text.contains("deploy remote: origin"), "{text}");
-    assert!(text.contains("mode toggle"), "{text}");
-    assert!(
-        text.contains("python-3.6 -> python-3.4 -> python-3.6"),
-        "{text}"
-    );
 }
 
 /// With `core.hooksPath` set, the entry for the manager that owns it is printed alone on
@@ -642,7 +660,12 @@ fn runs_as_a_pre_commit_framework_hook() {
     let before = d.server_rev("master");
     let (code, output) = d.push_all(&["origin", "master"]);
     assert_ne!(code, 0, "{output}");
-    assert!(output.contains("Push with `envguard push`"), "{output}");
+    // pre-commit prints its hooks' output, with its own status lines around it.
+    text_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_refuse_under_pre_commit",
+        envguard_lines(&output)
+    );
     assert_eq!(d.server_rev("master"), before);
     let out = c.envguard(&["push", "origin", "master"]);
     assert!(out.status.success(), "{out:?}");
@@ -657,21 +680,16 @@ fn a_pre_commit_hook_is_not_displaced() {
         "#!/usr/bin/env bash\n# File generated by pre-commit: https://pre-commit.com\nexit 0\n";
     write_hook(&hooks, "pre-push", script);
     // A success (install.sh REPO goes on), with the entry to paste.
-    let out = repo.envguard(&["hook", "install"]);
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("the pre-commit framework's hook"),
-        "{stderr}"
+    let filters = Filters::new().repo(&repo, "REPO");
+    cmd_snapshot!(
+        filters,
+        "hook_install_under_pre_commit",
+        repo.envguard(&["hook", "install"])
     );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("entry: envguard pre-push"), "{stdout}");
-    assert!(stdout.contains("stages: [pre-push]"), "{stdout}");
-    let out = repo.envguard(&["hook", "status"]);
-    let status = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        status.contains("without envguard: pushes are NOT guarded"),
-        "{status}"
+    cmd_snapshot!(
+        filters,
+        "hook_status_pre_commit_without_envguard",
+        repo.envguard(&["hook", "status"])
     );
     assert_eq!(
         std::fs::read_to_string(hooks.join("pre-push")).unwrap_or_default(),
@@ -801,10 +819,9 @@ fn hook_status_names_an_outdated_shim_and_install_renews_it() {
     );
     let install = d.clone.envguard(&["hook", "install"]);
     assert!(install.status.success(), "{install:?}");
-    let status = d.clone.envguard(&["hook", "status"]);
-    let out = String::from_utf8_lossy(&status.stdout);
-    assert!(
-        !out.contains("outdated") && out.contains("envguard's hook, installed"),
-        "{out}"
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_status_after_reinstall",
+        d.clone.envguard(&["hook", "status"])
     );
 }

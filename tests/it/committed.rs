@@ -3,7 +3,8 @@
 //! all, any git config scope overrides it, what runs code needs this machine's consent for
 //! that very content, and a mistake in it names the file and line.
 
-use crate::support::Deployment;
+use crate::cmd_snapshot;
+use crate::support::{Deployment, Filters, envguard_lines};
 
 const APP: &[(&str, &str)] = &[
     ("requirements.txt", "a\nb\n"),
@@ -29,25 +30,31 @@ fn drop_b(d: &Deployment) -> (i32, String) {
 
 #[test]
 fn a_committed_file_guards_a_clone_without_git_config() {
-    for (file, text) in [
+    for (file, text, name) in [
         (
             "envguard.toml",
             "remoteName = \"origin\"\nplatform = \"kudu-windows\"\nmode = \"warn\"\n",
+            "envguard_toml",
         ),
         (
             "pyproject.toml",
             "[project]\nname = \"app\"\n\n[tool.envguard]\nremoteName = [\"origin\"]\nplatform = \"kudu-windows\"\nmode = \"warn\"\n",
+            "pyproject_toml",
         ),
     ] {
         let d = committed(file, text);
-        let status = d.clone.envguard(&["hook", "status"]);
-        let status = String::from_utf8_lossy(&status.stdout).into_owned();
-        assert!(status.contains("origin"), "{file}: {status}");
+        let filters = Filters::new().deployment(&d);
+        cmd_snapshot!(
+            filters,
+            &format!("hook_status_committed_{name}_only"),
+            d.clone.envguard(&["hook", "status"])
+        );
         let (code, stderr) = drop_b(&d);
         assert_eq!(code, 0, "{file}: {stderr}");
-        assert!(
-            stderr.contains("refs/heads/master: wipe") && stderr.contains("b removed"),
-            "{file}: {stderr}"
+        cmd_snapshot!(
+            filters,
+            &format!("hook_warn_committed_{name}_only"),
+            (code, stderr)
         );
         // Any git config scope overrides the committed file.
         d.clone.git(&["config", "envguard.mode", "off"]);
@@ -55,7 +62,11 @@ fn a_committed_file_guards_a_clone_without_git_config() {
         d.clone.commit("Drop a");
         let (code, stderr) = d.push(&["origin", "master"]);
         assert_eq!(code, 0, "{file}: {stderr}");
-        assert!(stderr.contains("envguard.mode is off"), "{file}: {stderr}");
+        assert_eq!(
+            envguard_lines(&stderr),
+            "envguard: envguard.mode is off for origin: this push is not checked\n",
+            "{file}"
+        );
     }
 }
 
@@ -98,11 +109,10 @@ fn a_mistake_in_the_committed_file_names_its_line() {
         "envguard.toml",
         "remoteName = \"origin\"\nmdoe = \"warn\"\n",
     );
-    let (code, stderr) = drop_b(&d);
-    assert_ne!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("envguard.toml:2") && stderr.contains("did you mean mode"),
-        "{stderr}"
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_refuse_committed_misspelt_key",
+        drop_b(&d)
     );
 }
 
@@ -115,35 +125,36 @@ fn the_committed_files_values_are_checked_and_attributed() {
         "envguard.toml",
         "remoteName = \"origin\"\nplatform = \"kudu-windows\"\nremoteTimeout = \"abc\"\n",
     );
-    let (code, stderr) = drop_b(&d);
-    assert_ne!(code, 0, "{stderr}");
-    assert!(stderr.contains("envguard.toml:3"), "{stderr}");
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_refuse_committed_bad_value",
+        drop_b(&d)
+    );
 
     let d = committed(
         "envguard.toml",
         "remoteName = \"nonexistent\"\nplatform = \"kudu-windows\"\nmode = \"warn\"\n",
     );
+    // Refused, naming the value (its attribution: `an_unknown_remote_in_the_committed_file_
+    // names_the_file_and_line`).
     let (code, stderr) = drop_b(&d);
-    assert_ne!(code, 0, "{stderr}");
-    assert!(stderr.contains("nonexistent"), "{stderr}");
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("'nonexistent'"), "{stderr}");
 
     let d = committed(
         "envguard.toml",
         "remoteName = \"origin\"\nplatform = \"kudu-windows\"\nmode = \"warn\"\n",
     );
-    let status = |d: &Deployment| {
-        String::from_utf8_lossy(&d.clone.envguard(&["hook", "status"]).stdout).into_owned()
-    };
-    let shown = status(&d);
-    assert!(
-        shown.contains("envguard.toml sets") && !shown.contains("overridden"),
-        "{shown}"
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_status_committed_toml",
+        d.clone.envguard(&["hook", "status"])
     );
     d.clone.git(&["config", "envguard.mode", "off"]);
-    assert!(
-        status(&d).contains("mode (overridden by git config)"),
-        "{}",
-        status(&d)
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_status_committed_toml_overridden",
+        d.clone.envguard(&["hook", "status"])
     );
 }
 
@@ -158,6 +169,26 @@ fn a_committed_file_that_is_a_link_is_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("envguard.toml") && stderr.contains("not a regular file"),
+        "{stderr}"
+    );
+}
+
+#[test]
+#[ignore = "product bug: an unknown remoteName from envguard.toml is reported as `invalid git config envguard.remoteName` with a git config fix, not as envguard.toml:1 like the file's other values"]
+fn an_unknown_remote_in_the_committed_file_names_the_file_and_line() {
+    let d = committed(
+        "envguard.toml",
+        "remoteName = \"nonexistent\"\nplatform = \"kudu-windows\"\nmode = \"warn\"\n",
+    );
+    let (code, stderr) = drop_b(&d);
+    assert_eq!(code, 1, "{stderr}");
+    let error = stderr
+        .lines()
+        .find(|l| l.starts_with("envguard: error: "))
+        .unwrap_or_default();
+    let file = d.clone.path.join("envguard.toml");
+    assert!(
+        error.starts_with(&format!("envguard: error: {}:1: ", file.display())),
         "{stderr}"
     );
 }

@@ -4,7 +4,10 @@
 
 use std::path::Path;
 
-use crate::support::{Deployment, KuduSite, Repo, envguard_bin};
+use crate::support::{
+    Deployment, Filters, KuduSite, Repo, envguard_bin, envguard_lines, server_lines,
+};
+use crate::{cmd_snapshot, text_snapshot};
 
 const APP: &[(&str, &str)] = &[
     ("requirements.txt", "a\nb\nc\n"),
@@ -15,6 +18,11 @@ const APP: &[(&str, &str)] = &[
 fn drop_b(clone: &Repo) -> String {
     clone.write("requirements.txt", "a\nc\n");
     clone.commit("Drop b")
+}
+
+/// The filters of a snapshot of a push to a Kudu-like site.
+fn site_filters(d: &Deployment, site: &KuduSite) -> Filters {
+    Filters::new().deployment(d).path(&site.dir, "SITE").venv()
 }
 
 /// Installs envguard's post-receive hook in the server, wiping `wwwroot/env`.
@@ -49,18 +57,6 @@ fn use_deploy_script(d: &Deployment) -> String {
 }
 
 #[test]
-fn control_without_envguard_the_removed_package_stays() {
-    let (d, site) = Deployment::kudu(APP);
-    d.clone.git(&["config", "envguard.mode", "off"]);
-    assert!(site.imports("b"));
-    drop_b(&d.clone);
-    let (code, stderr) = d.push(&["origin", "master"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(site.deployments().len(), 2);
-    assert!(site.imports("b"), "pip never uninstalls: b is still there");
-}
-
-#[test]
 fn server_hook_wipes_before_the_deploy() {
     let (d, site) = Deployment::kudu(APP);
     d.clone.git(&["config", "envguard.mode", "off"]);
@@ -68,11 +64,11 @@ fn server_hook_wipes_before_the_deploy() {
     drop_b(&d.clone);
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("remote: envguard: master: fresh env needed"),
-        "{stderr}"
+    text_snapshot!(
+        site_filters(&d, &site),
+        "server_wipe_before_the_deploy",
+        server_lines(&stderr)
     );
-    assert!(stderr.contains("remote: envguard: deleted"), "{stderr}");
     assert!(!site.imports("b"));
     assert!(site.imports("a") && site.imports("c"));
 }
@@ -153,10 +149,10 @@ fn a_stale_marker_is_deleted_and_never_wipes_a_later_push() {
     d.clone.commit("An unrelated change");
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("is stale"), "{stderr}");
-    assert!(
-        !stderr.contains("wipe marker pushed by the client"),
-        "{stderr}"
+    text_snapshot!(
+        Filters::new().deployment(&d).path(&site.dir, "SITE"),
+        "server_stale_marker",
+        envguard_lines(&stderr)
     );
     assert_eq!(site.env_identity(), before, "env kept");
     assert!(!has_marker(&d), "the stale marker is deleted");
@@ -187,7 +183,11 @@ fn push_option_asks_the_server_for_a_wipe() {
     d.clone.commit("Change the app");
     let (code, stderr) = d.push(&["-o", "envguard.wipe", "origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("push option envguard.wipe"), "{stderr}");
+    text_snapshot!(
+        site_filters(&d, &site),
+        "server_wipe_by_push_option",
+        server_lines(&stderr)
+    );
     assert_ne!(site.env_identity(), before);
 }
 
@@ -233,9 +233,10 @@ fn marker_action_hands_the_wipe_to_the_deploy_script() {
     d.clone.commit("Start over\n\nEnv-Wipe: force");
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("wrote") && stderr.contains(".envguard-wipe"),
-        "{stderr}"
+    text_snapshot!(
+        site_filters(&d, &site),
+        "server_marker_for_the_deploy_script",
+        server_lines(&stderr)
     );
     assert!(
         stderr.contains("a fresh virtual environment, because a wipe was requested"),
@@ -257,7 +258,11 @@ fn committed_env_is_rebuilt_not_merged() {
     d.clone.commit("Commit a venv by mistake");
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("wipe: env/ committed"), "{stderr}");
+    text_snapshot!(
+        site_filters(&d, &site),
+        "server_wipe_committed_env",
+        server_lines(&stderr)
+    );
     assert!(!sentinel.exists(), "the old env is gone");
     assert!(
         !site.wwwroot.join("env/committed.py").exists(),
@@ -290,15 +295,14 @@ fn wipe(target: &Path, extra: &[&str]) -> std::process::Output {
 fn wipe_deletes_a_virtualenv_and_reports_it() {
     let (_dir, target) = target_with_env();
     let out = wipe(&target, &[]);
-    assert!(out.status.success(), "{out:?}");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("deleted") && text.contains("2 files"),
-        "{text}"
-    );
+    cmd_snapshot!(Filters::new().path(&target, "TARGET"), "wipe_target", out);
     assert!(!target.join("env").exists());
     let out = wipe(&target, &[]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("no env to delete"));
+    cmd_snapshot!(
+        Filters::new().path(&target, "TARGET"),
+        "wipe_target_without_env",
+        out
+    );
 }
 
 #[test]
@@ -307,12 +311,14 @@ fn wipe_never_follows_a_symlink_out_of_the_target() {
     let outside = dir.path().join("outside-venv");
     std::fs::rename(target.join("env"), &outside).expect("move");
     std::os::unix::fs::symlink(&outside, target.join("env")).expect("symlink");
-    let out = wipe(&target, &[]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("symbolic link"));
+    let filters = Filters::new().path(dir.path(), "DIR");
+    cmd_snapshot!(filters, "wipe_target_symlink", wipe(&target, &[]));
     assert!(outside.join("lib/x.py").exists());
-    let out = wipe(&target, &["--force"]);
-    assert!(out.status.success(), "{out:?}");
+    cmd_snapshot!(
+        filters,
+        "wipe_target_symlink_forced",
+        wipe(&target, &["--force"])
+    );
     assert!(
         std::fs::symlink_metadata(target.join("env")).is_err(),
         "the link is gone"
@@ -327,9 +333,11 @@ fn wipe_never_follows_a_symlink_out_of_the_target() {
 fn wipe_refuses_what_is_not_a_virtualenv() {
     let (_dir, target) = target_with_env();
     std::fs::remove_file(target.join("env/pyvenv.cfg")).expect("rm");
-    let out = wipe(&target, &[]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not a virtualenv"));
+    cmd_snapshot!(
+        Filters::new().path(&target, "TARGET"),
+        "wipe_target_not_a_virtualenv",
+        wipe(&target, &[])
+    );
     assert!(target.join("env/lib/x.py").exists());
     assert!(wipe(&target, &["--force"]).status.success());
     assert!(!target.join("env").exists());
@@ -359,8 +367,12 @@ fn an_interrupted_wipe_leaves_no_env_and_its_trash_is_cleaned() {
         })
         .collect();
     assert_eq!(trash.len(), 1);
-    let out = wipe(&target, &[]);
-    assert!(out.status.success(), "{out:?}");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("cleaned 1 leftover trash"));
+    cmd_snapshot!(
+        Filters::new()
+            .path(&target, "TARGET")
+            .text(r"\.envguard-trash-[A-Za-z0-9._-]+", ".envguard-trash-[ID]"),
+        "wipe_target_cleans_leftover_trash",
+        wipe(&target, &[])
+    );
     assert_eq!(std::fs::read_dir(&target).expect("read").count(), 0);
 }

@@ -10,7 +10,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{Gen, platform_remote, thirdparty};
+use crate::cmd_snapshot;
+use crate::support::{Filters, Gen, platform_remote, thirdparty};
 
 use envguard::runtime::{
     BuildpackFile, MISSPELLED_PYTHON_VERSION_FILE_NAMES, parse_buildpack_version,
@@ -43,22 +44,23 @@ fn a_runtime_txt_the_buildpack_cannot_read_is_refused_at_push() {
         ],
     );
     let deployed = server.rev("main");
-    for (runtime, line) in [
-        ("3.12\n", 1),
-        ("# pinned\nPython-3.12\n", 2),
-        ("\u{feff}python-3.12\n", 1),
+    let filters = Filters::new().repo(&server, "SERVER").repo(&app, "APP");
+    for (runtime, name) in [
+        ("3.12\n", "hook_refuse_heroku_runtime_without_prefix"),
+        (
+            "# pinned\nPython-3.12\n",
+            "hook_refuse_heroku_runtime_on_line_2",
+        ),
+        (
+            "\u{feff}python-3.12\n",
+            "hook_refuse_heroku_runtime_with_a_bom",
+        ),
     ] {
         app.write("runtime.txt", runtime);
         app.commit("Runtime");
-        let (code, stderr) = push(&app, &["heroku", "main"]);
-        assert_ne!(code, 0, "{runtime:?}: {stderr}");
-        assert!(
-            stderr.contains(&format!("runtime.txt:{line}")),
-            "{runtime:?}: {stderr}"
-        );
-        assert!(stderr.contains("python-X.Y or python-X.Y.Z"), "{stderr}");
-        assert!(stderr.contains(".python-version"), "how to fix: {stderr}");
-        assert_eq!(server.rev("main"), deployed, "{stderr}");
+        let pushed = push(&app, &["heroku", "main"]);
+        assert_eq!(server.rev("main"), deployed, "{pushed:?}");
+        cmd_snapshot!(filters, name, pushed);
     }
     app.write("runtime.txt", "python-3.13\n");
     app.commit("A runtime.txt the buildpack reads");
@@ -68,9 +70,11 @@ fn a_runtime_txt_the_buildpack_cannot_read_is_refused_at_push() {
     app.remove("runtime.txt");
     app.write(".python-version", "python-3.13\n");
     app.commit("Move to .python-version");
-    let (code, stderr) = push(&app, &["heroku", "main"]);
-    assert_ne!(code, 0, "{stderr}");
-    assert!(stderr.contains(".python-version:1"), "{stderr}");
+    cmd_snapshot!(
+        filters,
+        "hook_refuse_heroku_python_version_with_prefix",
+        push(&app, &["heroku", "main"])
+    );
 }
 
 /// One generated version file, for runtime.txt (`txt`) or .python-version: half of them

@@ -46,5 +46,6 @@ mod quiet;
 mod remote;
 mod scopes;
 mod snapshots;
+mod stand_ins;
 mod status_truth;
 mod unguarded;

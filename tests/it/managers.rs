@@ -4,7 +4,10 @@
 //! the toggle and `git push` refuses, saying to use it. The rule: envguard deploys nothing
 //! from a run that other checks could still stop.
 
-use crate::support::{APP, Deployment, drop_cors, recorded_pushes, run_ok};
+use crate::support::{
+    APP, Deployment, Filters, drop_cors, envguard_lines, recorded_pushes, run_ok,
+};
+use crate::{cmd_snapshot, text_snapshot};
 
 /// Where the team's check stands relative to envguard's entry.
 const POSITIONS: [&str; 2] = ["before", "after"];
@@ -172,15 +175,18 @@ fn a_failing_displaced_hook_stops_the_toggle() {
     assert!(d.clone.envguard(&["hook", "install"]).status.success());
     let before = d.server_rev("master");
     drop_cors(&d.clone, "Drop CORS");
-    for push in [
-        d.push_all(&["origin", "master"]),
-        envguard_push(&d, &["origin", "master"]),
+    for (push, snapshot) in [
+        (
+            d.push_all(&["origin", "master"]),
+            "hook_displaced_hook_fails",
+        ),
+        (
+            envguard_push(&d, &["origin", "master"]),
+            "push_wrapper_displaced_hook_fails",
+        ),
     ] {
-        let (code, output) = push;
-        assert_ne!(code, 0, "{output}");
-        assert!(output.contains("team-check failed"), "{output}");
-        assert!(!output.contains("runtime toggle for"), "{output}");
-        assert_eq!(d.server_rev("master"), before, "{output}");
+        assert_eq!(d.server_rev("master"), before, "{push:?}");
+        cmd_snapshot!(Filters::new().deployment(&d), snapshot, push);
     }
 }
 
@@ -210,16 +216,20 @@ fn the_lefthook_append_recipe_runs_literally() {
         "{config}"
     );
     run_ok(d.clone.cmd(&lefthook).arg("install"));
-    let status = d.clone.envguard(&["hook", "status"]);
-    let status = String::from_utf8_lossy(&status.stdout).into_owned();
-    assert!(
-        status.contains("lefthook's hook; its configuration runs envguard"),
-        "{status}"
+    let filters = Filters::new().deployment(&d);
+    cmd_snapshot!(
+        filters,
+        "hook_status_real_lefthook",
+        d.clone.envguard(&["hook", "status"])
     );
     drop_cors(&d.clone, "Drop CORS");
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_ne!(code, 0, "{stderr}");
-    assert!(stderr.contains("envguard push"), "{stderr}");
+    text_snapshot!(
+        filters,
+        "hook_refuse_under_lefthook",
+        envguard_lines(&stderr)
+    );
     assert_eq!(recorded_pushes(&d.server).len(), 0, "nothing deployed");
 }
 
@@ -243,15 +253,15 @@ fn under_prek_envguards_hook_runs_as_legacy_and_status_says_so() {
         hooks.join("pre-push.legacy").exists(),
         "prek kept envguard's"
     );
-    let status = d.clone.envguard(&["hook", "status"]);
-    let status = String::from_utf8_lossy(&status.stdout).into_owned();
-    assert!(
-        status.contains("prek's hook, which runs envguard's hook kept as"),
-        "{status}"
+    let filters = Filters::new().deployment(&d);
+    cmd_snapshot!(
+        filters,
+        "hook_status_prek",
+        d.clone.envguard(&["hook", "status"])
     );
     drop_cors(&d.clone, "Drop CORS");
     let (code, stderr) = d.push_all(&["origin", "master"]);
     assert_ne!(code, 0, "{stderr}");
-    assert!(stderr.contains("envguard push"), "{stderr}");
+    text_snapshot!(filters, "hook_refuse_under_prek", envguard_lines(&stderr));
     assert_eq!(recorded_pushes(&d.server).len(), 0, "nothing deployed");
 }

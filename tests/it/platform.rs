@@ -6,7 +6,8 @@
 use std::path::Path;
 
 use crate::support::kudu_api::{ApiSettings, KuduApi, use_api};
-use crate::support::{Deployment, Repo, reason_kinds};
+use crate::support::{Deployment, Filters, Repo, envguard_lines, reason_kinds};
+use crate::{cmd_snapshot, text_snapshot};
 
 /// Wheels `a`, `b`, `c` (the Kudu site's), with a Kudu runtime given per test.
 fn app(runtime: &'static str) -> [(&'static str, &'static str); 3] {
@@ -100,49 +101,26 @@ fn runtimes_kudu_refuses_are_errors_at_runtime_txt_line_1() {
     }
     let base = repo.commit("App");
     repo.git(&["config", "envguard.platform", "kudu-windows"]);
-    for (bad, why) in [
-        ("python-3.7\n", "'python-3.7'"),
-        ("3.6\n", "'3.6'"),
-        ("\u{feff}python-3.6\n", "byte order mark"),
-        ("# runtime\npython-3.6\n", "blank or comment line first"),
+    let filters = Filters::new().repo(&repo, "REPO").commit(&base, "BASE");
+    for (bad, name) in [
+        ("python-3.7\n", "check_kudu_runtime_unsupported"),
+        ("3.6\n", "check_kudu_runtime_without_prefix"),
+        ("\u{feff}python-3.6\n", "check_kudu_runtime_with_a_bom"),
+        (
+            "# runtime\npython-3.6\n",
+            "check_kudu_runtime_after_a_comment",
+        ),
     ] {
         repo.write("runtime.txt", bad);
         repo.commit("Another runtime");
         let out = repo.envguard(&["check", &format!("{base}..HEAD")]);
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(out.status.code(), Some(1), "{bad:?}: {stdout}");
-        assert!(stdout.contains("runtime.txt:1:"), "{stdout}");
-        assert!(stdout.contains(why), "{bad:?}: {stdout}");
-        assert!(
-            stdout.contains("python-2.7, python-3.4, python-3.6"),
-            "{stdout}"
-        );
+        assert_eq!(out.status.code(), Some(1), "{bad:?}: {out:?}");
+        cmd_snapshot!(filters, name, out);
     }
     // Linux platforms do not read runtime.txt: nothing to refuse there.
     repo.git(&["config", "envguard.platform", "kudu-linux"]);
     let out = repo.envguard(&["check", &format!("{base}..HEAD")]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-}
-
-#[test]
-fn the_local_kudu_fails_an_unsupported_runtime_before_touching_env() {
-    let (d, site) = Deployment::kudu(&app("python-3.6\n"));
-    d.clone.git(&["config", "envguard.mode", "off"]);
-    let before = site.env_identity();
-    d.clone.write("runtime.txt", "python-3.7\n");
-    drop_b(&d.clone);
-    let (code, stderr) = d.push(&["origin", "master"]);
-    assert_eq!(
-        code, 0,
-        "a failed deployment does not fail the push: {stderr}"
-    );
-    assert!(
-        stderr.contains("Unsupported runtime: python-3.7"),
-        "{stderr}"
-    );
-    assert!(site.deployments()[1].contains("failed: unsupported runtime"));
-    assert_eq!(site.env_identity(), before, "env is untouched");
-    assert!(site.imports("b"));
 }
 
 /// Lines of a script with Windows line ends removed and trailing blanks trimmed.
@@ -282,6 +260,15 @@ fn app_service(d: &Deployment, settings: ApiSettings) -> KuduApi {
     api
 }
 
+/// The filters of a test on an App Service stand-in: the deployment, the site's folder
+/// and the API's address.
+fn site_filters(d: &Deployment, holder: &Path, api: &KuduApi) -> Filters {
+    Filters::new()
+        .deployment(d)
+        .path(holder, "SITE")
+        .literal(&api.url, "API")
+}
+
 /// A site folder with `wwwroot`, for the API stand-in.
 fn site_dir(holder: &Path) -> std::path::PathBuf {
     let wwwroot = holder.join("site/wwwroot");
@@ -307,13 +294,10 @@ fn an_oryx_site_is_detected_and_a_removal_goes_through_as_one_push() {
         },
     );
     let tip = drop_b(&d.clone);
-    let (code, stderr) = d.push(&["origin", "master"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("platform oryx"), "{stderr}");
-    assert!(stderr.contains("CompressDestinationDir"), "{stderr}");
-    assert!(
-        stderr.contains("builds a fresh env on every deployment"),
-        "{stderr}"
+    cmd_snapshot!(
+        site_filters(&d, holder.path(), &api).commit(&tip, "TIP"),
+        "hook_oryx_detected",
+        d.push(&["origin", "master"])
     );
     assert_eq!(
         d.server_rev("master"),
@@ -345,23 +329,21 @@ fn a_linux_site_without_oryx_is_detected_and_its_antenv_wiped() {
         },
     );
     // Asked by hand first: what it prints and records.
-    let out = d.clone.envguard(&["platform", "detect", "origin"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{out:?}");
-    assert!(
-        stdout.contains("kudu-linux") && stdout.contains("ENABLE_ORYX_BUILD=false"),
-        "{stdout}"
+    let filters = site_filters(&d, holder.path(), &api);
+    cmd_snapshot!(
+        filters,
+        "platform_detect_kudu_linux",
+        d.clone.envguard(&["platform", "detect", "origin"])
     );
-    assert!(stdout.contains("mode remote-wipe"), "{stdout}");
-    let out = d.clone.envguard(&["platform"]);
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("origin: kudu-linux (envguard.platform)"),
-        "{out:?}"
+    cmd_snapshot!(
+        filters,
+        "platform_kudu_linux",
+        d.clone.envguard(&["platform"])
     );
     drop_b(&d.clone);
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("deleted site/wwwroot/antenv"), "{stderr}");
+    cmd_snapshot!(filters, "hook_remote_wipe_kudu_linux", (code, stderr));
     assert!(!wwwroot.join("antenv").exists());
     let deletes: Vec<String> = api
         .seen()
@@ -385,14 +367,11 @@ fn a_toggle_on_a_platform_that_ignores_runtime_txt_is_refused() {
     d.clone.git(&["config", "envguard.mode", "toggle"]);
     let before = d.server_rev("master");
     drop_b(&d.clone);
-    let (code, stderr) = d.push(&["origin", "master"]);
-    assert_eq!(code, 1, "{stderr}");
-    assert!(
-        stderr.contains("envguard.mode toggle cannot rebuild the env on kudu-linux"),
-        "{stderr}"
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_refuse_toggle_on_kudu_linux",
+        d.push(&["origin", "master"])
     );
-    assert!(stderr.contains("envguard.mode remote-wipe"), "{stderr}");
-    assert!(stderr.contains("Env-Wipe: skip"), "{stderr}");
     assert_eq!(d.server_rev("master"), before);
 }
 
@@ -400,20 +379,17 @@ fn a_toggle_on_a_platform_that_ignores_runtime_txt_is_refused() {
 fn an_undetected_app_service_site_is_assumed_windows_and_says_so() {
     let d = Deployment::new(&app("python-3.6\n"));
     // An App Service remote, but no credentials for its API: nothing may prompt.
-    d.clone.git(&[
-        "config",
-        "envguard.scmUrl",
-        &crate::support::kudu_api::dead_url(),
-    ]);
+    let url = crate::support::kudu_api::dead_url();
+    d.clone.git(&["config", "envguard.scmUrl", &url]);
     d.clone.git(&["config", "envguard.mode", "warn"]);
     d.clone.git(&["config", "--unset", "envguard.platform"]);
     drop_b(&d.clone);
     let (code, stderr) = d.push_with(&["origin", "master"], &[("GIT_TERMINAL_PROMPT", "0")]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("platform kudu-windows assumed")
-            && stderr.contains("envguard platform detect origin"),
-        "{stderr}"
+    cmd_snapshot!(
+        Filters::new().deployment(&d).literal(&url, "API"),
+        "hook_platform_assumed",
+        (code, stderr)
     );
 }
 
@@ -426,16 +402,18 @@ fn a_toggle_is_verified_through_the_deployment_api() {
     drop_b(&d.clone);
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_eq!(code, 1, "{stderr}");
-    let t1 = &d.server_rev("master^")[..7];
-    let t2 = &d.server_rev("master")[..7];
-    for commit in [t1, t2] {
-        assert!(
-            stderr.contains(&format!(
-                "deployed {commit}: a new virtual environment was created"
-            )),
-            "{stderr}"
-        );
-    }
+    let t1 = d.server_rev("master^");
+    let t2 = d.server_rev("master");
+    text_snapshot!(
+        Filters::new()
+            .deployment(&d)
+            .path(&site.dir, "SITE")
+            .literal(&api.url, "API")
+            .commit(&t1, "T1")
+            .commit(&t2, "T2"),
+        "hook_toggle_verified",
+        envguard_lines(&stderr)
+    );
 }
 
 #[test]
@@ -644,23 +622,21 @@ fn detection_records_the_branch_the_site_deploys() {
     let d = Deployment::new(&app("python-3.6\n"));
     let holder = tempfile::tempdir().expect("tempdir");
     let wwwroot = site_dir(holder.path());
-    let _api = app_service(
+    let api = app_service(
         &d,
         ApiSettings {
             app_settings: vec![("DEPLOYMENT_BRANCH".into(), "main".into())],
             ..ApiSettings::new(&wwwroot)
         },
     );
+    let filters = site_filters(&d, holder.path(), &api);
     d.clone.git(&["checkout", "-q", "-b", "main"]);
     d.clone
         .git(&["push", "-q", "--no-verify", "origin", "main"]);
-    let out = d.clone.envguard(&["platform", "detect", "origin"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{out:?}");
-    assert!(stdout.contains("kudu-windows"), "{stdout}");
-    assert!(
-        stdout.contains("recorded: envguard.branch = main (the site's DEPLOYMENT_BRANCH setting)"),
-        "{stdout}"
+    cmd_snapshot!(
+        filters,
+        "platform_detect_records_the_branch",
+        d.clone.envguard(&["platform", "detect", "origin"])
     );
     assert_eq!(d.clone.git(&["config", "envguard.branch"]).trim(), "main");
     drop_b(&d.clone);
@@ -673,9 +649,11 @@ fn detection_records_the_branch_the_site_deploys() {
 
     // Set by the user: detection says what the site deploys and changes nothing.
     d.clone.git(&["config", "envguard.branch", "release"]);
-    let out = d.clone.envguard(&["platform", "detect", "origin"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("was left as it is: release"), "{stdout}");
+    cmd_snapshot!(
+        filters,
+        "platform_detect_leaves_the_users_branch",
+        d.clone.envguard(&["platform", "detect", "origin"])
+    );
     assert_eq!(
         d.clone.git(&["config", "envguard.branch"]).trim(),
         "release"
@@ -870,25 +848,23 @@ fn a_windows_site_without_a_build_gets_no_toggle() {
     let d = Deployment::new(&app("python-3.6\n"));
     let holder = tempfile::tempdir().expect("tempdir");
     let wwwroot = site_dir(holder.path());
-    let _api = app_service(
+    let api = app_service(
         &d,
         ApiSettings {
             app_settings: vec![("SCM_DO_BUILD_DURING_DEPLOYMENT".into(), "false".into())],
             ..ApiSettings::new(&wwwroot)
         },
     );
-    let out = d.clone.envguard(&["platform", "detect", "origin"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{out:?}");
-    assert!(stdout.contains("kudu-windows-no-build"), "{stdout}");
+    let filters = site_filters(&d, holder.path(), &api);
+    cmd_snapshot!(
+        filters,
+        "platform_detect_kudu_windows_no_build",
+        d.clone.envguard(&["platform", "detect", "origin"])
+    );
     let tip = drop_b(&d.clone);
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("SCM_DO_BUILD_DURING_DEPLOYMENT"),
-        "{stderr}"
-    );
-    assert!(!stderr.contains("runtime toggle for"), "{stderr}");
+    cmd_snapshot!(filters, "hook_kudu_windows_no_build", (code, stderr));
     assert_eq!(
         d.server_rev("master"),
         tip,

@@ -4,8 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::cmd_snapshot;
 use crate::support::kudu_api::{ApiSettings, KuduApi, dead_url};
-use crate::support::{Deployment, Repo};
+use crate::support::{Deployment, Filters, Repo, envguard_lines};
 
 const APP: &[(&str, &str)] = &[
     ("requirements.txt", "a\nb\nc\n"),
@@ -65,6 +66,14 @@ impl Site {
             .collect()
     }
 
+    /// The filters of a snapshot on this site, with the API at `url`.
+    pub(crate) fn filters(&self, url: &str) -> Filters {
+        Filters::new()
+            .deployment(&self.d)
+            .path(self._holder.path(), "SITE")
+            .literal(url, "API")
+    }
+
     pub(crate) fn drop_b(&self) -> String {
         self.d.clone.write("requirements.txt", "a\nc\n");
         self.d.clone.commit("Drop b")
@@ -89,11 +98,12 @@ fn remote_wipe_push_deletes_env_once_before_the_branch_update() {
 
     let (code, stderr) = site.d.push(&["origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("deleted site/wwwroot/env on http://127.0.0.1"),
-        "{stderr}"
-    );
     assert_no_secret(&stderr, &settings);
+    cmd_snapshot!(
+        site.filters(&api.url).commit(&tip, "TIP"),
+        "hook_remote_wipe",
+        (code, stderr)
+    );
     assert!(!site.env().exists(), "env is gone");
     assert_eq!(api.deletions(), 1, "{:?}", api.seen());
     let deletes: Vec<_> = api
@@ -116,8 +126,9 @@ fn remote_wipe_push_deletes_env_once_before_the_branch_update() {
     site.d.clone.commit("Greet");
     let (code, stderr) = site.d.push(&["origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        !stderr.contains("envguard:") && !stderr.contains("deleted"),
+    assert_eq!(
+        envguard_lines(&stderr),
+        "",
         "quiet when all is well: {stderr}"
     );
     assert_eq!(api.seen().len(), before);
@@ -134,11 +145,12 @@ fn wrong_credentials_refuse_the_push_and_name_the_helper() {
     site.drop_b();
 
     let (code, stderr) = site.d.push(&["origin", "master"]);
-    assert_ne!(code, 0, "{stderr}");
-    assert!(stderr.contains("HTTP 401"), "{stderr}");
-    assert!(stderr.contains("credential helper `store`"), "{stderr}");
-    assert!(stderr.contains("envguard.mode toggle"), "{stderr}");
     assert_no_secret(&stderr, &settings);
+    cmd_snapshot!(
+        site.filters(&api.url),
+        "hook_remote_wipe_wrong_credentials",
+        (code, stderr)
+    );
     assert!(site.env().join("pyvenv.cfg").exists(), "env untouched");
     assert_eq!(api.deletions(), 0);
     assert_eq!(site.d.server_rev("master"), old_server, "nothing pushed");
@@ -152,16 +164,18 @@ fn wrong_credentials_refuse_the_push_and_name_the_helper() {
 fn server_down_refuses_the_push_and_deletes_nothing() {
     let site = Site::new();
     let settings = ApiSettings::new(&site.wwwroot);
-    site.use_api(&dead_url(), &settings.user, &settings.password);
+    let url = dead_url();
+    site.use_api(&url, &settings.user, &settings.password);
     let old_server = site.d.server_rev("master");
     site.drop_b();
 
     let (code, stderr) = site.d.push(&["origin", "master"]);
-    assert_ne!(code, 0, "{stderr}");
-    assert!(stderr.contains("cannot reach the site"), "{stderr}");
-    assert!(stderr.contains("tried 2 times"), "{stderr}");
-    assert!(stderr.contains("push refused"), "{stderr}");
     assert_no_secret(&stderr, &settings);
+    cmd_snapshot!(
+        site.filters(&url),
+        "hook_remote_wipe_site_down",
+        (code, stderr)
+    );
     assert!(site.env().join("pyvenv.cfg").exists());
     assert_eq!(site.d.server_rev("master"), old_server);
 }
@@ -177,9 +191,11 @@ fn a_refused_vfs_delete_falls_back_to_the_command_api() {
     site.use_api(&api.url, &settings.user, &settings.password);
     site.drop_b();
 
-    let (code, stderr) = site.d.push(&["origin", "master"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("through the command API"), "{stderr}");
+    cmd_snapshot!(
+        site.filters(&api.url),
+        "hook_remote_wipe_command_api",
+        site.d.push(&["origin", "master"])
+    );
     assert!(!site.env().exists());
     let seen = api.seen();
     let summary: Vec<String> = seen
@@ -255,9 +271,11 @@ fn no_answer_is_a_timeout_with_a_clear_message() {
     site.use_api(&api.url, &settings.user, &settings.password);
     site.d.clone.git(&["config", "envguard.remoteTimeout", "1"]);
     site.drop_b();
-    let (code, stderr) = site.d.push(&["origin", "master"]);
-    assert_ne!(code, 0, "{stderr}");
-    assert!(stderr.contains("no answer within 1 s"), "{stderr}");
+    cmd_snapshot!(
+        site.filters(&api.url),
+        "hook_remote_wipe_timeout",
+        site.d.push(&["origin", "master"])
+    );
     assert!(site.env().exists());
 }
 
@@ -269,53 +287,51 @@ fn wipe_command_dry_run_and_missing_env() {
     site.use_api(&api.url, &settings.user, &settings.password);
     let clone: &Repo = &site.d.clone;
 
-    let out = clone.envguard(&["hook", "status"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        stdout.contains(&format!("remote wipe: site/wwwroot/env on {}", api.url)),
-        "{stdout}"
+    let filters = site.filters(&api.url);
+    cmd_snapshot!(
+        filters,
+        "hook_status_remote_wipe",
+        clone.envguard(&["hook", "status"])
     );
-    let out = clone.envguard(&["wipe", "--remote", "--dry-run"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{out:?}");
-    assert!(
-        stdout.contains(&format!(
-            "DELETE {}/api/vfs/site/wwwroot/env/?recursive=true",
-            api.url
-        )),
-        "{stdout}"
+    cmd_snapshot!(
+        filters,
+        "wipe_remote_dry_run",
+        clone.envguard(&["wipe", "--remote", "--dry-run"])
     );
-    assert!(stdout.contains("POST"), "{stdout}");
     assert!(api.seen().is_empty(), "a dry run sends nothing");
     assert!(site.env().exists());
 
-    let out = clone.envguard(&["wipe", "--remote"]);
-    assert!(out.status.success(), "{out:?}");
+    cmd_snapshot!(
+        filters,
+        "wipe_remote",
+        clone.envguard(&["wipe", "--remote"])
+    );
     assert!(!site.env().exists());
-    let out = clone.envguard(&["wipe", "--remote", "origin"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{out:?}");
-    assert!(
-        stdout.contains("does not exist; nothing to delete"),
-        "{stdout}"
+    cmd_snapshot!(
+        filters,
+        "wipe_remote_nothing_to_delete",
+        clone.envguard(&["wipe", "--remote", "origin"])
     );
     assert_eq!(api.deletions(), 1);
 
     // A wrong site path is not mistaken for a missing env.
     clone.git(&["config", "envguard.sitePath", "site/elsewhere"]);
-    let out = clone.envguard(&["wipe", "--remote", "origin"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("is this a Kudu site"), "{stderr}");
+    cmd_snapshot!(
+        filters,
+        "wipe_remote_wrong_site_path",
+        clone.envguard(&["wipe", "--remote", "origin"])
+    );
 
     // Neither a traversal in the env folder nor an unknown remote is sent anywhere.
     clone.git(&["config", "--unset", "envguard.sitePath"]);
     let before = api.seen().len();
-    let out = clone.envguard(&["wipe", "--remote", "origin", "--env-dir", "../.."]);
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    cmd_snapshot!(
+        filters,
+        "wipe_remote_traversal",
+        clone.envguard(&["wipe", "--remote", "origin", "--env-dir", "../.."])
+    );
     let out = clone.envguard(&["wipe", "--remote", "nosuch"]);
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no remote named 'nosuch'"));
+    cmd_snapshot!(filters, "wipe_remote_unknown_remote", out);
     assert_eq!(api.seen().len(), before);
     assert_no_secret(&String::from_utf8_lossy(&out.stderr), &settings);
 }

@@ -4,32 +4,8 @@
 //! test support), but are filtered too so a change of a fixture's text does not churn
 //! every snapshot.
 
-use std::process::Output;
-
-use crate::support::{APP, Deployment, Repo, drop_cors};
-
-/// stdout then stderr of a process, each line as the user sees it.
-fn shown(out: &Output) -> String {
-    format!(
-        "exit: {}\n--- stdout\n{}--- stderr\n{}",
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-/// Snapshots `text` with the temporary directories and commit ids of this run filtered.
-macro_rules! snapshot {
-    ($name:expr, $text:expr) => {{
-        let mut settings = insta::Settings::clone_current();
-        settings.add_filter(r"/tmp/[^\s'\x22:)]*", "[TMP]");
-        settings.add_filter(r"\b[0-9a-f]{40}\b", "[OID]");
-        settings.add_filter(r"\b[0-9a-f]{7}\b", "[SHORT]");
-        settings.add_filter(r"in [0-9]+\.[0-9]+ s", "in [SECONDS] s");
-        settings.set_prepend_module_to_snapshot(false);
-        settings.bind(|| insta::assert_snapshot!($name, $text));
-    }};
-}
+use crate::support::{APP, Deployment, Filters, Repo, drop_cors};
+use crate::{cmd_snapshot, text_snapshot};
 
 /// The push's stderr, keeping only envguard's lines and git's verdict lines.
 fn hook_lines(stderr: &str) -> String {
@@ -53,14 +29,16 @@ fn hook_says_nothing_is_needed_for_an_app_change() {
     d.clone.commit("Change the app");
     let (code, stderr) = d.push(&["origin", "master"]);
     // Quiet when all is well; `ENVGUARD_LOG=info` (or `-v`) says it.
-    snapshot!(
+    text_snapshot!(
+        Filters::new().deployment(&d),
         "hook_none",
         format!("exit: {code}\n{}", hook_lines(&stderr))
     );
     d.clone.write("app.py", "print('v3')\n");
     d.clone.commit("Change the app again");
     let (code, stderr) = d.push_with(&["origin", "master"], &[("ENVGUARD_LOG", "info")]);
-    snapshot!(
+    text_snapshot!(
+        Filters::new().deployment(&d),
         "hook_none_verbose",
         format!("exit: {code}\n{}", hook_lines(&stderr))
     );
@@ -71,7 +49,8 @@ fn hook_warns_about_a_removed_requirement() {
     let d = deployment("warn");
     drop_cors(&d.clone, "Drop CORS");
     let (code, stderr) = d.push(&["origin", "master"]);
-    snapshot!(
+    text_snapshot!(
+        Filters::new().deployment(&d),
         "hook_warn",
         format!("exit: {code}\n{}", hook_lines(&stderr))
     );
@@ -84,7 +63,8 @@ fn hook_refuses_an_invalid_requirements_file() {
         .write("requirements.txt", "Flask==2.0.1\nflask==>2\n");
     d.clone.commit("Break the file");
     let (code, stderr) = d.push(&["origin", "master"]);
-    snapshot!(
+    text_snapshot!(
+        Filters::new().deployment(&d),
         "hook_invalid",
         format!("exit: {code}\n{}", hook_lines(&stderr))
     );
@@ -95,7 +75,8 @@ fn hook_toggles_the_runtime() {
     let d = deployment("toggle");
     drop_cors(&d.clone, "Drop CORS");
     let (code, stderr) = d.push(&["origin", "master"]);
-    snapshot!(
+    text_snapshot!(
+        Filters::new().deployment(&d),
         "hook_toggle",
         format!("exit: {code}\n{}", hook_lines(&stderr))
     );
@@ -107,7 +88,8 @@ fn hook_refuses_a_toggle_where_runtime_txt_is_not_read() {
     d.clone.git(&["config", "envguard.platform", "self-hosted"]);
     drop_cors(&d.clone, "Drop CORS");
     let (code, stderr) = d.push(&["origin", "master"]);
-    snapshot!(
+    text_snapshot!(
+        Filters::new().deployment(&d),
         "hook_refuse_mode",
         format!("exit: {code}\n{}", hook_lines(&stderr))
     );
@@ -118,7 +100,8 @@ fn hook_refuses_command_mode_without_a_command() {
     let d = deployment("command");
     drop_cors(&d.clone, "Drop CORS");
     let (code, stderr) = d.push(&["origin", "master"]);
-    snapshot!(
+    text_snapshot!(
+        Filters::new().deployment(&d),
         "hook_command_unset",
         format!("exit: {code}\n{}", hook_lines(&stderr))
     );
@@ -129,7 +112,8 @@ fn hook_marks_for_the_server() {
     let d = deployment("mark");
     drop_cors(&d.clone, "Drop CORS");
     let (code, stderr) = d.push(&["origin", "master"]);
-    snapshot!(
+    text_snapshot!(
+        Filters::new().deployment(&d),
         "hook_mark",
         format!("exit: {code}\n{}", hook_lines(&stderr))
     );
@@ -140,7 +124,8 @@ fn hook_skips_with_the_trailer() {
     let d = deployment("toggle");
     drop_cors(&d.clone, "Drop CORS\n\nEnv-Wipe: skip");
     let (code, stderr) = d.push(&["origin", "master"]);
-    snapshot!(
+    text_snapshot!(
+        Filters::new().deployment(&d),
         "hook_skip",
         format!("exit: {code}\n{}", hook_lines(&stderr))
     );
@@ -169,7 +154,8 @@ fn server_wipes_after_a_removal() {
     let (d, _target) = server_with_target();
     drop_cors(&d.clone, "Drop CORS");
     let (code, stderr) = d.push(&["origin", "master"]);
-    snapshot!(
+    text_snapshot!(
+        Filters::new().deployment(&d),
         "server_wipe",
         format!("exit: {code}\n{}", remote_lines(&stderr))
     );
@@ -181,7 +167,8 @@ fn server_keeps_the_env_for_an_app_change() {
     d.clone.write("app.py", "print('v2')\n");
     d.clone.commit("Change the app");
     let (code, stderr) = d.push(&["origin", "master"]);
-    snapshot!(
+    text_snapshot!(
+        Filters::new().deployment(&d),
         "server_keep",
         format!("exit: {code}\n{}", remote_lines(&stderr))
     );
@@ -194,7 +181,8 @@ fn server_says_when_no_target_is_set() {
     assert!(out.status.success(), "{out:?}");
     drop_cors(&d.clone, "Drop CORS");
     let (code, stderr) = d.push(&["origin", "master"]);
-    snapshot!(
+    text_snapshot!(
+        Filters::new().deployment(&d),
         "server_no_target",
         format!("exit: {code}\n{}", remote_lines(&stderr))
     );
@@ -210,59 +198,187 @@ fn app_with_removal() -> (Repo, String) {
     (repo, tip)
 }
 
+fn check_filters(repo: &Repo, tip: &str) -> Filters {
+    Filters::new().repo(repo, "REPO").commit(tip, "TIP")
+}
+
 #[test]
 fn check_explains_a_removal() {
-    let (repo, _) = app_with_removal();
-    snapshot!(
+    let (repo, tip) = app_with_removal();
+    cmd_snapshot!(
+        check_filters(&repo, &tip),
         "check_human",
-        shown(&repo.envguard(&["check", "HEAD~1..HEAD"]))
+        repo.envguard(&["check", "HEAD~1..HEAD"])
     );
 }
 
 #[test]
 fn check_explains_a_removal_as_json() {
-    let (repo, _) = app_with_removal();
-    snapshot!(
+    let (repo, tip) = app_with_removal();
+    cmd_snapshot!(
+        check_filters(&repo, &tip),
         "check_json",
-        shown(&repo.envguard(&["check", "HEAD~1..HEAD", "--format", "json"]))
+        repo.envguard(&["check", "HEAD~1..HEAD", "--format", "json"])
     );
 }
 
 #[test]
 fn check_shows_the_diff() {
-    let (repo, _) = app_with_removal();
-    snapshot!(
+    let (repo, tip) = app_with_removal();
+    cmd_snapshot!(
+        check_filters(&repo, &tip),
         "check_diff",
-        shown(&repo.envguard(&["check", "HEAD~1..HEAD", "--diff"]))
+        repo.envguard(&["check", "HEAD~1..HEAD", "--diff"])
     );
 }
 
 #[test]
 fn check_usage_error() {
-    let (repo, _) = app_with_removal();
-    snapshot!(
+    let (repo, tip) = app_with_removal();
+    cmd_snapshot!(
+        check_filters(&repo, &tip),
         "check_usage",
-        shown(&repo.envguard(&["check", "HEAD~1..HEAD", "--diff", "--format", "json"]))
+        repo.envguard(&["check", "HEAD~1..HEAD", "--diff", "--format", "json"])
     );
 }
 
 #[test]
 fn hook_status_of_an_installed_hook() {
     let d = deployment("toggle");
-    snapshot!("hook_status", shown(&d.clone.envguard(&["hook", "status"])));
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_status",
+        d.clone.envguard(&["hook", "status"])
+    );
 }
 
 #[test]
 fn hook_status_of_a_server() {
     let (d, _target) = server_with_target();
-    snapshot!(
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
         "hook_status_server",
-        shown(&d.server.envguard(&["hook", "status", "--server"]))
+        d.server.envguard(&["hook", "status", "--server"])
     );
 }
 
 #[test]
 fn platform_lists_the_deploy_remotes() {
     let d = deployment("toggle");
-    snapshot!("platform", shown(&d.clone.envguard(&["platform"])));
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "platform",
+        d.clone.envguard(&["platform"])
+    );
+}
+
+/// A repository with the app and a commit, without envguard's hook.
+fn app_repo() -> Repo {
+    let repo = Repo::new();
+    for (path, contents) in APP {
+        repo.write(path, contents);
+    }
+    repo.commit("Initial app");
+    repo
+}
+
+#[test]
+fn usage_errors_name_what_is_wrong() {
+    let repo = app_repo();
+    let filters = Filters::new().repo(&repo, "REPO");
+    for (args, name) in [
+        (&["frobnicate"][..], "usage_unknown_command"),
+        (&["wipe"], "usage_wipe_without_where"),
+        (&["deploy-script"], "usage_deploy_script_without_platform"),
+        (&["check", "--format", "yaml"], "usage_check_unknown_format"),
+        (
+            &["hook", "install", "--target", "x"],
+            "usage_target_without_server",
+        ),
+    ] {
+        let out = repo.envguard(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        cmd_snapshot!(filters, name, out);
+    }
+}
+
+#[test]
+fn deploy_script_writes_the_files_and_keeps_a_custom_one() {
+    let repo = app_repo();
+    let filters = Filters::new().repo(&repo, "REPO");
+    cmd_snapshot!(
+        filters,
+        "deploy_script_kudu_windows",
+        repo.envguard(&["deploy-script", "--platform", "kudu-windows"])
+    );
+    assert!(repo.path.join(".deployment").is_file());
+    assert!(repo.path.join("deploy.cmd").is_file());
+    // Again: the script is envguard's own, so it is written anew.
+    cmd_snapshot!(
+        filters,
+        "deploy_script_again",
+        repo.envguard(&["deploy-script", "--platform", "kudu-windows"])
+    );
+    // A custom script of the user's: kept, and only --force replaces it.
+    repo.write("deploy.cmd", "@echo off\nrem the team's own deployment\n");
+    cmd_snapshot!(
+        filters,
+        "deploy_script_keeps_a_custom_script",
+        repo.envguard(&["deploy-script", "--platform", "kudu-windows"])
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.path.join("deploy.cmd")).expect("deploy.cmd"),
+        "@echo off\nrem the team's own deployment\n"
+    );
+    let other = app_repo();
+    cmd_snapshot!(
+        Filters::new().repo(&other, "REPO"),
+        "deploy_script_linux",
+        other.envguard(&["deploy-script", "--platform", "linux"])
+    );
+    assert!(other.path.join("deploy.sh").is_file());
+}
+
+#[test]
+fn hook_install_and_uninstall_in_a_fresh_repository() {
+    let repo = app_repo();
+    let filters = Filters::new().repo(&repo, "REPO");
+    cmd_snapshot!(
+        filters,
+        "hook_uninstall_nothing_installed",
+        repo.envguard(&["hook", "uninstall"])
+    );
+    cmd_snapshot!(
+        filters,
+        "hook_status_no_hook",
+        repo.envguard(&["hook", "status"])
+    );
+    cmd_snapshot!(filters, "hook_install", repo.envguard(&["hook", "install"]));
+    assert!(repo.path.join(".git/hooks/pre-push").is_file());
+    cmd_snapshot!(
+        filters,
+        "hook_uninstall",
+        repo.envguard(&["hook", "uninstall"])
+    );
+    assert!(!repo.path.join(".git/hooks/pre-push").exists());
+    cmd_snapshot!(
+        filters,
+        "platform_without_a_deploy_remote",
+        repo.envguard(&["platform"])
+    );
+}
+
+#[test]
+fn hook_uninstall_on_a_server_restores_its_hook() {
+    let (d, _target) = server_with_target();
+    let hooks = d.server.path.join("hooks");
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_uninstall_server",
+        d.server.envguard(&["hook", "uninstall", "--server"])
+    );
+    // The recording hook the deployment had before is back in place.
+    let restored = std::fs::read_to_string(hooks.join("post-receive")).expect("hook");
+    assert!(restored.ends_with(">> pushes.log\n"), "{restored}");
+    assert!(!hooks.join("post-receive.legacy").exists());
 }

@@ -2,10 +2,20 @@
 //! `envguard pre-push` on pre-push with git's input guards pushes; a mention in a comment,
 //! an entry on another hook, or one without the input does not, and status says so.
 
-use crate::support::Repo;
+use crate::cmd_snapshot;
+use crate::support::{Filters, Repo};
 
 fn status(repo: &Repo) -> String {
     String::from_utf8_lossy(&repo.envguard(&["hook", "status"]).stdout).into_owned()
+}
+
+/// Snapshots `hook status` in `repo` as `NAME`.
+fn status_snapshot(repo: &Repo, name: &str) {
+    cmd_snapshot!(
+        Filters::new().repo(repo, "REPO"),
+        name,
+        repo.envguard(&["hook", "status"])
+    );
 }
 
 /// A repository whose pre-push hook is lefthook's (its generated script), configured by
@@ -26,19 +36,11 @@ fn lefthook_entry_without_use_stdin_is_not_guarding() {
     let repo = with_lefthook(
         "pre-push:\n  commands:\n    envguard:\n      run: envguard pre-push {1} {2}\n",
     );
-    let out = status(&repo);
-    assert!(
-        out.contains("without git's input") && out.contains("NOT guarded"),
-        "{out}"
-    );
+    status_snapshot(&repo, "hook_status_lefthook_without_stdin");
     let repo = with_lefthook(
         "pre-push:\n  commands:\n    envguard:\n      run: envguard pre-push {1} {2}\n      use_stdin: true\n",
     );
-    let out = status(&repo);
-    assert!(
-        out.contains("its configuration runs envguard") && !out.contains("NOT"),
-        "{out}"
-    );
+    status_snapshot(&repo, "hook_status_lefthook");
 }
 
 #[test]
@@ -46,11 +48,7 @@ fn lefthook_entry_on_pre_commit_is_not_guarding() {
     let repo = with_lefthook(
         "pre-commit:\n  commands:\n    envguard:\n      run: envguard pre-push\n      use_stdin: true\n",
     );
-    let out = status(&repo);
-    assert!(
-        out.contains("only on pre-commit") && out.contains("NOT guarded"),
-        "{out}"
-    );
+    status_snapshot(&repo, "hook_status_lefthook_on_pre_commit");
 }
 
 #[test]
@@ -62,11 +60,9 @@ fn a_husky_comment_is_not_an_entry() {
         "#!/bin/sh\n# envguard pre-push \"$@\" (later)\nnpm test\n",
     );
     repo.git(&["config", "core.hooksPath", ".husky/_"]);
-    let out = status(&repo);
-    assert!(out.contains("husky's hook, without envguard"), "{out}");
+    status_snapshot(&repo, "hook_status_husky_comment");
     repo.write(".husky/pre-push", "#!/bin/sh\nenvguard pre-push \"$@\"\n");
-    let out = status(&repo);
-    assert!(out.contains(".husky/pre-push runs envguard"), "{out}");
+    status_snapshot(&repo, "hook_status_husky");
 }
 
 #[test]
@@ -80,10 +76,10 @@ fn a_hook_run_without_input_says_so() {
         .stdin(std::process::Stdio::null())
         .output()
         .expect("envguard");
-    assert!(out.status.success(), "{out:?}");
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("no ref updates on the hook's input"),
-        "{out:?}"
+    cmd_snapshot!(
+        Filters::new().repo(&repo, "REPO"),
+        "pre_push_without_input",
+        out
     );
 }
 
@@ -99,34 +95,30 @@ fn the_server_side_is_said_without_contradiction() {
     crate::support::run_ok(
         crate::support::command("git", &repos).args(["init", "-q", "--bare", "app"]),
     );
-    let out = bare.envguard(&["hook", "status"]);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{out:?}");
-    assert!(text.contains("post-receive"), "{text}");
-    assert!(!text.contains("pre-push (not"), "{text}");
-    assert!(text.contains("--server --target"), "{text}");
+    let filters = || Filters::new().repo(&bare, "ROOT");
+    cmd_snapshot!(
+        filters(),
+        "hook_status_bare",
+        bare.envguard(&["hook", "status"])
+    );
 
     let target = bare.scratch("site");
     let target_text = target.to_str().expect("utf-8");
-    let out = bare.envguard(&["hook", "install", "--server", "--target", target_text]);
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    cmd_snapshot!(
+        filters(),
+        "hook_install_server",
+        bare.envguard(&["hook", "install", "--server", "--target", target_text])
     );
-    assert!(out.status.success(), "{all}");
-    assert!(
-        all.contains(&format!("envguard.target = {target_text}")),
-        "{all}"
-    );
-    assert!(!all.contains("envguard.target is not set"), "{all}");
+    assert_eq!(bare.git(&["config", "envguard.target"]).trim(), target_text);
 
     // piku: the hook acts on the app's venv, derived from the repository's path.
     bare.git(&["config", "--unset", "envguard.target"]);
     bare.git(&["config", "envguard.platform", "piku"]);
-    let text = status(&bare);
-    assert!(text.contains("/envs/app (piku's venv"), "{text}");
-    assert!(!text.contains("(not set: envguard.target)"), "{text}");
+    cmd_snapshot!(
+        filters(),
+        "hook_status_server_piku",
+        bare.envguard(&["hook", "status"])
+    );
 }
 
 /// A target given as a relative path (to `hook install --server --target`, or set by hand)

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine;
 
@@ -97,46 +97,50 @@ pub struct Seen {
 /// The running stand-in; stops when dropped.
 pub struct KuduApi {
     pub url: String,
+    addr: std::net::SocketAddr,
     seen: Arc<Mutex<Vec<Seen>>>,
     stop: Arc<AtomicBool>,
+    /// The connections a `hang` stand-in holds open, shut down when it stops.
+    hanging: Arc<Mutex<Vec<TcpStream>>>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl KuduApi {
     pub fn start(settings: ApiSettings) -> KuduApi {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
-        listener.set_nonblocking(true).expect("nonblocking");
+        let addr = listener.local_addr().expect("addr");
+        let url = format!("http://{addr}");
         let seen = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
+        let hanging = Arc::new(Mutex::new(Vec::new()));
         let failures = Arc::new(AtomicUsize::new(settings.transient_failures));
         let thread = {
-            let (seen, stop) = (seen.clone(), stop.clone());
+            let (seen, stop, hanging) = (seen.clone(), stop.clone(), hanging.clone());
             std::thread::spawn(move || {
-                let started = Instant::now();
-                // Bounded: the stand-in never outlives a test by more than a minute.
-                while !stop.load(Ordering::SeqCst) && started.elapsed() < Duration::from_secs(60) {
-                    match listener.accept() {
-                        Ok((stream, _)) => {
-                            let (seen, stop, failures, settings) = (
-                                seen.clone(),
-                                stop.clone(),
-                                failures.clone(),
-                                settings.clone(),
-                            );
-                            std::thread::spawn(move || {
-                                serve(stream, &settings, &seen, &stop, &failures)
-                            });
-                        }
-                        Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                // A blocking accept: `Drop` sets `stop`, then connects once to wake it.
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
                     }
+                    let Ok(stream) = stream else { continue };
+                    let (seen, hanging, failures, settings) = (
+                        seen.clone(),
+                        hanging.clone(),
+                        failures.clone(),
+                        settings.clone(),
+                    );
+                    std::thread::spawn(move || {
+                        serve(stream, &settings, &seen, &hanging, &failures)
+                    });
                 }
             })
         };
         KuduApi {
             url,
+            addr,
             seen,
             stop,
+            hanging,
             thread: Some(thread),
         }
     }
@@ -154,7 +158,17 @@ impl KuduApi {
 impl Drop for KuduApi {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
+        if let Ok(hanging) = self.hanging.lock() {
+            for stream in hanging.iter() {
+                let _ = stream.shutdown(std::net::Shutdown::Both);
+            }
+        }
+        // The shutdown connection wakes the accept loop, which then sees `stop`. Should it
+        // fail, the thread is left blocked in accept rather than the test hanging on it.
+        let woke = TcpStream::connect(self.addr).is_ok();
+        if let Some(t) = self.thread.take()
+            && woke
+        {
             let _ = t.join();
         }
     }
@@ -239,7 +253,7 @@ fn serve(
     mut stream: TcpStream,
     settings: &ApiSettings,
     seen: &Mutex<Vec<Seen>>,
-    stop: &AtomicBool,
+    hanging: &Mutex<Vec<TcpStream>>,
     failures: &AtomicUsize,
 ) {
     let _ = stream.set_nonblocking(false);
@@ -248,10 +262,14 @@ fn serve(
         return;
     };
     if settings.hang {
-        let started = Instant::now();
-        while !stop.load(Ordering::SeqCst) && started.elapsed() < Duration::from_secs(30) {
-            std::thread::sleep(Duration::from_millis(20));
+        // Never answer: hold the connection until the client gives up and closes it, or the
+        // stand-in stops and shuts it down (bounded by the read timeout either way).
+        if let (Ok(held), Ok(mut list)) = (stream.try_clone(), hanging.lock()) {
+            list.push(held);
         }
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+        let mut buf = [0u8; 512];
+        while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
         return;
     }
     let (status, body, deleted) = if failures

@@ -72,32 +72,57 @@ pub fn test_path() -> String {
     )
 }
 
-/// A command with the isolated environment.
+/// The HOME of every process the tests start: one empty folder for this test process,
+/// so nothing under the user's own home (git, pip, pre-commit and piku settings) is read.
+pub fn test_home() -> &'static Path {
+    static HOME: std::sync::OnceLock<TempDir> = std::sync::OnceLock::new();
+    HOME.get_or_init(|| {
+        tempfile::Builder::new()
+            .prefix("home-")
+            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+            .expect("test HOME")
+    })
+    .path()
+}
+
+/// Variables of the outer environment a child still gets: where temporary files go, and
+/// where a coverage run writes its profiles. Nothing else passes (`env_clear`).
+const PASSED_THROUGH: &[&str] = &["TMPDIR", "LLVM_PROFILE_FILE"];
+
+/// The whole environment of every process the tests start, besides what a test adds:
+/// PATH (the binary under test first), a HOME of the tests' own, the C locale (git's
+/// messages in English), git isolated from the user's and the system's configuration, a
+/// fixed identity and fixed dates (the same commits have the same ids in every run).
+pub fn base_env() -> Vec<(&'static str, std::ffi::OsString)> {
+    let mut env: Vec<(&'static str, std::ffi::OsString)> = vec![
+        ("PATH", test_path().into()),
+        ("HOME", test_home().as_os_str().to_owned()),
+        ("LC_ALL", "C".into()),
+        ("LANG", "C".into()),
+        ("GIT_CONFIG_NOSYSTEM", "1".into()),
+        ("GIT_CONFIG_GLOBAL", "/dev/null".into()),
+        ("GIT_AUTHOR_NAME", "Test Author".into()),
+        ("GIT_AUTHOR_EMAIL", "author@example.invalid".into()),
+        ("GIT_COMMITTER_NAME", "Test Committer".into()),
+        ("GIT_COMMITTER_EMAIL", "committer@example.invalid".into()),
+        ("GIT_AUTHOR_DATE", "2026-01-01T00:00:00+00:00".into()),
+        ("GIT_COMMITTER_DATE", "2026-01-01T00:00:00+00:00".into()),
+        ("GIT_TERMINAL_PROMPT", "0".into()),
+    ];
+    for name in PASSED_THROUGH {
+        if let Some(value) = std::env::var_os(name) {
+            env.push((name, value));
+        }
+    }
+    env
+}
+
+/// A command with the isolated environment: [`base_env`] and nothing else.
 pub fn command(program: impl AsRef<std::ffi::OsStr>, cwd: &Path) -> Command {
     let mut cmd = Command::new(program);
     cmd.current_dir(cwd)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .env_remove("ENVGUARD")
-        .env_remove("ENVGUARD_LOG")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Test Author")
-        .env("GIT_AUTHOR_EMAIL", "author@example.invalid")
-        .env("GIT_COMMITTER_NAME", "Test Committer")
-        .env("GIT_COMMITTER_EMAIL", "committer@example.invalid")
-        // Fixed dates: the same commits have the same ids in every run (snapshots).
-        .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00+00:00")
-        .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00+00:00")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env_remove("http_proxy")
-        .env_remove("https_proxy")
-        .env_remove("HTTP_PROXY")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("ALL_PROXY")
-        .env_remove("all_proxy")
-        .env("PATH", test_path())
+        .env_clear()
+        .envs(base_env())
         .stdin(Stdio::null());
     cmd
 }
@@ -665,4 +690,207 @@ pub fn mono_program(dir: &Path, sources: &[PathBuf], harness: &str) -> PathBuf {
 /// The prek executable (`ENVGUARD_TEST_PREK`).
 pub fn prek_executable() -> std::ffi::OsString {
     tool("ENVGUARD_TEST_PREK", "pip install prek")
+}
+
+// ---- Snapshots of a command's output ------------------------------------------------------
+
+/// The text a snapshot records of a finished process: its exit code, stdout and stderr.
+pub trait Shown {
+    fn shown(&self) -> String;
+}
+
+impl Shown for Output {
+    fn shown(&self) -> String {
+        format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.status
+                .code()
+                .map_or("none".to_string(), |c| c.to_string()),
+            String::from_utf8_lossy(&self.stdout),
+            String::from_utf8_lossy(&self.stderr)
+        )
+    }
+}
+
+/// A push's `(exit code, stderr)`, as [`Deployment::push`] gives it.
+impl Shown for (i32, String) {
+    fn shown(&self) -> String {
+        format!("exit: {}\n--- output\n{}", self.0, self.1)
+    }
+}
+
+/// The filters of one snapshot: the test's own folders and commits by name, then any
+/// other commit id and the measured seconds. Build it from the test's fixtures:
+/// `Filters::new().deployment(&d).commit(&tip, "TIP")`. A temporary path left unnamed
+/// fails the snapshot, naming it.
+pub struct Filters {
+    /// (literal path, replacement), replaced longest first.
+    paths: Vec<(String, String)>,
+    /// (regex, replacement), applied by insta after the paths.
+    regexes: Vec<(String, String)>,
+}
+
+impl Default for Filters {
+    fn default() -> Self {
+        Filters::new()
+    }
+}
+
+impl Filters {
+    /// The filters every snapshot has: the test HOME, the binary's folder and the
+    /// project's folder.
+    pub fn new() -> Filters {
+        let bin_dir = envguard_bin()
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        Filters {
+            paths: Vec::new(),
+            regexes: Vec::new(),
+        }
+        .path(test_home(), "HOME")
+        .path(&bin_dir, "BIN")
+        .path(Path::new(env!("CARGO_MANIFEST_DIR")), "PROJECT")
+    }
+
+    /// `path` (as given and canonical) shown as `[NAME]`.
+    pub fn path(mut self, path: &Path, name: &str) -> Filters {
+        let mut forms = vec![path.to_string_lossy().into_owned()];
+        if let Ok(canonical) = path.canonicalize() {
+            forms.push(canonical.to_string_lossy().into_owned());
+        }
+        for form in forms {
+            if !form.is_empty() {
+                self.paths.push((form, format!("[{name}]")));
+            }
+        }
+        self
+    }
+
+    /// The folder holding `repo` (and its scratch folders) shown as `[NAME]`: the
+    /// repository itself is then `[NAME]/repo` (or `[NAME]/clone`).
+    pub fn repo(self, repo: &Repo, name: &str) -> Filters {
+        let holder = repo._dir.path().to_path_buf();
+        self.path(&holder, name)
+    }
+
+    /// Any other text of the run (a stand-in's URL with its port) shown as `[NAME]`.
+    pub fn literal(mut self, text: &str, name: &str) -> Filters {
+        self.paths.push((text.to_string(), format!("[{name}]")));
+        self
+    }
+
+    /// Both repositories of a deployment: `[SERVER]` and `[CLONE]`.
+    pub fn deployment(self, d: &Deployment) -> Filters {
+        self.repo(&d.server, "SERVER").repo(&d.clone, "CLONE")
+    }
+
+    /// A commit id, in full and abbreviated, shown as `[NAME]`.
+    pub fn commit(mut self, oid: &str, name: &str) -> Filters {
+        self.regexes
+            .push((format!(r"\b{}[0-9a-f]*\b", &oid[..7]), format!("[{name}]")));
+        self
+    }
+
+    /// What a real venv made here adds: the Python version (`Python 3.X.Y`, `python3.X`
+    /// in paths) and the size of what pip installed, which follow the machine's Python and
+    /// pip, not envguard.
+    pub fn venv(self) -> Filters {
+        self.text(r"Python 3\.[0-9]+\.[0-9]+", "Python [VERSION]")
+            .text(r"python3\.[0-9]+", "python3.[X]")
+            .text(
+                r"\([0-9]+ files, [0-9.]+ (B|KiB|MiB)\)",
+                "([N] files, [SIZE])",
+            )
+    }
+
+    /// Any other text matching `regex` shown as `replacement`.
+    pub fn text(mut self, regex: &str, replacement: &str) -> Filters {
+        self.regexes
+            .push((regex.to_string(), replacement.to_string()));
+        self
+    }
+
+    /// `text` with the named paths replaced, longest first (a folder inside another is
+    /// named by the inner one). Panics when a temporary path is left.
+    pub fn paths_replaced(&self, text: &str) -> String {
+        let mut paths = self.paths.clone();
+        paths.sort_by_key(|(path, _)| std::cmp::Reverse(path.len()));
+        let mut text = text.to_string();
+        for (path, name) in &paths {
+            text = text.replace(path.as_str(), name);
+        }
+        for temp in [
+            std::env::temp_dir(),
+            PathBuf::from(env!("CARGO_TARGET_TMPDIR")),
+        ] {
+            let temp = format!("{}/", temp.to_string_lossy().trim_end_matches('/'));
+            assert!(
+                !text.contains(&temp),
+                "the snapshot shows a temporary path the test did not name (add it to the \
+                 Filters):\n{text}"
+            );
+        }
+        text
+    }
+
+    /// The regex filters in the order they apply: the named commits, then any other
+    /// commit id, then the seconds a run took.
+    pub fn regexes(&self) -> Vec<(String, String)> {
+        let mut rules = self.regexes.clone();
+        rules.push((r"\b[0-9a-f]{64}\b".into(), "[OID]".into()));
+        rules.push((r"\b[0-9a-f]{40}\b".into(), "[OID]".into()));
+        rules.push((r"\b[0-9a-f]{7,12}\b".into(), "[SHORT]".into()));
+        rules.push((r"in [0-9]+\.[0-9]+ s\b".into(), "in [SECONDS] s".into()));
+        rules
+    }
+}
+
+/// Snapshots what a finished process showed (anything [`Shown`]: an `Output`, or a
+/// push's `(exit code, stderr)`), with the filters of `$filters` ([`Filters`]).
+/// The snapshot is `tests/it/snapshots/NAME.snap`.
+#[macro_export]
+macro_rules! cmd_snapshot {
+    ($filters:expr, $name:expr, $shown:expr $(,)?) => {{
+        let text = $crate::support::Shown::shown(&$shown);
+        $crate::text_snapshot!($filters, $name, text);
+    }};
+}
+
+/// Snapshots `text` with the filters of `$filters` ([`Filters`]).
+#[macro_export]
+macro_rules! text_snapshot {
+    ($filters:expr, $name:expr, $text:expr $(,)?) => {{
+        let filters: &$crate::support::Filters = &$filters;
+        let name: &str = &$name;
+        let text = filters.paths_replaced(&$text);
+        let mut settings = insta::Settings::clone_current();
+        for (regex, replacement) in filters.regexes() {
+            settings.add_filter(&regex, replacement);
+        }
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.bind(|| insta::assert_snapshot!(name, text));
+    }};
+}
+
+/// The lines of a push's output that envguard wrote, on the client (`envguard: `) and on
+/// the server (`remote: envguard: `, git's padding trimmed): what a snapshot of a push
+/// through a real deployment keeps, leaving out pip's and the deploy step's own output.
+pub fn envguard_lines(output: &str) -> String {
+    output
+        .lines()
+        .filter(|l| l.starts_with("envguard: ") || l.starts_with("remote: envguard: "))
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect()
+}
+
+/// The lines of a push's output that envguard's server hook wrote (`remote: envguard: `,
+/// git's padding trimmed).
+pub fn server_lines(output: &str) -> String {
+    output
+        .lines()
+        .filter(|l| l.starts_with("remote: envguard: "))
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect()
 }
