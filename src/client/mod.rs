@@ -170,7 +170,9 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     }
     let urls = push_urls(&git_config, &push);
     let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
-    config.check_remote_names(&repo)?;
+    config
+        .check_remote_names(&repo)
+        .map_err(|e| crate::config::committed::attribute(&repo, &git_config, e))?;
     let Some(mut target) = config.deploy_target(&push.remote, &urls) else {
         return Ok(not_checked(&push, Unchecked::NotDeployRemote));
     };

@@ -501,6 +501,9 @@ fn move_local_ref(repo: &Repository, state: &mut ToggleState) -> Result<()> {
     if current == tip {
         repo.reference_matching(&name, t2, true, tip, "envguard: runtime toggle commits")?;
         state.moved = Some(name);
+    } else if current == t2 {
+        // Moved already, by the toggle of another push URL of this push.
+        state.moved = Some(name);
     }
     Ok(())
 }

@@ -343,17 +343,32 @@ impl fmt::Display for SiteWipe {
                 self.platform
             );
         }
-        for (i, (folder, wiped)) in self.folders.iter().enumerate() {
-            if i > 0 {
-                f.write_str(", ")?;
-            }
-            match wiped {
-                Wiped::Vfs => write!(f, "deleted {folder}")?,
-                Wiped::Command => write!(f, "deleted {folder} (through the command API)")?,
-                Wiped::Absent => write!(f, "{folder} does not exist; nothing to delete")?,
-            }
+        let (absent, deleted): (Vec<_>, Vec<_>) = self
+            .folders
+            .iter()
+            .partition(|(_, wiped)| *wiped == Wiped::Absent);
+        let names = |list: &[&(String, Wiped)]| {
+            list.iter()
+                .map(|(folder, wiped)| match wiped {
+                    Wiped::Command => format!("{folder} (through the command API)"),
+                    _ => folder.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(" and ")
+        };
+        if deleted.is_empty() {
+            return write!(
+                f,
+                "{} does not exist; nothing to delete on {}",
+                names(&absent),
+                self.base
+            );
         }
-        write!(f, " on {}", self.base)
+        write!(f, "deleted {} on {}", names(&deleted), self.base)?;
+        if !absent.is_empty() {
+            write!(f, " ({} was not there)", names(&absent))?;
+        }
+        Ok(())
     }
 }
 

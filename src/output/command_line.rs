@@ -52,16 +52,37 @@ const OPERATORS: &[&str] = &["&&", "||", ";", "|", "&"];
 
 const MASK: &str = "***";
 
-/// `command` with every word that may hold a secret masked. A command the shell's quoting
-/// rules cannot split shows its first word only.
+/// `command` with every word that may hold a secret masked, and otherwise as written (its
+/// quoting, operators and spacing kept, so it reads as the command that runs). Where a
+/// secret's text is not in the command as written (an escape inside it), the words are
+/// shown re-quoted instead, each masked. A command the shell's quoting rules cannot split
+/// shows its first word only.
 pub fn shown(command: &str) -> String {
-    match shlex::split(command) {
-        Some(words) => shown_words(&words),
-        None => {
-            let program = command.split_whitespace().next().unwrap_or_default();
-            format!("{} {MASK}", shown_word(program))
-        }
+    let Some(words) = shlex::split(command) else {
+        let program = command.split_whitespace().next().unwrap_or_default();
+        return format!("{} {MASK}", shown_word(program));
+    };
+    // Each secret replaced where it stands: the values come in the words' order, so each is
+    // looked for after the one before.
+    let Some(values) = masked_values(&words) else {
+        return shown_words(&words);
+    };
+    let mut text = String::with_capacity(command.len());
+    let mut rest = command;
+    for value in &values {
+        let Some(at) = rest.find(value.as_str()) else {
+            return shown_words(&words);
+        };
+        text.push_str(&rest[..at]);
+        text.push_str(MASK);
+        rest = &rest[at + value.len()..];
     }
+    text.push_str(rest);
+    // A secret also written elsewhere in the command: the words, each masked, instead.
+    if values.iter().any(|v| text.contains(v.as_str())) {
+        return shown_words(&words);
+    }
+    crate::url::redact_urls_in(&text)
 }
 
 /// The values at the secret positions of `command` (what [`shown`] masks), and of each the
@@ -84,7 +105,7 @@ pub fn secret_values(command: &str) -> Vec<String> {
         if let Some(nested) = shlex::split(word).filter(|w| w.len() > 1)
             && word.contains(char::is_whitespace)
         {
-            values.extend(secret_values(&nested_script(&nested)));
+            values.extend(secret_values_of(&nested));
             continue;
         }
         if let Some(value) = masked_part(word, &text) {
@@ -99,13 +120,37 @@ pub fn secret_values(command: &str) -> Vec<String> {
     values
 }
 
-/// Nested script words joined back into one command line.
-fn nested_script(words: &[String]) -> String {
-    words
+/// [`secret_values`] of a nested script's words.
+fn secret_values_of(words: &[String]) -> Vec<String> {
+    let script = words
         .iter()
         .map(|w| shlex::try_quote(w).map_or_else(|_| w.clone(), |q| q.into_owned()))
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" ");
+    secret_values(&script)
+}
+
+/// The text each word of `words` has masked where [`shown_words`] shows it, in the words'
+/// order (a nested script's words included); `None` where that cannot be told.
+fn masked_values(words: &[String]) -> Option<Vec<String>> {
+    let mut values = Vec::new();
+    let mut next = Next::Start;
+    for word in words {
+        let (text, then) = classify(word, next);
+        next = then;
+        if !text.contains(MASK) {
+            continue;
+        }
+        if let Some(value) = masked_part(word, &text) {
+            values.push(value);
+        } else if let Some(nested) = shlex::split(word).filter(|w| w.len() > 1) {
+            values.extend(masked_values(&nested)?);
+        } else {
+            return None;
+        }
+    }
+    values.retain(|v| !v.is_empty());
+    Some(values)
 }
 
 /// The part of `original` that `shown` (the same word masked) replaced with `***`.
@@ -357,7 +402,7 @@ mod tests {
         assert_hides(
             r#"curl --data '{"token":"tok8secret"}' -d a=b --data-raw x9secret h"#,
             &["tok8secret", "x9secret", "a=b"],
-            "--data *** -d *** --data-raw ***",
+            "--data '***' -d *** --data-raw ***",
         );
         assert_hides(
             "tool --password-file=p10 --token-id t11 x",
@@ -399,9 +444,14 @@ mod tests {
             "heroku builds:cache:purge -a my-app --confirm my-app"
         );
         assert_eq!(shown("echo ${TOKEN} && true"), "echo ${TOKEN} && true");
+        // As written: quoting, operators and spacing kept.
         assert_eq!(
             shown("printf '%s\\n' \"$X\" \"it's\" \"a $B\""),
-            "printf '%s\\n' $X 'it'\\''s' 'a $B'"
+            "printf '%s\\n' \"$X\" \"it's\" \"a $B\""
+        );
+        assert_eq!(
+            shown("echo purge denied; exit 3 >> log"),
+            "echo purge denied; exit 3 >> log"
         );
     }
 

@@ -9,6 +9,7 @@
 //! quotes them).
 
 pub mod detect;
+pub mod piku;
 mod table;
 
 use clap::ValueEnum;

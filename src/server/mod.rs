@@ -10,6 +10,7 @@ pub mod guard;
 pub mod prune;
 pub mod wipe;
 
+use crate::platform::piku::{PikuApp, PythonPath};
 use git2::{Oid, Repository};
 
 use crate::analyze::{Analyzer, Reason};
@@ -289,27 +290,30 @@ fn piku_project_path(config: &Config, repo: &Repository, new: Oid, branch: &str)
         return None;
     }
     let tree = repo.find_commit(new).ok()?.tree().ok()?;
-    if tree.get_name("requirements.txt").is_some() || tree.get_name("pyproject.toml").is_none() {
-        return None;
-    }
     let venv = config
         .target
         .as_deref()
         .map(|t| t.display().to_string())
         .unwrap_or_default();
-    if crate::paths::on_path("poetry") {
-        emit(&Receive::PikuPoetry {
-            branch: branch.to_string(),
-            venv,
-        });
-        Some(true)
-    } else if crate::paths::on_path("uv") {
-        emit(&Receive::PikuUv {
-            branch: branch.to_string(),
-        });
-        Some(false)
-    } else {
-        None
+    match PythonPath::of(
+        tree.get_name("requirements.txt").is_some(),
+        tree.get_name("pyproject.toml").is_some(),
+        crate::paths::on_path,
+    ) {
+        PythonPath::Poetry => {
+            emit(&Receive::PikuPoetry {
+                branch: branch.to_string(),
+                venv,
+            });
+            Some(true)
+        }
+        PythonPath::Uv => {
+            emit(&Receive::PikuUv {
+                branch: branch.to_string(),
+            });
+            Some(false)
+        }
+        PythonPath::Pip | PythonPath::NotPython => None,
     }
 }
 
@@ -524,39 +528,18 @@ pub fn target_of(repo: &Repository, config: &Config) -> Option<std::path::PathBu
         .or_else(|| config.on_piku().then(|| piku_venv(repo)).flatten())
 }
 
-/// piku's venv of the app this repository deploys: `<root>/envs/<app>` ([`piku_app`]).
+/// piku's venv of the app this repository deploys ([`PikuApp::venv`]).
 fn piku_venv(repo: &Repository) -> Option<std::path::PathBuf> {
-    let (root, app) = piku_app(repo)?;
-    Some(root.join("envs").join(app))
+    Some(PikuApp::of_repository(&repo.path().canonicalize().ok()?)?.venv())
 }
 
-/// The commit piku deployed last, of whatever ref: its app checkout `<root>/apps/<app>` is
-/// reset to each deployed ref (piku.py `do_deploy`: `git reset --hard {newrev}`), and envguard
-/// runs before piku's own hook moves it.
+/// The commit piku deployed last, of whatever ref: the HEAD of its app checkout
+/// ([`PikuApp::checkout`]), read before piku's own hook moves it.
 fn piku_deployed(repo: &Repository) -> Option<Oid> {
-    let (root, app) = piku_app(repo)?;
-    let checkout = Repository::open(root.join("apps").join(app)).ok()?;
+    let app = PikuApp::of_repository(&repo.path().canonicalize().ok()?)?;
+    let checkout = Repository::open(app.checkout()).ok()?;
     let head = checkout.head().ok()?.peel_to_commit().ok()?.id();
     Some(head)
-}
-
-/// piku's root and the app this repository deploys: the repository is `<root>/repos/<app>`
-/// (piku writes `PIKU_ROOT` only into its own hook line, so the path is the truth; piku.py
-/// `cmd_git_receive_pack`). Outside a `repos` folder: `$PIKU_ROOT`, else `~/.piku`.
-fn piku_app(repo: &Repository) -> Option<(std::path::PathBuf, String)> {
-    let path = repo.path().canonicalize().ok()?;
-    let app = path
-        .file_name()?
-        .to_str()?
-        .trim_end_matches(".git")
-        .to_string();
-    let parent = path.parent()?;
-    let root = if parent.file_name().is_some_and(|n| n == "repos") {
-        parent.parent()?.to_path_buf()
-    } else {
-        vars::piku_root().or_else(|| vars::home().map(|h| h.join(".piku")))?
-    };
-    Some((root, app))
 }
 
 /// Whether a marker for `branch` applies to this update: its commit arrives with it (it is

@@ -106,7 +106,6 @@ fn command_filters(d: &Deployment) -> Filters {
 }
 
 #[test]
-#[ignore = "product bug: `running envguard.command:` re-quotes the command word by word (`echo purge 'denied;' exit 3`), which as a shell command does something else than what runs"]
 fn the_command_is_shown_as_it_runs() {
     let d = heroku();
     d.clone.git(&["config", "envguard.mode", "command"]);

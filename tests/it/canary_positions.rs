@@ -391,7 +391,7 @@ fn sources() -> Vec<(PathBuf, String)> {
 /// `check` and `env diff` reports (written through `Scrubbed`), and a nested `git push`
 /// whose standard output goes to stderr as git writes it (it prints nothing there but
 /// with `--porcelain`, which envguard never passes).
-const WAYS_OUT: &[(&str, &str, usize)] = &[("cli.rs", "stdout", 2), ("gitcli.rs", "stderr", 1)];
+const WAYS_OUT: &[(&str, &str, usize)] = &[("cli/mod.rs", "stdout", 2), ("gitcli.rs", "stderr", 1)];
 
 #[test]
 fn the_printer_is_the_only_way_out_and_messages_hold_urls_and_commands_in_redacting_types() {

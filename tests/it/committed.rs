@@ -174,7 +174,6 @@ fn a_committed_file_that_is_a_link_is_refused() {
 }
 
 #[test]
-#[ignore = "product bug: an unknown remoteName from envguard.toml is reported as `invalid git config envguard.remoteName` with a git config fix, not as envguard.toml:1 like the file's other values"]
 fn an_unknown_remote_in_the_committed_file_names_the_file_and_line() {
     let d = committed(
         "envguard.toml",

@@ -258,7 +258,6 @@ fn a_remote_with_two_push_urls_gets_the_same_toggle_on_each() {
 }
 
 #[test]
-#[ignore = "product bug: with two push URLs, the second URL's toggle says `no branch was moved (you pushed refs/heads/master)` although the first URL's toggle moved master to T2"]
 fn the_second_push_url_says_where_the_branch_is() {
     let d = Deployment::new(ABC);
     let second = Repo::init(&["--bare"]);
