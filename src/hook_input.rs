@@ -62,8 +62,14 @@ impl PushFlags {
 
 /// A malformed hook input line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct InputError(pub String);
+pub enum InputError {
+    /// A field where git writes an object id holds something else.
+    #[error("'{text}' is not an object id")]
+    NotAnObjectId { text: String },
+    /// A line of the hook's input that is not `hook`'s format.
+    #[error("unexpected {hook} line '{line}'")]
+    UnexpectedLine { hook: &'static str, line: String },
+}
 
 fn parse_id(text: &str, format: ObjectFormat) -> Result<Option<Oid>, InputError> {
     if !text.is_empty() && text.bytes().all(|b| b == b'0') {
@@ -71,7 +77,9 @@ fn parse_id(text: &str, format: ObjectFormat) -> Result<Option<Oid>, InputError>
     }
     Oid::from_str_ext(text, format)
         .map(Some)
-        .map_err(|_| InputError(format!("'{text}' is not an object id")))
+        .map_err(|_| InputError::NotAnObjectId {
+            text: text.to_string(),
+        })
 }
 
 /// Parses git's pre-push stdin. Empty input (nothing to push) gives no updates.
@@ -80,7 +88,10 @@ pub fn parse_pre_push(input: &str, format: ObjectFormat) -> Result<Vec<RefUpdate
     for line in input.lines().filter(|l| !l.trim().is_empty()) {
         let fields: Vec<&str> = line.split_whitespace().collect();
         let [local_ref, local_oid, remote_ref, remote_oid] = fields[..] else {
-            return Err(InputError(format!("unexpected pre-push line '{line}'")));
+            return Err(InputError::UnexpectedLine {
+                hook: "pre-push",
+                line: line.to_string(),
+            });
         };
         let new = parse_id(local_oid, format)?;
         updates.push(RefUpdate {
@@ -99,7 +110,10 @@ pub fn parse_receive(input: &str, format: ObjectFormat) -> Result<Vec<RefUpdate>
     for line in input.lines().filter(|l| !l.trim().is_empty()) {
         let fields: Vec<&str> = line.split_whitespace().collect();
         let [old, new, refname] = fields[..] else {
-            return Err(InputError(format!("unexpected post-receive line '{line}'")));
+            return Err(InputError::UnexpectedLine {
+                hook: "post-receive",
+                line: line.to_string(),
+            });
         };
         updates.push(RefUpdate {
             local_ref: None,

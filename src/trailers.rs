@@ -39,10 +39,9 @@ pub fn env_wipe(message: &[u8]) -> Result<Option<EnvWipe>, crate::Invalid> {
             "skip" => EnvWipe::Skip,
             "force" => EnvWipe::Force,
             _ => {
-                return Err(format!(
-                    "unknown 'Env-Wipe: {value}' trailer (expected skip or force)"
-                )
-                .into());
+                return Err(crate::Invalid::Trailer {
+                    value: value.to_string(),
+                });
             }
         });
     }

@@ -27,6 +27,9 @@ pub use tree::file_at;
 pub use types::{Analysis, Reason, ReasonKind, SkippedReason, Verdict};
 
 #[cfg(test)]
+mod repo_tests;
+
+#[cfg(test)]
 mod tests {
     use super::rules::verdict_of;
     use super::*;

@@ -152,26 +152,27 @@ pub fn file_at(
         match entry.filemode() {
             0o100644 | 0o100755 | 0o100664 => return Ok(Some(entry.id())),
             0o120000 => {
-                let blob = repo
-                    .find_blob(entry.id())
-                    .map_err(|e| format!("cannot read the symbolic link: {}", e.message()))?;
+                let blob =
+                    repo.find_blob(entry.id())
+                        .map_err(|e| crate::Invalid::UnreadableLink {
+                            message: e.message().to_string(),
+                        })?;
                 let target = String::from_utf8_lossy(blob.content()).into_owned();
                 path = crate::paths::resolve_relative(&path, &target).map_err(|_| {
-                    format!("is a symbolic link to '{target}', outside the repository")
+                    crate::Invalid::LinkOutside {
+                        target: target.clone(),
+                    }
                 })?;
                 if tree.get_path(Path::new(&path)).is_err() {
-                    return Err(format!(
-                        "is a symbolic link to '{target}', which is not in this commit"
-                    )
-                    .into());
+                    return Err(crate::Invalid::DanglingLink { target });
                 }
             }
-            0o160000 => return Err("is a submodule, not a file".into()),
+            0o160000 => return Err(crate::Invalid::Submodule),
             _ if entry.kind() == Some(ObjectType::Tree) => {
-                return Err("is a folder, not a file".into());
+                return Err(crate::Invalid::Folder);
             }
-            mode => return Err(format!("is not a regular file (mode {mode:o})").into()),
+            mode => return Err(crate::Invalid::NotRegular { mode }),
         }
     }
-    Err(format!("is a chain of more than {MAX_LINKS} symbolic links").into())
+    Err(crate::Invalid::LinkChain { max: MAX_LINKS })
 }

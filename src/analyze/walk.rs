@@ -28,7 +28,7 @@ impl<'r> Analyzer<'r> {
                     Err(e) => analysis.warnings.push(FileError::new(
                         &format!("commit {}", commit.id()),
                         None,
-                        e.0,
+                        e.to_string(),
                     )),
                 }
             }

@@ -41,19 +41,71 @@ impl std::error::Error for FileError {}
 /// What is wrong with one line or value of a watched file or a commit message, before it is
 /// placed (`file:line`) into a [`FileError`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct Invalid(pub String);
-
-impl From<String> for Invalid {
-    fn from(text: String) -> Self {
-        Invalid(text)
-    }
-}
-
-impl From<&str> for Invalid {
-    fn from(text: &str) -> Self {
-        Invalid(text.to_string())
-    }
+pub enum Invalid {
+    #[error("unknown option '{name}'")]
+    UnknownOption { name: String },
+    #[error("option '{name}' needs a value")]
+    OptionNeedsValue { name: String },
+    #[error("option '{name}' takes no value")]
+    OptionTakesNoValue { name: String },
+    #[error("an unclosed quote or a trailing backslash")]
+    UnclosedQuote,
+    #[error(
+        "invalid requirement '{text}': not a name, and a path with spaces; one requirement per \
+         line (a line ending in '\\' continues on the next)"
+    )]
+    PathWithSpaces { text: String },
+    #[error("'{text}' is not a valid editable requirement: use a path or a VCS URL")]
+    NotEditable { text: String },
+    /// The PEP 508 parser's message, and the column (from 1).
+    #[error("invalid requirement '{text}': {message} (at column {column})")]
+    Pep508 {
+        text: String,
+        message: String,
+        column: usize,
+    },
+    #[error(
+        "invalid requirement '{text}': non-ASCII character '{character}' at column {column}; \
+         only quoted marker values may hold one"
+    )]
+    NonAscii {
+        text: String,
+        character: char,
+        column: usize,
+    },
+    #[error(
+        "invalid requirement '{text}': the {what} '{identifier}' must end with a letter or \
+         digit, not '{end}'"
+    )]
+    NameEnd {
+        text: String,
+        what: &'static str,
+        identifier: String,
+        end: char,
+    },
+    #[error(
+        "include '{target}' is an absolute path; only files inside the repository can be \
+         compared"
+    )]
+    AbsoluteInclude { target: String },
+    #[error("include '{target}' points outside the repository")]
+    IncludeOutside { target: String },
+    #[error("unknown 'Env-Wipe: {value}' trailer (expected skip or force)")]
+    Trailer { value: String },
+    #[error("cannot read the symbolic link: {message}")]
+    UnreadableLink { message: String },
+    #[error("is a symbolic link to '{target}', outside the repository")]
+    LinkOutside { target: String },
+    #[error("is a symbolic link to '{target}', which is not in this commit")]
+    DanglingLink { target: String },
+    #[error("is a submodule, not a file")]
+    Submodule,
+    #[error("is a folder, not a file")]
+    Folder,
+    #[error("is not a regular file (mode {mode:o})")]
+    NotRegular { mode: i32 },
+    #[error("is a chain of more than {max} symbolic links")]
+    LinkChain { max: usize },
 }
 
 /// Why a prune cannot end as a fresh install would, so only a wipe is safe: the env's
@@ -63,6 +115,9 @@ pub enum WipeInstead {
     /// The env (or a requirement) is something the prune cannot attribute.
     #[error("{0}")]
     Unattributable(String),
+    /// A requirement the prune must read is invalid.
+    #[error("{0}")]
+    Invalid(#[from] Invalid),
     /// Reaching or reading the site failed.
     #[error("{0}")]
     Site(#[from] Error),
@@ -80,12 +135,6 @@ impl From<String> for WipeInstead {
 impl From<&str> for WipeInstead {
     fn from(text: &str) -> Self {
         WipeInstead::Unattributable(text.to_string())
-    }
-}
-
-impl From<Invalid> for WipeInstead {
-    fn from(e: Invalid) -> Self {
-        WipeInstead::Unattributable(e.0)
     }
 }
 

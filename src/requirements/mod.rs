@@ -62,7 +62,9 @@ pub fn parse_file(bytes: &[u8], env: &dyn Fn(&str) -> Option<String>) -> ParsedF
                     }
                     other => other,
                 })),
-            Err(message) => parsed.errors.push((line.number, line.shown(&message.0))),
+            Err(message) => parsed
+                .errors
+                .push((line.number, line.shown(&message.to_string()))),
         }
     }
     parsed
@@ -173,7 +175,9 @@ fn visit<T: TreeReader>(
     let id = match tree.lookup(path) {
         Ok(id) => id,
         Err(message) => {
-            closure.errors.push(FileError::new(path, None, message.0));
+            closure
+                .errors
+                .push(FileError::new(path, None, message.to_string()));
             None
         }
     };
@@ -212,7 +216,7 @@ fn visit<T: TreeReader>(
         let resolved = match resolve_include(path, target) {
             Ok(p) => p,
             Err(message) => {
-                closure.errors.push(at(message.0));
+                closure.errors.push(at(message.to_string()));
                 continue;
             }
         };
@@ -251,14 +255,11 @@ fn visit<T: TreeReader>(
 /// repository.
 fn resolve_include(including: &str, target: &str) -> Result<String, crate::Invalid> {
     crate::paths::resolve_relative(including, target).map_err(|outside| {
-        crate::Invalid(match outside {
-        crate::paths::Outside::Absolute => format!(
-            "include '{target}' is an absolute path; only files inside the repository can be compared"
-        ),
-        crate::paths::Outside::ClimbsOut => {
-            format!("include '{target}' points outside the repository")
+        let target = target.to_string();
+        match outside {
+            crate::paths::Outside::Absolute => crate::Invalid::AbsoluteInclude { target },
+            crate::paths::Outside::ClimbsOut => crate::Invalid::IncludeOutside { target },
         }
-    })
     })
 }
 

@@ -88,17 +88,23 @@ pub fn parse_line(text: &str, line: usize) -> Result<Vec<Item>, crate::Invalid> 
         let spec = OPTIONS
             .iter()
             .find(|o| o.names.contains(&name))
-            .ok_or_else(|| format!("unknown option '{name}'"))?;
+            .ok_or_else(|| crate::Invalid::UnknownOption {
+                name: name.to_string(),
+            })?;
         let value = if spec.takes_value {
             match inline {
                 Some(v) => Some(v),
                 None => Some(
                     opts.next()
-                        .ok_or_else(|| format!("option '{name}' needs a value"))?,
+                        .ok_or_else(|| crate::Invalid::OptionNeedsValue {
+                            name: name.to_string(),
+                        })?,
                 ),
             }
         } else if inline.is_some() {
-            return Err(format!("option '{name}' takes no value").into());
+            return Err(crate::Invalid::OptionTakesNoValue {
+                name: name.to_string(),
+            });
         } else {
             None
         };
@@ -233,7 +239,7 @@ fn split_args_options(line: &str) -> (&str, &str) {
 
 /// POSIX shell-like word splitting (quotes and backslashes), as pip's `shlex.split`.
 fn shell_split(text: &str) -> Result<Vec<String>, crate::Invalid> {
-    shlex::split(text).ok_or_else(|| "an unclosed quote or a trailing backslash".into())
+    shlex::split(text).ok_or(crate::Invalid::UnclosedQuote)
 }
 
 /// PEP 503 name normalization: runs of `-`, `_`, `.` become `-`, lowercase.
@@ -323,30 +329,27 @@ fn parse_requirement(
         let location = text.split(';').next().unwrap_or(text);
         if !editable && !url && location.trim().contains(char::is_whitespace) {
             // pip reads it as a path, which does not exist, then fails on it as a name.
-            return Err(format!(
-                "invalid requirement '{text}': not a name, and a path with spaces; one \
-                 requirement per line (a line ending in '\\' continues on the next)"
-            )
-            .into());
+            return Err(crate::Invalid::PathWithSpaces {
+                text: text.to_string(),
+            });
         }
         return Ok(parse_location_requirement(text, editable, line));
     }
     if editable {
-        return Err(format!(
-            "'{text}' is not a valid editable requirement: use a path or a VCS URL"
-        )
-        .into());
+        return Err(crate::Invalid::NotEditable {
+            text: text.to_string(),
+        });
     }
     check_name_end(text)?;
     let ascii = ascii_for_parser(text)?;
     let (for_parser, arbitrary) = mask_arbitrary_equality(&ascii);
     let parsed =
         Pep508Requirement::<pep508_rs::VerbatimUrl>::from_str(&for_parser).map_err(|e| {
-            format!(
-                "invalid requirement '{text}': {} (at column {})",
-                e.message,
-                e.start + 1
-            )
+            crate::Invalid::Pep508 {
+                text: text.to_string(),
+                message: e.message.to_string(),
+                column: e.start + 1,
+            }
         })?;
     let mut extras: Vec<String> = parsed.extras.iter().map(|e| e.to_string()).collect();
     extras.sort();
@@ -407,12 +410,11 @@ fn ascii_for_parser(text: &str) -> Result<String, crate::Invalid> {
         } else if quote.is_some() {
             out.push_str(&format!("_u{:04x}_", u32::from(c)));
         } else {
-            return Err(format!(
-                "invalid requirement '{text}': non-ASCII character '{c}' at column {}; only \
-                 quoted marker values may hold one",
-                column + 1
-            )
-            .into());
+            return Err(crate::Invalid::NonAscii {
+                text: text.to_string(),
+                character: c,
+                column: column + 1,
+            });
         }
     }
     Ok(out)
@@ -467,11 +469,12 @@ fn check_name_end(text: &str) -> Result<(), crate::Invalid> {
     }
     for (what, identifier) in identifiers {
         if let Some(c @ ('.' | '-' | '_')) = identifier.chars().last() {
-            return Err(format!(
-                "invalid requirement '{text}': the {what} '{identifier}' must end with a \
-                 letter or digit, not '{c}'"
-            )
-            .into());
+            return Err(crate::Invalid::NameEnd {
+                text: text.to_string(),
+                what,
+                identifier: identifier.to_string(),
+                end: c,
+            });
         }
     }
     Ok(())

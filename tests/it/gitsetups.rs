@@ -238,11 +238,7 @@ fn a_remote_with_two_push_urls_gets_the_same_toggle_on_each() {
         Filters::new()
             .deployment(&d)
             .repo(&second, "SECOND")
-            .commit(&tip, "TIP")
-            .text(
-                r"envguard: no branch was moved \(you pushed refs/heads/master\).*",
-                "envguard: [THE BRANCH LINE OF THE SECOND URL]"
-            ),
+            .commit(&tip, "TIP"),
         "hook_toggle_two_push_urls",
         (code, stderr.clone())
     );
