@@ -56,9 +56,10 @@ pub fn parse_metadata(text: &str) -> Option<Installed> {
 pub enum SiteEntry {
     /// A `*.dist-info` folder: its METADATA says what is installed.
     DistInfo,
-    /// Something that installs code no METADATA attributes (an egg, a `.pth` file other
-    /// than virtualenv's and setuptools' own): only a wipe is safe. The reason, in words.
-    Unattributable(String),
+    /// An egg install, whose files no METADATA attributes: only a wipe is safe.
+    Egg(String),
+    /// A `.pth` file other than virtualenv's and setuptools' own: only a wipe is safe.
+    Pth(String),
     /// Anything else (package folders, `__pycache__`).
     Other,
 }
@@ -71,13 +72,9 @@ pub fn site_entry(name: &str) -> SiteEntry {
     if name.ends_with(".dist-info") {
         SiteEntry::DistInfo
     } else if name.ends_with(".egg-info") || name.ends_with(".egg-link") {
-        SiteEntry::Unattributable(format!(
-            "{name}: an egg install, whose files envguard cannot list"
-        ))
+        SiteEntry::Egg(name.to_string())
     } else if name.ends_with(".pth") && !KNOWN_PTH.contains(&name) {
-        SiteEntry::Unattributable(format!(
-            "{name}: a .pth file (an editable install?) envguard cannot attribute"
-        ))
+        SiteEntry::Pth(name.to_string())
     } else {
         SiteEntry::Other
     }
@@ -189,12 +186,10 @@ pub fn plan(
         }
         let located = entry.forms.iter().any(|(s, _, _)| *s != Source::Index);
         if located && !by_name.contains_key(name.as_str()) {
-            return Err(format!(
-                "the requirement '{}' installs from a URL or path, and no installed distribution \
-                 is named {name}",
-                entry.first.text
-            )
-            .into());
+            return Err(crate::WipeInstead::UnnamedSource {
+                text: entry.first.text.clone(),
+                name: name.clone(),
+            });
         }
         queue.push_back((name.clone(), None));
         queue.extend(entry.extras.iter().map(|e| (name.clone(), Some(e.clone()))));
@@ -219,11 +214,10 @@ pub fn plan(
             .collect();
         for line in &dist.requires {
             let Ok(req) = Requirement::<pep508_rs::VerbatimUrl>::from_str(line) else {
-                return Err(format!(
-                    "{}'s metadata has a line envguard cannot read: {line}",
-                    dist.name
-                )
-                .into());
+                return Err(crate::WipeInstead::UnreadableMetadata {
+                    dist: dist.name.clone(),
+                    line: line.clone(),
+                });
             };
             // A dependency of an extra applies only when that extra is asked for.
             if !req.marker.evaluate(env, &extras) {
@@ -267,13 +261,11 @@ fn no_version_replaced(
         if let Some(dist) = by_name.get(name.as_str())
             && let Some(spec) = disallowed_version(&entry.first.text, &dist.version)
         {
-            return Err(format!(
-                "{name} {} is installed and the pushed requirements ask for {spec}: the \
-                 deployment installs another version, whose dependencies this env's metadata \
-                 does not show",
-                dist.version
-            )
-            .into());
+            return Err(crate::WipeInstead::VersionReplaced {
+                name: name.clone(),
+                installed: dist.version.clone(),
+                spec,
+            });
         }
     }
     Ok(())

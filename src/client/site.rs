@@ -83,7 +83,7 @@ pub(super) fn prune_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> b
         .analysis
         .tip_set
         .as_ref()
-        .ok_or_else(|| crate::WipeInstead::from("the pushed requirements were not read"))
+        .ok_or(crate::WipeInstead::NotRead)
         .and_then(|set| {
             site.prune(
                 cx.config,

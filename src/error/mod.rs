@@ -112,9 +112,100 @@ pub enum Invalid {
 /// contents cannot be attributed, the site cannot be read, the uninstall failed.
 #[derive(Debug, thiserror::Error)]
 pub enum WipeInstead {
-    /// The env (or a requirement) is something the prune cannot attribute.
-    #[error("{0}")]
-    Unattributable(String),
+    /// An egg install in site-packages, whose files cannot be listed.
+    #[error("{name}: an egg install, whose files envguard cannot list")]
+    Egg { name: String },
+    /// A `.pth` file of neither virtualenv nor setuptools.
+    #[error("{name}: a .pth file (an editable install?) envguard cannot attribute")]
+    Pth { name: String },
+    /// A requirement from a URL or path whose distribution is not installed under its name.
+    #[error(
+        "the requirement '{text}' installs from a URL or path, and no installed distribution is \
+         named {name}"
+    )]
+    UnnamedSource { text: String, name: String },
+    /// A distribution's METADATA has a requirement line that cannot be read.
+    #[error("{dist}'s metadata has a line envguard cannot read: {line}")]
+    UnreadableMetadata { dist: String, line: String },
+    /// The push asks for another version of an installed distribution.
+    #[error(
+        "{name} {installed} is installed and the pushed requirements ask for {spec}: the \
+         deployment installs another version, whose dependencies this env's metadata does not \
+         show"
+    )]
+    VersionReplaced {
+        name: String,
+        installed: String,
+        spec: String,
+    },
+    /// A kept distribution lacks a file, or lists one through a link.
+    #[error("{flaw}; only a wipe makes it a fresh install")]
+    Flawed { flaw: String },
+    /// The uninstall left what it was to remove.
+    #[error("{env} still holds {} after the uninstall", .left.join(", "))]
+    StillHolds { env: String, left: Vec<String> },
+    /// The uninstall broke a kept distribution.
+    #[error("after the uninstall, {flaw}")]
+    FlawedAfter { flaw: String },
+    /// A distribution without a RECORD, or one that is no CSV.
+    #[error("{} has no readable RECORD{}", .dist_info.display(), .why.as_deref().map(|w| format!(" ({w})")).unwrap_or_default())]
+    NoRecord {
+        dist_info: std::path::PathBuf,
+        why: Option<String>,
+    },
+    /// A RECORD lists a path outside the env, or through a link out of it.
+    #[error(
+        "{} lists {relative}, {}",
+        .dist_info.display(),
+        if *.through_link { "whose folder is a link out of the env" } else { "outside the env" }
+    )]
+    RecordOutside {
+        dist_info: std::path::PathBuf,
+        relative: String,
+        through_link: bool,
+    },
+    /// A file-system step of the prune failed.
+    #[error("cannot {action} {}: {source}", .path.display())]
+    Fs {
+        action: &'static str,
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The env lacks a part every env has.
+    #[error("{env} has no {what}")]
+    EnvLacks { env: String, what: &'static str },
+    /// pyvenv.cfg names no Python version.
+    #[error("{cfg} names no Python version")]
+    NoPythonVersion { cfg: String },
+    /// The env's Python version has no marker environment.
+    #[error("cannot read the Python version '{version}'")]
+    UnknownPython { version: String },
+    /// A distribution without METADATA.
+    #[error("{name} has no METADATA")]
+    NoMetadata { name: String },
+    /// A distribution whose METADATA names nothing.
+    #[error("{name}/METADATA names nothing")]
+    MetadataNamesNothing { name: String },
+    /// The uninstall on the site failed.
+    #[error("`{command}` failed ({code}): {output}")]
+    CommandFailed {
+        command: String,
+        code: i64,
+        output: String,
+    },
+    /// A distribution name that is no package name: it never reaches a command line.
+    #[error(
+        "the site's env has a distribution named {name:?}, which is no package name; it is never \
+         put on a command line"
+    )]
+    HostileName { name: String },
+    /// The pushed requirements were not read.
+    #[error("the pushed requirements were not read")]
+    NotRead,
+    /// The platform keeps no env to prune.
+    #[error("the platform keeps no env")]
+    NoEnv,
     /// A requirement the prune must read is invalid.
     #[error("{0}")]
     Invalid(#[from] Invalid),
@@ -124,18 +215,6 @@ pub enum WipeInstead {
     /// The uninstall ran and failed.
     #[error("{what} failed: {output}")]
     Uninstall { what: String, output: String },
-}
-
-impl From<String> for WipeInstead {
-    fn from(text: String) -> Self {
-        WipeInstead::Unattributable(text)
-    }
-}
-
-impl From<&str> for WipeInstead {
-    fn from(text: &str) -> Self {
-        WipeInstead::Unattributable(text.to_string())
-    }
 }
 
 /// A failure of envguard itself, as opposed to a problem in the user's files, by the

@@ -186,11 +186,11 @@ impl RemoteSite {
         set: &crate::requirements::RequirementSet,
         source_changed: &[String],
     ) -> std::result::Result<SitePrune, crate::WipeInstead> {
-        let connected = self.connect(config, false).map_err(|e| e.to_string())?;
+        let connected = self.connect(config, false)?;
         let env = Self::folders(config, platform)
             .into_iter()
             .next()
-            .ok_or("the platform keeps no env")?;
+            .ok_or(crate::WipeInstead::NoEnv)?;
         let removed = prune::prune_site(
             &connected.client(),
             &connected.base,

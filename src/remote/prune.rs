@@ -6,6 +6,7 @@
 //! wipes the env instead.
 
 use super::kudu::Client;
+use crate::WipeInstead;
 use crate::platform::Platform;
 use crate::prune::{self, Installed, SiteEntry};
 use crate::requirements::RequirementSet;
@@ -34,37 +35,40 @@ fn read(
     env: &str,
     platform: Platform,
 ) -> Result<SiteEnv, crate::WipeInstead> {
-    let get = |path: &str| {
-        client
-            .get(base, &format!("api/vfs/{path}"))
-            .map_err(|e| e.to_string())
+    let get = |path: &str| client.get(base, &format!("api/vfs/{path}"));
+    let lacks = |what| WipeInstead::EnvLacks {
+        env: "the site's env".to_string(),
+        what,
     };
-    let cfg = get(&format!("{env}/pyvenv.cfg"))?.ok_or("the site's env has no pyvenv.cfg")?;
-    let python_version = prune::pyvenv_version(&cfg).ok_or("pyvenv.cfg names no Python version")?;
+    let cfg = get(&format!("{env}/pyvenv.cfg"))?.ok_or_else(|| lacks("pyvenv.cfg"))?;
+    let python_version =
+        prune::pyvenv_version(&cfg).ok_or_else(|| WipeInstead::NoPythonVersion {
+            cfg: "pyvenv.cfg".to_string(),
+        })?;
     let site_packages = if platform.is_windows() {
         format!("{env}/Lib/site-packages")
     } else {
-        let lib = get(&format!("{env}/lib/"))?.ok_or("the site's env has no lib folder")?;
+        let lib = get(&format!("{env}/lib/"))?.ok_or_else(|| lacks("lib folder"))?;
         let python = names(&lib)
             .into_iter()
             .find(|n| n.starts_with("python"))
-            .ok_or("the site's env has no lib/pythonX.Y folder")?;
+            .ok_or_else(|| lacks("lib/pythonX.Y folder"))?;
         format!("{env}/lib/{python}/site-packages")
     };
-    let listing =
-        get(&format!("{site_packages}/"))?.ok_or("the site's env has no site-packages")?;
+    let listing = get(&format!("{site_packages}/"))?.ok_or_else(|| lacks("site-packages"))?;
     let mut dists = Vec::new();
     for name in names(&listing) {
         match prune::site_entry(&name) {
             SiteEntry::DistInfo => {
                 let meta = get(&format!("{site_packages}/{name}/METADATA"))?
-                    .ok_or_else(|| format!("{name} has no METADATA"))?;
+                    .ok_or_else(|| WipeInstead::NoMetadata { name: name.clone() })?;
                 dists.push(
                     prune::parse_metadata(&meta)
-                        .ok_or_else(|| format!("{name}/METADATA names nothing"))?,
+                        .ok_or_else(|| WipeInstead::MetadataNamesNothing { name: name.clone() })?,
                 );
             }
-            SiteEntry::Unattributable(why) => return Err(why.into()),
+            SiteEntry::Egg(name) => return Err(WipeInstead::Egg { name }),
+            SiteEntry::Pth(name) => return Err(WipeInstead::Pth { name }),
             SiteEntry::Other => {}
         }
     }
@@ -88,8 +92,11 @@ pub fn prune_site(
 ) -> Result<Vec<String>, crate::WipeInstead> {
     let site = read(client, base, env, platform)?;
     let os = platform.facts().os.name();
-    let marker_env = prune::marker_environment_on(&site.python_version, os)
-        .ok_or_else(|| format!("cannot read Python {}", site.python_version))?;
+    let marker_env = prune::marker_environment_on(&site.python_version, os).ok_or_else(|| {
+        WipeInstead::UnknownPython {
+            version: site.python_version.clone(),
+        }
+    })?;
     let plan = prune::plan(set, &site.dists, &marker_env, source_changed, keep)?;
     let remove = plan.remove();
     if remove.is_empty() {
@@ -108,19 +115,17 @@ pub fn prune_site(
     // names (letters, digits, `-`) do, each double-quoted (cmd and .NET's argument splitting
     // both group on double quotes only).
     if let Some(bad) = remove.iter().find(|n| !is_pep503_name(n)) {
-        return Err(format!(
-            "the site's env has a distribution named {bad:?}, which is no package name; it is \
-             never put on a command line"
-        )
-        .into());
+        return Err(WipeInstead::HostileName { name: bad.clone() });
     }
     let quoted: Vec<String> = remove.iter().map(|n| format!("\"{n}\"")).collect();
     let command = format!("{python} -m pip uninstall --yes {}", quoted.join(" "));
-    let (code, output) = client
-        .command(base, &command, &dir)
-        .map_err(|e| e.to_string())?;
+    let (code, output) = client.command(base, &command, &dir)?;
     if code != 0 {
-        return Err(format!("`{command}` failed ({code}): {}", output.trim()).into());
+        return Err(WipeInstead::CommandFailed {
+            command,
+            code,
+            output: output.trim().to_string(),
+        });
     }
     // Checked, not assumed: a second listing must not show them.
     let after = read(client, base, env, platform)?;
@@ -131,12 +136,10 @@ pub fn prune_site(
         .filter(|n| remove.iter().any(|r| r == n))
         .collect();
     if !left.is_empty() {
-        return Err(format!(
-            "{} still holds {} after pip uninstall",
-            site.site_packages,
-            left.join(", ")
-        )
-        .into());
+        return Err(WipeInstead::StillHolds {
+            env: site.site_packages.clone(),
+            left: left.iter().map(|n| n.to_string()).collect(),
+        });
     }
     Ok(remove)
 }

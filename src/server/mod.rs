@@ -442,7 +442,7 @@ fn prune_or_wipe(config: &Config, target: &std::path::Path, input: Option<&Prune
         (Some((set, changed)), Ok(_lock)) => {
             prune::prune_env(&env, set, changed, &config.prune_keep)
         }
-        (None, _) => Err("the pushed requirements could not be read".into()),
+        (None, _) => Err(crate::WipeInstead::NotRead),
         (_, Err(e)) => Err(e.into()),
     };
     match result {

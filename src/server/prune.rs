@@ -5,6 +5,7 @@
 //! `RECORD` lists, never a path outside the env. Anything it cannot decide safely is an
 //! `Err` with the reason, and the caller wipes instead.
 
+use crate::WipeInstead;
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -20,27 +21,35 @@ pub struct EnvContents {
 
 /// Reads the env at `env`. `Err`: why its contents cannot be attributed safely.
 pub fn read_env(env: &Path) -> Result<EnvContents, crate::WipeInstead> {
-    let cfg = std::fs::read_to_string(env.join("pyvenv.cfg"))
-        .map_err(|_| format!("{} has no pyvenv.cfg", env.display()))?;
-    let python_version = prune::pyvenv_version(&cfg)
-        .ok_or_else(|| format!("{}/pyvenv.cfg names no Python version", env.display()))?;
-    let site_packages = site_packages(env)
-        .ok_or_else(|| format!("{} has no site-packages folder", env.display()))?;
+    let lacks = |what| WipeInstead::EnvLacks {
+        env: env.display().to_string(),
+        what,
+    };
+    let cfg = std::fs::read_to_string(env.join("pyvenv.cfg")).map_err(|_| lacks("pyvenv.cfg"))?;
+    let python_version =
+        prune::pyvenv_version(&cfg).ok_or_else(|| WipeInstead::NoPythonVersion {
+            cfg: format!("{}/pyvenv.cfg", env.display()),
+        })?;
+    let site_packages = site_packages(env).ok_or_else(|| lacks("site-packages folder"))?;
     let mut dists = Vec::new();
-    let entries = std::fs::read_dir(&site_packages)
-        .map_err(|e| format!("cannot read {}: {e}", site_packages.display()))?;
+    let entries = std::fs::read_dir(&site_packages).map_err(|source| WipeInstead::Fs {
+        action: "read",
+        path: site_packages.clone(),
+        source,
+    })?;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
         match prune::site_entry(&name) {
             SiteEntry::DistInfo => {
                 let meta = std::fs::read_to_string(path.join("METADATA"))
-                    .map_err(|_| format!("{name} has no METADATA"))?;
+                    .map_err(|_| WipeInstead::NoMetadata { name: name.clone() })?;
                 let dist = prune::parse_metadata(&meta)
-                    .ok_or_else(|| format!("{name}/METADATA names nothing"))?;
+                    .ok_or_else(|| WipeInstead::MetadataNamesNothing { name: name.clone() })?;
                 dists.push((dist, path));
             }
-            SiteEntry::Unattributable(why) => return Err(why.into()),
+            SiteEntry::Egg(name) => return Err(WipeInstead::Egg { name }),
+            SiteEntry::Pth(name) => return Err(WipeInstead::Pth { name }),
             SiteEntry::Other => {}
         }
     }
@@ -173,16 +182,17 @@ pub fn prune_env(
     let started = Instant::now();
     let contents = read_env(env)?;
     let marker_env = prune::marker_environment(&contents.python_version).ok_or_else(|| {
-        format!(
-            "cannot read the Python version '{}'",
-            contents.python_version
-        )
+        WipeInstead::UnknownPython {
+            version: contents.python_version.clone(),
+        }
     })?;
     let installed: Vec<Installed> = contents.dists.iter().map(|(d, _)| d.clone()).collect();
     let plan: Prune = prune::plan(set, &installed, &marker_env, source_changed, keep)?;
     let remove = plan.remove();
     if let Some(flaw) = flaws(env, &contents).into_iter().next() {
-        return Err(format!("{flaw}; only a wipe makes it a fresh install").into());
+        return Err(WipeInstead::Flawed {
+            flaw: flaw.to_string(),
+        });
     }
     if !remove.is_empty() {
         uninstall(env, &contents, &remove)?;
@@ -196,16 +206,16 @@ pub fn prune_env(
             .filter(|n| remove.iter().any(|r| r == n))
             .collect();
         if !left.is_empty() {
-            return Err(format!(
-                "{} still holds {} after the uninstall",
-                env.display(),
-                left.join(", ")
-            )
-            .into());
+            return Err(WipeInstead::StillHolds {
+                env: env.display().to_string(),
+                left: left.iter().map(|n| n.to_string()).collect(),
+            });
         }
         // Every file of what stays is still there.
         if let Some(flaw) = flaws(env, &after).into_iter().next() {
-            return Err(format!("after the uninstall, {flaw}").into());
+            return Err(WipeInstead::FlawedAfter {
+                flaw: flaw.to_string(),
+            });
         }
     }
     Ok(Pruned {
@@ -241,15 +251,18 @@ fn uninstall(
             .args(names)
             .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
             .output()
-            .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+            .map_err(|source| WipeInstead::Fs {
+                action: "run",
+                path: python.clone(),
+                source,
+            })?;
         return if out.status.success() {
             Ok(())
         } else {
-            Err(format!(
-                "pip uninstall failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            )
-            .into())
+            Err(WipeInstead::Uninstall {
+                what: "pip uninstall".to_string(),
+                output: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            })
         };
     }
     for (dist, dist_info) in &contents.dists {
@@ -301,35 +314,41 @@ fn remove_recorded(
     dist_info: &Path,
     kept: &std::collections::HashSet<PathBuf>,
 ) -> Result<(), crate::WipeInstead> {
-    let record = std::fs::read_to_string(dist_info.join("RECORD"))
-        .map_err(|_| format!("{} has no RECORD", dist_info.display()))?;
-    let real_env = env
-        .canonicalize()
-        .map_err(|e| format!("cannot resolve {}: {e}", env.display()))?;
-    let entries = record_entries(&record)
-        .map_err(|e| format!("{}: {e}", dist_info.join("RECORD").display()))?;
+    let no_record = |why: Option<String>| WipeInstead::NoRecord {
+        dist_info: dist_info.to_path_buf(),
+        why,
+    };
+    let record = std::fs::read_to_string(dist_info.join("RECORD")).map_err(|_| no_record(None))?;
+    let real_env = env.canonicalize().map_err(|source| WipeInstead::Fs {
+        action: "resolve",
+        path: env.to_path_buf(),
+        source,
+    })?;
+    let entries = record_entries(&record).map_err(|e| no_record(Some(e.to_string())))?;
     let mut folders = Vec::new();
     for relative in &entries {
         let path = lexical(&site_packages.join(relative));
+        let outside = |through_link| WipeInstead::RecordOutside {
+            dist_info: dist_info.to_path_buf(),
+            relative: relative.clone(),
+            through_link,
+        };
         if !path.starts_with(env) {
-            return Err(
-                format!("{} lists {relative}, outside the env", dist_info.display()).into(),
-            );
+            return Err(outside(false));
         }
         // A folder that is a symbolic link out of the env is never entered.
         if std::fs::symlink_metadata(&path).is_ok() && !really_inside(&path, &real_env) {
-            return Err(format!(
-                "{} lists {relative}, whose folder is a link out of the env",
-                dist_info.display()
-            )
-            .into());
+            return Err(outside(true));
         }
         if kept.contains(&path) {
             continue;
         }
         if std::fs::symlink_metadata(&path).is_ok() {
-            std::fs::remove_file(&path)
-                .map_err(|e| format!("cannot delete {}: {e}", path.display()))?;
+            std::fs::remove_file(&path).map_err(|source| WipeInstead::Fs {
+                action: "delete",
+                path: path.clone(),
+                source,
+            })?;
         }
         if let Some(parent) = path.parent() {
             folders.push(parent.to_path_buf());
