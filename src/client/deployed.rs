@@ -11,11 +11,20 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::hook_input::RefUpdate;
 
+/// The record's file: per remote (a URL without its user information, query or fragment,
+/// which never reach the disk) and branch.
 fn record_path(repo: &Repository, remote: &str, branch: &str) -> PathBuf {
+    let remote = match crate::url::Url::parse(remote) {
+        Some(url) => {
+            let path = url.path.split(['?', '#']).next().unwrap_or_default();
+            format!("{}/{path}", url.origin())
+        }
+        None => remote.to_string(),
+    };
     repo.path()
         .join("envguard")
         .join("deployed")
-        .join(utf8_percent_encode(remote, NON_ALPHANUMERIC).to_string())
+        .join(utf8_percent_encode(&remote, NON_ALPHANUMERIC).to_string())
         .join(utf8_percent_encode(branch, NON_ALPHANUMERIC).to_string())
 }
 
@@ -46,4 +55,29 @@ pub fn last(repo: &Repository, remote: &str, branch: &str) -> Option<Oid> {
     let text = std::fs::read_to_string(record_path(repo, remote, branch)).ok()?;
     let oid = Oid::from_str(text.trim()).ok()?;
     repo.find_commit(oid).is_ok().then_some(oid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A remote given as a URL with a password is recorded under the URL without it.
+    #[test]
+    fn the_record_of_a_url_holds_no_user_information() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = Repository::init(dir.path()).expect("init");
+        let path = record_path(
+            &repo,
+            "https://bob:S3CRETPW@site.scm.azurewebsites.net/site.git?token=T0K#f",
+            "master",
+        );
+        let shown = path.display().to_string();
+        for secret in ["bob", "S3CRETPW", "T0K"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(
+            shown.contains("site%2Escm%2Eazurewebsites%2Enet"),
+            "{shown}"
+        );
+    }
 }

@@ -80,6 +80,18 @@ impl std::fmt::Display for StoreCredentials<'_> {
     }
 }
 
+/// Why `platform detect` recognised nothing (nothing is recorded then).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unrecognised {
+    /// The site's API gave no Kudu file listing.
+    #[error(
+        "the site's API gave no Kudu file listing (an HTML page, a 404, or no JSON), so \
+         envguard cannot tell which platform it runs; nothing was recorded. Set it with `git \
+         config envguard.platform <kudu-windows|kudu-linux|oryx|...>`"
+    )]
+    NoListing,
+}
+
 /// A failure talking to the site.
 #[derive(Debug, thiserror::Error)]
 pub enum SiteError {
@@ -202,7 +214,7 @@ pub enum SiteError {
     },
     /// The site's answers fit no platform envguard knows.
     #[error("{0}")]
-    Unrecognised(String),
+    Unrecognised(#[from] Unrecognised),
     /// `git credential` itself failed.
     #[error("`git credential {action}` failed: {reason}")]
     CredentialHelper {

@@ -47,6 +47,9 @@ const SECRET_SHORT: &[char] = &['u', 'U', 'H', 'd', 'F', 'b', 'E', 'p', 'P'];
 /// Words after which the next word is a credential (`Authorization: Bearer TOKEN`).
 const SCHEMES: &[&str] = &["bearer", "basic", "token", "digest"];
 
+/// Shell redirection operators written as words of their own.
+const REDIRECTIONS: &[&str] = &["<<<", "<<", "<", "<&", "<>"];
+
 /// Shell words that end one command and start another.
 const OPERATORS: &[&str] = &["&&", "||", ";", "|", "&"];
 
@@ -78,11 +81,15 @@ pub fn shown(command: &str) -> String {
         rest = &rest[at + value.len()..];
     }
     text.push_str(rest);
-    // A secret also written elsewhere in the command: the words, each masked, instead.
-    if values.iter().any(|v| text.contains(v.as_str())) {
-        return shown_words(&words);
+    let text = crate::url::redact_urls_in(&text);
+    // Shown as written only where its words are exactly the words shown one by one, each
+    // masked as its position requires: a replacement that hit another copy of a secret, or
+    // changed how the shell splits the line, shows the words instead.
+    let shown = shown_words(&words);
+    if shlex::split(&text).is_none() || shlex::split(&text) != shlex::split(&shown) {
+        return shown;
     }
-    crate::url::redact_urls_in(&text)
+    text
 }
 
 /// The values at the secret positions of `command` (what [`shown`] masks), and of each the
@@ -138,7 +145,10 @@ fn masked_values(words: &[String]) -> Option<Vec<String>> {
     for word in words {
         let (text, then) = classify(word, next);
         next = then;
-        if !text.contains(MASK) {
+        let url_only =
+            shlex::split(&text).is_some_and(|shown| shown == [crate::url::redact_urls_in(word)]);
+        if !text.contains(MASK) || url_only {
+            // Nothing masked, or only a URL's secrets, which are masked where they stand.
             continue;
         }
         if let Some(value) = masked_part(word, &text) {
@@ -195,6 +205,11 @@ fn shown_words(words: &[String]) -> String {
 fn classify(word: &str, position: Next) -> (String, Next) {
     if OPERATORS.contains(&word) {
         return (word.to_string(), Next::Start);
+    }
+    // A redirection between an option and its value (`--with-token <<< TOKEN`): the value
+    // is the word after it.
+    if REDIRECTIONS.contains(&word) && matches!(position, Next::Secret | Next::Header) {
+        return (word.to_string(), position);
     }
     match position {
         Next::Secret => return (MASK.to_string(), Next::Word),
@@ -258,6 +273,9 @@ fn classify(word: &str, position: Next) -> (String, Next) {
 /// the user information of `user:password@host`, and credential-named `key=value` and
 /// `Name: value` words masked.
 fn shown_word(word: &str) -> String {
+    if let Some(masked) = assignments_masked(word) {
+        return masked;
+    }
     if word.contains(char::is_whitespace)
         && let Some(words) = shlex::split(word)
         && words.len() > 1
@@ -282,6 +300,40 @@ fn shown_word(word: &str) -> String {
         }
     }
     shell_word(word)
+}
+
+/// `word` with the value of each environment assignment in it masked: an upper-case
+/// `NAME=VALUE` (`env`, `export`, `sudo` and the like take them as words of their own), and
+/// one glued to a shell operator or group (`cd app;PW=x`, `(PW=x`). `None`: none in it.
+fn assignments_masked(word: &str) -> Option<String> {
+    let bytes = word.as_bytes();
+    let mut out = String::new();
+    let mut last = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts = i == 0 || b";&|({".contains(&bytes[i - 1]);
+        let name_len = bytes[i..]
+            .iter()
+            .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || **b == b'_')
+            .count();
+        let is_name = name_len > 0 && !bytes[i].is_ascii_digit();
+        if starts && is_name && bytes.get(i + name_len) == Some(&b'=') {
+            let value_start = i + name_len + 1;
+            let value_end = bytes[value_start..]
+                .iter()
+                .position(|b| b";&|)}".contains(b))
+                .map_or(bytes.len(), |p| value_start + p);
+            if value_end > value_start {
+                out.push_str(&word[last..value_start]);
+                out.push_str(MASK);
+                last = value_end;
+            }
+            i = value_end.max(i + 1);
+            continue;
+        }
+        i += 1;
+    }
+    (last > 0).then(|| shell_word(&format!("{out}{}", &word[last..])))
 }
 
 /// A word kept as it is, quoted as a shell would need it: `"$NAME"` keeps its expansion in
@@ -453,6 +505,48 @@ mod tests {
             shown("echo purge denied; exit 3 >> log"),
             "echo purge denied; exit 3 >> log"
         );
+    }
+
+    /// Found by a hostile reading: a redirection between an option and its value, an
+    /// assignment not at a command's start, a secret also written earlier in the command,
+    /// quoting that must stay.
+    #[test]
+    fn secrets_in_odd_places_are_masked_and_the_rest_stays_as_written() {
+        assert_hides(
+            "gh auth login --with-token <<< ghp_HEREDOCSEC",
+            &["ghp_HEREDOCSEC"],
+            "--with-token <<< ***",
+        );
+        for command in [
+            "env DEPLOY_PW=hunter2xyz ./purge",
+            "export DEPLOY_PW=hunter2xyz && ./purge",
+            "sudo DEPLOY_PW=hunter2xyz ./purge",
+            "(DEPLOY_PW=hunter2xyz ./purge)",
+            "cd app;DEPLOY_PW=hunter2xyz ./purge",
+        ] {
+            assert_hides(command, &["hunter2xyz"], "./purge");
+            assert!(
+                secret_values(command).iter().any(|v| v == "hunter2xyz"),
+                "{command}: the scrub knows the value"
+            );
+        }
+        assert_hides(
+            "echo SECRETX; curl -u 'SECRE'TX https://h",
+            &["SECRE'TX", "-u SECRETX"],
+            "https://h",
+        );
+        assert_hides(
+            "curl 'https://bob:Pw1@h/x?sig=S2&a=1' && echo done",
+            &["Pw1", "S2"],
+            "'https://***@h/x?sig=***&a=***' && echo done",
+        );
+        // The same secret again where no position says so: the display's scrub masks it.
+        let shown = crate::output::secret::ShownCommand::new(
+            "echo 'Authorization: Bearer V9secret' && printf 'x-api-key=%s' V9secret",
+        )
+        .to_string();
+        assert!(!shown.contains("V9secret"), "{shown}");
+        assert!(shown.contains("&& printf"), "{shown}");
     }
 
     #[test]

@@ -169,7 +169,24 @@ fn mask_header_line(line: &str) -> String {
         let name = &before[name_start..];
         let value = line[colon + 1..].trim_start();
         if is_credential_header(name) && !value.is_empty() && !value.starts_with("***") {
-            return format!("{}: ***", &line[..colon]);
+            // A quoted header (`'Authorization: Bearer ***' && next`): its value ends at the
+            // closing quote; already masked there, it stays, else only it is masked.
+            let quote = before[..name_start]
+                .chars()
+                .last()
+                .filter(|q| matches!(q, '\'' | '"'));
+            let end = quote.and_then(|q| line[colon + 1..].find(q).map(|e| colon + 1 + e));
+            match end {
+                Some(end)
+                    if matches!(
+                        line[colon + 1..end].trim().split_once(' '),
+                        Some((_, "***"))
+                    ) || line[colon + 1..end].trim() == "***" => {}
+                Some(end) => {
+                    return format!("{}: ***{}", &line[..colon], mask_header_line(&line[end..]));
+                }
+                None => return format!("{}: ***", &line[..colon]),
+            }
         }
         searched = colon + 1;
     }

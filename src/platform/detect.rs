@@ -57,10 +57,7 @@ impl Detected {
     }
 }
 
-/// Why nothing could be recognised (nothing is recorded then).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct Unrecognised(pub String);
+pub use crate::error::site::Unrecognised;
 
 impl Clues {
     /// Whether the listing says Linux (`/home/...`); `None` without a Kudu listing.
@@ -222,12 +219,7 @@ pub fn decide(clues: &Clues) -> Result<Detected, Unrecognised> {
     let detected = |platform, why: &str| Ok(Detected::of(platform, why.to_string(), clues));
     match clues.linux() {
         None => {
-            return Err(Unrecognised(
-                "the site's API gave no Kudu file listing (an HTML page, a 404, or no JSON), so \
-                 envguard cannot tell which platform it runs; nothing was recorded. Set it with \
-                 `git config envguard.platform <kudu-windows|kudu-linux|oryx|...>`"
-                    .to_string(),
-            ));
+            return Err(Unrecognised::NoListing);
         }
         Some(false) => return Ok(windows(clues)),
         Some(true) => {}

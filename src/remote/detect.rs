@@ -40,5 +40,5 @@ pub fn detect(client: &Client, base: &str) -> Result<Detected> {
     if clues.linux() == Some(true) {
         clues.oryx_manifest = client.get(base, "api/vfs/site/wwwroot/oryx-manifest.toml")?;
     }
-    detect::decide(&clues).map_err(|e| SiteError::Unrecognised(e.0).into())
+    detect::decide(&clues).map_err(|e| SiteError::from(e).into())
 }
