@@ -13,6 +13,10 @@ pub struct Deployment {
     pub project: Option<String>,
     /// `command =`, as written.
     pub command: Option<String>,
+    /// `SCM_SCRIPT_GENERATOR_ARGS =`: the arguments Kudu's script generator (KuduScript)
+    /// runs with, which pick the builder before Kudu looks at the files
+    /// (`SiteBuilderFactory.CreateBuilder`: after `COMMAND`, before `PROJECT`).
+    pub script_generator_args: Option<String>,
 }
 
 /// The line of a generated deploy script that names the app folder it deploys.
@@ -64,6 +68,7 @@ impl Deployment {
         Deployment {
             project: value("project").map(|p| clean_dir(&p)),
             command: value("command"),
+            script_generator_args: value("SCM_SCRIPT_GENERATOR_ARGS"),
         }
     }
 }
@@ -281,8 +286,8 @@ mod tests {
             ("\"deploy.cmd\"", "deploy.cmd"),
         ] {
             let d = Deployment {
-                project: None,
                 command: Some(command.into()),
+                ..Deployment::default()
             };
             assert_eq!(d.command_script().as_deref(), Some(script), "{command}");
         }

@@ -168,7 +168,16 @@ impl<'r> Analyzer<'r> {
     /// On Windows the folder is the tree's spelling of it ([`spelled`]).
     pub fn app_root(&mut self, tree: &git2::Tree) -> String {
         let root = self.app_root_as_written(tree);
-        self.spelled(tree, &root)
+        let root = self.spelled(tree, &root);
+        // A project that names a file (`project = web/Web.csproj`, which Kudu builds): its
+        // folder.
+        match tree.get_path(Path::new(&root)) {
+            Ok(entry) if entry.kind() == Some(ObjectType::Blob) => Path::new(&root)
+                .parent()
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            _ => root,
+        }
     }
 
     fn app_root_as_written(&mut self, tree: &git2::Tree) -> String {
@@ -374,9 +383,13 @@ impl<'r> Analyzer<'r> {
                 if deployment.command.is_some() {
                     return Ok(None);
                 }
+                // KuduScript's arguments pick the builder before the files do.
+                if let Some(args) = &deployment.script_generator_args {
+                    return Ok(super::builder::generator_not_python(args));
+                }
                 if pick == BuilderPick::Kudu
                     && let Some(why) = super::builder::kudu_dotnet(
-                        deployment.project.is_some(),
+                        deployment.project.as_deref(),
                         &names_in(&folder),
                         || blob_paths(&tree),
                     )

@@ -27,6 +27,18 @@ pub fn not_python(names: &[String], runtime_txt: Option<&[u8]>) -> Option<String
     })
 }
 
+/// Kudu with `SCM_SCRIPT_GENERATOR_ARGS` runs KuduScript with them
+/// (`CustomGeneratorCommandSiteBuilder`), before any look at the files: a Python deployment
+/// script for `--python`, none that makes a Python env otherwise.
+pub fn generator_not_python(args: &str) -> Option<String> {
+    (!args.split_whitespace().any(|a| a == "--python")).then(|| {
+        format!(
+            "Kudu's deployment script is generated with SCM_SCRIPT_GENERATOR_ARGS '{args}', \
+             which builds no Python env: nothing in this push leaves one stale"
+        )
+    })
+}
+
 /// MSBuild project files, as Kudu looks for them (`DeploymentHelper.ProjectFileLookup`,
 /// matched with `EndsWith`, `OrdinalIgnoreCase`).
 const MSBUILD_PROJECTS: [&str; 4] = [".csproj", ".vbproj", ".fsproj", ".xproj"];
@@ -40,9 +52,9 @@ const MSBUILD_PROJECTS: [&str; 4] = [".csproj", ".vbproj", ".fsproj", ".xproj"];
 /// (`CachedVsProjectsFileFinder`). One solution decides by the projects in it, which
 /// envguard does not read: then `None`, and the app is taken for Python. `top`: the names
 /// at the app folder; `everywhere`: every file path of the repository (only read without a
-/// `PROJECT`).
+/// `PROJECT`). A `PROJECT` that names a project file is built as .NET.
 pub fn kudu_dotnet(
-    project_set: bool,
+    project: Option<&str>,
     top: &[String],
     everywhere: impl FnOnce() -> Vec<String>,
 ) -> Option<String> {
@@ -54,7 +66,12 @@ pub fn kudu_dotnet(
              stale"
         )
     };
-    if project_set {
+    if let Some(project) = project {
+        // `project` naming an MSBuild project file is built as it is
+        // (`DeploymentHelper.IsMsBuildProject(targetPath)`).
+        if is_project(project) {
+            return Some(why(format!("PROJECT names the MSBuild project {project}")));
+        }
         return top
             .iter()
             .find(|n| is_project(n))

@@ -118,7 +118,7 @@ fn post_receive_checked(
                 &mut guard,
             );
             if deployed.is_some() {
-                deployed = update.new;
+                deployed = update.new.and_then(|new| peeled(repo, new));
             }
         }
     }
@@ -188,7 +188,8 @@ fn receive_one(
     wipe_option: bool,
     guard: &mut guard::PushGuard,
 ) {
-    let Some(new) = update.new else {
+    // An annotated tag names a tag object: what deploys is the commit it points at.
+    let Some(new) = update.new.and_then(|new| peeled(repo, new)) else {
         return;
     };
     // piku deploys tags too (piku.py `cmd_git_hook`: every line of its input).
@@ -200,7 +201,7 @@ fn receive_one(
     };
     let base = deployed
         .filter(|d| repo.find_commit(*d).is_ok())
-        .or_else(|| update.old.filter(|o| repo.find_commit(*o).is_ok()))
+        .or_else(|| update.old.and_then(|old| peeled(repo, old)))
         .or_else(|| {
             // A new branch on a platform that deploys every branch into one env (piku): the
             // env holds what the default branch deployed, so that is the base.
@@ -526,6 +527,11 @@ pub fn target_of(repo: &Repository, config: &Config) -> Option<std::path::PathBu
         .as_deref()
         .map(real)
         .or_else(|| config.on_piku().then(|| piku_venv(repo)).flatten())
+}
+
+/// The commit `id` is or points at (through annotated tags).
+fn peeled(repo: &Repository, id: Oid) -> Option<Oid> {
+    Some(repo.find_object(id, None).ok()?.peel_to_commit().ok()?.id())
 }
 
 /// piku's venv of the app this repository deploys ([`PikuApp::venv`]).

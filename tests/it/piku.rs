@@ -217,4 +217,27 @@ fn on_real_piku_every_ref_is_judged_against_what_was_deployed_last() {
     assert_eq!(code, 0, "{output}");
     assert!(output.contains("v1: fresh env needed"), "{output}");
     assert_eq!(piku.installed(), ["alpha"], "{output}");
+
+    // An annotated tag deploys the commit it points at.
+    clone.write("app.py", "print('v3')\n");
+    clone.commit("Change the app again");
+    let (code, output) = piku.push(&clone);
+    assert_eq!(code, 0, "{output}");
+    assert_eq!(piku.installed(), ["alpha", "beta"], "{output}");
+    clone.git(&[
+        "tag",
+        "-a",
+        "-m",
+        "the first release again",
+        "v1-annotated",
+        "v1",
+    ]);
+    let (code, output) = piku.push_ref(&clone, "v1-annotated");
+    assert_eq!(code, 0, "{output}");
+    assert!(!output.contains("cannot analyse"), "{output}");
+    assert!(
+        output.contains("v1-annotated: fresh env needed"),
+        "{output}"
+    );
+    assert_eq!(piku.installed(), ["alpha"], "{output}");
 }

@@ -612,6 +612,33 @@ fn kudu_builds_dotnet_where_it_finds_msbuild_projects() {
         why.contains("app folder holds the MSBuild project Site.vbproj"),
         "{why}"
     );
+    // A PROJECT that names the project file itself: its folder is the app's.
+    let repo = Repo::new();
+    repo.write("web/Web.csproj", "<Project/>\n")
+        .write("web/requirements.txt", "a\nb\n")
+        .write("web/app.py", "")
+        .write(".deployment", "[config]\nproject = web/Web.csproj\n");
+    repo.commit("A .NET project");
+    repo.write("web/requirements.txt", "a\n");
+    repo.commit("Drop b");
+    let (json, code) = check_on("kudu-windows", &repo, "HEAD");
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["verdict"], "none", "{json}");
+    assert!(
+        json["warnings"]
+            .to_string()
+            .contains("PROJECT names the MSBuild project web/Web.csproj"),
+        "{json}"
+    );
+    // KuduScript's arguments pick the builder before any project file counts.
+    let (v, _) = verdict(
+        &[("a.csproj", "")],
+        Some("[config]\nSCM_SCRIPT_GENERATOR_ARGS = --python\n"),
+    );
+    assert_eq!(v, "wipe");
+    let (v, why) = verdict(&[], Some("[config]\nSCM_SCRIPT_GENERATOR_ARGS = --node\n"));
+    assert_eq!(v, "none", "{why}");
+    assert!(why.contains("SCM_SCRIPT_GENERATOR_ARGS '--node'"), "{why}");
 }
 
 /// Kudu deploys the branch of its `DEPLOYMENT_BRANCH` app setting (master unless set):
