@@ -46,11 +46,24 @@ pub struct StoreCredentials<'a> {
     pub helpers: &'a [String],
     /// The stored ones were refused: forget them first.
     pub refused: bool,
+    /// The password is written in the URL, which `git credential` hands back as it is.
+    pub in_url: bool,
 }
 
 impl std::fmt::Display for StoreCredentials<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let request = format!("printf 'url={}\\n'", self.site);
+        if self.in_url {
+            return write!(
+                f,
+                "The password is written in the URL envguard uses (envguard.scmUrl or the \
+                 remote's URL), and git hands it back as it is: take it out of the URL, then \
+                 store the site's deployment credentials with: printf '%s\\n' 'url={}' | git \
+                 credential fill | git credential approve",
+                self.site
+            );
+        }
+        // `%s`, so that a `%` in the address is no format.
+        let request = format!("printf '%s\\n' 'url={}'", self.site);
         let store = format!("{request} | git credential fill | git credential approve");
         let reject = if self.refused {
             format!("{request} | git credential reject; ")
@@ -98,7 +111,7 @@ pub enum SiteError {
     /// No deployment credentials from git.
     #[error(
         "no credentials for {site}: {gap}. {}",
-        StoreCredentials { site, helpers, refused: false }
+        StoreCredentials { site, helpers, refused: false, in_url: false }
     )]
     NoCredentials {
         site: String,
@@ -109,7 +122,7 @@ pub enum SiteError {
     #[error(
         "{url}: the site refused the credentials for user '{user}' (HTTP 401){}. {}",
         shown_detail(.detail),
-        StoreCredentials { site, helpers, refused: true }
+        StoreCredentials { site, helpers, refused: true, in_url: *in_url }
     )]
     Unauthorized {
         url: String,
@@ -117,6 +130,7 @@ pub enum SiteError {
         user: String,
         detail: String,
         helpers: Vec<String>,
+        in_url: bool,
     },
     /// HTTP 403: the user may not use the API, or basic authentication is off.
     #[error(

@@ -17,6 +17,8 @@ pub struct Credential {
     request: String,
     /// The site's scheme and authority, without user: what to store credentials for.
     pub site: String,
+    /// The password came from the URL itself.
+    pub in_url: bool,
 }
 
 impl std::fmt::Debug for Credential {
@@ -111,6 +113,7 @@ fn fill_with(url: &Url, quiet: bool) -> Result<Credential> {
                 password,
                 request,
                 site: url.origin(),
+                in_url: url.password().is_some(),
             };
             // The header's value too: it decodes to the password.
             if let Some(encoded) = credential.basic_auth().strip_prefix("Basic ") {
@@ -186,6 +189,7 @@ mod tests {
             password: "hunter2".into(),
             request: String::new(),
             site: String::new(),
+            in_url: false,
         };
         assert!(!format!("{c:?}").contains("hunter2"));
         assert_eq!(c.basic_auth(), "Basic dTpodW50ZXIy");

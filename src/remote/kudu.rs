@@ -270,6 +270,7 @@ impl<'a> Client<'a> {
                 user,
                 detail,
                 helpers: helpers(),
+                in_url: self.credential.in_url,
             },
             403 => SiteError::Forbidden { url, user, detail },
             _ => SiteError::Status {

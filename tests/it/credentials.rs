@@ -173,8 +173,8 @@ fn without_a_helper_the_printed_commands_store_credentials_the_site_accepts() {
     assert_eq!(
         commands,
         format!(
-            "git config --global credential.helper store; printf 'url={}\\n' | git credential \
-             fill | git credential approve",
+            "git config --global credential.helper store; printf '%s\\n' 'url={}' | git \
+             credential fill | git credential approve",
             api.url
         )
     );
@@ -222,8 +222,8 @@ fn refused_credentials_are_replaced_by_the_printed_commands() {
     assert_eq!(
         commands,
         format!(
-            "printf 'url={0}\\n' | git credential reject; printf 'url={0}\\n' | git credential \
-             fill | git credential approve",
+            "printf '%s\\n' 'url={0}' | git credential reject; printf '%s\\n' 'url={0}' | git \
+             credential fill | git credential approve",
             api.url
         )
     );
@@ -237,4 +237,27 @@ fn refused_credentials_are_replaced_by_the_printed_commands() {
             .contains(password),
         "the helper holds the new password"
     );
+}
+
+#[test]
+fn a_refused_password_written_in_the_url_is_said_to_be_there() {
+    let (api, _site) = stand_in("Pa55-right-canary");
+    let machine = Machine::new(&api, "deployer", "Pa55-right-canary");
+    machine
+        .app
+        .git(&["remote", "add", "azure", &format!("{}/myapp.git", api.url)]);
+    machine.app.git(&[
+        "config",
+        "envguard.scmUrl",
+        &api.url.replace("http://", "http://deployer:Pa55-inurl-canary@"),
+    ]);
+    let out = machine.detect();
+    let said = text(&out);
+    assert!(!out.status.success(), "{said}");
+    assert!(said.contains("HTTP 401"), "{said}");
+    assert!(
+        said.contains("The password is written in the URL envguard uses"),
+        "{said}"
+    );
+    assert!(!said.contains("Pa55-inurl-canary"), "{said}");
 }
