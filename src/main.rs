@@ -28,6 +28,8 @@ fn main() -> ExitCode {
     // Like git itself, trust the object store on reads instead of re-hashing every object:
     // a hook may read thousands of commits and trees.
     git2::opts::strict_hash_verification(false);
+    // The global and system files git reads here, before any configuration is opened.
+    envguard::config::scope::use_git_config_files();
     // The hook's own call (`envguard pre-push <remote> <url>`, as the shim and git make it)
     // runs on every push: it skips building the whole command line's parser.
     if let Some((remote, url)) = hook_call() {

@@ -31,48 +31,57 @@ fn add_committed(
     Ok(Some(file))
 }
 
-/// The repository's git configuration from the files git itself reads: libgit2's own choice
-/// (`~/.gitconfig`, the XDG file, the system file), except where `GIT_CONFIG_GLOBAL`,
-/// `GIT_CONFIG_SYSTEM` or `GIT_CONFIG_NOSYSTEM` choose others, as git does.
-pub fn repository_config(repo: &git2::Repository) -> Result<git2::Config> {
+/// Where libgit2 finds no configuration file: `/dev/null` is no folder.
+const NO_FILES: &str = "/dev/null/none";
+
+/// Whether [`use_git_config_files`] ran.
+static GIT_FILES_SET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Makes libgit2 skip the global and system files that `GIT_CONFIG_GLOBAL`,
+/// `GIT_CONFIG_SYSTEM` or `GIT_CONFIG_NOSYSTEM` replace, as git does (git-config(1)
+/// "ENVIRONMENT"); [`repository_config`] then adds the files they name. Called once by the
+/// binary before anything reads a configuration.
+pub fn use_git_config_files() {
     let files = crate::vars::git_config_files();
-    if files.defaults() {
-        return Ok(repo.config()?);
+    let mut levels = Vec::new();
+    if files.no_system || files.system.is_some() {
+        levels.push(git2::ConfigLevel::System);
     }
-    let mut git = git2::Config::new()?;
+    if files.global.is_some() {
+        levels.extend([git2::ConfigLevel::Global, git2::ConfigLevel::XDG]);
+    }
+    for level in levels {
+        // SAFETY: libgit2's search paths are process-wide state; this runs once, at the
+        // start of `main`, before any other thread exists and before any configuration is
+        // opened.
+        if let Err(e) = unsafe { git2::opts::set_search_path(level, NO_FILES) } {
+            log::debug!("cannot set libgit2's search path for {level:?}: {e}");
+        }
+    }
+    GIT_FILES_SET.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// The repository's git configuration from the files git itself reads: libgit2's own
+/// (every scope, includes and conditional includes), where `GIT_CONFIG_GLOBAL` and
+/// `GIT_CONFIG_SYSTEM` name other global and system files those ([`use_git_config_files`]
+/// took libgit2's away), and without a system file under `GIT_CONFIG_NOSYSTEM`.
+pub fn repository_config(repo: &git2::Repository) -> Result<git2::Config> {
+    let mut git = repo.config()?;
+    if !GIT_FILES_SET.load(std::sync::atomic::Ordering::SeqCst) {
+        return Ok(git);
+    }
+    let files = crate::vars::git_config_files();
     let mut add = |path: &std::path::Path, level| -> Result<()> {
         if path.is_file() || path == std::path::Path::new("/dev/null") {
-            git.add_file(path, level, false)?;
+            git.add_file(path, level, true)?;
         }
         Ok(())
     };
-    if !files.no_system {
-        match &files.system {
-            Some(path) => add(path, git2::ConfigLevel::System)?,
-            None => {
-                if let Ok(path) = git2::Config::find_system() {
-                    add(&path, git2::ConfigLevel::System)?;
-                }
-            }
-        }
+    if let Some(system) = files.system.as_deref().filter(|_| !files.no_system) {
+        add(system, git2::ConfigLevel::System)?;
     }
-    match &files.global {
-        Some(path) => add(path, git2::ConfigLevel::Global)?,
-        None => {
-            if let Ok(path) = git2::Config::find_xdg() {
-                add(&path, git2::ConfigLevel::XDG)?;
-            }
-            if let Ok(path) = git2::Config::find_global() {
-                add(&path, git2::ConfigLevel::Global)?;
-            }
-        }
-    }
-    add(&repo.commondir().join("config"), git2::ConfigLevel::Local)?;
-    if repo.is_worktree() {
-        add(
-            &repo.path().join("config.worktree"),
-            git2::ConfigLevel::Worktree,
-        )?;
+    if let Some(global) = &files.global {
+        add(global, git2::ConfigLevel::Global)?;
     }
     Ok(git)
 }

@@ -249,7 +249,8 @@ fn a_refused_password_written_in_the_url_is_said_to_be_there() {
     machine.app.git(&[
         "config",
         "envguard.scmUrl",
-        &api.url.replace("http://", "http://deployer:Pa55-inurl-canary@"),
+        &api.url
+            .replace("http://", "http://deployer:Pa55-inurl-canary@"),
     ]);
     let out = machine.detect();
     let said = text(&out);

@@ -135,3 +135,41 @@ fn the_global_file_is_the_one_git_reads() {
     assert!(out.status.success(), "{stderr}");
     assert_eq!(d.server_rev("master"), tip, "{stderr}");
 }
+
+/// With git's system file switched off (`GIT_CONFIG_NOSYSTEM`, as CI and this suite run
+/// git) or another global file named, a conditional include still applies as git applies it.
+#[test]
+fn a_conditional_include_applies_as_git_applies_it() {
+    let d = Deployment::new(APP);
+    d.clone.git(&["config", "--unset", "envguard.mode"]);
+    let holder = tempfile::tempdir().expect("tempdir");
+    let included = holder.path().join("included");
+    std::fs::write(&included, "[envguard]\n\tmode = off\n").expect("included");
+    let global = holder.path().join("global");
+    std::fs::write(&global, "[envguard]\n\tmode = warn\n").expect("global");
+    // `gitdir:<worktree>/` matches the git dir inside it.
+    let worktree = d.clone.path.canonicalize().expect("worktree");
+    d.clone.git(&[
+        "config",
+        &format!("includeIf.gitdir:{}/.path", worktree.display()),
+        &included.display().to_string(),
+    ]);
+    let mut git = d.clone.cmd("git");
+    git.env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", &global)
+        .args(["config", "--get", "envguard.mode"]);
+    let git_says = git.output().expect("git config");
+    assert_eq!(String::from_utf8_lossy(&git_says.stdout).trim(), "off");
+    let mut status = d.clone.cmd(crate::support::envguard_bin());
+    status
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", &global)
+        .args(["hook", "status"]);
+    let out = status.output().expect("status");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains(", mode off\n"), "{said}");
+}
