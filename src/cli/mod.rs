@@ -223,7 +223,16 @@ pub fn hook(request: HookAction) -> ExitStatus {
 /// What `hook install` did: its steps, and an entry to paste alone on stdout (the steps
 /// then go to stderr, so `envguard hook install > entry.yml` captures only the entry).
 fn print_install(report: &crate::message::InstallReport) -> ExitStatus {
-    emit(report);
+    if report.steps.iter().any(|s| !s.is_warning()) {
+        emit(report);
+    }
+    if report
+        .steps
+        .iter()
+        .any(crate::message::InstallStep::is_warning)
+    {
+        emit(&crate::message::InstallWarnings(report));
+    }
     if let Some(paste) = &report.paste {
         crate::output::paste(paste);
     }

@@ -151,14 +151,7 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     }
     let push = read_push(&repo, args, stdin)?;
     if push.updates.is_empty() {
-        // git gives no input when there is nothing to push; a hook manager that does not
-        // pass git's input on gives none either, and that push would go out unchecked. Run
-        // by git itself, an empty input is an up-to-date push: nothing to say.
-        if chain::run_from_another_hook().is_some() {
-            emit(&Hook::NoInput);
-        } else {
-            emit_detail(&Hook::NoInput);
-        }
+        say_no_input();
         return Ok(Outcome::Proceed);
     }
     let git_config = crate::config::open(&repo)?;
@@ -180,7 +173,7 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
         return Ok(not_checked(&push, Unchecked::ModeOff));
     }
     mode_known(target.mode)?;
-    settle_branches(&repo, &mut config, &push, target.platform);
+    let branch_unknown = settle_branches(&repo, &mut config, &push, target.platform);
     note_deployed(&repo, &config, &push);
     // The flags of the user's `git push` (read from its command line) matter only to a push
     // that needs more than a quiet pass: read them then.
@@ -204,6 +197,7 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     }
     let (checked, others) =
         check_updates(&repo, &git_config, &config, &mut analyzer, &push, &flags_of)?;
+    say_branch_unknown(branch_unknown.as_ref(), &checked);
     let quiet = checked.iter().all(|c| {
         c.fast_forward && c.analysis.verdict == Verdict::None && c.analysis.errors.is_empty()
     });
@@ -285,18 +279,23 @@ fn toggles_in_an_atomic_push(push: &Push, plan: &Plan, flags: PushFlags) -> bool
 
 /// The deploy branches of a push to `platform` (the remote's HEAD where the platform
 /// deploys the default branch); where the platform's own cannot be seen from here (Dokku),
-/// the push says how to name it.
-fn settle_branches(repo: &Repository, config: &mut Config, push: &Push, platform: Platform) {
+/// the message that says how to name it, for the push to say when it matters.
+fn settle_branches(
+    repo: &Repository,
+    config: &mut Config,
+    push: &Push,
+    platform: Platform,
+) -> Option<Hook> {
     config.settle_branches(
         platform,
         crate::config::default_branch(repo, &format!("refs/remotes/{}/HEAD", push.remote)),
     );
-    if let Some(platform) = config.deploy_branch_unknown() {
-        emit(&Hook::DeployBranchUnknown {
+    config
+        .deploy_branch_unknown()
+        .map(|platform| Hook::DeployBranchUnknown {
             platform,
             remote: SecretUrl::new(&push.remote),
-        });
-    }
+        })
 }
 
 /// Every URL that may name the push's platform: the one git passed the hook (after
@@ -346,17 +345,46 @@ fn say_quiet_updates(cx: &Context, plan: &Plan) {
         };
         // Quiet when the push changes nothing watched; one line when it does and nothing
         // goes stale, or a platform rule decided.
-        let watched_changed = !(analysis.added.is_empty()
-            && analysis.changed.is_empty()
-            && analysis.removed.is_empty()
-            && analysis.skipped.is_empty()
-            && analysis.warnings.is_empty());
-        if watched_changed {
+        if changed_watched(analysis) {
             emit(&message);
         } else {
             emit_detail(&message);
         }
     }
+}
+
+/// git gives no input when there is nothing to push; a hook manager that does not pass
+/// git's input on gives none either, and that push would go out unchecked. Run by git
+/// itself, an empty input is an up-to-date push: nothing to say.
+fn say_no_input() {
+    if chain::run_from_another_hook().is_some() {
+        emit(&Hook::NoInput);
+    } else {
+        emit_detail(&Hook::NoInput);
+    }
+}
+
+/// Which branch deploys matters to a push that changes a watched file: said then, quiet
+/// otherwise.
+fn say_branch_unknown(message: Option<&Hook>, checked: &[Checked]) {
+    if let Some(message) = message {
+        if checked.iter().any(|c| changed_watched(&c.analysis)) {
+            emit(message);
+        } else {
+            emit_detail(message);
+        }
+    }
+}
+
+/// Whether an update changes a watched file (or a rule or trailer decided about one).
+fn changed_watched(analysis: &crate::analyze::Analysis) -> bool {
+    !(analysis.added.is_empty()
+        && analysis.changed.is_empty()
+        && analysis.removed.is_empty()
+        && analysis.skipped.is_empty()
+        && analysis.warnings.is_empty()
+        && analysis.reasons.is_empty()
+        && analysis.errors.is_empty())
 }
 
 /// An App Service remote whose platform was never recorded, on a push that needs action:

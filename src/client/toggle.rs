@@ -438,7 +438,11 @@ fn set_upstream(repo: &Repository, state: &ToggleState) {
     else {
         return;
     };
-    let Ok(mut config) = repo.config() else {
+    // The repository's own file, where `git push -u` writes it.
+    let Ok(mut config) = repo
+        .config()
+        .and_then(|c| c.open_level(git2::ConfigLevel::Local))
+    else {
         return;
     };
     let set = config

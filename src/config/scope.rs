@@ -66,13 +66,22 @@ pub fn use_git_config_files() {
 /// `GIT_CONFIG_SYSTEM` name other global and system files those ([`use_git_config_files`]
 /// took libgit2's away), and without a system file under `GIT_CONFIG_NOSYSTEM`.
 pub fn repository_config(repo: &git2::Repository) -> Result<git2::Config> {
-    let mut git = repo.config()?;
+    Ok(with_git_files(repo)?.snapshot()?)
+}
+
+/// The configuration of [`repository_config`], open for adding files: from a repository
+/// handle of its own, since libgit2 keeps one configuration per handle, and a file added to
+/// the caller's would be where the caller's next `set_str` writes.
+fn with_git_files(repo: &git2::Repository) -> Result<git2::Config> {
+    let own = git2::Repository::open(repo.path())?;
+    let mut git = own.config()?;
     if !GIT_FILES_SET.load(std::sync::atomic::Ordering::SeqCst) {
         return Ok(git);
     }
     let files = crate::vars::git_config_files();
     let mut add = |path: &std::path::Path, level| -> Result<()> {
-        if path.is_file() || path == std::path::Path::new("/dev/null") {
+        // Only a regular file: `/dev/null` (git's way to say "none") adds nothing.
+        if path.is_file() {
             git.add_file(path, level, true)?;
         }
         Ok(())
@@ -103,7 +112,7 @@ pub fn committed_warnings(repo: &git2::Repository) -> Vec<String> {
 /// `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_<n>`/`GIT_CONFIG_VALUE_<n>`) and libgit2 does not read.
 /// A snapshot: read once, no file is checked again on every lookup.
 pub fn open(repo: &git2::Repository) -> Result<git2::Config> {
-    let mut git = repository_config(repo)?;
+    let mut git = with_git_files(repo)?;
     // The team's committed file, below every git config scope.
     let _committed = add_committed(repo, &mut git)?;
     let overrides = command_line_settings();

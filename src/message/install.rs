@@ -209,16 +209,54 @@ impl InstallStep {
     }
 }
 
-/// The steps, one per line (where the report pastes an entry, they belong on stderr).
+impl InstallStep {
+    /// A warning, for stderr beside the result.
+    pub fn is_warning(&self) -> bool {
+        matches!(
+            self,
+            InstallStep::NoTarget
+                | InstallStep::NoDeployRemote { .. }
+                | InstallStep::Piku {
+                    platform_set: false
+                }
+        )
+    }
+}
+
+/// The steps that are no warning, one per line (where the report pastes an entry, they
+/// belong on stderr).
 impl fmt::Display for InstallReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, step) in self.steps.iter().enumerate() {
+        let steps: Vec<&InstallStep> = self.steps.iter().filter(|s| !s.is_warning()).collect();
+        for (i, step) in steps.iter().enumerate() {
             if i > 0 {
                 f.write_str("\n")?;
             }
             step.fmt(f)?;
         }
         Ok(())
+    }
+}
+
+/// The warnings of an [`InstallReport`], on stderr.
+pub struct InstallWarnings<'a>(pub &'a InstallReport);
+
+impl fmt::Display for InstallWarnings<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let warnings: Vec<&InstallStep> = self.0.steps.iter().filter(|s| s.is_warning()).collect();
+        for (i, step) in warnings.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            step.fmt(f)?;
+        }
+        Ok(())
+    }
+}
+
+impl Line for InstallWarnings<'_> {
+    fn stream(&self) -> Stream {
+        Stream::Messages
     }
 }
 

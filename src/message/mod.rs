@@ -19,7 +19,7 @@ mod status;
 
 pub use command::Command;
 pub use hook::Hook;
-pub use install::{InstallReport, InstallStep};
+pub use install::{InstallReport, InstallStep, InstallWarnings};
 pub use receive::{Hold, Receive};
 pub use report::{
     DeployBranches, DetectReport, Leftover, PlatformLabel, PlatformReport, RemotePlatform,

@@ -159,7 +159,7 @@ impl<'a> Client<'a> {
         for attempt in 1..=attempts {
             match self.once("DELETE", &delete_url, None) {
                 Ok(answer) => return Ok(answer),
-                Err(Failure::Fatal(error)) => return Err(error.into()),
+                Err(Failure::Fatal(error)) => return Err(crate::Error::Site(error)),
                 Err(Failure::Transient(message)) => {
                     log::debug!("DELETE {delete_url}: {message} (try {attempt} of {attempts})");
                     last = message;
@@ -351,25 +351,25 @@ impl<'a> Client<'a> {
             // Only a request that deletes may still be at work on the site; a question that
             // got no answer changed nothing there.
             ureq::Error::Timeout(_) if method != "GET" => {
-                Failure::Fatal(SiteError::TimedOutActing {
+                Failure::Fatal(Box::new(SiteError::TimedOutActing {
                     url: url.to_string(),
                     seconds: self.retry.timeout.as_secs(),
-                })
+                }))
             }
-            ureq::Error::Timeout(_) => Failure::Fatal(SiteError::TimedOutAsking {
+            ureq::Error::Timeout(_) => Failure::Fatal(Box::new(SiteError::TimedOutAsking {
                 url: url.to_string(),
                 seconds: self.retry.timeout.as_secs(),
-            }),
-            ureq::Error::HostNotFound => Failure::Fatal(SiteError::HostNotFound {
+            })),
+            ureq::Error::HostNotFound => Failure::Fatal(Box::new(SiteError::HostNotFound {
                 url: url.to_string(),
-            }),
+            })),
             ureq::Error::ConnectionFailed | ureq::Error::Io(_) => {
                 Failure::Transient(format!("cannot reach the site ({error})"))
             }
-            source => Failure::Fatal(SiteError::Transport {
+            source => Failure::Fatal(Box::new(SiteError::Transport {
                 url: url.to_string(),
                 source,
-            }),
+            })),
         }
     }
 }

@@ -34,7 +34,7 @@ pub enum Failure {
     /// Worth another try.
     Transient(String),
     /// Final.
-    Fatal(SiteError),
+    Fatal(Box<SiteError>),
 }
 
 impl RetryPolicy {
@@ -56,7 +56,7 @@ impl RetryPolicy {
         for attempt in 1..=attempts {
             match once() {
                 Ok(answer) => return Ok(answer),
-                Err(Failure::Fatal(error)) => return Err(error.into()),
+                Err(Failure::Fatal(error)) => return Err(crate::Error::Site(error)),
                 Err(Failure::Transient(message)) => {
                     log::debug!("{what}: {message} (try {attempt} of {attempts})");
                     last = message;
@@ -111,7 +111,9 @@ mod tests {
         let mut tries = 0;
         let result: Result<()> = policy.run("GET x", || {
             tries += 1;
-            Err(Failure::Fatal(SiteError::HostNotFound { url: "x".into() }))
+            Err(Failure::Fatal(Box::new(SiteError::HostNotFound {
+                url: "x".into(),
+            })))
         });
         assert_eq!(tries, 1);
         assert!(matches!(
