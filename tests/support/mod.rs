@@ -85,6 +85,17 @@ pub fn test_home() -> &'static Path {
     .path()
 }
 
+/// The global git configuration of every process the tests start: an empty file in
+/// [`test_home`].
+pub fn test_global_config() -> &'static Path {
+    static FILE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| {
+        let path = test_home().join("gitconfig");
+        std::fs::write(&path, "").expect("the tests' global git config");
+        path
+    })
+}
+
 /// Variables of the outer environment a child still gets: where temporary files go, and
 /// where a coverage run writes its profiles. Nothing else passes (`env_clear`).
 const PASSED_THROUGH: &[&str] = &["TMPDIR", "LLVM_PROFILE_FILE"];
@@ -100,7 +111,12 @@ pub fn base_env() -> Vec<(&'static str, std::ffi::OsString)> {
         ("LC_ALL", "C".into()),
         ("LANG", "C".into()),
         ("GIT_CONFIG_NOSYSTEM", "1".into()),
-        ("GIT_CONFIG_GLOBAL", "/dev/null".into()),
+        // An empty file of the tests' own rather than /dev/null: a write through a bug
+        // lands there, never on the machine's /dev/null (the suite may run as root).
+        (
+            "GIT_CONFIG_GLOBAL",
+            test_global_config().as_os_str().to_owned(),
+        ),
         ("GIT_AUTHOR_NAME", "Test Author".into()),
         ("GIT_AUTHOR_EMAIL", "author@example.invalid".into()),
         ("GIT_COMMITTER_NAME", "Test Committer".into()),
