@@ -223,7 +223,7 @@ fn verify_toggle(cx: &Context, state: &ToggleState) {
     }
     let commits = [state.t1.clone(), state.t2.clone()];
     match crate::remote::verify_deployments(cx.repo, cx.config, cx.remote, cx.url, &commits) {
-        Ok(lines) => emit(&Hook::Site { lines }),
+        Ok(deployments) => emit(&Hook::Deployments { deployments }),
         Err(e) => {
             log::debug!("verifying the toggle: {e}");
             unverified(

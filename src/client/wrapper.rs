@@ -151,7 +151,7 @@ fn verify_remote_wipe(flag: &Path, args: &[String]) {
             crate::remote::verify_deployments(&repo, &config, &remote, &url, &tips)
         });
     match verified {
-        Ok(lines) => emit(&Hook::Site { lines }),
+        Ok(deployments) => emit(&Hook::Deployments { deployments }),
         Err(e) => emit(&Hook::NotVerified {
             error: e.to_string(),
         }),

@@ -150,9 +150,9 @@ pub enum Hook {
         refs: Vec<String>,
     },
     GitReportsFailure,
-    /// Lines of a site's deployment log or a remote wipe's dry run.
-    Site {
-        lines: Vec<String>,
+    /// What the site's deployment API says of the commits deployed.
+    Deployments {
+        deployments: super::Deployments,
     },
     /// What the push's remote wipe would send (`git push --dry-run`).
     SiteWipeDryRun {
@@ -469,7 +469,7 @@ impl fmt::Display for Hook {
                 "git now reports this push as failed because a hook cannot change what git \
                  pushes; nothing is lost. `envguard push` does the same without this message.",
             ),
-            Hook::Site { lines } => f.write_str(&lines.join("\n")),
+            Hook::Deployments { deployments } => deployments.fmt(f),
             Hook::SiteWipeDryRun { plan } => plan.fmt(f),
             Hook::SiteDeploysOther { deployed, pushed } => write!(
                 f,

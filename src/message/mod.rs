@@ -22,9 +22,9 @@ pub use hook::Hook;
 pub use install::{InstallReport, InstallStep, InstallWarnings};
 pub use receive::{Hold, Receive};
 pub use report::{
-    DeployBranches, DetectReport, Leftover, PlatformLabel, PlatformReport, RemotePlatform,
-    RemoteWipeReport, ScriptWritten, SiteProject, SitePrune, SiteWipe, SiteWipeDryRun, Uninstalled,
-    WipeOutcome, Wiped,
+    DeployBranches, DeploymentReport, Deployments, DetectReport, EnvOutcome, Leftover,
+    PlatformLabel, PlatformReport, RemotePlatform, RemoteWipeReport, ScriptWritten, SiteProject,
+    SitePrune, SiteWipe, SiteWipeDryRun, Uninstalled, WipeOutcome, Wiped,
 };
 pub use status::{
     CommittedSettings, DispatchOrder, HookState, HookStatus, RemoteStatus, ServerTarget,

@@ -570,6 +570,62 @@ impl Line for DetectReport {
     }
 }
 
+/// What the deployment log says about the env.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvOutcome {
+    /// "Creating ... virtual environment", "Deleting incompatible virtual environment".
+    Created,
+    /// "Found compatible virtual environment".
+    Reused,
+    /// The log says neither.
+    Unknown,
+}
+
+/// One deployment as the API reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeploymentReport {
+    pub succeeded: bool,
+    pub env: EnvOutcome,
+}
+
+/// What the site's deployment API says of each commit a toggle or remote wipe deployed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deployments(pub Vec<(String, Option<DeploymentReport>)>);
+
+impl fmt::Display for Deployments {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (commit, report)) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            match report.as_ref().map(|r| (r.succeeded, r.env)) {
+                Some((true, EnvOutcome::Created)) => {
+                    write!(
+                        f,
+                        "deployed {commit}: a new virtual environment was created"
+                    )?;
+                }
+                Some((true, EnvOutcome::Reused)) => write!(
+                    f,
+                    "warning: deployed {commit}, but the platform reused the old virtual \
+                     environment"
+                )?,
+                Some((true, EnvOutcome::Unknown)) => write!(
+                    f,
+                    "deployed {commit}; its log does not say whether the env was created anew"
+                )?,
+                Some((false, _)) => write!(
+                    f,
+                    "warning: the deployment of {commit} failed on the site; see its log in the \
+                     portal (Deployment Center) or at /api/deployments/{commit}/log"
+                )?,
+                None => write!(f, "warning: the site reports no deployment of {commit}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -435,27 +435,22 @@ pub fn platform_status(repo: &Repository, config: &Config) -> Result<PlatformRep
 }
 
 /// Reads what the site's deployments of `commits` did (with credentials a helper gives, no
-/// prompt): one line per commit.
+/// prompt).
 pub fn verify_deployments(
     repo: &Repository,
     config: &Config,
     remote: &str,
     url: &str,
     commits: &[String],
-) -> Result<Vec<String>> {
+) -> Result<crate::message::Deployments> {
     let site = RemoteSite::resolve(repo, config, remote, &[url])?;
     let connected = site.connect(config, true)?.asking();
     let client = connected.client();
-    let mut lines = Vec::new();
+    let mut reports = Vec::new();
     for commit in commits {
-        let short = crate::report::short_id(commit);
-        lines.push(
-            match verify::deployment(&client, &connected.base, commit)? {
-                Some(report) => report.describe(short),
-                None => format!("warning: the site reports no deployment of {short}"),
-            },
-        );
+        let short = crate::report::short_id(commit).to_string();
+        reports.push((short, verify::deployment(&client, &connected.base, commit)?));
     }
     connected.credential.approve();
-    Ok(lines)
+    Ok(crate::message::Deployments(reports))
 }

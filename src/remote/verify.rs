@@ -8,44 +8,7 @@ use crate::Result;
 /// Kudu's status of a finished, successful deployment.
 const SUCCESS: i64 = 4;
 
-/// What the deployment log says about the env.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EnvOutcome {
-    /// "Creating ... virtual environment", "Deleting incompatible virtual environment".
-    Created,
-    /// "Found compatible virtual environment".
-    Reused,
-    /// The log says neither.
-    Unknown,
-}
-
-/// One deployment as the API reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeploymentReport {
-    pub succeeded: bool,
-    pub env: EnvOutcome,
-}
-
-impl DeploymentReport {
-    /// One line for the user: what the platform did, or why it needs a look.
-    pub fn describe(&self, commit: &str) -> String {
-        match (self.succeeded, self.env) {
-            (true, EnvOutcome::Created) => {
-                format!("deployed {commit}: a new virtual environment was created")
-            }
-            (true, EnvOutcome::Reused) => format!(
-                "warning: deployed {commit}, but the platform reused the old virtual environment"
-            ),
-            (true, EnvOutcome::Unknown) => {
-                format!("deployed {commit}; its log does not say whether the env was created anew")
-            }
-            (false, _) => format!(
-                "warning: the deployment of {commit} failed on the site; see its log in the \
-                 portal (Deployment Center) or at /api/deployments/{commit}/log"
-            ),
-        }
-    }
-}
+pub use crate::message::{DeploymentReport, EnvOutcome};
 
 /// The env outcome of a deployment log's lines.
 pub fn env_outcome<S: AsRef<str>>(lines: &[S]) -> EnvOutcome {
@@ -150,6 +113,10 @@ mod tests {
             succeeded: false,
             env: EnvOutcome::Created,
         };
-        assert!(report.describe("abc1234").starts_with("warning:"));
+        let said = crate::message::Deployments(vec![("abc1234".into(), Some(report))]);
+        assert!(
+            said.to_string()
+                .starts_with("warning: the deployment of abc1234 failed")
+        );
     }
 }
