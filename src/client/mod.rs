@@ -318,6 +318,7 @@ fn say_quiet_updates(cx: &Context, plan: &Plan) {
             remote: SecretUrl::new(cx.remote),
             why: Unchecked::NoDeployBranch {
                 branches: cx.config.branches.join(" "),
+                assumed: cx.config.head_assumed,
             },
         };
         // A push that only deletes refs deploys nothing: nothing to say.

@@ -152,6 +152,9 @@ pub struct Config {
     /// The platform [`Config::settle_branches`] settled the deploy refs for (`None`: not
     /// settled); its refs unless `envguard.branch` is set.
     pub branches_of: Option<Platform>,
+    /// The deploy branch is the remote's HEAD branch, which is not known here (no
+    /// `refs/remotes/<remote>/HEAD`): `master` is assumed.
+    pub head_assumed: bool,
     /// App root inside the repository (`envguard.appRoot`, `""` for the repository root);
     /// `None`: from `.deployment`.
     pub app_root: Option<String>,
@@ -204,6 +207,7 @@ impl Default for Config {
             branches: vec!["master".to_string()],
             branches_set: false,
             branches_of: None,
+            head_assumed: false,
             app_root: None,
             site_command: None,
             site_project: None,
@@ -427,7 +431,10 @@ impl Config {
         use crate::platform::DeployRefs;
         self.branches = match platform.facts().deploy_refs {
             DeployRefs::Every | DeployRefs::DeployBranchElseFirstPushed => vec!["*".to_string()],
-            DeployRefs::RepositoryHead => vec![default_branch.unwrap_or_else(|| "master".into())],
+            DeployRefs::RepositoryHead => {
+                self.head_assumed = default_branch.is_none();
+                vec![default_branch.unwrap_or_else(|| "master".into())]
+            }
             DeployRefs::DeploymentBranch => vec!["master".to_string()],
             DeployRefs::Branches(names) => names.iter().map(|b| b.to_string()).collect(),
         };
@@ -452,6 +459,7 @@ impl Config {
             branches: self.branches.clone(),
             set: self.branches_set,
             of: self.branches_of,
+            head_assumed: self.head_assumed,
         }
     }
 

@@ -281,10 +281,23 @@ impl fmt::Display for Hook {
                         "envguard.mode is off for {remote}: this push is not checked"
                     )
                 }
-                Unchecked::NoDeployBranch { branches } => write!(
+                Unchecked::NoDeployBranch {
+                    branches,
+                    assumed: false,
+                } => write!(
                     f,
                     "this push to {remote} updates no deploy branch ({branches}), so nothing is \
                      checked"
+                ),
+                Unchecked::NoDeployBranch {
+                    branches,
+                    assumed: true,
+                } => write!(
+                    f,
+                    "this push to {remote} updates no deploy branch ({branches}, assumed: the \
+                     remote's HEAD branch, which the server deploys, is not known here), so \
+                     nothing is checked; `git remote set-head {remote} --auto` reads it, or name \
+                     it with `git config envguard.branch NAME`"
                 ),
             },
             Hook::Quiet {

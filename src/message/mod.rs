@@ -42,7 +42,11 @@ pub const WAYS_OUT: [&str; 2] = [
 pub enum Unchecked {
     NotDeployRemote,
     ModeOff,
-    NoDeployBranch { branches: String },
+    /// `assumed`: the remote's HEAD branch is not known here.
+    NoDeployBranch {
+        branches: String,
+        assumed: bool,
+    },
 }
 
 /// A long step of the client side, said before it starts.

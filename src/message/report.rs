@@ -184,6 +184,8 @@ pub struct DeployBranches {
     pub set: bool,
     /// The platform whose deploy refs they are, where settled.
     pub of: Option<Platform>,
+    /// The remote's HEAD branch is not known here: `master` is assumed.
+    pub head_assumed: bool,
 }
 
 impl fmt::Display for DeployBranches {
@@ -220,6 +222,12 @@ impl fmt::Display for DeployBranches {
             DeployRefs::Branches(_) => write!(
                 f,
                 "{listed} ({platform} deploys pushes to these; envguard.branch overrides it)"
+            ),
+            DeployRefs::RepositoryHead if self.head_assumed => write!(
+                f,
+                "{listed} (assumed: the remote's HEAD branch, which a self-hosted server deploys, \
+                 is not known here; `git remote set-head REMOTE --auto` reads it, envguard.branch \
+                 overrides it)"
             ),
             DeployRefs::RepositoryHead => write!(
                 f,
@@ -643,6 +651,7 @@ mod tests {
             branches: vec!["release".into()],
             set,
             of,
+            head_assumed: false,
         };
         assert_eq!(
             branches(true, None).to_string(),
