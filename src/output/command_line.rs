@@ -55,41 +55,107 @@ const OPERATORS: &[&str] = &["&&", "||", ";", "|", "&"];
 
 const MASK: &str = "***";
 
-/// `command` with every word that may hold a secret masked, and otherwise as written (its
-/// quoting, operators and spacing kept, so it reads as the command that runs). Where a
-/// secret's text is not in the command as written (an escape inside it), the words are
-/// shown re-quoted instead, each masked. A command the shell's quoting rules cannot split
-/// shows its first word only.
+/// `command` with every word that may hold a secret masked, and otherwise as written: its
+/// operators, quoting and spacing kept, so it reads as the command that runs. The command is
+/// cut at the shell's operators outside quotes ([`segments`]) and each piece masked in place;
+/// a piece where a secret's text is not found as written (an escape inside it, or a copy of
+/// it elsewhere) is shown word by word, each masked. A command the shell's quoting rules
+/// cannot split shows its first word only.
 pub fn shown(command: &str) -> String {
-    let Some(words) = shlex::split(command) else {
+    if shlex::split(command).is_none() {
         let program = command.split_whitespace().next().unwrap_or_default();
         return format!("{} {MASK}", shown_word(program));
+    }
+    let mut out = String::with_capacity(command.len());
+    let mut next = Next::Start;
+    for (text, operator) in segments(command) {
+        out.push_str(&shown_segment(text, next));
+        out.push_str(operator);
+        next = after_operator(operator);
+    }
+    out
+}
+
+/// One piece of a command between operators, shown from position `start`.
+fn shown_segment(text: &str, start: Next) -> String {
+    let Some(words) = shlex::split(text).filter(|w| !w.is_empty()) else {
+        return text.to_string();
     };
+    let lead = &text[..text.len() - text.trim_start().len()];
+    let trail = &text[text.trim_end().len()..];
+    let by_words = format!("{lead}{}{trail}", shown_words(&words, start));
     // Each secret replaced where it stands: the values come in the words' order, so each is
     // looked for after the one before.
-    let Some(values) = masked_values(&words) else {
-        return shown_words(&words);
+    let Some(values) = masked_values(&words, start) else {
+        return by_words;
     };
-    let mut text = String::with_capacity(command.len());
-    let mut rest = command;
+    let mut masked = String::with_capacity(text.len());
+    let mut rest = text;
     for value in &values {
         let Some(at) = rest.find(value.as_str()) else {
-            return shown_words(&words);
+            return by_words;
         };
-        text.push_str(&rest[..at]);
-        text.push_str(MASK);
+        masked.push_str(&rest[..at]);
+        masked.push_str(MASK);
         rest = &rest[at + value.len()..];
     }
-    text.push_str(rest);
-    let text = crate::url::redact_urls_in(&text);
-    // Shown as written only where its words are exactly the words shown one by one, each
-    // masked as its position requires: a replacement that hit another copy of a secret, or
-    // changed how the shell splits the line, shows the words instead.
-    let shown = shown_words(&words);
-    if shlex::split(&text).is_none() || shlex::split(&text) != shlex::split(&shown) {
-        return shown;
+    masked.push_str(rest);
+    let masked = crate::url::redact_urls_in(&masked);
+    // As written only where its words are exactly the words shown one by one.
+    match (shlex::split(&masked), shlex::split(&by_words)) {
+        (Some(a), Some(b)) if a == b => masked,
+        _ => by_words,
     }
-    text
+}
+
+/// `command` cut at the shell's control and redirection operators outside quotes (`;`, `|`,
+/// `&`, `<`, `>`, `(`, `)`, backquotes, line breaks): each piece of text with the operator
+/// after it as written (`""` after the last).
+fn segments(command: &str) -> Vec<(&str, &str)> {
+    const OPERATOR: &[u8] = b";|&<>()`\n";
+    let bytes = command.as_bytes();
+    let mut pieces = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    let (mut single, mut double) = (false, false);
+    while i < bytes.len() {
+        let c = bytes[i];
+        if single {
+            single = c != b'\'';
+        } else if c == b'\\' {
+            i += 2;
+            continue;
+        } else if double {
+            double = c != b'"';
+        } else if c == b'\'' {
+            single = true;
+        } else if c == b'"' {
+            double = true;
+        } else if OPERATOR.contains(&c) {
+            let from = i;
+            while i < bytes.len() && OPERATOR.contains(&bytes[i]) {
+                i += 1;
+            }
+            pieces.push((&command[start..from], &command[from..i]));
+            start = i;
+            continue;
+        }
+        i += 1;
+    }
+    pieces.push((&command[start.min(command.len())..], ""));
+    pieces
+}
+
+/// What the word after `operator` is: a here-string's (`<<<`) is fed to the command, often a
+/// credential (`--with-token <<< TOKEN`); a redirection's a file; anything else starts a
+/// command.
+fn after_operator(operator: &str) -> Next {
+    if operator.ends_with("<<<") {
+        Next::Secret
+    } else if operator.ends_with(['<', '>']) || operator.ends_with(">&") {
+        Next::Word
+    } else {
+        Next::Start
+    }
 }
 
 /// The values at the secret positions of `command` (what [`shown`] masks), and of each the
@@ -97,16 +163,30 @@ pub fn shown(command: &str) -> String {
 /// wherever they show up. A command the shell's quoting cannot split: every word after the
 /// program.
 pub fn secret_values(command: &str) -> Vec<String> {
-    let Some(words) = shlex::split(command) else {
+    if shlex::split(command).is_none() {
         return command
             .split_whitespace()
             .skip(1)
             .map(str::to_string)
             .collect();
-    };
+    }
     let mut values = Vec::new();
     let mut next = Next::Start;
-    for word in &words {
+    for (text, operator) in segments(command) {
+        if let Some(words) = shlex::split(text) {
+            values.extend(words_secret_values(&words, next));
+        }
+        next = after_operator(operator);
+    }
+    values.retain(|v| !v.is_empty());
+    values
+}
+
+/// [`secret_values`] of one piece's words, from position `start`.
+fn words_secret_values(words: &[String], start: Next) -> Vec<String> {
+    let mut values = Vec::new();
+    let mut next = start;
+    for word in words {
         let (text, then) = classify(word, next);
         next = then;
         if let Some(nested) = shlex::split(word).filter(|w| w.len() > 1)
@@ -123,7 +203,6 @@ pub fn secret_values(command: &str) -> Vec<String> {
             values.extend(tail);
         }
     }
-    values.retain(|v| !v.is_empty());
     values
 }
 
@@ -139,9 +218,9 @@ fn secret_values_of(words: &[String]) -> Vec<String> {
 
 /// The text each word of `words` has masked where [`shown_words`] shows it, in the words'
 /// order (a nested script's words included); `None` where that cannot be told.
-fn masked_values(words: &[String]) -> Option<Vec<String>> {
+fn masked_values(words: &[String], start: Next) -> Option<Vec<String>> {
     let mut values = Vec::new();
-    let mut next = Next::Start;
+    let mut next = start;
     for word in words {
         let (text, then) = classify(word, next);
         next = then;
@@ -154,7 +233,7 @@ fn masked_values(words: &[String]) -> Option<Vec<String>> {
         if let Some(value) = masked_part(word, &text) {
             values.push(value);
         } else if let Some(nested) = shlex::split(word).filter(|w| w.len() > 1) {
-            values.extend(masked_values(&nested)?);
+            values.extend(masked_values(&nested, Next::Start)?);
         } else {
             return None;
         }
@@ -190,9 +269,9 @@ enum Next {
     Word,
 }
 
-fn shown_words(words: &[String]) -> String {
+fn shown_words(words: &[String], start: Next) -> String {
     let mut shown = Vec::with_capacity(words.len());
-    let mut next = Next::Start;
+    let mut next = start;
     for word in words {
         let (text, then) = classify(word, next);
         shown.push(text);
@@ -280,7 +359,7 @@ fn shown_word(word: &str) -> String {
         && let Some(words) = shlex::split(word)
         && words.len() > 1
     {
-        return quoted(&shown_words(&words));
+        return quoted(&shown_words(&words, Next::Start));
     }
     if word.contains("://") {
         return quoted(&crate::url::redact_urls_in(word));
@@ -547,6 +626,35 @@ mod tests {
         .to_string();
         assert!(!shown.contains("V9secret"), "{shown}");
         assert!(shown.contains("&& printf"), "{shown}");
+    }
+
+    /// The shell's operators stay where they are, glued to a masked word or not, and what
+    /// follows a here-string or sits in backquotes is masked as a command's start would be.
+    #[test]
+    fn operators_stay_as_written_around_masked_words() {
+        for (command, expected) in [
+            ("x --password LONGSEC; y", "x --password ***; y"),
+            ("x --password LONGSEC;y", "x --password ***;y"),
+            ("x -p P|y", "x -p ***|y"),
+            ("x --user=u:p>out", "x --user=***>out"),
+            ("x -u u:p&&y", "x -u ***&&y"),
+            (
+                "PGPASSWORD=PG psql; echo done",
+                "PGPASSWORD=*** psql; echo done",
+            ),
+            ("echo hi <<< HERESEC", "echo hi <<< ***"),
+            (
+                "gh auth login --with-token <<<TOKSEC",
+                "gh auth login --with-token <<<***",
+            ),
+            ("echo `E=SEC5 cmd` x", "echo `E=*** cmd` x"),
+            ("a $(D=SEC4 b) c", "a $(D=*** b) c"),
+        ] {
+            assert_eq!(shown(command), expected, "{command}");
+        }
+        let values = secret_values("x --password LONGSEC; y");
+        assert!(values.iter().any(|v| v == "LONGSEC"), "{values:?}");
+        assert!(!values.iter().any(|v| v.contains(';')), "{values:?}");
     }
 
     #[test]
