@@ -209,12 +209,30 @@ pub(super) fn values_in_repository(git: &git2::Config, key: &str) -> Vec<String>
     values
 }
 
+/// git's conditional includes that libgit2 does not evaluate (`includeIf.hasconfig:…`): what
+/// they set may apply to git and not to envguard, so each is said.
+fn unreadable_includes(git: &git2::Config) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if let Ok(mut entries) = git.entries(Some(r"^includeif\.hasconfig:.*\.path$")) {
+        while let Some(Ok(entry)) = entries.next() {
+            if let Ok(name) = entry.name() {
+                warnings.push(format!(
+                    "{name}: git applies this conditional include, envguard cannot evaluate it \
+                     (libgit2 reads no `hasconfig:` condition); envguard.* settings belong in a \
+                     file git and envguard both read"
+                ));
+            }
+        }
+    }
+    warnings
+}
+
 /// An `envguard.*` key that envguard does not know is a typo that would leave a setting
 /// unapplied without a word: an error naming the nearest known key when it is set in this
 /// repository; a warning (returned) when it comes from the global or system configuration,
 /// which must not refuse the pushes of every other repository.
 pub(super) fn check_known_keys(git: &git2::Config) -> Result<Vec<String>> {
-    let mut warnings = Vec::new();
+    let mut warnings = unreadable_includes(git);
     let Ok(mut entries) = git.entries(Some(r"^envguard\.")) else {
         return Ok(warnings);
     };
@@ -229,13 +247,13 @@ pub(super) fn check_known_keys(git: &git2::Config) -> Result<Vec<String>> {
             .copied()
             .unwrap_or("envguard.mode");
         let unset = unset_command(entry.level(), name);
-        let error = Error::config(
-            name,
-            entry.value().unwrap_or(""),
-            &format!("a setting envguard knows; did you mean {nearest}? (or remove it: `{unset}`)"),
-        );
         if in_repository(entry.level()) {
-            return Err(error);
+            return Err(Error::UnknownKey {
+                key: name.to_string(),
+                value: entry.value().unwrap_or("").to_string(),
+                nearest,
+                unset,
+            });
         }
         // Outside the repository the fix is to remove it, never to set the typo again.
         warnings.push(format!(

@@ -243,6 +243,17 @@ pub enum Error {
         value: String,
         expected: String,
     },
+    /// An `envguard.*` key envguard does not know (a typo), set in this repository.
+    #[error(
+        "{key} = '{value}' is no setting envguard knows (did you mean {nearest}?): remove it \
+         with `{unset}` and set {nearest} instead"
+    )]
+    UnknownKey {
+        key: String,
+        value: String,
+        nearest: &'static str,
+        unset: String,
+    },
     /// A git-config value that could not be read at all.
     #[error("cannot read git config {key}: {}", .source.message())]
     ReadConfig {

@@ -28,7 +28,7 @@ pub use report::{
 };
 pub use status::{
     CommittedSettings, DispatchOrder, HookState, HookStatus, RemoteStatus, ServerTarget,
-    SideStatus, ToggleRuntime,
+    SideStatus, StatusWarnings, ToggleRuntime,
 };
 
 /// The ways to push anyway, said after every refusal.

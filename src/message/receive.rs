@@ -106,6 +106,8 @@ pub enum Receive {
         /// What the env may still hold, in words.
         stale: String,
         target: PathBuf,
+        /// envguard refused (not a virtualenv, a link): the error says what to do.
+        refused: bool,
     },
     /// At the moment of acting, the env showed that this push may have deployed already:
     /// envguard left it as it is.
@@ -188,7 +190,19 @@ impl Receive {
             Receive::NotWiped {
                 error,
                 stale,
+                refused: true,
+                ..
+            } => write!(
+                f,
+                "warning: env not wiped, it is as it was: {error}; the deployment installs \
+                 into it as before, so it may still hold what a fresh install would not \
+                 ({stale})\nTo fix: do as said above, then deploy again"
+            ),
+            Receive::NotWiped {
+                error,
+                stale,
                 target,
+                refused: false,
             } => write!(
                 f,
                 "warning: env not wiped, it is as it was: {error}; the deployment installs \

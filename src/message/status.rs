@@ -432,9 +432,6 @@ impl fmt::Display for HookStatus {
         if let Some(committed) = &self.committed {
             writeln!(f, "{committed}")?;
         }
-        for warning in &self.warnings {
-            writeln!(f, "warning: {warning}")?;
-        }
         self.side.fmt(f)
     }
 }
@@ -442,5 +439,27 @@ impl fmt::Display for HookStatus {
 impl Line for HookStatus {
     fn stream(&self) -> Stream {
         Stream::Results
+    }
+}
+
+/// The warnings of a [`HookStatus`] (settings envguard cannot use, consent the committed
+/// file asks for), on stderr.
+pub struct StatusWarnings<'a>(pub &'a HookStatus);
+
+impl fmt::Display for StatusWarnings<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, warning) in self.0.warnings.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "warning: {warning}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Line for StatusWarnings<'_> {
+    fn stream(&self) -> Stream {
+        Stream::Messages
     }
 }

@@ -485,6 +485,7 @@ fn wipe_env(config: &Config, target: &std::path::Path, why: &str) {
             done: outcome.clone(),
         }),
         Err(e) => emit(&Receive::NotWiped {
+            refused: matches!(e, crate::Error::Refused { .. }),
             error: e.to_string(),
             stale: why.to_string(),
             target: target.to_path_buf(),
