@@ -348,6 +348,9 @@ fn read_hook_stdin() -> Vec<u8> {
 
 /// The reason a command cannot run in this directory, in the user's words.
 fn cannot_run_here(e: &Error) -> String {
+    if matches!(e, Error::NotARepository) {
+        return "not in a git repository; run it inside your app's repository".to_string();
+    }
     match e.git_code() {
         Some((git2::ErrorClass::Repository, git2::ErrorCode::NotFound)) => {
             "not in a git repository; run it inside your app's repository".to_string()

@@ -71,7 +71,9 @@ pub fn pre_push(args: &HookArgs, stdin: &[u8]) -> ExitStatus {
         Ok(outcome) => outcome.exit_status(),
         // A setting the user wrote wrong is the user's to fix, like a broken file: pushing
         // on would leave the push unguarded without a word.
-        Err(e @ (Error::Config { .. } | Error::CommittedConfig { .. })) => {
+        Err(
+            e @ (Error::Config { .. } | Error::UnknownKey { .. } | Error::CommittedConfig { .. }),
+        ) => {
             emit(&Hook::BadSetting {
                 error: e.to_string(),
             });
