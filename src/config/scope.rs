@@ -69,12 +69,11 @@ pub fn repository_config(repo: &git2::Repository) -> Result<git2::Config> {
     Ok(with_git_files(repo)?.snapshot()?)
 }
 
-/// The configuration of [`repository_config`], open for adding files: from a repository
-/// handle of its own, since libgit2 keeps one configuration per handle, and a file added to
-/// the caller's would be where the caller's next `set_str` writes.
+/// The configuration of [`repository_config`], open for adding files: a snapshot of the
+/// repository's, since libgit2 keeps one configuration per repository handle, and a file
+/// added to that one would be where the caller's next `set_str` writes.
 fn with_git_files(repo: &git2::Repository) -> Result<git2::Config> {
-    let own = git2::Repository::open(repo.path())?;
-    let mut git = own.config()?;
+    let mut git = repo.config()?.snapshot()?;
     if !GIT_FILES_SET.load(std::sync::atomic::Ordering::SeqCst) {
         return Ok(git);
     }
