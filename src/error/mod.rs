@@ -164,14 +164,6 @@ pub enum WipeInstead {
         relative: String,
         through_link: bool,
     },
-    /// A file-system step of the prune failed.
-    #[error("cannot {action} {}: {source}", .path.display())]
-    Fs {
-        action: &'static str,
-        path: std::path::PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
     /// The env lacks a part every env has.
     #[error("{env} has no {what}")]
     EnvLacks { env: String, what: &'static str },
@@ -209,9 +201,9 @@ pub enum WipeInstead {
     /// A requirement the prune must read is invalid.
     #[error("{0}")]
     Invalid(#[from] Invalid),
-    /// Reaching or reading the site failed.
+    /// Reaching or reading the site, or a file-system step of the prune, failed.
     #[error("{0}")]
-    Site(#[from] Error),
+    Failed(#[from] Error),
     /// The uninstall ran and failed.
     #[error("{what} failed: {output}")]
     Uninstall { what: String, output: String },

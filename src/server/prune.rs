@@ -5,7 +5,7 @@
 //! `RECORD` lists, never a path outside the env. Anything it cannot decide safely is an
 //! `Err` with the reason, and the caller wipes instead.
 
-use crate::WipeInstead;
+use crate::{Error, WipeInstead};
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -32,11 +32,8 @@ pub fn read_env(env: &Path) -> Result<EnvContents, crate::WipeInstead> {
         })?;
     let site_packages = site_packages(env).ok_or_else(|| lacks("site-packages folder"))?;
     let mut dists = Vec::new();
-    let entries = std::fs::read_dir(&site_packages).map_err(|source| WipeInstead::Fs {
-        action: "read",
-        path: site_packages.clone(),
-        source,
-    })?;
+    let entries = std::fs::read_dir(&site_packages)
+        .map_err(|source| Error::fs("read", &site_packages, source))?;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
@@ -251,11 +248,7 @@ fn uninstall(
             .args(names)
             .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
             .output()
-            .map_err(|source| WipeInstead::Fs {
-                action: "run",
-                path: python.clone(),
-                source,
-            })?;
+            .map_err(|source| Error::fs("run", &python, source))?;
         return if out.status.success() {
             Ok(())
         } else {
@@ -319,11 +312,9 @@ fn remove_recorded(
         why,
     };
     let record = std::fs::read_to_string(dist_info.join("RECORD")).map_err(|_| no_record(None))?;
-    let real_env = env.canonicalize().map_err(|source| WipeInstead::Fs {
-        action: "resolve",
-        path: env.to_path_buf(),
-        source,
-    })?;
+    let real_env = env
+        .canonicalize()
+        .map_err(|source| Error::fs("resolve", env, source))?;
     let entries = record_entries(&record).map_err(|e| no_record(Some(e.to_string())))?;
     let mut folders = Vec::new();
     for relative in &entries {
@@ -344,11 +335,7 @@ fn remove_recorded(
             continue;
         }
         if std::fs::symlink_metadata(&path).is_ok() {
-            std::fs::remove_file(&path).map_err(|source| WipeInstead::Fs {
-                action: "delete",
-                path: path.clone(),
-                source,
-            })?;
+            std::fs::remove_file(&path).map_err(|source| Error::fs("delete", &path, source))?;
         }
         if let Some(parent) = path.parent() {
             folders.push(parent.to_path_buf());
