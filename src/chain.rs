@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::message::Hook;
+use crate::output::Hook;
 use crate::output::emit;
 use crate::vars;
 

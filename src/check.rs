@@ -1,15 +1,18 @@
-//! `envguard check`: explain what a push of a range would need, in a short human report or
-//! in the stable JSON schema, and the wording of verdicts and reasons shared with the hooks.
+//! `envguard check`: explain what a push of a range would need, in a short human report
+//! ([`CheckReport`]) or in the stable JSON schema; and `envguard env diff`
+//! ([`EnvDiffReport`]).
 
 use std::io::Write;
 
 use git2::{Oid, Repository};
 
+use crate::analyze::commit_label;
 use crate::analyze::{Analysis, Analyzer};
 use crate::config::Config;
-use crate::report::{commit_label, describe, reason_lines, short_oid, verdict_line};
+use crate::output::check::{CheckReport, EnvDiffReport};
+use crate::output::verdict::ReasonLine;
 use crate::requirements::process_env;
-use crate::{Error, Result};
+use crate::{Error, Result, UsageError};
 
 /// Output format of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -17,10 +20,6 @@ pub enum Format {
     Human,
     Json,
 }
-
-/// A command-line mistake: exit code 2.
-#[derive(Debug)]
-pub struct UsageError(pub String);
 
 /// The base and tip a range names: `A..B`; `B` alone is `B^..B`; none is the deploy
 /// branch's remote-tracking ref `..HEAD`.
@@ -33,12 +32,15 @@ pub fn resolve_range(
         repo.revparse_single(rev)
             .and_then(|o| o.peel_to_commit())
             .map(|c| c.id())
-            .map_err(|e| UsageError(format!("unknown revision '{rev}': {}", e.message())))
+            .map_err(|source| UsageError::UnknownRevision {
+                rev: rev.to_string(),
+                source,
+            })
     };
     match range {
-        Some(r) if r.contains("...") => Err(UsageError(format!(
-            "'{r}': symmetric ranges are not supported; use A..B"
-        ))),
+        Some(r) if r.contains("...") => Err(UsageError::SymmetricRange {
+            range: r.to_string(),
+        }),
         Some(r) if r.contains("..") => {
             let (a, b) = r.split_once("..").unwrap_or((r, ""));
             let a = if a.is_empty() { "HEAD" } else { a };
@@ -77,12 +79,7 @@ pub fn resolve_range(
                 .filter(|b| *b != "*")
                 .cloned()
                 .unwrap_or_else(|| "master".to_string());
-            Err(UsageError(format!(
-                "no remote is a deploy remote (none matches envguard.remote or \
-                 envguard.remoteName), so pushes are not checked: name yours with `git config \
-                 envguard.remoteName {example}`, or give a range, e.g. `envguard check \
-                 {example}/{branch}..HEAD`"
-            )))
+            Err(UsageError::NoDeployRemote { example, branch })
         }
     }
 }
@@ -134,14 +131,10 @@ pub fn run(
     out: &mut dyn Write,
 ) -> Result<std::result::Result<crate::ExitStatus, UsageError>> {
     if let Some(notice) = crate::pending::pending_notice(repo) {
-        crate::output::emit(&crate::message::Hook::Pending { notice });
+        crate::output::emit(&crate::output::Hook::Pending { notice });
     }
     if diff && format == Format::Json {
-        return Ok(Err(UsageError(
-            "--diff shows the changes as text, in the human format; with --format json, see \
-             them with `git diff A..B -- <the files in the reasons>`"
-                .to_string(),
-        )));
+        return Ok(Err(UsageError::DiffWithJson));
     }
     if repo
         .head()
@@ -173,7 +166,8 @@ pub fn run(
             writeln!(out, "{json}")?;
         }
         Format::Human => {
-            write_human(repo, &analysis, out)?;
+            let report = human_report(repo, &analysis);
+            crate::output::write_report(out, &report)?;
             if diff {
                 write_diffs(repo, &mut analyzer, base, tip, out)?;
             }
@@ -225,48 +219,30 @@ fn write_diffs(
     Ok(())
 }
 
-fn write_human(repo: &Repository, analysis: &Analysis, out: &mut dyn Write) -> Result<()> {
-    writeln!(out, "envguard: {}", verdict_line(analysis))?;
-    let compared = match analysis.old {
-        Some(old) => format!("{}..{}", short_oid(old), short_oid(analysis.new)),
-        None => format!(
-            "{} (a first deployment: nothing deployed yet)",
-            short_oid(analysis.new)
-        ),
-    };
-    writeln!(out, "  compared {compared} for {}", analysis.platform)?;
-    if !has_requirements(repo, analysis) {
-        writeln!(
-            out,
-            "  note: {} has no {}; only runtime and committed env changes count",
-            short_oid(analysis.new),
-            crate::paths::join(&analysis.app_root, "requirements.txt")
-        )?;
+/// The human report of an analysis.
+fn human_report(repo: &Repository, analysis: &Analysis) -> CheckReport {
+    CheckReport {
+        verdict: analysis.verdict_line(),
+        base: analysis.old,
+        tip: analysis.new,
+        platform: analysis.platform,
+        no_requirements: (!has_requirements(repo, analysis))
+            .then(|| crate::paths::join(&analysis.app_root, "requirements.txt")),
+        reasons: analysis.reason_list(repo),
+        skipped: analysis
+            .skipped
+            .iter()
+            .map(|skipped| {
+                let reason = ReasonLine {
+                    reason: skipped.reason.clone(),
+                    commit: skipped.reason.commit.map(|id| commit_label(repo, id)),
+                };
+                (commit_label(repo, skipped.skipped_by), reason)
+            })
+            .collect(),
+        warnings: analysis.warnings.clone(),
+        errors: analysis.errors.clone(),
     }
-    for line in reason_lines(repo, analysis) {
-        writeln!(out, "{line}")?;
-    }
-    for skipped in &analysis.skipped {
-        writeln!(
-            out,
-            "  skipped by Env-Wipe: skip in {}: {}",
-            commit_label(repo, skipped.skipped_by),
-            describe(repo, &skipped.reason)
-        )?;
-    }
-    for warning in &analysis.warnings {
-        writeln!(out, "warning: {warning}")?;
-    }
-    for error in &analysis.errors {
-        writeln!(out, "error: {error}")?;
-    }
-    if !analysis.errors.is_empty() {
-        writeln!(
-            out,
-            "Fix the file, or push anyway with an `Env-Wipe: skip` trailer on the tip commit."
-        )?;
-    }
-    Ok(())
 }
 
 /// Whether the analysed tip has a requirements.txt in its app root.
@@ -306,33 +282,27 @@ pub fn env_diff(
         contents.dists.iter().map(|(d, _)| d.clone()).collect();
     let prune = crate::prune::plan(&set, &installed, &marker_env, &[], &config.prune_keep)
         .map_err(|e| Error::EnvNotComparable(Box::new(e)))?;
-    writeln!(
-        out,
-        "envguard: {} (Python {}) against the requirements of {}: {} orphan(s), {} missing",
-        env.display(),
-        contents.python_version,
-        short_oid(tip),
-        prune.orphans.len(),
-        prune.missing.len()
-    )?;
-    for name in &prune.orphans {
-        let version = installed
-            .iter()
-            .find(|d| &d.name == name)
-            .map_or("", |d| d.version.as_str());
-        writeln!(
-            out,
-            "  orphan: {name} {version} (a fresh install would not have it)"
-        )?;
-    }
-    for name in &prune.missing {
-        writeln!(out, "  missing: {name}")?;
-    }
     // An env whose files are not what its metadata says is never exact.
     let flaws = crate::server::prune::flaws(env, &contents);
-    for flaw in &flaws {
-        writeln!(out, "  broken: {flaw}")?;
-    }
+    let report = EnvDiffReport {
+        env: env.to_path_buf(),
+        python: contents.python_version.clone(),
+        tip,
+        orphans: prune
+            .orphans
+            .iter()
+            .map(|name| {
+                let version = installed
+                    .iter()
+                    .find(|d| &d.name == name)
+                    .map_or("", |d| d.version.as_str());
+                (name.clone(), version.to_string())
+            })
+            .collect(),
+        missing: prune.missing.clone(),
+        broken: flaws.clone(),
+    };
+    crate::output::write_report(out, &report)?;
     Ok(crate::ExitStatus::failure_if(
         !prune.orphans.is_empty() || !prune.missing.is_empty() || !flaws.is_empty(),
     ))

@@ -6,13 +6,12 @@
 //!
 //! Modules, lowest layer first; a module imports only from its own layer or below (the
 //! `layering` test checks it):
-//! 1. [`error`], [`exit`], [`vars`], [`output`], [`paths`], [`url`], [`hook_input`], [`message`], [`runtime`], [`trailers`],
+//! 1. [`error`], [`exit`], [`vars`], [`secrets`], [`output`], [`paths`], [`url`], [`hook_input`], [`runtime`], [`trailers`], [`verdict`],
 //!    [`deployment`], [`requirements`], [`platform`], [`prune`]: values and pure readers.
 //! 2. [`config`] (the `envguard.*` keys), [`gitcli`] (every `git` process), [`chain`] (the
 //!    displaced hook).
 //! 3. [`analyze`]: one ref update -> a verdict, by net comparison of watched ids first.
-//! 4. [`report`] (the wording of verdicts and reasons), [`plan`] (verdicts -> actions),
-//!    [`pending`] (the state of a toggle in progress).
+//! 4. [`plan`] (verdicts -> actions), [`pending`] (the state of a toggle in progress).
 //! 5. [`remote`]: the env wipe on the platform itself, over Kudu's REST API.
 //! 6. [`client`] (pre-push, `envguard push`), [`server`] (post-receive, wipe, deploy
 //!    scripts), [`check`], [`install`] (`envguard hook`).
@@ -33,7 +32,6 @@ pub mod fuzz;
 pub mod gitcli;
 pub mod hook_input;
 pub mod install;
-pub mod message;
 pub mod output;
 pub mod paths;
 pub mod pending;
@@ -41,13 +39,14 @@ pub mod plan;
 pub mod platform;
 pub mod prune;
 pub mod remote;
-pub mod report;
 pub mod requirements;
 pub mod runtime;
+pub mod secrets;
 pub mod server;
 pub mod trailers;
 pub mod url;
 pub mod vars;
+pub mod verdict;
 
-pub use error::{Error, FileError, Invalid, Result, WipeInstead};
+pub use error::{Error, FileError, Invalid, Result, SettingWarning, UsageError, WipeInstead};
 pub use exit::ExitStatus;

@@ -7,27 +7,24 @@ use std::path::PathBuf;
 use git2::Repository;
 use serde::{Deserialize, Serialize};
 
-use crate::report::short_id;
+use crate::output::push::PendingToggle;
+use crate::output::secret::SecretUrl;
+use crate::output::verdict::short_id;
 use crate::{Error, Result};
 
 /// The first line of every hook run, `check` and `hook status` while a toggle is
 /// unfinished: where it stopped and how to finish it.
-pub fn pending_notice(repo: &Repository) -> Option<String> {
+pub fn pending_notice(repo: &Repository) -> Option<PendingToggle> {
     let state = ToggleState::load(repo).ok()??;
-    Some(format!(
-        "a runtime toggle did not finish: {} on {} may be at the first toggle commit {} (the \
-         toggle runtime), not at your commit {}. Finish it with `envguard push --resume` \
-         before pushing again (`git pull` would bring the toggle runtime into your branch)",
-        state.remote_ref,
-        crate::url::redact(&state.remote),
-        short_id(&state.t1),
-        short_id(&state.tip)
-    ))
+    Some(PendingToggle {
+        remote_ref: state.remote_ref,
+        remote: SecretUrl::new(state.remote),
+        t1: short_id(&state.t1).to_string(),
+        tip: short_id(&state.tip).to_string(),
+    })
 }
 
-/// The line a signal handler prints when Ctrl-C or a kill stops the toggle: the state
-/// file stays, so the resume finishes it.
-pub const INTERRUPTED: &str = "\nenvguard: interrupted during the runtime toggle; the remote may be at the first toggle commit. Finish it with `envguard push --resume`.\n";
+pub use crate::output::push::INTERRUPTED;
 
 /// What a toggle in progress has done, kept in the git dir so `envguard push --resume` can
 /// finish it.
@@ -56,8 +53,8 @@ pub struct ToggleState {
     /// a detached HEAD, a tag or a commit id).
     #[serde(skip)]
     pub moved: Option<String>,
-    /// Why the branch was left where it was although it was pushed (an operation in
-    /// progress owns it).
+    /// The operation in progress (`rebase`, `merge`, ...) that owns the pushed branch, so
+    /// the branch was left where it was although it was pushed.
     #[serde(skip)]
     pub kept_because: Option<String>,
 }

@@ -254,16 +254,7 @@ fn remedy(update: usize, mode: Mode, dry_run: bool) -> Option<Action> {
     }
 }
 
-/// Why the server acts on a received update.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cause {
-    /// The analysis of the update says so (`wipe`, or `rebuild`).
-    Verdict(Verdict),
-    /// A wipe marker ref pushed by the client's mark mode applies to the new tip.
-    Marker,
-    /// The push option `envguard.wipe`.
-    PushOption,
-}
+pub use crate::verdict::Cause;
 
 /// What the server does for one received update.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -296,6 +296,24 @@ fn marker_holds(marker: &str, env: &MarkerEnvironment) -> bool {
         .unwrap_or(true)
 }
 
+/// What is wrong with an installed distribution's files, by its RECORD (byte code aside).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flaw {
+    /// The distribution's normalized name.
+    pub dist: String,
+    pub path: std::path::PathBuf,
+    pub kind: FlawKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlawKind {
+    /// A file its RECORD lists is not there (byte code aside, which Python writes again).
+    Missing,
+    /// A file its RECORD lists is reached through a symbolic link to a folder: removing it
+    /// would remove what the link leads to.
+    ThroughLink,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -343,7 +343,7 @@ impl<'r> Analyzer<'r> {
         &self,
         commit: &git2::Commit,
         watched: &Watched,
-    ) -> Result<Option<String>> {
+    ) -> Result<Option<super::builder::OtherBuilder>> {
         let Some(pick) = self.platform.facts().builder_pick else {
             return Ok(None);
         };

@@ -8,6 +8,8 @@
 //! runtime.txt that mentions "python" (`PythonSiteEnabler`). Only the Python builder makes
 //! an env; a custom deployment command (`.deployment`'s `command`) replaces them all.
 
+pub use crate::verdict::{DokkuBuilder, DotNet, Kudu, OtherBuilder};
+
 /// IIS's start pages: with one of them, `server.js`/`app.js` do not make a Node site.
 const IIS_START_PAGES: [&str; 8] = [
     "default.htm",
@@ -20,22 +22,17 @@ const IIS_START_PAGES: [&str; 8] = [
     "index.php",
 ];
 
-/// The builder Kudu picks, when it is not Python: why nothing goes stale, in words.
-pub fn not_python(names: &[String], runtime_txt: Option<&[u8]>) -> Option<String> {
-    kudu_not_python(names, runtime_txt).map(|why| {
-        format!("{why}: it builds no Python env there, so nothing in this push leaves one stale")
-    })
+/// The builder Kudu picks, when it is not Python.
+pub fn not_python(names: &[String], runtime_txt: Option<&[u8]>) -> Option<OtherBuilder> {
+    kudu_not_python(names, runtime_txt)
 }
 
 /// Kudu with `SCM_SCRIPT_GENERATOR_ARGS` runs KuduScript with them
 /// (`CustomGeneratorCommandSiteBuilder`), before any look at the files: a Python deployment
 /// script for `--python`, none that makes a Python env otherwise.
-pub fn generator_not_python(args: &str) -> Option<String> {
-    (!args.split_whitespace().any(|a| a == "--python")).then(|| {
-        format!(
-            "Kudu's deployment script is generated with SCM_SCRIPT_GENERATOR_ARGS '{args}', \
-             which builds no Python env: nothing in this push leaves one stale"
-        )
+pub fn generator_not_python(args: &str) -> Option<OtherBuilder> {
+    (!args.split_whitespace().any(|a| a == "--python")).then(|| OtherBuilder::GeneratorArgs {
+        args: args.to_string(),
     })
 }
 
@@ -57,25 +54,20 @@ pub fn kudu_dotnet(
     project: Option<&str>,
     top: &[String],
     everywhere: impl FnOnce() -> Vec<String>,
-) -> Option<String> {
+) -> Option<OtherBuilder> {
     let ends = |name: &str, ext: &str| name.to_ascii_lowercase().ends_with(ext);
     let is_project = |name: &str| MSBUILD_PROJECTS.iter().any(|ext| ends(name, ext));
-    let why = |what: String| {
-        format!(
-            "{what}, so Kudu builds .NET there, no Python env: nothing in this push leaves one \
-             stale"
-        )
-    };
+    let why = |what: DotNet| Some(OtherBuilder::DotNet(what));
     if let Some(project) = project {
         // `project` naming an MSBuild project file is built as it is
         // (`DeploymentHelper.IsMsBuildProject(targetPath)`).
         if is_project(project) {
-            return Some(why(format!("PROJECT names the MSBuild project {project}")));
+            return why(DotNet::Named(project.to_string()));
         }
         return top
             .iter()
             .find(|n| is_project(n))
-            .map(|p| why(format!("the app folder holds the MSBuild project {p}")));
+            .and_then(|p| why(DotNet::InAppFolder(p.clone())));
     }
     let paths: Vec<String> = everywhere()
         .into_iter()
@@ -83,21 +75,14 @@ pub fn kudu_dotnet(
         .collect();
     let solutions: Vec<&String> = paths.iter().filter(|p| ends(p, ".sln")).collect();
     match solutions.as_slice() {
-        [] => paths.iter().find(|p| is_project(p)).map(|p| {
-            why(format!(
-                "the repository holds the MSBuild project {p} and no solution"
-            ))
-        }),
+        [] => paths
+            .iter()
+            .find(|p| is_project(p))
+            .and_then(|p| why(DotNet::Loose(p.clone()))),
         [_] => None,
-        several => Some(why(format!(
-            "the repository holds {} solutions ({}; Kudu fails the deployment on more than one)",
-            several.len(),
-            several
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
+        several => why(DotNet::Solutions(
+            several.iter().map(|s| s.to_string()).collect(),
+        )),
     }
 }
 
@@ -108,43 +93,35 @@ pub fn kudu_dotnet(
 /// Whether KuduLite takes the rest for Python depends on the site's
 /// `WEBSITE_PYTHON_VERSION` (`PythonSiteEnabler`), which the client cannot see: a Python app
 /// on a Python site is assumed.
-pub fn kudulite_not_python(names: &[String]) -> Option<String> {
+pub fn kudulite_not_python(names: &[String]) -> Option<OtherBuilder> {
     let has = |name: &str| names.iter().any(|n| n == name);
-    node_site("KuduLite", &has).map(|why| {
-        format!(
-            "{why}: it builds no Python env there, so nothing in this push leaves one stale \
-             (and a wipe would leave the site with none)"
-        )
-    })
+    node_site(Kudu::KuduLite, &has)
 }
 
 /// Kudu's `NodeSiteEnabler.LooksLikeNode`, with `has` saying whether a file is at the app
 /// root (without case on Windows, with it on Linux).
-fn node_site(kudu: &str, has: &dyn Fn(&str) -> bool) -> Option<String> {
+fn node_site(kudu: Kudu, has: &dyn Fn(&str) -> bool) -> Option<OtherBuilder> {
+    let node = |file| Some(OtherBuilder::Node { kudu, file });
     if has("package.json") {
-        return Some(format!(
-            "{kudu} deploys it as a Node.js app (package.json at the app root)"
-        ));
+        return node("package.json");
     }
     let start = ["server.js", "app.js"].into_iter().find(|f| has(f));
     if let Some(start) = start
         && !IIS_START_PAGES.iter().any(|p| has(p))
     {
-        return Some(format!(
-            "{kudu} deploys it as a Node.js app ({start} at the app root)"
-        ));
+        return node(start);
     }
     None
 }
 
-fn kudu_not_python(names: &[String], runtime_txt: Option<&[u8]>) -> Option<String> {
+fn kudu_not_python(names: &[String], runtime_txt: Option<&[u8]>) -> Option<OtherBuilder> {
     // Kudu's file checks run on Windows, whose file names ignore case.
     let has = |name: &str| names.iter().any(|n| n.eq_ignore_ascii_case(name));
-    if let Some(node) = node_site("Kudu", &has) {
+    if let Some(node) = node_site(Kudu::Kudu, &has) {
         return Some(node);
     }
     if !has("requirements.txt") {
-        return Some("Kudu finds no requirements.txt at the app root".into());
+        return Some(OtherBuilder::NoRequirements);
     }
     let python_file = names
         .iter()
@@ -156,14 +133,10 @@ fn kudu_not_python(names: &[String], runtime_txt: Option<&[u8]>) -> Option<Strin
             .to_ascii_lowercase()
             .contains("python")
     });
-    (!python_file && !runtime_says_python).then(|| {
-        "Kudu does not take it for a Python app (no .py file at the app root, and no \
-         runtime.txt that says python)"
-            .into()
-    })
+    (!python_file && !runtime_says_python).then_some(OtherBuilder::NoPythonFile)
 }
 
-/// The builder Dokku picks, when it builds the env fresh: why nothing goes stale, in words.
+/// The builder Dokku picks, when it builds the env fresh.
 /// `None` for herokuish (the Heroku buildpack's cache keeps the env), Dokku's default.
 ///
 /// dokku/dokku `plugins/git/functions` `git_trigger_build` takes the first builder a
@@ -173,34 +146,25 @@ fn kudu_not_python(names: &[String], runtime_txt: Option<&[u8]>) -> Option<Strin
 /// `builder-nixpacks` (nixpacks.toml), `builder-pack` (project.toml), `builder-railpack`
 /// (railpack.json). A builder chosen by `dokku builder:set` or an app's BUILDPACK_URL
 /// setting is not in the files; the sentence says so.
-pub fn dokku_fresh(names: &[String], dotenv: Option<&[u8]>) -> Option<String> {
+pub fn dokku_fresh(names: &[String], dotenv: Option<&[u8]>) -> Option<OtherBuilder> {
     let has = |name: &str| names.iter().any(|n| n == name);
     let herokuish = has(".buildpacks")
         || dotenv.is_some_and(|text| String::from_utf8_lossy(text).contains("BUILDPACK_URL"));
     if herokuish {
         return None;
     }
-    let (builder, file) = if has("Dockerfile") && !has("project.toml") {
-        ("its Dockerfile", "Dockerfile")
-    } else if let Some((builder, file)) = [
-        ("lambda-builder", "lambda.yml"),
-        ("Nixpacks", "nixpacks.toml"),
-        ("pack (Cloud Native Buildpacks)", "project.toml"),
-        ("Railpack", "railpack.json"),
+    if has("Dockerfile") && !has("project.toml") {
+        return Some(OtherBuilder::Dokku(DokkuBuilder::Dockerfile));
+    }
+    [
+        DokkuBuilder::Lambda,
+        DokkuBuilder::Nixpacks,
+        DokkuBuilder::Pack,
+        DokkuBuilder::Railpack,
     ]
     .into_iter()
-    .find(|(_, file)| has(file))
-    {
-        (builder, file)
-    } else {
-        return None;
-    };
-    Some(format!(
-        "Dokku builds this app with {builder} ({file} at the root, no .buildpacks), which makes \
-         the env anew on every deployment, so nothing in this push leaves one stale (if the app \
-         sets BUILDPACK_URL or `dokku builder:set` picks herokuish, commit a .buildpacks file \
-         so envguard sees it)"
-    ))
+    .find(|builder| has(builder.file()))
+    .map(OtherBuilder::Dokku)
 }
 
 #[cfg(test)]
@@ -216,7 +180,13 @@ mod tests {
         let python = names(&["requirements.txt", "app.py"]);
         assert_eq!(not_python(&python, None), None);
         let with_package = names(&["requirements.txt", "app.py", "Package.json"]);
-        assert!(not_python(&with_package, None).is_some_and(|w| w.contains("package.json")));
+        assert_eq!(
+            not_python(&with_package, None),
+            Some(OtherBuilder::Node {
+                kudu: Kudu::Kudu,
+                file: "package.json"
+            })
+        );
         let server_js = names(&["requirements.txt", "app.py", "server.js"]);
         assert!(not_python(&server_js, None).is_some());
         // An IIS start page makes server.js no Node site.
@@ -225,8 +195,14 @@ mod tests {
         // Python needs a .py at the root, or runtime.txt saying python.
         let no_py = names(&["requirements.txt", "runtime.txt"]);
         assert_eq!(not_python(&no_py, Some(b"python-3.6")), None);
-        assert!(not_python(&no_py, Some(b"3.6")).is_some());
-        assert!(not_python(&names(&["app.py"]), None).is_some());
+        assert_eq!(
+            not_python(&no_py, Some(b"3.6")),
+            Some(OtherBuilder::NoPythonFile)
+        );
+        assert_eq!(
+            not_python(&names(&["app.py"]), None),
+            Some(OtherBuilder::NoRequirements)
+        );
         // Any file name, also one whose last three bytes split a character.
         let odd = names(&["requirements.txt", "\u{e9}\u{20ac}a"]);
         assert!(not_python(&odd, None).is_some());
@@ -243,7 +219,13 @@ mod tests {
         let python = names(&["requirements.txt", "app.py"]);
         assert_eq!(kudulite_not_python(&python), None);
         let with_package = names(&["requirements.txt", "app.py", "package.json"]);
-        assert!(kudulite_not_python(&with_package).is_some_and(|w| w.contains("KuduLite")));
+        assert_eq!(
+            kudulite_not_python(&with_package),
+            Some(OtherBuilder::Node {
+                kudu: Kudu::KuduLite,
+                file: "package.json"
+            })
+        );
         // Linux names keep their case: Package.json is no package.json there.
         let other_case = names(&["requirements.txt", "app.py", "Package.json"]);
         assert_eq!(kudulite_not_python(&other_case), None);
@@ -255,18 +237,26 @@ mod tests {
     fn dokku_picks_as_its_builder_detect_triggers_do() {
         assert_eq!(dokku_fresh(&names(&["requirements.txt"]), None), None);
         let pack = names(&["requirements.txt", "project.toml"]);
-        assert!(dokku_fresh(&pack, None).is_some_and(|w| w.contains("pack")));
+        let dokku = |builder| Some(OtherBuilder::Dokku(builder));
+        assert_eq!(dokku_fresh(&pack, None), dokku(DokkuBuilder::Pack));
         // herokuish detects before pack, and a Dockerfile defers to both.
         let buildpacks = names(&["project.toml", ".buildpacks", "Dockerfile"]);
         assert_eq!(dokku_fresh(&buildpacks, None), None);
         let with_env = names(&["Dockerfile", ".env"]);
         assert_eq!(dokku_fresh(&with_env, Some(b"BUILDPACK_URL=x\n")), None);
-        assert!(dokku_fresh(&with_env, Some(b"A=1\n")).is_some_and(|w| w.contains("Dockerfile")));
+        assert_eq!(
+            dokku_fresh(&with_env, Some(b"A=1\n")),
+            dokku(DokkuBuilder::Dockerfile)
+        );
         let docker_pack = names(&["Dockerfile", "project.toml"]);
-        assert!(dokku_fresh(&docker_pack, None).is_some_and(|w| w.contains("project.toml")));
-        for file in ["nixpacks.toml", "railpack.json", "lambda.yml"] {
+        assert_eq!(dokku_fresh(&docker_pack, None), dokku(DokkuBuilder::Pack));
+        for (file, builder) in [
+            ("nixpacks.toml", DokkuBuilder::Nixpacks),
+            ("railpack.json", DokkuBuilder::Railpack),
+            ("lambda.yml", DokkuBuilder::Lambda),
+        ] {
             let found = dokku_fresh(&names(&["requirements.txt", file]), None);
-            assert!(found.is_some_and(|w| w.contains(file)), "{file}");
+            assert_eq!(found, dokku(builder), "{file}");
         }
     }
 }

@@ -21,10 +21,11 @@ mod tree;
 pub mod types;
 mod walk;
 
+pub use crate::verdict::{Reason, ReasonKind, SkippedReason, Verdict};
 pub use analyzer::Analyzer;
 pub use rules::ENV_REMOVED;
 pub use tree::file_at;
-pub use types::{Analysis, Reason, ReasonKind, SkippedReason, Verdict};
+pub use types::{Analysis, commit_label};
 
 #[cfg(test)]
 mod repo_tests;

@@ -8,8 +8,7 @@ use crate::FileError;
 use crate::platform::Platform;
 use crate::trailers::EnvWipe;
 
-/// The detail of an `env-folder-changed` reason whose folder left the repository.
-pub const ENV_REMOVED: &str = "removed from the repository";
+pub use crate::verdict::ENV_REMOVED;
 
 /// The two files that name the runtime.
 #[derive(Clone, Copy)]

@@ -5,117 +5,12 @@ use git2::Oid;
 use serde::Serialize;
 
 use super::rules::RuntimeFile;
+use crate::output::verdict::{CommitLabel, ReasonLine, ReasonList, VerdictLine};
 use crate::paths::join;
 use crate::platform::Platform;
 use crate::requirements::RequirementSet;
+pub(super) use crate::verdict::{Reason, ReasonKind, SkippedReason, Verdict};
 use crate::{FileError, Result};
-
-/// What a push needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    /// Nothing: the deployment's env stays valid.
-    None,
-    /// The runtime changes, so the platform builds a new env by itself.
-    Rebuild,
-    /// The env must be thrown away and rebuilt.
-    Wipe,
-    /// A watched file has errors, so no other verdict holds: the push is refused until the
-    /// file is fixed or the check skipped. Given by [`Analysis::shown_verdict`].
-    Invalid,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::None => "none",
-            Verdict::Rebuild => "rebuild",
-            Verdict::Wipe => "wipe",
-            Verdict::Invalid => "invalid",
-        }
-    }
-}
-
-/// Why a push needs a fresh env.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ReasonKind {
-    RequirementRemoved,
-    RequirementSourceChanged,
-    /// Still required, but without an extra, or only under a marker: what is no longer
-    /// asked for stays installed.
-    RequirementNarrowed,
-    /// Policy `changes`: a version, extra, marker or constraint changed.
-    RequirementChanged,
-    RequirementsFileDeleted,
-    /// Policy `any-byte`: a requirements file's bytes changed.
-    RequirementsFileChanged,
-    RuntimeChanged,
-    EnvFolderChanged,
-    Forced,
-}
-
-impl ReasonKind {
-    /// The kebab-case name used in JSON and messages.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReasonKind::RequirementRemoved => "requirement-removed",
-            ReasonKind::RequirementSourceChanged => "requirement-source-changed",
-            ReasonKind::RequirementNarrowed => "requirement-narrowed",
-            ReasonKind::RequirementChanged => "requirement-changed",
-            ReasonKind::RequirementsFileDeleted => "requirements-file-deleted",
-            ReasonKind::RequirementsFileChanged => "requirements-file-changed",
-            ReasonKind::RuntimeChanged => "runtime-changed",
-            ReasonKind::EnvFolderChanged => "env-folder-changed",
-            ReasonKind::Forced => "forced",
-        }
-    }
-}
-
-/// One reason, attributed to the commit that introduced it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Reason {
-    pub kind: ReasonKind,
-    pub file: String,
-    pub package: Option<String>,
-    #[serde(serialize_with = "serialize_opt_oid")]
-    pub commit: Option<Oid>,
-    pub detail: Option<String>,
-}
-
-impl Reason {
-    pub(super) fn new(
-        kind: ReasonKind,
-        file: &str,
-        package: Option<&str>,
-        detail: Option<String>,
-    ) -> Self {
-        Reason {
-            kind,
-            file: file.to_string(),
-            package: package.map(str::to_string),
-            commit: None,
-            detail,
-        }
-    }
-
-    /// Whether two reasons name the same change (ignoring attribution and detail).
-    pub(super) fn same_change(&self, other: &Reason) -> bool {
-        self.kind == other.kind
-            && self.package == other.package
-            && (self.package.is_some() || self.file == other.file)
-    }
-}
-
-/// A reason dropped by an `Env-Wipe: skip` trailer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SkippedReason {
-    #[serde(flatten)]
-    pub reason: Reason,
-    /// The commit whose trailer dropped it.
-    #[serde(serialize_with = "serialize_oid")]
-    pub skipped_by: Oid,
-}
 
 /// The result of analysing one ref update: everything an action needs, so nothing after
 /// the analysis reads the commits again. Serialized as `envguard check --format json`
@@ -219,6 +114,29 @@ impl Analysis {
         }
     }
 
+    /// What the verdict means for the deployment, as one line says it.
+    pub fn verdict_line(&self) -> VerdictLine {
+        VerdictLine {
+            verdict: self.shown_verdict(),
+            platform: self.platform,
+            reasons: self.reasons.len(),
+            only_forced: self.reasons.iter().all(|r| r.kind == ReasonKind::Forced),
+        }
+    }
+
+    /// The reasons, each with the commit that introduced it as `repo` names it.
+    pub fn reason_list(&self, repo: &git2::Repository) -> ReasonList {
+        ReasonList(
+            self.reasons
+                .iter()
+                .map(|reason| ReasonLine {
+                    reason: reason.clone(),
+                    commit: reason.commit.map(|id| commit_label(repo, id)),
+                })
+                .collect(),
+        )
+    }
+
     /// The runtime.txt path of the tip, inside its app root.
     pub fn runtime_path(&self) -> String {
         join(&self.app_root, RuntimeFile::Txt.name())
@@ -244,4 +162,13 @@ impl Analysis {
             platform,
         }
     }
+}
+
+/// A commit as messages name it: its id and, when `repo` has it, its subject.
+pub fn commit_label(repo: &git2::Repository, id: Oid) -> CommitLabel {
+    let subject = repo
+        .find_commit(id)
+        .ok()
+        .and_then(|c| c.summary().ok().flatten().map(str::to_string));
+    CommitLabel { id, subject }
 }

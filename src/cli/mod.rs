@@ -11,7 +11,7 @@ use crate::check::{self, Format};
 use crate::config::Config;
 use crate::error::BareUse;
 use crate::install::{self, Side};
-use crate::message::Command;
+use crate::output::{AfterPanic, Command};
 use crate::output::{Scrubbed, emit};
 use crate::platform::Platform;
 use crate::server::{self, deploy_script, wipe};
@@ -106,7 +106,7 @@ impl log::Log for OwnRecords {
 
 /// `envguard pre-push`: the client hook.
 pub fn pre_push(remote: Option<String>, url: Option<String>) -> ExitStatus {
-    never_blocking("pushing", || {
+    never_blocking(AfterPanic::Pushing, || {
         let stdin = read_hook_stdin();
         client::pre_push(&HookArgs { remote, url }, &stdin)
     })
@@ -114,7 +114,9 @@ pub fn pre_push(remote: Option<String>, url: Option<String>) -> ExitStatus {
 
 /// `envguard post-receive`: the server hook.
 pub fn post_receive() -> ExitStatus {
-    never_blocking("deploying", || server::post_receive(&read_hook_stdin()))
+    never_blocking(AfterPanic::Deploying, || {
+        server::post_receive(&read_hook_stdin())
+    })
 }
 
 /// `envguard push`.
@@ -137,13 +139,11 @@ pub fn check(range: Option<&str>, format: Format, diff: bool) -> ExitStatus {
     match result {
         Ok(Ok(status)) => status,
         Ok(Err(usage)) => {
-            emit(&Command::Usage { text: usage.0 });
+            emit(&Command::Usage { error: &usage });
             ExitStatus::Usage
         }
         Err(e) => {
-            emit(&Command::CannotCheck {
-                why: cannot_run_here(&e),
-            });
+            emit(&Command::CannotCheck { error: &e });
             ExitStatus::CannotRun
         }
     }
@@ -161,9 +161,7 @@ pub fn env_diff(env: &Path, rev: Option<&str>) -> ExitStatus {
         )
     });
     result.unwrap_or_else(|e| {
-        emit(&Command::CannotCompare {
-            error: e.to_string(),
-        });
+        emit(&Command::CannotCompare { error: &e });
         ExitStatus::CannotRun
     })
 }
@@ -191,9 +189,7 @@ pub fn hook(request: HookAction) -> ExitStatus {
     let cwd = match std::env::current_dir() {
         Ok(d) => d,
         Err(e) => {
-            emit(&Command::Failed {
-                error: e.to_string(),
-            });
+            emit(&Command::Failed { error: &e });
             return ExitStatus::Failure;
         }
     };
@@ -220,7 +216,7 @@ pub fn hook(request: HookAction) -> ExitStatus {
             Ok(status) => {
                 emit(&status);
                 if !status.warnings.is_empty() {
-                    emit(&crate::message::StatusWarnings(&status));
+                    emit(&crate::output::StatusWarnings(&status));
                 }
                 ExitStatus::Success
             }
@@ -231,16 +227,16 @@ pub fn hook(request: HookAction) -> ExitStatus {
 
 /// What `hook install` did: its steps, and an entry to paste alone on stdout (the steps
 /// then go to stderr, so `envguard hook install > entry.yml` captures only the entry).
-fn print_install(report: &crate::message::InstallReport) -> ExitStatus {
+fn print_install(report: &crate::output::InstallReport) -> ExitStatus {
     if report.steps.iter().any(|s| !s.is_warning()) {
         emit(report);
     }
     if report
         .steps
         .iter()
-        .any(crate::message::InstallStep::is_warning)
+        .any(crate::output::InstallStep::is_warning)
     {
-        emit(&crate::message::InstallWarnings(report));
+        emit(&crate::output::InstallWarnings(report));
     }
     if let Some(paste) = &report.paste {
         crate::output::paste(paste);
@@ -310,14 +306,13 @@ fn repository_root() -> Result<PathBuf> {
 }
 
 /// Runs a hook so that a bug in envguard (a panic) is a warning and never blocks a push.
-fn never_blocking(going_on: &'static str, hook: impl FnOnce() -> ExitStatus) -> ExitStatus {
+fn never_blocking(going_on: AfterPanic, hook: impl FnOnce() -> ExitStatus) -> ExitStatus {
     let acting = crate::client::acting;
     std::panic::set_hook(Box::new(move |info| {
         emit(&Command::Internal {
             info: info.to_string(),
-            going_on: if acting() {
-                "the push is refused (this remote's mode acts on the deployment; ENVGUARD=0 \
-                 git push ... pushes without envguard) rather than going on"
+            then: if acting() {
+                AfterPanic::Refused
             } else {
                 going_on
             },
@@ -346,22 +341,6 @@ fn read_hook_stdin() -> Vec<u8> {
     text
 }
 
-/// The reason a command cannot run in this directory, in the user's words.
-fn cannot_run_here(e: &Error) -> String {
-    if matches!(e, Error::NotARepository) {
-        return "not in a git repository; run it inside your app's repository".to_string();
-    }
-    match e.git_code() {
-        Some((git2::ErrorClass::Repository, git2::ErrorCode::NotFound)) => {
-            "not in a git repository; run it inside your app's repository".to_string()
-        }
-        Some((_, git2::ErrorCode::UnbornBranch)) => {
-            "the repository has no commit yet; commit first".to_string()
-        }
-        _ => e.to_string(),
-    }
-}
-
 /// Says a command's result on stdout, or its error on stderr.
 fn print_result(result: Result<impl crate::output::Line>) -> ExitStatus {
     match result {
@@ -375,8 +354,6 @@ fn print_result(result: Result<impl crate::output::Line>) -> ExitStatus {
 
 /// Says a command's error on stderr.
 fn fail(e: &Error) -> ExitStatus {
-    emit(&Command::Failed {
-        error: e.to_string(),
-    });
+    emit(&Command::Failed { error: e });
     ExitStatus::Failure
 }

@@ -51,7 +51,7 @@ pub fn run(
     );
     if out.status.success() {
         for line in text.lines() {
-            crate::output::emit(&crate::message::Hook::CommandOutput {
+            crate::output::emit(&crate::output::Hook::CommandOutput {
                 line: line.to_string(),
             });
         }

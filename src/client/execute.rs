@@ -8,12 +8,13 @@ use crate::chain;
 use crate::config::Mode;
 use crate::gitcli::{self, Lease};
 use crate::hook_input::RefUpdate;
-use crate::message::Hook;
+use crate::output::Hook;
 use crate::output::emit;
+use crate::output::push::Moved;
 use crate::output::secret::SecretUrl;
+use crate::output::verdict::{ReasonList, short_id, short_oid};
 use crate::plan::{Action, Checked, Outcome, Plan};
 use crate::remote::RemoteSite;
-use crate::report::{reason_lines, short_id, short_oid, verdict_line};
 use crate::{Error, Result, vars};
 
 /// Runs the plan's actions in order. Returns how the push ends: the plan's outcome, or
@@ -112,11 +113,11 @@ fn report(cx: &Context, update: usize, reasons: bool) {
     let checked = &cx.checked[update];
     emit(&Hook::Verdict {
         remote_ref: checked.update.remote_ref.clone(),
-        verdict: verdict_line(&checked.analysis),
+        verdict: checked.analysis.verdict_line(),
         reasons: if reasons {
-            reason_lines(cx.repo, &checked.analysis)
+            checked.analysis.reason_list(cx.repo)
         } else {
-            Vec::new()
+            ReasonList::default()
         },
     });
 }
@@ -259,7 +260,7 @@ fn finish_toggled(cx: &Context, toggled: &[ToggleState], rest: &[&RefUpdate]) {
         });
         verify_toggle(cx, state);
         emit(&Hook::Moved {
-            line: moved_line(state),
+            moved: moved(state),
         });
     }
     if vars::wrapper().is_some() {
@@ -273,30 +274,13 @@ fn finish_toggled(cx: &Context, toggled: &[ToggleState], rest: &[&RefUpdate]) {
     emit(&Hook::GitReportsFailure);
 }
 
-/// Exactly what moved in this repository after a toggle: the pushed branch, or nothing
-/// (a push from a detached HEAD, a tag or a commit id moves no branch).
-fn moved_line(state: &ToggleState) -> String {
-    let (t2, tip) = (short_id(&state.t2), short_id(&state.tip));
-    if let Some(why) = &state.kept_because {
-        return format!(
-            "no branch was moved because {why}; when it is done, the deployed commit is {t2} \
-             (same files as your commit {tip}, plus the two toggle commits)"
-        );
-    }
-    match &state.moved {
-        Some(branch) => format!(
-            "{branch} now points at {t2} too: same files as your commit {tip}, plus the two \
-             toggle commits."
-        ),
-        None => format!(
-            "no branch was moved (you pushed {}); to build on what is deployed: git checkout {t2} \
-             (same files as {tip}, plus the two toggle commits)",
-            match state.local_ref.as_deref() {
-                Some("HEAD") => "a detached HEAD".to_string(),
-                Some(r) if r.starts_with("refs/tags/") => format!("the tag {}", &r[10..]),
-                Some(r) => r.to_string(),
-                None => format!("the commit {tip}"),
-            }
-        ),
+/// Exactly what moved in this repository after a toggle.
+fn moved(state: &ToggleState) -> Moved {
+    Moved {
+        t2: short_id(&state.t2).to_string(),
+        tip: short_id(&state.tip).to_string(),
+        branch: state.moved.clone(),
+        operation: state.kept_because.clone(),
+        local_ref: state.local_ref.clone(),
     }
 }

@@ -8,12 +8,12 @@ use crate::analyze::Analyzer;
 use crate::config::Config;
 use crate::gitcli;
 use crate::hook_input::{PushFlags, RefUpdate};
-use crate::message::Hook;
+use crate::output::Hook;
 use crate::output::emit;
 use crate::output::secret::SecretUrl;
+use crate::output::verdict::short_oid;
 use crate::plan::Checked;
 use crate::platform::Platform;
-use crate::report::short_oid;
 use crate::requirements::process_env;
 use crate::{Error, Result};
 

@@ -26,8 +26,8 @@ use crate::config::{
     Config, DeployTarget, Mode, PlatformSource, committed_warnings, configured_urls,
 };
 use crate::hook_input::{self, PushFlags, RefUpdate};
-use crate::message::{Hook, Unchecked};
 use crate::output::secret::SecretUrl;
+use crate::output::{Hook, Unchecked};
 use crate::output::{emit, emit_detail};
 use crate::plan::{self, Action, Checked, Outcome, Plan};
 use crate::platform::Platform;
@@ -160,8 +160,10 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     let mut config = Config::from_git_config(&git_config)
         .map_err(|e| crate::config::committed::attribute(&repo, &git_config, e))?;
     config.warnings.extend(committed_warnings(&repo));
-    for text in &config.warnings {
-        emit(&Hook::SettingWarning { text: text.clone() });
+    for warning in &config.warnings {
+        emit(&Hook::SettingWarning {
+            warning: warning.clone(),
+        });
     }
     let urls = push_urls(&git_config, &push);
     let urls: Vec<&str> = urls.iter().map(String::as_str).collect();

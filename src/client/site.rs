@@ -7,8 +7,9 @@ use git2::Repository;
 use super::{Context, command};
 use crate::Error;
 use crate::config::configured_urls;
-use crate::message::Hook;
+use crate::output::Hook;
 use crate::output::emit;
+use crate::output::hint::Fix;
 use crate::platform::{Platform, Remedy};
 use crate::remote::RemoteSite;
 
@@ -31,7 +32,7 @@ pub(super) fn wipe_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> bo
         Err(e) => return refuse_remote_wipe(cx, &e),
     }
     emit(&Hook::Waiting {
-        what: crate::message::Waiting::Site { prune: false },
+        what: crate::output::Waiting::Site { prune: false },
     });
     match site.wipe(cx.config, cx.platform) {
         Ok(done) => {
@@ -77,7 +78,7 @@ pub(super) fn prune_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> b
     };
     let checked = &cx.checked[deployed];
     emit(&Hook::Waiting {
-        what: crate::message::Waiting::Site { prune: true },
+        what: crate::output::Waiting::Site { prune: true },
     });
     let pruned = checked
         .analysis
@@ -133,65 +134,20 @@ fn deployed_stale(
     Ok(found)
 }
 
-/// What rebuilds a stale env on `platform` (deployed from `url`), as a hint.
-pub(super) fn fixes_on(repo: &Repository, platform: Platform, remote: &str, url: &str) -> String {
-    match platform.facts().remedy {
-        Remedy::Toggle => {
-            "set `git config envguard.mode toggle` (no API access needed) or remote-wipe".into()
-        }
-        Remedy::RemoteWipe => {
-            "set `git config envguard.mode remote-wipe` (the site's deployment credentials in a \
-             credential helper)"
-                .into()
-        }
-        Remedy::Nothing => {
-            format!("nothing is needed: {platform} builds a fresh env on every deployment")
-        }
-        Remedy::NoBuild => format!(
-            "{platform} builds nothing on deployment (SCM_DO_BUILD_DURING_DEPLOYMENT is off), so \
-             neither a toggle nor a wipe gives a fresh env: turn the build on (app setting \
-             SCM_DO_BUILD_DURING_DEPLOYMENT=true) or deploy an env built elsewhere"
-        ),
-        Remedy::ServerHook => {
-            "install envguard's server hook (envguard hook install --server) and set `git config \
-             envguard.mode mark`, or delete env on the server"
-                .into()
-        }
-        Remedy::ChangeRootRequirements => format!(
-            "{platform} reuses its dependency layer while the root requirements.txt's bytes \
-             and the Python version stay the same (for up to 24 hours): change the root \
-             requirements.txt in this push (a comment line will do) so the layer is rebuilt"
-        ),
-        Remedy::PurgeCache(purge) => {
-            let needs = match purge {
-                crate::platform::Purge::Heroku => {
-                    " (the heroku CLI's `heroku-builds` plugin: heroku plugins:install \
-                     heroku-builds)"
-                }
-                // dokku `plugins/git/functions` @33896f5 L44-51: on an arm64 server without
-                // herokuish the default builder is pack, which the client cannot see.
-                crate::platform::Purge::Dokku => {
-                    " (unless the server is arm64 without herokuish: Dokku then builds with \
-                     pack, which makes the env anew, and `git config envguard.platform \
-                     heroku-cnb` says so)"
-                }
-            };
-            match command::purge_command(platform, url).or_else(|| {
-                // The hook gets the URL after `insteadOf`; the configured one names the app.
-                let git = crate::config::scope::repository_config(repo).ok()?;
-                configured_urls(&git, remote)
-                    .iter()
-                    .find_map(|u| command::purge_command(platform, u))
-            }) {
-                Some(purge) => format!(
-                    "purge the build cache before the push: {purge}{needs}; or let envguard run \
-                     it on every push that needs it: git config envguard.mode command && git \
-                     config envguard.command '{purge}'"
-                ),
-                None => "purge the platform's build cache, or set envguard.mode command".into(),
-            }
-        }
-    }
+/// What rebuilds a stale env on `platform` (deployed from `url`), as a hint: the platform's
+/// remedy, with its purge command where its URL names the app.
+pub(super) fn fixes_on(repo: &Repository, platform: Platform, remote: &str, url: &str) -> Fix {
+    let purge = match platform.facts().remedy {
+        Remedy::PurgeCache(_) => command::purge_command(platform, url).or_else(|| {
+            // The hook gets the URL after `insteadOf`; the configured one names the app.
+            let git = crate::config::scope::repository_config(repo).ok()?;
+            configured_urls(&git, remote)
+                .iter()
+                .find_map(|u| command::purge_command(platform, u))
+        }),
+        _ => None,
+    };
+    Fix { platform, purge }
 }
 
 /// A VCS requirement whose branch or tag moved stays at the installed revision wherever

@@ -11,7 +11,7 @@ use crate::analyze::Analysis;
 use crate::config::Config;
 use crate::error::toggle::ToggleError;
 use crate::gitcli::{self, Lease};
-use crate::report::{short_id, summarize};
+use crate::output::verdict::{Summary, short_id};
 use crate::{Error, Result, vars};
 
 /// The two commits of a toggle.
@@ -96,7 +96,7 @@ pub fn build(repo: &Repository, config: &Config, analysis: &Analysis) -> Result<
     let parts: Vec<&str> = runtime_path.split('/').collect();
     let t1_tree = repo.find_tree(replace_path(repo, Some(&tree), &parts, blob)?)?;
     // Commit messages go to the remote's history for good: names and redacted sources only.
-    let why = crate::output::secret::scrub(&summarize(&analysis.reasons));
+    let why = crate::output::secret::scrub(&Summary(&analysis.reasons).to_string());
     let from = current
         .clone()
         .unwrap_or_else(|| "the site's default (no runtime.txt)".to_string());
@@ -303,8 +303,8 @@ pub fn push_pair(repo: &Repository, state: &mut ToggleState) -> Result<()> {
 
 /// Says which deployment of the toggle is being pushed, before the push starts.
 fn say_pushing(state: &ToggleState, step: u8) {
-    crate::output::emit(&crate::message::Hook::Waiting {
-        what: crate::message::Waiting::TogglePush {
+    crate::output::emit(&crate::output::Hook::Waiting {
+        what: crate::output::Waiting::TogglePush {
             step,
             commit: short_id(if step == 1 { &state.t1 } else { &state.t2 }).to_string(),
             remote_ref: state.remote_ref.clone(),
@@ -495,10 +495,7 @@ fn move_local_ref(repo: &Repository, state: &mut ToggleState) -> Result<()> {
     // owns HEAD's branch: git moves it when the operation ends, so envguard leaves it.
     let state_now = repo.state();
     if state_now != git2::RepositoryState::Clean {
-        state.kept_because = Some(format!(
-            "a {} is in progress",
-            format!("{state_now:?}").to_ascii_lowercase()
-        ));
+        state.kept_because = Some(format!("{state_now:?}").to_ascii_lowercase());
         return Ok(());
     }
     let current = repo.refname_to_id(&name)?;

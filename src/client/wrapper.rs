@@ -13,7 +13,7 @@ use super::toggle::{self, ToggleState};
 use crate::chain::is_executable;
 use crate::gitcli::{GitEnv, git_in};
 use crate::install::{self, Side};
-use crate::message::Hook;
+use crate::output::Hook;
 use crate::output::emit;
 use crate::pending::{HookReport, WipedSite};
 use crate::{Error, ExitStatus, Result, vars};

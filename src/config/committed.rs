@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use super::KEYS;
-use crate::{Error, Result};
+use crate::{Error, Result, SettingWarning};
 
 /// The files read, in order; the first that holds envguard's settings is the one.
 pub const FILES: [&str; 3] = ["envguard.toml", ".envguard.toml", "pyproject.toml"];
@@ -230,7 +230,7 @@ pub fn attribute(repo: &git2::Repository, git: &git2::Config, error: Error) -> E
 /// Warnings for the committed settings this machine did not take: which, why, and the
 /// consent that takes them. `git` is the configuration without the committed file; a key it
 /// sets itself needs no warning.
-pub fn consent_warnings(committed: &Committed, git: &git2::Config) -> Vec<String> {
+pub fn consent_warnings(committed: &Committed, git: &git2::Config) -> Vec<SettingWarning> {
     let trusted = git.get_string(TRUST_KEY).ok();
     let (_, left) = committed.taken(trusted.as_deref());
     let left: Vec<&str> = left
@@ -240,14 +240,12 @@ pub fn consent_warnings(committed: &Committed, git: &git2::Config) -> Vec<String
     if left.is_empty() {
         return Vec::new();
     }
-    vec![format!(
-        "{} sets {}, which runs code or reaches a server, so this machine does not take it \
-         from a committed file without your consent. Read the file, then allow this content: \
-         git config {TRUST_KEY} {}",
-        committed.name(),
-        left.join(", "),
-        committed.digest
-    )]
+    vec![SettingWarning::NoConsent {
+        file: committed.name(),
+        keys: left.into_iter().map(str::to_string).collect(),
+        digest: committed.digest.clone(),
+        consent_key: TRUST_KEY,
+    }]
 }
 
 /// The settings as a git config file's text (a `[envguard]` section).

@@ -11,7 +11,7 @@ pub mod committed;
 mod remotes;
 pub mod scope;
 
-use crate::message::DeployBranches;
+use crate::output::DeployBranches;
 pub use crate::platform::PlatformSource;
 use remotes::platform_of;
 pub use remotes::{
@@ -143,7 +143,7 @@ pub struct Config {
     pub local_remote_names: Vec<String>,
     /// Settings envguard cannot use that come from outside the repository (global,
     /// system): said on every push, never a refusal of a push they do not concern.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::SettingWarning>,
     /// Deploy branches (`envguard.branch`), short names (globs); without the setting, the
     /// branches the platform deploys ([`Config::settle_branches`]).
     pub branches: Vec<String>,

@@ -25,8 +25,8 @@ pub struct DeployTarget {
 
 impl DeployTarget {
     /// The platform and where it came from.
-    pub fn label(&self) -> crate::message::PlatformLabel {
-        crate::message::PlatformLabel {
+    pub fn label(&self) -> crate::output::PlatformLabel {
+        crate::output::PlatformLabel {
             platform: self.platform,
             source: self.source,
         }

@@ -4,7 +4,7 @@
 //! not concern.
 
 use super::{KEYS, edit_distance};
-use crate::{Error, Result};
+use crate::{Error, Result, SettingWarning};
 
 /// Adds the worktree's committed configuration ([`super::committed`]) as the lowest scope,
 /// without what needs this machine's consent it lacks. The file returned holds it until the
@@ -95,7 +95,7 @@ fn with_git_files(repo: &git2::Repository) -> Result<git2::Config> {
 }
 
 /// What the worktree's committed configuration asks that this machine has not agreed to.
-pub fn committed_warnings(repo: &git2::Repository) -> Vec<String> {
+pub fn committed_warnings(repo: &git2::Repository) -> Vec<SettingWarning> {
     let (Some(root), Ok(git)) = (repo.workdir(), repository_config(repo)) else {
         return Vec::new();
     };
@@ -210,16 +210,14 @@ pub(super) fn values_in_repository(git: &git2::Config, key: &str) -> Vec<String>
 
 /// git's conditional includes that libgit2 does not evaluate (`includeIf.hasconfig:…`): what
 /// they set may apply to git and not to envguard, so each is said.
-fn unreadable_includes(git: &git2::Config) -> Vec<String> {
+fn unreadable_includes(git: &git2::Config) -> Vec<SettingWarning> {
     let mut warnings = Vec::new();
     if let Ok(mut entries) = git.entries(Some(r"^includeif\.hasconfig:.*\.path$")) {
         while let Some(Ok(entry)) = entries.next() {
             if let Ok(name) = entry.name() {
-                warnings.push(format!(
-                    "{name}: git applies this conditional include, envguard cannot evaluate it \
-                     (libgit2 reads no `hasconfig:` condition); envguard.* settings belong in a \
-                     file git and envguard both read"
-                ));
+                warnings.push(SettingWarning::UnreadableInclude {
+                    name: name.to_string(),
+                });
             }
         }
     }
@@ -230,7 +228,7 @@ fn unreadable_includes(git: &git2::Config) -> Vec<String> {
 /// unapplied without a word: an error naming the nearest known key when it is set in this
 /// repository; a warning (returned) when it comes from the global or system configuration,
 /// which must not refuse the pushes of every other repository.
-pub(super) fn check_known_keys(git: &git2::Config) -> Result<Vec<String>> {
+pub(super) fn check_known_keys(git: &git2::Config) -> Result<Vec<SettingWarning>> {
     let mut warnings = unreadable_includes(git);
     let Ok(mut entries) = git.entries(Some(r"^envguard\.")) else {
         return Ok(warnings);
@@ -255,11 +253,12 @@ pub(super) fn check_known_keys(git: &git2::Config) -> Result<Vec<String>> {
             });
         }
         // Outside the repository the fix is to remove it, never to set the typo again.
-        warnings.push(format!(
-            "{name} = '{}' is no setting envguard knows (did you mean {nearest}?); remove it: \
-             `{unset}`",
-            entry.value().unwrap_or("")
-        ));
+        warnings.push(SettingWarning::UnknownKey {
+            key: name.to_string(),
+            value: entry.value().unwrap_or("").to_string(),
+            nearest,
+            unset,
+        });
     }
     Ok(warnings)
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::BareUse;
 use crate::gitcli::{GitEnv, git_in, output_line};
-use crate::message::{InstallReport, InstallStep, Uninstalled};
+use crate::output::{InstallReport, InstallStep, Uninstalled};
 use crate::{Error, Result};
 
 mod entries;
@@ -195,14 +195,17 @@ pub fn install(
     target: Option<&Path>,
 ) -> Result<InstallReport> {
     let (dir, hooks_path) = hooks_dir(cwd)?;
-    let bare = git2::Repository::discover(cwd).is_ok_and(|r| r.is_bare());
+    // The repository, opened once: every step below reads it as it is now.
+    let repo = git2::Repository::discover(cwd).ok();
+    let repo = repo.as_ref();
+    let bare = repo.is_some_and(git2::Repository::is_bare);
     if bare && side == Side::Client {
         return Err(Error::Bare(BareUse::PrePush));
     }
     if let Some(hp) = &hooks_path
         && !use_hooks_path
     {
-        let worktree = worktree_root(cwd);
+        let worktree = worktree_root(repo);
         let (instead, paste) = manager_snippet(worktree.as_deref(), hp, side);
         return Ok(InstallReport {
             steps: vec![InstallStep::HooksPathSet {
@@ -214,30 +217,30 @@ pub fn install(
         });
     }
     if side == Side::Server
-        && let Some(dispatch) = dispatch_dir(cwd, &dir)
+        && let Some(dispatch) = dispatch_dir(repo, &dir)
     {
         let mut steps = vec![install_dispatched(&dispatch)?];
         if let Some(target) = target {
-            steps.push(set_target(cwd, target)?);
+            steps.push(set_target(repo.ok_or(Error::NotARepository)?, target)?);
         }
-        steps.extend(no_target_warning(cwd));
-        crate::server::arm_target(cwd);
+        steps.extend(repo.and_then(no_target_warning));
+        repo.map(crate::server::arm_target);
         return Ok(InstallReport {
             steps,
             ..InstallReport::default()
         });
     }
-    let (mut steps, paste) = install_here(cwd, &dir, side)?;
+    let (mut steps, paste) = install_here(worktree_root(repo).as_deref(), &dir, side)?;
     if side == Side::Client {
-        steps.extend(no_deploy_remote_warning(cwd));
+        steps.extend(repo.and_then(no_deploy_remote_warning));
     }
     if side == Side::Server {
         if let Some(target) = target {
-            steps.push(set_target(cwd, target)?);
+            steps.push(set_target(repo.ok_or(Error::NotARepository)?, target)?);
         }
-        steps.extend(piku_note(cwd, &dir));
-        steps.extend(no_target_warning(cwd));
-        crate::server::arm_target(cwd);
+        steps.extend(repo.and_then(|repo| piku_note(repo, &dir)));
+        steps.extend(repo.and_then(no_target_warning));
+        repo.map(crate::server::arm_target);
     }
     Ok(InstallReport {
         steps,
@@ -248,25 +251,25 @@ pub fn install(
 
 /// Installs the hook into `dir`: what was done, and a manager's entry to paste when a
 /// manager owns the hook.
-fn install_here(cwd: &Path, dir: &Path, side: Side) -> Result<(Vec<InstallStep>, Option<String>)> {
+fn install_here(
+    worktree: Option<&Path>,
+    dir: &Path,
+    side: Side,
+) -> Result<(Vec<InstallStep>, Option<String>)> {
     let mut steps = Vec::new();
     let mut paste = None;
     let hook = dir.join(side.hook_name());
     // lefthook's configuration is here but its hook not yet: `lefthook install` would move
     // a hook of envguard's aside (as `pre-push.old`, which it never runs), so envguard's
     // place is lefthook's configuration.
-    let worktree = worktree_root(cwd);
-    if side == Side::Client
-        && !hook.exists()
-        && Manager::Lefthook.config_present(worktree.as_deref())
-    {
-        if Manager::Lefthook.runs_envguard(worktree.as_deref()) {
+    if side == Side::Client && !hook.exists() && Manager::Lefthook.config_present(worktree) {
+        if Manager::Lefthook.runs_envguard(worktree) {
             steps.push(InstallStep::LefthookNotInstalled);
             // Nothing to paste, and nothing on stdout: it may be appended to the file.
             paste = Some(String::new());
         } else {
             steps.push(InstallStep::LefthookEntry);
-            paste = Some(Manager::Lefthook.entry(worktree.as_deref()));
+            paste = Some(Manager::Lefthook.entry(worktree));
         }
         return Ok((steps, paste));
     }
@@ -281,7 +284,7 @@ fn install_here(cwd: &Path, dir: &Path, side: Side) -> Result<(Vec<InstallStep>,
         Installed::Updated => steps.push(InstallStep::Updated { hook }),
         Installed::AlreadyInstalled => steps.push(InstallStep::AlreadyInstalled { hook }),
         Installed::LeftTo(manager) => {
-            if manager.runs_envguard(worktree.as_deref()) {
+            if manager.runs_envguard(worktree) {
                 steps.push(InstallStep::ManagerRunsEnvguard {
                     hook,
                     manager: manager.name(),
@@ -291,7 +294,7 @@ fn install_here(cwd: &Path, dir: &Path, side: Side) -> Result<(Vec<InstallStep>,
                     hook,
                     manager: manager.name(),
                 });
-                paste = Some(manager.entry(worktree.as_deref()));
+                paste = Some(manager.entry(worktree));
             }
         }
     }
@@ -302,8 +305,9 @@ fn install_here(cwd: &Path, dir: &Path, side: Side) -> Result<(Vec<InstallStep>,
 /// `core.hooksPath` directory (where `install --use-hooks-path` wrote).
 pub fn uninstall(cwd: &Path, side: Side, use_hooks_path: bool) -> Result<Uninstalled> {
     let (dir, hooks_path) = hooks_dir(cwd)?;
+    let repo = git2::Repository::discover(cwd).ok();
     if side == Side::Server
-        && let Some(hook) = dispatch_dir(cwd, &dir).map(|d| d.join(DISPATCHED_NAME))
+        && let Some(hook) = dispatch_dir(repo.as_ref(), &dir).map(|d| d.join(DISPATCHED_NAME))
         && is_ours(&hook)
     {
         std::fs::remove_file(&hook)?;
@@ -327,20 +331,17 @@ pub fn uninstall(cwd: &Path, side: Side, use_hooks_path: bool) -> Result<Uninsta
     })
 }
 
-pub(super) fn worktree_root(cwd: &Path) -> Option<PathBuf> {
-    git2::Repository::discover(cwd)
-        .ok()
-        .and_then(|r| r.workdir().map(Path::to_path_buf))
+pub(super) fn worktree_root(repo: Option<&git2::Repository>) -> Option<PathBuf> {
+    repo.and_then(|r| r.workdir().map(Path::to_path_buf))
 }
 
 /// Records the server's deployment target (`envguard.target`) in the repository's config.
-pub fn set_target(cwd: &Path, target: &Path) -> Result<InstallStep> {
+pub fn set_target(repo: &git2::Repository, target: &Path) -> Result<InstallStep> {
     // Stored as the real absolute path: the prune compares real paths, and the hook runs in
     // another directory than the one a relative path was given in.
     let target = target
         .canonicalize()
         .or_else(|_| std::path::absolute(target))?;
-    let repo = git2::Repository::discover(cwd)?;
     repo.config()?
         .open_level(git2::ConfigLevel::Local)?
         .set_str("envguard.target", &target.display().to_string())?;

@@ -31,11 +31,11 @@ pub(super) fn is_dispatcher(text: &str) -> bool {
 /// `hooks/post-receive.d` (its `hooks/post-receive` runs every executable there), GitLab's
 /// per-repository `custom_hooks/post-receive.d` (made by the install when it is not there
 /// yet). `None`: a plain `hooks/post-receive`.
-pub(super) fn dispatch_dir(cwd: &Path, hooks: &Path) -> Option<PathBuf> {
-    let repo = git2::Repository::discover(cwd).ok()?;
+pub(super) fn dispatch_dir(repo: Option<&git2::Repository>, hooks: &Path) -> Option<PathBuf> {
+    let repo = repo?;
     let git_dir = repo.path().to_path_buf();
     let gitlab = git_dir.join("custom_hooks");
-    if gitlab.is_dir() || is_gitlab_repository(&repo) {
+    if gitlab.is_dir() || is_gitlab_repository(repo) {
         return Some(gitlab.join("post-receive.d"));
     }
     let dispatcher = std::fs::read_to_string(hooks.join("post-receive")).unwrap_or_default();
@@ -150,22 +150,20 @@ pub fn install_server_wide(dir: &Path) -> Result<InstallReport> {
 
 /// piku's own post-receive, chained: envguard wipes first, then piku deploys. Without
 /// `envguard.platform = piku` the wipe would take piku's ENV, LIVE_ENV and SCALING with it.
-pub(super) fn piku_note(cwd: &Path, hooks: &Path) -> Option<InstallStep> {
+pub(super) fn piku_note(repo: &git2::Repository, hooks: &Path) -> Option<InstallStep> {
     let legacy = std::fs::read_to_string(hooks.join("post-receive.legacy")).ok()?;
     if !legacy.contains("piku") {
         return None;
     }
-    let repo = git2::Repository::discover(cwd).ok()?;
-    let config = Config::from_repo(&repo).ok()?;
+    let config = Config::from_repo(repo).ok()?;
     Some(InstallStep::Piku {
         platform_set: config.on_piku(),
     })
 }
 
 /// A server hook without `envguard.target` wipes nothing: say so at install.
-pub(super) fn no_target_warning(cwd: &Path) -> Option<InstallStep> {
-    let repo = git2::Repository::discover(cwd).ok()?;
-    let config = Config::from_repo(&repo).ok()?;
+pub(super) fn no_target_warning(repo: &git2::Repository) -> Option<InstallStep> {
+    let config = Config::from_repo(repo).ok()?;
     let piku = config.on_piku();
     (config.target.is_none() && !piku).then_some(InstallStep::NoTarget)
 }

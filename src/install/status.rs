@@ -8,7 +8,7 @@ use super::*;
 use crate::Result;
 use crate::analyze::Analyzer;
 use crate::config::Config;
-use crate::message::{
+use crate::output::{
     CommittedSettings, DispatchOrder, HookState, HookStatus, InstallStep, RemoteStatus,
     ServerTarget, SideStatus, ToggleRuntime,
 };
@@ -16,10 +16,9 @@ use crate::requirements::process_env;
 
 /// When no remote is a deploy remote, every push goes through unchecked: say so, list the
 /// remotes, and give the setting that names one.
-pub(super) fn no_deploy_remote_warning(cwd: &Path) -> Option<InstallStep> {
-    let repo = git2::Repository::discover(cwd).ok()?;
-    let config = Config::from_repo(&repo).ok()?;
-    if !crate::config::deploy_remotes(&repo, &config)
+pub(super) fn no_deploy_remote_warning(repo: &git2::Repository) -> Option<InstallStep> {
+    let config = Config::from_repo(repo).ok()?;
+    if !crate::config::deploy_remotes(repo, &config)
         .ok()?
         .is_empty()
     {
@@ -60,28 +59,36 @@ fn committed_settings(repo: &git2::Repository) -> Option<CommittedSettings> {
 
 /// `envguard hook status`: where the hook is, what is chained, and which mode applies.
 pub fn status(cwd: &Path, side: Side) -> Result<HookStatus> {
+    let (dir, hooks_path) = hooks_dir(cwd)?;
+    let repo = git2::Repository::discover(cwd)?;
     // git never runs a pre-push hook in a bare repository: its side is the server's.
-    let bare = git2::Repository::discover(cwd).is_ok_and(|r| r.is_bare());
-    if bare && side == Side::Client {
+    if repo.is_bare() && side == Side::Client {
         return Ok(HookStatus {
             bare: true,
-            ..status(cwd, Side::Server)?
+            ..status_of(&repo, &dir, hooks_path, Side::Server)?
         });
     }
-    let (dir, hooks_path) = hooks_dir(cwd)?;
+    status_of(&repo, &dir, hooks_path, side)
+}
+
+fn status_of(
+    repo: &git2::Repository,
+    dir: &Path,
+    hooks_path: Option<String>,
+    side: Side,
+) -> Result<HookStatus> {
     let dispatched = (side == Side::Server)
-        .then(|| dispatch_dir(cwd, &dir))
+        .then(|| dispatch_dir(Some(repo), dir))
         .flatten()
         .map(|d| d.join(DISPATCHED_NAME))
         .filter(|h| is_ours(h));
     let hook = dispatched.unwrap_or_else(|| dir.join(side.hook_name()));
     let legacy = dir.join(format!("{}.legacy", side.hook_name()));
-    let worktree = worktree_root(cwd);
-    let repo = git2::Repository::discover(cwd)?;
-    let config = Config::for_repository(&repo)?;
+    let worktree = worktree_root(Some(repo));
+    let config = Config::for_repository(repo)?;
     let state = if side == Side::Server && !hook.exists() {
         HookState::ServerNotInstalled {
-            has_target: crate::server::target_of(&repo, &config).is_some(),
+            has_target: crate::server::target_of(repo, &config).is_some(),
         }
     } else {
         hook_state(&hook, &legacy, hooks_path.as_deref(), worktree.as_deref())
@@ -89,30 +96,30 @@ pub fn status(cwd: &Path, side: Side) -> Result<HookStatus> {
     Ok(HookStatus {
         bare: false,
         pending: (side == Side::Client)
-            .then(|| crate::pending::pending_notice(&repo))
+            .then(|| crate::pending::pending_notice(repo))
             .flatten(),
         hook,
         state,
         dispatch: (side == Side::Server)
-            .then(|| dispatch_order_of(cwd, &dir))
+            .then(|| dispatch_order_of(repo, dir))
             .flatten(),
         chained: legacy
             .exists()
             .then(|| (legacy.clone(), side.legacy_order())),
         hooks_path,
-        committed: committed_settings(&repo),
+        committed: committed_settings(repo),
         warnings: config.warnings.clone(),
         side: match side {
-            Side::Client => client_status(&repo, &config)?,
-            Side::Server => server_status(&repo, &config),
+            Side::Client => client_status(repo, &config)?,
+            Side::Server => server_status(repo, &config),
         },
     })
 }
 
 /// `hook status --server` where a dispatcher runs a folder of hooks: the folder's order,
 /// and what would keep envguard's hook from acting there.
-fn dispatch_order_of(cwd: &Path, dir: &Path) -> Option<DispatchOrder> {
-    let dispatch = dispatch_dir(cwd, dir)?;
+fn dispatch_order_of(repo: &git2::Repository, dir: &Path) -> Option<DispatchOrder> {
+    let dispatch = dispatch_dir(Some(repo), dir)?;
     let plain = dir.join(Side::Server.hook_name());
     let gitlab = dispatch
         .parent()

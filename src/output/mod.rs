@@ -1,4 +1,13 @@
-//! The one printer: every line envguard shows goes through [`emit`] (a typed message that
+//! Everything envguard shows, in one place: the wording of every message and report, as the
+//! `Display` of a typed value, split by side, and the one printer that writes them.
+//!
+//! The wording: the client's pre-push hook and `envguard push` ([`Hook`], on stderr, where
+//! git shows a hook's words; [`push`]), the server's post-receive hook ([`Receive`], on
+//! stdout, which the pusher sees as `remote:` lines), verdicts and reasons ([`verdict`]),
+//! the commands' reports ([`report`], [`status`], [`install`]) and how a command ended
+//! ([`Command`]). The executors decide which message; the printer writes it.
+//!
+//! The printer: every line envguard shows goes through [`emit`] (a typed message that
 //! knows its stream) or, for a command's plain result, [`say_out`]. Every line passes the
 //! same redaction on its way out ([`secret::scrub`]): URL user information masked, expanded
 //! `${VAR}` values shown as their names, registered secrets (a credential helper's
@@ -12,8 +21,33 @@
 //! -1`, a pusher that went away during post-receive) is not an error worth dying for, so
 //! write failures are ignored instead of panicking as `println!` would.
 
+pub mod check;
+mod command;
 pub mod command_line;
+pub mod hint;
+mod hook;
+mod install;
+pub mod push;
+mod receive;
+mod report;
 pub mod secret;
+mod status;
+pub mod verdict;
+
+pub use command::{AfterPanic, Command};
+pub use hook::Hook;
+pub use install::{InstallReport, InstallStep, InstallWarnings};
+pub use push::{Unchecked, WAYS_OUT, Waiting};
+pub use receive::{Hold, Receive};
+pub use report::{
+    DeployBranches, DeploymentReport, Deployments, DetectReport, EnvOutcome, Leftover,
+    PlatformLabel, PlatformReport, RemotePlatform, RemoteWipeReport, ScriptWritten, SiteProject,
+    SitePrune, SiteWipe, SiteWipeDryRun, Uninstalled, WipeOutcome, Wiped,
+};
+pub use status::{
+    CommittedSettings, DispatchOrder, HookState, HookStatus, RemoteStatus, ServerTarget,
+    SideStatus, StatusWarnings, ToggleRuntime,
+};
 
 use std::fmt::Display;
 use std::io::Write;
@@ -60,6 +94,13 @@ pub fn write_lines(stream: Stream, text: &str) {
         Stream::Messages => std::io::stderr().lock().write_all(buffer.as_bytes()),
         Stream::Results => std::io::stdout().lock().write_all(buffer.as_bytes()),
     };
+}
+
+/// A command's report written on `out` (stdout through [`Scrubbed`]) as `check` and `env
+/// diff` show it: `envguard: ` before its first line only, the indented lines after it as
+/// they are.
+pub fn write_report(out: &mut dyn Write, report: &impl Display) -> std::io::Result<()> {
+    writeln!(out, "envguard: {report}")
 }
 
 /// Text for the user to paste elsewhere (a hook manager's entry), on stdout as it is: no

@@ -27,11 +27,50 @@ pub struct Clues {
     pub deployment_file: Option<String>,
 }
 
+/// What on a site says which platform it runs: its operating system, settings and Oryx's
+/// build manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Evidence {
+    /// Linux, with `SCM_SCRIPT_GENERATOR_ARGS` and no deployment command.
+    LinuxGeneratorArgs,
+    /// Linux, with a deployment command: the path of its script, and where it is set.
+    LinuxCommand { script: String, from: CommandFrom },
+    /// Windows (its files at `files_at`), `SCM_DO_BUILD_DURING_DEPLOYMENT` off and no
+    /// deployment command.
+    WindowsNoBuild { files_at: String },
+    /// Windows (its files at `files_at`).
+    Windows { files_at: String },
+    /// Linux, `SCM_DO_BUILD_DURING_DEPLOYMENT` off.
+    LinuxNoBuild,
+    /// Linux, `ENABLE_ORYX_BUILD` set to `value`, which is not true.
+    LinuxOryxOff { value: String },
+    /// Linux, `BUILD_FLAGS=Off`.
+    LinuxBuildFlagsOff,
+    /// Oryx, whose manifest names a compressed virtualenv.
+    OryxCompressedVenv,
+    /// Oryx, whose manifest says `CompressDestinationDir="true"`.
+    OryxCompressedOutput,
+    /// Oryx, whose manifest does not compress its output.
+    OryxCopied,
+    /// Linux, and nothing switches Oryx off.
+    OryxDefault,
+}
+
+/// Where a site's deployment command is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommandFrom {
+    /// The `COMMAND` app setting.
+    AppSetting,
+    /// The `command` of the `.deployment` it deployed last.
+    DeploymentFile,
+}
+
 /// A recognised platform and the clue it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Detected {
     pub platform: Platform,
-    pub why: String,
+    /// What on the site says so.
+    pub why: Evidence,
     /// Kudu's `DEPLOYMENT_BRANCH` app setting, when the site sets it: the branch it deploys
     /// (projectkudu/kudu `DeploymentManager`: `master` unless set).
     pub deployment_branch: Option<String>,
@@ -46,7 +85,7 @@ pub struct Detected {
 }
 
 impl Detected {
-    fn of(platform: Platform, why: String, clues: &Clues) -> Detected {
+    fn of(platform: Platform, why: Evidence, clues: &Clues) -> Detected {
         Detected {
             platform,
             why,
@@ -89,13 +128,13 @@ impl Clues {
     /// The script of the site's deployment command: the `COMMAND` app setting, else the
     /// `command` of the `.deployment` it deployed last (app settings rank above the file).
     /// Only the script's path, never the command line.
-    fn deployment_command(&self) -> Option<(String, &'static str)> {
+    fn deployment_command(&self) -> Option<(String, CommandFrom)> {
         if let Some(script) = self.command_script() {
-            return Some((script, "the COMMAND app setting"));
+            return Some((script, CommandFrom::AppSetting));
         }
         let file = self.deployment_file.as_deref()?;
         let script = crate::deployment::Deployment::read(file.as_bytes()).command_script()?;
-        Some((script, "the command of its .deployment"))
+        Some((script, CommandFrom::DeploymentFile))
     }
 
     fn setting(&self, key: &str) -> Option<&str> {
@@ -164,22 +203,14 @@ fn custom_builder(clues: &Clues) -> Option<Detected> {
     {
         return Some(Detected::of(
             Platform::KuduLinux,
-            "the site runs Linux with SCM_SCRIPT_GENERATOR_ARGS: KuduLite runs KuduScript's \
-             script with them before any Oryx or no-build rule; its bash template keeps antenv \
-             in site/wwwroot and only runs pip into it"
-                .to_string(),
+            Evidence::LinuxGeneratorArgs,
             clues,
         ));
     }
     let (script, from) = clues.deployment_command()?;
     Some(Detected::of(
         Platform::KuduLinux,
-        format!(
-            "the site runs Linux with a deployment command ({script}, from {from}): KuduLite \
-             runs it before any Oryx or no-build rule, so the script decides; KuduScript's \
-             bash script (envguard deploy-script linux writes one) keeps antenv in \
-             site/wwwroot and only runs pip into it"
-        ),
+        Evidence::LinuxCommand { script, from },
         clues,
     ))
 }
@@ -188,7 +219,7 @@ fn custom_builder(clues: &Clues) -> Option<Detected> {
 /// (projectkudu/kudu SiteBuilderFactory.cs @7e7e310: a deployment command, then
 /// SCM_SCRIPT_GENERATOR_ARGS, come before `DoBuildDuringDeployment`, L34-76).
 fn windows(clues: &Clues) -> Detected {
-    let shown = clues.home_entry_path.as_deref().unwrap_or_default();
+    let files_at = clues.home_entry_path.clone().unwrap_or_default();
     let custom = clues.deployment_command().is_some()
         || clues
             .setting("SCM_SCRIPT_GENERATOR_ARGS")
@@ -196,27 +227,16 @@ fn windows(clues: &Clues) -> Detected {
     if !custom && clues.set_and_false("SCM_DO_BUILD_DURING_DEPLOYMENT") {
         return Detected::of(
             Platform::KuduWindowsNoBuild,
-            format!(
-                "the site runs Windows (its files are at {shown}) with \
-                 SCM_DO_BUILD_DURING_DEPLOYMENT off and no deployment command: Kudu copies the \
-                 files and builds nothing, so the env is whatever is on the site"
-            ),
+            Evidence::WindowsNoBuild { files_at },
             clues,
         );
     }
-    Detected::of(
-        Platform::KuduWindows,
-        format!(
-            "the site runs Windows (its files are at {shown}); Kudu keeps env until the \
-             runtime runtime.txt selects changes"
-        ),
-        clues,
-    )
+    Detected::of(Platform::KuduWindows, Evidence::Windows { files_at }, clues)
 }
 
 /// The platform the clues point to.
 pub fn decide(clues: &Clues) -> Result<Detected, Unrecognised> {
-    let detected = |platform, why: &str| Ok(Detected::of(platform, why.to_string(), clues));
+    let detected = |platform, why| Ok(Detected::of(platform, why, clues));
     match clues.linux() {
         None => {
             return Err(Unrecognised::NoListing);
@@ -228,56 +248,33 @@ pub fn decide(clues: &Clues) -> Result<Detected, Unrecognised> {
         return Ok(detected);
     }
     if clues.set_and_false("SCM_DO_BUILD_DURING_DEPLOYMENT") {
-        return detected(
-            Platform::KuduLinuxNoBuild,
-            "the site runs Linux with SCM_DO_BUILD_DURING_DEPLOYMENT off: KuduLite deploys the \
-             files and builds nothing, so the env is whatever is on the site",
-        );
+        return detected(Platform::KuduLinuxNoBuild, Evidence::LinuxNoBuild);
     }
     if let Some(value) = clues.setting("ENABLE_ORYX_BUILD").filter(|v| !true_like(v)) {
         return Ok(Detected::of(
             Platform::KuduLinux,
-            format!(
-                "the site runs Linux with ENABLE_ORYX_BUILD={value} (not true, so no Oryx): \
-                 KuduScript's bash deployment keeps antenv in site/wwwroot and only runs pip \
-                 into it"
-            ),
+            Evidence::LinuxOryxOff {
+                value: value.to_string(),
+            },
             clues,
         ));
     }
     if clues.setting("BUILD_FLAGS").is_some_and(build_flags_off) {
-        return detected(
-            Platform::OryxInPlace,
-            "the site runs Linux with BUILD_FLAGS=Off: Oryx builds in place and reuses antenv \
-             in site/repository and site/wwwroot",
-        );
+        return detected(Platform::OryxInPlace, Evidence::LinuxBuildFlagsOff);
     }
     match &clues.oryx_manifest {
         // KUDU_BUILD_VERSION=0.0.1 makes KuduLite pass `compress_virtualenv=tar-gz`
         // (OryxArgumentsHelper.cs L36-44): the manifest then names the venv's archive,
         // which Oryx's startup script deletes and extracts anew (startupscriptgenerator
         // src/python/scriptgenerator.go @d91d836 L212-241).
-        Some(m) if m.contains("compressedVirtualEnvFile=") => detected(
-            Platform::Oryx,
-            "the site runs Linux with Oryx, whose manifest names a compressed virtualenv \
-             (compressedVirtualEnvFile): the startup script extracts it anew on every start",
-        ),
-        Some(m) if m.contains("CompressDestinationDir=\"true\"") => detected(
-            Platform::Oryx,
-            "the site runs Linux with Oryx, whose manifest says CompressDestinationDir=\"true\": \
-             antenv is built fresh on every deployment",
-        ),
-        Some(_) => detected(
-            Platform::OryxCopied,
-            "the site runs Linux with Oryx, whose manifest has no CompressDestinationDir=\"true\": \
-             the build was copied over site/wwwroot without deleting, and wwwroot/antenv is \
-             used in place",
-        ),
-        None => detected(
-            Platform::Oryx,
-            "the site runs Linux and no setting switches Oryx off: Oryx (the default) builds \
-             antenv fresh on every deployment",
-        ),
+        Some(m) if m.contains("compressedVirtualEnvFile=") => {
+            detected(Platform::Oryx, Evidence::OryxCompressedVenv)
+        }
+        Some(m) if m.contains("CompressDestinationDir=\"true\"") => {
+            detected(Platform::Oryx, Evidence::OryxCompressedOutput)
+        }
+        Some(_) => detected(Platform::OryxCopied, Evidence::OryxCopied),
+        None => detected(Platform::Oryx, Evidence::OryxDefault),
     }
 }
 
@@ -318,20 +315,25 @@ mod tests {
                 Ok(Platform::KuduLinux),
                 "{settings:?}"
             );
-            let why = detected.map(|d| d.why).unwrap_or_default();
-            assert!(
-                why.contains("deploy.sh, from the COMMAND app setting"),
-                "{why}"
+            assert_eq!(
+                detected.map(|d| d.why),
+                Ok(Evidence::LinuxCommand {
+                    script: "deploy.sh".into(),
+                    from: CommandFrom::AppSetting
+                }),
+                "{settings:?}"
             );
         }
         let mut from_file = clues(linux, &[], Some(compressed));
         from_file.deployment_file = Some("\u{feff}[config]\r\ncommand = bash deploy.sh\r\n".into());
         let detected = decide(&from_file).expect("detected");
         assert_eq!(detected.platform, Platform::KuduLinux);
-        assert!(
-            detected.why.contains("from the command of its .deployment"),
-            "{}",
-            detected.why
+        assert_eq!(
+            detected.why,
+            Evidence::LinuxCommand {
+                script: "deploy.sh".into(),
+                from: CommandFrom::DeploymentFile
+            }
         );
         from_file.deployment_file = Some("[config]\nproject = src\n".into());
         assert_eq!(decide(&from_file).map(|d| d.platform), Ok(Platform::Oryx));

@@ -367,37 +367,6 @@ impl Platform {
     /// [`crate::config::Config::platform_for`].)
     pub const UNKNOWN: Platform = Platform::SelfHosted;
 
-    /// What goes stale on the platform and what rebuilds the env, in one sentence (for
-    /// `envguard platform`).
-    pub fn behaviour(self) -> String {
-        let facts = self.facts();
-        if let Some(why) = facts.fresh_because {
-            if self.facts().caches_install_layer {
-                return format!(
-                    "fresh env on every deployment ({why}), from an install layer reused while \
-                     the dependency files are unchanged: only a VCS requirement whose branch or \
-                     tag moved stays at its cached revision"
-                );
-            }
-            return format!("fresh env on every deployment ({why}): nothing goes stale");
-        }
-        match facts.rebuild {
-            Rebuild::Always => "fresh env on every deployment: nothing goes stale".into(),
-            Rebuild::Never => "no build on deployment: the env is whatever is on the site".into(),
-            Rebuild::OnRuntimeChange => {
-                "the env is kept between deployments and rebuilt only when the runtime changes: \
-                 a removed requirement stays installed"
-                    .into()
-            }
-            Rebuild::OnRequirementsBytes => {
-                "the cached env is rebuilt when the root requirements.txt's bytes or the \
-                 resolved Python version change: a removal confined to an -r include or a \
-                 moved VCS ref stays"
-                    .into()
-            }
-        }
-    }
-
     /// The name as written in git config (`kudu-windows`).
     pub fn name(self) -> &'static str {
         self.facts().name

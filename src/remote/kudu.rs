@@ -12,7 +12,7 @@ use crate::platform::Platform;
 use crate::url::encode_path;
 use crate::{Error, Result};
 
-pub use crate::message::Wiped;
+pub use crate::output::Wiped;
 
 /// One site and one env folder to delete on it.
 pub struct EnvOnSite<'a> {

@@ -20,7 +20,7 @@ use git2::Repository;
 
 use crate::config::{Config, configured_urls, deploy_remotes};
 use crate::error::site::SiteError;
-use crate::message::{
+use crate::output::{
     DetectReport, PlatformReport, RemotePlatform, RemoteWipeReport, SiteProject, SitePrune,
     SiteWipe, SiteWipeDryRun,
 };
@@ -306,8 +306,8 @@ fn detect_and_record(
     quiet: bool,
 ) -> Result<detect::Detected> {
     let connected = site.connect(config, quiet)?.asking();
-    crate::output::emit(&crate::message::Hook::Waiting {
-        what: crate::message::Waiting::Asking {
+    crate::output::emit(&crate::output::Hook::Waiting {
+        what: crate::output::Waiting::Asking {
             site: crate::output::secret::SecretUrl::new(&connected.base),
             seconds: connected.retry.timeout.as_secs(),
         },
@@ -442,15 +442,15 @@ pub fn verify_deployments(
     remote: &str,
     url: &str,
     commits: &[String],
-) -> Result<crate::message::Deployments> {
+) -> Result<crate::output::Deployments> {
     let site = RemoteSite::resolve(repo, config, remote, &[url])?;
     let connected = site.connect(config, true)?.asking();
     let client = connected.client();
     let mut reports = Vec::new();
     for commit in commits {
-        let short = crate::report::short_id(commit).to_string();
+        let short = crate::output::verdict::short_id(commit).to_string();
         reports.push((short, verify::deployment(&client, &connected.base, commit)?));
     }
     connected.credential.approve();
-    Ok(crate::message::Deployments(reports))
+    Ok(crate::output::Deployments(reports))
 }

@@ -8,7 +8,7 @@ use crate::Result;
 /// Kudu's status of a finished, successful deployment.
 const SUCCESS: i64 = 4;
 
-pub use crate::message::{DeploymentReport, EnvOutcome};
+pub use crate::output::{DeploymentReport, EnvOutcome};
 
 /// The env outcome of a deployment log's lines.
 pub fn env_outcome<S: AsRef<str>>(lines: &[S]) -> EnvOutcome {
@@ -113,7 +113,7 @@ mod tests {
             succeeded: false,
             env: EnvOutcome::Created,
         };
-        let said = crate::message::Deployments(vec![("abc1234".into(), Some(report))]);
+        let said = crate::output::Deployments(vec![("abc1234".into(), Some(report))]);
         assert!(
             said.to_string()
                 .starts_with("warning: the deployment of abc1234 failed")

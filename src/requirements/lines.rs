@@ -146,7 +146,7 @@ fn expand_vars(
         let closed = after[name_len..].starts_with('}');
         match (closed && !name.is_empty()).then(|| env(name)).flatten() {
             Some(value) => {
-                crate::output::secret::register_expansion(name, &value);
+                crate::secrets::register_expansion(name, &value);
                 out.push_str(&value);
                 expanded.push((name.to_string(), value));
                 rest = &after[name_len + 1..];

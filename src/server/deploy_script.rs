@@ -13,7 +13,7 @@ use std::path::Path;
 use crate::Result;
 use crate::deployment::Deployment;
 use crate::error::DeployScriptError;
-use crate::message::ScriptWritten;
+use crate::output::ScriptWritten;
 use crate::platform::{Platform, ScriptKind};
 
 /// The deploy script of a [`ScriptKind`].

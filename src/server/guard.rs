@@ -17,7 +17,7 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-pub use crate::message::Hold;
+pub use crate::output::Hold;
 
 /// What the guard knows of this push: when it began to land, and which hooks ran first.
 #[derive(Debug, Clone, Default)]

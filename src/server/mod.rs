@@ -17,15 +17,15 @@ use crate::analyze::{Analyzer, Reason};
 use crate::chain::{self, HookArgs};
 use crate::config::Config;
 use crate::hook_input::{self, RefUpdate};
-use crate::message::Receive;
+use crate::output::Receive;
 use crate::output::emit;
-use crate::plan::{Cause, ReceiveInput, ServerPlan, ServerStep, plan_receive};
-use crate::report::summarize;
+use crate::output::verdict::Causes;
+use crate::plan::{ReceiveInput, ServerPlan, ServerStep, plan_receive};
 use crate::requirements::process_env;
 use crate::{Result, vars};
 
 /// The push option that asks for a wipe (`git push -o envguard.wipe`).
-pub const WIPE_PUSH_OPTION: &str = "envguard.wipe";
+pub use crate::verdict::WIPE_PUSH_OPTION;
 /// Prefix of marker refs pushed by the client's mark mode.
 pub const MARKER_PREFIX: &str = "refs/envguard/wipe/";
 /// The marker file the `marker` action writes into the target for a deploy script.
@@ -343,22 +343,6 @@ fn make_piku_run_pip(config: &Config) {
     });
 }
 
-/// Why, in words, for the `remote:` lines and the marker file.
-fn causes_text(plan: &ServerPlan, reasons: &[Reason]) -> String {
-    plan.causes
-        .iter()
-        .map(|cause| match cause {
-            // A prune is no wipe: its line names the changes only.
-            Cause::Verdict(_) if plan.step == ServerStep::Prune => summarize(reasons),
-            Cause::Verdict(v) => format!("{}: {}", v.as_str(), summarize(reasons)),
-            Cause::Marker => "wipe marker pushed by the client".to_string(),
-            Cause::PushOption => format!("push option {WIPE_PUSH_OPTION}"),
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// The requirement set of the pushed tip, and the packages whose source changed.
 type PruneInput = (crate::requirements::RequirementSet, Vec<String>);
 
 fn execute(
@@ -369,7 +353,11 @@ fn execute(
     prune_input: Option<&PruneInput>,
     guard: &mut guard::PushGuard,
 ) {
-    let why = causes_text(plan, reasons);
+    let why = Causes {
+        causes: plan.causes.clone(),
+        reasons: reasons.to_vec(),
+        prune: plan.step == ServerStep::Prune,
+    };
     // A prune with no cause is the reconciliation of every update: its own line says what
     // it found.
     if plan.step != ServerStep::Keep && !plan.causes.is_empty() {
@@ -406,7 +394,10 @@ fn execute(
         (ServerStep::WriteMarker, Some(target)) => {
             let path = target.join(MARKER_FILE);
             match std::fs::create_dir_all(target).and_then(|_| {
-                std::fs::write(&path, format!("{}\n", crate::output::secret::scrub(&why)))
+                std::fs::write(
+                    &path,
+                    format!("{}\n", crate::output::secret::scrub(&why.to_string())),
+                )
             }) {
                 Ok(()) => emit(&Receive::WroteMarker {
                     path: path.display().to_string(),
@@ -431,7 +422,12 @@ fn env_of(config: &Config, target: &std::path::Path) -> std::path::PathBuf {
 }
 
 /// Prunes the env; where that cannot be decided safely, says why and wipes.
-fn prune_or_wipe(config: &Config, target: &std::path::Path, input: Option<&PruneInput>, why: &str) {
+fn prune_or_wipe(
+    config: &Config,
+    target: &std::path::Path,
+    input: Option<&PruneInput>,
+    why: &Causes,
+) {
     let env = env_of(config, target);
     emit(&Receive::Working {
         env: env.display().to_string(),
@@ -466,7 +462,7 @@ fn prune_or_wipe(config: &Config, target: &std::path::Path, input: Option<&Prune
 
 /// Wipes the env of `target` and says what happened: piku's venv by its own parts (its
 /// folder also holds the app's settings), elsewhere the env folder inside the target.
-fn wipe_env(config: &Config, target: &std::path::Path, why: &str) {
+fn wipe_env(config: &Config, target: &std::path::Path, why: &Causes) {
     let piku = config.on_piku();
     emit(&Receive::Working {
         env: env_of(config, target).display().to_string(),
@@ -487,7 +483,7 @@ fn wipe_env(config: &Config, target: &std::path::Path, why: &str) {
         Err(e) => emit(&Receive::NotWiped {
             refused: matches!(e, crate::Error::Refused { .. }),
             error: e.to_string(),
-            stale: why.to_string(),
+            stale: why.clone(),
             target: target.to_path_buf(),
         }),
     }
@@ -498,14 +494,11 @@ fn wipe_env(config: &Config, target: &std::path::Path, why: &str) {
 
 /// Sets the guard's evidence up for the repository at `cwd` ([`guard::arm`] on its
 /// target's env), as `hook install --server` leaves it.
-pub fn arm_target(cwd: &std::path::Path) {
-    let Ok(repo) = Repository::discover(cwd) else {
+pub fn arm_target(repo: &Repository) {
+    let Ok(mut config) = Config::from_repo(repo) else {
         return;
     };
-    let Ok(mut config) = Config::from_repo(&repo) else {
-        return;
-    };
-    config.target = target_of(&repo, &config);
+    config.target = target_of(repo, &config);
     if let Some(target) = &config.target {
         guard::arm(&env_of(&config, target));
     }
@@ -568,7 +561,7 @@ fn consume_marker(repo: &Repository, branch: &str, old: Option<Oid>, new: Oid) -
     if deployed_before {
         emit(&Receive::StaleMarker {
             branch: branch.to_string(),
-            commit: crate::report::short_oid(marked),
+            commit: crate::output::verdict::short_oid(marked),
         });
     }
     if (applies || deployed_before)

@@ -71,42 +71,7 @@ fn site_packages(env: &Path) -> Option<PathBuf> {
         .find(|p| p.is_dir())
 }
 
-/// What is wrong with an installed distribution's files, by its RECORD (byte code aside).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Flaw {
-    /// The distribution's normalized name.
-    pub dist: String,
-    pub path: PathBuf,
-    pub kind: FlawKind,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FlawKind {
-    /// A file its RECORD lists is not there (byte code aside, which Python writes again).
-    Missing,
-    /// A file its RECORD lists is reached through a symbolic link to a folder: removing it
-    /// would remove what the link leads to.
-    ThroughLink,
-}
-
-impl std::fmt::Display for Flaw {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.kind {
-            FlawKind::Missing => write!(
-                f,
-                "{} is broken: {} is missing",
-                self.dist,
-                self.path.display()
-            ),
-            FlawKind::ThroughLink => write!(
-                f,
-                "{}'s file {} is reached through a symbolic link",
-                self.dist,
-                self.path.display()
-            ),
-        }
-    }
-}
+pub use crate::prune::{Flaw, FlawKind};
 
 /// The flaws of the distributions of an env: files their RECORDs list that are missing or
 /// reached through a linked folder (inside the env or out of it). A prune acts only on an

@@ -14,7 +14,7 @@ use crate::{Error, Result};
 /// Prefix of the trash names inside the target.
 pub const TRASH_PREFIX: &str = ".envguard-trash-";
 
-pub use crate::message::{Leftover, WipeOutcome};
+pub use crate::output::{Leftover, WipeOutcome};
 
 /// Whether `dir` looks like a virtualenv: `pyvenv.cfg`, or the POSIX / Windows layout of
 /// one (`bin/python`, `Scripts/python.exe`).

@@ -445,12 +445,12 @@ fn the_printer_is_the_only_way_out_and_messages_hold_urls_and_commands_in_redact
     // whose Display masks it.
     let messages: Vec<syn::File> = sources()
         .into_iter()
-        .filter(|(p, _)| p.starts_with("message"))
+        .filter(|(p, _)| p.starts_with("output"))
         .map(|(p, text)| syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
         .collect();
     assert!(
         messages.len() >= 4,
-        "src/message/ holds the messages by side"
+        "src/output/ holds the messages by side"
     );
     let mut checked = 0;
     for item in messages.iter().flat_map(|file| &file.items) {

@@ -16,7 +16,7 @@ pub struct HookStatus {
     /// Asked for the client side in a bare repository: the server side is shown.
     pub bare: bool,
     /// A toggle that did not finish (client side), said first.
-    pub pending: Option<String>,
+    pub pending: Option<super::push::PendingToggle>,
     pub hook: PathBuf,
     pub state: HookState,
     /// Where a dispatcher runs a folder of hooks (server side).
@@ -26,7 +26,7 @@ pub struct HookStatus {
     pub hooks_path: Option<String>,
     pub committed: Option<CommittedSettings>,
     /// Settings from outside the repository that envguard cannot use.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::SettingWarning>,
     pub side: SideStatus,
 }
 

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use crate::FileError;
+use crate::output::verdict::Causes;
 use crate::output::{Line, Stream};
 
 /// Why envguard must leave the env as it is.
@@ -47,7 +48,7 @@ pub enum Receive {
     },
     FreshEnvNeeded {
         branch: String,
-        why: String,
+        why: Causes,
         /// The env is pruned, not wiped.
         prune: bool,
     },
@@ -104,7 +105,7 @@ pub enum Receive {
     NotWiped {
         error: String,
         /// What the env may still hold, in words.
-        stale: String,
+        stale: Causes,
         target: PathBuf,
         /// envguard refused (not a virtualenv, a link): the error says what to do.
         refused: bool,
@@ -115,7 +116,7 @@ pub enum Receive {
         env: std::path::PathBuf,
         hold: Hold,
         /// What the env may still hold, in words.
-        stale: String,
+        stale: Causes,
         target: std::path::PathBuf,
     },
     /// Another push to the repository held its lock (its envguard and deploy step): this one
@@ -317,7 +318,7 @@ fn left_alone(
     f: &mut fmt::Formatter<'_>,
     env: &std::path::Path,
     hold: &Hold,
-    stale: &str,
+    stale: &Causes,
     target: &std::path::Path,
 ) -> fmt::Result {
     write!(f, "warning: envguard left {} as it is: ", env.display())?;

@@ -6,7 +6,9 @@ use std::fmt;
 use std::path::PathBuf;
 
 use super::Receive;
+use crate::output::hint::Behaviour;
 use crate::output::{Line, Stream};
+use crate::platform::detect::Evidence;
 use crate::platform::{DeployRefs, Platform, PlatformSource};
 
 /// What a wipe did.
@@ -291,7 +293,7 @@ impl fmt::Display for PlatformReport {
                     configured.map_or("auto", Platform::name)
                 )?;
                 if let Some(p) = configured {
-                    write!(f, "\n  {p}: {}", p.behaviour())?;
+                    write!(f, "\n  {p}: {}", Behaviour(*p))?;
                 }
                 Ok(())
             }
@@ -306,7 +308,7 @@ impl fmt::Display for PlatformReport {
                         r.name,
                         r.label,
                         r.mode.name(),
-                        r.label.platform.behaviour(),
+                        Behaviour(r.label.platform),
                         r.branches
                     )?;
                 }
@@ -484,7 +486,7 @@ pub struct DetectReport {
     /// It was made a deploy remote (`envguard.remoteName`).
     pub made_deploy_remote: bool,
     pub platform: Platform,
-    pub why: String,
+    pub why: Evidence,
     pub mode: crate::platform::Mode,
     /// The site's `DEPLOYMENT_BRANCH`, and the branches set already (left as they are).
     pub branch: Option<String>,

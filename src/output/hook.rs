@@ -2,10 +2,14 @@
 
 use std::fmt;
 
+use super::push::{Moved, PendingToggle};
 use super::{Unchecked, WAYS_OUT, Waiting};
 use crate::FileError;
+use crate::output::hint::Fix;
 use crate::output::secret::{SecretUrl, ShownCommand};
+use crate::output::verdict::{ReasonList, VerdictLine};
 use crate::output::{Line, Stream};
+use crate::platform::detect::Evidence;
 use crate::platform::{Mode, Platform};
 
 /// What the client side (pre-push hook, `envguard push`) says.
@@ -49,7 +53,7 @@ pub enum Hook {
     },
     /// A setting from outside the repository that envguard cannot use.
     SettingWarning {
-        text: String,
+        warning: crate::SettingWarning,
     },
     /// The platform's deploy branch cannot be seen from the client (Dokku's deploy-branch,
     /// else the first branch pushed): every pushed branch is checked until it is named.
@@ -59,11 +63,11 @@ pub enum Hook {
     },
     /// A toggle of an earlier push did not finish.
     Pending {
-        notice: String,
+        notice: PendingToggle,
     },
     PlatformDetected {
         platform: Platform,
-        why: String,
+        why: Evidence,
     },
     PlatformAssumed {
         platform: Platform,
@@ -83,7 +87,7 @@ pub enum Hook {
         errors: Vec<FileError>,
     },
     WarnStale {
-        fix: String,
+        fix: Fix,
     },
     WouldAct {
         toggle: bool,
@@ -92,7 +96,7 @@ pub enum Hook {
     RefuseMode {
         mode: Mode,
         platform: Platform,
-        fix: String,
+        fix: Fix,
     },
     RefuseToggle {
         error: String,
@@ -110,8 +114,9 @@ pub enum Hook {
     /// The verdict of one update, with its reasons.
     Verdict {
         remote_ref: String,
-        verdict: String,
-        reasons: Vec<String>,
+        verdict: VerdictLine,
+        /// Empty where the verdict is said without its reasons.
+        reasons: ReasonList,
     },
     MarkerPushed {
         marker: String,
@@ -144,7 +149,7 @@ pub enum Hook {
     },
     /// What moved in the repository after a toggle.
     Moved {
-        line: String,
+        moved: Moved,
     },
     NotPushedYet {
         refs: Vec<String>,
@@ -182,7 +187,7 @@ pub enum Hook {
         name: String,
         text: String,
         platform: Platform,
-        fix: String,
+        fix: Fix,
     },
     CommandNotSet,
     CommandDryRun {
@@ -263,7 +268,7 @@ impl fmt::Display for Hook {
                  envguard could not check this push. To push without envguard this once: \
                  ENVGUARD=0 git push ... (or git push --no-verify)"
             ),
-            Hook::Pending { notice } => f.write_str(notice),
+            Hook::Pending { notice } => write!(f, "{notice}"),
             Hook::NoInput => f.write_str(
                 "no ref updates on the hook's input: nothing to push, or a hook manager that \
                  does not pass git's input on (lefthook: `use_stdin: true` on envguard's entry), \
@@ -328,7 +333,7 @@ impl fmt::Display for Hook {
                 f,
                 "{remote_ref}: none ({skipped} reason(s) skipped by an Env-Wipe: skip trailer)"
             ),
-            Hook::SettingWarning { text } => write!(f, "warning: {text}"),
+            Hook::SettingWarning { warning } => write!(f, "warning: {warning}"),
             Hook::DeployBranchUnknown { platform, remote } => write!(
                 f,
                 "{remote} is {platform}, which deploys its deploy-branch, else the first branch \
@@ -422,7 +427,10 @@ impl fmt::Display for Hook {
                 reasons,
             } => {
                 write!(f, "{remote_ref}: {verdict}")?;
-                reasons.iter().try_for_each(|r| write!(f, "\n{r}"))
+                if reasons.is_empty() {
+                    return Ok(());
+                }
+                write!(f, "\n{reasons}")
             }
             Hook::MarkerPushed {
                 marker,
@@ -472,7 +480,7 @@ impl fmt::Display for Hook {
                 "the deployment push succeeded: {remote_ref} on {remote} is at {t2} (two \
                  deployments)."
             ),
-            Hook::Moved { line } => f.write_str(line),
+            Hook::Moved { moved } => write!(f, "{moved}"),
             Hook::NotPushedYet { refs } => write!(
                 f,
                 "not pushed yet: {}; run the same git push again to push them.",
