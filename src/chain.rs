@@ -88,7 +88,7 @@ pub fn run_legacy(hook: &str, args: &HookArgs, stdin: &[u8]) -> ExitStatus {
         Err(e) => {
             emit(&Hook::LegacyNotStarted {
                 hook: legacy.display().to_string(),
-                error: e.to_string(),
+                error: e.into(),
             });
             return ExitStatus::Success;
         }
@@ -102,7 +102,7 @@ pub fn run_legacy(hook: &str, args: &HookArgs, stdin: &[u8]) -> ExitStatus {
         Err(e) => {
             emit(&Hook::LegacyLost {
                 hook: legacy.display().to_string(),
-                error: e.to_string(),
+                error: e.into(),
             });
             ExitStatus::Success
         }

@@ -28,15 +28,7 @@ pub fn resolve_range(
     config: &Config,
     range: Option<&str>,
 ) -> std::result::Result<(Option<Oid>, Oid), UsageError> {
-    let commit = |rev: &str| {
-        repo.revparse_single(rev)
-            .and_then(|o| o.peel_to_commit())
-            .map(|c| c.id())
-            .map_err(|source| UsageError::UnknownRevision {
-                rev: rev.to_string(),
-                source,
-            })
-    };
+    let commit = |rev: &str| commit_id(repo, rev);
     match range {
         Some(r) if r.contains("...") => Err(UsageError::SymmetricRange {
             range: r.to_string(),
@@ -82,6 +74,17 @@ pub fn resolve_range(
             Err(UsageError::NoDeployRemote { example, branch })
         }
     }
+}
+
+/// The commit `rev` names; a usage error when it names none.
+fn commit_id(repo: &Repository, rev: &str) -> std::result::Result<Oid, UsageError> {
+    repo.revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map(|c| c.id())
+        .map_err(|source| UsageError::UnknownRevision {
+            rev: rev.to_string(),
+            source,
+        })
 }
 
 /// Whether `rev` is `REMOTE/BRANCH` for a remote of this repository of which nothing is
@@ -262,13 +265,26 @@ pub fn env_diff(
     env: &std::path::Path,
     rev: Option<&str>,
     out: &mut dyn Write,
-) -> Result<crate::ExitStatus> {
-    let tip = repo
-        .revparse_single(rev.unwrap_or("HEAD"))
-        .and_then(|o| o.peel_to_commit())?
-        .id();
+) -> Result<std::result::Result<crate::ExitStatus, UsageError>> {
+    let tip = match rev {
+        Some(rev) => match commit_id(repo, rev) {
+            Ok(tip) => tip,
+            Err(usage) => return Ok(Err(usage)),
+        },
+        None => match repo.head().and_then(|h| h.peel_to_commit()) {
+            Ok(commit) => commit.id(),
+            Err(e) if e.code() == git2::ErrorCode::UnbornBranch => {
+                return Err(Error::NoCommitYet);
+            }
+            Err(e) => return Err(e.into()),
+        },
+    };
     let platform = crate::config::platform_here(repo, config);
     let mut analyzer = Analyzer::new(repo, config, platform, process_env());
+    let errors = analyzer.requirement_errors(tip)?;
+    if !errors.is_empty() {
+        return Err(Error::InvalidRequirements { errors });
+    }
     let set = analyzer.requirement_set(tip)?;
     let contents =
         crate::server::prune::read_env(env).map_err(|e| Error::EnvNotComparable(Box::new(e)))?;
@@ -303,7 +319,7 @@ pub fn env_diff(
         broken: flaws.clone(),
     };
     crate::output::write_report(out, &report)?;
-    Ok(crate::ExitStatus::failure_if(
+    Ok(Ok(crate::ExitStatus::failure_if(
         !prune.orphans.is_empty() || !prune.missing.is_empty() || !flaws.is_empty(),
-    ))
+    )))
 }

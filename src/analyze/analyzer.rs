@@ -316,6 +316,12 @@ impl<'r> Analyzer<'r> {
         Ok(watched.set().clone())
     }
 
+    /// The errors of the requirements files of `commit` (none: the set is what pip installs).
+    pub fn requirement_errors(&mut self, commit: Oid) -> Result<Vec<crate::FileError>> {
+        let commit = self.repo.find_commit(commit)?;
+        Ok(self.watched(&commit)?.requirements.errors.clone())
+    }
+
     /// The watched files of a commit that exist there, with their blob ids: the
     /// requirements closure, then runtime.txt and .python-version.
     pub fn watched_files(&mut self, commit: Oid) -> Result<Vec<(String, Oid)>> {

@@ -160,10 +160,17 @@ pub fn env_diff(env: &Path, rev: Option<&str>) -> ExitStatus {
             &mut Scrubbed::new(std::io::stdout().lock()),
         )
     });
-    result.unwrap_or_else(|e| {
-        emit(&Command::CannotCompare { error: &e });
-        ExitStatus::CannotRun
-    })
+    match result {
+        Ok(Ok(status)) => status,
+        Ok(Err(usage)) => {
+            emit(&Command::Usage { error: &usage });
+            ExitStatus::Usage
+        }
+        Err(e) => {
+            emit(&Command::CannotCompare { error: &e });
+            ExitStatus::CannotRun
+        }
+    }
 }
 
 /// `envguard platform [detect [REMOTE]]`.

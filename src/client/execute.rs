@@ -10,7 +10,7 @@ use crate::gitcli::{self, Lease};
 use crate::hook_input::RefUpdate;
 use crate::output::Hook;
 use crate::output::emit;
-use crate::output::push::Moved;
+use crate::output::push::{Moved, Unverified};
 use crate::output::secret::SecretUrl;
 use crate::output::verdict::{ReasonList, short_id, short_oid};
 use crate::plan::{Action, Checked, Outcome, Plan};
@@ -64,7 +64,7 @@ pub(super) fn execute(cx: &Context, plan: &Plan) -> Outcome {
             Action::Toggle { update } => match toggle_one(cx, &cx.checked[*update]) {
                 Ok(state) => toggled.push(state),
                 Err(e) => {
-                    refuse_toggle(cx, &e, &toggled);
+                    refuse_toggle(cx, e, &toggled);
                     return Outcome::Refused;
                 }
             },
@@ -94,10 +94,8 @@ pub(super) fn execute(cx: &Context, plan: &Plan) -> Outcome {
 }
 
 /// A toggle failed: the ways out, and what the toggles before it deployed.
-fn refuse_toggle(cx: &Context, e: &Error, toggled: &[ToggleState]) {
-    emit(&Hook::RefuseToggle {
-        error: e.to_string(),
-    });
+fn refuse_toggle(cx: &Context, e: Error, toggled: &[ToggleState]) {
+    emit(&Hook::RefuseToggle { error: e.into() });
     if !toggled.is_empty() {
         let rest: Vec<&RefUpdate> = cx
             .checked
@@ -144,9 +142,7 @@ fn mark(cx: &Context, checked: &Checked) {
             remote: SecretUrl::new(cx.remote),
             branch: branch.to_string(),
         }),
-        Err(e) => emit(&Hook::MarkerFailed {
-            error: e.to_string(),
-        }),
+        Err(e) => emit(&Hook::MarkerFailed { error: e.into() }),
     }
 }
 
@@ -212,25 +208,18 @@ fn toggle_one(cx: &Context, checked: &Checked) -> Result<ToggleState> {
 /// Says what the site's two deployments of a toggle did, read from its deployment API;
 /// without API access, says that it was not verified and why.
 fn verify_toggle(cx: &Context, state: &ToggleState) {
-    let unverified = |why: &str| {
-        emit(&Hook::ToggleUnverified {
-            why: why.to_string(),
-        });
-    };
+    let unverified = |why| emit(&Hook::ToggleUnverified { why });
     if !cx.platform.has_site_api()
         || RemoteSite::resolve(cx.repo, cx.config, cx.remote, &[cx.url]).is_err()
     {
-        return unverified("no Kudu API address for this remote; envguard.scmUrl gives one");
+        return unverified(Unverified::NoSiteApi);
     }
     let commits = [state.t1.clone(), state.t2.clone()];
     match crate::remote::verify_deployments(cx.repo, cx.config, cx.remote, cx.url, &commits) {
         Ok(deployments) => emit(&Hook::Deployments { deployments }),
         Err(e) => {
             log::debug!("verifying the toggle: {e}");
-            unverified(
-                "the site's deployment API did not answer with a credential helper's \
-                        credentials; `envguard -v push` shows why",
-            )
+            unverified(Unverified::NoAnswer)
         }
     }
 }

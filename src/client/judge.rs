@@ -109,7 +109,7 @@ pub(super) fn check_updates(
             Err(e) => {
                 emit(&Hook::CannotAnalyse {
                     remote_ref: update.remote_ref.clone(),
-                    error: e.to_string(),
+                    error: e.into(),
                 });
                 others.push(update.clone());
             }

@@ -74,23 +74,17 @@ pub fn pre_push(args: &HookArgs, stdin: &[u8]) -> ExitStatus {
         Err(
             e @ (Error::Config { .. } | Error::UnknownKey { .. } | Error::CommittedConfig { .. }),
         ) => {
-            emit(&Hook::BadSetting {
-                error: e.to_string(),
-            });
+            emit(&Hook::BadSetting { error: e.into() });
             Outcome::Refused.exit_status()
         }
         Err(e) if acting() => {
             log::debug!("{e:?}");
-            emit(&Hook::InternalRefused {
-                error: e.to_string(),
-            });
+            emit(&Hook::InternalRefused { error: e.into() });
             Outcome::Refused.exit_status()
         }
         Err(e) => {
             log::debug!("{e:?}");
-            emit(&Hook::Internal {
-                error: e.to_string(),
-            });
+            emit(&Hook::Internal { error: e.into() });
             ExitStatus::Success
         }
     }
@@ -345,7 +339,7 @@ fn say_quiet_updates(cx: &Context, plan: &Plan) {
         let message = Hook::Quiet {
             remote_ref: checked.update.remote_ref.clone(),
             skipped: analysis.skipped.len(),
-            rule: analysis.warnings.first().map(ToString::to_string),
+            rule: analysis.warnings.first().cloned(),
             first: analysis.old.is_none(),
         };
         // Quiet when the push changes nothing watched; one line when it does and nothing
@@ -418,7 +412,7 @@ fn settle_platform(
             emit(&Hook::PlatformAssumed {
                 platform: assumed.platform,
                 remote: SecretUrl::new(&push.remote),
-                why: e.to_string(),
+                why: e.into(),
             });
             assumed
         }

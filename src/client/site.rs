@@ -18,7 +18,7 @@ use crate::remote::RemoteSite;
 pub(super) fn wipe_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> bool {
     let site = match RemoteSite::resolve(cx.repo, cx.config, cx.remote, &[cx.url]) {
         Ok(site) => site,
-        Err(e) => return refuse_remote_wipe(cx, &e),
+        Err(e) => return refuse_remote_wipe(cx, e),
     };
     if dry_run {
         emit(&Hook::SiteWipeDryRun {
@@ -29,7 +29,7 @@ pub(super) fn wipe_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> bo
     match deployed_stale(cx, &site, updates) {
         Ok(Some(_)) => {}
         Ok(None) => return true,
-        Err(e) => return refuse_remote_wipe(cx, &e),
+        Err(e) => return refuse_remote_wipe(cx, e),
     }
     emit(&Hook::Waiting {
         what: crate::output::Waiting::Site { prune: false },
@@ -53,7 +53,7 @@ pub(super) fn wipe_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> bo
             .hand_over();
             true
         }
-        Err(e) => refuse_remote_wipe(cx, &e),
+        Err(e) => refuse_remote_wipe(cx, e),
     }
 }
 
@@ -66,7 +66,7 @@ pub(super) fn prune_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> b
     }
     let site = match RemoteSite::resolve(cx.repo, cx.config, cx.remote, &[cx.url]) {
         Ok(site) => site,
-        Err(e) => return refuse_remote_wipe(cx, &e),
+        Err(e) => return refuse_remote_wipe(cx, e),
     };
     // The site deploys one branch; its tip's requirements are what the env must hold, and
     // the site says which one it is now. A prune by another branch's requirements would
@@ -74,7 +74,7 @@ pub(super) fn prune_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> b
     let deployed = match deployed_stale(cx, &site, updates) {
         Ok(Some(deployed)) => deployed,
         Ok(None) => return true,
-        Err(e) => return refuse_remote_wipe(cx, &e),
+        Err(e) => return refuse_remote_wipe(cx, e),
     };
     let checked = &cx.checked[deployed];
     emit(&Hook::Waiting {
@@ -99,9 +99,7 @@ pub(super) fn prune_on_site(cx: &Context, updates: &[usize], dry_run: bool) -> b
             true
         }
         Err(why) => {
-            emit(&Hook::PruneFailed {
-                why: why.to_string(),
-            });
+            emit(&Hook::PruneFailed { why: why.into() });
             wipe_on_site(cx, &[deployed], false)
         }
     }
@@ -207,17 +205,15 @@ pub(super) fn run_command(cx: &Context, updates: &[usize], dry_run: bool) -> boo
             false
         }
         Err(e) => {
-            emit(&Hook::CommandError {
-                error: e.to_string(),
-            });
+            emit(&Hook::CommandError { error: e.into() });
             false
         }
     }
 }
 
-fn refuse_remote_wipe(cx: &Context, e: &Error) -> bool {
+fn refuse_remote_wipe(cx: &Context, e: Error) -> bool {
     emit(&Hook::RemoteWipeRefused {
-        error: e.to_string(),
+        error: e.into(),
         can_toggle: cx.platform.can_toggle(),
     });
     false

@@ -11,6 +11,8 @@ use crate::analyze::Analysis;
 use crate::config::Config;
 use crate::error::toggle::ToggleError;
 use crate::gitcli::{self, Lease};
+use crate::output::push::Resumed;
+use crate::output::secret::SecretUrl;
 use crate::output::verdict::{Summary, short_id};
 use crate::{Error, Result, vars};
 
@@ -358,19 +360,19 @@ fn kill_self(signal: &str) {
 /// `envguard push --resume`: finishes a toggle from wherever the remote is now: before T1
 /// (pushes both), at T1 (pushes T2), at T2 (only moves the local branch). Returns a line
 /// for the user. A remote that moved elsewhere ends the toggle without touching anything.
-pub fn resume(repo: &Repository, state: &ToggleState) -> Result<String> {
+pub fn resume(repo: &Repository, state: &ToggleState) -> Result<Resumed> {
     let now = gitcli::remote_value(repo.path(), state.target(), &state.remote_ref)?;
     let mut state = state.clone();
     let state = &mut state;
     if now.as_deref() == Some(state.t2.as_str()) {
         move_local_ref(repo, state)?;
         ToggleState::clear(repo)?;
-        return Ok(format!(
-            "{} on {} was already at {}; the toggle is complete",
-            state.remote_ref,
-            state.remote,
-            short_id(&state.t2)
-        ));
+        return Ok(Resumed {
+            remote_ref: state.remote_ref.clone(),
+            remote: SecretUrl::new(&state.remote),
+            t2: short_id(&state.t2).to_string(),
+            already: true,
+        });
     }
     if now.as_deref() == Some(state.t1.as_str()) {
         push_second(repo, state)?;
@@ -385,12 +387,12 @@ pub fn resume(repo: &Repository, state: &ToggleState) -> Result<String> {
         }
         .into());
     }
-    Ok(format!(
-        "resumed: {} on {} is at {}, the toggle is complete",
-        state.remote_ref,
-        state.remote,
-        short_id(&state.t2)
-    ))
+    Ok(Resumed {
+        remote_ref: state.remote_ref.clone(),
+        remote: SecretUrl::new(&state.remote),
+        t2: short_id(&state.t2).to_string(),
+        already: false,
+    })
 }
 
 /// Pushes T2 (the remote must be at T1), then moves the local branch to T2.

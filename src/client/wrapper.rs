@@ -28,9 +28,7 @@ pub fn push(args: &[String], resume: bool) -> ExitStatus {
     match result {
         Ok(status) => status,
         Err(e) => {
-            emit(&Hook::WrapperError {
-                error: e.to_string(),
-            });
+            emit(&Hook::WrapperError { error: e.into() });
             ExitStatus::Failure
         }
     }
@@ -140,8 +138,7 @@ fn verify_remote_wipe(flag: &Path, args: &[String]) {
         crate::url::unredact(&url, &known),
     ) else {
         return emit(&Hook::NotVerified {
-            error: "the push went to a URL with a password, which envguard does not keep"
-                .to_string(),
+            error: Error::PasswordUrlNotKept.into(),
         });
     };
     let verified = Repository::open_from_env()
@@ -152,9 +149,7 @@ fn verify_remote_wipe(flag: &Path, args: &[String]) {
         });
     match verified {
         Ok(deployments) => emit(&Hook::Deployments { deployments }),
-        Err(e) => emit(&Hook::NotVerified {
-            error: e.to_string(),
-        }),
+        Err(e) => emit(&Hook::NotVerified { error: e.into() }),
     }
 }
 

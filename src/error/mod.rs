@@ -283,7 +283,7 @@ pub enum Error {
     #[error("{} {why}", .path.display())]
     Refused {
         path: std::path::PathBuf,
-        why: String,
+        why: Refusal,
     },
     /// A server-side wipe was pointed at a folder no deployment owns.
     #[error(
@@ -358,6 +358,17 @@ pub enum Error {
     /// `check` in a repository without a commit.
     #[error("the repository has no commit yet; commit first")]
     NoCommitYet,
+    /// `envguard push` went to a URL with a password: envguard keeps none, so it cannot ask
+    /// that URL again.
+    #[error("the push went to a URL with a password, which envguard does not keep")]
+    PasswordUrlNotKept,
+    /// The requirements an env is compared with have errors: no set to compare with.
+    #[error(
+        "the requirements are invalid, so there is no set to compare the env with (fix the \
+         file; `envguard check REV` shows the same):{}",
+        .errors.iter().map(|e| format!("\n  {e}")).collect::<String>()
+    )]
+    InvalidRequirements { errors: Vec<FileError> },
     /// Not in a git repository.
     #[error("not a git repository (or git is missing)")]
     NotARepository,
@@ -406,6 +417,71 @@ pub enum Error {
     /// A fault injected by the tests (`ENVGUARD_TEST_FAULT`).
     #[error("injected internal failure")]
     Injected,
+}
+
+/// Why envguard refuses to touch a path, said after it (`env is a symbolic link…`).
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// A target that is not a directory.
+    #[error("is not a directory, so it is no deployment target")]
+    NoTarget,
+    /// An env that is a symbolic link (to `points_to`), in `target`.
+    #[error(
+        "is a symbolic link to {points_to}; envguard never deletes through a link. Remove the \
+         link yourself, or `envguard wipe --target {} --force` removes only the link",
+        .target.display()
+    )]
+    EnvIsLink {
+        points_to: String,
+        target: std::path::PathBuf,
+    },
+    /// An env that is a file.
+    #[error("is not a directory; pass --force to delete it")]
+    EnvIsFile,
+    /// An env folder that is no virtualenv.
+    #[error(
+        "is not a virtualenv (no pyvenv.cfg, bin/python or Scripts/python.exe); envguard deletes \
+         only virtualenvs. Pass --force to delete it anyway"
+    )]
+    NotAVirtualenv,
+    /// A folder on the way to the env that is a symbolic link.
+    #[error("is a symbolic link; envguard never follows one out of the target")]
+    LinkOnTheWay,
+    /// piku's venv, of which `part` could not be moved aside and the parts moved before it
+    /// could not all be put back: they are in `trash`.
+    #[error(
+        "could not be wiped whole: {} could not be moved aside ({source}), and the parts moved \
+         before it could not all be put back; they are in {}",
+        .part.display(), .trash.display()
+    )]
+    NotWhole {
+        part: std::path::PathBuf,
+        source: std::io::Error,
+        trash: std::path::PathBuf,
+    },
+    /// A dispatch folder where a hook would run before envguard's.
+    #[error("is where envguard's hook would go; nothing was installed: {0}")]
+    AfterDeployStep(DeployStepFirst),
+}
+
+/// A deploy step that would run before envguard's server hook in a dispatch folder, so
+/// envguard would wipe the env that step just built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeployStepFirst {
+    /// GitLab's single-file `custom_hooks/post-receive` (`single`), which gitaly runs before
+    /// every hook of the folder `dispatch` (`envguard`: the name of envguard's hook there).
+    GitlabSingleFile {
+        single: std::path::PathBuf,
+        dispatch: std::path::PathBuf,
+        envguard: &'static str,
+    },
+    /// Hooks of the folder `dispatch` whose names sort before envguard's (`envguard`, the
+    /// name of its hook there).
+    SortsFirst {
+        names: Vec<String>,
+        dispatch: std::path::PathBuf,
+        envguard: &'static str,
+    },
 }
 
 /// A nested push git refused, with git's message.
@@ -495,11 +571,11 @@ impl Error {
         }
     }
 
-    /// A refusal to touch `path`, and why, as what follows the path (`is a symbolic link…`).
-    pub fn refused(path: &std::path::Path, why: impl Into<String>) -> Self {
+    /// A refusal to touch `path`, and why.
+    pub fn refused(path: &std::path::Path, why: Refusal) -> Self {
         Error::Refused {
             path: path.to_path_buf(),
-            why: why.into(),
+            why,
         }
     }
 
@@ -534,6 +610,32 @@ impl Error {
         }
     }
 }
+
+/// An error a message carries, its source kept: shared, so the message stays a plain value
+/// that can be cloned, and shown as the error itself.
+#[derive(Debug, Clone)]
+pub struct SharedError(pub std::sync::Arc<dyn std::error::Error + Send + Sync>);
+
+impl<E: std::error::Error + Send + Sync + 'static> From<E> for SharedError {
+    fn from(error: E) -> Self {
+        SharedError(std::sync::Arc::new(error))
+    }
+}
+
+impl fmt::Display for SharedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl PartialEq for SharedError {
+    /// Two errors are the same message when they say the same.
+    fn eq(&self, other: &Self) -> bool {
+        self.to_string() == other.to_string()
+    }
+}
+
+impl Eq for SharedError {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

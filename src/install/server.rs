@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::*;
 use crate::Result;
 use crate::config::Config;
+use crate::error::{DeployStepFirst, Refusal};
 
 /// The name of envguard's hook in a dispatch folder: dispatchers run the folder's
 /// executables in name order, and this one sorts before deploy steps.
@@ -61,49 +62,37 @@ pub fn is_gitlab_repository(repo: &git2::Repository) -> bool {
 /// the folder whose name sorts before envguard's (in byte order, or ignoring case and
 /// punctuation as a bash glob in another locale may), or GitLab's single-file
 /// `custom_hooks/post-receive`, which gitaly runs before the folder.
-pub(super) fn runs_after_a_deploy_step(dispatch: &Path) -> Option<String> {
+pub(super) fn runs_after_a_deploy_step(dispatch: &Path) -> Option<DeployStepFirst> {
     let (single, first): (Vec<PathBuf>, Vec<PathBuf>) =
         crate::chain::runs_before(&dispatch.join(DISPATCHED_NAME))
             .into_iter()
             .partition(|p| p.parent() != Some(dispatch));
     if let Some(single) = single.first() {
-        return Some(format!(
-            "{} runs before every hook of {} (gitaly's order), so envguard would wipe the env \
-             after that hook deployed. Move it into the folder under a name that sorts after \
-             {DISPATCHED_NAME} (for example: mv {} {}/50-deploy), then run `envguard hook \
-             install --server` again",
-            single.display(),
-            dispatch.display(),
-            single.display(),
-            dispatch.display()
-        ));
+        return Some(DeployStepFirst::GitlabSingleFile {
+            single: single.clone(),
+            dispatch: dispatch.to_path_buf(),
+            envguard: DISPATCHED_NAME,
+        });
     }
     let names: Vec<String> = first
         .iter()
         .filter_map(|p| p.file_name())
         .map(|n| n.to_string_lossy().into_owned())
         .collect();
-    (!names.is_empty()).then(|| {
-        format!(
-            "{} in {} would run before envguard's {DISPATCHED_NAME} (the dispatcher runs the \
-             folder in name order), so envguard would wipe the env that step just built. \
-             Rename {} to sort after {DISPATCHED_NAME} (for example 50-{}), then run `envguard \
-             hook install --server` again",
-            names.join(", "),
-            dispatch.display(),
-            if names.len() == 1 { "it" } else { "them" },
-            names[0].trim_start_matches(|c: char| c.is_ascii_digit() || c == '-')
-        )
+    (!names.is_empty()).then(|| DeployStepFirst::SortsFirst {
+        names,
+        dispatch: dispatch.to_path_buf(),
+        envguard: DISPATCHED_NAME,
     })
 }
 
 /// Installs the server hook as one more executable of a dispatch folder, never over the
 /// dispatcher; refused when a hook there would run before it.
 pub(super) fn install_dispatched(dispatch: &Path) -> Result<InstallStep> {
-    if let Some(why) = runs_after_a_deploy_step(dispatch) {
+    if let Some(first) = runs_after_a_deploy_step(dispatch) {
         return Err(crate::Error::refused(
             dispatch,
-            format!("is where envguard's hook would go; nothing was installed: {why}"),
+            Refusal::AfterDeployStep(first),
         ));
     }
     std::fs::create_dir_all(dispatch)?;
@@ -128,10 +117,10 @@ pub(super) fn install_dispatched(dispatch: &Path) -> Result<InstallStep> {
 /// no post-receive hooks of its own ([`crate::server`]).
 pub fn install_server_wide(dir: &Path) -> Result<InstallReport> {
     let dispatch = dir.join("post-receive.d");
-    if let Some(why) = runs_after_a_deploy_step(&dispatch) {
+    if let Some(first) = runs_after_a_deploy_step(&dispatch) {
         return Err(crate::Error::refused(
             &dispatch,
-            format!("is where envguard's hook would go; nothing was installed: {why}"),
+            Refusal::AfterDeployStep(first),
         ));
     }
     std::fs::create_dir_all(&dispatch)?;

@@ -266,9 +266,7 @@ pub(super) fn toggle_runtime(repo: &git2::Repository, config: &Config) -> Toggle
     };
     let path = crate::paths::join(&root, "runtime.txt");
     match current {
-        Err(e) => ToggleRuntime::Invalid {
-            error: e.to_string(),
-        },
+        Err(e) => ToggleRuntime::Invalid { error: e.into() },
         Ok(Some(value)) => match config.toggle_runtime_for(&value) {
             Some(toggle) => ToggleRuntime::Pair {
                 value,

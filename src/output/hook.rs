@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::push::{Moved, PendingToggle};
+use super::push::{Moved, PendingToggle, Resumed, Unverified};
 use super::{Unchecked, WAYS_OUT, Waiting};
 use crate::FileError;
 use crate::output::hint::Fix;
@@ -19,11 +19,11 @@ pub enum Hook {
     Disabled,
     /// A setting envguard cannot use refuses the push.
     BadSetting {
-        error: String,
+        error: crate::error::SharedError,
     },
     /// envguard failed; the push goes on unguarded.
     Internal {
-        error: String,
+        error: crate::error::SharedError,
     },
     /// A toggle in an atomic push of several refs: refused.
     AtomicToggle {
@@ -32,7 +32,7 @@ pub enum Hook {
     },
     /// An internal failure in a mode that acts: the push is refused.
     InternalRefused {
-        error: String,
+        error: crate::error::SharedError,
     },
     /// No ref updates on the hook's input.
     NoInput,
@@ -46,7 +46,7 @@ pub enum Hook {
         remote_ref: String,
         skipped: usize,
         /// The platform rule that makes nothing go stale, when one does (one line).
-        rule: Option<String>,
+        rule: Option<FileError>,
         /// Nothing known to be deployed before (a new branch, no record, no tracking ref):
         /// compared with nothing.
         first: bool,
@@ -73,11 +73,11 @@ pub enum Hook {
         platform: Platform,
         remote: SecretUrl,
         /// Why the site could not be asked.
-        why: String,
+        why: crate::error::SharedError,
     },
     CannotAnalyse {
         remote_ref: String,
-        error: String,
+        error: crate::error::SharedError,
     },
     NotFastForward {
         remote_ref: String,
@@ -99,7 +99,7 @@ pub enum Hook {
         fix: Fix,
     },
     RefuseToggle {
-        error: String,
+        error: crate::error::SharedError,
     },
     /// What envguard waits on now (a deployment push, a call to the site): said before it
     /// starts, so a long wait is never silent.
@@ -124,7 +124,7 @@ pub enum Hook {
         branch: String,
     },
     MarkerFailed {
-        error: String,
+        error: crate::error::SharedError,
     },
     ToggleReused {
         remote_ref: String,
@@ -140,7 +140,7 @@ pub enum Hook {
         t2: String,
     },
     ToggleUnverified {
-        why: String,
+        why: Unverified,
     },
     ToggleDeployed {
         remote_ref: String,
@@ -167,7 +167,7 @@ pub enum Hook {
         done: super::SiteWipe,
     },
     RemoteWipeRefused {
-        error: String,
+        error: crate::error::SharedError,
         can_toggle: bool,
     },
     PruneDryRun,
@@ -181,7 +181,7 @@ pub enum Hook {
         done: super::SitePrune,
     },
     PruneFailed {
-        why: String,
+        why: crate::error::SharedError,
     },
     UnpinnedVcs {
         name: String,
@@ -204,28 +204,28 @@ pub enum Hook {
         output: Vec<String>,
     },
     CommandError {
-        error: String,
+        error: crate::error::SharedError,
     },
     NoToggleToResume,
     Resumed {
-        done: String,
+        done: Resumed,
     },
     PushingRest,
     NotVerified {
-        error: String,
+        error: crate::error::SharedError,
     },
     WrapperError {
-        error: String,
+        error: crate::error::SharedError,
     },
     /// The displaced hook could not be started.
     LegacyNotStarted {
         hook: String,
-        error: String,
+        error: crate::error::SharedError,
     },
     /// The displaced hook's end could not be waited for.
     LegacyLost {
         hook: String,
-        error: String,
+        error: crate::error::SharedError,
     },
 }
 
@@ -583,7 +583,7 @@ impl fmt::Display for Hook {
                 ways_out(f)
             }
             Hook::NoToggleToResume => f.write_str("no runtime toggle to resume"),
-            Hook::Resumed { done } => f.write_str(done),
+            Hook::Resumed { done } => write!(f, "{done}"),
             Hook::PushingRest => {
                 f.write_str("the runtime toggle is deployed; pushing the rest of this push")
             }

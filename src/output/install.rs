@@ -22,7 +22,7 @@ pub enum InstallStep {
     /// `core.hooksPath` is set: nothing written; where envguard belongs instead.
     HooksPathSet {
         value: String,
-        instead: String,
+        instead: Instead,
     },
     Installed {
         hook: PathBuf,
@@ -266,6 +266,45 @@ impl Line for InstallReport {
             Stream::Messages
         } else {
             Stream::Results
+        }
+    }
+}
+/// Where envguard belongs when `core.hooksPath` points elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Instead {
+    /// husky runs `.husky/<hook>`: the line on stdout goes there.
+    Husky { hook: &'static str },
+    /// A hook manager (`lefthook`, `pre-commit`) owns the hook: the entry on stdout goes into
+    /// its configuration.
+    Manager { name: &'static str },
+    /// No manager: `--use-hooks-path` writes the hook into that folder.
+    UseHooksPath {
+        hooks_path: String,
+        hook: &'static str,
+        server: bool,
+    },
+}
+
+impl fmt::Display for Instead {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Instead::Husky { hook } => {
+                write!(f, "husky runs .husky/{hook}; add the line on stdout to it")
+            }
+            Instead::Manager { name } => write!(
+                f,
+                "{name} owns it; add the entry on stdout to its configuration"
+            ),
+            Instead::UseHooksPath {
+                hooks_path,
+                hook,
+                server,
+            } => write!(
+                f,
+                "to write {hooks_path}/{hook} there, run `envguard hook install{} \
+                 --use-hooks-path`",
+                if *server { " --server" } else { "" }
+            ),
         }
     }
 }

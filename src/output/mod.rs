@@ -36,7 +36,7 @@ pub mod verdict;
 
 pub use command::{AfterPanic, Command};
 pub use hook::Hook;
-pub use install::{InstallReport, InstallStep, InstallWarnings};
+pub use install::{InstallReport, InstallStep, InstallWarnings, Instead};
 pub use push::{Unchecked, WAYS_OUT, Waiting};
 pub use receive::{Hold, Receive};
 pub use report::{

@@ -146,3 +146,59 @@ impl fmt::Display for Moved {
         )
     }
 }
+
+/// Why a toggle's two deployments were not verified on the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unverified {
+    /// The remote has no Kudu API address.
+    NoSiteApi,
+    /// The site's deployment API did not answer with a credential helper's credentials.
+    NoAnswer,
+}
+
+impl fmt::Display for Unverified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Unverified::NoSiteApi => {
+                "no Kudu API address for this remote; envguard.scmUrl gives one"
+            }
+            Unverified::NoAnswer => {
+                "the site's deployment API did not answer with a credential helper's \
+                 credentials; `envguard -v push` shows why"
+            }
+        })
+    }
+}
+
+/// What `envguard push --resume` did: the remote ref is at the second toggle commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resumed {
+    pub remote_ref: String,
+    pub remote: SecretUrl,
+    /// The second toggle commit, shortened.
+    pub t2: String,
+    /// It was there already: the resume only moved the local branch.
+    pub already: bool,
+}
+
+impl fmt::Display for Resumed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Resumed {
+            remote_ref,
+            remote,
+            t2,
+            already,
+        } = self;
+        if *already {
+            write!(
+                f,
+                "{remote_ref} on {remote} was already at {t2}; the toggle is complete"
+            )
+        } else {
+            write!(
+                f,
+                "resumed: {remote_ref} on {remote} is at {t2}, the toggle is complete"
+            )
+        }
+    }
+}

@@ -34,7 +34,7 @@ pub enum Hold {
 pub enum Receive {
     Disabled,
     Internal {
-        error: String,
+        error: crate::error::SharedError,
     },
     MarkerWaits {
         branch: String,
@@ -44,7 +44,7 @@ pub enum Receive {
     },
     CannotAnalyse {
         branch: String,
-        error: String,
+        error: crate::error::SharedError,
     },
     FreshEnvNeeded {
         branch: String,
@@ -61,7 +61,7 @@ pub enum Receive {
     },
     CannotWriteMarker {
         path: String,
-        error: String,
+        error: crate::error::SharedError,
     },
     PrunedNothing {
         env: String,
@@ -72,7 +72,7 @@ pub enum Receive {
         names: Vec<String>,
     },
     CannotPrune {
-        why: String,
+        why: crate::error::SharedError,
     },
     /// Said before a wipe or a prune of the server's env starts.
     Working {
@@ -97,13 +97,13 @@ pub enum Receive {
     },
     PikuMayNotRunPip {
         venv: String,
-        error: String,
+        error: crate::error::SharedError,
     },
     PikuWiped {
         done: super::WipeOutcome,
     },
     NotWiped {
-        error: String,
+        error: crate::error::SharedError,
         /// What the env may still hold, in words.
         stale: Causes,
         target: PathBuf,
@@ -125,7 +125,7 @@ pub enum Receive {
     /// Trash a wipe could not delete (it holds no env any more).
     Leftover {
         path: std::path::PathBuf,
-        error: String,
+        error: crate::error::SharedError,
     },
     StaleMarker {
         branch: String,
@@ -133,7 +133,7 @@ pub enum Receive {
     },
     CannotDeleteMarker {
         name: String,
-        error: String,
+        error: crate::error::SharedError,
     },
 }
 

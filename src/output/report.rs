@@ -32,7 +32,7 @@ pub struct WipeOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Leftover {
     pub path: PathBuf,
-    pub error: String,
+    pub error: crate::error::SharedError,
 }
 
 impl WipeOutcome {

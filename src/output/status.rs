@@ -76,7 +76,7 @@ pub struct DispatchOrder {
     pub dir: PathBuf,
     pub order: Vec<String>,
     /// Why envguard may run after a deploy step there.
-    pub after_deploy_step: Option<String>,
+    pub after_deploy_step: Option<crate::error::DeployStepFirst>,
     /// envguard's hook in the hooks folder of a GitLab repository, which gitaly never runs.
     pub unrun: Option<PathBuf>,
 }
@@ -137,7 +137,7 @@ pub enum ToggleRuntime {
     NoCommit,
     /// runtime.txt cannot be read: why.
     Invalid {
-        error: String,
+        error: crate::error::SharedError,
     },
     Pair {
         value: String,
@@ -461,5 +461,45 @@ impl fmt::Display for StatusWarnings<'_> {
 impl Line for StatusWarnings<'_> {
     fn stream(&self) -> Stream {
         Stream::Messages
+    }
+}
+impl fmt::Display for crate::error::DeployStepFirst {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::error::DeployStepFirst;
+        const AGAIN: &str = "then run `envguard hook install --server` again";
+        match self {
+            DeployStepFirst::GitlabSingleFile {
+                single,
+                dispatch,
+                envguard,
+            } => write!(
+                f,
+                "{} runs before every hook of {} (gitaly's order), so envguard would wipe the env \
+                 after that hook deployed. Move it into the folder under a name that sorts after \
+                 {envguard} (for example: mv {} {}/50-deploy), {AGAIN}",
+                single.display(),
+                dispatch.display(),
+                single.display(),
+                dispatch.display()
+            ),
+            DeployStepFirst::SortsFirst {
+                names,
+                dispatch,
+                envguard,
+            } => write!(
+                f,
+                "{} in {} would run before envguard's {envguard} (the dispatcher runs the folder \
+                 in name order), so envguard would wipe the env that step just built. Rename {} \
+                 to sort after {envguard} (for example 50-{}), {AGAIN}",
+                names.join(", "),
+                dispatch.display(),
+                if names.len() == 1 { "it" } else { "them" },
+                names
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or_default()
+                    .trim_start_matches(|c: char| c.is_ascii_digit() || c == '-')
+            ),
+        }
     }
 }

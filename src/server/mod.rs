@@ -56,9 +56,7 @@ pub fn post_receive(stdin: &[u8]) -> crate::ExitStatus {
         .and_then(|repo| post_receive_checked(&repo, stdin, waited))
     {
         log::debug!("{e:?}");
-        emit(&Receive::Internal {
-            error: e.to_string(),
-        });
+        emit(&Receive::Internal { error: e.into() });
     }
     let status = chain::run_legacy("post-receive", &HookArgs::default(), stdin);
     drop(lock);
@@ -233,7 +231,7 @@ fn receive_one(
         Err(e) => {
             emit(&Receive::CannotAnalyse {
                 branch: branch.to_string(),
-                error: e.to_string(),
+                error: e.into(),
             });
             None
         }
@@ -338,7 +336,7 @@ fn make_piku_run_pip(config: &Config) {
         },
         Err(e) => Receive::PikuMayNotRunPip {
             venv: venv.display().to_string(),
-            error: e.to_string(),
+            error: e.into(),
         },
     });
 }
@@ -404,7 +402,7 @@ fn execute(
                 }),
                 Err(e) => emit(&Receive::CannotWriteMarker {
                     path: path.display().to_string(),
-                    error: e.to_string(),
+                    error: e.into(),
                 }),
             }
         }
@@ -452,9 +450,7 @@ fn prune_or_wipe(
             names: pruned.removed,
         }),
         Err(cannot) => {
-            emit(&Receive::CannotPrune {
-                why: cannot.to_string(),
-            });
+            emit(&Receive::CannotPrune { why: cannot.into() });
             wipe_env(config, target, why);
         }
     }
@@ -473,22 +469,22 @@ fn wipe_env(config: &Config, target: &std::path::Path, why: &Causes) {
     } else {
         wipe::wipe(target, &config.env_dir, false)
     };
-    match &wiped {
-        Ok(outcome) if piku => emit(&Receive::PikuWiped {
-            done: outcome.clone(),
-        }),
-        Ok(outcome) => emit(&Receive::Wiped {
-            done: outcome.clone(),
-        }),
+    let leftovers: Vec<Receive> = wiped
+        .iter()
+        .flat_map(wipe::WipeOutcome::leftover_messages)
+        .collect();
+    match wiped {
+        Ok(done) if piku => emit(&Receive::PikuWiped { done }),
+        Ok(done) => emit(&Receive::Wiped { done }),
         Err(e) => emit(&Receive::NotWiped {
             refused: matches!(e, crate::Error::Refused { .. }),
-            error: e.to_string(),
+            error: e.into(),
             stale: why.clone(),
             target: target.to_path_buf(),
         }),
     }
-    for left in wiped.iter().flat_map(wipe::WipeOutcome::leftover_messages) {
-        emit(&left);
+    for left in &leftovers {
+        emit(left);
     }
 }
 
@@ -569,7 +565,7 @@ fn consume_marker(repo: &Repository, branch: &str, old: Option<Oid>, new: Oid) -
     {
         emit(&Receive::CannotDeleteMarker {
             name,
-            error: e.message().to_string(),
+            error: crate::Error::from(e).into(),
         });
     }
     applies

@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::error::Refusal;
 use crate::{Error, Result};
 
 /// Prefix of the trash names inside the target.
@@ -83,12 +84,11 @@ pub fn wipe_parts(venv: &Path) -> Result<WipeOutcome> {
             } else {
                 Error::refused(
                     venv,
-                    format!(
-                        "could not be wiped whole: {} could not be moved aside ({e}), and the \
-                         parts moved before it could not all be put back; they are in {}",
-                        path.display(),
-                        trash.display()
-                    ),
+                    Refusal::NotWhole {
+                        part: path,
+                        source: e,
+                        trash,
+                    },
                 )
             });
         }
@@ -108,10 +108,7 @@ pub fn wipe_parts(venv: &Path) -> Result<WipeOutcome> {
 pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
     let meta = std::fs::metadata(target).map_err(|e| Error::fs("read the target", target, e))?;
     if !meta.is_dir() {
-        return Err(Error::refused(
-            target,
-            "is not a directory, so it is no deployment target",
-        ));
+        return Err(Error::refused(target, Refusal::NoTarget));
     }
     let target = &refuse_dangerous_target(target)?;
     let env = env_path(target, env_dir)?;
@@ -129,12 +126,10 @@ pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
         if !force {
             return Err(Error::refused(
                 &env,
-                format!(
-                    "is a symbolic link to {points_to}; envguard never deletes through a link. \
-                     Remove the link yourself, or `envguard wipe --target {} --force` removes \
-                     only the link",
-                    target.display()
-                ),
+                Refusal::EnvIsLink {
+                    points_to,
+                    target: target.clone(),
+                },
             ));
         }
         std::fs::remove_file(&env)?;
@@ -143,10 +138,7 @@ pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
     }
     if !env_meta.is_dir() {
         if !force {
-            return Err(Error::refused(
-                &env,
-                "is not a directory; pass --force to delete it",
-            ));
+            return Err(Error::refused(&env, Refusal::EnvIsFile));
         }
         outcome.bytes = env_meta.len();
         outcome.files = 1;
@@ -155,11 +147,7 @@ pub fn wipe(target: &Path, env_dir: &str, force: bool) -> Result<WipeOutcome> {
         return Ok(outcome);
     }
     if !force && !is_virtualenv(&env) {
-        return Err(Error::refused(
-            &env,
-            "is not a virtualenv (no pyvenv.cfg, bin/python or Scripts/python.exe); envguard \
-             deletes only virtualenvs. Pass --force to delete it anyway",
-        ));
+        return Err(Error::refused(&env, Refusal::NotAVirtualenv));
     }
     let trash = target.join(trash_name());
     std::fs::rename(&env, &trash).map_err(|e| Error::fs("move aside", &env, e))?;
@@ -225,10 +213,7 @@ fn env_path(target: &Path, env_dir: &str) -> Result<PathBuf> {
         if parts.peek().is_some()
             && std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
         {
-            return Err(Error::refused(
-                &path,
-                "is a symbolic link; envguard never follows one out of the target",
-            ));
+            return Err(Error::refused(&path, Refusal::LinkOnTheWay));
         }
     }
     Ok(path)
@@ -284,11 +269,11 @@ fn delete_trash(trash: &Path) -> Option<Leftover> {
     remove_all(trash, &mut first_error);
     first_error.map(|e| Leftover {
         path: trash.to_path_buf(),
-        error: e,
+        error: e.into(),
     })
 }
 
-fn remove_all(path: &Path, first_error: &mut Option<String>) {
+fn remove_all(path: &Path, first_error: &mut Option<Error>) {
     let is_dir = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
     if is_dir {
         for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
@@ -304,7 +289,7 @@ fn remove_all(path: &Path, first_error: &mut Option<String>) {
         && e.kind() != std::io::ErrorKind::NotFound
         && first_error.is_none()
     {
-        *first_error = Some(format!("cannot delete {}: {e}", path.display()));
+        *first_error = Some(Error::fs("delete", path, e));
     }
 }
 

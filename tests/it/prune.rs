@@ -87,6 +87,21 @@ fn prune_leaves_exactly_what_a_fresh_install_has_without_recreating_env() {
         "env_diff_exact",
         d.clone.envguard(&["env", "diff", &env_arg])
     );
+    // A revision that names no commit is a usage error, as for `check`; requirements with
+    // errors give no set to compare with: said, never "exact".
+    cmd_snapshot!(
+        filters,
+        "env_diff_unknown_revision",
+        d.clone.envguard(&["env", "diff", &env_arg, "no-such-branch"])
+    );
+    d.clone
+        .write("requirements.txt", "web\nalpha==\n-r missing.txt\n");
+    d.clone.commit("Break the requirements");
+    cmd_snapshot!(
+        filters,
+        "env_diff_invalid_requirements",
+        d.clone.envguard(&["env", "diff", &env_arg])
+    );
 }
 
 #[test]
