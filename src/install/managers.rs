@@ -233,40 +233,52 @@ fn lefthook_entry(existing: Option<(&str, String)>) -> String {
     }
 }
 
-/// Where envguard goes when `core.hooksPath` is set, chosen by what the repository uses:
-/// a sentence, and the entry to paste (plain YAML or a hook line) when a manager owns the
-/// directory.
+/// Where envguard belongs when `core.hooksPath` points elsewhere (`dir`, where git reads
+/// hooks), said as a sentence, and the entry to paste (plain YAML or a hook line) when a
+/// manager owns the hook there. Decided by what is there now: husky's folder, a manager's
+/// generated hook, else, where no hook is there yet, a manager's configuration in the
+/// worktree (lefthook and prek install into `core.hooksPath`). A `.husky/` folder in the
+/// worktree with `core.hooksPath` elsewhere is no husky's.
 pub fn manager_snippet(
     worktree: Option<&Path>,
     hooks_path: &str,
+    dir: &Path,
     side: Side,
 ) -> (Instead, Option<String>) {
-    let has = |name: &str| worktree.is_some_and(|w| w.join(name).exists());
     let hook = side.hook_name();
     let command = match side {
         Side::Client => "envguard pre-push \"$@\"",
         Side::Server => "envguard post-receive",
     };
-    if hooks_path.contains(".husky") || has(".husky") {
-        (Instead::Husky { hook }, Some(format!("{command}\n")))
-    } else if side == Side::Client && Manager::Lefthook.config_files().iter().any(|f| has(f)) {
-        (
-            Instead::Manager { name: "lefthook" },
-            Some(Manager::Lefthook.entry(worktree)),
-        )
-    } else if side == Side::Client && has(".pre-commit-config.yaml") {
-        (
-            Instead::Manager { name: "pre-commit" },
-            Some(Manager::PreCommit.entry(worktree)),
-        )
-    } else {
-        (
+    if hooks_path.contains(".husky") {
+        return (Instead::Husky { hook }, Some(format!("{command}\n")));
+    }
+    let installed = std::fs::read_to_string(dir.join(hook)).unwrap_or_default();
+    let manager = match Manager::of_hook(&installed) {
+        Some(manager) => Some(manager),
+        None if !installed.is_empty() => None,
+        None => [Manager::Lefthook, Manager::PreCommit]
+            .into_iter()
+            .find(|m| m.config_present(worktree)),
+    };
+    match manager {
+        Some(manager) if side == Side::Client => (
+            Instead::Manager {
+                name: match manager {
+                    Manager::PreCommit => "pre-commit",
+                    Manager::Prek => "prek",
+                    Manager::Lefthook => "lefthook",
+                },
+            },
+            Some(manager.entry(worktree)),
+        ),
+        _ => (
             Instead::UseHooksPath {
                 hooks_path: hooks_path.to_string(),
                 hook,
                 server: side == Side::Server,
             },
             None,
-        )
+        ),
     }
 }

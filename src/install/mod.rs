@@ -206,7 +206,7 @@ pub fn install(
         && !use_hooks_path
     {
         let worktree = worktree_root(repo);
-        let (instead, paste) = manager_snippet(worktree.as_deref(), hp, side);
+        let (instead, paste) = manager_snippet(worktree.as_deref(), hp, &dir, side);
         return Ok(InstallReport {
             steps: vec![InstallStep::HooksPathSet {
                 value: hp.clone(),
