@@ -68,19 +68,30 @@ pub(super) fn check_updates(
         };
         let acting = acting();
         // Pushed from elsewhere: what the remote holds is read after fetching it. Where that
-        // fails, a push git accepts anyway (forced) cannot be judged, and a mode that acts
-        // refuses it; git refuses an unforced one by itself.
+        // fails, the update cannot be judged against what the remote runs (never against a
+        // guess): a push git accepts anyway (forced) is refused by a mode that acts (git
+        // refuses an unforced one by itself), and said to go unchecked by one that advises.
         if let Some(old) = update.old.filter(|old| repo.find_commit(*old).is_err())
             && !gitcli::fetch_commit(repo.path(), &push.remote, old)
-            && acting
-            && (flags().force
-                || crate::config::forced_by_config(git_config, &push.remote, &update.remote_ref))
         {
-            return Err(Error::UnfetchableRemoteCommit {
+            let unfetchable = Error::UnfetchableRemoteCommit {
                 remote_ref: update.remote_ref.clone(),
                 remote: SecretUrl::new(&push.remote).to_string(),
                 oid: short_oid(old),
-            });
+            };
+            let forced = flags().force
+                || crate::config::forced_by_config(git_config, &push.remote, &update.remote_ref);
+            if acting && forced {
+                return Err(unfetchable);
+            }
+            if !acting {
+                emit(&Hook::CannotAnalyse {
+                    remote_ref: update.remote_ref.clone(),
+                    error: unfetchable.into(),
+                });
+                others.push(update.clone());
+                continue;
+            }
         }
         let base = site_runs(repo, config, push, update, analyzer.platform())
             .or_else(|| base_for(repo, &push.remote, update));

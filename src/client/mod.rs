@@ -311,6 +311,14 @@ fn push_urls(git_config: &git2::Config, push: &Push) -> Vec<String> {
 /// One line for every push: an update the plan says nothing about gets its verdict (or
 /// why it was skipped), and a push that updates no deploy branch says which branches are.
 fn say_quiet_updates(cx: &Context, plan: &Plan) {
+    // A deploy branch left unchecked has said why (it could not be analysed).
+    let skipped_deploy_branch = cx
+        .others
+        .iter()
+        .any(|u| u.new.is_some() && cx.config.is_deploy_branch(&u.remote_ref));
+    if cx.checked.is_empty() && skipped_deploy_branch {
+        return;
+    }
     if cx.checked.is_empty() {
         let message = Hook::NotChecked {
             remote: SecretUrl::new(cx.remote),

@@ -546,6 +546,55 @@ fn a_branch_moved_from_elsewhere_is_judged_against_what_the_remote_holds() {
     );
 }
 
+/// The remote's branch was moved from elsewhere and its commit cannot be fetched (the fetch
+/// URL is not the push URL, and unreachable): the forced push is never judged against a
+/// guess. An advising mode says, on every such push, that it goes unchecked and why; a mode
+/// that acts refuses it.
+#[test]
+fn a_forced_push_over_a_commit_that_cannot_be_fetched_is_said_or_refused() {
+    let d = Deployment::new(&[
+        ("requirements.txt", "a\nb\n"),
+        ("runtime.txt", "python-3.6\n"),
+    ]);
+    let other = crate::support::Repo::clone_of(&d.server);
+    other.write("requirements.txt", "a\nb\nc\n");
+    other.commit("Add c");
+    other.git(&["push", "-q", "origin", "master"]);
+    let server = d.server.path.display().to_string();
+    let dead = d.clone.scratch("gone").join("nothing.git");
+    d.clone
+        .git(&["config", "remote.origin.url", &dead.display().to_string()]);
+    d.clone.git(&["config", "remote.origin.pushurl", &server]);
+    d.clone.git(&["config", "envguard.remoteName", "origin"]);
+    d.clone.git(&["config", "envguard.mode", "warn"]);
+    for attempt in ["first", "second"] {
+        let moved = d.server.rev("master");
+        d.clone.write("app.py", format!("x = '{attempt}'\n"));
+        d.clone.commit("Change the app");
+        let (code, stderr) = d.push(&["--force", "origin", "master"]);
+        assert_eq!(code, 0, "{stderr}");
+        text_snapshot!(
+            Filters::new()
+                .deployment(&d)
+                .path(&dead, "DEAD")
+                .commit(&moved, "THEIRS"),
+            format!("forced_over_unfetchable_warn_{attempt}"),
+            format!("exit: {code}\n{}", envguard_lines(&stderr))
+        );
+        // What was pushed is on the server: the push went on.
+        assert_eq!(d.server.rev("master"), d.clone.rev("HEAD"));
+        // Moved from elsewhere again for the second push.
+        other.write("requirements.txt", format!("a\nb\nc\n# {attempt}\n"));
+        other.commit("Move again");
+        other.git(&["push", "-q", "--force", "origin", "master"]);
+    }
+    d.clone.git(&["config", "envguard.mode", "toggle"]);
+    let before = d.server.rev("master");
+    let (code, stderr) = d.push(&["--force", "origin", "master"]);
+    assert_ne!(code, 0, "{stderr}");
+    assert_eq!(d.server.rev("master"), before, "refused: {stderr}");
+}
+
 /// A deploy branch deleted on a Kudu site and pushed again (envguard bypassed for the
 /// deletion, so it kept no record, and git dropped the remote-tracking ref): the site's own
 /// record, its active deployment, is what the push is judged against, not a first deployment.

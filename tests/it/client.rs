@@ -394,9 +394,7 @@ fn a_shared_hooks_folder_is_advised_as_itself() {
     let shared = repo.scratch("shared-hooks");
     std::fs::create_dir_all(&shared).expect("shared folder");
     repo.git(&["config", "core.hooksPath", &shared.display().to_string()]);
-    let filters = Filters::new()
-        .repo(&repo, "REPO")
-        .path(&shared, "SHARED");
+    let filters = Filters::new().repo(&repo, "REPO").path(&shared, "SHARED");
     cmd_snapshot!(
         filters,
         "hook_install_shared_hooks_folder",

@@ -92,7 +92,8 @@ fn prune_leaves_exactly_what_a_fresh_install_has_without_recreating_env() {
     cmd_snapshot!(
         filters,
         "env_diff_unknown_revision",
-        d.clone.envguard(&["env", "diff", &env_arg, "no-such-branch"])
+        d.clone
+            .envguard(&["env", "diff", &env_arg, "no-such-branch"])
     );
     d.clone
         .write("requirements.txt", "web\nalpha==\n-r missing.txt\n");
