@@ -193,16 +193,18 @@ fn on_gitea_envguard_is_one_more_hook_of_the_dispatch_folder() {
     d.clone.git(&["config", "envguard.mode", "off"]);
     d.clone.write("more.txt", "c\n");
     d.clone.commit("Drop b");
+    let filters = Filters::new().deployment(&d).path(holder.path(), "HOLDER");
     cmd_snapshot!(
-        Filters::new().deployment(&d).path(holder.path(), "HOLDER"),
+        filters,
         "server_gitea_dispatcher_wipe",
         d.push(&["origin", "master"])
     );
     assert!(!target.join("env").exists());
-    let status = d.server.envguard(&["hook", "status", "--server"]);
-    assert!(
-        String::from_utf8_lossy(&status.stdout).contains("post-receive.d/00-envguard"),
-        "{status:?}"
+    // The hook is post-receive.d/00-envguard.
+    cmd_snapshot!(
+        filters,
+        "hook_status_server_gitea_dispatcher",
+        d.server.envguard(&["hook", "status", "--server"])
     );
 }
 
@@ -388,20 +390,20 @@ fn on_gitea_a_deploy_step_named_first_refuses_the_install() {
     let target_arg = target.display().to_string();
     let install = ["hook", "install", "--server", "--target", &target_arg];
     let out = d.server.envguard(&install);
-    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{out:?}");
-    assert!(stderr.contains("00-deploy"), "{stderr}");
-    assert!(stderr.contains("50-deploy"), "{stderr}");
     assert!(!folder.join("00-envguard").exists(), "nothing installed");
+    // It names the step, 00-deploy, and the name to give it, 50-deploy.
+    let filters = Filters::new().deployment(&d).path(holder.path(), "HOLDER");
+    cmd_snapshot!(filters, "hook_install_server_deploy_step_named_first", out);
 
     std::fs::rename(folder.join("00-deploy"), folder.join("50-deploy")).expect("rename");
     let out = d.server.envguard(&install);
     assert!(out.status.success(), "{out:?}");
-    let status = d.server.envguard(&["hook", "status", "--server"]);
-    let status = String::from_utf8_lossy(&status.stdout);
-    assert!(
-        status.contains("in name order: 00-envguard, 50-deploy"),
-        "{status}"
+    // In name order: 00-envguard, 50-deploy.
+    cmd_snapshot!(
+        filters,
+        "hook_status_server_in_name_order",
+        d.server.envguard(&["hook", "status", "--server"])
     );
     d.clone.git(&["config", "envguard.mode", "off"]);
     d.clone
@@ -409,7 +411,11 @@ fn on_gitea_a_deploy_step_named_first_refuses_the_install() {
     d.clone.commit("Drop CORS");
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("fresh env needed"), "{stderr}");
+    text_snapshot!(
+        filters,
+        "server_gitea_wipe_before_the_deploy_step",
+        server_lines(&stderr)
+    );
     // Wiped by envguard, then built by the step that runs after it.
     assert!(target.join("env/pyvenv.cfg").is_file(), "{stderr}");
     assert_eq!(
@@ -426,11 +432,15 @@ fn on_gitlab_a_single_file_hook_refuses_the_install() {
     let custom = server.path.join("custom_hooks");
     crate::support::write_hook(&custom, "post-receive", "#!/bin/sh\necho deploy\n");
     let out = server.envguard(&["hook", "install", "--server", "--target", "/srv/app"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{out:?}");
-    assert!(stderr.contains("runs before every hook of"), "{stderr}");
-    assert!(stderr.contains("post-receive.d/50-deploy"), "{stderr}");
     assert!(!custom.join("post-receive.d/00-envguard").exists());
+    // The single file runs before every hook of the folder: move it to
+    // post-receive.d/50-deploy.
+    cmd_snapshot!(
+        Filters::new().repo(&server, "SERVER"),
+        "hook_install_server_gitlab_single_file",
+        out
+    );
 }
 
 /// A plain post-receive that only mentions `post-receive.d` (a comment, an echo) is no
@@ -490,15 +500,13 @@ fn on_piku_the_poetry_and_uv_paths_are_said_and_the_venv_is_left() {
             .expect("push");
         String::from_utf8_lossy(&out.stderr).into_owned()
     };
+    let filters = Filters::new()
+        .repo(&server, "SERVER")
+        .repo(&clone, "CLONE")
+        .path(&root, "PIKU");
     let stderr = push("poetry");
-    assert!(
-        stderr.contains("piku deploys master with poetry") && stderr.contains("removes nothing"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("so that piku installs the changed requirements"),
-        "pyproject.toml changed: piku must run poetry: {stderr}"
-    );
+    // poetry removes nothing; pyproject.toml changed, so piku must install it.
+    text_snapshot!(filters, "server_piku_poetry", stderr);
     assert!(
         venv.join("pyvenv.cfg").is_file() && venv.join("ENV").is_file(),
         "the venv is left: {stderr}"
@@ -506,10 +514,8 @@ fn on_piku_the_poetry_and_uv_paths_are_said_and_the_venv_is_left() {
     clone.write("pyproject.toml", "[tool.poetry]\nname = \"shop\"\n# uv\n");
     clone.commit("Another pyproject.toml");
     let stderr = push("uv");
-    assert!(
-        stderr.contains("piku deploys master with uv") && stderr.contains("nothing goes stale"),
-        "{stderr}"
-    );
+    // uv sync is exact: nothing goes stale.
+    text_snapshot!(filters, "server_piku_uv", stderr);
     assert!(venv.join("pyvenv.cfg").is_file(), "{stderr}");
 }
 
@@ -645,7 +651,10 @@ fn on_gitlab_without_custom_hooks_yet_the_install_makes_the_folder() {
         crate::support::command("git", &hashed_path).args(["init", "-q", "--bare"]),
     );
     let hashed = Repo::adopt(holder, hashed_path);
-    for server in [by_config, hashed] {
+    for (server, name) in [
+        (by_config, "hook_status_gitlab_by_config"),
+        (hashed, "hook_status_gitlab_hashed_path"),
+    ] {
         assert!(!server.path.join("custom_hooks").exists());
         let out = server.envguard(&["hook", "install", "--server", "--target", "/srv/app"]);
         assert!(out.status.success(), "{out:?}");
@@ -655,8 +664,11 @@ fn on_gitlab_without_custom_hooks_yet_the_install_makes_the_folder() {
             !server.path.join("hooks/post-receive").exists(),
             "no hook gitaly does not run: {out:?}"
         );
-        let status = server.envguard(&["hook", "status"]);
-        let text = String::from_utf8_lossy(&status.stdout);
-        assert!(text.contains("00-envguard (envguard's hook"), "{text}");
+        // 00-envguard, envguard's hook.
+        cmd_snapshot!(
+            Filters::new().repo(&server, "SERVER"),
+            name,
+            server.envguard(&["hook", "status"])
+        );
     }
 }

@@ -29,7 +29,7 @@ fn on_main() -> (Repo, Repo, std::path::PathBuf) {
 
 #[test]
 fn a_client_and_a_server_on_main_act_on_a_removal() {
-    let (_server, clone, target) = on_main();
+    let (server, clone, target) = on_main();
     clone.write("requirements.txt", "Flask==2.0.1\nrequests\n");
     clone.commit("Drop CORS");
     let out = clone
@@ -37,21 +37,15 @@ fn a_client_and_a_server_on_main_act_on_a_removal() {
         .args(["push", "origin", "main"])
         .output()
         .expect("push");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    assert!(
-        stderr.contains("envguard: refs/heads/main: wipe"),
-        "the client guards main: {stderr}"
-    );
-    assert!(
-        stderr.contains("remote: envguard: main: fresh env needed"),
-        "the server guards main: {stderr}"
-    );
-    assert!(!target.join("env").exists(), "wiped: {stderr}");
-    let status = clone.envguard(&["hook", "status"]);
-    assert!(
-        String::from_utf8_lossy(&status.stdout).contains("deploy branches: main"),
-        "{status:?}"
+    assert!(out.status.success(), "{out:?}");
+    assert!(!target.join("env").exists(), "wiped: {out:?}");
+    // The client warns about main, and the server wipes for main.
+    let filters = Filters::new().repo(&server, "SERVER").repo(&clone, "CLONE");
+    cmd_snapshot!(filters, "hook_client_and_server_on_main", out);
+    cmd_snapshot!(
+        filters,
+        "hook_status_deploy_branch_main",
+        clone.envguard(&["hook", "status"])
     );
 }
 
@@ -82,26 +76,21 @@ fn every_push_gets_one_line_saying_what_was_checked() {
     crate::support::drop_cors(&d.clone, "Drop CORS");
     // Not a deploy remote.
     d.clone.git(&["config", "--unset", "envguard.remoteName"]);
-    let (code, stderr) = d.push(&["origin", "master:elsewhere"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("origin is not a deploy remote"), "{stderr}");
+    let filters = Filters::new().deployment(&d);
+    let pushed = d.push(&["origin", "master:elsewhere"]);
+    assert_eq!(pushed.0, 0, "{}", pushed.1);
+    cmd_snapshot!(filters, "hook_line_not_a_deploy_remote", pushed);
     // A deploy remote in mode off.
     d.clone.git(&["config", "envguard.remoteName", "origin"]);
     d.clone.git(&["config", "envguard.mode", "off"]);
-    let (code, stderr) = d.push(&["origin", "master:other"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("envguard.mode is off for origin"),
-        "{stderr}"
-    );
+    let pushed = d.push(&["origin", "master:other"]);
+    assert_eq!(pushed.0, 0, "{}", pushed.1);
+    cmd_snapshot!(filters, "hook_line_mode_off", pushed);
     // A deploy remote, but no deploy branch in the push.
     d.clone.git(&["config", "envguard.mode", "warn"]);
-    let (code, stderr) = d.push(&["origin", "master:third"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("updates no deploy branch (master)"),
-        "{stderr}"
-    );
+    let pushed = d.push(&["origin", "master:third"]);
+    assert_eq!(pushed.0, 0, "{}", pushed.1);
+    cmd_snapshot!(filters, "hook_line_no_deploy_branch", pushed);
 }
 
 /// The app of a Heroku, Dokku or piku push: a package in an `-r` include, which the
@@ -114,18 +103,6 @@ const INCLUDED: &[(&str, &str)] = &[
 
 fn platform_remote(name: &str, url: &str) -> (Repo, Repo) {
     crate::support::platform_remote(name, url, INCLUDED)
-}
-
-fn push(app: &Repo, args: &[&str]) -> String {
-    let out = app
-        .cmd("git")
-        .arg("push")
-        .args(args)
-        .output()
-        .expect("push");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{stderr}");
-    stderr
 }
 
 /// The filters of a platform remote's snapshots.
@@ -262,32 +239,29 @@ fn a_heroku_remote_beside_app_service_settings_keeps_its_own_platform() {
 /// push is checked as the commit it names.
 #[test]
 fn tags_deploy_on_dokku_and_piku_and_are_checked() {
-    let (_server, app) = platform_remote("dokku", "dokku@dokku.me:shop");
+    let (server, app) = platform_remote("dokku", "dokku@dokku.me:shop");
     app.write("more.txt", "c\n");
     app.commit("Drop b");
     app.git(&["tag", "-a", "-m", "Release", "v1"]);
-    let said = push(&app, &["dokku", "v1"]);
-    assert!(said.contains("refs/tags/v1"), "{said}");
-    assert!(said.contains("more.txt: b removed"), "{said}");
+    // refs/tags/v1 is checked: b removed from more.txt.
+    push_snapshot(&server, &app, &["dokku", "v1"], "hook_dokku_annotated_tag");
     // Named: a tag of the deploy branch's name deploys, another does not.
     app.git(&["config", "envguard.branch", "release"]);
     app.write("more.txt", "");
     app.commit("Drop c");
     app.git(&["tag", "v2"]);
-    let said = push(&app, &["dokku", "v2"]);
-    assert!(
-        said.contains("updates no deploy branch (release)"),
-        "{said}"
-    );
+    push_snapshot(&server, &app, &["dokku", "v2"], "hook_dokku_other_tag");
     app.git(&["tag", "release"]);
-    let said = push(&app, &["dokku", "refs/tags/release"]);
-    assert!(said.contains("more.txt: c removed"), "{said}");
+    push_snapshot(
+        &server,
+        &app,
+        &["dokku", "refs/tags/release"],
+        "hook_dokku_tag_named_as_the_deploy_branch",
+    );
 
-    let (_server, app) = platform_remote("piku", "piku@pi.local:blog");
+    let (server, app) = platform_remote("piku", "piku@pi.local:blog");
     app.write("more.txt", "c\n");
     app.commit("Drop b");
     app.git(&["tag", "-a", "-m", "Release", "v1"]);
-    let said = push(&app, &["piku", "v1"]);
-    assert!(said.contains("refs/tags/v1"), "{said}");
-    assert!(said.contains("more.txt: b removed"), "{said}");
+    push_snapshot(&server, &app, &["piku", "v1"], "hook_piku_annotated_tag");
 }

@@ -6,8 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use crate::cmd_snapshot;
 use crate::support::kudu_api::{ApiSettings, KuduApi};
-use crate::support::{APP, Repo};
+use crate::support::{APP, Filters, Repo};
 
 /// A repository with an App Service-like deploy remote whose API is the stand-in, a global
 /// git config of its own (empty: a stock git, no credential helper) and an askpass program
@@ -69,6 +70,21 @@ impl Machine {
             .env("HOME", self._holder.path())
             .output()
             .expect("sh")
+    }
+
+    /// The platform `platform detect` recorded in the repository's config.
+    fn platform(&self) -> String {
+        let out = self.app.git_output(&["config", "envguard.platform"]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// The filters of a snapshot on this machine: the repository, the machine's home and
+    /// the API's address.
+    fn filters(&self, api: &KuduApi) -> Filters {
+        Filters::new()
+            .repo(&self.app, "APP")
+            .path(self._holder.path(), "MACHINE")
+            .literal(&api.url, "API")
     }
 
     /// `platform detect` where nobody answers a prompt: only stored credentials count.
@@ -141,7 +157,7 @@ fn the_readme_recipe_stores_credentials_the_site_accepts() {
         );
         ran += 1;
         if line.starts_with("envguard platform detect") {
-            assert!(text(&out).contains("kudu-windows"), "{}", text(&out));
+            assert_eq!(machine.platform(), "kudu-windows", "{}", text(&out));
             break;
         }
     }
@@ -165,11 +181,13 @@ fn without_a_helper_the_printed_commands_store_credentials_the_site_accepts() {
     let out = machine.detect();
     let said = text(&out);
     assert!(!out.status.success(), "{said}");
-    assert!(
-        said.contains("No credential helper is configured"),
-        "{said}"
-    );
     let commands = recipe(&said);
+    // No credential helper is configured: the commands that store the credentials.
+    cmd_snapshot!(
+        machine.filters(&api),
+        "platform_detect_without_a_helper",
+        out
+    );
     assert_eq!(
         commands,
         format!(
@@ -182,7 +200,7 @@ fn without_a_helper_the_printed_commands_store_credentials_the_site_accepts() {
     assert!(stored.status.success(), "{}", text(&stored));
     let out = machine.detect();
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("kudu-windows"), "{}", text(&out));
+    assert_eq!(machine.platform(), "kudu-windows", "{}", text(&out));
     assert!(!text(&out).contains(password));
 }
 
@@ -216,9 +234,14 @@ fn refused_credentials_are_replaced_by_the_printed_commands() {
     let out = machine.detect();
     let said = text(&out);
     assert!(!out.status.success(), "{said}");
-    assert!(said.contains("HTTP 401"), "{said}");
     assert!(!said.contains("Pa55-old-canary"), "{said}");
     let commands = recipe(&said);
+    // Refused (HTTP 401): the commands that replace the stored credentials.
+    cmd_snapshot!(
+        machine.filters(&api).path(&store, "STORE"),
+        "platform_detect_refused_credentials",
+        out
+    );
     assert_eq!(
         commands,
         format!(
@@ -255,10 +278,11 @@ fn a_refused_password_written_in_the_url_is_said_to_be_there() {
     let out = machine.detect();
     let said = text(&out);
     assert!(!out.status.success(), "{said}");
-    assert!(said.contains("HTTP 401"), "{said}");
-    assert!(
-        said.contains("The password is written in the URL envguard uses"),
-        "{said}"
-    );
     assert!(!said.contains("Pa55-inurl-canary"), "{said}");
+    // Refused (HTTP 401), and the password is said to be written in the URL.
+    cmd_snapshot!(
+        machine.filters(&api),
+        "platform_detect_refused_password_in_the_url",
+        out
+    );
 }

@@ -3,8 +3,8 @@
 //! push URLs, the flags of the user's push on the toggle commits, interrupted toggles, and
 //! exactly what moved after a toggle.
 
-use crate::cmd_snapshot;
-use crate::support::{Deployment, Filters, Repo, recorded_pushes};
+use crate::support::{Deployment, Filters, Repo, Shown, recorded_pushes};
+use crate::{cmd_snapshot, text_snapshot};
 
 fn output_text(out: &std::process::Output) -> String {
     format!(
@@ -37,9 +37,9 @@ fn credentials_in_requirements_are_never_printed() {
     c.commit("Drop the private packages");
     let env = [("DEPLOY_TOKEN", TOKEN)];
     let mut printed = String::new();
-    let (code, stderr) = d.push_with(&["origin", "master"], &env);
-    assert_eq!(code, 0, "{stderr}");
-    printed.push_str(&stderr);
+    let pushed = d.push_with(&["origin", "master"], &env);
+    assert_eq!(pushed.0, 0, "{}", pushed.1);
+    printed.push_str(&format!("--- git push\n{}", Shown::shown(&pushed)));
     for args in [
         &["check", "HEAD"][..],
         &["check", "HEAD", "--diff"],
@@ -49,15 +49,19 @@ fn credentials_in_requirements_are_never_printed() {
             .cmd(crate::support::envguard_bin())
             .args(args)
             .env("DEPLOY_TOKEN", TOKEN)
-            .output();
-        printed.push_str(&output_text(&out.expect("envguard check")));
+            .output()
+            .expect("envguard check");
+        printed.push_str(&format!("--- envguard {}\n{}", args.join(" "), out.shown()));
     }
-    assert!(printed.contains("private removed"), "{printed}");
-    assert!(printed.contains("https://***@git.internal"), "{printed}");
-    assert!(printed.contains("https://***@files.internal"), "{printed}");
     for secret in [TOKEN, "idx-Pa55", "whl-Pa55"] {
         assert!(!printed.contains(secret), "{secret} printed:\n{printed}");
     }
+    // The removals are named, their URLs shown with the credentials masked.
+    text_snapshot!(
+        Filters::new().deployment(&d),
+        "credentials_in_requirements_masked",
+        printed
+    );
 }
 
 /// A clone made with `--filter` of a server that allows it.
@@ -289,12 +293,13 @@ fn an_interrupted_toggle_is_named_first_until_it_is_resumed() {
         &[("ENVGUARD_FAULT", "interrupt-after-t1")],
     );
     assert_ne!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("interrupted during the runtime toggle")
-            && stderr.contains("envguard push --resume"),
-        "the signal handler says how to finish: {stderr}"
-    );
     let t1 = d.server_rev("master");
+    // The signal handler says how to finish.
+    cmd_snapshot!(
+        Filters::new().deployment(&d).commit(&t1, "T1"),
+        "hook_toggle_interrupted",
+        (code, stderr)
+    );
     // The next push, check and hook status all say it first.
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_ne!(code, 0, "git refuses: the remote is at T1");
@@ -335,11 +340,11 @@ fn a_toggle_from_a_detached_head_says_that_no_branch_moved() {
     let out = d
         .clone
         .envguard(&["push", "origin", "v1:refs/heads/master"]);
-    let text = output_text(&out);
-    assert!(out.status.success(), "{text}");
-    assert!(
-        text.contains("no branch was moved (you pushed the tag v1)"),
-        "{text}"
+    assert!(out.status.success(), "{}", output_text(&out));
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "push_wrapper_toggle_of_a_tag",
+        out
     );
 }
 
@@ -354,9 +359,11 @@ fn the_users_push_options_and_upstream_carry_over_to_the_toggle() {
         "#!/bin/sh\ncat >/dev/null\necho \"${GIT_PUSH_OPTION_COUNT:-0} ${GIT_PUSH_OPTION_0:-}\" >> options.log\n",
     );
     d.clone.git(&["branch", "--unset-upstream"]);
-    drop_b(&d.clone);
-    let (_, stderr) = d.push(&["-u", "-o", "ci.skip", "origin", "master"]);
-    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
+    let tip = drop_b(&d.clone);
+    let (code, stderr) = d.push(&["-u", "-o", "ci.skip", "origin", "master"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(d.server_rev("master^^"), tip, "toggled: {stderr}");
+    assert_eq!(d.clone.rev("master"), d.server_rev("master"));
     let options = std::fs::read_to_string(d.server.path.join("options.log")).expect("log");
     assert_eq!(options, "1 ci.skip\n1 ci.skip\n", "T1 and T2 carry -o");
     assert_eq!(
@@ -387,9 +394,10 @@ fn sign_with_ssh(repo: &Repo) -> std::path::PathBuf {
 fn toggle_commits_are_signed_like_the_users_and_a_signing_failure_is_clear() {
     let d = Deployment::new(ABC);
     let key = sign_with_ssh(&d.clone);
-    drop_b(&d.clone);
-    let (_, stderr) = d.push(&["origin", "master"]);
-    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
+    let tip = drop_b(&d.clone);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(d.server_rev("master^^"), tip, "toggled: {stderr}");
     for rev in ["master", "master^"] {
         let raw = d.server.git(&["cat-file", "commit", rev]);
         assert!(
@@ -468,9 +476,10 @@ fn deleting_the_deploy_branch_or_pushing_to_a_url_is_handled() {
     let url = d.server.path.display().to_string();
     d.clone
         .git(&["config", "envguard.remote", &format!("{url}*")]);
-    drop_b(&d.clone);
-    let (_, stderr) = d.push(&[&url, "master"]);
-    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
+    let tip = drop_b(&d.clone);
+    let (code, stderr) = d.push(&[&url, "master"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(d.server_rev("master^^"), tip, "toggled: {stderr}");
     // Deleting the deploy branch deploys nothing: no check, no toggle; the branch is gone
     // and no toggle commit was made. (The server lets its current branch be deleted, as
     // hosting services do.)
@@ -521,10 +530,13 @@ fn without_a_git_identity_the_toggle_says_how_to_set_one() {
         .env_remove("GIT_COMMITTER_EMAIL")
         .output()
         .expect("git push");
-    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(stderr.contains("git config user.name"), "{stderr}");
     assert_eq!(d.server_rev("master"), before, "nothing pushed");
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_toggle_without_a_git_identity",
+        out
+    );
 }
 
 #[test]

@@ -6,10 +6,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use crate::cmd_snapshot;
 use crate::support::{
-    APP, Deployment, Filters, Repo, drop_cors, envguard_bin, recorded_pushes, write_hook,
+    APP, Deployment, Filters, Repo, Shown, drop_cors, envguard_bin, envguard_lines,
+    recorded_pushes, write_hook,
 };
+use crate::{cmd_snapshot, text_snapshot};
 
 fn stderr_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -293,10 +294,10 @@ fn ten_thousand_refs() {
     assert!(child.wait().expect("wait").success());
     c.git(&["checkout", "-qb", "release"]);
     c.git(&["config", "envguard.branch", "release"]);
-    drop_cors(c, "Drop CORS");
+    let tip = drop_cors(c, "Drop CORS");
     let (code, stderr) = d.push(&["origin", "release"]);
-    assert_ne!(code, 0, "a toggle stops the outer push: {stderr}");
-    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
+    assert_eq!(code, 1, "a toggle stops the outer push: {stderr}");
+    assert_eq!(d.server_rev("release^^"), tip, "toggled: {stderr}");
     assert_eq!(d.server_rev("release"), c.rev("release"));
 }
 
@@ -316,9 +317,10 @@ fn deploy_branch_names_with_slashes() {
     c.git(&["config", "envguard.mode", "toggle"]);
     c.write("requirements.txt", "requests\n");
     let tip = c.commit("Drop Flask");
-    let (_, stderr) = d.push(&["origin", "release/v1.2"]);
-    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
+    let (code, stderr) = d.push(&["origin", "release/v1.2"]);
+    assert_eq!(code, 1, "a toggle stops the outer push: {stderr}");
     assert_eq!(d.server_rev("release/v1.2^^"), tip);
+    assert_eq!(c.rev("release/v1.2"), d.server_rev("release/v1.2"));
 }
 
 #[test]
@@ -330,22 +332,19 @@ fn credentials_in_a_remote_url_are_never_printed() {
     let server = d.server.path.display().to_string();
     c.git(&["config", &format!("url.{server}.insteadOf"), secret_url]);
     c.git(&["config", "--unset", "envguard.mode"]);
-    drop_cors(c, "Drop CORS");
+    let tip = drop_cors(c, "Drop CORS");
     let mut printed = String::new();
-    let (_, stderr) = d.push(&["azure", "master"]);
-    assert!(
-        stderr.contains("the deployment push succeeded"),
-        "toggled: {stderr}"
-    );
-    printed.push_str(&stderr);
+    let pushed = d.push(&["azure", "master"]);
+    assert_eq!(pushed.0, 1, "{}", pushed.1);
+    assert_eq!(d.server_rev("master^^"), tip, "toggled: {}", pushed.1);
+    printed.push_str(&format!("--- git push\n{}", Shown::shown(&pushed)));
     for args in [
         &["hook", "status"][..],
         &["check", "HEAD"],
         &["wipe", "--remote", "azure", "--dry-run"],
     ] {
         let out = c.envguard(args);
-        printed.push_str(&String::from_utf8_lossy(&out.stdout));
-        printed.push_str(&stderr_of(&out));
+        printed.push_str(&format!("--- envguard {}\n{}", args.join(" "), out.shown()));
     }
     assert!(printed.contains("https://***@mysite"), "{printed}");
     assert!(!printed.contains("hunter2"), "{printed}");
@@ -450,10 +449,10 @@ fn network_lost_after_t1_then_resume() {
     let tip = drop_cors(&d.clone, "Drop CORS");
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_ne!(code, 0);
-    assert!(stderr.contains("envguard push --resume"), "{stderr}");
     let pushes = recorded_pushes(&d.server);
     assert_eq!(pushes.len(), 1, "T1 only: {pushes:?}");
     let t1 = d.server_rev("master");
+    assert!(stderr.contains("envguard push --resume"), "{stderr}");
     assert_eq!(d.server_rev("master^"), tip, "T1 sits on the tip");
     // Nothing lost: the tip is where it was; the local branch was not moved yet.
     assert_eq!(d.clone.rev("master"), tip);
@@ -549,9 +548,10 @@ fn a_push_git_will_refuse_sets_off_no_toggle() {
     );
 
     // Forced, the user means it: the toggle goes over their commit, as the push would.
-    let (_, stderr) = d.push(&["--force", "origin", "master"]);
-    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
+    let (code, stderr) = d.push(&["--force", "origin", "master"]);
+    assert_eq!(code, 1, "a toggle stops the outer push: {stderr}");
     assert_eq!(d.server_rev("master^^"), tip);
+    assert_eq!(d.clone.rev("master"), d.server_rev("master"));
 }
 
 #[test]
@@ -588,8 +588,8 @@ fn a_concurrent_push_between_analysis_and_t1() {
     d.clone
         .git(&["pull", "-q", "--no-rebase", "--no-edit", "origin", "master"]);
     let merged = d.clone.rev("master");
-    let (_, stderr) = d.push(&["origin", "master"]);
-    assert!(stderr.contains("the deployment push succeeded"), "{stderr}");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 1, "a toggle stops the outer push: {stderr}");
     assert_eq!(d.server_rev("master^^"), merged);
     assert_eq!(d.clone.rev("master"), d.server_rev("master"));
 }
@@ -690,12 +690,15 @@ fn a_non_utf8_branch_name_does_not_drop_the_rest_of_the_push() {
         .output()
         .expect("git branch");
     assert!(out.status.success(), "{out:?}");
-    drop_cors(c, "Drop CORS");
+    let tip = drop_cors(c, "Drop CORS");
     let (code, output) = d.push_all(&["--all", "origin"]);
     assert_eq!(code, 0, "{output}");
-    assert!(
-        output.contains("refs/heads/master: wipe:") && output.contains("flask-cors"),
-        "master was pushed unchecked: {output}"
+    assert_eq!(d.server_rev("master"), tip);
+    // master is checked: its verdict and reason are said.
+    text_snapshot!(
+        Filters::new().deployment(&d).commit(&tip, "TIP"),
+        "hook_warn_beside_a_non_utf8_branch",
+        envguard_lines(&output)
     );
 }
 
@@ -725,6 +728,7 @@ fn the_server_hook_reads_past_a_non_utf8_ref_name() {
         .arg("post-receive")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawn");
     {
@@ -733,9 +737,16 @@ fn the_server_hook_reads_past_a_non_utf8_ref_name() {
         stdin.write_all(&odd).expect("write");
     }
     let out = child.wait_with_output().expect("wait");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("master: fresh env needed"), "{text}");
-    assert!(!target.join("env").exists(), "env was not wiped: {text}");
+    assert!(!target.join("env").exists(), "env was not wiped: {out:?}");
+    // master's line is read and acted on.
+    cmd_snapshot!(
+        Filters::new()
+            .deployment(&d)
+            .commit(&old, "OLD")
+            .commit(&tip, "TIP"),
+        "server_past_a_non_utf8_ref_name",
+        out
+    );
 }
 
 #[test]

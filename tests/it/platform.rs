@@ -451,7 +451,7 @@ fn an_api_without_a_kudu_listing_records_nothing() {
         let d = Deployment::new(&app("python-3.6\n"));
         let holder = tempfile::tempdir().expect("tempdir");
         let wwwroot = site_dir(holder.path());
-        let _api = app_service(
+        let api = app_service(
             &d,
             ApiSettings {
                 linux: true,
@@ -461,9 +461,10 @@ fn an_api_without_a_kudu_listing_records_nothing() {
         );
         let out = d.clone.envguard(&["platform", "detect", "origin"]);
         assert_ne!(out.status.code(), Some(0), "{answer:?}: {out:?}");
-        assert!(
-            String::from_utf8_lossy(&out.stderr).contains("nothing was recorded"),
-            "{answer:?}: {out:?}"
+        cmd_snapshot!(
+            site_filters(&d, holder.path(), &api),
+            format!("platform_detect_without_a_kudu_listing_{}", answer.0),
+            out
         );
         assert!(
             d.clone
@@ -501,11 +502,12 @@ fn an_uncompressed_oryx_output_is_detected_and_its_antenv_wiped() {
         d.clone.git(&["config", "envguard.platform"]).trim(),
         "oryx-copied"
     );
-    drop_b(&d.clone);
+    let tip = drop_b(&d.clone);
     let (code, stderr) = d.push(&["origin", "master"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("deleted site/wwwroot/antenv"), "{stderr}");
     assert!(!wwwroot.join("antenv").exists(), "{stderr}");
+    assert_eq!(d.server_rev("master"), tip, "one push, no toggle");
+    assert!(stderr.contains("deleted site/wwwroot/antenv"), "{stderr}");
 }
 
 /// Kudu on Windows picks the builder by the app folder's files, Node before Python
@@ -524,21 +526,20 @@ fn kudu_builds_no_python_env_for_a_node_app() {
     let (json, code) = check_on("kudu-windows", &repo, "HEAD");
     assert_eq!(code, 0, "{json}");
     assert_eq!(json["verdict"], "none", "{json}");
-    let warnings = json["warnings"].to_string();
-    assert!(
-        warnings.contains("Node.js app (package.json at the app root)"),
-        "{json}"
+    text_snapshot!(
+        Filters::new(),
+        "check_warnings_kudu_windows_node_app",
+        warnings(&json)
     );
     // KuduLite without Oryx picks Node first too (its ResolveNonAspProject): no Python env
     // there, and a remote wipe would leave the site with none.
     let (json, code) = check_on("kudu-linux", &repo, "HEAD");
     assert_eq!(code, 0, "{json}");
     assert_eq!(json["verdict"], "none", "{json}");
-    assert!(
-        json["warnings"]
-            .to_string()
-            .contains("KuduLite deploys it as a Node.js app"),
-        "{json}"
+    text_snapshot!(
+        Filters::new(),
+        "check_warnings_kudu_linux_node_app",
+        warnings(&json)
     );
     // Where the builder is not picked by files, the removal is acted on.
     let (json, _) = check_on("self-hosted", &repo, "HEAD");
@@ -552,6 +553,11 @@ fn kudu_builds_no_python_env_for_a_node_app() {
     assert_eq!(json["verdict"], "wipe", "{json}");
     let (json, _) = check_on("kudu-linux", &repo, "HEAD");
     assert_eq!(json["verdict"], "wipe", "{json}");
+}
+
+/// The warnings of a JSON report, pretty-printed: what the report says and where.
+fn warnings(json: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(&json["warnings"]).unwrap_or_default() + "\n"
 }
 
 fn drop_b_again(repo: &Repo) {
@@ -583,18 +589,19 @@ fn kudu_builds_dotnet_where_it_finds_msbuild_projects() {
         assert_eq!(code, 0, "{json}");
         (
             json["verdict"].as_str().unwrap_or("").to_string(),
-            json["warnings"].to_string(),
+            warnings(&json),
         )
     };
     let (v, why) = verdict(&[("tools/Tool/Tool.CsProj", "<Project/>\n")], None);
     assert_eq!(v, "none", "{why}");
-    assert!(
-        why.contains("MSBuild project tools/Tool/Tool.CsProj and no solution"),
-        "{why}"
+    text_snapshot!(
+        Filters::new(),
+        "check_warnings_kudu_loose_msbuild_project",
+        why
     );
     let (v, why) = verdict(&[("a.sln", ""), ("b/b.SLN", "")], None);
     assert_eq!(v, "none", "{why}");
-    assert!(why.contains("2 solutions (a.sln, b/b.SLN"), "{why}");
+    text_snapshot!(Filters::new(), "check_warnings_kudu_two_solutions", why);
     // One solution: its projects decide (a Python tools solution deploys as Python).
     let (v, _) = verdict(&[("App.sln", ""), ("App.pyproj", "")], None);
     assert_eq!(v, "wipe");
@@ -608,9 +615,10 @@ fn kudu_builds_dotnet_where_it_finds_msbuild_projects() {
     assert_eq!(v, "wipe");
     let (v, why) = verdict(&[("Site.vbproj", "")], Some("[config]\nproject = .\n"));
     assert_eq!(v, "none", "{why}");
-    assert!(
-        why.contains("app folder holds the MSBuild project Site.vbproj"),
-        "{why}"
+    text_snapshot!(
+        Filters::new(),
+        "check_warnings_kudu_msbuild_project_in_the_app_folder",
+        why
     );
     // A PROJECT that names the project file itself: its folder is the app's.
     let repo = Repo::new();
@@ -624,11 +632,10 @@ fn kudu_builds_dotnet_where_it_finds_msbuild_projects() {
     let (json, code) = check_on("kudu-windows", &repo, "HEAD");
     assert_eq!(code, 0, "{json}");
     assert_eq!(json["verdict"], "none", "{json}");
-    assert!(
-        json["warnings"]
-            .to_string()
-            .contains("PROJECT names the MSBuild project web/Web.csproj"),
-        "{json}"
+    text_snapshot!(
+        Filters::new(),
+        "check_warnings_kudu_project_names_an_msbuild_project",
+        warnings(&json)
     );
     // KuduScript's arguments pick the builder before any project file counts.
     let (v, _) = verdict(
@@ -638,7 +645,11 @@ fn kudu_builds_dotnet_where_it_finds_msbuild_projects() {
     assert_eq!(v, "wipe");
     let (v, why) = verdict(&[], Some("[config]\nSCM_SCRIPT_GENERATOR_ARGS = --node\n"));
     assert_eq!(v, "none", "{why}");
-    assert!(why.contains("SCM_SCRIPT_GENERATOR_ARGS '--node'"), "{why}");
+    text_snapshot!(
+        Filters::new(),
+        "check_warnings_kudu_generator_args_node",
+        why
+    );
 }
 
 /// Kudu deploys the branch of its `DEPLOYMENT_BRANCH` app setting (master unless set):
@@ -666,12 +677,14 @@ fn detection_records_the_branch_the_site_deploys() {
         d.clone.envguard(&["platform", "detect", "origin"])
     );
     assert_eq!(d.clone.git(&["config", "envguard.branch"]).trim(), "main");
-    drop_b(&d.clone);
+    let tip = drop_b(&d.clone);
     let (code, stderr) = d.push(&["origin", "main"]);
     assert_ne!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("runtime toggle for refs/heads/main"),
-        "{stderr}"
+    // The toggle on main: the commit, then the two toggle commits.
+    assert_eq!(d.server_rev("main^^"), tip, "{stderr}");
+    assert_ne!(
+        d.server_rev("main^:runtime.txt"),
+        d.server_rev("main:runtime.txt")
     );
 
     // Set by the user: detection says what the site deploys and changes nothing.
@@ -711,11 +724,11 @@ fn detection_records_the_sites_project_and_command_over_deployment() {
     };
     let api = app_service(&d, settings(&[("PROJECT", "web")]));
     let out = d.clone.envguard(&["platform", "detect", "origin"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{out:?}");
-    assert!(
-        stdout.contains("recorded: envguard.siteProject = web (the site's PROJECT setting"),
-        "{stdout}"
+    cmd_snapshot!(
+        site_filters(&d, holder.path(), &api),
+        "platform_detect_records_the_sites_project",
+        out
     );
     assert_eq!(
         d.clone.git(&["config", "envguard.siteProject"]).trim(),
@@ -762,7 +775,7 @@ fn detection_records_the_sites_project_and_command_over_deployment() {
     d.clone.git(&["config", "envguard.mode", "toggle"]);
     d.clone
         .git(&["config", "envguard.platform", "kudu-windows"]);
-    let _api = app_service(
+    let api = app_service(
         &d,
         settings(&[
             ("COMMAND", "bash deploy.sh --token s3cret"),
@@ -771,16 +784,21 @@ fn detection_records_the_sites_project_and_command_over_deployment() {
     );
     let out = d.clone.envguard(&["platform", "detect", "origin"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        stdout.contains("recorded: envguard.siteCommand = deploy.sh"),
-        "{stdout}"
-    );
     let config = std::fs::read_to_string(d.clone.path.join(".git/config")).expect("config");
     assert!(
         !stdout.contains("s3cret") && !config.contains("s3cret"),
         "{stdout}\n{config}"
     );
-    assert!(stdout.contains("PROJECT setting is ignored"), "{stdout}");
+    assert_eq!(
+        d.clone.git(&["config", "envguard.siteCommand"]).trim(),
+        "deploy.sh"
+    );
+    // It records the script's path and says that PROJECT is ignored.
+    cmd_snapshot!(
+        site_filters(&d, holder.path(), &api),
+        "platform_detect_records_the_sites_command",
+        out
+    );
     let (json, _) = d.clone.check_json("HEAD");
     assert_eq!(
         json["verdict"], "wipe",
@@ -821,7 +839,7 @@ fn a_linux_site_with_a_deployment_command_is_the_scripts() {
             .expect(".deployment");
             Vec::new()
         };
-        let _api = app_service(
+        let api = app_service(
             &d,
             ApiSettings {
                 linux: true,
@@ -830,11 +848,18 @@ fn a_linux_site_with_a_deployment_command_is_the_scripts() {
             },
         );
         let out = d.clone.envguard(&["platform", "detect", "origin"]);
-        let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{out:?}");
-        assert!(stdout.contains("kudu-linux"), "{stdout}");
-        assert!(stdout.contains("so the script decides"), "{stdout}");
-        assert!(stdout.contains("mode remote-wipe"), "{stdout}");
+        assert_eq!(
+            d.clone.git(&["config", "envguard.platform"]).trim(),
+            "kudu-linux"
+        );
+        // Says the script decides, and advises the remote wipe.
+        let setting = if command_setting { "setting" } else { "file" };
+        cmd_snapshot!(
+            site_filters(&d, holder.path(), &api),
+            format!("platform_detect_linux_deployment_command_{setting}"),
+            out
+        );
     }
 }
 

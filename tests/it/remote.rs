@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cmd_snapshot;
 use crate::support::kudu_api::{ApiSettings, KuduApi, dead_url};
 use crate::support::{Deployment, Filters, Repo, envguard_lines};
+use crate::{cmd_snapshot, text_snapshot};
 
 const APP: &[(&str, &str)] = &[
     ("requirements.txt", "a\nb\nc\n"),
@@ -354,14 +354,16 @@ fn remote_wipe_gives_a_real_deployment_a_fresh_env() {
     let tip = site.drop_b();
     // `envguard push`: git's push, then what the deployment did, from the deployment API.
     let out = site.d.clone.envguard(&["push", "origin", "master"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    assert!(
-        stderr.contains(&format!(
-            "deployed {}: a new virtual environment was created",
-            &tip[..7]
-        )),
-        "{stderr}"
+    assert!(out.status.success(), "{out:?}");
+    // The deployment of the tip created a new virtual environment (envguard's lines: the
+    // deployment's own output follows pip).
+    text_snapshot!(
+        site.filters(&api.url)
+            .path(&kudu.dir, "KUDU")
+            .venv()
+            .commit(&tip, "TIP"),
+        "push_wrapper_remote_wipe_deployed",
+        envguard_lines(&String::from_utf8_lossy(&out.stderr))
     );
     assert_eq!(api.deletions(), 1);
     let log = kudu.deployments();
@@ -404,14 +406,18 @@ fn a_push_git_will_refuse_wipes_nothing() {
     other.write("app.py", "print('theirs')\n");
     other.commit("Their change");
     other.git(&["push", "-q", "origin", "master"]);
-    site.drop_b();
+    let tip = site.drop_b();
     let (code, stderr) = site.d.push(&["origin", "master"]);
     assert_ne!(
         code, 0,
         "git refuses a push that is not a fast-forward: {stderr}"
     );
-    assert!(stderr.contains("not a fast-forward"), "{stderr}");
     assert!(api.seen().is_empty(), "nothing was sent: {:?}", api.seen());
+    cmd_snapshot!(
+        site.filters(&api.url).commit(&tip, "TIP"),
+        "hook_remote_wipe_not_a_fast_forward",
+        (code, stderr)
+    );
     assert!(site.env().join("pyvenv.cfg").exists());
 }
 
@@ -425,13 +431,17 @@ fn a_locked_env_is_refused_by_both_apis_with_the_reason() {
     };
     let api = KuduApi::start(settings.clone());
     site.use_api(&api.url, &settings.user, &settings.password);
-    site.drop_b();
+    let tip = site.drop_b();
     let (code, stderr) = site.d.push(&["origin", "master"]);
     assert_ne!(code, 0, "{stderr}");
-    assert!(stderr.contains("VFS API: HTTP 409"), "{stderr}");
-    assert!(stderr.contains("being used by another process"), "{stderr}");
-    assert!(stderr.contains("stop the site and try again"), "{stderr}");
     assert!(site.env().join("pyvenv.cfg").exists());
+    // Both refusals, the VFS API's HTTP 409 and the command's "being used by another
+    // process", and the advice to stop the site and try again.
+    cmd_snapshot!(
+        site.filters(&api.url).commit(&tip, "TIP"),
+        "hook_remote_wipe_env_locked",
+        (code, stderr)
+    );
     assert!(
         site.env_states().is_empty(),
         "the push never reached the server"
