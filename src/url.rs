@@ -164,7 +164,10 @@ fn mask_pairs(pairs: &str, fragment: bool) -> String {
     pairs
         .split('&')
         .map(|pair| {
-            if pair.is_empty() || OWN_QUERY.contains(&pair) {
+            // In running text the punctuation after a URL (`…?recursive=true: forbidden`)
+            // is read with its last pair.
+            let own = pair.trim_end_matches([':', ',', ';', '.', ')']);
+            if pair.is_empty() || OWN_QUERY.contains(&own) {
                 return pair.to_string();
             }
             match pair.split_once('=') {
@@ -580,6 +583,16 @@ mod tests {
         assert_eq!(
             redact_urls_in("DELETE https://s/api/vfs/env/?recursive=true"),
             "DELETE https://s/api/vfs/env/?recursive=true"
+        );
+        // Followed by a colon in running text, as an error says it; a secret so followed
+        // is masked all the same.
+        assert_eq!(
+            redact_urls_in("https://s/api/vfs/env/?recursive=true: forbidden"),
+            "https://s/api/vfs/env/?recursive=true: forbidden"
+        );
+        assert_eq!(
+            redact_urls_in("https://s/x?sig=abc: forbidden"),
+            "https://s/x?sig=*** forbidden"
         );
         assert_eq!(
             redact("https://u:p@h/x?token=abc"),

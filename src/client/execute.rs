@@ -6,6 +6,7 @@ use super::toggle::{self, ToggleState};
 use super::{Context, invocation};
 use crate::chain;
 use crate::config::Mode;
+use crate::error::toggle::ToggleError;
 use crate::gitcli::{self, Lease};
 use crate::hook_input::RefUpdate;
 use crate::output::Hook;
@@ -95,7 +96,11 @@ pub(super) fn execute(cx: &Context, plan: &Plan) -> Outcome {
 
 /// A toggle failed: the ways out, and what the toggles before it deployed.
 fn refuse_toggle(cx: &Context, e: Error, toggled: &[ToggleState]) {
-    emit(&Hook::RefuseToggle { error: e.into() });
+    let halfway = matches!(&e, Error::Toggle(t) if matches!(**t, ToggleError::Halfway { .. }));
+    emit(&Hook::RefuseToggle {
+        error: e.into(),
+        halfway,
+    });
     if !toggled.is_empty() {
         let rest: Vec<&RefUpdate> = cx
             .checked

@@ -114,7 +114,7 @@ fn deployed_stale(
     site: &RemoteSite,
     updates: &[usize],
 ) -> crate::Result<Option<usize>> {
-    let deployed = site.deployed_branch(cx.config)?;
+    let (deployed, set) = site.deployed_branch(cx.config)?;
     let deployed_ref = format!("refs/heads/{deployed}");
     let found = updates
         .iter()
@@ -123,6 +123,7 @@ fn deployed_stale(
     if found.is_none() {
         emit(&Hook::SiteDeploysOther {
             deployed,
+            set,
             pushed: updates
                 .iter()
                 .map(|&i| cx.checked[i].update.remote_ref.clone())

@@ -100,6 +100,9 @@ pub enum Hook {
     },
     RefuseToggle {
         error: crate::error::SharedError,
+        /// The first toggle commit is deployed: the error says how to finish, and a push
+        /// without the toggle would not fast-forward.
+        halfway: bool,
     },
     /// What envguard waits on now (a deployment push, a call to the site): said before it
     /// starts, so a long wait is never silent.
@@ -175,6 +178,8 @@ pub enum Hook {
     /// stale env there, so the site's env is left as it is.
     SiteDeploysOther {
         deployed: String,
+        /// The site sets `DEPLOYMENT_BRANCH` (else Kudu's default, `master`).
+        set: bool,
         pushed: Vec<String>,
     },
     SitePruned {
@@ -414,7 +419,11 @@ impl fmt::Display for Hook {
                  every pre-push check first and deploys only when all of them pass.\n{}\n{}",
                 WAYS_OUT[0], WAYS_OUT[1]
             ),
-            Hook::RefuseToggle { error } => {
+            Hook::RefuseToggle {
+                error,
+                halfway: true,
+            } => write!(f, "error: {error}"),
+            Hook::RefuseToggle { error, .. } => {
                 write!(
                     f,
                     "error: {error}\npush refused; to push without the toggle, use one of:"
@@ -492,11 +501,19 @@ impl fmt::Display for Hook {
             ),
             Hook::Deployments { deployments } => deployments.fmt(f),
             Hook::SiteWipeDryRun { plan } => plan.fmt(f),
-            Hook::SiteDeploysOther { deployed, pushed } => write!(
+            Hook::SiteDeploysOther {
+                deployed,
+                set,
+                pushed,
+            } => write!(
                 f,
-                "the site deploys {deployed} (its DEPLOYMENT_BRANCH, asked now), and this push \
-                 updates {} but not {deployed}: it deploys nothing there, so envguard leaves \
-                 the site's env as it is",
+                "the site deploys {deployed} ({}, asked now), and this push updates {} but not \
+                 {deployed}: it deploys nothing there, so envguard leaves the site's env as it is",
+                if *set {
+                    "its DEPLOYMENT_BRANCH"
+                } else {
+                    "Kudu's default: the site sets no DEPLOYMENT_BRANCH"
+                },
                 pushed.join(", ")
             ),
             Hook::SiteWiped { done } => write!(

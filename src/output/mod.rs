@@ -82,7 +82,7 @@ pub fn emit_detail(message: &impl Line) {
 
 /// One `envguard: ` line (or several) on `stream`, scrubbed of secrets.
 pub fn write_lines(stream: Stream, text: &str) {
-    let text = secret::scrub(text);
+    let text = shown_controls(&secret::scrub(text)).into_owned();
     let mut buffer = String::with_capacity(text.len() + 16);
     for line in text.split('\n') {
         // A message that names envguard on a line of its own keeps one prefix.
@@ -101,6 +101,25 @@ pub fn write_lines(stream: Stream, text: &str) {
 /// they are.
 pub fn write_report(out: &mut dyn Write, report: &impl Display) -> std::io::Result<()> {
     writeln!(out, "envguard: {report}")
+}
+
+/// `text` with its control characters (but line ends and tabs) written as escapes (`\x1b`,
+/// `\x00`, `\u{9b}`): a ref name, a commit subject or a hook's input that holds them moves
+/// no cursor and clears no screen on the user's terminal.
+pub fn shown_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let shown = |c: char| !c.is_control() || c == '\n' || c == '\t';
+    if text.chars().all(shown) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if shown(c) => out.push(c),
+            c if u32::from(c) < 0x80 => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Text for the user to paste elsewhere (a hook manager's entry), on stdout as it is: no
@@ -138,7 +157,8 @@ impl<W: Write> Write for Scrubbed<W> {
         self.pending.extend_from_slice(buf);
         if let Some(end) = self.pending.iter().rposition(|b| *b == b'\n') {
             let complete: Vec<u8> = self.pending.drain(..=end).collect();
-            let text = secret::scrub(&String::from_utf8_lossy(&complete));
+            let text =
+                shown_controls(&secret::scrub(&String::from_utf8_lossy(&complete))).into_owned();
             self.inner.write_all(text.as_bytes())?;
         }
         Ok(buf.len())
@@ -146,7 +166,8 @@ impl<W: Write> Write for Scrubbed<W> {
 
     fn flush(&mut self) -> std::io::Result<()> {
         if !self.pending.is_empty() {
-            let text = secret::scrub(&String::from_utf8_lossy(&self.pending));
+            let text = shown_controls(&secret::scrub(&String::from_utf8_lossy(&self.pending)))
+                .into_owned();
             self.pending.clear();
             self.inner.write_all(text.as_bytes())?;
         }
@@ -157,5 +178,19 @@ impl<W: Write> Write for Scrubbed<W> {
 impl<W: Write> Drop for Scrubbed<W> {
     fn drop(&mut self) {
         let _ = self.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_controls;
+
+    #[test]
+    fn control_characters_are_shown_as_escapes() {
+        assert_eq!(shown_controls("plain\tline\n"), "plain\tline\n");
+        assert_eq!(
+            shown_controls("\u{1b}[2Jref\0\r\u{9b}"),
+            "\\x1b[2Jref\\x00\\x0d\\u{9b}"
+        );
     }
 }

@@ -152,7 +152,8 @@ impl fmt::Display for Moved {
 pub enum Unverified {
     /// The remote has no Kudu API address.
     NoSiteApi,
-    /// The site's deployment API did not answer with a credential helper's credentials.
+    /// The site's deployment API gave no answer envguard could use (no credentials, refused,
+    /// unreachable).
     NoAnswer,
 }
 
@@ -163,8 +164,8 @@ impl fmt::Display for Unverified {
                 "no Kudu API address for this remote; envguard.scmUrl gives one"
             }
             Unverified::NoAnswer => {
-                "the site's deployment API did not answer with a credential helper's \
-                 credentials; `envguard -v push` shows why"
+                "the site's deployment API gave no answer envguard could use (`envguard -v \
+                 push` shows why)"
             }
         })
     }

@@ -376,7 +376,8 @@ impl fmt::Display for SiteWipe {
         }
         write!(f, "deleted {} on {}", names(&deleted), self.base)?;
         if !absent.is_empty() {
-            write!(f, " ({} was not there)", names(&absent))?;
+            let were = if absent.len() == 1 { "was" } else { "were" };
+            write!(f, " ({} {were} not there)", names(&absent))?;
         }
         Ok(())
     }

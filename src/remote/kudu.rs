@@ -221,6 +221,11 @@ impl<'a> Client<'a> {
     }
 
     fn wipe_by_command(&self, site: &EnvOnSite, vfs_status: u16) -> Result<Wiped> {
+        // A folder that is not there needs no command, and is not said to be deleted.
+        let check_url = site.vfs_url(site.folder);
+        if self.with_retries("GET", &check_url, None)?.status == 404 {
+            return Ok(Wiped::Absent);
+        }
         let url = site.command_url();
         let answer = self.with_retries("POST", &url, Some(&site.command_body()))?;
         if !(200..300).contains(&answer.status) {
@@ -241,8 +246,7 @@ impl<'a> Client<'a> {
                  SCM_COMMAND_IDLE_TIMEOUT seconds, 60 by default: raise that app setting)",
             );
         }
-        // The delete fails on a missing folder too; whether env is gone is what counts.
-        let check_url = site.vfs_url(site.folder);
+        // Whether env is gone is what counts.
         let check = self.with_retries("GET", &check_url, None)?;
         match check.status {
             404 => Ok(Wiped::Command),

@@ -126,7 +126,8 @@ impl RemoteSite {
     /// The branch the site deploys, asked of the site now: Kudu's `DEPLOYMENT_BRANCH` app
     /// setting, `master` when it is not set (kudu `DeploymentSettingsExtension.GetBranch`,
     /// `DefaultSettingsProvider`: `{ SettingsKeys.DeploymentBranch, "master" }`).
-    pub fn deployed_branch(&self, config: &Config) -> Result<String> {
+    /// `Ok((branch, set))`: `set` when the site sets `DEPLOYMENT_BRANCH`.
+    pub fn deployed_branch(&self, config: &Config) -> Result<(String, bool)> {
         let connected = self.connect(config, false)?.asking();
         let settings = connected
             .client()
@@ -148,9 +149,10 @@ impl RemoteSite {
                 .collect(),
             ..Default::default()
         };
-        Ok(clues
-            .deployment_branch()
-            .unwrap_or_else(|| "master".to_string()))
+        Ok(match clues.deployment_branch() {
+            Some(branch) => (branch, true),
+            None => ("master".to_string(), false),
+        })
     }
 
     /// Deletes the env folders of `platform` on the site.

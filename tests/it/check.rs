@@ -616,3 +616,25 @@ fn a_mistyped_remote_branch_is_an_error_not_a_first_deployment() {
     let out = repo.envguard(&["check", "origin/mian..HEAD"]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
 }
+
+/// Text from the repository (a commit subject) reaches the terminal with its control
+/// characters written as escapes: no cursor moves, no screen is cleared, whatever a commit
+/// says.
+#[test]
+fn control_characters_in_a_subject_are_shown_escaped() {
+    let repo = app();
+    repo.write("requirements.txt", "Flask==2.0.1\nrequests>=2.25\n");
+    repo.commit("\u{1b}[2J\u{1b}[HDrop\u{7} CORS\r");
+    let out = repo.envguard(&["check", "HEAD"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !stdout.chars().any(|c| c.is_control() && c != '\n'),
+        "{stdout:?}"
+    );
+    cmd_snapshot!(
+        Filters::new().repo(&repo, "REPO"),
+        "check_subject_with_control_characters",
+        out
+    );
+}

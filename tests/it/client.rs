@@ -832,6 +832,9 @@ fn an_azure_remote_toggles_with_no_configuration() {
     c.git(&["remote", "add", "azure", azure]);
     let server = d.server.path.to_string_lossy().into_owned();
     c.git(&["config", &format!("url.{server}.insteadOf"), azure]);
+    // The site's API is asked on this machine only: nothing listens there.
+    let api = crate::support::kudu_api::dead_url();
+    c.git(&["config", "envguard.scmUrl", &api]);
     c.git(&["fetch", "-q", "azure"]);
     let tip = drop_cors(c, "Drop CORS");
     let (code, stderr) = d.push(&["azure", "master"]);

@@ -84,7 +84,8 @@ fn transcript(said: &[(String, String)]) -> String {
 fn the_azure_windows_quick_start_ends_in_a_toggle() {
     let commands = quick_start("azure-windows");
     // The site as it was before: the app deployed once, on a stand-in bare repository the
-    // site's URL leads to (url.insteadOf, the test's only setup beyond the README).
+    // site's URL leads to (url.insteadOf, the test's only setup beyond the README but one:
+    // the site's API is asked on this machine, where nothing listens).
     let app = Repo::new();
     for (path, text) in APP {
         app.write(path, text);
@@ -98,6 +99,8 @@ fn the_azure_windows_quick_start_ends_in_a_toggle() {
         .find_map(|c| c.strip_prefix("git remote add azure "))
         .expect("the quick start adds the remote");
     app.git(&["config", &format!("url.{site_path}.insteadOf"), url]);
+    let api = crate::support::kudu_api::dead_url();
+    app.git(&["config", "envguard.scmUrl", &api]);
     let tip = drop_cors(&app, "Drop CORS");
 
     let said = follow(&app, &commands);

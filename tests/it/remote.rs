@@ -208,6 +208,8 @@ fn a_refused_vfs_delete_falls_back_to_the_command_api() {
             // Which branch the site deploys, asked when acting.
             "GET /api/settings 200",
             "DELETE /api/vfs/site/wwwroot/env/?recursive=true 409",
+            // Is it there? A folder that is not needs no command.
+            "GET /api/vfs/site/wwwroot/env/ 200",
             "POST /api/command 200",
             "GET /api/vfs/site/wwwroot/env/ 404",
         ],
