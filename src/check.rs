@@ -136,13 +136,22 @@ pub fn run(
     if let Some(notice) = crate::pending::pending_notice(repo) {
         crate::output::emit(&crate::output::Hook::Pending { notice });
     }
+    // What the push would warn about, `check` says too (on stderr, beside its report).
+    for warning in &config.warnings {
+        crate::output::emit(&crate::output::Hook::SettingWarning {
+            warning: warning.clone(),
+        });
+    }
     if diff && format == Format::Json {
         return Ok(Err(UsageError::DiffWithJson));
     }
+    // A range that names HEAD (or leaves it implied) before the first commit.
+    let names_head =
+        range.is_none_or(|r| r.split("..").any(|part| part.is_empty() || part == "HEAD"));
     if repo
         .head()
         .is_err_and(|e| e.code() == git2::ErrorCode::UnbornBranch)
-        && range.is_none()
+        && names_head
     {
         return Err(Error::NoCommitYet);
     }

@@ -77,11 +77,12 @@ fn status_of(
     hooks_path: Option<String>,
     side: Side,
 ) -> Result<HookStatus> {
+    // Where a dispatcher runs a folder of hooks, envguard's hook is there or nowhere: the
+    // plain hook is the dispatcher (Gitea) or never runs (GitLab's gitaly).
     let dispatched = (side == Side::Server)
         .then(|| dispatch_dir(Some(repo), dir))
         .flatten()
-        .map(|d| d.join(DISPATCHED_NAME))
-        .filter(|h| is_ours(h));
+        .map(|d| d.join(DISPATCHED_NAME));
     let hook = dispatched.unwrap_or_else(|| dir.join(side.hook_name()));
     let legacy = dir.join(format!("{}.legacy", side.hook_name()));
     let worktree = worktree_root(Some(repo));

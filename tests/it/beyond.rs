@@ -656,6 +656,20 @@ fn on_gitlab_without_custom_hooks_yet_the_install_makes_the_folder() {
         (hashed, "hook_status_gitlab_hashed_path"),
     ] {
         assert!(!server.path.join("custom_hooks").exists());
+        // Before the install, a hook of another tool in `hooks/`, which gitaly never runs,
+        // is not where envguard's goes: the status says it is not installed, and chains
+        // nothing.
+        crate::support::write_hook(
+            &server.path.join("hooks"),
+            "post-receive",
+            "#!/bin/sh\necho deploy\n",
+        );
+        cmd_snapshot!(
+            Filters::new().repo(&server, "SERVER"),
+            format!("{name}_before_install"),
+            server.envguard(&["hook", "status"])
+        );
+        std::fs::remove_file(server.path.join("hooks/post-receive")).expect("remove");
         let out = server.envguard(&["hook", "install", "--server", "--target", "/srv/app"]);
         assert!(out.status.success(), "{out:?}");
         let hook = server.path.join("custom_hooks/post-receive.d/00-envguard");

@@ -74,6 +74,21 @@ fn global_settings_never_refuse_a_push_they_do_not_concern() {
             name,
             (code, stderr)
         );
+        // `check` warns as the push does, on stderr beside its report.
+        if key.ends_with("remotenmae") {
+            let out = d
+                .clone
+                .cmd(crate::support::envguard_bin())
+                .args(["check", "HEAD"])
+                .env("GIT_CONFIG_GLOBAL", &file)
+                .output()
+                .expect("check");
+            cmd_snapshot!(
+                Filters::new().deployment(&d).path(&global, "GLOBAL"),
+                "check_global_typo",
+                out
+            );
+        }
     }
 }
 

@@ -200,6 +200,16 @@ fn check_says_what_it_compared_and_when_it_cannot_run_here() {
         "check_before_the_first_commit",
         empty.envguard(&["check"])
     );
+    // Naming HEAD before the first commit says the same, not that HEAD is unknown.
+    for range in ["HEAD", "origin/master..HEAD", "origin/master.."] {
+        let out = empty.envguard(&["check", range]);
+        assert_eq!(out.status.code(), Some(3), "{range}: {out:?}");
+        assert_eq!(
+            out.stderr,
+            empty.envguard(&["check"]).stderr,
+            "{range}: the same words as without a range"
+        );
+    }
 }
 
 #[test]
