@@ -42,7 +42,7 @@ pub use receive::{Hold, Receive};
 pub use report::{
     DeployBranches, DeploymentReport, Deployments, DetectReport, EnvOutcome, Leftover,
     PlatformLabel, PlatformReport, RemotePlatform, RemoteWipeReport, ScriptWritten, SiteProject,
-    SitePrune, SiteWipe, SiteWipeDryRun, Uninstalled, WipeOutcome, Wiped,
+    SitePrune, SiteWipe, SiteWipeDryRun, Uninstalled, WipeOutcome, WipeRequests, Wiped,
 };
 pub use status::{
     CommittedSettings, DispatchOrder, HookState, HookStatus, RemoteStatus, ServerTarget,

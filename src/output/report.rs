@@ -428,7 +428,29 @@ pub struct SiteWipeDryRun {
     /// The URL whose credentials `git credential fill` would give, as it may be shown.
     pub credential: String,
     /// Each env folder and the requests that would delete it.
-    pub folders: Vec<(String, Vec<String>)>,
+    pub folders: Vec<(String, WipeRequests)>,
+}
+
+/// The requests a wipe of one env folder sends to the site: the VFS API's delete, and only
+/// if that is refused the command API's, then a look whether the folder is gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WipeRequests {
+    pub delete: String,
+    pub command: String,
+    /// The command API's request body.
+    pub body: String,
+    pub check: String,
+}
+
+impl fmt::Display for WipeRequests {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "DELETE {} (If-Match: *, basic auth)\nonly if the VFS API refuses (409, 412, 405, \
+             423): POST {} {}, then GET {} to confirm",
+            self.delete, self.command, self.body, self.check
+        )
+    }
 }
 
 impl fmt::Display for SiteWipeDryRun {
@@ -444,8 +466,10 @@ impl fmt::Display for SiteWipeDryRun {
             self.remote,
             self.credential
         )?;
-        for request in self.folders.iter().flat_map(|(_, requests)| requests) {
-            write!(f, "\n  {request}")?;
+        for (_, requests) in &self.folders {
+            for request in requests.to_string().lines() {
+                write!(f, "\n  {request}")?;
+            }
         }
         Ok(())
     }

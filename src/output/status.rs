@@ -165,92 +165,110 @@ const UNDER_A_MANAGER: &str = "under a hook manager envguard refuses a push that
      which runs every pre-push check first and deploys only when all pass";
 
 impl HookState {
-    fn state(&self) -> String {
+    /// What runs at the hook, in a few words.
+    fn write_state(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            HookState::Installed { outdated: true } => {
-                "envguard's hook, installed, outdated: run `envguard hook install` again".into()
-            }
-            HookState::Installed { outdated: false } => "envguard's hook, installed".into(),
+            HookState::Installed { outdated: true } => f.write_str(
+                "envguard's hook, installed, outdated: run `envguard hook install` again",
+            ),
+            HookState::Installed { outdated: false } => f.write_str("envguard's hook, installed"),
             HookState::ServerNotInstalled { .. } => {
-                "not installed: deployments are NOT guarded".into()
+                f.write_str("not installed: deployments are NOT guarded")
             }
-            HookState::ManagerRunsKept { manager, legacy } => format!(
+            HookState::ManagerRunsKept { manager, legacy } => write!(
+                f,
                 "{manager}'s hook, which runs envguard's hook kept as {}",
                 legacy.display()
             ),
             HookState::ManagerRuns { manager } => {
-                format!("{manager}'s hook; its configuration runs envguard")
+                write!(f, "{manager}'s hook; its configuration runs envguard")
             }
-            HookState::ManagerWithoutInput { manager, hook } => format!(
+            HookState::ManagerWithoutInput { manager, hook } => write!(
+                f,
                 "{manager}'s hook; its {hook} entry runs envguard without git's input (no \
                  `use_stdin: true`), so envguard sees no ref updates: {NOT_GUARDED}"
             ),
             HookState::ManagerOtherStage {
                 manager, stages, ..
-            } => format!(
+            } => write!(
+                f,
                 "{manager}'s hook; its configuration runs envguard only on {stages}, never on a \
                  push: {NOT_GUARDED}"
             ),
             HookState::ManagerWithout { manager, .. } => {
-                format!("{manager}'s hook, without envguard: {NOT_GUARDED}")
+                write!(f, "{manager}'s hook, without envguard: {NOT_GUARDED}")
             }
-            HookState::Husky { runs: true } => "husky's hook; .husky/pre-push runs envguard".into(),
+            HookState::Husky { runs: true } => {
+                f.write_str("husky's hook; .husky/pre-push runs envguard")
+            }
             HookState::Husky { runs: false } => {
-                format!("husky's hook, without envguard: {NOT_GUARDED}")
+                write!(f, "husky's hook, without envguard: {NOT_GUARDED}")
             }
-            HookState::AnotherTool => {
-                format!("another tool's hook; envguard is not installed: {NOT_GUARDED}")
-            }
-            HookState::ManagerNotInstalled { manager, .. } => format!(
+            HookState::AnotherTool => write!(
+                f,
+                "another tool's hook; envguard is not installed: {NOT_GUARDED}"
+            ),
+            HookState::ManagerNotInstalled { manager, .. } => write!(
+                f,
                 "no hook file; {manager}'s configuration runs envguard, but its hook is not \
                  installed: {NOT_GUARDED}"
             ),
-            HookState::NotInstalled { .. } => format!("not installed: {NOT_GUARDED}"),
+            HookState::NotInstalled { .. } => write!(f, "not installed: {NOT_GUARDED}"),
         }
     }
 
-    /// The lines that say how to get guarded, or what it means to be guarded this way.
-    fn advice(&self) -> Vec<String> {
-        let indented = |entry: &str| entry.lines().map(|l| format!("  {l}")).collect::<Vec<_>>();
+    /// How to get guarded, or what it means to be guarded this way: lines, each ended.
+    fn write_advice(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let indented = |f: &mut fmt::Formatter<'_>, entry: &str| {
+            entry.lines().try_for_each(|l| writeln!(f, "  {l}"))
+        };
         match self {
-            HookState::ServerNotInstalled { has_target } => vec![format!(
+            HookState::ServerNotInstalled { has_target } => writeln!(
+                f,
                 "install it: {}",
                 if *has_target {
                     "envguard hook install --server"
                 } else {
                     "envguard hook install --server --target <deployment directory>"
                 }
-            )],
+            ),
             HookState::ManagerRunsKept { .. } | HookState::ManagerRuns { .. } => {
-                vec![UNDER_A_MANAGER.to_string()]
+                writeln!(f, "{UNDER_A_MANAGER}")
             }
             HookState::ManagerWithoutInput { .. } => {
-                vec!["add `use_stdin: true` to envguard's entry".to_string()]
+                writeln!(f, "add `use_stdin: true` to envguard's entry")
             }
-            HookState::ManagerOtherStage { entry, .. } => indented(entry),
+            HookState::ManagerOtherStage { entry, .. } => indented(f, entry),
             HookState::ManagerWithout { manager, entry } => {
-                let mut lines = vec![format!(
+                writeln!(
+                    f,
                     "{manager} does not run envguard; add to its configuration:"
-                )];
-                lines.extend(indented(entry));
-                lines
+                )?;
+                indented(f, entry)
             }
-            HookState::Husky { runs: false } => {
-                vec!["add it: echo 'envguard pre-push \"$@\"' >> .husky/pre-push".to_string()]
-            }
+            HookState::Husky { runs: false } => writeln!(
+                f,
+                "add it: echo 'envguard pre-push \"$@\"' >> .husky/pre-push"
+            ),
             HookState::AnotherTool => {
-                vec!["`envguard hook install` keeps that hook and runs it first".to_string()]
+                writeln!(
+                    f,
+                    "`envguard hook install` keeps that hook and runs it first"
+                )
             }
             HookState::ManagerNotInstalled { install, .. } => {
-                vec![format!("install it: {install}")]
+                writeln!(f, "install it: {install}")
             }
             HookState::NotInstalled { hooks_path: true } => {
-                vec!["install it there: envguard hook install --use-hooks-path".to_string()]
+                writeln!(
+                    f,
+                    "install it there: envguard hook install --use-hooks-path"
+                )
             }
             HookState::NotInstalled { hooks_path: false } => {
-                vec!["install it: envguard hook install".to_string()]
+                writeln!(f, "install it: envguard hook install")
             }
-            HookState::Installed { .. } | HookState::Husky { runs: true } => Vec::new(),
+            HookState::Installed { .. } | HookState::Husky { runs: true } => Ok(()),
         }
     }
 }
@@ -414,10 +432,10 @@ impl fmt::Display for HookStatus {
         if let Some(notice) = &self.pending {
             writeln!(f, "{notice}")?;
         }
-        writeln!(f, "hook: {} ({})", self.hook.display(), self.state.state())?;
-        for line in self.state.advice() {
-            writeln!(f, "{line}")?;
-        }
+        write!(f, "hook: {} (", self.hook.display())?;
+        self.state.write_state(f)?;
+        f.write_str(")\n")?;
+        self.state.write_advice(f)?;
         if let Some(dispatch) = &self.dispatch {
             writeln!(f, "{dispatch}")?;
         }

@@ -6,6 +6,7 @@
 use super::credential::{Credential, helpers};
 use super::retry::{Failure, RetryPolicy};
 use crate::error::site::SiteError;
+use crate::output::WipeRequests;
 use crate::output::secret::ShownRequest;
 use crate::paths::{climbs_out, is_relative_inside};
 use crate::platform::Platform;
@@ -60,16 +61,13 @@ impl EnvOnSite<'_> {
     }
 
     /// The requests a wipe sends, for `--dry-run`.
-    pub fn describe(&self) -> Vec<String> {
-        vec![
-            format!("DELETE {} (If-Match: *, basic auth)", self.delete_url()),
-            format!(
-                "only if the VFS API refuses (409, 412, 405, 423): POST {} {}, then GET {} to confirm",
-                self.command_url(),
-                self.command_body(),
-                self.vfs_url(self.folder)
-            ),
-        ]
+    pub fn describe(&self) -> WipeRequests {
+        WipeRequests {
+            delete: self.delete_url(),
+            command: self.command_url(),
+            body: self.command_body(),
+            check: self.vfs_url(self.folder),
+        }
     }
 }
 
@@ -403,7 +401,7 @@ mod tests {
         let body: serde_json::Value = serde_json::from_str(&site.command_body()).expect("json");
         assert_eq!(body["command"], "rmdir /s /q \"env\"");
         assert_eq!(body["dir"], "site\\wwwroot");
-        assert_eq!(site.describe().len(), 2);
+        assert_eq!(site.describe().delete, site.delete_url());
         let linux = EnvOnSite {
             folder: "site/wwwroot/antenv",
             platform: Platform::KuduLinux,
