@@ -84,7 +84,7 @@ pub fn output_line(mut cmd: Command) -> Result<Option<String>> {
     let out = cmd
         .stderr(Stdio::null())
         .output()
-        .map_err(|e| Error::io("cannot run git", e))?;
+        .map_err(|e| Error::run(Program::Git, RunStep::Start, e))?;
     Ok(out
         .status
         .success()
@@ -101,7 +101,8 @@ pub enum Lease<'a> {
     Any,
 }
 
-pub use crate::error::PushRefused;
+use crate::error::{GitAsked, Program, RunStep};
+pub use crate::error::{PushFailure, PushRefused};
 
 /// Pushes `commit` to `remote_ref` of `remote` (a name or URL) as a nested push: no hooks
 /// (they approved the outer push), envguard's recursion guard set, only over what `lease`
@@ -135,13 +136,11 @@ pub fn push_commit(
     cmd.args(extra)
         .arg(remote)
         .arg(format!("{commit}:{remote_ref}"));
-    let failed = |message: String| PushRefused {
+    let failed = |failure| PushRefused {
         moved: false,
-        message,
+        failure,
     };
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| failed(format!("cannot run git push: {e}")))?;
+    let mut child = cmd.spawn().map_err(|e| failed(PushFailure::Start(e)))?;
     let mut moved = false;
     if let Some(stderr) = child.stderr.take() {
         for line in std::io::BufReader::new(stderr)
@@ -152,17 +151,18 @@ pub fn push_commit(
             crate::output::relay(&line);
         }
     }
-    let status = child.wait().map_err(|e| failed(format!("git push: {e}")))?;
+    let status = child.wait().map_err(|e| failed(PushFailure::Wait(e)))?;
     if status.success() {
         return Ok(());
     }
     Err(PushRefused {
         moved,
-        message: format!(
-            "git push {} {}:{remote_ref} failed ({status})",
-            crate::url::redact(remote),
-            &commit[..commit.len().min(7)]
-        ),
+        failure: PushFailure::Exit {
+            remote: crate::url::redact(remote),
+            commit: commit[..commit.len().min(7)].to_string(),
+            remote_ref: remote_ref.to_string(),
+            status,
+        },
     })
 }
 
@@ -173,13 +173,13 @@ pub fn remote_value(git_dir: &Path, remote: &str, remote_ref: &str) -> Result<Op
         .env(vars::NESTED, "1")
         .stderr(Stdio::piped())
         .output()
-        .map_err(|e| Error::io("cannot run git ls-remote", e))?;
+        .map_err(|e| Error::run(Program::GitLsRemote, RunStep::Start, e))?;
     if !out.status.success() {
         return Err(Error::git_command(
-            format!(
-                "asking {} where {remote_ref} is (git ls-remote)",
-                crate::url::redact(remote)
-            ),
+            GitAsked::LsRemote {
+                remote: crate::url::redact(remote),
+                remote_ref: remote_ref.to_string(),
+            },
             &out.stderr,
             out.status,
         ));
@@ -192,22 +192,27 @@ pub fn remote_value(git_dir: &Path, remote: &str, remote_ref: &str) -> Result<Op
         }))
 }
 
-/// Runs `cmd` with `input` on its stdin, capturing stdout and stderr; `what` names it in
-/// errors.
-pub fn run_with_input(mut cmd: Command, input: &[u8], what: &str) -> Result<std::process::Output> {
+/// Runs `cmd` (the program `what`) with `input` on its stdin, capturing stdout and stderr.
+pub fn run_with_input(
+    mut cmd: Command,
+    input: &[u8],
+    what: Program,
+) -> Result<std::process::Output> {
     use std::io::Write;
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| Error::io(format!("cannot run {what}"), e))?;
+        .map_err(|e| Error::run(what, RunStep::Start, e))?;
     if let Some(mut stdin) = child.stdin.take() {
         stdin
             .write_all(input)
-            .map_err(|e| Error::io(format!("cannot talk to {what}"), e))?;
+            .map_err(|e| Error::run(what, RunStep::Input, e))?;
     }
-    child.wait_with_output().map_err(|e| Error::io(what, e))
+    child
+        .wait_with_output()
+        .map_err(|e| Error::run(what, RunStep::Wait, e))
 }
 
 /// Makes git fetch the objects a partial clone lacks (revisions: `<id>`, `<id>:<path>`):
@@ -217,7 +222,7 @@ pub fn fetch_objects(git_dir: &Path, wanted: &[String]) -> bool {
     let mut cmd = git(git_dir);
     cmd.args(["cat-file", "--batch-check"]);
     let input = format!("{}\n", wanted.join("\n"));
-    match run_with_input(cmd, input.as_bytes(), "git cat-file") {
+    match run_with_input(cmd, input.as_bytes(), Program::GitCatFile) {
         Ok(out) if out.status.success() => true,
         Ok(out) => {
             log::debug!(
@@ -287,7 +292,7 @@ pub fn commit_tree(
         "-p",
         &parent.to_string(),
     ]);
-    let out = run_with_input(cmd, message.as_bytes(), "git commit-tree")?;
+    let out = run_with_input(cmd, message.as_bytes(), Program::GitCommitTree)?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let reason = stderr
@@ -297,7 +302,7 @@ pub fn commit_tree(
             .collect::<Vec<_>>()
             .join("; ");
         return Err(Error::GitCommand {
-            what: "git commit-tree -S".to_string(),
+            what: GitAsked::SignedCommit,
             reason,
         });
     }

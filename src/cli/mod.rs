@@ -23,6 +23,14 @@ pub use args::{Cli, Command as Subcommand, EnvAction, HookAction, PlatformAction
 
 /// Runs one subcommand.
 pub fn run(command: Subcommand) -> ExitStatus {
+    // A bug is said like every other line (scrubbed, control characters escaped); the hooks
+    // set their own, which says whether the push goes on.
+    std::panic::set_hook(Box::new(|info| {
+        emit(&Command::Internal {
+            info: info.to_string(),
+            then: AfterPanic::Stopped,
+        });
+    }));
     match command {
         Subcommand::Check {
             range,

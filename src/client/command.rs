@@ -43,7 +43,9 @@ pub fn run(
         .env("ENVGUARD_VERDICT", push.verdict)
         .env(crate::vars::NESTED, "1")
         .output()
-        .map_err(|e| crate::Error::io("cannot run sh", e))?;
+        .map_err(|e| {
+            crate::Error::run(crate::error::Program::Sh, crate::error::RunStep::Start, e)
+        })?;
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),

@@ -329,7 +329,7 @@ fn push_both(repo: &Repository, state: &mut ToggleState) -> Result<()> {
     ) {
         ToggleState::clear(repo)?;
         return Err(ToggleError::NotStarted {
-            git: e.message,
+            git: e.failure.to_string(),
             remote_ref: state.remote_ref.clone(),
             remote: state.remote.clone(),
             moved: e.moved,
@@ -409,7 +409,7 @@ pub fn push_second(repo: &Repository, state: &mut ToggleState) -> Result<()> {
         &state.push_args,
     ) {
         return Err(ToggleError::Halfway {
-            git: e.message,
+            git: e.failure.to_string(),
             remote_ref: state.remote_ref.clone(),
             remote: state.remote.clone(),
             t1: short_id(&state.t1).to_string(),

@@ -11,6 +11,7 @@ use git2::Repository;
 
 use super::toggle::{self, ToggleState};
 use crate::chain::is_executable;
+use crate::error::{Program, RunStep};
 use crate::gitcli::{GitEnv, git_in};
 use crate::install::{self, Side};
 use crate::output::Hook;
@@ -93,7 +94,7 @@ fn push_args(args: &[String]) -> Result<ExitStatus> {
     let run = || -> Result<ExitStatus> {
         let mut child = git_push()
             .spawn()
-            .map_err(|e| Error::io("cannot run git push", e))?;
+            .map_err(|e| Error::run(Program::GitPush, RunStep::Start, e))?;
         // git's own "failed to push" after a toggle is not a failure of this command.
         if let Some(stderr) = child.stderr.take() {
             for line in BufReader::new(stderr)
@@ -106,7 +107,9 @@ fn push_args(args: &[String]) -> Result<ExitStatus> {
                 crate::output::relay(&line);
             }
         }
-        let status = child.wait().map_err(|e| Error::io("git push", e))?;
+        let status = child
+            .wait()
+            .map_err(|e| Error::run(Program::GitPush, RunStep::Wait, e))?;
         Ok(ExitStatus::of_code(status.code().unwrap_or(1)))
     };
     let status = run()?;

@@ -219,10 +219,15 @@ pub enum Error {
     /// An I/O failure.
     #[error("{0}")]
     Io(#[from] std::io::Error),
-    /// An I/O failure on a named path or process.
-    #[error("{what}: {source}")]
-    IoAt {
-        what: String,
+    /// A program that could not be started (`Start`), given its input (`Input`) or waited
+    /// for (`Wait`).
+    #[error(
+        "{}{program}: {source}",
+        match .step { RunStep::Start => "cannot run ", RunStep::Input => "cannot talk to ", RunStep::Wait => "" }
+    )]
+    Run {
+        program: Program,
+        step: RunStep,
         #[source]
         source: std::io::Error,
     },
@@ -332,7 +337,11 @@ pub enum Error {
     Push(#[from] PushRefused),
     /// A nested `git` command failed: what envguard asked and git's last line.
     #[error("{what} failed: {reason}")]
-    GitCommand { what: String, reason: String },
+    GitCommand {
+        what: GitAsked,
+        /// git's last line (or its exit status).
+        reason: String,
+    },
     /// A commit of the remote's branch is missing here and could not be fetched.
     #[error(
         "{remote_ref} on {remote} is at {oid}, a commit this repository does not have and could \
@@ -484,13 +493,88 @@ pub enum DeployStepFirst {
     },
 }
 
-/// A nested push git refused, with git's message.
+/// A nested push that failed: where it went, and how it failed.
 #[derive(Debug, thiserror::Error)]
-#[error("{message}")]
+#[error("{failure}")]
 pub struct PushRefused {
     /// The remote ref was not what the lease expected: someone else pushed.
     pub moved: bool,
-    pub message: String,
+    pub failure: PushFailure,
+}
+
+/// How a nested `git push` failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PushFailure {
+    #[error("cannot run git push: {0}")]
+    Start(#[source] std::io::Error),
+    #[error("git push: {0}")]
+    Wait(#[source] std::io::Error),
+    /// git refused it: the remote (as it may be shown), the commit (short) and the ref.
+    #[error("git push {remote} {commit}:{remote_ref} failed ({status})")]
+    Exit {
+        remote: String,
+        commit: String,
+        remote_ref: String,
+        status: std::process::ExitStatus,
+    },
+}
+
+/// A program envguard runs, as errors name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Program {
+    Git,
+    GitPush,
+    GitLsRemote,
+    GitCatFile,
+    GitCommitTree,
+    GitCredential,
+    /// The shell that runs `envguard.command`.
+    Sh,
+}
+
+impl fmt::Display for Program {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Program::Git => "git",
+            Program::GitPush => "git push",
+            Program::GitLsRemote => "git ls-remote",
+            Program::GitCatFile => "git cat-file",
+            Program::GitCommitTree => "git commit-tree",
+            Program::GitCredential => "git credential",
+            Program::Sh => "sh",
+        })
+    }
+}
+
+/// The step at which running a program failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStep {
+    Start,
+    Input,
+    Wait,
+}
+
+/// What a nested git command was asked, for its failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GitAsked {
+    /// Where `remote_ref` is on `remote` (as it may be shown).
+    LsRemote { remote: String, remote_ref: String },
+    /// `git credential <action>`.
+    Credential { action: &'static str },
+    /// A signed commit.
+    SignedCommit,
+}
+
+impl fmt::Display for GitAsked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GitAsked::LsRemote { remote, remote_ref } => {
+                write!(f, "asking {remote} where {remote_ref} is (git ls-remote)")
+            }
+            GitAsked::Credential { action } => write!(f, "git credential {action}"),
+            GitAsked::SignedCommit => f.write_str("git commit-tree -S"),
+        }
+    }
 }
 
 /// Where a command that needs files ran in a bare repository.
@@ -554,10 +638,11 @@ impl From<DeployScriptError> for Error {
 }
 
 impl Error {
-    /// An I/O failure on `what` (a path or a program).
-    pub fn io(what: impl fmt::Display, source: std::io::Error) -> Self {
-        Error::IoAt {
-            what: what.to_string(),
+    /// A program that failed to run at `step`.
+    pub fn run(program: Program, step: RunStep, source: std::io::Error) -> Self {
+        Error::Run {
+            program,
+            step,
             source,
         }
     }
@@ -589,15 +674,11 @@ impl Error {
     }
 
     /// A nested git command that failed, with the last line git printed (or its status).
-    pub fn git_command(
-        what: impl Into<String>,
-        stderr: &[u8],
-        status: std::process::ExitStatus,
-    ) -> Self {
+    pub fn git_command(what: GitAsked, stderr: &[u8], status: std::process::ExitStatus) -> Self {
         let stderr = String::from_utf8_lossy(stderr);
         let last = stderr.lines().rev().map(str::trim).find(|l| !l.is_empty());
         Error::GitCommand {
-            what: what.into(),
+            what,
             reason: last.map_or_else(|| format!("exit status {status}"), str::to_string),
         }
     }

@@ -14,6 +14,8 @@ pub enum AfterPanic {
     Deploying,
     /// The pre-push hook in a mode that acts on the deployment: the push is refused.
     Refused,
+    /// A command: it stopped.
+    Stopped,
 }
 
 /// What a command says about how it ended (its results are its own lines on stdout).
@@ -48,12 +50,19 @@ impl fmt::Display for Command<'_> {
             }
             Command::CannotCompare { error } => write!(f, "cannot compare: {error}"),
             Command::Failed { error } => write!(f, "{error}"),
+            Command::Internal {
+                info,
+                then: AfterPanic::Stopped,
+            } => write!(
+                f,
+                "internal error ({info}); the command stopped (a bug in envguard)"
+            ),
             Command::Internal { info, then } => {
                 write!(f, "internal error ({info}); ")?;
                 f.write_str(match then {
                     AfterPanic::Pushing => "pushing without the env check",
                     AfterPanic::Deploying => "deploying without the env check",
-                    AfterPanic::Refused => {
+                    AfterPanic::Stopped | AfterPanic::Refused => {
                         "the push is refused (this remote's mode acts on the deployment; \
                          ENVGUARD=0 git push ... pushes without envguard) rather than going on \
                          without the env check"

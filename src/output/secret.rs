@@ -124,8 +124,10 @@ fn mask_header_line(line: &str) -> String {
     while let Some(colon) = line[searched..].find(':').map(|c| c + searched) {
         let before = &line[..colon];
         let name_start = before
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let name = &before[name_start..];
         let value = line[colon + 1..].trim_start();
         if is_credential_header(name) && !value.is_empty() && !value.starts_with("***") {

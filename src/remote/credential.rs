@@ -125,7 +125,7 @@ fn fill_with(url: &Url, quiet: bool) -> Result<Credential> {
     }
 }
 
-fn run_credential(action: &str, input: &str, quiet: bool) -> Result<String> {
+fn run_credential(action: &'static str, input: &str, quiet: bool) -> Result<String> {
     let mut command = git_in(GitEnv::User(None));
     if quiet {
         command
@@ -135,10 +135,14 @@ fn run_credential(action: &str, input: &str, quiet: bool) -> Result<String> {
             .args(["-c", "credential.interactive=false"]);
     }
     command.args(["credential", action]);
-    let out = run_with_input(command, input.as_bytes(), "git credential")?;
+    let out = run_with_input(
+        command,
+        input.as_bytes(),
+        crate::error::Program::GitCredential,
+    )?;
     if !out.status.success() {
         return Err(Error::git_command(
-            format!("git credential {action}"),
+            crate::error::GitAsked::Credential { action },
             &out.stderr,
             out.status,
         ));

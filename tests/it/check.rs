@@ -638,3 +638,21 @@ fn control_characters_in_a_subject_are_shown_escaped() {
         out
     );
 }
+
+/// A subject in another script with a colon in it (where a header's name would end) is a
+/// subject like any other.
+#[test]
+fn a_subject_with_accents_and_a_colon_is_reported() {
+    let repo = app();
+    repo.write("requirements.txt", "Flask==2.0.1\nrequests>=2.25\n");
+    repo.commit("Mise à jour des dépendances: retire flask-cors");
+    let out = repo.envguard(&["check", "HEAD"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let (json, code) = repo.check_json("HEAD");
+    assert_eq!((json["verdict"].as_str(), code), (Some("wipe"), 0));
+    cmd_snapshot!(
+        Filters::new().repo(&repo, "REPO"),
+        "check_subject_with_accents_and_a_colon",
+        out
+    );
+}

@@ -66,6 +66,18 @@ fn spell(parts: &[String], style: usize) -> String {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
+    /// Every line envguard prints passes the scrub and the escaping of control characters:
+    /// any text, in any script, with colons, `@`, `://` and quotes where a header or a URL
+    /// would be, comes out without a panic and without a raw control character.
+    #[test]
+    fn every_printed_text_is_scrubbed_and_escaped_without_a_panic(
+        text in "[a-zA-Zàé€日\\x00-\\x1f\\u{9b}:@/?=&'\" -]{0,80}"
+    ) {
+        let shown = envguard::output::shown_controls(&envguard::output::secret::scrub(&text))
+            .into_owned();
+        prop_assert!(!shown.chars().any(|c| c.is_control() && c != '\n' && c != '\t'), "{shown:?}");
+    }
+
     #[test]
     fn parsing_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         let _ = parse_file(&bytes, &|_| None);
