@@ -1,8 +1,10 @@
 //! What a remote's deploy branch held the last time envguard ran for a push to it. git's
 //! hook input gives each update's old id as the remote itself holds it (not a
-//! remote-tracking ref), so that is what the remote last deployed. It is kept per remote and
-//! branch in the git dir (`envguard/deployed/`), so a deploy branch that was deleted and is
-//! pushed again is judged against what the site still runs, not as a first deployment.
+//! remote-tracking ref), so that is what the remote deployed before the push; the push's new
+//! id is kept beside it, and counts once git has confirmed the push by moving the
+//! remote-tracking ref to it. It is kept per remote and branch in the git dir
+//! (`envguard/deployed/`), so a deploy branch that was deleted and is pushed again is judged
+//! against what the site still runs, not as a first deployment.
 
 use std::path::PathBuf;
 
@@ -28,14 +30,20 @@ fn record_path(repo: &Repository, remote: &str, branch: &str) -> PathBuf {
         .join(utf8_percent_encode(branch, NON_ALPHANUMERIC).to_string())
 }
 
-/// Notes what the remote's branch holds now (the update's old id), when it holds anything.
-/// A failure to write is logged: the record only sharpens a later comparison.
+/// Notes what the remote's branch holds now (the update's old id, else what it last held by
+/// the record) and what this push sends it. A failure to write is logged: the record only
+/// sharpens a later comparison.
 pub fn note(repo: &Repository, remote: &str, update: &RefUpdate) {
-    let (Some(old), Some(branch)) = (update.old, update.branch()) else {
+    let Some(branch) = update.branch() else {
         return;
     };
+    let held = update.old.or_else(|| recorded(repo, remote, branch));
+    if held.is_none() && update.new.is_none() {
+        return;
+    }
     let path = record_path(repo, remote, branch);
-    let line = format!("{old}\n");
+    let id = |id: Option<Oid>| id.map(|id| id.to_string()).unwrap_or_default();
+    let line = format!("{}\n{}\n", id(held), id(update.new));
     // The hook runs on every push: write only what changed.
     if std::fs::read_to_string(&path).is_ok_and(|text| text == line) {
         return;
@@ -49,12 +57,24 @@ pub fn note(repo: &Repository, remote: &str, update: &RefUpdate) {
     }
 }
 
-/// The commit the remote's `branch` held when envguard last saw it, if this repository has
-/// it.
-pub fn last(repo: &Repository, remote: &str, branch: &str) -> Option<Oid> {
+/// The commit the record says the remote's `branch` holds: what the last push sent when git
+/// confirmed it (the remote-tracking ref `refs/remotes/<remote>/<branch>` is at it), else
+/// what the branch held before that push. Whether this repository has the commit is not
+/// asked.
+pub fn recorded(repo: &Repository, remote: &str, branch: &str) -> Option<Oid> {
     let text = std::fs::read_to_string(record_path(repo, remote, branch)).ok()?;
-    let oid = Oid::from_str(text.trim()).ok()?;
-    repo.find_commit(oid).is_ok().then_some(oid)
+    let mut lines = text.lines().map(|l| Oid::from_str(l.trim()).ok());
+    let (held, sent) = (lines.next().flatten(), lines.next().flatten());
+    let confirmed = sent.filter(|sent| {
+        repo.refname_to_id(&format!("refs/remotes/{remote}/{branch}"))
+            .is_ok_and(|tracking| tracking == *sent)
+    });
+    confirmed.or(held)
+}
+
+/// [`recorded`], when this repository has the commit.
+pub fn last(repo: &Repository, remote: &str, branch: &str) -> Option<Oid> {
+    recorded(repo, remote, branch).filter(|oid| repo.find_commit(*oid).is_ok())
 }
 
 #[cfg(test)]

@@ -71,15 +71,37 @@ pub(super) fn check_updates(
         // fails, the update cannot be judged against what the remote runs (never against a
         // guess): a push git accepts anyway (forced) is refused by a mode that acts (git
         // refuses an unforced one by itself), and said to go unchecked by one that advises.
-        if let Some(old) = update.old.filter(|old| repo.find_commit(*old).is_err())
+        // A deploy branch the remote does not have (deleted there): what it held last, by the
+        // record, must be here too.
+        let held = update.old.or_else(|| {
+            update
+                .branch()
+                .and_then(|branch| deployed::recorded(repo, &push.remote, branch))
+        });
+        if let Some(old) = held.filter(|old| repo.find_commit(*old).is_err())
             && !gitcli::fetch_commit(repo.path(), &push.remote, old)
         {
-            let unfetchable = Error::UnfetchableRemoteCommit {
-                remote_ref: update.remote_ref.clone(),
-                remote: SecretUrl::new(&push.remote).to_string(),
-                oid: short_oid(old),
+            let (remote_ref, remote, oid) = (
+                update.remote_ref.clone(),
+                SecretUrl::new(&push.remote).to_string(),
+                short_oid(old),
+            );
+            let unfetchable = if update.old.is_some() {
+                Error::UnfetchableRemoteCommit {
+                    remote_ref,
+                    remote,
+                    oid,
+                }
+            } else {
+                Error::UnfetchableLastDeployed {
+                    remote_ref,
+                    remote,
+                    oid,
+                }
             };
-            let forced = flags().force
+            // git accepts a branch the remote does not have without force.
+            let forced = update.old.is_none()
+                || flags().force
                 || crate::config::forced_by_config(git_config, &push.remote, &update.remote_ref);
             if acting && forced {
                 return Err(unfetchable);

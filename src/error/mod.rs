@@ -354,6 +354,19 @@ pub enum Error {
         remote: String,
         oid: String,
     },
+    /// A deploy branch the remote does not have, whose last commit there (by envguard's
+    /// record) is missing here and could not be fetched.
+    #[error(
+        "{remote_ref} is not on {remote}; when envguard last saw it there it was at {oid}, a \
+         commit this repository does not have and could not fetch, so envguard cannot tell \
+         what the site runs"
+    )]
+    UnfetchableLastDeployed {
+        remote_ref: String,
+        /// The remote as it may be shown (its secrets masked by the caller).
+        remote: String,
+        oid: String,
+    },
     /// A partial clone's promisor remote did not give the objects the analysis needs.
     #[error(
         "the repository lacks {} (a partial clone whose promisor remote did not provide it), so \

@@ -528,6 +528,38 @@ fn a_deploy_branch_deleted_and_pushed_again_is_judged_against_what_was_deployed(
     );
 }
 
+/// The record of what a deploy branch holds follows the pushes themselves: after pushes of
+/// c1, c2 and c3 (which adds b), the branch deleted on the server (not through this clone)
+/// and pushed again with b dropped is judged against c3, the last push git confirmed, not
+/// against what the branch held before it.
+#[test]
+fn a_branch_deleted_on_the_server_is_judged_against_the_last_confirmed_push() {
+    let d = Deployment::new(&[("requirements.txt", "a\n"), ("app.py", "x = 1\n")]);
+    d.clone.git(&["config", "envguard.mode", "warn"]);
+    for (file, text) in [("app.py", "x = 2\n"), ("requirements.txt", "a\nb\n")] {
+        d.clone.write(file, text);
+        d.clone.commit("Next");
+        let (code, stderr) = d.push(&["origin", "master"]);
+        assert_eq!(code, 0, "{stderr}");
+    }
+    let c3 = d.clone.rev("HEAD");
+    d.server
+        .git(&["symbolic-ref", "HEAD", "refs/heads/elsewhere"]);
+    d.server.git(&["update-ref", "-d", "refs/heads/master"]);
+    d.clone.write("requirements.txt", "a\n");
+    let tip = d.clone.commit("Drop b");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    text_snapshot!(
+        Filters::new()
+            .deployment(&d)
+            .commit(&tip, "TIP")
+            .commit(&c3, "C3"),
+        "hook_warn_branch_deleted_on_the_server",
+        envguard_lines(&stderr)
+    );
+}
+
 /// The remote's branch was moved from elsewhere (another clone's push, not fetched here),
 /// and the user forces over it: envguard fetches what the remote holds and judges the push
 /// against it (the site runs their commit, which added c), never against a stale
