@@ -275,9 +275,14 @@ pub fn env_diff(
     rev: Option<&str>,
     out: &mut dyn Write,
 ) -> Result<std::result::Result<crate::ExitStatus, UsageError>> {
+    let unborn = || {
+        repo.head()
+            .is_err_and(|e| e.code() == git2::ErrorCode::UnbornBranch)
+    };
     let tip = match rev {
         Some(rev) => match commit_id(repo, rev) {
             Ok(tip) => tip,
+            Err(_) if rev == "HEAD" && unborn() => return Err(Error::NoCommitYet),
             Err(usage) => return Ok(Err(usage)),
         },
         None => match repo.head().and_then(|h| h.peel_to_commit()) {

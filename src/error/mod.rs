@@ -345,8 +345,8 @@ pub enum Error {
     /// A commit of the remote's branch is missing here and could not be fetched.
     #[error(
         "{remote_ref} on {remote} is at {oid}, a commit this repository does not have and could \
-         not fetch (pushed from elsewhere), so envguard cannot tell what the site runs. Fetch it \
-         (git fetch {remote}) and push again"
+         not fetch from it just now (pushed from elsewhere), so envguard cannot tell what the \
+         site runs. Push again once `git fetch {remote}` gets it"
     )]
     UnfetchableRemoteCommit {
         remote_ref: String,

@@ -30,7 +30,9 @@ impl Manager {
             Some(Manager::Prek)
         } else if text.contains(PRE_COMMIT_MARKER) {
             Some(Manager::PreCommit)
-        } else if text.contains("call_lefthook") || text.contains("LEFTHOOK") {
+        } else if text.contains("call_lefthook") || text.contains("lefthook run ") {
+            // lefthook's template (`call_lefthook run "pre-push" "$@"`), or an older one that
+            // runs it directly; a script that only reads `$LEFTHOOK` is not lefthook's.
             Some(Manager::Lefthook)
         } else {
             None
@@ -233,6 +235,14 @@ fn lefthook_entry(existing: Option<(&str, String)>) -> String {
     }
 }
 
+/// Whether a `core.hooksPath` value is husky's folder (`.husky`, or husky 9's `.husky/_`),
+/// by its path's components, not by a name that merely holds `.husky`.
+pub(super) fn is_husky_path(hooks_path: &str) -> bool {
+    Path::new(hooks_path)
+        .components()
+        .any(|c| c.as_os_str() == ".husky")
+}
+
 /// Where envguard belongs when `core.hooksPath` points elsewhere (`dir`, where git reads
 /// hooks), said as a sentence, and the entry to paste (plain YAML or a hook line) when a
 /// manager owns the hook there. Decided by what is there now: husky's folder, a manager's
@@ -250,13 +260,16 @@ pub fn manager_snippet(
         Side::Client => "envguard pre-push \"$@\"",
         Side::Server => "envguard post-receive",
     };
-    if hooks_path.contains(".husky") {
+    if is_husky_path(hooks_path) {
         return (Instead::Husky { hook }, Some(format!("{command}\n")));
     }
-    let installed = std::fs::read_to_string(dir.join(hook)).unwrap_or_default();
-    let manager = match Manager::of_hook(&installed) {
+    let path = dir.join(hook);
+    // Something there (any file, a link, one that is not UTF-8) is a hook of its own.
+    let there = std::fs::symlink_metadata(&path).is_ok();
+    let installed = std::fs::read(&path).unwrap_or_default();
+    let manager = match Manager::of_hook(&String::from_utf8_lossy(&installed)) {
         Some(manager) => Some(manager),
-        None if !installed.is_empty() => None,
+        None if there => None,
         None => [Manager::Lefthook, Manager::PreCommit]
             .into_iter()
             .find(|m| m.config_present(worktree)),
@@ -280,5 +293,34 @@ pub fn manager_snippet(
             },
             None,
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn husky_is_a_path_component_not_a_substring() {
+        for husky in [".husky", ".husky/_", "/srv/app/.husky/_", "./.husky"] {
+            assert!(is_husky_path(husky), "{husky}");
+        }
+        for other in [
+            "hooks.husky",
+            ".husky-old",
+            "/srv/shared-hooks",
+            ".huskyrc/_",
+        ] {
+            assert!(!is_husky_path(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_script_that_only_reads_lefthook_s_variable_is_not_lefthook_s() {
+        let own = "#!/bin/sh\n[ \"$LEFTHOOK\" = 0 ] && exit 0\nexec ./ci/check.sh\n";
+        assert_eq!(Manager::of_hook(own), None);
+        let template = "#!/bin/sh\nif [ \"$LEFTHOOK\" = \"0\" ]; then\n  exit 0\nfi\n\
+                        call_lefthook()\n{\n  lefthook \"$@\"\n}\ncall_lefthook run \"pre-push\" \"$@\"\n";
+        assert_eq!(Manager::of_hook(template), Some(Manager::Lefthook));
     }
 }

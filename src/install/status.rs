@@ -165,7 +165,7 @@ pub(super) fn hook_state(
     if let Some(manager) = Manager::of_hook(&installed) {
         return manager_state(manager, legacy, worktree);
     }
-    if hooks_path.is_some_and(|p| p.contains(".husky")) {
+    if hooks_path.is_some_and(super::managers::is_husky_path) {
         return HookState::Husky {
             runs: worktree
                 .is_some_and(|w| super::entries::husky(&w.join(".husky/pre-push")) == Entry::Runs),

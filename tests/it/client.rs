@@ -425,6 +425,22 @@ fn a_shared_hooks_folder_is_advised_as_itself() {
     let out = repo.envguard(&["hook", "install"]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     cmd_snapshot!(filters, "hook_install_shared_hooks_folder_pre_commit", out);
+    // Another tool's hook that is not UTF-8 text is a hook all the same, whatever manager's
+    // configuration the worktree holds: the advice is the folder's, with nothing to paste.
+    repo.write(".pre-commit-config.yaml", "repos: []\n");
+    std::fs::write(
+        shared.join("pre-push"),
+        b"#!/bin/sh\n# V\xe9rification\nexec ./ci/check.sh\n",
+    )
+    .expect("hook");
+    let out = repo.envguard(&["hook", "install"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(out.stdout.is_empty(), "nothing to paste: {out:?}");
+    cmd_snapshot!(
+        Filters::new().repo(&repo, "REPO").path(&shared, "SHARED"),
+        "hook_install_shared_hooks_folder",
+        out
+    );
 }
 
 #[test]

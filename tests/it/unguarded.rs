@@ -210,6 +210,15 @@ fn check_says_what_it_compared_and_when_it_cannot_run_here() {
             "{range}: the same words as without a range"
         );
     }
+    // `env diff` too, with HEAD given or implied.
+    let env = empty.scratch("env").display().to_string();
+    let implied = empty.envguard(&["env", "diff", &env]);
+    let given = empty.envguard(&["env", "diff", &env, "HEAD"]);
+    assert_eq!(implied.status.code(), Some(3), "{implied:?}");
+    assert_eq!(
+        (given.status.code(), &given.stderr),
+        (implied.status.code(), &implied.stderr)
+    );
 }
 
 #[test]
