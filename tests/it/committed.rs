@@ -139,7 +139,11 @@ fn the_committed_files_values_are_checked_and_attributed() {
     // names_the_file_and_line`).
     let (code, stderr) = drop_b(&d);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("'nonexistent'"), "{stderr}");
+    crate::text_snapshot!(
+        Filters::new().deployment(&d),
+        "hook_committed_unknown_remote_name",
+        crate::support::envguard_lines(&stderr)
+    );
 
     let d = committed(
         "envguard.toml",
@@ -165,11 +169,10 @@ fn a_committed_file_that_is_a_link_is_refused() {
     let d = committed("app.py", "print(1)\n");
     std::os::unix::fs::symlink("/dev/zero", d.clone.path.join("envguard.toml")).expect("link");
     d.clone.commit("A link");
-    let out = d.clone.envguard(&["check"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("envguard.toml") && stderr.contains("not a regular file"),
-        "{stderr}"
+    cmd_snapshot!(
+        Filters::new().deployment(&d),
+        "check_committed_file_is_a_link",
+        d.clone.envguard(&["check"])
     );
 }
 
