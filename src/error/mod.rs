@@ -391,6 +391,9 @@ pub enum Error {
         .errors.iter().map(|e| format!("\n  {e}")).collect::<String>()
     )]
     InvalidRequirements { errors: Vec<FileError> },
+    /// A hook's input names an object this repository does not have as a commit.
+    #[error("{oid} (given for {refname}) names no commit of this repository")]
+    NoSuchCommit { oid: String, refname: String },
     /// Not in a git repository.
     #[error("not a git repository (or git is missing)")]
     NotARepository,

@@ -186,15 +186,24 @@ fn receive_one(
     wipe_option: bool,
     guard: &mut guard::PushGuard,
 ) {
-    // An annotated tag names a tag object: what deploys is the commit it points at.
-    let Some(new) = update.new.and_then(|new| peeled(repo, new)) else {
-        return;
-    };
     // piku deploys tags too (piku.py `cmd_git_hook`: every line of its input).
     let Some(branch) = update
         .branch()
         .or_else(|| update.remote_ref.strip_prefix("refs/tags/"))
     else {
+        return;
+    };
+    // An annotated tag names a tag object: what deploys is the commit it points at.
+    let Some(new) = update.new.and_then(|new| peeled(repo, new)) else {
+        // git never sends one it does not have; a hook run by hand (or a broken store) can.
+        emit(&Receive::CannotAnalyse {
+            branch: branch.to_string(),
+            error: crate::Error::NoSuchCommit {
+                oid: update.new.map(|id| id.to_string()).unwrap_or_default(),
+                refname: update.remote_ref.clone(),
+            }
+            .into(),
+        });
         return;
     };
     let base = deployed

@@ -819,3 +819,33 @@ fn post_receive_whose_pusher_went_away_still_runs_the_chained_deploy_step() {
         "the chained deploy step did not run ({status})"
     );
 }
+
+/// A post-receive run by hand with ids the repository does not have says so: nothing is
+/// skipped without a word, and nothing is wiped.
+#[test]
+fn post_receive_input_naming_no_commit_is_said() {
+    let server = Repo::init(&["--bare"]);
+    let target = server.scratch("target");
+    server.git(&["config", "envguard.target", &target.display().to_string()]);
+    let mut cmd = server.cmd(envguard_bin());
+    cmd.arg("post-receive")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("post-receive");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin
+            .write_all(
+                format!("{} {} refs/heads/master\n", "a".repeat(40), "b".repeat(40)).as_bytes(),
+            )
+            .expect("input");
+    }
+    let out = child.wait_with_output().expect("wait");
+    cmd_snapshot!(
+        Filters::new().repo(&server, "SERVER"),
+        "post_receive_unknown_commit",
+        out
+    );
+}
