@@ -67,38 +67,7 @@ pub(super) fn check_updates(
             continue;
         };
         let acting = acting();
-        // Pushed from elsewhere: what the remote holds is read after fetching it. Where that
-        // fails, the update cannot be judged against what the remote runs (never against a
-        // guess): a push git accepts anyway (forced) is refused by a mode that acts (git
-        // refuses an unforced one by itself), and said to go unchecked by one that advises.
-        // A deploy branch the remote does not have (deleted there): what it held last, by the
-        // record, must be here too.
-        let held = update.old.or_else(|| {
-            update
-                .branch()
-                .and_then(|branch| deployed::recorded(repo, &push.remote, branch))
-        });
-        if let Some(old) = held.filter(|old| repo.find_commit(*old).is_err())
-            && !gitcli::fetch_commit(repo.path(), &push.remote, old)
-        {
-            let (remote_ref, remote, oid) = (
-                update.remote_ref.clone(),
-                SecretUrl::new(&push.remote).to_string(),
-                short_oid(old),
-            );
-            let unfetchable = if update.old.is_some() {
-                Error::UnfetchableRemoteCommit {
-                    remote_ref,
-                    remote,
-                    oid,
-                }
-            } else {
-                Error::UnfetchableLastDeployed {
-                    remote_ref,
-                    remote,
-                    oid,
-                }
-            };
+        if let Some(unfetchable) = unfetchable_base(repo, push, update) {
             // git accepts a branch the remote does not have without force.
             let forced = update.old.is_none()
                 || flags().force
@@ -149,6 +118,41 @@ pub(super) fn check_updates(
         }
     }
     Ok((checked, others))
+}
+
+/// Pushed from elsewhere: what the remote holds is read after fetching it. Where that fails,
+/// the update cannot be judged against what the remote runs (never against a guess): the
+/// error that says so. A push git accepts anyway (forced) is refused by a mode that acts
+/// (git refuses an unforced one by itself), and said to go unchecked by one that advises. A
+/// deploy branch the remote does not have (deleted there): what it held last, by the
+/// record, must be here too.
+fn unfetchable_base(repo: &Repository, push: &Push, update: &RefUpdate) -> Option<Error> {
+    let held = update.old.or_else(|| {
+        update
+            .branch()
+            .and_then(|branch| deployed::recorded(repo, &push.remote, branch))
+    })?;
+    if repo.find_commit(held).is_ok() || gitcli::fetch_commit(repo.path(), &push.remote, held) {
+        return None;
+    }
+    let (remote_ref, remote, oid) = (
+        update.remote_ref.clone(),
+        SecretUrl::new(&push.remote).to_string(),
+        short_oid(held),
+    );
+    Some(if update.old.is_some() {
+        Error::UnfetchableRemoteCommit {
+            remote_ref,
+            remote,
+            oid,
+        }
+    } else {
+        Error::UnfetchableLastDeployed {
+            remote_ref,
+            remote,
+            oid,
+        }
+    })
 }
 
 /// Whether git accepts `update` without force: a new ref, a deletion, or an old id this

@@ -6,8 +6,15 @@
 
 use std::fmt;
 
+mod process;
+mod refusal;
 pub mod site;
 pub mod toggle;
+mod usage;
+
+pub use process::{GitAsked, Program, PushFailure, PushRefused, RunStep};
+pub use refusal::{DeployStepFirst, Refusal};
+pub use usage::{SettingWarning, UsageError};
 
 /// A problem in a watched file, located as `file:line: message`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -444,155 +451,6 @@ pub enum Error {
     Injected,
 }
 
-/// Why envguard refuses to touch a path, said after it (`env is a symbolic link…`).
-#[derive(Debug, thiserror::Error)]
-pub enum Refusal {
-    /// A target that is not a directory.
-    #[error("is not a directory, so it is no deployment target")]
-    NoTarget,
-    /// An env that is a symbolic link (to `points_to`), in `target`.
-    #[error(
-        "is a symbolic link to {points_to}; envguard never deletes through a link. Remove the \
-         link yourself, or `envguard wipe --target {} --force` removes only the link",
-        .target.display()
-    )]
-    EnvIsLink {
-        points_to: String,
-        target: std::path::PathBuf,
-    },
-    /// An env that is a file.
-    #[error("is not a directory; pass --force to delete it")]
-    EnvIsFile,
-    /// An env folder that is no virtualenv.
-    #[error(
-        "is not a virtualenv (no pyvenv.cfg, bin/python or Scripts/python.exe); envguard deletes \
-         only virtualenvs. Pass --force to delete it anyway"
-    )]
-    NotAVirtualenv,
-    /// A folder on the way to the env that is a symbolic link.
-    #[error("is a symbolic link; envguard never follows one out of the target")]
-    LinkOnTheWay,
-    /// piku's venv, of which `part` could not be moved aside and the parts moved before it
-    /// could not all be put back: they are in `trash`.
-    #[error(
-        "could not be wiped whole: {} could not be moved aside ({source}), and the parts moved \
-         before it could not all be put back; they are in {}",
-        .part.display(), .trash.display()
-    )]
-    NotWhole {
-        part: std::path::PathBuf,
-        source: std::io::Error,
-        trash: std::path::PathBuf,
-    },
-    /// A dispatch folder where a hook would run before envguard's.
-    #[error("is where envguard's hook would go; nothing was installed: {0}")]
-    AfterDeployStep(DeployStepFirst),
-}
-
-/// A deploy step that would run before envguard's server hook in a dispatch folder, so
-/// envguard would wipe the env that step just built.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeployStepFirst {
-    /// GitLab's single-file `custom_hooks/post-receive` (`single`), which gitaly runs before
-    /// every hook of the folder `dispatch` (`envguard`: the name of envguard's hook there).
-    GitlabSingleFile {
-        single: std::path::PathBuf,
-        dispatch: std::path::PathBuf,
-        envguard: &'static str,
-    },
-    /// Hooks of the folder `dispatch` whose names sort before envguard's (`envguard`, the
-    /// name of its hook there).
-    SortsFirst {
-        names: Vec<String>,
-        dispatch: std::path::PathBuf,
-        envguard: &'static str,
-    },
-}
-
-/// A nested push that failed: where it went, and how it failed.
-#[derive(Debug, thiserror::Error)]
-#[error("{failure}")]
-pub struct PushRefused {
-    /// The remote ref was not what the lease expected: someone else pushed.
-    pub moved: bool,
-    pub failure: PushFailure,
-}
-
-/// How a nested `git push` failed.
-#[derive(Debug, thiserror::Error)]
-pub enum PushFailure {
-    #[error("cannot run git push: {0}")]
-    Start(#[source] std::io::Error),
-    #[error("git push: {0}")]
-    Wait(#[source] std::io::Error),
-    /// git refused it: the remote (as it may be shown), the commit (short) and the ref.
-    #[error("git push {remote} {commit}:{remote_ref} failed ({status})")]
-    Exit {
-        remote: String,
-        commit: String,
-        remote_ref: String,
-        status: std::process::ExitStatus,
-    },
-}
-
-/// A program envguard runs, as errors name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Program {
-    Git,
-    GitPush,
-    GitLsRemote,
-    GitCatFile,
-    GitCommitTree,
-    GitCredential,
-    /// The shell that runs `envguard.command`.
-    Sh,
-}
-
-impl fmt::Display for Program {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Program::Git => "git",
-            Program::GitPush => "git push",
-            Program::GitLsRemote => "git ls-remote",
-            Program::GitCatFile => "git cat-file",
-            Program::GitCommitTree => "git commit-tree",
-            Program::GitCredential => "git credential",
-            Program::Sh => "sh",
-        })
-    }
-}
-
-/// The step at which running a program failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunStep {
-    Start,
-    Input,
-    Wait,
-}
-
-/// What a nested git command was asked, for its failure.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GitAsked {
-    /// Where `remote_ref` is on `remote` (as it may be shown).
-    LsRemote { remote: String, remote_ref: String },
-    /// `git credential <action>`.
-    Credential { action: &'static str },
-    /// A signed commit.
-    SignedCommit,
-}
-
-impl fmt::Display for GitAsked {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            GitAsked::LsRemote { remote, remote_ref } => {
-                write!(f, "asking {remote} where {remote_ref} is (git ls-remote)")
-            }
-            GitAsked::Credential { action } => write!(f, "git credential {action}"),
-            GitAsked::SignedCommit => f.write_str("git commit-tree -S"),
-        }
-    }
-}
-
 /// Where a command that needs files ran in a bare repository.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum BareUse {
@@ -735,56 +593,6 @@ impl PartialEq for SharedError {
 impl Eq for SharedError {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// A setting envguard reads but cannot use as git does, said as a warning (one from outside
-/// the repository never refuses a push). Its wording is in [`crate::output`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SettingWarning {
-    /// An `includeIf.hasconfig:` include (`name`), which git applies and libgit2 cannot.
-    UnreadableInclude { name: String },
-    /// An `envguard.*` key envguard does not know, set outside the repository: the nearest
-    /// known key and the command that removes it.
-    UnknownKey {
-        key: String,
-        value: String,
-        nearest: &'static str,
-        unset: String,
-    },
-    /// Committed settings this machine does not take without consent: the file, the keys,
-    /// the digest of the content to allow, and the key that allows it.
-    NoConsent {
-        file: String,
-        keys: Vec<String>,
-        digest: String,
-        consent_key: &'static str,
-    },
-}
-
-/// A command line that asks for something that cannot be: exit code 2.
-#[derive(Debug, thiserror::Error)]
-pub enum UsageError {
-    #[error("unknown revision '{rev}': {}", .source.message())]
-    UnknownRevision {
-        rev: String,
-        #[source]
-        source: git2::Error,
-    },
-    #[error("'{range}': symmetric ranges are not supported; use A..B")]
-    SymmetricRange { range: String },
-    /// `check` without a range where no remote is a deploy remote: `example` is a remote of
-    /// the repository (or `origin`), `branch` the first deploy branch.
-    #[error(
-        "no remote is a deploy remote (none matches envguard.remote or envguard.remoteName), \
-         so pushes are not checked: name yours with `git config envguard.remoteName \
-         {example}`, or give a range, e.g. `envguard check {example}/{branch}..HEAD`"
-    )]
-    NoDeployRemote { example: String, branch: String },
-    #[error(
-        "--diff shows the changes as text, in the human format; with --format json, see them \
-         with `git diff A..B -- <the files in the reasons>`"
-    )]
-    DiffWithJson,
-}
 
 #[cfg(test)]
 mod tests {

@@ -176,6 +176,32 @@ fn server_wide(repo: &Repository) -> ServerWide {
     }
 }
 
+/// What an update is judged against: what the platform deployed last where it shows it
+/// (piku), else the ref's old id; for a new branch on a platform that deploys every branch
+/// into one env (piku), what the default branch deployed.
+fn base_of(
+    repo: &Repository,
+    config: &Config,
+    update: &RefUpdate,
+    deployed: Option<Oid>,
+    new: Oid,
+) -> Option<Oid> {
+    deployed
+        .filter(|d| repo.find_commit(*d).is_ok())
+        .or_else(|| update.old.and_then(|old| peeled(repo, old)))
+        .or_else(|| {
+            let every = matches!(
+                config.server_platform().facts().deploy_refs,
+                crate::platform::DeployRefs::Every
+            );
+            every
+                .then(|| repo.find_reference("HEAD").ok()?.peel_to_commit().ok())
+                .flatten()
+                .map(|c| c.id())
+                .filter(|id| *id != new)
+        })
+}
+
 /// Analyses, plans and carries out one deploy-ref update; `deployed`: the commit the env
 /// was last built from, where the platform shows it (piku's app checkout).
 fn receive_one(
@@ -206,22 +232,7 @@ fn receive_one(
         });
         return;
     };
-    let base = deployed
-        .filter(|d| repo.find_commit(*d).is_ok())
-        .or_else(|| update.old.and_then(|old| peeled(repo, old)))
-        .or_else(|| {
-            // A new branch on a platform that deploys every branch into one env (piku): the
-            // env holds what the default branch deployed, so that is the base.
-            let every = matches!(
-                config.server_platform().facts().deploy_refs,
-                crate::platform::DeployRefs::Every
-            );
-            every
-                .then(|| repo.find_reference("HEAD").ok()?.peel_to_commit().ok())
-                .flatten()
-                .map(|c| c.id())
-                .filter(|id| *id != new)
-        });
+    let base = base_of(repo, config, update, deployed, new);
     // piku's poetry and uv paths install from pyproject.toml: nothing of requirements.txt
     // applies, and a wipe would leave poetry to recreate the folder that holds ENV.
     if let Some(poetry) = piku_project_path(config, repo, new, branch) {
