@@ -30,10 +30,17 @@ fn record_path(repo: &Repository, remote: &str, branch: &str) -> PathBuf {
         .join(utf8_percent_encode(branch, NON_ALPHANUMERIC).to_string())
 }
 
-/// Notes what the remote's branch holds now (the update's old id, else what it last held by
-/// the record) and what this push sends it. A failure to write is logged: the record only
-/// sharpens a later comparison.
-pub fn note(repo: &Repository, remote: &str, update: &RefUpdate) {
+/// Notes, under each of the push's names of the remote (its name and its URL), what the
+/// remote's branch holds now (the update's old id, else what it last held by the record) and
+/// what this push sends it. A failure to write is logged: the record only sharpens a later
+/// comparison.
+pub fn note(repo: &Repository, remotes: &[&str], update: &RefUpdate) {
+    for remote in remotes {
+        note_one(repo, remote, update);
+    }
+}
+
+fn note_one(repo: &Repository, remote: &str, update: &RefUpdate) {
     let Some(branch) = update.branch() else {
         return;
     };
@@ -70,6 +77,23 @@ pub fn recorded(repo: &Repository, remote: &str, branch: &str) -> Option<Oid> {
             .is_ok_and(|tracking| tracking == *sent)
     });
     confirmed.or(held)
+}
+
+/// Every commit the record names for `branch` under any of `remotes`: what the branch held
+/// before the last push and what that push sent, confirmed or not (a push git refused, or
+/// one whose remote-tracking ref was pruned since, is one envguard cannot tell from one that
+/// landed).
+pub fn candidates(repo: &Repository, remotes: &[&str], branch: &str) -> Vec<Oid> {
+    let mut found = Vec::new();
+    for remote in remotes {
+        let Ok(text) = std::fs::read_to_string(record_path(repo, remote, branch)) else {
+            continue;
+        };
+        found.extend(text.lines().filter_map(|l| Oid::from_str(l.trim()).ok()));
+    }
+    found.sort();
+    found.dedup();
+    found
 }
 
 /// [`recorded`], when this repository has the commit.

@@ -4,7 +4,7 @@
 use git2::{Oid, Repository};
 
 use super::{Push, acting, deployed};
-use crate::analyze::Analyzer;
+use crate::analyze::{Analysis, Analyzer};
 use crate::config::Config;
 use crate::gitcli;
 use crate::hook_input::{PushFlags, RefUpdate};
@@ -84,9 +84,11 @@ pub(super) fn check_updates(
                 continue;
             }
         }
-        let base = site_runs(repo, config, push, update, analyzer.platform())
-            .or_else(|| base_for(repo, &push.remote, update));
-        match analyzer.analyze(base, tip) {
+        let bases = match site_runs(repo, config, push, update, analyzer.platform()) {
+            Some(runs) => vec![Some(runs)],
+            None => bases_for(repo, push, update),
+        };
+        match worst_of(analyzer, &bases, tip) {
             Ok(analysis) => {
                 let fast_forward = is_fast_forward(repo, update);
                 // Forcing matters only to an update that is not a fast-forward.
@@ -127,14 +129,14 @@ pub(super) fn check_updates(
 /// deploy branch the remote does not have (deleted there): what it held last, by the
 /// record, must be here too.
 fn unfetchable_base(repo: &Repository, push: &Push, update: &RefUpdate) -> Option<Error> {
-    let held = update.old.or_else(|| {
-        update
-            .branch()
-            .and_then(|branch| deployed::recorded(repo, &push.remote, branch))
+    let held: Vec<Oid> = match (update.old, update.branch()) {
+        (Some(old), _) => vec![old],
+        (None, Some(branch)) => deployed::candidates(repo, &[&push.remote, &push.url], branch),
+        (None, None) => Vec::new(),
+    };
+    let held = held.into_iter().find(|id| {
+        repo.find_commit(*id).is_err() && !gitcli::fetch_commit(repo.path(), &push.remote, *id)
     })?;
-    if repo.find_commit(held).is_ok() || gitcli::fetch_commit(repo.path(), &push.remote, held) {
-        return None;
-    }
     let (remote_ref, remote, oid) = (
         update.remote_ref.clone(),
         SecretUrl::new(&push.remote).to_string(),
@@ -188,6 +190,54 @@ fn site_runs(
             None
         }
     }
+}
+
+/// The analysis of `base -> tip` that needs the most, over every base the remote may hold:
+/// where envguard cannot tell which it is, it judges by the one that would leave the env
+/// staler.
+fn worst_of(analyzer: &mut Analyzer, bases: &[Option<Oid>], tip: Oid) -> Result<Analysis> {
+    let mut worst: Option<Analysis> = None;
+    for base in bases {
+        let analysis = analyzer.analyze(*base, tip)?;
+        let needs = |a: &Analysis| (a.shown_verdict(), a.reasons.len());
+        if worst.as_ref().is_none_or(|w| needs(&analysis) > needs(w)) {
+            worst = Some(analysis);
+        }
+    }
+    match worst {
+        Some(analysis) => Ok(analysis),
+        None => analyzer.analyze(None, tip),
+    }
+}
+
+/// Every commit the remote may hold for a ref update: its old id when known here. For a
+/// deploy branch the remote does not have (deleted there, or never pushed): every commit
+/// envguard's record names for it (what it held, what the last push sent) and what its
+/// remote-tracking ref says, those this repository has; else [`base_for`]'s one.
+pub(super) fn bases_for(repo: &Repository, push: &Push, update: &RefUpdate) -> Vec<Option<Oid>> {
+    if let (None, Some(branch)) = (update.old, update.branch()) {
+        let mut found = deployed::candidates(repo, &[&push.remote, &push.url], branch);
+        found.extend(tracking_ref(repo, &push.remote, &update.remote_ref));
+        found.retain(|id| repo.find_commit(*id).is_ok());
+        found.sort();
+        found.dedup();
+        if !found.is_empty() {
+            return found.into_iter().map(Some).collect();
+        }
+    }
+    vec![base_for(repo, &push.remote, update)]
+}
+
+/// The commit `remote`'s remote-tracking ref for `remote_ref` points at, by the remote's own
+/// fetch refspecs (`refs/remotes/<remote>/*` or wherever they map it).
+fn tracking_ref(repo: &Repository, remote: &str, remote_ref: &str) -> Option<Oid> {
+    let remote = repo.find_remote(remote).ok()?;
+    remote
+        .refspecs()
+        .filter(|spec| spec.direction() == git2::Direction::Fetch)
+        .filter_map(|spec| spec.transform(remote_ref).ok())
+        .filter_map(|name| name.as_str().ok().map(str::to_string))
+        .find_map(|name| repo.refname_to_id(&name).ok())
 }
 
 /// What the remote already has for a ref update: its old id when known here; for a new

@@ -32,7 +32,7 @@ use crate::output::{emit, emit_detail};
 use crate::plan::{self, Action, Checked, Outcome, Plan};
 use crate::platform::Platform;
 use crate::{Error, Result, vars};
-use judge::{analyzer_for, base_for, check_updates, peeled};
+use judge::{analyzer_for, bases_for, check_updates, peeled};
 use site::warn_unpinned_vcs;
 
 /// Set once this push's mode is known to act on the deployment (toggle, mark, command,
@@ -172,7 +172,6 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     }
     mode_known(target.mode)?;
     let branch_unknown = settle_branches(&repo, &mut config, &push, target.platform);
-    note_deployed(&repo, &config, &push);
     // The flags of the user's `git push` (read from its command line) matter only to a push
     // that needs more than a quiet pass: read them then.
     let flags = std::cell::OnceCell::new();
@@ -195,6 +194,8 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     }
     let (checked, others) =
         check_updates(&repo, &git_config, &config, &mut analyzer, &push, &flags_of)?;
+    // Noted once judged: the record this push is judged by is the one before it.
+    note_deployed(&repo, &config, &push);
     say_branch_unknown(branch_unknown.as_ref(), &checked);
     let quiet = checked.iter().all(|c| {
         c.fast_forward && c.analysis.verdict == Verdict::None && c.analysis.errors.is_empty()
@@ -250,7 +251,7 @@ fn mode_known(mode: Mode) -> Result<()> {
 fn note_deployed(repo: &Repository, config: &Config, push: &Push) {
     for update in &push.updates {
         if config.is_deploy_branch(&update.remote_ref) {
-            deployed::note(repo, &push.remote, update);
+            deployed::note(repo, &[&push.remote, &push.url], update);
         }
     }
 }
@@ -439,7 +440,8 @@ fn changes_watched(
         let (Some(tip), true) = (update.new, config.is_deploy_branch(&update.remote_ref)) else {
             return false;
         };
-        let base = base_for(repo, &push.remote, update);
-        analyzer.changes_watched(base, tip).unwrap_or(true)
+        bases_for(repo, push, update)
+            .into_iter()
+            .any(|base| analyzer.changes_watched(base, tip).unwrap_or(true))
     })
 }

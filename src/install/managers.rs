@@ -235,12 +235,18 @@ fn lefthook_entry(existing: Option<(&str, String)>) -> String {
     }
 }
 
-/// Whether a `core.hooksPath` value is husky's folder (`.husky`, or husky 9's `.husky/_`),
-/// by its path's components, not by a name that merely holds `.husky`.
-pub(super) fn is_husky_path(hooks_path: &str) -> bool {
-    Path::new(hooks_path)
-        .components()
-        .any(|c| c.as_os_str() == ".husky")
+/// husky's folder when a `core.hooksPath` value is in one (`.husky`, husky 9's `.husky/_`,
+/// or a subproject's `frontend/.husky/_`): the path up to `.husky`, by its components, not a
+/// name that merely holds `.husky`.
+pub(super) fn husky_dir(hooks_path: &str) -> Option<std::path::PathBuf> {
+    let mut dir = std::path::PathBuf::new();
+    for part in Path::new(hooks_path).components() {
+        dir.push(part);
+        if part.as_os_str() == ".husky" {
+            return Some(dir);
+        }
+    }
+    None
 }
 
 /// Where envguard belongs when `core.hooksPath` points elsewhere (`dir`, where git reads
@@ -260,8 +266,9 @@ pub fn manager_snippet(
         Side::Client => "envguard pre-push \"$@\"",
         Side::Server => "envguard post-receive",
     };
-    if is_husky_path(hooks_path) {
-        return (Instead::Husky { hook }, Some(format!("{command}\n")));
+    if let Some(dir) = husky_dir(hooks_path) {
+        let dir = dir.display().to_string();
+        return (Instead::Husky { dir, hook }, Some(format!("{command}\n")));
     }
     let path = dir.join(hook);
     // Something there (any file, a link, one that is not UTF-8) is a hook of its own.
@@ -302,8 +309,17 @@ mod tests {
 
     #[test]
     fn husky_is_a_path_component_not_a_substring() {
-        for husky in [".husky", ".husky/_", "/srv/app/.husky/_", "./.husky"] {
-            assert!(is_husky_path(husky), "{husky}");
+        for (hooks_path, dir) in [
+            (".husky", ".husky"),
+            (".husky/_", ".husky"),
+            ("/srv/app/.husky/_", "/srv/app/.husky"),
+            ("frontend/.husky/_", "frontend/.husky"),
+        ] {
+            assert_eq!(
+                husky_dir(hooks_path),
+                Some(std::path::PathBuf::from(dir)),
+                "{hooks_path}"
+            );
         }
         for other in [
             "hooks.husky",
@@ -311,7 +327,7 @@ mod tests {
             "/srv/shared-hooks",
             ".huskyrc/_",
         ] {
-            assert!(!is_husky_path(other), "{other}");
+            assert_eq!(husky_dir(other), None, "{other}");
         }
     }
 

@@ -165,14 +165,19 @@ pub(super) fn hook_state(
     if let Some(manager) = Manager::of_hook(&installed) {
         return manager_state(manager, legacy, worktree);
     }
-    if hooks_path.is_some_and(super::managers::is_husky_path) {
+    if let Some(dir) = hooks_path.and_then(super::managers::husky_dir) {
         return HookState::Husky {
-            runs: worktree
-                .is_some_and(|w| super::entries::husky(&w.join(".husky/pre-push")) == Entry::Runs),
+            runs: worktree.is_some_and(|w| {
+                super::entries::husky(&w.join(&dir).join("pre-push")) == Entry::Runs
+            }),
+            dir: dir.display().to_string(),
         };
     }
-    if hook.exists() {
-        return HookState::AnotherTool;
+    // Anything there (a file that is not UTF-8, a link) is a hook of its own.
+    if std::fs::symlink_metadata(hook).is_ok() {
+        return HookState::AnotherTool {
+            hooks_path: hooks_path.is_some(),
+        };
     }
     // No hook file: a manager whose configuration is here may not have installed its hook.
     for manager in [Manager::Lefthook, Manager::PreCommit] {
@@ -182,6 +187,18 @@ pub(super) fn hook_state(
                 install: manager.install_command(),
             };
         }
+    }
+    // In a `core.hooksPath` folder, where `hook install` gives the manager's entry.
+    if hooks_path.is_some()
+        && let Some(manager) = [Manager::Lefthook, Manager::PreCommit]
+            .into_iter()
+            .find(|m| m.config_present(worktree))
+    {
+        return HookState::ManagerConfigWithout {
+            manager: manager.name(),
+            entry: manager.entry(worktree),
+            install: manager.install_command(),
+        };
     }
     HookState::NotInstalled {
         hooks_path: hooks_path.is_some(),

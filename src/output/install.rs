@@ -272,8 +272,8 @@ impl Line for InstallReport {
 /// Where envguard belongs when `core.hooksPath` points elsewhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Instead {
-    /// husky runs `.husky/<hook>`: the line on stdout goes there.
-    Husky { hook: &'static str },
+    /// husky runs `<dir>/<hook>` (`dir`: its `.husky` folder): the line on stdout goes there.
+    Husky { dir: String, hook: &'static str },
     /// A hook manager (`lefthook`, `pre-commit`) owns the hook: the entry on stdout goes into
     /// its configuration.
     Manager { name: &'static str },
@@ -288,8 +288,8 @@ pub enum Instead {
 impl fmt::Display for Instead {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Instead::Husky { hook } => {
-                write!(f, "husky runs .husky/{hook}; add the line on stdout to it")
+            Instead::Husky { dir, hook } => {
+                write!(f, "husky runs {dir}/{hook}; add the line on stdout to it")
             }
             Instead::Manager { name } => write!(
                 f,

@@ -57,13 +57,21 @@ pub enum HookState {
         manager: &'static str,
         entry: String,
     },
-    /// husky's hook; `runs`: `.husky/pre-push` runs envguard.
-    Husky { runs: bool },
-    /// A hook of another tool.
-    AnotherTool,
+    /// husky's hook; `runs`: `<dir>/pre-push` runs envguard (`dir`: husky's folder,
+    /// `.husky` or one in a subfolder).
+    Husky { runs: bool, dir: String },
+    /// A hook of another tool; `hooks_path`: in the `core.hooksPath` folder.
+    AnotherTool { hooks_path: bool },
     /// No hook file, but a manager's configuration runs envguard.
     ManagerNotInstalled {
         manager: &'static str,
+        install: &'static str,
+    },
+    /// No hook file in the `core.hooksPath` folder, and a manager's configuration without
+    /// envguard: the entry to add, then the manager's install.
+    ManagerConfigWithout {
+        manager: &'static str,
+        entry: String,
         install: &'static str,
     },
     /// Nothing; `hooks_path`: `core.hooksPath` is set.
@@ -198,13 +206,18 @@ impl HookState {
             HookState::ManagerWithout { manager, .. } => {
                 write!(f, "{manager}'s hook, without envguard: {NOT_GUARDED}")
             }
-            HookState::Husky { runs: true } => {
-                f.write_str("husky's hook; .husky/pre-push runs envguard")
+            HookState::Husky { runs: true, dir } => {
+                write!(f, "husky's hook; {dir}/pre-push runs envguard")
             }
-            HookState::Husky { runs: false } => {
+            HookState::Husky { runs: false, .. } => {
                 write!(f, "husky's hook, without envguard: {NOT_GUARDED}")
             }
-            HookState::AnotherTool => write!(
+            HookState::ManagerConfigWithout { manager, .. } => write!(
+                f,
+                "no hook file; {manager}'s configuration is here, without envguard: \
+                 {NOT_GUARDED}"
+            ),
+            HookState::AnotherTool { .. } => write!(
                 f,
                 "another tool's hook; envguard is not installed: {NOT_GUARDED}"
             ),
@@ -246,16 +259,33 @@ impl HookState {
                 )?;
                 indented(f, entry)
             }
-            HookState::Husky { runs: false } => writeln!(
+            HookState::Husky { runs: false, dir } => writeln!(
                 f,
-                "add it: echo 'envguard pre-push \"$@\"' >> .husky/pre-push"
+                "add it: echo 'envguard pre-push \"$@\"' >> {dir}/pre-push"
             ),
-            HookState::AnotherTool => {
+            HookState::ManagerConfigWithout {
+                manager,
+                entry,
+                install,
+            } => {
+                writeln!(
+                    f,
+                    "{manager} does not run envguard; add to its configuration:"
+                )?;
+                indented(f, entry)?;
+                writeln!(f, "then install its hook: {install}")
+            }
+            HookState::AnotherTool { hooks_path: false } => {
                 writeln!(
                     f,
                     "`envguard hook install` keeps that hook and runs it first"
                 )
             }
+            HookState::AnotherTool { hooks_path: true } => writeln!(
+                f,
+                "install it there, keeping that hook and running it first: envguard hook \
+                 install --use-hooks-path"
+            ),
             HookState::ManagerNotInstalled { install, .. } => {
                 writeln!(f, "install it: {install}")
             }
@@ -268,7 +298,7 @@ impl HookState {
             HookState::NotInstalled { hooks_path: false } => {
                 writeln!(f, "install it: envguard hook install")
             }
-            HookState::Installed { .. } | HookState::Husky { runs: true } => Ok(()),
+            HookState::Installed { .. } | HookState::Husky { runs: true, .. } => Ok(()),
         }
     }
 }

@@ -232,6 +232,21 @@ fn receive_one(
         });
         return;
     };
+    if let Some(old) = update
+        .old
+        .filter(|old| deployed.is_none() && peeled(repo, *old).is_none())
+    {
+        // What the branch held is not here: judging against anything else would be a guess.
+        emit(&Receive::CannotAnalyse {
+            branch: branch.to_string(),
+            error: crate::Error::NoSuchCommit {
+                oid: old.to_string(),
+                refname: update.remote_ref.clone(),
+            }
+            .into(),
+        });
+        return;
+    }
     let base = base_of(repo, config, update, deployed, new);
     // piku's poetry and uv paths install from pyproject.toml: nothing of requirements.txt
     // applies, and a wipe would leave poetry to recreate the folder that holds ENV.

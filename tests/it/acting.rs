@@ -560,6 +560,55 @@ fn a_branch_deleted_on_the_server_is_judged_against_the_last_confirmed_push() {
     );
 }
 
+/// However this clone learnt what landed last (a remote-tracking ref since pruned, a remote
+/// without a fetch refspec, a push to the remote's URL), a deploy branch deleted on the
+/// server and pushed again with b dropped needs a fresh env: mark mode pushes the marker.
+/// Where envguard cannot tell which of the commits it knows landed, it judges by the one
+/// that leaves the env staler.
+#[test]
+fn whatever_this_clone_knows_of_the_last_push_a_removal_after_a_deletion_is_caught() {
+    for setup in ["pruned", "no-fetch-refspec", "url"] {
+        let d = Deployment::new(&[("requirements.txt", "a\n"), ("app.py", "x = 1\n")]);
+        d.clone.git(&["config", "envguard.platform", "self-hosted"]);
+        d.clone.git(&["config", "envguard.mode", "mark"]);
+        let server = d.server.path.display().to_string();
+        if setup == "no-fetch-refspec" {
+            d.clone
+                .git(&["config", "--unset-all", "remote.origin.fetch"]);
+        }
+        if setup == "url" {
+            // The URL names the deploy remote, as for a remote given by URL.
+            d.clone.git(&["config", "envguard.remote", &server]);
+        }
+        let target = if setup == "url" {
+            server.as_str()
+        } else {
+            "origin"
+        };
+        d.clone.write("requirements.txt", "a\nb\n");
+        d.clone.commit("Add b");
+        let (code, stderr) = d.push(&[target, "master"]);
+        assert_eq!(code, 0, "{setup}: {stderr}");
+        d.server
+            .git(&["symbolic-ref", "HEAD", "refs/heads/elsewhere"]);
+        d.server.git(&["update-ref", "-d", "refs/heads/master"]);
+        if setup == "pruned" {
+            d.clone.git(&["fetch", "-q", "--prune", "origin"]);
+        }
+        d.clone.write("requirements.txt", "a\n");
+        d.clone.commit("Drop b");
+        let (code, stderr) = d.push(&[target, "master"]);
+        assert_eq!(code, 0, "{setup}: {stderr}");
+        assert!(
+            !d.server
+                .git_output(&["rev-parse", "--verify", "-q", "refs/envguard/wipe/master"])
+                .stdout
+                .is_empty(),
+            "{setup}: the marker for a fresh env: {stderr}"
+        );
+    }
+}
+
 /// The remote's branch was moved from elsewhere (another clone's push, not fetched here),
 /// and the user forces over it: envguard fetches what the remote holds and judges the push
 /// against it (the site runs their commit, which added c), never against a stale

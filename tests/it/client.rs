@@ -441,6 +441,35 @@ fn a_shared_hooks_folder_is_advised_as_itself() {
         "hook_install_shared_hooks_folder",
         out
     );
+    // `hook status` says what `hook install` does, in each arrangement of the folder: that
+    // hook; nothing there and a manager's configuration in the worktree; a dangling link.
+    let status = |name: &str| {
+        cmd_snapshot!(
+            Filters::new().repo(&repo, "REPO").path(&shared, "SHARED"),
+            name,
+            repo.envguard(&["hook", "status"])
+        );
+    };
+    status("hook_status_shared_hooks_folder_other_hook");
+    std::fs::remove_file(shared.join("pre-push")).expect("remove");
+    status("hook_status_shared_hooks_folder_manager_configuration");
+    cmd_snapshot!(
+        Filters::new().repo(&repo, "REPO").path(&shared, "SHARED"),
+        "hook_install_shared_hooks_folder_manager_configuration",
+        repo.envguard(&["hook", "install"])
+    );
+    std::os::unix::fs::symlink(shared.join("gone"), shared.join("pre-push")).expect("link");
+    status("hook_status_shared_hooks_folder_dangling_link");
+    // husky in a subproject: its folder is the subproject's.
+    std::fs::remove_file(shared.join("pre-push")).expect("remove");
+    repo.write("frontend/.husky/_/placeholder", "");
+    repo.git(&["config", "core.hooksPath", "frontend/.husky/_"]);
+    cmd_snapshot!(
+        Filters::new().repo(&repo, "REPO"),
+        "hook_install_husky_in_a_subproject",
+        repo.envguard(&["hook", "install"])
+    );
+    status("hook_status_husky_in_a_subproject");
 }
 
 #[test]

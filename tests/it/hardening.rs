@@ -848,4 +848,29 @@ fn post_receive_input_naming_no_commit_is_said() {
         "post_receive_unknown_commit",
         out
     );
+    // An old id the repository lacks, beside a new commit it has: said too, not judged
+    // against nothing.
+    let clone = Repo::clone_of(&server);
+    clone.write("requirements.txt", "a\n");
+    let tip = clone.commit("First");
+    clone.git(&["push", "-q", "--no-verify", "origin", "master"]);
+    let mut cmd = server.cmd(envguard_bin());
+    cmd.arg("post-receive")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("post-receive");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin
+            .write_all(format!("{} {tip} refs/heads/master\n", "1".repeat(40)).as_bytes())
+            .expect("input");
+    }
+    let out = child.wait_with_output().expect("wait");
+    cmd_snapshot!(
+        Filters::new().repo(&server, "SERVER"),
+        "post_receive_unknown_old_commit",
+        out
+    );
 }

@@ -79,9 +79,11 @@ fn deploy_script_keeps_the_settings_of_a_deployment_with_a_byte_order_mark() {
         repo.write("custom.cmd", "echo custom\r\n");
         let out = repo.envguard(&["deploy-script", "--platform", "kudu-windows"]);
         assert_eq!(out.status.code(), Some(1), "{encoding}: {out:?}");
-        assert!(
-            String::from_utf8_lossy(&out.stderr).contains("runs 'custom.cmd'"),
-            "{encoding}: {out:?}"
+        // The same words in every encoding.
+        cmd_snapshot!(
+            Filters::new().repo(&repo, "REPO"),
+            "deploy_script_refused_for_a_custom_command",
+            out
         );
         assert_eq!(
             std::fs::read(repo.path.join(".deployment")).expect(".deployment"),

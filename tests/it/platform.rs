@@ -490,7 +490,7 @@ fn an_uncompressed_oryx_output_is_detected_and_its_antenv_wiped() {
     .expect("manifest");
     std::fs::create_dir_all(wwwroot.join("antenv/lib")).expect("antenv");
     std::fs::write(wwwroot.join("antenv/pyvenv.cfg"), "home = /usr/bin\n").expect("cfg");
-    let _api = app_service(
+    let api = app_service(
         &d,
         ApiSettings {
             linux: true,
@@ -509,7 +509,11 @@ fn an_uncompressed_oryx_output_is_detected_and_its_antenv_wiped() {
     assert_eq!(code, 0, "{stderr}");
     assert!(!wwwroot.join("antenv").exists(), "{stderr}");
     assert_eq!(d.server_rev("master"), tip, "one push, no toggle");
-    assert!(stderr.contains("deleted site/wwwroot/antenv"), "{stderr}");
+    text_snapshot!(
+        site_filters(&d, holder.path(), &api).commit(&tip, "TIP"),
+        "hook_oryx_copied_remote_wipe",
+        envguard_lines(&stderr)
+    );
 }
 
 /// Kudu on Windows picks the builder by the app folder's files, Node before Python
