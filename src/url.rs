@@ -174,7 +174,15 @@ fn mask_pairs(pairs: &str, fragment: bool) -> String {
                 _ if already_masked(pair.split_once('=').map_or(pair, |(_, v)| v)) => {
                     pair.to_string()
                 }
-                Some(("egg", name)) if fragment && is_package_name(name) => pair.to_string(),
+                // In running text the punctuation after it (`#egg=x')`) is read with it.
+                Some(("egg", name))
+                    if fragment
+                        && is_package_name(
+                            name.trim_end_matches([')', '\'', '"', ',', ';', '.', ':']),
+                        ) =>
+                {
+                    pair.to_string()
+                }
                 Some((name, _)) if is_parameter_name(name) => format!("{name}=***"),
                 _ => "***".to_string(),
             }
@@ -589,6 +597,10 @@ mod tests {
         assert_eq!(
             redact_urls_in("https://s/api/vfs/env/?recursive=true: forbidden"),
             "https://s/api/vfs/env/?recursive=true: forbidden"
+        );
+        assert_eq!(
+            redact_urls_in("('git+https://h/x.git@main#egg=x') stays"),
+            "('git+https://h/x.git@main#egg=x') stays"
         );
         assert_eq!(
             redact_urls_in("https://s/x?sig=abc: forbidden"),

@@ -367,8 +367,13 @@ fn print_result(result: Result<impl crate::output::Line>) -> ExitStatus {
     }
 }
 
-/// Says a command's error on stderr.
+/// Says a command's error on stderr: exit 3 where it cannot run (outside a repository), 1
+/// where it failed.
 fn fail(e: &Error) -> ExitStatus {
     emit(&Command::Failed { error: e });
-    ExitStatus::Failure
+    if matches!(e, Error::NotARepository) {
+        ExitStatus::CannotRun
+    } else {
+        ExitStatus::Failure
+    }
 }

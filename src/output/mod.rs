@@ -103,11 +103,13 @@ pub fn write_report(out: &mut dyn Write, report: &impl Display) -> std::io::Resu
     writeln!(out, "envguard: {report}")
 }
 
-/// `text` with its control characters (but line ends and tabs) written as escapes (`\x1b`,
-/// `\x00`, `\u{9b}`): a ref name, a commit subject or a hook's input that holds them moves
-/// no cursor and clears no screen on the user's terminal.
+/// `text` with its control characters (but line ends and tabs) and the marks that reorder
+/// text (Unicode's bidirectional controls) written as escapes (`\x1b`, `\x00`, `\u{9b}`,
+/// `\u{202e}`): a ref name, a commit subject or a hook's input that holds them moves no
+/// cursor, clears no screen and shows no text reversed on the user's terminal.
 pub fn shown_controls(text: &str) -> std::borrow::Cow<'_, str> {
-    let shown = |c: char| !c.is_control() || c == '\n' || c == '\t';
+    let bidi = |c: char| matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    let shown = |c: char| (!c.is_control() && !bidi(c)) || c == '\n' || c == '\t';
     if text.chars().all(shown) {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -192,5 +194,6 @@ mod tests {
             shown_controls("\u{1b}[2Jref\0\r\u{9b}"),
             "\\x1b[2Jref\\x00\\x0d\\u{9b}"
         );
+        assert_eq!(shown_controls("abc\u{202e}fed"), "abc\\u{202e}fed");
     }
 }

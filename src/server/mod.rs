@@ -202,6 +202,37 @@ fn base_of(
         })
 }
 
+/// The commit an update deploys (an annotated tag's commit), when this repository has it
+/// and the commit the branch held before; else says which it lacks (git never sends one it
+/// does not have; a hook run by hand, or a broken store, can), since judging against
+/// anything else would be a guess.
+fn commits_here(
+    repo: &Repository,
+    update: &RefUpdate,
+    deployed: Option<Oid>,
+    branch: &str,
+) -> Option<Oid> {
+    let new = update.new.and_then(|new| peeled(repo, new));
+    let missing = match new {
+        None => update.new,
+        Some(_) => update
+            .old
+            .filter(|old| deployed.is_none() && peeled(repo, *old).is_none()),
+    };
+    if let Some(missing) = missing {
+        emit(&Receive::CannotAnalyse {
+            branch: branch.to_string(),
+            error: crate::Error::NoSuchCommit {
+                oid: missing.to_string(),
+                refname: update.remote_ref.clone(),
+            }
+            .into(),
+        });
+        return None;
+    }
+    new
+}
+
 /// Analyses, plans and carries out one deploy-ref update; `deployed`: the commit the env
 /// was last built from, where the platform shows it (piku's app checkout).
 fn receive_one(
@@ -219,34 +250,9 @@ fn receive_one(
     else {
         return;
     };
-    // An annotated tag names a tag object: what deploys is the commit it points at.
-    let Some(new) = update.new.and_then(|new| peeled(repo, new)) else {
-        // git never sends one it does not have; a hook run by hand (or a broken store) can.
-        emit(&Receive::CannotAnalyse {
-            branch: branch.to_string(),
-            error: crate::Error::NoSuchCommit {
-                oid: update.new.map(|id| id.to_string()).unwrap_or_default(),
-                refname: update.remote_ref.clone(),
-            }
-            .into(),
-        });
+    let Some(new) = commits_here(repo, update, deployed, branch) else {
         return;
     };
-    if let Some(old) = update
-        .old
-        .filter(|old| deployed.is_none() && peeled(repo, *old).is_none())
-    {
-        // What the branch held is not here: judging against anything else would be a guess.
-        emit(&Receive::CannotAnalyse {
-            branch: branch.to_string(),
-            error: crate::Error::NoSuchCommit {
-                oid: old.to_string(),
-                refname: update.remote_ref.clone(),
-            }
-            .into(),
-        });
-        return;
-    }
     let base = base_of(repo, config, update, deployed, new);
     // piku's poetry and uv paths install from pyproject.toml: nothing of requirements.txt
     // applies, and a wipe would leave poetry to recreate the folder that holds ENV.

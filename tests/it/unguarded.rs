@@ -194,6 +194,23 @@ fn check_says_what_it_compared_and_when_it_cannot_run_here() {
         "check_outside_a_repository",
         out
     );
+    // Every command that needs a repository cannot run here: exit 3, as `check`.
+    for args in [
+        &["hook", "status"][..],
+        &["hook", "install"],
+        &["platform"],
+        &["deploy-script", "--platform", "kudu-windows"],
+    ] {
+        let out = crate::support::command(crate::support::envguard_bin(), outside.path())
+            .env(
+                "GIT_CEILING_DIRECTORIES",
+                outside.path().parent().expect("parent"),
+            )
+            .args(args)
+            .output()
+            .expect("envguard");
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {out:?}");
+    }
     let empty = Repo::new();
     cmd_snapshot!(
         Filters::new().repo(&empty, "REPO"),
