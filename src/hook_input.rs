@@ -71,15 +71,25 @@ pub enum InputError {
     UnexpectedLine { hook: &'static str, line: String },
 }
 
+/// A full object id as git writes it in a hook's input (all zeros: none). A short or
+/// overlong one is no id git writes.
 fn parse_id(text: &str, format: ObjectFormat) -> Result<Option<Oid>, InputError> {
-    if !text.is_empty() && text.bytes().all(|b| b == b'0') {
+    let length = match format {
+        ObjectFormat::Sha256 => 64,
+        _ => 40,
+    };
+    let not_an_id = || InputError::NotAnObjectId {
+        text: text.to_string(),
+    };
+    if text.len() != length {
+        return Err(not_an_id());
+    }
+    if text.bytes().all(|b| b == b'0') {
         return Ok(None);
     }
     Oid::from_str_ext(text, format)
         .map(Some)
-        .map_err(|_| InputError::NotAnObjectId {
-            text: text.to_string(),
-        })
+        .map_err(|_| not_an_id())
 }
 
 /// Parses git's pre-push stdin. Empty input (nothing to push) gives no updates.
@@ -181,6 +191,14 @@ mod tests {
         assert!(parse_pre_push("", ObjectFormat::Sha1).unwrap().is_empty());
         assert!(parse_pre_push("garbage\n", ObjectFormat::Sha1).is_err());
         assert!(parse_pre_push(&format!("a xyz b {A}"), ObjectFormat::Sha1).is_err());
+        // Only full ids, as git writes them: a short one, or 80 zeros, is none.
+        for id in ["5fbc6f3ee4b3".to_string(), "0".repeat(80), format!("{A}0")] {
+            assert_eq!(
+                parse_receive(&format!("{id} {A} refs/heads/master\n"), ObjectFormat::Sha1),
+                Err(InputError::NotAnObjectId { text: id.clone() }),
+                "{id}"
+            );
+        }
     }
 
     #[test]

@@ -285,25 +285,16 @@ pub fn wipe_remote(remote: Option<String>, env_dir: Option<String>, dry_run: boo
 
 /// The repository of the environment (`GIT_DIR` or the current directory) and its config.
 fn open_with_config() -> Result<(git2::Repository, Config)> {
-    let repo = git2::Repository::open_from_env().map_err(not_a_repository)?;
+    let repo = git2::Repository::open_from_env().map_err(Error::opening)?;
     let config = Config::for_repository(&repo)?;
     Ok((repo, config))
-}
-
-/// libgit2's "could not find repository" as the error every command gives outside one.
-fn not_a_repository(e: git2::Error) -> Error {
-    if e.code() == git2::ErrorCode::NotFound && e.class() == git2::ErrorClass::Repository {
-        Error::NotARepository
-    } else {
-        e.into()
-    }
 }
 
 /// The current directory, when it is the root of a repository's worktree: `.deployment`
 /// is read there by Kudu.
 fn repository_root() -> Result<PathBuf> {
     let cwd = std::env::current_dir()?;
-    let repo = git2::Repository::discover(&cwd).map_err(not_a_repository)?;
+    let repo = git2::Repository::discover(&cwd).map_err(Error::opening)?;
     let root = repo.workdir().ok_or(Error::Bare(BareUse::NoFiles))?;
     let same = |a: &Path, b: &Path| {
         a.canonicalize()

@@ -1,10 +1,9 @@
-//! What a remote's deploy branch held the last time envguard ran for a push to it. git's
+//! What a remote's deploy branch may hold, as envguard last saw it for a push to it: git's
 //! hook input gives each update's old id as the remote itself holds it (not a
-//! remote-tracking ref), so that is what the remote deployed before the push; the push's new
-//! id is kept beside it, and counts once git has confirmed the push by moving the
-//! remote-tracking ref to it. It is kept per remote and branch in the git dir
-//! (`envguard/deployed/`), so a deploy branch that was deleted and is pushed again is judged
-//! against what the site still runs, not as a first deployment.
+//! remote-tracking ref), and the push's new id may land. Both are kept per remote (by name
+//! and by URL) and branch in the git dir (`envguard/deployed/`); where the remote has no such
+//! branch, the commits noted before stay. So a deploy branch that was deleted and is pushed
+//! again is judged against what the site may still run, never as a first deployment.
 
 use std::path::PathBuf;
 
@@ -30,10 +29,15 @@ fn record_path(repo: &Repository, remote: &str, branch: &str) -> PathBuf {
         .join(utf8_percent_encode(branch, NON_ALPHANUMERIC).to_string())
 }
 
-/// Notes, under each of the push's names of the remote (its name and its URL), what the
-/// remote's branch holds now (the update's old id, else what it last held by the record) and
-/// what this push sends it. A failure to write is logged: the record only sharpens a later
-/// comparison.
+/// At most this many commits are kept per branch: the oldest go first.
+const KEPT: usize = 8;
+
+/// Notes, under each of the push's names of the remote (its name and its URL), the commits
+/// the remote's branch may hold after this push: what it holds now (git's old id) and what
+/// the push sends; where the remote has no such branch, every commit noted before stays
+/// beside what this push sends (a dry run, a push git refused, one whose remote-tracking ref
+/// was pruned since, cannot be told from one that landed). A failure to write is logged:
+/// the record only sharpens a later comparison.
 pub fn note(repo: &Repository, remotes: &[&str], update: &RefUpdate) {
     for remote in remotes {
         note_one(repo, remote, update);
@@ -44,53 +48,63 @@ fn note_one(repo: &Repository, remote: &str, update: &RefUpdate) {
     let Some(branch) = update.branch() else {
         return;
     };
-    let held = update.old.or_else(|| recorded(repo, remote, branch));
-    if held.is_none() && update.new.is_none() {
+    let mut ids: Vec<Oid> = match update.old {
+        Some(old) => vec![old],
+        None => read(repo, remote, branch),
+    };
+    ids.extend(update.new);
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(*id));
+    if ids.is_empty() {
         return;
     }
+    let ids = &ids[ids.len().saturating_sub(KEPT)..];
     let path = record_path(repo, remote, branch);
-    let id = |id: Option<Oid>| id.map(|id| id.to_string()).unwrap_or_default();
-    let line = format!("{}\n{}\n", id(held), id(update.new));
+    let text: String = ids.iter().map(|id| format!("{id}\n")).collect();
     // The hook runs on every push: write only what changed.
-    if std::fs::read_to_string(&path).is_ok_and(|text| text == line) {
+    if std::fs::read_to_string(&path).is_ok_and(|old| old == text) {
         return;
     }
     let written = path
         .parent()
         .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|()| std::fs::write(&path, &line));
+        .and_then(|()| std::fs::write(&path, &text));
     if let Err(e) = written {
         log::debug!("cannot record {}: {e}", path.display());
     }
 }
 
-/// The commit the record says the remote's `branch` holds: what the last push sent when git
-/// confirmed it (the remote-tracking ref `refs/remotes/<remote>/<branch>` is at it), else
-/// what the branch held before that push. Whether this repository has the commit is not
-/// asked.
-pub fn recorded(repo: &Repository, remote: &str, branch: &str) -> Option<Oid> {
-    let text = std::fs::read_to_string(record_path(repo, remote, branch)).ok()?;
-    let mut lines = text.lines().map(|l| Oid::from_str(l.trim()).ok());
-    let (held, sent) = (lines.next().flatten(), lines.next().flatten());
-    let confirmed = sent.filter(|sent| {
-        repo.refname_to_id(&format!("refs/remotes/{remote}/{branch}"))
-            .is_ok_and(|tracking| tracking == *sent)
-    });
-    confirmed.or(held)
+/// The commits the record names for `remote`'s `branch`, oldest first.
+fn read(repo: &Repository, remote: &str, branch: &str) -> Vec<Oid> {
+    std::fs::read_to_string(record_path(repo, remote, branch))
+        .map(|text| {
+            text.lines()
+                .filter_map(|l| Oid::from_str(l.trim()).ok())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
-/// Every commit the record names for `branch` under any of `remotes`: what the branch held
-/// before the last push and what that push sent, confirmed or not (a push git refused, or
-/// one whose remote-tracking ref was pruned since, is one envguard cannot tell from one that
-/// landed).
+/// The commit the record says the remote's `branch` holds: the one its remote-tracking ref
+/// `refs/remotes/<remote>/<branch>` confirms, else the oldest noted. Whether this repository
+/// has the commit is not asked.
+pub fn recorded(repo: &Repository, remote: &str, branch: &str) -> Option<Oid> {
+    let ids = read(repo, remote, branch);
+    let tracking = repo
+        .refname_to_id(&format!("refs/remotes/{remote}/{branch}"))
+        .ok();
+    ids.iter()
+        .copied()
+        .find(|id| Some(*id) == tracking)
+        .or_else(|| ids.first().copied())
+}
+
+/// Every commit the record names for `branch` under any of `remotes`.
 pub fn candidates(repo: &Repository, remotes: &[&str], branch: &str) -> Vec<Oid> {
-    let mut found = Vec::new();
-    for remote in remotes {
-        let Ok(text) = std::fs::read_to_string(record_path(repo, remote, branch)) else {
-            continue;
-        };
-        found.extend(text.lines().filter_map(|l| Oid::from_str(l.trim()).ok()));
-    }
+    let mut found: Vec<Oid> = remotes
+        .iter()
+        .flat_map(|remote| read(repo, remote, branch))
+        .collect();
     found.sort();
     found.dedup();
     found

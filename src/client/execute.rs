@@ -61,7 +61,11 @@ pub(super) fn execute(cx: &Context, plan: &Plan) -> Outcome {
                 toggle: *mode == Mode::Toggle,
                 remote_ref: cx.checked[*update].update.remote_ref.clone(),
             }),
-            Action::PushMarker { update } => mark(cx, &cx.checked[*update]),
+            Action::PushMarker { update } => {
+                if !mark(cx, &cx.checked[*update]) {
+                    return Outcome::Refused;
+                }
+            }
             Action::Toggle { update } => match toggle_one(cx, &cx.checked[*update]) {
                 Ok(state) => toggled.push(state),
                 Err(e) => {
@@ -126,10 +130,11 @@ fn report(cx: &Context, update: usize, reasons: bool) {
 }
 
 /// Mark mode: the marker ref goes to the remote before the branch update, so the server
-/// hook sees it when the branch arrives. A failure is a warning.
-fn mark(cx: &Context, checked: &Checked) {
+/// hook sees it when the branch arrives. A mode that acts fails closed: without the marker
+/// the server would keep the stale env, so a failure refuses the push.
+fn mark(cx: &Context, checked: &Checked) -> bool {
     let Some(branch) = checked.update.branch() else {
-        return;
+        return true;
     };
     let marker = format!("refs/envguard/wipe/{branch}");
     let tip = checked.analysis.new.to_string();
@@ -142,12 +147,18 @@ fn mark(cx: &Context, checked: &Checked) {
         true,
         &[],
     ) {
-        Ok(()) => emit(&Hook::MarkerPushed {
-            marker,
-            remote: SecretUrl::new(cx.remote),
-            branch: branch.to_string(),
-        }),
-        Err(e) => emit(&Hook::MarkerFailed { error: e.into() }),
+        Ok(()) => {
+            emit(&Hook::MarkerPushed {
+                marker,
+                remote: SecretUrl::new(cx.remote),
+                branch: branch.to_string(),
+            });
+            true
+        }
+        Err(e) => {
+            emit(&Hook::MarkerFailed { error: e.into() });
+            false
+        }
     }
 }
 

@@ -29,14 +29,19 @@ pub fn push(args: &[String], resume: bool) -> ExitStatus {
     match result {
         Ok(status) => status,
         Err(e) => {
+            let outside = matches!(e, Error::NotARepository);
             emit(&Hook::WrapperError { error: e.into() });
-            ExitStatus::Failure
+            if outside {
+                ExitStatus::CannotRun
+            } else {
+                ExitStatus::Failure
+            }
         }
     }
 }
 
 fn resume_toggle(args: &[String]) -> Result<ExitStatus> {
-    let repo = Repository::open_from_env()?;
+    let repo = Repository::open_from_env().map_err(Error::opening)?;
     let Some(state) = ToggleState::load(&repo)? else {
         emit(&Hook::NoToggleToResume);
         return Ok(ExitStatus::Success);

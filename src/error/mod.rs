@@ -512,6 +512,15 @@ impl From<DeployScriptError> for Error {
 }
 
 impl Error {
+    /// A repository that could not be opened: [`Error::NotARepository`] where there is none.
+    pub fn opening(e: git2::Error) -> Self {
+        if e.code() == git2::ErrorCode::NotFound && e.class() == git2::ErrorClass::Repository {
+            Error::NotARepository
+        } else {
+            e.into()
+        }
+    }
+
     /// A program that failed to run at `step`.
     pub fn run(program: Program, step: RunStep, source: std::io::Error) -> Self {
         Error::Run {

@@ -452,7 +452,12 @@ impl fmt::Display for Hook {
                  does nothing; `envguard hook install --server` there)"
             ),
             Hook::MarkerFailed { error } => {
-                write!(f, "warning: {error}; the server will not rebuild env")
+                write!(
+                    f,
+                    "error: {error}; without the marker the server would keep the stale env\npush \
+                     refused; to push without the marker, use one of:"
+                )?;
+                ways_out(f)
             }
             Hook::ToggleReused {
                 remote_ref,

@@ -567,7 +567,7 @@ fn a_branch_deleted_on_the_server_is_judged_against_the_last_confirmed_push() {
 /// that leaves the env staler.
 #[test]
 fn whatever_this_clone_knows_of_the_last_push_a_removal_after_a_deletion_is_caught() {
-    for setup in ["pruned", "no-fetch-refspec", "url"] {
+    for setup in ["pruned", "no-fetch-refspec", "url", "dry-run-first"] {
         let d = Deployment::new(&[("requirements.txt", "a\n"), ("app.py", "x = 1\n")]);
         d.clone.git(&["config", "envguard.platform", "self-hosted"]);
         d.clone.git(&["config", "envguard.mode", "mark"]);
@@ -592,11 +592,16 @@ fn whatever_this_clone_knows_of_the_last_push_a_removal_after_a_deletion_is_caug
         d.server
             .git(&["symbolic-ref", "HEAD", "refs/heads/elsewhere"]);
         d.server.git(&["update-ref", "-d", "refs/heads/master"]);
-        if setup == "pruned" {
+        if setup == "pruned" || setup == "dry-run-first" {
             d.clone.git(&["fetch", "-q", "--prune", "origin"]);
         }
         d.clone.write("requirements.txt", "a\n");
         d.clone.commit("Drop b");
+        if setup == "dry-run-first" {
+            // A dry run (and a push git refuses) deploys nothing: what the site may run stays.
+            let (code, stderr) = d.push(&["--dry-run", target, "master"]);
+            assert_eq!(code, 0, "{setup}: {stderr}");
+        }
         let (code, stderr) = d.push(&[target, "master"]);
         assert_eq!(code, 0, "{setup}: {stderr}");
         assert!(
@@ -607,6 +612,31 @@ fn whatever_this_clone_knows_of_the_last_push_a_removal_after_a_deletion_is_caug
             "{setup}: the marker for a fresh env: {stderr}"
         );
     }
+}
+
+/// Mark mode acts: when the marker cannot be pushed the server would keep the stale env, so
+/// the push is refused and the branch stays where it was.
+#[test]
+fn a_marker_the_server_refuses_refuses_the_push() {
+    let d = Deployment::new(&[("requirements.txt", "a\nb\n"), ("app.py", "x = 1\n")]);
+    d.clone.git(&["config", "envguard.platform", "self-hosted"]);
+    d.clone.git(&["config", "envguard.mode", "mark"]);
+    crate::support::write_hook(
+        &d.server.path.join("hooks"),
+        "pre-receive",
+        "#!/bin/sh\nwhile read o n r; do case $r in refs/envguard/*) exit 1;; esac; done\n",
+    );
+    let before = d.server_rev("master");
+    d.clone.write("requirements.txt", "a\n");
+    let tip = d.clone.commit("Drop b");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_ne!(code, 0, "{stderr}");
+    assert_eq!(d.server_rev("master"), before, "nothing deployed: {stderr}");
+    text_snapshot!(
+        Filters::new().deployment(&d).commit(&tip, "TIP"),
+        "hook_mark_marker_refused",
+        envguard_lines(&stderr)
+    );
 }
 
 /// The remote's branch was moved from elsewhere (another clone's push, not fetched here),
