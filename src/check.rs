@@ -113,7 +113,13 @@ fn deployed_tip(repo: &Repository, config: &Config) -> Option<Oid> {
             {
                 return Some(c.id());
             }
-            if let Some(last) = crate::client::deployed::last(repo, name, branch) {
+            let url = repo.find_remote(name).ok().and_then(|r| {
+                let push_url = r.pushurl().ok().flatten();
+                push_url.or_else(|| r.url().ok()).map(str::to_string)
+            });
+            if let Some(last) =
+                url.and_then(|url| crate::client::deployed::last(repo, &url, branch))
+            {
                 return Some(last);
             }
         }

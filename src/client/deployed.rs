@@ -1,9 +1,10 @@
 //! What a remote's deploy branch may hold, as envguard last saw it for a push to it: git's
 //! hook input gives each update's old id as the remote itself holds it (not a
-//! remote-tracking ref), and the push's new id may land. Both are kept per remote (by name
-//! and by URL) and branch in the git dir (`envguard/deployed/`); where the remote has no such
-//! branch, the commits noted before stay. So a deploy branch that was deleted and is pushed
-//! again is judged against what the site may still run, never as a first deployment.
+//! remote-tracking ref), and the push's new id may land. Both are kept per server (the URL
+//! git pushes to, however it is spelt or whichever remote names it) and branch in the git
+//! dir (`envguard/deployed/`); where the remote has no such branch, the commits noted
+//! before stay. So a deploy branch that was deleted and is pushed again is judged against
+//! what the site may still run, never as a first deployment.
 
 use std::path::PathBuf;
 
@@ -12,16 +13,34 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::hook_input::RefUpdate;
 
-/// The record's file: per remote (a URL without its user information, query or fragment,
-/// which never reach the disk) and branch.
-fn record_path(repo: &Repository, remote: &str, branch: &str) -> PathBuf {
-    let remote = match crate::url::Url::parse(remote) {
-        Some(url) => {
-            let path = url.path.split(['?', '#']).next().unwrap_or_default();
-            format!("{}/{path}", url.origin())
-        }
-        None => remote.to_string(),
+/// The server a push URL names, one spelling for all of its spellings: a URL without its
+/// user information, query or fragment (which never reach the disk), a local path (or
+/// `file://` URL) resolved, an scp-like `user@host:path` without its user; without a
+/// trailing `/` or `.git`.
+fn server_key(url: &str) -> String {
+    let local = |path: &str| {
+        std::fs::canonicalize(path).map_or_else(|_| path.to_string(), |p| p.display().to_string())
     };
+    let key = match crate::url::Url::parse(url) {
+        Some(parsed) if parsed.scheme == "file" => local(&format!("/{}", parsed.path)),
+        Some(parsed) => {
+            let path = parsed.path.split(['?', '#']).next().unwrap_or_default();
+            format!("{}/{path}", parsed.origin())
+        }
+        None if url.starts_with("file://") => local(&url["file://".len()..]),
+        None if std::path::Path::new(url).exists() => local(url),
+        None => url
+            .rsplit_once('@')
+            .map_or(url, |(_, rest)| rest)
+            .to_string(),
+    };
+    let key = key.trim_end_matches('/');
+    key.strip_suffix(".git").unwrap_or(key).to_string()
+}
+
+/// The record's file: per server ([`server_key`]) and branch.
+fn record_path(repo: &Repository, url: &str, branch: &str) -> PathBuf {
+    let remote = server_key(url);
     repo.path()
         .join("envguard")
         .join("deployed")
@@ -29,22 +48,18 @@ fn record_path(repo: &Repository, remote: &str, branch: &str) -> PathBuf {
         .join(utf8_percent_encode(branch, NON_ALPHANUMERIC).to_string())
 }
 
-/// At most this many commits are kept per branch: the oldest go first.
-const KEPT: usize = 8;
+/// At most this many commits are kept per branch while the remote lacks it (the oldest go
+/// first): far more than the pushes that land on a branch nobody can see.
+const KEPT: usize = 64;
 
-/// Notes, under each of the push's names of the remote (its name and its URL), the commits
-/// the remote's branch may hold after this push: what it holds now (git's old id) and what
+/// Notes, for the server `url` names, the commits the remote's branch may hold after this
+/// push (one envguard let go, and not a dry run): what it holds now (git's old id) and what
 /// the push sends; where the remote has no such branch, every commit noted before stays
-/// beside what this push sends (a dry run, a push git refused, one whose remote-tracking ref
-/// was pruned since, cannot be told from one that landed). A failure to write is logged:
-/// the record only sharpens a later comparison.
-pub fn note(repo: &Repository, remotes: &[&str], update: &RefUpdate) {
-    for remote in remotes {
-        note_one(repo, remote, update);
-    }
-}
-
-fn note_one(repo: &Repository, remote: &str, update: &RefUpdate) {
+/// beside what this push sends (a push git refused, or one whose remote-tracking ref was
+/// pruned since, cannot be told from one that landed). Written whole or not at all; a
+/// failure to write is logged: the record only sharpens a later comparison.
+pub fn note(repo: &Repository, url: &str, update: &RefUpdate) {
+    let remote = url;
     let Some(branch) = update.branch() else {
         return;
     };
@@ -68,56 +83,77 @@ fn note_one(repo: &Repository, remote: &str, update: &RefUpdate) {
     let written = path
         .parent()
         .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|()| std::fs::write(&path, &text));
+        .and_then(|()| {
+            let dir = path.parent().unwrap_or(std::path::Path::new("."));
+            let mut file = tempfile::NamedTempFile::new_in(dir)?;
+            std::io::Write::write_all(&mut file, text.as_bytes())?;
+            file.persist(&path).map(drop).map_err(|e| e.error)
+        });
     if let Err(e) = written {
         log::debug!("cannot record {}: {e}", path.display());
     }
 }
 
-/// The commits the record names for `remote`'s `branch`, oldest first.
+/// The commits the record names for `remote`'s `branch`, oldest first (full ids only).
 fn read(repo: &Repository, remote: &str, branch: &str) -> Vec<Oid> {
+    let full =
+        |line: &&str| matches!(line.len(), 40 | 64) && line.bytes().all(|b| b.is_ascii_hexdigit());
     std::fs::read_to_string(record_path(repo, remote, branch))
         .map(|text| {
             text.lines()
-                .filter_map(|l| Oid::from_str(l.trim()).ok())
+                .map(str::trim)
+                .filter(full)
+                .filter_map(|l| Oid::from_str(l).ok())
                 .collect()
         })
         .unwrap_or_default()
 }
 
-/// The commit the record says the remote's `branch` holds: the one its remote-tracking ref
-/// `refs/remotes/<remote>/<branch>` confirms, else the oldest noted. Whether this repository
-/// has the commit is not asked.
-pub fn recorded(repo: &Repository, remote: &str, branch: &str) -> Option<Oid> {
-    let ids = read(repo, remote, branch);
-    let tracking = repo
-        .refname_to_id(&format!("refs/remotes/{remote}/{branch}"))
-        .ok();
-    ids.iter()
-        .copied()
-        .find(|id| Some(*id) == tracking)
-        .or_else(|| ids.first().copied())
-}
-
-/// Every commit the record names for `branch` under any of `remotes`.
-pub fn candidates(repo: &Repository, remotes: &[&str], branch: &str) -> Vec<Oid> {
-    let mut found: Vec<Oid> = remotes
-        .iter()
-        .flat_map(|remote| read(repo, remote, branch))
-        .collect();
+/// Every commit the record names for `branch` on the server `url` names.
+pub fn candidates(repo: &Repository, url: &str, branch: &str) -> Vec<Oid> {
+    let mut found = read(repo, url, branch);
     found.sort();
     found.dedup();
     found
 }
 
-/// [`recorded`], when this repository has the commit.
-pub fn last(repo: &Repository, remote: &str, branch: &str) -> Option<Oid> {
-    recorded(repo, remote, branch).filter(|oid| repo.find_commit(*oid).is_ok())
+/// The latest commit the record names for `branch` on the server `url` names, of those
+/// this repository has.
+pub fn last(repo: &Repository, url: &str, branch: &str) -> Option<Oid> {
+    read(repo, url, branch)
+        .into_iter()
+        .rev()
+        .find(|oid| repo.find_commit(*oid).is_ok())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One server, however its URL is spelt, has one record.
+    #[test]
+    fn every_spelling_of_a_server_is_one_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let bare = dir.path().join("srv.git");
+        std::fs::create_dir_all(&bare).expect("bare");
+        let path = bare.display().to_string();
+        let key = server_key(&path);
+        for spelling in [
+            format!("{path}/"),
+            format!("file://{path}"),
+            format!("{}/srv.git/../srv.git", dir.path().display()),
+        ] {
+            assert_eq!(server_key(&spelling), key, "{spelling}");
+        }
+        assert_eq!(
+            server_key("https://u:p@host.example/app.git"),
+            server_key("https://host.example/app/")
+        );
+        assert_eq!(
+            server_key("git@host.example:app.git"),
+            server_key("host.example:app")
+        );
+    }
 
     /// A remote given as a URL with a password is recorded under the URL without it.
     #[test]

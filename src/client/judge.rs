@@ -131,7 +131,7 @@ pub(super) fn check_updates(
 fn unfetchable_base(repo: &Repository, push: &Push, update: &RefUpdate) -> Option<Error> {
     let held: Vec<Oid> = match (update.old, update.branch()) {
         (Some(old), _) => vec![old],
-        (None, Some(branch)) => deployed::candidates(repo, &[&push.remote, &push.url], branch),
+        (None, Some(branch)) => deployed::candidates(repo, &push.url, branch),
         (None, None) => Vec::new(),
     };
     let held = held.into_iter().find(|id| {
@@ -216,7 +216,7 @@ fn worst_of(analyzer: &mut Analyzer, bases: &[Option<Oid>], tip: Oid) -> Result<
 /// remote-tracking ref says, those this repository has; else [`base_for`]'s one.
 pub(super) fn bases_for(repo: &Repository, push: &Push, update: &RefUpdate) -> Vec<Option<Oid>> {
     if let (None, Some(branch)) = (update.old, update.branch()) {
-        let mut found = deployed::candidates(repo, &[&push.remote, &push.url], branch);
+        let mut found = deployed::candidates(repo, &push.url, branch);
         found.extend(tracking_ref(repo, &push.remote, &update.remote_ref));
         found.retain(|id| repo.find_commit(*id).is_ok());
         found.sort();
@@ -240,11 +240,9 @@ fn tracking_ref(repo: &Repository, remote: &str, remote_ref: &str) -> Option<Oid
         .find_map(|name| repo.refname_to_id(&name).ok())
 }
 
-/// What the remote already has for a ref update: its old id when known here; for a new
-/// branch (or an old id this repository lacks), what the remote's branch held when envguard
-/// last saw it (a deploy branch deleted and pushed again), else the nearest commit the
-/// remote's remote-tracking refs share with the tip. `None`: the remote has nothing of it (first
-/// deploy).
+/// What the remote already has for a ref update: its old id when known here, else the
+/// nearest commit the remote's remote-tracking refs share with the tip. `None`: the remote
+/// has nothing of it (first deploy).
 pub(super) fn base_for(repo: &Repository, remote: &str, update: &RefUpdate) -> Option<Oid> {
     if let Some(old) = update.old
         && repo.find_commit(old).is_ok()
@@ -252,13 +250,6 @@ pub(super) fn base_for(repo: &Repository, remote: &str, update: &RefUpdate) -> O
         return Some(old);
     }
     let tip = update.new?;
-    // A deploy branch deleted and pushed again: the remote last held (and deployed) this.
-    if let Some(last) = update
-        .branch()
-        .and_then(|branch| deployed::last(repo, remote, branch))
-    {
-        return Some(last);
-    }
     let refs = repo
         .references_glob(&format!("refs/remotes/{remote}/*"))
         .ok()?;

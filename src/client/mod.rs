@@ -98,30 +98,43 @@ struct Push {
 }
 
 /// The push from the pre-commit framework's variables when it runs envguard, else from
-/// git's hook arguments and stdin.
-fn read_push(repo: &Repository, args: &HookArgs, stdin: &[u8]) -> Result<Push> {
+/// git's hook arguments and stdin; and the error of input envguard cannot read, which is
+/// said once the mode is known (a mode that acts refuses such a push).
+fn read_push(
+    repo: &Repository,
+    args: &HookArgs,
+    stdin: &[u8],
+) -> Result<(Push, Option<hook_input::InputError>)> {
     let format = repo.object_format();
     let env = vars::lookup;
-    let (remote, url, updates) = match hook_input::from_pre_commit_env(env, format)? {
-        Some(update) => (
+    let (remote, url, updates) = match hook_input::from_pre_commit_env(env, format) {
+        Ok(Some(update)) => (
             env("PRE_COMMIT_REMOTE_NAME").or_else(|| args.remote.clone()),
             env("PRE_COMMIT_REMOTE_URL").or_else(|| args.url.clone()),
-            vec![update],
+            Ok(vec![update]),
         ),
-        None => (
+        Ok(None) => (
             args.remote.clone(),
             args.url.clone(),
-            hook_input::parse_pre_push(&String::from_utf8_lossy(stdin), format)?,
+            hook_input::parse_pre_push(&String::from_utf8_lossy(stdin), format),
         ),
+        Err(e) => (args.remote.clone(), args.url.clone(), Err(e)),
     };
     let (Some(remote), Some(url)) = (remote, url) else {
         return Err(Error::NoPushTarget);
     };
-    Ok(Push {
-        remote,
-        url,
-        updates,
-    })
+    let (updates, unreadable) = match updates {
+        Ok(updates) => (updates, None),
+        Err(e) => (Vec::new(), Some(e)),
+    };
+    Ok((
+        Push {
+            remote,
+            url,
+            updates,
+        },
+        unreadable,
+    ))
 }
 
 /// What the executor needs besides the plan.
@@ -145,8 +158,8 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     if let Some(notice) = toggle::pending_notice(&repo) {
         emit(&Hook::Pending { notice });
     }
-    let push = read_push(&repo, args, stdin)?;
-    if push.updates.is_empty() {
+    let (push, unreadable) = read_push(&repo, args, stdin)?;
+    if push.updates.is_empty() && unreadable.is_none() {
         say_no_input();
         return Ok(Outcome::Proceed);
     }
@@ -171,6 +184,9 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
         return Ok(not_checked(&push, Unchecked::ModeOff));
     }
     mode_known(target.mode)?;
+    if let Some(e) = unreadable {
+        return Err(e.into());
+    }
     let branch_unknown = settle_branches(&repo, &mut config, &push, target.platform);
     // The flags of the user's `git push` (read from its command line) matter only to a push
     // that needs more than a quiet pass: read them then.
@@ -194,8 +210,6 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     }
     let (checked, others) =
         check_updates(&repo, &git_config, &config, &mut analyzer, &push, &flags_of)?;
-    // Noted once judged: the record this push is judged by is the one before it.
-    note_deployed(&repo, &config, &push);
     say_branch_unknown(branch_unknown.as_ref(), &checked);
     let quiet = checked.iter().all(|c| {
         c.fast_forward && c.analysis.verdict == Verdict::None && c.analysis.errors.is_empty()
@@ -222,7 +236,13 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     if toggles_in_an_atomic_push(&push, &plan, flags) {
         return Ok(Outcome::Refused);
     }
-    Ok(execute::execute(&context, &plan))
+    let outcome = execute::execute(&context, &plan);
+    // Noted once the push is judged and let go (the record this push was judged by is the one
+    // before it); a push envguard refused sends nothing, a dry run deploys nothing.
+    if outcome != Outcome::Refused {
+        note_deployed(&repo, &config, &push, || flags_of().dry_run);
+    }
+    Ok(outcome)
 }
 
 /// Says why this push is not checked; it goes on.
@@ -246,13 +266,15 @@ fn mode_known(mode: Mode) -> Result<()> {
     Ok(())
 }
 
-/// Notes what the remote's deploy branches hold now (git's hook input), for a later push
-/// of a branch deleted meanwhile.
-fn note_deployed(repo: &Repository, config: &Config, push: &Push) {
+/// Notes what the remote's deploy branches hold now (git's hook input) and what this push
+/// sends them, for a later push of a branch deleted meanwhile; nothing for a dry run of a
+/// branch the remote lacks, whose record it would only blur.
+fn note_deployed(repo: &Repository, config: &Config, push: &Push, dry_run: impl Fn() -> bool) {
     for update in &push.updates {
-        if config.is_deploy_branch(&update.remote_ref) {
-            deployed::note(repo, &[&push.remote, &push.url], update);
+        if !config.is_deploy_branch(&update.remote_ref) || (update.old.is_none() && dry_run()) {
+            continue;
         }
+        deployed::note(repo, &push.url, update);
     }
 }
 

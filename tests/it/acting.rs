@@ -567,7 +567,13 @@ fn a_branch_deleted_on_the_server_is_judged_against_the_last_confirmed_push() {
 /// that leaves the env staler.
 #[test]
 fn whatever_this_clone_knows_of_the_last_push_a_removal_after_a_deletion_is_caught() {
-    for setup in ["pruned", "no-fetch-refspec", "url", "dry-run-first"] {
+    for setup in [
+        "pruned",
+        "no-fetch-refspec",
+        "url",
+        "dry-run-first",
+        "url-spelt-otherwise",
+    ] {
         let d = Deployment::new(&[("requirements.txt", "a\n"), ("app.py", "x = 1\n")]);
         d.clone.git(&["config", "envguard.platform", "self-hosted"]);
         d.clone.git(&["config", "envguard.mode", "mark"]);
@@ -576,9 +582,10 @@ fn whatever_this_clone_knows_of_the_last_push_a_removal_after_a_deletion_is_caug
             d.clone
                 .git(&["config", "--unset-all", "remote.origin.fetch"]);
         }
-        if setup == "url" {
+        if setup.starts_with("url") {
             // The URL names the deploy remote, as for a remote given by URL.
-            d.clone.git(&["config", "envguard.remote", &server]);
+            d.clone
+                .git(&["config", "envguard.remote", &format!("*{server}*")]);
         }
         let target = if setup == "url" {
             server.as_str()
@@ -597,6 +604,13 @@ fn whatever_this_clone_knows_of_the_last_push_a_removal_after_a_deletion_is_caug
         }
         d.clone.write("requirements.txt", "a\n");
         d.clone.commit("Drop b");
+        // The same server, by its URL spelt another way.
+        let spelt = format!("file://{server}/");
+        let target = if setup == "url-spelt-otherwise" {
+            spelt.as_str()
+        } else {
+            target
+        };
         if setup == "dry-run-first" {
             // A dry run (and a push git refuses) deploys nothing: what the site may run stays.
             let (code, stderr) = d.push(&["--dry-run", target, "master"]);
@@ -612,6 +626,51 @@ fn whatever_this_clone_knows_of_the_last_push_a_removal_after_a_deletion_is_caug
             "{setup}: the marker for a fresh env: {stderr}"
         );
     }
+}
+
+/// What never landed is no base: a first push envguard refused (an invalid file), then the
+/// fixed one, is a first deployment; a remote pointed at a new, empty server keeps nothing of
+/// the old one's record.
+#[test]
+fn a_push_that_never_landed_raises_no_alarm() {
+    let d = Deployment::new(&[("requirements.txt", "a\nb\n"), ("app.py", "x = 1\n")]);
+    d.clone.git(&["config", "envguard.platform", "self-hosted"]);
+    d.clone.git(&["config", "envguard.mode", "mark"]);
+    // A new server, never deployed to.
+    let prod = crate::support::Repo::init(&["--bare"]);
+    d.clone
+        .git(&["remote", "add", "prod", &prod.path.display().to_string()]);
+    d.clone.git(&["config", "envguard.remoteName", "prod"]);
+    d.clone.write("requirements.txt", "a\nb\nbroken===\n");
+    d.clone.commit("Break the file");
+    let (code, stderr) = d.push(&["prod", "master"]);
+    assert_ne!(code, 0, "refused: {stderr}");
+    d.clone.write("requirements.txt", "a\n");
+    d.clone.commit("Fix it, without b");
+    let (code, stderr) = d.push(&["prod", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    let marked = |server: &crate::support::Repo| {
+        !server
+            .git_output(&["rev-parse", "--verify", "-q", "refs/envguard/wipe/master"])
+            .stdout
+            .is_empty()
+    };
+    assert!(!marked(&prod), "a first deployment: {stderr}");
+    // The remote pointed at another new, empty server.
+    let other = crate::support::Repo::init(&["--bare"]);
+    d.clone.git(&[
+        "remote",
+        "set-url",
+        "prod",
+        &other.path.display().to_string(),
+    ]);
+    d.clone
+        .git(&["update-ref", "-d", "refs/remotes/prod/master"]);
+    d.clone.write("requirements.txt", "\n");
+    d.clone.commit("Nothing required");
+    let (code, stderr) = d.push(&["prod", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!marked(&other), "nothing deployed there: {stderr}");
 }
 
 /// Mark mode acts: when the marker cannot be pushed the server would keep the stale env, so
