@@ -150,6 +150,20 @@ struct Context<'a> {
     others: &'a [RefUpdate],
 }
 
+/// The repository's git configuration and envguard's settings from it, their warnings said.
+fn settings(repo: &Repository) -> Result<(git2::Config, Config)> {
+    let git_config = crate::config::open(repo)?;
+    let mut config = Config::from_git_config(&git_config)
+        .map_err(|e| crate::config::committed::attribute(repo, &git_config, e))?;
+    config.warnings.extend(committed_warnings(repo));
+    for warning in &config.warnings {
+        emit(&Hook::SettingWarning {
+            warning: warning.clone(),
+        });
+    }
+    Ok((git_config, config))
+}
+
 fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
     if vars::fault_injected("panic") {
         panic!("injected fault");
@@ -163,15 +177,7 @@ fn pre_push_checked(args: &HookArgs, stdin: &[u8]) -> Result<Outcome> {
         say_no_input();
         return Ok(Outcome::Proceed);
     }
-    let git_config = crate::config::open(&repo)?;
-    let mut config = Config::from_git_config(&git_config)
-        .map_err(|e| crate::config::committed::attribute(&repo, &git_config, e))?;
-    config.warnings.extend(committed_warnings(&repo));
-    for warning in &config.warnings {
-        emit(&Hook::SettingWarning {
-            warning: warning.clone(),
-        });
-    }
+    let (git_config, mut config) = settings(&repo)?;
     let urls = push_urls(&git_config, &push);
     let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
     config
