@@ -6,8 +6,9 @@
 //!
 //! Modules, lowest layer first; a module imports only from its own layer or below (the
 //! `layering` test checks it):
-//! 1. [`error`], [`exit`], [`vars`], [`secrets`], [`output`], [`paths`], [`url`], [`hook_input`], [`runtime`], [`trailers`], [`verdict`],
-//!    [`deployment`], [`requirements`], [`platform`], [`prune`]: values and pure readers.
+//! 1. [`error`], [`exit`], [`vars`], [`secrets`], [`output`], [`paths`], [`url`],
+//!    [`hook_input`], [`runtime`], [`trailers`], [`verdict`], [`deployment`],
+//!    [`requirements`], [`platform`], [`prune`]: values and pure readers.
 //! 2. [`config`] (the `envguard.*` keys), [`gitcli`] (every `git` process), [`chain`] (the
 //!    displaced hook).
 //! 3. [`analyze`]: one ref update -> a verdict, by net comparison of watched ids first.

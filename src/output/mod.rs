@@ -4,14 +4,16 @@
 //! The wording: the client's pre-push hook and `envguard push` ([`Hook`], on stderr, where
 //! git shows a hook's words; [`push`]), the server's post-receive hook ([`Receive`], on
 //! stdout, which the pusher sees as `remote:` lines), verdicts and reasons ([`verdict`]),
-//! the commands' reports ([`report`], [`status`], [`install`]) and how a command ended
-//! ([`Command`]). The executors decide which message; the printer writes it.
+//! the commands' reports ([`report`], [`status`], [`install`], [`check`]), what envguard says
+//! of a platform and of settings ([`hint`]) and how a command ended ([`Command`]). The
+//! executors decide which message; the printer writes it.
 //!
 //! The printer: every line envguard shows goes through [`emit`] (a typed message that
 //! knows its stream) or, for a command's plain result, [`say_out`]. Every line passes the
 //! same redaction on its way out ([`secret::scrub`]): URL user information masked, expanded
 //! `${VAR}` values shown as their names, registered secrets (a credential helper's
-//! password) masked, whatever path the text took to get here.
+//! password) masked, whatever path the text took to get here; and its control characters
+//! shown as escapes ([`shown_controls`]).
 //!
 //! What may hold a secret is held in a redacting type ([`secret`]: a URL, a header, a
 //! request line; [`command_line`]: a configured command), masked by where each part
