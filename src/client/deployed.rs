@@ -17,7 +17,7 @@ use crate::hook_input::RefUpdate;
 /// user information, query or fragment (which never reach the disk), a local path (or
 /// `file://` URL) resolved, an scp-like `user@host:path` without its user; without a
 /// trailing `/` or `.git`.
-fn server_key(url: &str) -> String {
+pub fn server_key(url: &str) -> String {
     let local = |path: &str| {
         std::fs::canonicalize(path).map_or_else(|_| path.to_string(), |p| p.display().to_string())
     };
@@ -28,7 +28,11 @@ fn server_key(url: &str) -> String {
             format!("{}/{path}", parsed.origin())
         }
         None if url.starts_with("file://") => local(&url["file://".len()..]),
+        // git reads a local path as given, else with `.git` added.
         None if std::path::Path::new(url).exists() => local(url),
+        None if std::path::Path::new(&format!("{url}.git")).exists() => {
+            local(&format!("{url}.git"))
+        }
         None => url
             .rsplit_once('@')
             .map_or(url, |(_, rest)| rest)
@@ -56,71 +60,93 @@ const KEPT: usize = 64;
 /// push (one envguard let go, and not a dry run): what it holds now (git's old id) and what
 /// the push sends; where the remote has no such branch, every commit noted before stays
 /// beside what this push sends (a push git refused, or one whose remote-tracking ref was
-/// pruned since, cannot be told from one that landed). Written whole or not at all; a
-/// failure to write is logged: the record only sharpens a later comparison.
-pub fn note(repo: &Repository, url: &str, update: &RefUpdate) {
-    let remote = url;
+/// pruned since, cannot be told from one that landed). Written whole or not at all. `Err`:
+/// the record could not be read or written (the caller says so).
+pub fn note(repo: &Repository, url: &str, update: &RefUpdate) -> Result<(), Unreadable> {
     let Some(branch) = update.branch() else {
-        return;
+        return Ok(());
     };
+    let path = record_path(repo, url, branch);
     let mut ids: Vec<Oid> = match update.old {
         Some(old) => vec![old],
-        None => read(repo, remote, branch),
+        None => read(&path)?,
     };
     ids.extend(update.new);
     let mut seen = std::collections::HashSet::new();
     ids.retain(|id| seen.insert(*id));
     if ids.is_empty() {
-        return;
+        return Ok(());
     }
-    let ids = &ids[ids.len().saturating_sub(KEPT)..];
-    let path = record_path(repo, remote, branch);
+    // Over the limit, the first stays (the branch's last old id git gave, what most likely
+    // runs) and the oldest after it go.
+    if ids.len() > KEPT {
+        ids.drain(1..ids.len() - (KEPT - 1));
+    }
     let text: String = ids.iter().map(|id| format!("{id}\n")).collect();
     // The hook runs on every push: write only what changed.
     if std::fs::read_to_string(&path).is_ok_and(|old| old == text) {
-        return;
+        return Ok(());
     }
-    let written = path
-        .parent()
+    path.parent()
         .map_or(Ok(()), std::fs::create_dir_all)
         .and_then(|()| {
             let dir = path.parent().unwrap_or(std::path::Path::new("."));
             let mut file = tempfile::NamedTempFile::new_in(dir)?;
             std::io::Write::write_all(&mut file, text.as_bytes())?;
             file.persist(&path).map(drop).map_err(|e| e.error)
-        });
-    if let Err(e) = written {
-        log::debug!("cannot record {}: {e}", path.display());
-    }
+        })
+        .map_err(|_| Unreadable { path })
 }
 
-/// The commits the record names for `remote`'s `branch`, oldest first (full ids only).
-fn read(repo: &Repository, remote: &str, branch: &str) -> Vec<Oid> {
+/// A record envguard cannot read or write: what a deploy branch may hold is not known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub path: PathBuf,
+}
+
+/// The commits a record names, oldest first: none when there is no record; `Err` when there
+/// is one that is not a list of full commit ids (or not a file).
+fn read(path: &std::path::Path) -> Result<Vec<Oid>, Unreadable> {
+    let unreadable = || Unreadable {
+        path: path.to_path_buf(),
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(_) => return Err(unreadable()),
+    };
     let full =
-        |line: &&str| matches!(line.len(), 40 | 64) && line.bytes().all(|b| b.is_ascii_hexdigit());
-    std::fs::read_to_string(record_path(repo, remote, branch))
-        .map(|text| {
-            text.lines()
-                .map(str::trim)
-                .filter(full)
-                .filter_map(|l| Oid::from_str(l).ok())
-                .collect()
+        |line: &str| matches!(line.len(), 40 | 64) && line.bytes().all(|b| b.is_ascii_hexdigit());
+    let ids: Vec<Oid> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            full(l)
+                .then(|| Oid::from_str(l).ok())
+                .flatten()
+                .ok_or_else(unreadable)
         })
-        .unwrap_or_default()
+        .collect::<Result<_, _>>()?;
+    if ids.is_empty() {
+        return Err(unreadable());
+    }
+    Ok(ids)
 }
 
 /// Every commit the record names for `branch` on the server `url` names.
-pub fn candidates(repo: &Repository, url: &str, branch: &str) -> Vec<Oid> {
-    let mut found = read(repo, url, branch);
+pub fn candidates(repo: &Repository, url: &str, branch: &str) -> Result<Vec<Oid>, Unreadable> {
+    let mut found = read(&record_path(repo, url, branch))?;
     found.sort();
     found.dedup();
-    found
+    Ok(found)
 }
 
 /// The latest commit the record names for `branch` on the server `url` names, of those
 /// this repository has.
 pub fn last(repo: &Repository, url: &str, branch: &str) -> Option<Oid> {
-    read(repo, url, branch)
+    read(&record_path(repo, url, branch))
+        .ok()?
         .into_iter()
         .rev()
         .find(|oid| repo.find_commit(*oid).is_ok())
@@ -129,6 +155,42 @@ pub fn last(repo: &Repository, url: &str, branch: &str) -> Option<Oid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A record that is not a list of full ids is unreadable, never taken for no record; over
+    /// the limit the first noted stays.
+    #[test]
+    fn a_record_is_read_whole_and_keeps_its_first_commit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = Repository::init(dir.path()).expect("init");
+        let url = "https://host.example/app.git";
+        let path = record_path(&repo, url, "main");
+        assert_eq!(read(&path), Ok(Vec::new()), "no record");
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        for bad in ["garbage\n", "", "deadbeef\n", "\n\n"] {
+            std::fs::write(&path, bad).expect("write");
+            assert_eq!(
+                read(&path),
+                Err(Unreadable { path: path.clone() }),
+                "{bad:?}"
+            );
+        }
+        std::fs::remove_file(&path).expect("remove");
+        let id = |n: usize| Oid::from_str(&format!("{n:040x}")).expect("oid");
+        let update = |old: Option<Oid>, new: usize| RefUpdate {
+            local_ref: None,
+            remote_ref: "refs/heads/main".into(),
+            old,
+            new: Some(id(new)),
+        };
+        note(&repo, url, &update(Some(id(1)), 2)).expect("note");
+        for n in 3..100 {
+            note(&repo, url, &update(None, n)).expect("note");
+        }
+        let kept = read(&path).expect("read");
+        assert_eq!(kept.len(), KEPT);
+        assert_eq!(kept[0], id(1), "the branch's last old id stays");
+        assert_eq!(kept[KEPT - 1], id(99));
+    }
 
     /// One server, however its URL is spelt, has one record.
     #[test]

@@ -131,7 +131,15 @@ pub(super) fn check_updates(
 fn unfetchable_base(repo: &Repository, push: &Push, update: &RefUpdate) -> Option<Error> {
     let held: Vec<Oid> = match (update.old, update.branch()) {
         (Some(old), _) => vec![old],
-        (None, Some(branch)) => deployed::candidates(repo, &push.url, branch),
+        (None, Some(branch)) => match deployed::candidates(repo, &push.url, branch) {
+            Ok(held) => held,
+            Err(unreadable) => {
+                return Some(Error::UnreadableRecord {
+                    remote_ref: update.remote_ref.clone(),
+                    path: unreadable.path,
+                });
+            }
+        },
         (None, None) => Vec::new(),
     };
     let held = held.into_iter().find(|id| {
@@ -216,8 +224,8 @@ fn worst_of(analyzer: &mut Analyzer, bases: &[Option<Oid>], tip: Oid) -> Result<
 /// remote-tracking ref says, those this repository has; else [`base_for`]'s one.
 pub(super) fn bases_for(repo: &Repository, push: &Push, update: &RefUpdate) -> Vec<Option<Oid>> {
     if let (None, Some(branch)) = (update.old, update.branch()) {
-        let mut found = deployed::candidates(repo, &push.url, branch);
-        found.extend(tracking_ref(repo, &push.remote, &update.remote_ref));
+        let mut found = deployed::candidates(repo, &push.url, branch).unwrap_or_default();
+        found.extend(tracking_refs(repo, push, &update.remote_ref));
         found.retain(|id| repo.find_commit(*id).is_ok());
         found.sort();
         found.dedup();
@@ -228,16 +236,41 @@ pub(super) fn bases_for(repo: &Repository, push: &Push, update: &RefUpdate) -> V
     vec![base_for(repo, &push.remote, update)]
 }
 
-/// The commit `remote`'s remote-tracking ref for `remote_ref` points at, by the remote's own
+/// The commits the remote-tracking refs for `remote_ref` point at, of the push's remote and
+/// of every remote of the same server (however its URL is spelt), by each remote's own
 /// fetch refspecs (`refs/remotes/<remote>/*` or wherever they map it).
-fn tracking_ref(repo: &Repository, remote: &str, remote_ref: &str) -> Option<Oid> {
-    let remote = repo.find_remote(remote).ok()?;
-    remote
-        .refspecs()
-        .filter(|spec| spec.direction() == git2::Direction::Fetch)
-        .filter_map(|spec| spec.transform(remote_ref).ok())
-        .filter_map(|name| name.as_str().ok().map(str::to_string))
-        .find_map(|name| repo.refname_to_id(&name).ok())
+fn tracking_refs(repo: &Repository, push: &Push, remote_ref: &str) -> Vec<Oid> {
+    let server = deployed::server_key(&push.url);
+    let same_server = |remote: &git2::Remote| {
+        let urls = [remote.url().ok(), remote.pushurl().ok().flatten()];
+        remote.name().ok().flatten() == Some(push.remote.as_str())
+            || urls
+                .into_iter()
+                .flatten()
+                .any(|url| deployed::server_key(url) == server)
+    };
+    let names: Vec<String> = repo
+        .remotes()
+        .map(|n| {
+            n.iter()
+                .filter_map(|name| name.ok().flatten().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    names
+        .iter()
+        .filter_map(|name| repo.find_remote(name).ok())
+        .filter(same_server)
+        .flat_map(|remote| {
+            remote
+                .refspecs()
+                .filter(|spec| spec.direction() == git2::Direction::Fetch)
+                .filter_map(|spec| spec.transform(remote_ref).ok())
+                .filter_map(|name| name.as_str().ok().map(str::to_string))
+                .collect::<Vec<_>>()
+        })
+        .filter_map(|name| repo.refname_to_id(&name).ok())
+        .collect()
 }
 
 /// What the remote already has for a ref update: its old id when known here, else the

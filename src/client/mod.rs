@@ -280,7 +280,12 @@ fn note_deployed(repo: &Repository, config: &Config, push: &Push, dry_run: impl 
         if !config.is_deploy_branch(&update.remote_ref) || (update.old.is_none() && dry_run()) {
             continue;
         }
-        deployed::note(repo, &push.url, update);
+        if let Err(unreadable) = deployed::note(repo, &push.url, update) {
+            emit(&Hook::RecordNotWritten {
+                path: unreadable.path,
+                remote_ref: update.remote_ref.clone(),
+            });
+        }
     }
 }
 

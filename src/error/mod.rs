@@ -374,6 +374,17 @@ pub enum Error {
         remote: String,
         oid: String,
     },
+    /// A deploy branch the remote does not have, whose record of what it held cannot be read.
+    #[error(
+        "{remote_ref} is not on the remote, and envguard's record of what it held there ({}) \
+         cannot be read, so envguard cannot tell what the site runs; remove that file to \
+         judge the push as a first deployment",
+        .path.display()
+    )]
+    UnreadableRecord {
+        remote_ref: String,
+        path: std::path::PathBuf,
+    },
     /// A partial clone's promisor remote did not give the objects the analysis needs.
     #[error(
         "the repository lacks {} (a partial clone whose promisor remote did not provide it), so \

@@ -126,6 +126,11 @@ pub enum Hook {
         remote: SecretUrl,
         branch: String,
     },
+    /// envguard's record of what a deploy branch may hold could not be read or written.
+    RecordNotWritten {
+        path: std::path::PathBuf,
+        remote_ref: String,
+    },
     MarkerFailed {
         error: crate::error::SharedError,
     },
@@ -450,6 +455,12 @@ impl fmt::Display for Hook {
                 "pushed the wipe marker {marker} to {remote}: envguard's post-receive hook on \
                  the server rebuilds env when {branch} arrives (without that hook the marker \
                  does nothing; `envguard hook install --server` there)"
+            ),
+            Hook::RecordNotWritten { path, remote_ref } => write!(
+                f,
+                "warning: cannot update {} (what {remote_ref} on the remote may hold): should \
+                 the branch be deleted there, a later push cannot be judged against this one",
+                path.display()
             ),
             Hook::MarkerFailed { error } => {
                 write!(

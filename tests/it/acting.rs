@@ -673,6 +673,50 @@ fn a_push_that_never_landed_raises_no_alarm() {
     assert!(!marked(&other), "nothing deployed there: {stderr}");
 }
 
+/// A record of what a deleted deploy branch held that cannot be read is no empty record:
+/// warn mode says the push goes unchecked, mark mode refuses it.
+#[test]
+fn an_unreadable_record_is_said_or_refuses() {
+    let d = Deployment::new(&[("requirements.txt", "a\nb\n"), ("app.py", "x = 1\n")]);
+    d.clone.git(&["config", "envguard.platform", "self-hosted"]);
+    d.clone.git(&["config", "envguard.mode", "warn"]);
+    d.clone.write("app.py", "x = 2\n");
+    d.clone.commit("Next");
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_eq!(code, 0, "{stderr}");
+    d.server
+        .git(&["symbolic-ref", "HEAD", "refs/heads/elsewhere"]);
+    d.server.git(&["update-ref", "-d", "refs/heads/master"]);
+    d.clone.git(&["fetch", "-q", "--prune", "origin"]);
+    let records = d.clone.path.join(".git/envguard/deployed");
+    let record = std::fs::read_dir(&records)
+        .expect("records")
+        .flatten()
+        .map(|server| server.path().join("master"))
+        .find(|p| p.is_file())
+        .expect("the record of master");
+    std::fs::write(&record, "garbage\n").expect("corrupt");
+    d.clone.write("requirements.txt", "a\n");
+    d.clone.commit("Drop b");
+    let (code, stderr) = d.push(&["--dry-run", "origin", "master"]);
+    assert_eq!(code, 0, "warn mode goes on: {stderr}");
+    text_snapshot!(
+        Filters::new().deployment(&d).path(&record, "RECORD"),
+        "hook_warn_unreadable_record",
+        envguard_lines(&stderr)
+    );
+    d.clone.git(&["config", "envguard.mode", "mark"]);
+    let (code, stderr) = d.push(&["origin", "master"]);
+    assert_ne!(code, 0, "mark mode refuses: {stderr}");
+    assert!(
+        d.server
+            .git_output(&["rev-parse", "--verify", "-q", "refs/heads/master"])
+            .stdout
+            .is_empty(),
+        "nothing deployed: {stderr}"
+    );
+}
+
 /// Mark mode acts: when the marker cannot be pushed the server would keep the stale env, so
 /// the push is refused and the branch stays where it was.
 #[test]
