@@ -194,11 +194,16 @@ impl DokkuBuilder {
 /// The push option that asks the server hook for a fresh env (`git push -o envguard.wipe`).
 pub const WIPE_PUSH_OPTION: &str = "envguard.wipe";
 
-fn serialize_oid<S: serde::Serializer>(id: &Oid, s: S) -> Result<S::Ok, S::Error> {
+/// A commit id in JSON: its hex string.
+pub(crate) fn serialize_oid<S: serde::Serializer>(id: &Oid, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(id)
 }
 
-fn serialize_opt_oid<S: serde::Serializer>(id: &Option<Oid>, s: S) -> Result<S::Ok, S::Error> {
+/// An optional commit id in JSON: its hex string, or null.
+pub(crate) fn serialize_opt_oid<S: serde::Serializer>(
+    id: &Option<Oid>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match id {
         Some(id) => s.collect_str(id),
         None => s.serialize_none(),

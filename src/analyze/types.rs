@@ -9,7 +9,9 @@ use crate::output::verdict::{CommitLabel, ReasonLine, ReasonList, VerdictLine};
 use crate::paths::join;
 use crate::platform::Platform;
 use crate::requirements::RequirementSet;
-pub(super) use crate::verdict::{Reason, ReasonKind, SkippedReason, Verdict};
+pub(super) use crate::verdict::{
+    Reason, ReasonKind, SkippedReason, Verdict, serialize_oid, serialize_opt_oid,
+};
 use crate::{FileError, Result};
 
 /// The result of analysing one ref update: everything an action needs, so nothing after
@@ -50,17 +52,6 @@ pub struct Analysis {
 
 fn serialize_platform<S: serde::Serializer>(p: &Platform, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(p.name())
-}
-
-fn serialize_oid<S: serde::Serializer>(id: &Oid, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(id)
-}
-
-fn serialize_opt_oid<S: serde::Serializer>(id: &Option<Oid>, s: S) -> Result<S::Ok, S::Error> {
-    match id {
-        Some(id) => s.collect_str(id),
-        None => s.serialize_none(),
-    }
 }
 
 impl Analysis {

@@ -144,6 +144,15 @@ pub fn check(range: Option<&str>, format: Format, diff: bool) -> ExitStatus {
             &mut Scrubbed::new(std::io::stdout().lock()),
         )
     });
+    ended(result, |error| Command::CannotCheck { error })
+}
+
+/// How a command that may meet a usage error ended: its status, a usage error (exit 2), or
+/// what keeps it from running here (exit 3), said by `cannot`.
+fn ended(
+    result: Result<std::result::Result<ExitStatus, crate::UsageError>>,
+    cannot: impl for<'e> FnOnce(&'e Error) -> Command<'e>,
+) -> ExitStatus {
     match result {
         Ok(Ok(status)) => status,
         Ok(Err(usage)) => {
@@ -151,7 +160,7 @@ pub fn check(range: Option<&str>, format: Format, diff: bool) -> ExitStatus {
             ExitStatus::Usage
         }
         Err(e) => {
-            emit(&Command::CannotCheck { error: &e });
+            emit(&cannot(&e));
             ExitStatus::CannotRun
         }
     }
@@ -168,17 +177,7 @@ pub fn env_diff(env: &Path, rev: Option<&str>) -> ExitStatus {
             &mut Scrubbed::new(std::io::stdout().lock()),
         )
     });
-    match result {
-        Ok(Ok(status)) => status,
-        Ok(Err(usage)) => {
-            emit(&Command::Usage { error: &usage });
-            ExitStatus::Usage
-        }
-        Err(e) => {
-            emit(&Command::CannotCompare { error: &e });
-            ExitStatus::CannotRun
-        }
-    }
+    ended(result, |error| Command::CannotCompare { error })
 }
 
 /// `envguard platform [detect [REMOTE]]`.

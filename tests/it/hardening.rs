@@ -820,6 +820,26 @@ fn post_receive_whose_pusher_went_away_still_runs_the_chained_deploy_step() {
     );
 }
 
+/// `envguard post-receive` in `server` with `input` on its stdin.
+fn post_receive(server: &Repo, input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = server
+        .cmd(envguard_bin())
+        .arg("post-receive")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("post-receive");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("input");
+    child.wait_with_output().expect("wait")
+}
+
 /// A post-receive run by hand with ids the repository does not have says so: nothing is
 /// skipped without a word, and nothing is wiped.
 #[test]
@@ -827,22 +847,10 @@ fn post_receive_input_naming_no_commit_is_said() {
     let server = Repo::init(&["--bare"]);
     let target = server.scratch("target");
     server.git(&["config", "envguard.target", &target.display().to_string()]);
-    let mut cmd = server.cmd(envguard_bin());
-    cmd.arg("post-receive")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().expect("post-receive");
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().expect("stdin");
-        stdin
-            .write_all(
-                format!("{} {} refs/heads/master\n", "a".repeat(40), "b".repeat(40)).as_bytes(),
-            )
-            .expect("input");
-    }
-    let out = child.wait_with_output().expect("wait");
+    let out = post_receive(
+        &server,
+        &format!("{} {} refs/heads/master\n", "a".repeat(40), "b".repeat(40)),
+    );
     cmd_snapshot!(
         Filters::new().repo(&server, "SERVER"),
         "post_receive_unknown_commit",
@@ -854,20 +862,10 @@ fn post_receive_input_naming_no_commit_is_said() {
     clone.write("requirements.txt", "a\n");
     let tip = clone.commit("First");
     clone.git(&["push", "-q", "--no-verify", "origin", "master"]);
-    let mut cmd = server.cmd(envguard_bin());
-    cmd.arg("post-receive")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().expect("post-receive");
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().expect("stdin");
-        stdin
-            .write_all(format!("{} {tip} refs/heads/master\n", "1".repeat(40)).as_bytes())
-            .expect("input");
-    }
-    let out = child.wait_with_output().expect("wait");
+    let out = post_receive(
+        &server,
+        &format!("{} {tip} refs/heads/master\n", "1".repeat(40)),
+    );
     cmd_snapshot!(
         Filters::new().repo(&server, "SERVER"),
         "post_receive_unknown_old_commit",
